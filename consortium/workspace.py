@@ -202,7 +202,9 @@ class Workspace:
                 "entity": entity,
                 "entity_id": None if entity_id is None else str(entity_id),
                 "summary": summary,
-                "changes": json.dumps(changes, default=str, ensure_ascii=False) if changes else None,
+                "changes": json.dumps(changes, default=str, ensure_ascii=False)
+                if changes
+                else None,
             }
         )
 

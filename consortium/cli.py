@@ -1,0 +1,297 @@
+"""The ``consortium`` command: with no subcommand it opens the window; subcommands run the same
+core operations headless.
+
+    consortium --workspace charity.consortium partners list --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from consortium import __version__, home
+from consortium.errors import ConsortiumError
+from consortium.formatting import money, uk_date
+from consortium.progress import Cancelled
+from consortium.workspace import Workspace
+
+# Extra subcommand groups: each module has register(subparsers); handlers get (args, ws).
+_PLUGINS = ("consortium.tenders.cli",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="workspace file to use (default: the last one used, else the demo workspace)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="consortium",
+        description="Form bidding consortia of small charities for public-service contracts. "
+        "With no command, opens the window.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"consortium {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="create a new workspace file")
+    p.add_argument("path", metavar="PATH", help="the new workspace file, e.g. charity.consortium")
+    p.add_argument("--demo", action="store_true", help="fill it with the demo partners and tenders")
+    p.set_defaults(handler=cmd_init, needs_workspace=False)
+
+    partners = sub.add_parser("partners", parents=[common], help="the partner registry")
+    psub = partners.add_subparsers(dest="partners_command", metavar="ACTION", required=True)
+    p = psub.add_parser("list", parents=[common], help="list partners")
+    p.add_argument("--json", action="store_true", help="print JSON (every field)")
+    p.set_defaults(handler=cmd_partners_list)
+    p = psub.add_parser("import", parents=[common], help="import partners from an Excel workbook")
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check the file and say what would change"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_partners_import)
+    p = psub.add_parser("export", parents=[common], help="export every partner to Excel")
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.set_defaults(handler=cmd_partners_export)
+    p = psub.add_parser("template", parents=[common], help="write an empty partner workbook")
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.set_defaults(handler=cmd_partners_template, needs_workspace=False)
+
+    contacts = sub.add_parser(
+        "contacts", parents=[common], help="personal data: find, export or erase one person"
+    )
+    csub = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
+    p = csub.add_parser("find", parents=[common], help="find contacts by name, email or phone")
+    p.add_argument("text")
+    p.set_defaults(handler=cmd_contacts_find)
+    p = csub.add_parser("export", parents=[common], help="print all data held on one contact")
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_contacts_export)
+    p = csub.add_parser("erase", parents=[common], help="erase one contact's personal data")
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_contacts_erase)
+
+    p = sub.add_parser("backup", parents=[common], help="copy the workspace to a backup file")
+    p.add_argument(
+        "dest", nargs="?", metavar="DEST", help="file or folder (default: backups folder)"
+    )
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("check", parents=[common], help="check the workspace's integrity")
+    p.set_defaults(handler=cmd_check)
+
+    for name in _PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _open_window(getattr(args, "workspace", None))
+    try:
+        if not getattr(args, "needs_workspace", True):
+            return args.handler(args, None)
+        with _open_workspace(getattr(args, "workspace", None)) as ws:
+            return args.handler(args, ws)
+    except Cancelled as exc:
+        print(f"consortium: {exc}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("consortium: interrupted; nothing was changed.", file=sys.stderr)
+        return 130
+    except ConsortiumError as exc:
+        print(f"consortium: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"consortium: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr
+        )
+        return 1
+
+
+def _open_workspace(path: str | None) -> Workspace:
+    if path:
+        ws = Workspace.open(path)
+    else:
+        default, is_new = home.default_workspace()
+        if is_new:
+            from consortium.demo import create_demo
+
+            print(f"Creating the demo workspace at {default}", file=sys.stderr)
+            ws = create_demo(default, progress=_text_progress())
+        else:
+            ws = Workspace.open(default)
+    home.remember_workspace(ws.path)
+    return ws
+
+
+def _open_window(path: str | None) -> int:
+    # Imported by name so the core never imports Qt unless the window is asked for.
+    app = importlib.import_module("ui.app")
+    return app.run(path)
+
+
+# ----------------------------------------------------------------------------- output helpers
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _text_progress() -> Callable[[int, int, str], None]:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return lambda done, total, text: None
+
+    def show(done: int, total: int, text: str) -> None:
+        filled = int(30 * done / total) if total else 0
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {text[:40]:<40}")
+        if total and done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+# ----------------------------------------------------------------------------------- commands
+def cmd_init(args, _ws) -> int:
+    path = Path(args.path).expanduser()
+    if args.demo:
+        from consortium.demo import create_demo
+
+        ws = create_demo(path, progress=_text_progress())
+    else:
+        ws = Workspace.create(path)
+    with ws:
+        home.remember_workspace(ws.path)
+        print(f"Created {ws.path}")
+    return 0
+
+
+def cmd_partners_list(args, ws: Workspace) -> int:
+    from consortium.partners import store
+
+    orgs = store.load_all(ws.db)
+    today = dt.date.today()
+    if args.json:
+        _print_json([partner_json(o, today) for o in orgs])
+        return 0
+    if not orgs:
+        print("No partners yet. Add them in the window or with 'consortium partners import'.")
+        return 0
+    for o in orgs:
+        latest = o.latest_turnover()
+        flags = [k for k, v in o.readiness(today).items() if v in ("expired", "missing")]
+        line = f"{o.id:>4}  {o.name}{' (ours)' if o.is_ours else ''}"
+        if latest:
+            line += f"  turnover {money(latest[1])} ({latest[0]})"
+        if flags:
+            line += f"  needs attention: {', '.join(flags)}"
+        print(line)
+    print(f"{len(orgs)} partner(s)")
+    return 0
+
+
+def partner_json(org, today: dt.date) -> dict:
+    """The public JSON shape of a partner (scripts depend on these keys)."""
+    from dataclasses import asdict
+
+    data = asdict(org)
+    data["turnover"] = {str(y): a for y, a in sorted(org.turnover.items())}
+    for cred in data["credentials"]:
+        cred["expires"] = cred["expires"].isoformat() if cred["expires"] else None
+    data["readiness"] = org.readiness(today)
+    return data
+
+
+def cmd_partners_import(args, ws: Workspace) -> int:
+    from consortium.partners.excel import import_partners
+
+    result = import_partners(ws, args.file, dry_run=args.dry_run, progress=_text_progress())
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_partners_export(args, ws: Workspace) -> int:
+    from consortium.partners.excel import export_partners
+
+    path = export_partners(ws, args.file)
+    print(f"Exported partners to {path}")
+    return 0
+
+
+def cmd_partners_template(args, _ws) -> int:
+    from consortium.partners.excel import write_template
+
+    path = write_template(args.file)
+    print(f"Wrote the partner template to {path}")
+    return 0
+
+
+def cmd_contacts_find(args, ws: Workspace) -> int:
+    from consortium.partners import store
+
+    rows = store.contacts_matching(ws.db, args.text)
+    for row in rows:
+        print(f"{row['id']:>4}  {row['name']} ({row['organisation']}) {row['email'] or ''}")
+    print(f"{len(rows)} contact(s)")
+    return 0
+
+
+def cmd_contacts_export(args, ws: Workspace) -> int:
+    from consortium.partners import store
+
+    _print_json(store.export_person(ws.db, args.id))
+    return 0
+
+
+def cmd_contacts_erase(args, ws: Workspace) -> int:
+    from consortium.partners import store
+
+    store.erase_person(ws, args.id)
+    print(f"Erased contact {args.id}.")
+    return 0
+
+
+def cmd_backup(args, ws: Workspace) -> int:
+    if args.dest:
+        dest = Path(args.dest).expanduser()
+        if dest.is_dir():
+            dest = dest / f"{ws.path.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.consortium"
+    else:
+        dest = ws.path.with_name(ws.path.stem + "-backups") / (
+            f"manual-{dt.datetime.now():%Y%m%d-%H%M%S}.consortium"
+        )
+    made = ws.backup_to(dest)
+    print(f"Backed up {ws.path.name} to {made} ({uk_date(dt.date.today())})")
+    return 0
+
+
+def cmd_check(args, ws: Workspace) -> int:
+    problems = ws.check()
+    if problems:
+        for p in problems:
+            print(f"Problem: {p}", file=sys.stderr)
+        return 1
+    print(f"{ws.path.name}: all checks passed (format {ws.schema_version}).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""The demo workspace: fictional partners in real places, and real tenders (OGL v3.0)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+
+from consortium import places
+from consortium.partners import store
+from consortium.progress import IsCancelled, Progress, never_cancelled, no_progress
+from consortium.records import Contact, Credential, Organisation, PastContract
+from consortium.workspace import Workspace
+
+
+def demo_partners(today: dt.date) -> list[Organisation]:
+    """The demo partners, with credential dates set relative to ``today``."""
+    raw = json.loads(
+        resources.files("consortium").joinpath("data/demo/partners.json").read_text("utf-8")
+    )
+    orgs = []
+    for p in raw["partners"]:
+        areas = []
+        for name in p.get("areas", []):
+            council = places.find_council(name)
+            if council is None:
+                raise ValueError(f"Demo data names an unknown council: {name}")
+            areas.append(council.gss)
+        orgs.append(
+            Organisation(
+                name=p["name"],
+                legal_form=p["legal_form"],
+                charity_number=p.get("charity_number", ""),
+                company_number=p.get("company_number", ""),
+                address=p.get("address", ""),
+                postcode=p.get("postcode", ""),
+                website=p.get("website", ""),
+                services=p.get("services", ""),
+                cpv_codes=list(p.get("cpv", [])),
+                areas=areas,
+                beneficiaries=list(p.get("beneficiaries", [])),
+                turnover={int(y): a for y, a in p.get("turnover", {}).items()},
+                staff=p.get("staff"),
+                volunteers=p.get("volunteers"),
+                contacts=[Contact(**c) for c in p.get("contacts", [])],
+                credentials=[
+                    Credential(
+                        kind=c["kind"],
+                        type=c["type"],
+                        reference=c.get("reference", ""),
+                        cover=c.get("cover"),
+                        expires=today + dt.timedelta(days=c["days"]) if "days" in c else None,
+                    )
+                    for c in p.get("credentials", [])
+                ],
+                past_contracts=[PastContract(**c) for c in p.get("past_contracts", [])],
+                notes=p.get("notes", ""),
+                is_ours=bool(p.get("is_ours")),
+            )
+        )
+    return orgs
+
+
+def create_demo(
+    path: str | Path,
+    today: dt.date | None = None,
+    *,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> Workspace:
+    """A new workspace filled with the demo partners (and demo tenders when available)."""
+    today = today or dt.date.today()
+    ws = Workspace.create(path)
+    try:
+        fill_demo(ws, today, progress=progress, cancelled=cancelled)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def fill_demo(
+    ws: Workspace,
+    today: dt.date,
+    *,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> None:
+    with ws.atomic():
+        for org in demo_partners(today):
+            store.save(ws, org)
+        ws.db["settings"].upsert({"key": "demo", "value": today.isoformat()}, pk="key")
+    try:
+        from consortium.tenders.importer import import_demo_tenders
+    except ImportError:  # tenders not built yet in this version
+        return
+    import_demo_tenders(ws, today, progress=progress, cancelled=cancelled)

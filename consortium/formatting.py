@@ -1,0 +1,119 @@
+"""How people read dates and money in the UK: 23 Nov 2026, £1,250,000."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {
+    m.lower(): i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+def uk_date(value: dt.date | None) -> str:
+    """23 Nov 2026 (no leading zero on the day); '' for no date."""
+    if value is None:
+        return ""
+    # Not strftime('%b'): that follows the machine's locale, and users read English month names.
+    return f"{value.day} {_MONTH_ABBR[value.month - 1]} {value.year}"
+
+
+def money(amount: int | float | None, *, pence: bool = False) -> str:
+    """£1,250,000 (or £1,250,000.50 with ``pence``); '' for no amount."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    if pence:
+        return f"{sign}£{abs(amount):,.2f}"
+    return f"{sign}£{abs(round(amount)):,}"
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from what people type or Excel stores.
+
+    Accepts real dates and datetimes, Excel serial numbers, and text such as '23/11/2026',
+    '23/11/26', '23-11-2026', '23.11.2026', '2026-11-23', '23 Nov 2026', '23 November 2026',
+    'Nov 23 2026'. Day-first, as in the UK. Raises ValueError with a message for people.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel serial day numbers (1900 date system)
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        raise ValueError(f"{value} is not a date")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("the date is empty")
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.lower()).replace(",", " ")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ].*)?", cleaned)
+    if m:
+        return _make(int(m[1]), int(m[2]), int(m[3]), text)
+    m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})(?:\s.*)?", cleaned)
+    if m:
+        return _make(_year(m[3]), int(m[2]), int(m[1]), text)
+    m = re.fullmatch(r"(\d{1,2})[\s\-]+([a-z]+)\.?[\s\-]+(\d{2}|\d{4})", cleaned)
+    if m and m[2] in _MONTHS:
+        return _make(_year(m[3]), _MONTHS[m[2]], int(m[1]), text)
+    m = re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})\s+(\d{4})", cleaned)
+    if m and m[1] in _MONTHS:
+        return _make(int(m[3]), _MONTHS[m[1]], int(m[2]), text)
+    raise ValueError(f"'{text}' is not a date; write it like 23/11/2026 or 23 Nov 2026")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _make(year: int, month: int, day: int, original: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f"'{original}' is not a real date; write it like 23/11/2026 or 23 Nov 2026"
+        ) from None
+
+
+def parse_money(value: object) -> int:
+    """Whole pounds from 1250000, 1250000.0, '£1,250,000', '1.25m', '250k', '£1,250.49'."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is not an amount of money")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"{value} is negative; amounts must be £0 or more")
+        return round(value)
+    text = str(value).strip().lower().replace("£", "").replace(",", "").replace(" ", "")
+    text = text.removeprefix("gbp")
+    multiplier = 1
+    if text.endswith(("m", "mn")):
+        multiplier, text = 1_000_000, text.rstrip("mn")
+    elif text.endswith("k"):
+        multiplier, text = 1_000, text[:-1]
+    try:
+        amount = float(text) * multiplier
+    except ValueError:
+        raise ValueError(f"'{value}' is not an amount of money; write it like 250000") from None
+    if amount < 0:
+        raise ValueError(f"'{value}' is negative; amounts must be £0 or more")
+    return round(amount)

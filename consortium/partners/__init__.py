@@ -1,0 +1,1 @@
+"""The partner registry: records in the workspace (``store``) and Excel round trip (``excel``)."""

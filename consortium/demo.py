@@ -11,7 +11,7 @@ from consortium import places
 from consortium.partners import store
 from consortium.progress import IsCancelled, Progress, never_cancelled, no_progress
 from consortium.records import Contact, Credential, Organisation, PastContract
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, WorkspaceError
 
 
 def demo_partners(today: dt.date) -> list[Organisation]:
@@ -71,13 +71,32 @@ def create_demo(
 ) -> Workspace:
     """A new workspace filled with the demo partners (and demo tenders when available)."""
     today = today or dt.date.today()
-    ws = Workspace.create(path)
+    final = Path(path).expanduser().resolve()
+    if final.exists():
+        raise WorkspaceError(f"{final} already exists; choose another name or open it.")
+    # Built under a temporary name and renamed when complete, so a failed or cancelled build
+    # never leaves a half-filled demo that would be opened next time.
+    partial = final.with_name(f".{final.stem}-building{final.suffix}")
+    for leftover in (partial, *_sidecars(partial)):
+        leftover.unlink(missing_ok=True)
+    ws = Workspace.create(partial)
     try:
         fill_demo(ws, today, progress=progress, cancelled=cancelled)
     except BaseException:
         ws.close()
+        for leftover in (partial, *_sidecars(partial)):
+            leftover.unlink(missing_ok=True)
         raise
-    return ws
+    ws.close()
+    partial.replace(final)
+    return Workspace.open(final)
+
+
+def _sidecars(db: Path) -> list[Path]:
+    return [
+        db.with_name(db.name + "-wal"),
+        db.with_name(db.name + "-shm"),
+    ]
 
 
 def fill_demo(
@@ -95,4 +114,4 @@ def fill_demo(
         from consortium.tenders.importer import import_demo_tenders
     except ImportError:  # tenders not built yet in this version
         return
-    import_demo_tenders(ws, today, progress=progress, cancelled=cancelled)
+    import_demo_tenders(ws, today)

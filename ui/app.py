@@ -1,0 +1,54 @@
+"""Start the window: ``consortium`` with no subcommand calls :func:`run`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from consortium import __version__, home
+from consortium.errors import ConsortiumError
+from consortium.workspace import Workspace
+
+
+def open_start_workspace(path: str | None) -> Workspace:
+    """The workspace named on the command line, else the last one, else a new demo."""
+    if path:
+        return Workspace.open(Path(path))
+    default, is_new = home.default_workspace()
+    if is_new:
+        from consortium.demo import create_demo
+
+        return create_demo(default)
+    return Workspace.open(default)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Consortium")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Consortium")
+    return app
+
+
+def run(path: str | None = None) -> int:
+    app = make_app()
+    from ui.mainwindow import MainWindow
+
+    try:
+        ws = open_start_workspace(path)
+    except ConsortiumError as exc:
+        QMessageBox.warning(None, "Consortium", f"{exc}\n\nThe demo workspace will open instead.")
+        try:
+            ws = Workspace.open(home.demo_path()) if home.demo_path().exists() else None
+            if ws is None:
+                from consortium.demo import create_demo
+
+                ws = create_demo(home.demo_path())
+        except ConsortiumError as again:
+            QMessageBox.critical(None, "Consortium", str(again))
+            return 1
+    window = MainWindow(ws)
+    window.show()
+    return app.exec()

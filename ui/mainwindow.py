@@ -1,0 +1,514 @@
+"""The main window: a sidebar of areas, the Partners area, menus, undo, drag-and-drop."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consortium import __version__, home
+from consortium.errors import ConsortiumError
+from consortium.partners import store
+from consortium.partners.excel import ImportResult, export_partners, import_partners, write_template
+from consortium.progress import Cancelled
+from consortium.records import Organisation
+from consortium.workspace import Workspace
+from ui.commands import DeletePartner, SavePartner
+from ui.partners_page import PartnersPage
+from ui.runner import run_task
+
+AREAS = (
+    (
+        "Partners",
+        "Partner organisations: who they are, what they deliver, where, and their documents.",
+    ),
+    (
+        "Tenders",
+        "Public-service tenders from Find a Tender and Contracts Finder, searchable offline.",
+    ),
+    (
+        "Matches",
+        "Which partners fit each tender and lot, and why; proposed consortia with the gaps.",
+    ),
+    (
+        "Bids",
+        "Joint bids: the buyer's questions, answers from your library, and the bid documents.",
+    ),
+    ("Social value", "Social value commitments, the calculator workbook and statements."),
+    ("Review", "Housing association review of signed bid packs: checklist, comments, decision."),
+)
+
+
+def window_settings() -> QSettings:
+    """Window state lives in the app's data folder (so tests never touch a real profile)."""
+    return QSettings(str(home.home_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workspace):
+        super().__init__()
+        self.ws = ws
+        self.undo_stack = QUndoStack(self)
+        self.tasks: list = []
+        self.last_import: ImportResult | None = None
+        self.setAcceptDrops(True)
+        self.setMinimumSize(900, 560)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Areas")
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.setStyleSheet(
+            "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
+            "QListWidget::item { padding: 10px 12px; }"
+            "QListWidget::item:selected { background: #2e75b6; color: white; }"
+        )
+        self.stack = QStackedWidget()
+        row.addWidget(self.sidebar)
+        column = QVBoxLayout()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Notice")
+        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px 10px;")
+        self.banner.setVisible(False)
+        column.addWidget(self.banner)
+        column.addWidget(self.stack)
+        row.addLayout(column, 1)
+        self.setCentralWidget(central)
+
+        self.partners = PartnersPage()
+        for index, (name, about) in enumerate(AREAS):
+            item = QListWidgetItem(name)
+            item.setToolTip(about)
+            self.sidebar.addItem(item)
+            page = self.partners if index == 0 else self._coming_soon(name, about)
+            self.stack.addWidget(page)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.setCurrentRow(0)
+
+        self.partners.add_requested.connect(self.add_partner)
+        self.partners.delete_requested.connect(self.delete_partner)
+        self.partners.import_requested.connect(self.choose_import)
+        self.partners.export_requested.connect(self.choose_export)
+        self.partners.editor.save_requested.connect(self.save_partner)
+        self.partners.editor.dirty_changed.connect(self._dirty_changed)
+        self._build_menus()
+        self.status = self.statusBar()
+        self.set_workspace(ws)
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ building
+    def _coming_soon(self, name: str, about: str) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel(name)
+        title.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        text = QLabel(f"{about}\n\nThis area is being built and will arrive in a coming version.")
+        text.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addStretch()
+        return page
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(
+            file, "&New workspace…", self.new_workspace, None, "Create an empty workspace file"
+        )
+        self._action(file, "&Open workspace…", self.open_workspace, QKeySequence.StandardKey.Open)
+        self._action(file, "Open the &demo workspace", self.open_demo)
+        file.addSeparator()
+        self._action(
+            file, "&Back up now", self.backup_now, None, "Copy the workspace to its backups folder"
+        )
+        self._action(file, "&Check workspace", self.check_workspace)
+        self._action(file, "Show workspace &folder", self.show_folder)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        self._action(
+            edit,
+            "&Find partner",
+            lambda: self.partners.search.setFocus(),
+            QKeySequence.StandardKey.Find,
+        )
+        partners = bar.addMenu("&Partners")
+        self._action(partners, "&Add partner", self.add_partner, QKeySequence.StandardKey.New)
+        self.delete_action = self._action(
+            partners, "&Delete partner", self._delete_selected, QKeySequence.StandardKey.Delete
+        )
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.partners.view.addAction(self.delete_action)
+        partners.addSeparator()
+        self._action(partners, "&Import from Excel…", self.choose_import, "Ctrl+I")
+        self._action(partners, "&Export to Excel…", self.choose_export, "Ctrl+E")
+        self._action(partners, "Save an Excel &template…", self.choose_template)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Consortium", self.about)
+
+    # ------------------------------------------------------------------ workspace
+    def set_workspace(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.undo_stack.clear()
+        self.partners.set_workspace(ws)
+        self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
+        self.status.showMessage(f"Workspace: {ws.path}")
+        self._update_banner()
+        home.remember_workspace(ws.path)
+
+    def _update_banner(self) -> None:
+        demo = self.ws.db.execute("SELECT value FROM settings WHERE key = 'demo'").fetchone()
+        moved = self.ws.db.execute(
+            "SELECT value FROM settings WHERE key = 'demo_dates_moved'"
+        ).fetchone()
+        if demo:
+            text = "Demo workspace: the partner organisations are fictional (real places and service codes)."
+            if moved:
+                text += " Demo data: tender dates moved so their deadlines lie ahead of today."
+            self.banner.setText(text)
+        self.banner.setVisible(bool(demo))
+
+    def _switch_to(self, ws: Workspace) -> None:
+        if not self._confirm_unsaved():
+            ws.close()
+            return
+        old = self.ws
+        self.set_workspace(ws)
+        old.close()
+
+    def new_workspace(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New workspace",
+            str(Path.home() / "My partners.consortium"),
+            "Consortium workspace (*.consortium)",
+        )
+        if not path:
+            return
+        if not path.endswith(".consortium"):
+            path += ".consortium"
+        try:
+            self._switch_to(Workspace.create(path))
+        except ConsortiumError as exc:
+            self.show_error("The workspace could not be created", str(exc))
+
+    def open_workspace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open workspace",
+            str(self.ws.path.parent),
+            "Consortium workspace (*.consortium);;All files (*)",
+        )
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> None:
+        try:
+            self._switch_to(Workspace.open(path))
+        except ConsortiumError as exc:
+            self.show_error("The workspace could not be opened", str(exc))
+
+    def open_demo(self) -> None:
+        path = home.demo_path()
+        if path.exists():
+            self.open_path(path)
+            return
+        from consortium.demo import create_demo
+
+        self.run(
+            "Creating the demo workspace",
+            lambda p, c: create_demo(path, progress=p, cancelled=c),
+            self._switch_to,
+        )
+
+    def backup_now(self) -> None:
+        import datetime as dt
+
+        dest = (
+            self.ws.path.with_name(self.ws.path.stem + "-backups")
+            / f"manual-{dt.datetime.now():%Y%m%d-%H%M%S}.consortium"
+        )
+        try:
+            made = self.ws.backup_to(dest)
+        except (ConsortiumError, OSError) as exc:
+            self.show_error("The backup failed", str(exc))
+            return
+        self.status.showMessage(f"Backed up to {made}", 8000)
+
+    def check_workspace(self) -> None:
+        problems = self.ws.check()
+        if problems:
+            self.show_error("The workspace has problems", "\n".join(problems))
+        else:
+            QMessageBox.information(
+                self, "Workspace check", f"{self.ws.path.name}: all checks passed."
+            )
+
+    def show_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.path.parent)))
+
+    # ------------------------------------------------------------------ partners
+    def refresh(self, select_id: int | None = None) -> None:
+        self.partners.reload(select_id)
+
+    def add_partner(self) -> None:
+        if not self._confirm_unsaved():
+            return
+        self.sidebar.setCurrentRow(0)
+        self.partners.view.clearSelection()
+        self.partners.editor.load(Organisation(name=""))
+        self.partners.editor.tabs.setCurrentIndex(0)
+        self.partners.editor.name.setFocus()
+
+    def save_partner(self, org: Organisation) -> None:
+        before = None
+        if org.id is not None:
+            try:
+                before = store.load(self.ws.db, org.id)
+            except store.NotFound:
+                before = None
+        try:
+            self.undo_stack.push(SavePartner(self.ws, before, org, self.refresh))
+        except ConsortiumError as exc:
+            self.show_error("The partner was not saved", str(exc))
+            return
+        self.partners.editor.saved(store.load(self.ws.db, org.id))
+        self.status.showMessage(f"Saved {org.name}", 5000)
+
+    def _delete_selected(self) -> None:
+        partner_id = self.partners.selected_id()
+        if partner_id is not None:
+            self.delete_partner(partner_id)
+
+    def delete_partner(self, partner_id: int) -> None:
+        snapshot = store.load(self.ws.db, partner_id)
+        answer = QMessageBox.question(
+            self,
+            "Delete partner",
+            f"Delete {snapshot.name} and all its details?\n\nYou can undo this with Edit > Undo (Ctrl+Z).",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.partners.editor.load(None)
+        self.undo_stack.push(DeletePartner(self.ws, snapshot, self.refresh))
+        self.status.showMessage(f"Deleted {snapshot.name}. Undo with Ctrl+Z.", 8000)
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        self.setWindowModified(dirty)
+
+    def _confirm_unsaved(self) -> bool:
+        """Ask before throwing away edits; True means carry on."""
+        editor = self.partners.editor
+        if not editor.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            "Save your changes to this partner first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            editor.request_save()
+            return not editor.is_dirty()
+        editor.revert()
+        return True
+
+    # ------------------------------------------------------------------ Excel
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import partners from Excel",
+            str(Path.home()),
+            "Excel workbook (*.xlsx);;All files (*)",
+        )
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        if not self._confirm_unsaved():
+            return
+        ws = self.ws
+        self.run(
+            f"Importing {path.name}",
+            lambda progress, cancelled: import_partners(
+                ws, path, progress=progress, cancelled=cancelled
+            ),
+            self._import_done,
+        )
+
+    def _import_done(self, result: ImportResult) -> None:
+        self.last_import = result
+        if result.problems:
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Nothing was imported")
+            box.setText(
+                f"{Path(result.file).name} has {len(result.problems)} problem(s), so nothing was imported. "
+                "Fix them and import the file again."
+            )
+            details = "\n".join(str(p) for p in result.problems[:200])
+            if result.problems_file:
+                box.setInformativeText(
+                    f"A copy with the problem cells in red is at:\n{result.problems_file}"
+                )
+            box.setDetailedText(details)
+            box.open()
+            return
+        self.undo_stack.clear()  # an import is not undoable; the daily backup covers it
+        self.refresh()
+        message = result.summary()
+        self.status.showMessage(message.splitlines()[0], 10000)
+        QMessageBox.information(self, "Import finished", message)
+
+    def choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export partners to Excel",
+            str(Path.home() / "Partners.xlsx"),
+            "Excel workbook (*.xlsx)",
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        ws = self.ws
+        self.run(
+            "Exporting partners",
+            lambda p, c: export_partners(ws, path),
+            lambda made: self.status.showMessage(f"Exported to {made}", 8000),
+        )
+
+    def choose_template(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the partner template",
+            str(Path.home() / "Partner template.xlsx"),
+            "Excel workbook (*.xlsx)",
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            made = write_template(path)
+        except (ConsortiumError, OSError) as exc:
+            self.show_error("The template was not saved", str(exc))
+            return
+        self.status.showMessage(f"Saved the template to {made}", 8000)
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event) -> None:
+        if any(url.toLocalFile().lower().endswith(".xlsx") for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() == ".xlsx":
+                self.sidebar.setCurrentRow(0)
+                self.import_file(path)
+                event.acceptProposedAction()
+                return
+
+    # ------------------------------------------------------------------ plumbing
+    def run(self, title: str, fn, on_done) -> None:
+        task = run_task(self, title, fn, on_done, self._task_failed)
+        self.tasks.append(task)
+        task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
+
+    def _task_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            self.status.showMessage(str(exc), 8000)
+        elif isinstance(exc, ConsortiumError):
+            self.show_error("That did not work", str(exc))
+        else:
+            self.show_error(
+                "Something went wrong",
+                f"{type(exc).__name__}: {exc}\n\nNothing was changed. Please report this.",
+                "".join(traceback.format_exception(exc)),
+            )
+
+    def show_error(self, title: str, text: str, details: str = "") -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(title)
+        box.setText(text)
+        if details:
+            box.setDetailedText(details)
+        box.open()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Consortium",
+            f"Consortium {__version__}\n\nHelps small charities form bidding consortia for public "
+            "contracts, offline.\n\nContains public sector information licensed under the Open "
+            "Government Licence v3.0, CPV codes © European Union, and council data © mySociety "
+            "(CC BY 4.0).",
+        )
+
+    def _restore_geometry(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 780)
+        splitter = settings.value("partners_splitter")
+        if splitter is not None:
+            self.partners.splitter.restoreState(splitter)
+
+    def closeEvent(self, event) -> None:
+        if any(t.running for t in self.tasks):
+            QMessageBox.information(
+                self, "Please wait", "Wait for the current task to finish, or cancel it first."
+            )
+            event.ignore()
+            return
+        if not self._confirm_unsaved():
+            event.ignore()
+            return
+        settings = window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("partners_splitter", self.partners.splitter.saveState())
+        settings.sync()
+        self.ws.close()
+        event.accept()

@@ -1,0 +1,96 @@
+"""Run a long core function off the UI thread with a progress dialog and Cancel.
+
+    run_task(window, "Importing partners", lambda progress, cancelled: import_partners(
+        ws, path, progress=progress, cancelled=cancelled), on_done=show_result)
+
+The core function gets plain ``progress(done, total, text)`` and ``cancelled()`` callables (no
+Qt) and runs on the one worker thread, so workspace writes never overlap. The worker only
+stores its latest progress; a timer on the main thread reads it a few times a second and
+collects the result or exception when the job ends. No Qt object is touched from the worker
+(emitting Qt signals from it thousands of times a second crashed PySide6 here), and a chatty
+job cannot flood the event loop.
+
+The dialog is window-modal: the user cannot start a second write while one runs, but the
+window keeps repainting and Cancel answers at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worker")
+POLL_MS = 50
+
+
+class Task(QObject):
+    """A running job; keeps its dialog and timer alive until it ends."""
+
+    finished = Signal()
+
+    def __init__(self, parent: QWidget, title: str, fn, on_done, on_error):
+        super().__init__(parent)
+        self.stop = threading.Event()
+        self._latest: tuple[int, int, str] | None = None
+        self._on_done, self._on_error = on_done, on_error
+        self.running = True
+        self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(400)  # quick jobs finish without a flash of dialog
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setAccessibleName(f"{title} progress")
+        self.dialog.canceled.connect(self.cancel)
+        self.future: Future = _worker.submit(fn, self._report, self.stop.is_set)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+
+    def _report(self, done: int, total: int, text: str) -> None:
+        # Runs on the worker thread: one tuple assignment, atomic under the GIL.
+        self._latest = (done, total, text)
+
+    def cancel(self) -> None:
+        self.stop.set()
+        self.dialog.setLabelText("Cancelling… nothing will be changed.")
+
+    def _poll(self) -> None:
+        latest = self._latest
+        if latest is not None and not self.stop.is_set():
+            done, total, text = latest
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(min(done, total) if total else 0)
+            if text:
+                self.dialog.setLabelText(text)
+        if not self.future.done():
+            return
+        self.timer.stop()
+        self.running = False
+        self.dialog.reset()
+        self.dialog.hide()
+        self.dialog.deleteLater()
+        error = self.future.exception()
+        try:
+            if error is not None:
+                if self._on_error is not None:
+                    self._on_error(error)
+            elif self._on_done is not None:
+                self._on_done(self.future.result())
+        finally:
+            self.finished.emit()
+
+
+def run_task(
+    parent: QWidget,
+    title: str,
+    fn: Callable,
+    on_done: Callable[[object], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Task:
+    return Task(parent, title, fn, on_done, on_error)

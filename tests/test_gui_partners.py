@@ -340,3 +340,34 @@ def test_python_slots_keep_none_alive(qtbot):
         emitter.ping.emit()
     assert len(calls) == 5000
     assert sys.getrefcount(None) - before > -1000
+
+
+def test_cpv_picker_searches_and_ticks(qtbot):
+    from ui.pickers import CODE_ROLE, CpvPicker
+
+    picker = CpvPicker(None, ["85312320"])
+    qtbot.addWidget(picker)
+    qtbot.keyClicks(picker.search, "youth education")
+    qtbot.waitUntil(
+        lambda: picker.model.rowCount() > 0 and picker.model.item(0).data(CODE_ROLE) == "80310000"
+    )
+    picker.model.item(0).setCheckState(Qt.CheckState.Checked)
+    assert picker.chosen() == ["80310000", "85312320"]
+    picker.search.clear()
+    qtbot.waitUntil(lambda: picker.model.rowCount() == 45)  # the CPV divisions
+    assert picker.model.item(0).data(CODE_ROLE) == "03000000"
+
+
+def test_area_picker_finds_councils_by_any_name(qtbot):
+    from ui.pickers import CODE_ROLE, AreaPicker
+
+    picker = AreaPicker(None, [])
+    qtbot.addWidget(picker)
+    picker.search.setText("London Borough of Camden")
+    item = picker.results.item(0)
+    assert item.data(CODE_ROLE) == "E09000007"
+    item.setCheckState(Qt.CheckState.Checked)
+    picker.search.setText("TLD")
+    codes = [picker.results.item(i).data(CODE_ROLE) for i in range(picker.results.count())]
+    assert "TLD" in codes
+    assert picker.chosen() == ["E09000007"]

@@ -526,7 +526,6 @@ class PartnerEditor(QWidget):
                 for c in empty.credentials
             ]
         )
-        self._colour_expiries(empty)
         self.contacts.set_rows([[c.name, c.role, c.email, c.phone] for c in empty.contacts])
         self.contracts.set_rows(
             [
@@ -545,6 +544,7 @@ class PartnerEditor(QWidget):
         self.problems.clear()
         for table in (self.credentials, self.contacts, self.contracts, self.turnover):
             table.clear_marks()
+        self._colour_expiries(empty)
         self._loading = False
         self._set_dirty(False)
 

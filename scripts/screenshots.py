@@ -1,0 +1,55 @@
+"""Take the README's screenshots of each main screen, offscreen, into docs/.
+
+python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    home = Path(tempfile.mkdtemp(prefix="consortium-shots-"))
+    os.environ["CONSORTIUM_HOME"] = str(home)
+    from PySide6.QtGui import QFont
+
+    from consortium.demo import create_demo
+    from consortium.partners import store
+    from consortium.records import Organisation
+    from ui.app import make_app
+    from ui.mainwindow import MainWindow
+
+    app = make_app()
+    app.setFont(QFont("DejaVu Sans", 9))
+    ws = create_demo(home / "Demo workspace.consortium", dt.date.today())
+    window = MainWindow(ws)
+    window.resize(1400, 820)
+    window.show()
+    app.processEvents()
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    ours = store.find_existing(ws.db, Organisation(name="Riverside Community Action"))
+    window.partners.select(ours)
+    app.processEvents()
+    window.grab().save(str(docs / "partners.png"))
+    southbank = store.find_existing(ws.db, Organisation(name="Southbank Positive Health"))
+    window.partners.select(southbank)
+    window.partners.editor.tabs.setCurrentIndex(3)
+    app.processEvents()
+    window.grab().save(str(docs / "partner-editor.png"))
+    window.partners.editor.tabs.setCurrentIndex(1)
+    app.processEvents()
+    window.grab().save(str(docs / "partner-services.png"))
+    print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()

@@ -371,3 +371,25 @@ def test_area_picker_finds_councils_by_any_name(qtbot):
     codes = [picker.results.item(i).data(CODE_ROLE) for i in range(picker.results.count())]
     assert "TLD" in codes
     assert picker.chosen() == ["E09000007"]
+
+
+def test_erase_a_person_from_the_contacts_tab(window, tmp_path, monkeypatch):
+    page = window.partners
+    target = store.find_existing(
+        window.ws.db, store.Organisation(name="Northside Young Carers Trust")
+    )
+    page.select(target)
+    editor = page.editor
+    editor.contacts.table.setCurrentCell(0, 0)
+    exported = tmp_path / "priya.json"
+    monkeypatch.setattr(
+        "ui.mainwindow.QFileDialog.getSaveFileName", lambda *a, **k: (str(exported), "")
+    )
+    editor.export_person.click()
+    assert "priya@northsideyoungcarers.org.uk" in exported.read_text(encoding="utf-8")
+    editor.contacts.table.setCurrentCell(0, 0)
+    editor.erase_person.click()
+    assert store.load(window.ws.db, target).contacts == []
+    assert editor.contacts.table.rowCount() == 0
+    everything = "\n".join(window.ws.conn.iterdump())
+    assert "priya" not in everything.lower()

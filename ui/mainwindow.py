@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import traceback
 from pathlib import Path
 
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         self.partners.export_requested.connect(self.choose_export)
         self.partners.editor.save_requested.connect(self.save_partner)
         self.partners.editor.dirty_changed.connect(self._dirty_changed)
+        self.partners.editor.export_person_requested.connect(self.export_person)
+        self.partners.editor.erase_person_requested.connect(self.erase_person)
         self._build_menus()
         self.status = self.statusBar()
         self.set_workspace(ws)
@@ -326,6 +329,35 @@ class MainWindow(QMainWindow):
         self.partners.editor.load(None)
         self.undo_stack.push(DeletePartner(self.ws, snapshot, self.refresh))
         self.status.showMessage(f"Deleted {snapshot.name}. Undo with Ctrl+Z.", 8000)
+
+    def export_person(self, contact_id: int) -> None:
+        data = store.export_person(self.ws.db, contact_id)
+        suggested = Path.home() / f"{data['name']} - personal data.json"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export this person's data", str(suggested), "JSON (*.json)"
+        )
+        if not path:
+            return
+        Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        self.status.showMessage(f"Exported {data['name']}'s data to {path}", 8000)
+
+    def erase_person(self, contact_id: int) -> None:
+        data = store.export_person(self.ws.db, contact_id)
+        answer = QMessageBox.question(
+            self,
+            "Erase person",
+            f"Erase {data['name']} ({data['organisation']}) from this workspace?\n\n"
+            "This cannot be undone: it is meant for data protection erasure requests. "
+            "The audit log will record that a contact was erased, but not who. Automatic "
+            "backups made before today keep the old details until they are rotated out "
+            "(after 7 days).",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        store.erase_person(self.ws, contact_id)
+        self.undo_stack.clear()  # older undo steps could bring the person back
+        self.refresh(self.partners.editor.current_id())
+        self.status.showMessage("The person's details were erased.", 8000)
 
     def _dirty_changed(self, dirty: bool) -> None:
         self.setWindowModified(dirty)

@@ -196,6 +196,8 @@ class PartnerEditor(QWidget):
 
     save_requested = Signal(object)
     dirty_changed = Signal(bool)
+    export_person_requested = Signal(int)
+    erase_person_requested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -235,6 +237,20 @@ class PartnerEditor(QWidget):
             "Credentials",
         )
         self.contacts = Table("Contacts", ["Name", "Role", "Email", "Phone"])
+        self.export_person = QPushButton("Export person's data…")
+        self.export_person.setAccessibleName("Export the selected person's data")
+        self.erase_person = QPushButton("Erase person…")
+        self.erase_person.setAccessibleName("Erase the selected person")
+        self.erase_person.setToolTip(
+            "Erase this person's details everywhere (a data protection request)"
+        )
+        self.export_person.clicked.connect(
+            lambda: self._person_action(self.export_person_requested)
+        )
+        self.erase_person.clicked.connect(lambda: self._person_action(self.erase_person_requested))
+        person_row = self.contacts.layout().itemAt(1).layout()
+        person_row.addWidget(self.export_person)
+        person_row.addWidget(self.erase_person)
         self.tabs.addTab(
             self._wrap(
                 self.contacts,
@@ -674,6 +690,17 @@ class PartnerEditor(QWidget):
             return
         self.problems.clear()
         self.save_requested.emit(org)
+
+    def _person_action(self, signal) -> None:
+        """Personal-data requests act on the stored contact, so unsaved edits come first."""
+        row = self.contacts.table.currentRow()
+        if self._org is None or row < 0:
+            self.problems.setText("Select a person in the Contacts table first.")
+            return
+        if self._dirty or row >= len(self._org.contacts) or self._org.contacts[row].id is None:
+            self.problems.setText("Save your changes first, then select the person again.")
+            return
+        signal.emit(self._org.contacts[row].id)
 
     def revert(self) -> None:
         self.load(self._org)

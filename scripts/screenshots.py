@@ -48,6 +48,24 @@ def main() -> None:
     window.partners.editor.tabs.setCurrentIndex(1)
     app.processEvents()
     window.grab().save(str(docs / "partner-services.png"))
+    today = dt.date.today()
+    window.sidebar.setCurrentRow(1)
+    window.tenders.today = today
+    window.tenders.run_search()
+    window.tenders.view.selectRow(window.tenders.model.ids.index("ocds-h6vhtk-05a7b0"))
+    app.processEvents()
+    window.grab().save(str(docs / "tenders.png"))
+    window.sidebar.setCurrentRow(2)
+    window.matches.today = today
+    window.matches.select_tender("ocds-h6vhtk-06e058")
+    app.processEvents()
+    window.grab().save(str(docs / "matches.png"))
+    from consortium.matching import proposals
+
+    window.matches.select_tender("ocds-h6vhtk-05a7b0")
+    window.matches.show_result(proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today))
+    app.processEvents()
+    window.grab().save(str(docs / "proposal.png"))
     print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
 
 

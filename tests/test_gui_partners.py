@@ -15,7 +15,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 
-from consortium.demo import create_demo
+from consortium.demo import create_demo, demo_partners
 from consortium.partners import store
 from consortium.partners.excel import export_partners
 from consortium.progress import Cancelled, check
@@ -23,6 +23,8 @@ from consortium.workspace import Workspace
 from ui.mainwindow import MainWindow, window_settings
 from ui.partners_model import ID_ROLE, PartnerFilter, PartnerRow, PartnerTableModel
 from ui.runner import run_task
+
+DEMO_COUNT = len(demo_partners(dt.date(2026, 11, 23)))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,7 @@ def test_models_pass_the_model_tester(qtmodeltester, demo_file):
 
 
 def test_list_shows_demo_partners_with_readiness_flags(window):
-    assert window.partners.model.rowCount() == 13
+    assert window.partners.model.rowCount() == DEMO_COUNT
     model = window.partners.model
     row = model.row_for_id(
         store.find_existing(window.ws.db, store.Organisation(name="Southbank Positive Health"))
@@ -90,13 +92,13 @@ def test_list_shows_demo_partners_with_readiness_flags(window):
 
 def test_search_as_you_type_filters_the_list(window, qtbot):
     qtbot.keyClicks(window.partners.search, "young carers")
-    qtbot.waitUntil(lambda: window.partners.proxy.rowCount() < 13)
+    qtbot.waitUntil(lambda: window.partners.proxy.rowCount() < DEMO_COUNT)
     shown = names_shown(window)
     assert "Northside Young Carers Trust" in shown
     assert "Brightpath Employment and Skills" not in shown
-    assert "of 13 partners" in window.partners.count.text()
+    assert f"of {DEMO_COUNT} partners" in window.partners.count.text()
     window.partners.search.clear()
-    qtbot.waitUntil(lambda: window.partners.proxy.rowCount() == 13)
+    qtbot.waitUntil(lambda: window.partners.proxy.rowCount() == DEMO_COUNT)
     qtbot.keyClicks(window.partners.search, "E08000025")  # Birmingham's GSS code: no match by name
     qtbot.keyClicks(window.partners.search, "")
     window.partners.search.setText("birmingham")
@@ -205,7 +207,7 @@ def test_import_through_the_dialog(window, qtbot, tmp_path, monkeypatch):
     assert window.last_import is not None and window.last_import.ok
     assert sorted(window.last_import.created) == ["Aire Valley Food Bank", "Kirkgate Youth Club"]
     assert {"Aire Valley Food Bank", "Kirkgate Youth Club"} <= set(names_shown(window))
-    assert store.count(window.ws.db) == 15
+    assert store.count(window.ws.db) == DEMO_COUNT + 2
 
 
 def test_bad_import_through_the_dialog_changes_nothing(window, qtbot, tmp_path, monkeypatch):
@@ -256,7 +258,7 @@ def test_export_writes_a_reimportable_workbook(window, qtbot, tmp_path, monkeypa
     wait_for_tasks(qtbot, window)
     wb = openpyxl.load_workbook(target, read_only=True)
     names = [r[0] for r in wb["Organisations"].iter_rows(min_row=2, values_only=True)]
-    assert len(names) == 13 and "Riverside Community Action" in names
+    assert len(names) == DEMO_COUNT and "Riverside Community Action" in names
 
 
 def test_cancel_stops_a_long_task_and_reports_it(qtbot, window):

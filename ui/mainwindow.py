@@ -23,14 +23,17 @@ from PySide6.QtWidgets import (
 
 from consortium import __version__, home
 from consortium.errors import ConsortiumError
+from consortium.matching import consortia
 from consortium.partners import store
 from consortium.partners.excel import ImportResult, export_partners, import_partners, write_template
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
 from ui.commands import DeletePartner, SavePartner
+from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
 from ui.runner import run_task
+from ui.tenders_page import TendersPage
 
 AREAS = (
     (
@@ -94,19 +97,25 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.partners = PartnersPage()
-        for index, (name, about) in enumerate(AREAS):
+        self.matches = MatchesPage(self.run)
+        self.tenders = TendersPage()
+        self.last_tender_report = None
+        self._matches_stale = True
+        built = {"Partners": self.partners, "Tenders": self.tenders, "Matches": self.matches}
+        for name, about in AREAS:
             item = QListWidgetItem(name)
             item.setToolTip(about)
             self.sidebar.addItem(item)
-            page = self.partners if index == 0 else self._coming_soon(name, about)
-            self.stack.addWidget(page)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self.stack.addWidget(built.get(name) or self._coming_soon(name, about))
+        self.sidebar.currentRowChanged.connect(self._area_chosen)
         self.sidebar.setCurrentRow(0)
 
         self.partners.add_requested.connect(self.add_partner)
         self.partners.delete_requested.connect(self.delete_partner)
         self.partners.import_requested.connect(self.choose_import)
         self.partners.export_requested.connect(self.choose_export)
+        self.tenders.import_requested.connect(self.choose_tender_import)
+        self.tenders.match_requested.connect(self.match_tender)
         self.partners.editor.save_requested.connect(self.save_partner)
         self.partners.editor.dirty_changed.connect(self._dirty_changed)
         self.partners.editor.export_person_requested.connect(self.export_person)
@@ -115,6 +124,15 @@ class MainWindow(QMainWindow):
         self.status = self.statusBar()
         self.set_workspace(ws)
         self._restore_geometry()
+
+    def _area_chosen(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        if self.stack.currentWidget() is self.matches and self._matches_stale:
+            # Partners changed since the Matches area last looked: refresh it when shown.
+            self._matches_stale = False
+            self.matches.reload_partners()
+            if self.matches.ocid is not None:
+                self.matches._rank()
 
     # ------------------------------------------------------------------ building
     def _coming_soon(self, name: str, about: str) -> QWidget:
@@ -180,6 +198,10 @@ class MainWindow(QMainWindow):
         self._action(partners, "&Import from Excel…", self.choose_import, "Ctrl+I")
         self._action(partners, "&Export to Excel…", self.choose_export, "Ctrl+E")
         self._action(partners, "Save an Excel &template…", self.choose_template)
+        tenders = bar.addMenu("&Tenders")
+        self._action(tenders, "&Import tender files…", self.choose_tender_import, "Ctrl+T")
+        self._action(tenders, "Import a &folder of tender files…", self.choose_tender_folder)
+        self._action(tenders, "Last import &report", self.show_tender_report)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Consortium", self.about)
 
@@ -188,6 +210,9 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.undo_stack.clear()
         self.partners.set_workspace(ws)
+        self.matches.set_workspace(ws)
+        self.tenders.set_workspace(ws)
+        self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
@@ -287,6 +312,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ partners
     def refresh(self, select_id: int | None = None) -> None:
         self.partners.reload(select_id)
+        self._matches_stale = True
 
     def add_partner(self) -> None:
         if not self._confirm_unsaved():
@@ -319,6 +345,15 @@ class MainWindow(QMainWindow):
 
     def delete_partner(self, partner_id: int) -> None:
         snapshot = store.load(self.ws.db, partner_id)
+        in_consortia = consortia.memberships(self.ws.db, partner_id)
+        if in_consortia:
+            # Checked here, not inside the undo command: Qt swallows errors raised in redo().
+            self.show_error(
+                "The partner was not deleted",
+                f"{snapshot.name} is a member of {', '.join(in_consortia)}. Take it out of those "
+                "consortia first, then delete it.",
+            )
+            return
         answer = QMessageBox.question(
             self,
             "Delete partner",
@@ -466,14 +501,101 @@ class MainWindow(QMainWindow):
             return
         self.status.showMessage(f"Saved the template to {made}", 8000)
 
+    # ------------------------------------------------------------------ tenders
+    def choose_tender_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import tenders",
+            str(Path.home()),
+            "Tender files (*.json *.jsonl *.zip *.csv *.xlsx);;All files (*)",
+        )
+        if paths:
+            self.import_tenders([Path(p) for p in paths])
+
+    def choose_tender_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import a folder of tender files", str(Path.home())
+        )
+        if folder:
+            self.import_tenders([Path(folder)])
+
+    def import_tenders(self, paths: list[Path]) -> None:
+        from consortium.tenders.importer import import_paths
+
+        ws = self.ws
+        names = ", ".join(p.name for p in paths[:3]) + ("…" if len(paths) > 3 else "")
+        self.run(
+            f"Importing {names}",
+            lambda progress, cancelled: import_paths(
+                ws, paths, progress=progress, cancelled=cancelled
+            ),
+            self._tenders_imported,
+        )
+
+    def _tenders_imported(self, report) -> None:
+        self.last_tender_report = report
+        self.sidebar.setCurrentRow(1)
+        self.tenders.reload_saved()
+        self.tenders.run_search()
+        self._matches_stale = True
+        self.status.showMessage(report.summary(), 10000)
+        self.show_tender_report()
+
+    def show_tender_report(self) -> None:
+        report = self.last_tender_report
+        if report is None:
+            QMessageBox.information(
+                self, "Import report", "No tenders have been imported in this session yet."
+            )
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("Tender import report")
+        box.setText(report.summary())
+        counts = ", ".join(
+            f"{n:,} {kind.replace('_', ' ')}" for kind, n in sorted(report.defect_counts.items())
+        )
+        box.setInformativeText(
+            f"{report.open_now:,} of the new or changed tenders are open now."
+            + (f"\nGaps in the published data: {counts}." if counts else "")
+        )
+        if report.defects:
+            box.setDetailedText(
+                "\n".join(
+                    f"{d.ocid} ({d.notice_id or '-'}): {d.text}" for d in report.defects[:2000]
+                )
+            )
+        box.open()
+
+    def match_tender(self, ocid: str) -> None:
+        self.sidebar.setCurrentRow(2)
+        self.matches.search.clear()
+        self.matches.reload_tenders()
+        self.matches.select_tender(ocid)
+
     # ------------------------------------------------------------------ drag and drop
+    TENDER_SUFFIXES = (".json", ".jsonl", ".zip", ".csv")
+
     def dragEnterEvent(self, event) -> None:
-        if any(url.toLocalFile().lower().endswith(".xlsx") for url in event.mimeData().urls()):
+        suffixes = (".xlsx", *self.TENDER_SUFFIXES)
+        if any(url.toLocalFile().lower().endswith(suffixes) for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        for url in event.mimeData().urls():
-            path = Path(url.toLocalFile())
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        on_tenders = self.stack.currentWidget() is self.tenders
+        # An .xlsx is a partner workbook unless it is dropped on the Tenders area (where it is a
+        # Contracts Finder export); other tender files go to the tender importer wherever dropped.
+        tender_files = [
+            p
+            for p in paths
+            if p.suffix.lower() in self.TENDER_SUFFIXES
+            or (on_tenders and p.suffix.lower() == ".xlsx")
+        ]
+        if tender_files:
+            self.import_tenders(tender_files)
+            event.acceptProposedAction()
+            return
+        for path in paths:
             if path.suffix.lower() == ".xlsx":
                 self.sidebar.setCurrentRow(0)
                 self.import_file(path)
@@ -524,6 +646,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 780)
+        for name, widget in (
+            ("tenders_splitter", self.tenders.splitter),
+            ("matches_splitter", self.matches.splitter),
+        ):
+            state = settings.value(name)
+            if state is not None:
+                widget.restoreState(state)
         splitter = settings.value("partners_splitter")
         if splitter is not None:
             self.partners.splitter.restoreState(splitter)
@@ -541,6 +670,12 @@ class MainWindow(QMainWindow):
         settings = window_settings()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("partners_splitter", self.partners.splitter.saveState())
+        settings.setValue("tenders_splitter", self.tenders.splitter.saveState())
+        settings.setValue("matches_splitter", self.matches.splitter.saveState())
         settings.sync()
+        # Pending typing-pause timers must not query a closed workspace.
+        for page in (self.tenders, self.matches):
+            page._timer.stop()
+            page.ws = None
         self.ws.close()
         event.accept()

@@ -1,0 +1,352 @@
+"""Score every partner against every tender (or lot) at once, with the formulas of ``scoring``.
+
+    engine = Engine(orgs, targets, weights, today)
+    engine.scores          # numpy array, partners × targets, 0..100
+    engine.top_partners(j) # partner rows for target j, best first
+    engine.top_targets(i)  # target columns for partner i, best first
+
+``scoring.score`` explains one pair; this computes the same numbers for thousands of pairs in
+matrix form. The discrete relations (CPV code to CPV code, area to place) are built by calling the
+per-pair functions on single codes, and each factor is the maximum over pairs, so both paths agree
+exactly (a test checks every pair of the demo workspace).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from consortium import places
+from consortium.matching import scoring
+from consortium.matching.scoring import Target, Weights
+from consortium.matching.text import TextModel
+from consortium.records import Organisation
+from consortium.tenders.records import AWARDED, CANCELLED, CLOSED
+
+_FAR_FUTURE = dt.date.max.toordinal()
+_MISSING = -1
+
+
+def _incidence(rows: Sequence[Sequence[str]], index: dict[str, int]) -> sparse.csr_matrix:
+    data_rows, cols = [], []
+    for r, codes in enumerate(rows):
+        for code in set(codes):
+            if code in index:
+                data_rows.append(r)
+                cols.append(index[code])
+    data = np.ones(len(cols), dtype=np.float32)
+    return sparse.csr_matrix((data, (data_rows, cols)), shape=(len(rows), len(index)))
+
+
+def _best_relation(
+    left: Sequence[Sequence[str]],
+    right: Sequence[Sequence[str]],
+    relation: dict[tuple[str, str], float],
+) -> np.ndarray:
+    """max over (a in left[i], b in right[j]) of relation[a, b] (0 when none), as a matrix."""
+    left_index = {c: k for k, c in enumerate(sorted({c for codes in left for c in codes}))}
+    right_index = {c: k for k, c in enumerate(sorted({c for codes in right for c in codes}))}
+    result = np.zeros((len(left), len(right)), dtype=np.float32)
+    if not left_index or not right_index:
+        return result
+    a = _incidence(left, left_index)
+    b = _incidence(right, right_index)
+    by_level: dict[float, list[tuple[int, int]]] = defaultdict(list)
+    for (x, y), v in relation.items():
+        if v > 0 and x in left_index and y in right_index:
+            by_level[v].append((left_index[x], right_index[y]))
+    cells = result.size
+    for level in sorted(by_level):  # ascending: a higher level overwrites a lower one
+        li, ri = zip(*by_level[level], strict=True)
+        k = sparse.csr_matrix(
+            (np.ones(len(li), dtype=np.float32), (li, ri)),
+            shape=(len(left_index), len(right_index)),
+        )
+        hit = (a @ k) @ b.T
+        if hit.nnz > cells // 8:  # dense enough that a full mask is cheaper than coordinates
+            result[hit.toarray() > 0] = level
+        else:
+            coo = hit.tocoo()
+            result[coo.row, coo.col] = level
+    return result
+
+
+def _cpv_relation(partner_codes: set[str], target_codes: set[str]) -> dict[tuple[str, str], float]:
+    by_division: dict[str, list[str]] = defaultdict(list)
+    for code in target_codes:
+        by_division[code[:2]].append(code)
+    relation = {}
+    for pc in partner_codes:
+        for tc in by_division.get(pc[:2], ()):
+            value = scoring.cpv_pair(pc, tc)[0]
+            if value:
+                relation[pc, tc] = value
+    return relation
+
+
+def _place_relation(areas: set[str], target_places: set[str]) -> dict[tuple[str, str], float]:
+    def top_levels(code: str) -> set[str]:
+        chain = places.ancestors(code)
+        return {c for c in chain if len(c) == 3} or {code[:3]}
+
+    place_tops = {p: top_levels(p) for p in target_places if p not in ("TL", "UK")}
+    relation = {}
+    for area in areas:
+        area_tops = top_levels(area)
+        for place, tops in place_tops.items():
+            if area_tops & tops:
+                value, _ = scoring.place_fit([area], (place,))
+                if value:
+                    relation[area, place] = value
+    return relation
+
+
+class TargetSet:
+    """What the engine needs of the tenders, prepared once and reused for every ranking until
+    the tenders change (the word matrix is the costly part)."""
+
+    def __init__(self, targets: Sequence[Target], text: TextModel | None = None):
+        self.targets = list(targets)
+        self.text = text or TextModel.build(t.text for t in self.targets)
+        self.vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(self.targets):
+            for term, weight in self.text.vector(t.text).items():
+                rows.append(r)
+                cols.append(self.vocab.setdefault(term, len(self.vocab)))
+                vals.append(weight)
+        self.words = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            shape=(len(self.targets), len(self.vocab)),
+        )
+
+    def partner_words(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Partners' word vectors over the tenders' vocabulary (other words cannot match)."""
+        rows, cols, vals = [], [], []
+        for r, text in enumerate(texts):
+            for term, weight in self.text.vector(text).items():
+                col = self.vocab.get(term)
+                if col is not None:
+                    rows.append(r)
+                    cols.append(col)
+                    vals.append(weight)
+        return sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(self.vocab))
+        )
+
+
+class Engine:
+    def __init__(
+        self,
+        orgs: Sequence[Organisation],
+        targets: Sequence[Target] | TargetSet,
+        weights: Weights | None = None,
+        today: dt.date | None = None,
+        text: TextModel | None = None,
+    ):
+        self.orgs = list(orgs)
+        self.prepared = targets if isinstance(targets, TargetSet) else TargetSet(targets, text)
+        self.targets = self.prepared.targets
+        self.weights = weights or Weights()
+        self.today = today or dt.date.today()
+        self.text = self.prepared.text
+        self.factors: dict[str, np.ndarray] = {}
+        self.blocked = np.zeros((len(self.orgs), len(self.targets)), dtype=bool)
+        self._compute()
+
+    # --------------------------------------------------------------------- factors
+    def _compute(self) -> None:
+        self.factors["service"] = self._service()
+        self.factors["place"] = self._place()
+        self.factors["capacity"] = self._capacity()
+        self.factors["eligibility"] = self._eligibility()
+        self.factors["suitability"] = self._suitability()
+        self.reweight(self.weights)
+
+    def reweight(self, weights: Weights) -> None:
+        """New weights re-rank at once: the factor scores are kept."""
+        self.weights = weights
+        scale = 100 / weights.total()
+        total = np.zeros((len(self.orgs), len(self.targets)), dtype=np.float32)
+        for factor in scoring.FACTORS:
+            weight = np.float32(getattr(weights, factor) * scale)
+            if weight:
+                total += weight * self.factors[factor]  # one temporary at a time: 10M cells each
+        self.scores = total
+
+    def _service(self) -> np.ndarray:
+        p = self.prepared.partner_words([scoring._partner_text(o) for o in self.orgs])
+        words = (p @ self.prepared.words.T).toarray()
+        np.minimum(words, 1.0, out=words)  # cosine, as TextModel.similarity caps it
+        words *= np.float32(1 / 0.35)
+        np.minimum(words, 1.0, out=words)  # scoring.text_score
+        partner_codes = [o.cpv_codes for o in self.orgs]
+        target_codes = [t.cpv for t in self.targets]
+        relation = _cpv_relation(
+            {c for cs in partner_codes for c in cs}, {c for cs in target_codes for c in cs}
+        )
+        codes = _best_relation(partner_codes, target_codes, relation)
+        # With codes on both sides: 0.6 × codes + 0.4 × words; otherwise words alone.
+        p_has = np.array([bool(c) for c in partner_codes])
+        t_has = np.array([bool(c) for c in target_codes])
+        codes *= np.float32(0.6)
+        codes += np.float32(0.4) * words
+        rows = np.flatnonzero(p_has)
+        cols = np.flatnonzero(t_has)
+        if len(rows) == len(self.orgs) and len(cols) == len(self.targets):
+            return codes
+        keep = np.outer(p_has, t_has)
+        return np.where(keep, codes, words)
+
+    def _place(self) -> np.ndarray:
+        areas = [o.areas for o in self.orgs]
+        target_places = [[p for p in t.places if p not in ("TL", "UK")] for t in self.targets]
+        relation = _place_relation(
+            {a for a_s in areas for a in a_s}, {p for ps in target_places for p in ps}
+        )
+        best = _best_relation(areas, target_places, relation)
+        whole_uk = np.array(
+            [len(sp) < len(t.places) for sp, t in zip(target_places, self.targets, strict=True)]
+        )
+        if whole_uk.any():
+            best[:, whole_uk] = np.maximum(best[:, whole_uk], scoring.PLACE_WHOLE_UK)
+        no_places = np.array([not t.places for t in self.targets])
+        no_areas = np.array([not a for a in areas])
+        best[no_areas, :] = scoring.PLACE_UNKNOWN_PARTNER
+        best[:, no_places] = scoring.PLACE_UNSTATED
+        for j, t in enumerate(
+            self.targets
+        ):  # reserved participation areas are rare: do them one by one
+            if t.councils:
+                for i, org in enumerate(self.orgs):
+                    if not any(places.overlaps(a, c) for a in org.areas for c in t.councils):
+                        self.blocked[i, j] = True
+        return best
+
+    def _capacity(self) -> np.ndarray:
+        turnover = np.array(
+            [(o.latest_turnover() or (0, np.nan))[1] for o in self.orgs], dtype=np.float64
+        )
+        annual = np.array([t.annual_value or np.nan for t in self.targets], dtype=np.float64)
+        # scoring.capacity_score as a step function of annual value / turnover: count the
+        # thresholds passed (0.5, 1, 2) and look the score up. Comparisons are made as
+        # value > threshold × turnover so no division is needed (turnover 0 passes them all).
+        levels = np.array([1.0, 0.7, 0.4, 0.15], dtype=np.float32)
+        known_turnover = np.nan_to_num(turnover, nan=0.0)
+        steps = np.zeros((len(self.orgs), len(self.targets)), dtype=np.int8)
+        a = annual[None, :].astype(np.float32)
+        for threshold in (scoring.USUAL_TURNOVER_SHARE, 1.0, 2.0):
+            steps += a > (threshold * known_turnover)[:, None].astype(np.float32)
+        score = levels[steps]
+        score[np.isnan(turnover), :] = scoring.CAPACITY_NO_TURNOVER
+        score[:, np.isnan(annual)] = scoring.CAPACITY_NO_VALUE
+        return score
+
+    def _eligibility(self) -> np.ndarray:
+        result = np.ones((len(self.orgs), len(self.targets)), dtype=np.float32)
+        needs: dict[str, list[int]] = defaultdict(list)
+        examples = {}
+        for j, t in enumerate(self.targets):
+            for req in t.requirements:
+                needs[req.key].append(j)
+                examples[req.key] = req
+        if not needs:
+            return result
+        starts = np.array([(t.start or self.today).toordinal() for t in self.targets])
+        counts = np.array([len(t.requirements) for t in self.targets], dtype=np.float32)
+        columns_with = np.flatnonzero(counts > 0)
+        position = {j: k for k, j in enumerate(columns_with)}
+        met = np.zeros((len(self.orgs), len(columns_with)), dtype=np.float32)
+        for key, columns in needs.items():
+            req = examples[key]
+            valid_until = np.full(len(self.orgs), _MISSING)
+            for i, org in enumerate(self.orgs):
+                for cred in org.credentials:
+                    if req.met_by(cred):
+                        until = cred.expires.toordinal() if cred.expires else _FAR_FUTURE
+                        valid_until[i] = max(valid_until[i], until)
+            sub = np.array([position[j] for j in columns])
+            met[:, sub] += valid_until[:, None] >= starts[None, columns]
+        result[:, columns_with] = met / counts[columns_with]
+        return result
+
+    def _suitability(self) -> np.ndarray:
+        vcse = np.array([scoring.is_vcse(o) for o in self.orgs])
+        fit_vcse, fit_other, timing, reserved = [], [], [], []
+        for t in self.targets:
+            lot, tender = t.lot, t.tender
+            suitable = lot.vcse if lot and lot.vcse is not None else tender.vcse
+            sme = lot.sme if lot and lot.sme is not None else tender.sme
+            fit_vcse.append(_fit(suitable, sme))
+            fit_other.append(_fit(None, sme))
+            status = tender.status_on(self.today)
+            timing.append(0.3 if status in (CLOSED, AWARDED, CANCELLED) else 1.0)
+            reserved.append(tender.reserved_vcse)
+        reserved = np.array(reserved)
+        if reserved.any():
+            self.blocked |= ~vcse[:, None] & reserved[None, :]
+        other = (0.5 * np.array(fit_other) + 0.5 * np.array(timing)).astype(np.float32)
+        for_vcse = (0.5 * np.array(fit_vcse) + 0.5 * np.array(timing)).astype(np.float32)
+        score = np.empty((len(self.orgs), len(self.targets)), dtype=np.float32)
+        score[vcse] = for_vcse
+        score[~vcse] = other
+        return score
+
+    # -------------------------------------------------------------------- rankings
+    def can_deliver(self) -> np.ndarray:
+        return (
+            ~self.blocked
+            & (self.factors["service"] >= scoring.CAN_DELIVER_SERVICE)
+            & (self.factors["place"] >= scoring.CAN_DELIVER_PLACE)
+        )
+
+    def top_partners(self, column: int, limit: int | None = None) -> list[int]:
+        """Partner rows for one target, best first (eligible first; ties by name, then id)."""
+        scores = np.round(self.scores[:, column], 6)
+        order = sorted(
+            range(len(self.orgs)),
+            key=lambda i: (
+                self.blocked[i, column],
+                -scores[i],
+                self.orgs[i].name.lower(),
+                self.orgs[i].id or 0,
+            ),
+        )
+        return order[:limit] if limit else order
+
+    def top_targets(
+        self, row: int, columns: Sequence[int] | None = None, limit: int | None = None
+    ) -> list[int]:
+        """Target columns for one partner, best first."""
+        columns = range(len(self.targets)) if columns is None else columns
+        scores = np.round(self.scores[row], 6)
+        order = sorted(
+            columns,
+            key=lambda j: (
+                self.blocked[row, j],
+                -scores[j],
+                self.targets[j].tender.ocid,
+                self.targets[j].lot_id or "",
+            ),
+        )
+        return order[:limit] if limit else order
+
+    def best_targets_for_all(self, k: int = 10) -> np.ndarray:
+        """For every target, the indices of its k best partners (unordered within the k)."""
+        k = min(k, len(self.orgs))
+        by_target = np.ascontiguousarray(self.scores.T)  # one row per target: partition along rows
+        if self.blocked.any():
+            by_target[self.blocked.T] = -1.0
+        return np.argpartition(-by_target, k - 1, axis=1)[:, :k]
+
+
+def _fit(suitable, sme) -> float:
+    if suitable or sme:
+        return 1.0
+    if suitable is None and sme is None:
+        return 0.5
+    return 0.2

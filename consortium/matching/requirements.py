@@ -1,0 +1,131 @@
+"""What a tender or lot asks bidders to hold, read from its text.
+
+Notices rarely carry requirements as data, but they say them in words: "registered with the Care
+Quality Commission", "Ofsted", "Cyber Essentials", "public liability insurance of £10 million".
+Each requirement keeps the sentence it came from as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consortium.records import Credential
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str  # accreditation, insurance or policy
+    type: str  # the standard name, as in records.ACCREDITATION_TYPES etc.
+    cover: int | None = None  # minimum insurance cover in £
+    evidence: str = ""
+
+    @property
+    def key(self) -> str:
+        base = f"{self.kind}:{self.type}"
+        return f"{base}>={self.cover}" if self.cover else base
+
+    @property
+    def label(self) -> str:
+        if self.cover:
+            return f"{self.type} insurance of at least £{self.cover:,}"
+        return self.type if self.kind != "policy" else f"{self.type} policy"
+
+    def met_by(self, credential: Credential) -> bool:
+        if credential.kind != self.kind or not _same_type(credential.type, self.type):
+            return False
+        return not self.cover or (credential.cover or 0) >= self.cover
+
+
+_ACCREDITATIONS = (
+    ("CQC registration", r"\bCQC\b|Care Quality Commission"),
+    ("Ofsted registration", r"\bOfsted\b"),
+    ("Care Inspectorate registration", r"\bCare Inspectorate\b"),
+    ("Care Inspectorate Wales registration", r"\bCare Inspectorate Wales\b|\bCIW\b"),
+    ("Cyber Essentials Plus", r"Cyber Essentials Plus"),
+    ("Cyber Essentials", r"Cyber Essentials(?! Plus)"),
+    ("ISO 9001", r"ISO\s?9001"),
+    ("Matrix Standard", r"\bmatrix (?:standard|accredit\w*|quality)"),
+    ("Advice Quality Standard", r"Advice Quality Standard|\bAQS\b"),
+)
+_POLICIES = (
+    ("Safeguarding", r"safeguarding"),
+    ("Data protection", r"data protection|\bGDPR\b"),
+)
+_INSURANCE = (
+    ("Public liability", r"public liability"),
+    ("Employer's liability", r"employer'?s'? liability"),
+    ("Professional indemnity", r"professional indemnity"),
+)
+_AMOUNT = re.compile(r"£\s?(\d[\d,]*(?:\.\d+)?)\s*(m\b|mn\b|million\b|k\b|thousand\b)?", re.I)
+_SENTENCE = re.compile(r"[^.;\n]*")
+
+
+def infer(text: str) -> list[Requirement]:
+    """Requirements named in a tender's text, each with the sentence that names it."""
+    found: dict[str, Requirement] = {}
+    if not text:
+        return []
+    for name, pattern in _ACCREDITATIONS:
+        m = re.search(pattern, text, re.I if name != "Care Inspectorate Wales registration" else 0)
+        if m:
+            if name == "Care Inspectorate registration" and re.search(
+                r"Care Inspectorate Wales", text
+            ):
+                continue
+            found[f"a:{name}"] = Requirement(
+                "accreditation", name, None, _sentence(text, m.start())
+            )
+    for name, pattern in _POLICIES:
+        m = re.search(pattern, text, re.I)
+        if m:
+            found[f"p:{name}"] = Requirement("policy", name, None, _sentence(text, m.start()))
+    for name, pattern in _INSURANCE:
+        for m in re.finditer(pattern, text, re.I):
+            sentence = _sentence(text, m.start())
+            cover = _cover_near(text, m.start(), m.end())
+            key = f"i:{name}"
+            best = found.get(key)
+            if best is None or (cover or 0) > (best.cover or 0):
+                found[key] = Requirement("insurance", name, cover, sentence)
+    return sorted(found.values(), key=lambda r: (r.kind, r.type))
+
+
+def _cover_near(text: str, start: int, end: int) -> int | None:
+    """An amount of money close to the insurance name, in the same sentence."""
+    window = text[end : end + 120]
+    stop = re.search(r"[.;\n]", window)
+    window = window[: stop.start()] if stop else window
+    before = text[max(0, start - 80) : start]
+    before = before[before.rfind(".") + 1 :]
+    for part in (window, before):
+        m = _AMOUNT.search(part)
+        if m:
+            amount = float(m.group(1).replace(",", ""))
+            unit = (m.group(2) or "").lower()
+            if unit in ("m", "mn", "million"):
+                amount *= 1_000_000
+            elif unit in ("k", "thousand"):
+                amount *= 1_000
+            if amount >= 10_000:  # a sum like £5 is not an insurance limit
+                return int(amount)
+    return None
+
+
+def _sentence(text: str, index: int) -> str:
+    start = max(text.rfind(".", 0, index), text.rfind("\n", 0, index)) + 1
+    ends = [i for i in (text.find(".", index), text.find("\n", index)) if i != -1]
+    end = min(ends) if ends else len(text)
+    sentence = " ".join(text[start:end].split())
+    return sentence[:240] + ("…" if len(sentence) > 240 else "")
+
+
+def _same_type(held: str, wanted: str) -> bool:
+    a, b = _norm(held), _norm(wanted)
+    return a == b or a == b + " plus"  # Cyber Essentials Plus meets a Cyber Essentials ask
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("employers", "employer's")
+    text = re.sub(r"\b(registration|registered|standard|insurance|policy)\b", "", text)
+    return " ".join(text.split())

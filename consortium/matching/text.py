@@ -1,0 +1,118 @@
+"""Text relevance: TF-IDF over tender texts, with the words two texts share.
+
+    model = TextModel.build(tender_texts)
+    score, words = model.similarity(model.vector(partner_text), model.vector(tender_text))
+
+Words are lower-cased, common words dropped, and reduced to a crude stem so "counselling",
+"counsellor" and "counsel" meet. Pure Python; the ranking engine uses the same vocabulary and
+weights in sparse matrices.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-z]+")
+STOPWORDS = frozenset(
+    ["a", "about", "above", "across", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "etc", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may", "me", "might", "more", "most", "must", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "per", "same", "shall", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "within", "without", "would", "you", "your", "yours", "service", "services", "provide", "provision", "provider", "providers", "deliver", "delivery", "delivering", "contract", "contracts", "contracting", "council", "councils", "authority", "tender", "tenders", "tendering", "procurement", "lot", "lots", "including", "include", "includes", "new", "requirement", "requirements", "opportunity", "support", "supporting", "based", "across", "ltd", "limited", "uk", "local", "area", "areas", "people"]
+)
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ness",
+    "ities",
+    "ity",
+    "ies",
+    "ied",
+    "ers",
+    "er",
+    "ors",
+    "or",
+    "ed",
+    "es",
+    "s",
+    "ly",
+    "al",
+)
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str) -> str:
+    """A deliberately crude stem: enough for 'counselling' ~ 'counsellor' ~ 'counsel'."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] == word[-2]:  # counsell -> counsel
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
+
+
+@dataclass
+class TextModel:
+    """Inverse document frequencies learnt from a corpus (the tenders), plus a display word for
+    each stem so explanations show real words."""
+
+    documents: int = 0
+    df: Counter = field(default_factory=Counter)
+    display: dict[str, str] = field(default_factory=dict)
+    _vectors: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> TextModel:
+        model = cls()
+        for text in texts:
+            model.documents += 1
+            seen = set()
+            for word in _WORD.findall(text.lower()):
+                if word in STOPWORDS or len(word) <= 2:
+                    continue
+                s = stem(word)
+                seen.add(s)
+                if s not in model.display or len(word) < len(model.display[s]):
+                    model.display[s] = word
+            model.df.update(seen)
+        return model
+
+    def idf(self, term: str) -> float:
+        return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def vector(self, text: str) -> dict[str, float]:
+        """Unit-length TF-IDF vector (sub-linear term frequency); remembered per text, since the
+        same tender texts are scored again and again."""
+        found = self._vectors.get(text)
+        if found is not None:
+            return found
+        counts = Counter(tokens(text))
+        weights = {t: (1 + math.log(c)) * self.idf(t) for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vector = {t: w / norm for t, w in weights.items()}
+        if len(self._vectors) > 300_000:
+            self._vectors.clear()
+        self._vectors[text] = vector
+        return vector
+
+    def similarity(
+        self, a: dict[str, float], b: dict[str, float], top: int = 6
+    ) -> tuple[float, list[str]]:
+        """Cosine similarity and the shared words that contribute most, most first."""
+        if len(a) > len(b):
+            a, b = b, a
+        shared = [(a[t] * b[t], t) for t in a if t in b]
+        shared.sort(key=lambda pair: (-pair[0], pair[1]))
+        score = sum(value for value, _ in shared)
+        return min(score, 1.0), [self.display.get(t, t) for _, t in shared[:top]]

@@ -1,0 +1,116 @@
+"""The Matches area driven offscreen: pick a tender, read the reasons, re-weight, propose, save."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from consortium.demo import create_demo
+from consortium.matching import consortia
+from consortium.workspace import Workspace
+from ui.mainwindow import MainWindow
+from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-matches")
+    create_demo(folder / "demo.consortium", TODAY).close()
+    return folder / "demo.consortium"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, demo_file, monkeypatch):
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "home"))
+    path = tmp_path / "ws.consortium"
+    shutil.copy(demo_file, path)
+    win = MainWindow(Workspace.open(path))
+    qtbot.addWidget(win)
+    win.matches.today = TODAY
+    win.show()
+    win.sidebar.setCurrentRow(2)
+    yield win
+    win.close()
+
+
+def test_models_pass_the_model_tester(qtmodeltester, window):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e058")
+    for model in (page.tenders, page.match_model, page.opps):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)
+    assert isinstance(page.match_model, MatchModel)
+    assert isinstance(page.opps, OpportunityModel) and isinstance(page.tenders, TenderPickModel)
+
+
+def test_pick_a_tender_and_read_why(window):
+    page = window.matches
+    assert page.select_tender("ocds-h6vhtk-06e058")
+    assert "Young Carers" in page.heading.text()
+    first = page.match_model.item(0)
+    assert first.partner_name in ("Riverside Community Action", "Northside Young Carers Trust")
+    html = page.why.toHtml()
+    assert first.partner_name in html and "Camden is inside London" in html
+
+
+def test_lot_choice_ranks_for_that_lot(window):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-05a7b0")
+    page.lot.setCurrentIndex(page.lot.findData("3"))
+    assert page.match_model.item(0).lot_id == "3"
+
+
+def test_weights_rerank_at_once_and_are_saved(window):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e058")
+    before = [m.partner_name for m in page.matches]
+    page.weight_boxes["place"].setValue(0)
+    page.weight_boxes["service"].setValue(100)
+    after = [m.partner_name for m in page.matches]
+    assert before != after
+    scores = [m.score for m in page.matches if m.eligible]
+    assert scores == sorted(scores, reverse=True)
+    from consortium.matching import service
+
+    assert service.load_weights(window.ws.db).place == 0
+
+
+def test_propose_shows_grid_and_saves_a_consortium(window, qtbot, monkeypatch):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-05a7b0")
+    page.propose()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    assert page.grid.rowCount() == 7
+    headers = [page.grid.horizontalHeaderItem(c).text() for c in range(page.grid.columnCount())]
+    assert "Milton Keynes Women's Refuge" in headers and "Ouse Valley Outreach" in headers
+    assert page.grid.item(0, 2).text() == "Milton Keynes Women's Refuge"
+    assert "No gaps" in page.gaps.item(0).text()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("MK bid", True))
+    page.save_consortium()
+    saved = consortia.list_all(window.ws.db)
+    assert [c.name for c in saved] == ["MK bid"]
+    assert saved[0].lead.name == "Milton Keynes Women's Refuge"
+
+
+def test_gap_list_for_a_partial_cover(window, qtbot):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e17c")
+    page.propose()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    texts = [page.gaps.item(i).text() for i in range(page.gaps.count())]
+    assert any("below the contract" in t and "Nearest:" in t for t in texts)
+
+
+def test_opportunities_for_our_organisation(window):
+    page = window.matches
+    assert "our organisation" in page.partner.currentText()
+    assert page.opps.rowCount() > 0
+    assert page.opps.item(0).tender.ocid == "ocds-h6vhtk-06e058"

@@ -1,0 +1,164 @@
+"""A tender list that holds only ids and fetches rows on demand, so 200,000 tenders scroll
+smoothly (the pattern of Anki's browser table)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from consortium.formatting import money, uk_date
+from consortium.tenders import search
+from consortium.workspace import Workspace
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+BLOCK = 200  # rows fetched at once when the view needs one it has not seen
+CACHE_BLOCKS = 50
+STATUS_COLOURS = {
+    "open": "#d1e7dd",
+    "coming soon": "#cfe2ff",
+    "closed": "#e9ecef",
+    "awarded": "#e2d9f3",
+    "cancelled": "#f8d7da",
+}
+COLUMNS = ("", "Title", "Buyer", "Deadline", "Value", "Status", "Lots", "Suits")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def deadline_text(text: str | None, today: dt.date) -> str:
+    day = _date(text)
+    if day is None:
+        return ""
+    left = (day - today).days
+    if left < 0:
+        return uk_date(day)
+    if left == 0:
+        return f"{uk_date(day)} (today)"
+    return f"{uk_date(day)} ({left} day{'s' if left != 1 else ''})"
+
+
+class TenderListModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        self.ids: list[str] = []
+        self.new: set[str] = set()  # marked as new since the saved search was last looked at
+        self.today = dt.date.today()
+        self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
+        self.fetches = 0  # how many blocks were read (tests check rows come on demand)
+
+    def set_ids(self, ws: Workspace, ids: list[str], new: set[str] | None = None) -> None:
+        self.beginResetModel()
+        self.ws, self.ids, self.new = ws, ids, new or set()
+        self._blocks.clear()
+        self.endResetModel()
+
+    def row_data(self, row: int) -> dict | None:
+        if not 0 <= row < len(self.ids) or self.ws is None:
+            return None
+        block = row // BLOCK
+        rows = self._blocks.get(block)
+        if rows is None:
+            ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
+            rows = search.rows(self.ws, ids, today=self.today)
+            if len(rows) != len(ids):  # a tender vanished: keep positions aligned
+                found = {r["ocid"]: r for r in rows}
+                rows = [
+                    found.get(i, {"ocid": i, "title": "(no longer in the workspace)", "status": ""})
+                    for i in ids
+                ]
+            self._blocks[block] = rows
+            self.fetches += 1
+            if len(self._blocks) > CACHE_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(block)
+        return rows[row - block * BLOCK]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == 0:
+                return "● new or changed since you last looked"
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = index.row()
+        if role == KEY_ROLE:
+            return self.ids[row] if 0 <= row < len(self.ids) else None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.FontRole,
+        ):
+            return None
+        r = self.row_data(row)
+        if r is None:
+            return None
+        column = index.column()
+        fresh = r["ocid"] in self.new or r.get("changed_since_viewed") or not r.get("viewed", True)
+        if role == Qt.ItemDataRole.FontRole:
+            if fresh and column == 1:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column == 5:
+                return QBrush(QColor(STATUS_COLOURS.get(r.get("status", ""), "#ffffff")))
+            return None
+        if column == 0:
+            if r.get("changed_since_viewed"):
+                return (
+                    "●" if role == Qt.ItemDataRole.DisplayRole else "Changed since you last looked"
+                )
+            if r["ocid"] in self.new:
+                return (
+                    "●"
+                    if role == Qt.ItemDataRole.DisplayRole
+                    else "New since you last looked at this search"
+                )
+            return ""
+        if column == 1:
+            return r.get("title") or "(untitled)"
+        if column == 2:
+            return r.get("buyer_name") or ""
+        if column == 3:
+            return deadline_text(r.get("deadline"), self.today)
+        if column == 4:
+            value = r.get("value") if r.get("value") is not None else r.get("value_max")
+            return money(value) if value is not None else ""
+        if column == 5:
+            return r.get("status", "")
+        if column == 6:
+            return str(r.get("lot_count") or "")
+        if column == 7:
+            marks = []
+            if r.get("reserved_vcse"):
+                marks.append("Reserved")
+            if r.get("vcse"):
+                marks.append("VCSE")
+            if r.get("sme"):
+                marks.append("SME")
+            return ", ".join(marks)
+        return None

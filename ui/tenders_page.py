@@ -1,0 +1,356 @@
+"""The Tenders area: filter bar, a list that fetches rows on demand, a detail pane, imports and
+saved searches. A thin view over ``consortium.tenders``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consortium import places
+from consortium.errors import ConsortiumError
+from consortium.formatting import parse_money
+from consortium.tenders import search
+from consortium.tenders.records import STATUSES
+from consortium.workspace import Workspace
+from ui.tender_detail import tender_html
+from ui.tenders_model import KEY_ROLE, TenderListModel
+
+WINDOWS = (
+    ("Any deadline", None),
+    ("Closing in 7 days", 7),
+    ("Closing in 30 days", 30),
+    ("Closing in 90 days", 90),
+)
+SORTS = (
+    ("Deadline", "deadline", False),
+    ("Value, highest first", "value", True),
+    ("Best match to the words", "relevance", False),
+    ("Newest", "published", True),
+)
+
+
+class TendersPage(QWidget):
+    import_requested = Signal()
+    match_requested = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        self.today = dt.date.today()
+        self.saved_id: int | None = None
+        layout = QVBoxLayout(self)
+
+        bar = QHBoxLayout()
+        self.text = QLineEdit(
+            placeholderText='Search words: care*  "young people"  housing -construction'
+        )
+        self.text.setAccessibleName("Search tenders")
+        self.text.setClearButtonEnabled(True)
+        bar.addWidget(self.text, 3)
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status")
+        self.status.addItem("Open and coming soon", ["open", "coming soon"])
+        for status in STATUSES:
+            self.status.addItem(status.capitalize(), [status])
+        self.status.addItem("Any status", [])
+        bar.addWidget(self.status)
+        self.window = QComboBox()
+        self.window.setAccessibleName("Deadline window")
+        for label, days in WINDOWS:
+            self.window.addItem(label, days)
+        bar.addWidget(self.window)
+        self.sort = QComboBox()
+        self.sort.setAccessibleName("Sort by")
+        for label, key, desc in SORTS:
+            self.sort.addItem(f"Sort: {label}", (key, desc))
+        bar.addWidget(self.sort)
+        layout.addLayout(bar)
+
+        bar2 = QHBoxLayout()
+        self.place = QLineEdit(placeholderText="Place: council or region, e.g. Camden, TLI")
+        self.place.setAccessibleName("Place")
+        self.cpv = QLineEdit(placeholderText="CPV code, e.g. 853")
+        self.cpv.setAccessibleName("CPV code")
+        self.value_min = QLineEdit(placeholderText="Min £")
+        self.value_min.setAccessibleName("Minimum value")
+        self.value_max = QLineEdit(placeholderText="Max £")
+        self.value_max.setAccessibleName("Maximum value")
+        for edit, width in (
+            (self.place, 220),
+            (self.cpv, 130),
+            (self.value_min, 90),
+            (self.value_max, 90),
+        ):
+            edit.setMaximumWidth(width)
+            edit.setClearButtonEnabled(True)
+            bar2.addWidget(edit)
+        self.vcse = QCheckBox("Suits VCSEs")
+        self.sme = QCheckBox("Suits SMEs")
+        self.reserved = QCheckBox("Reserved")
+        for box in (self.vcse, self.sme, self.reserved):
+            box.setAccessibleName(box.text())
+            bar2.addWidget(box)
+        bar2.addStretch()
+        self.saved = QComboBox()
+        self.saved.setAccessibleName("Saved searches")
+        self.saved.setMinimumWidth(200)
+        bar2.addWidget(self.saved)
+        self.save_search = QPushButton("Save search…")
+        self.save_search.setAccessibleName("Save this search")
+        bar2.addWidget(self.save_search)
+        layout.addLayout(bar2)
+
+        self.message = QLabel()
+        self.message.setAccessibleName("Search result")
+        layout.addWidget(self.message)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.model = TenderListModel(self)
+        self.view = QTableView()
+        self.view.setAccessibleName("Tender list")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Fixed
+        )  # no per-row measuring
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column, width in enumerate((18, 280, 150, 140, 95, 80, 36, 80)):
+            self.view.setColumnWidth(column, width)
+        lv.addWidget(self.view)
+        buttons = QHBoxLayout()
+        self.import_button = QPushButton("Import tenders…")
+        self.import_button.setAccessibleName("Import tenders")
+        self.import_button.setToolTip(
+            "Import OCDS files from Find a Tender or Contracts Finder, their CSV/XLSX exports, folders or .zip files. You can also drop them on the window."
+        )
+        self.match_button = QPushButton("Match partners to this tender")
+        self.match_button.setAccessibleName("Match partners to this tender")
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.match_button)
+        buttons.addStretch()
+        lv.addLayout(buttons)
+        splitter.addWidget(left)
+        self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Tender details")
+        self.detail.setOpenExternalLinks(True)
+        self.detail.setHtml("<p>Choose a tender to see its details.</p>")
+        splitter.addWidget(self.detail)
+        splitter.setSizes([820, 520])
+        self.splitter = splitter
+        layout.addWidget(splitter, 1)
+
+        self._timer = QTimer(self, singleShot=True, interval=180)
+        self._timer.timeout.connect(self.run_search)
+        for edit in (self.text, self.place, self.cpv, self.value_min, self.value_max):
+            edit.textChanged.connect(self._changed)
+        for combo in (self.status, self.window, self.sort):
+            combo.currentIndexChanged.connect(self._changed)
+        for box in (self.vcse, self.sme, self.reserved):
+            box.toggled.connect(self._changed)
+        self.saved.activated.connect(self._saved_chosen)
+        self.save_search.clicked.connect(self._save_search)
+        self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.import_button.clicked.connect(self.import_requested)
+        self.match_button.clicked.connect(self._match_clicked)
+
+    # ------------------------------------------------------------------ searching
+    def set_workspace(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.saved_id = None
+        self.reload_saved()
+        self.run_search()
+
+    def _changed(self, *_args) -> None:
+        self.saved_id = None
+        self._timer.start()
+
+    def query(self) -> search.TenderQuery:
+        """The filter bar as a query; raises ValueError with a message for a bad field."""
+        days = self.window.currentData()
+        key, descending = self.sort.currentData()
+        place = self.place.text().strip()
+        if place:
+            council = places.find_council(place)
+            place = council.gss if council else (places.to_itl(place.upper()) or place)
+        codes = [c for c in self.cpv.text().replace(",", " ").split() if c]
+        for code in codes:
+            if not code.isdigit():
+                raise ValueError(
+                    f"'{code}' is not a CPV code: type its digits, e.g. 853 or 85312000"
+                )
+        money_min = parse_money(self.value_min.text()) if self.value_min.text().strip() else None
+        money_max = parse_money(self.value_max.text()) if self.value_max.text().strip() else None
+        return search.TenderQuery(
+            text=self.text.text().strip(),
+            status=list(self.status.currentData()),
+            deadline_from=self.today.isoformat() if days else None,
+            deadline_to=(self.today + dt.timedelta(days=days)).isoformat() if days else None,
+            cpv=codes,
+            place=place or None,
+            value_min=money_min,
+            value_max=money_max,
+            vcse=True if self.vcse.isChecked() else None,
+            sme=True if self.sme.isChecked() else None,
+            reserved=True if self.reserved.isChecked() else None,
+            sort=key if key != "relevance" or self.text.text().strip() else "deadline",
+            descending=descending,
+        )
+
+    def run_search(self, new: set[str] | None = None) -> None:
+        if self.ws is None:
+            return
+        try:
+            query = self.query()
+            ids = search.search_ids(self.ws, query, today=self.today)
+        except (ValueError, ConsortiumError) as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{exc}</span>")
+            return
+        current = self.current_ocid()
+        self.model.today = self.today
+        self.model.set_ids(self.ws, ids, new)
+        total = search.count(self.ws, today=self.today)
+        extra = f"; {len(new)} new since you last looked" if new else ""
+        self.message.setText(f"{len(ids):,} of {total:,} tenders{extra}")
+        if current and current in ids:
+            self.view.selectRow(ids.index(current))
+        elif ids:
+            self.view.selectRow(0)
+        else:
+            self.detail.setHtml(
+                "<p>No tender matches. Try fewer filters or other words.</p>"
+                if total
+                else "<p>No tenders yet. Use <b>Import tenders…</b> or drop notice files on the window.</p>"
+            )
+
+    def current_ocid(self) -> str | None:
+        index = self.view.selectionModel().currentIndex()
+        return index.data(KEY_ROLE) if index.isValid() else None
+
+    def _row_chosen(self, current, _previous) -> None:
+        if not current.isValid() or self.ws is None:
+            return
+        ocid = current.data(KEY_ROLE)
+        tender = search.get(self.ws, ocid)
+        if tender is None:
+            return
+        row = self.model.row_data(current.row()) or {}
+        self.detail.setHtml(
+            tender_html(tender, self.today, changed=bool(row.get("changed_since_viewed")))
+        )
+        search.mark_viewed(self.ws, ocid)
+
+    def _match_clicked(self) -> None:
+        ocid = self.current_ocid()
+        if ocid:
+            self.match_requested.emit(ocid)
+
+    # --------------------------------------------------------------- saved searches
+    def reload_saved(self) -> None:
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        self.saved.addItem("Saved searches…", None)
+        if self.ws is not None:
+            for s in search.saved_searches(self.ws, today=self.today):
+                label = f"{s['name']} ({s['count']:,}" + (
+                    f", {s['new']:,} new)" if s["new"] else ")"
+                )
+                self.saved.addItem(label, s["id"])
+        self.saved.blockSignals(False)
+
+    def _saved_chosen(self, index: int) -> None:
+        search_id = self.saved.itemData(index)
+        if search_id is None or self.ws is None:
+            return
+        saved = next(
+            s for s in search.saved_searches(self.ws, today=self.today) if s["id"] == search_id
+        )
+        self._apply(search.TenderQuery.from_dict(saved["query"]))
+        ids, new = search.run_saved(self.ws, search_id, today=self.today)
+        self.run_search(new)
+        search.mark_search_viewed(self.ws, search_id)
+        self.saved_id = search_id
+        self.reload_saved()
+        self.saved.setCurrentIndex(self.saved.findData(search_id))
+
+    def _apply(self, q: search.TenderQuery) -> None:
+        widgets = (
+            self.text,
+            self.place,
+            self.cpv,
+            self.value_min,
+            self.value_max,
+            self.status,
+            self.window,
+            self.sort,
+            self.vcse,
+            self.sme,
+            self.reserved,
+        )
+        for w in widgets:
+            w.blockSignals(True)
+        self.text.setText(q.text)
+        self.place.setText(q.place or "")
+        self.cpv.setText(" ".join(q.cpv))
+        self.value_min.setText(f"{q.value_min:.0f}" if q.value_min is not None else "")
+        self.value_max.setText(f"{q.value_max:.0f}" if q.value_max is not None else "")
+        wanted = list(q.status)
+        self.status.setCurrentIndex(
+            max(
+                0,
+                next(
+                    (i for i in range(self.status.count()) if self.status.itemData(i) == wanted), 0
+                ),
+            )
+        )
+        self.window.setCurrentIndex(0)
+        self.vcse.setChecked(bool(q.vcse))
+        self.sme.setChecked(bool(q.sme))
+        self.reserved.setChecked(bool(q.reserved))
+        for w in widgets:
+            w.blockSignals(False)
+
+    def _save_search(self) -> None:
+        if self.ws is None:
+            return
+        try:
+            query = self.query()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        name, ok = QInputDialog.getText(self, "Save search", "Name for this search:")
+        if ok and name.strip():
+            try:
+                search.save_search(self.ws, name.strip(), query)
+            except ConsortiumError as exc:
+                self.message.setText(str(exc))
+                return
+            self.reload_saved()
+            self.message.setText(
+                f"Saved the search “{name.strip()}”. It will show what is new after each import."
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -76,20 +77,27 @@ def create_demo(
         raise WorkspaceError(f"{final} already exists; choose another name or open it.")
     # Built under a temporary name and renamed when complete, so a failed or cancelled build
     # never leaves a half-filled demo that would be opened next time.
+    final.parent.mkdir(parents=True, exist_ok=True)
     partial = final.with_name(f".{final.stem}-building{final.suffix}")
-    for leftover in (partial, *_sidecars(partial)):
-        leftover.unlink(missing_ok=True)
-    ws = Workspace.create(partial)
+    _remove(partial)
+    ws = Workspace.open(partial, create=True, backup=False)
     try:
         fill_demo(ws, today, progress=progress, cancelled=cancelled)
     except BaseException:
         ws.close()
-        for leftover in (partial, *_sidecars(partial)):
-            leftover.unlink(missing_ok=True)
+        _remove(partial)
         raise
     ws.close()
     partial.replace(final)
+    _remove(partial)  # the attachments folder made for the temporary name
     return Workspace.open(final)
+
+
+def _remove(db: Path) -> None:
+    for leftover in (db, *_sidecars(db)):
+        leftover.unlink(missing_ok=True)
+    for folder in (db.with_name(db.stem + "-attachments"), db.with_name(db.stem + "-backups")):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sidecars(db: Path) -> list[Path]:

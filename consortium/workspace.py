@@ -18,6 +18,7 @@ import datetime as dt
 import getpass
 import json
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,9 +53,21 @@ def _user() -> str:
         return "unknown"
 
 
+def _read_only_uri(path: Path) -> str:
+    """A URI that opens ``path`` without writing anything, not even a -wal or -shm file.
+
+    The path is percent-encoded: '#', '?' and '%' are ordinary in file names but would end
+    the path part of a URI. With no -wal file beside it the database is opened as immutable,
+    because a read-only connection to a WAL-mode file otherwise creates -wal and -shm files.
+    """
+    quoted = urllib.parse.quote(path.as_posix(), safe="/:")  # keep 'C:/' drive letters as is
+    has_wal = path.with_name(path.name + "-wal").exists()
+    return f"file:{quoted}?mode=ro" + ("" if has_wal else "&immutable=1")
+
+
 def read_version(path: Path) -> tuple[int, int]:
     """(application_id, user_version) read without writing anything to the file."""
-    uri = f"file:{path.as_posix()}?mode=ro"
+    uri = _read_only_uri(path)
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
@@ -127,6 +140,8 @@ class Workspace:
 
     def _configure(self) -> None:
         self.conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten, so an erased person's details do not linger in free pages.
+        self.conn.execute("PRAGMA secure_delete = ON")
         self.conn.execute("PRAGMA busy_timeout = 5000")
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
@@ -194,18 +209,18 @@ class Workspace:
         changes: dict | None = None,
     ) -> None:
         """Append to the audit log. Call inside the same ``atomic()`` as the change itself."""
-        self.db["audit"].insert(
-            {
-                "at": _now(),
-                "who": _user(),
-                "action": action,
-                "entity": entity,
-                "entity_id": None if entity_id is None else str(entity_id),
-                "summary": summary,
-                "changes": json.dumps(changes, default=str, ensure_ascii=False)
-                if changes
-                else None,
-            }
+        self.conn.execute(
+            "INSERT INTO audit (at, who, action, entity, entity_id, summary, changes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                _now(),
+                _user(),
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                summary,
+                json.dumps(changes, default=str, ensure_ascii=False) if changes else None,
+            ],
         )
 
     def audit_log(self, limit: int = 200) -> list[dict]:
@@ -261,7 +276,7 @@ class Workspace:
 
 
 def _has_tables(path: Path) -> bool:
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    conn = sqlite3.connect(_read_only_uri(path), uri=True)
     try:
         return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     finally:

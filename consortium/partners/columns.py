@@ -5,6 +5,7 @@ The template, the export and the importer all use these definitions, so they can
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -373,6 +374,18 @@ CREDENTIAL_SHEETS = {"accreditation", "insurance", "policy"}
 
 def header_key(text: object) -> str:
     """How headers are compared: case, spacing, punctuation and '(£)' don't matter."""
+    if isinstance(text, str):
+        return _header_key_of_text(text)
+    return _header_key(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _header_key_of_text(text: str) -> str:
+    # Cached: the importer compares the same few headers, types and names many times a row.
+    return _header_key(text)
+
+
+def _header_key(text: object) -> str:
     value = str(text or "").lower().replace("£", "").replace("&", " and ")
     value = re.sub(r"[^a-z0-9]+", " ", value)
     return " ".join(value.split())

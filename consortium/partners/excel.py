@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -149,7 +150,8 @@ def _write(path: str | Path, orgs: list[Organisation]) -> Path:
         ws = wb.create_sheet(sheet.title)
         _header(ws, sheet)
         for values in rows[sheet.kind]:
-            ws.append([_safe_cell(values.get(c.key)) for c in sheet.columns])
+            ws.append([values.get(c.key) for c in sheet.columns])
+            _never_formulas(ws[ws.max_row])
         _format_body(ws, sheet, lists)
     _councils_sheet(wb)
     _cpv_sheet(wb)
@@ -242,7 +244,15 @@ def _format_body(ws, sheet: Sheet, lists: dict[str, str]) -> None:
         letter = get_column_letter(index)
         span = f"{letter}2:{letter}{last}"
         if column.choices:
-            dv = DataValidation(type="list", formula1=f"={lists[column.choices]}", allow_blank=True)
+            # openpyxl leaves both messages off by default: without them Excel neither shows
+            # the prompt nor refuses (or questions) a value that is not on the list.
+            dv = DataValidation(
+                type="list",
+                formula1=f"={lists[column.choices]}",
+                allow_blank=True,
+                showErrorMessage=True,
+                showInputMessage=True,
+            )
             if not column.strict:
                 dv.errorStyle = "information"  # suggest, but allow a custom value
             dv.error = f"Choose a {column.header.lower()} from the list"
@@ -324,11 +334,17 @@ def _area_text(code: str) -> str:
     return f"{label} ({code})" if label else code
 
 
-def _safe_cell(value):
-    """User text never becomes a live formula in a spreadsheet we write."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def _never_formulas(cells) -> None:
+    """User text never becomes a live formula in a spreadsheet we write.
+
+    openpyxl turns a string that starts with '=' into a formula; marking the cell as text
+    stores it as a string, exactly as typed. (Prefixing an apostrophe, as one would in a CSV,
+    would put the apostrophe into the value: '+44 20 7946 0000' would not round-trip.) Text
+    starting with '+', '-' or '@' is already stored as a string and never evaluated.
+    """
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _save_atomically(wb, path: Path) -> Path:
@@ -416,6 +432,7 @@ class _Row:
     sheet: str
     row: int
     values: dict[str, object]
+    bad: bool = False  # a cell of this row already has a problem reported
 
 
 class _Reader:
@@ -521,6 +538,7 @@ class _Reader:
                 break
             values: dict[str, object] = {}
             bad: set[str] = set()
+            reported = len(self.problems)
             for index, column in mapping.items():
                 if column is None:
                     continue
@@ -540,7 +558,9 @@ class _Reader:
                         column.header,
                         f"{column.header} is required; fill it in or delete the row.",
                     )
-            self.rows[sheet.kind].append(_Row(title, row_number, values))
+            self.rows[sheet.kind].append(
+                _Row(title, row_number, values, bad=len(self.problems) > reported)
+            )
         return done
 
 
@@ -853,9 +873,13 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
         orgs.append(org)
         return org
 
+    # Where each contact, credential and past contract came from, so a problem the record
+    # check finds in one is reported on its own row, under its own column.
+    origin: dict[int, tuple[str, int, str]] = {}
+
     for row in reader.rows["contact"]:
         org = owner(row)
-        if org is None:
+        if org is None or row.bad:
             continue
         v = row.values
         contact = Contact(
@@ -864,16 +888,24 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
             email=_text(v.get("email")),
             phone=_text(v.get("phone")),
         )
-        _merge(org.contacts, contact, lambda c: normalise_name(c.name), reader.present["contact"])
+        item = _merge(
+            org.contacts, contact, lambda c: normalise_name(c.name), reader.present["contact"]
+        )
+        origin[id(item)] = (row.sheet, row.row, "contact")
     for row in reader.rows["turnover"]:
         org = owner(row)
-        if org is None or row.values.get("year") is None or row.values.get("amount") is None:
+        if (
+            org is None
+            or row.bad
+            or row.values.get("year") is None
+            or row.values.get("amount") is None
+        ):
             continue
         org.turnover[row.values["year"]] = row.values["amount"]
     for kind in CREDENTIAL_SHEETS:
         for row in reader.rows[kind]:
             org = owner(row)
-            if org is None:
+            if org is None or row.bad:
                 continue
             v = row.values
             cred = Credential(
@@ -884,15 +916,16 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
                 expires=v.get("expires"),
                 notes=_text(v.get("notes")),
             )
-            _merge(
+            item = _merge(
                 org.credentials,
                 cred,
                 lambda c: (c.kind, header_key(c.type), header_key(c.reference)),
                 reader.present[kind],
             )
+            origin[id(item)] = (row.sheet, row.row, kind)
     for row in reader.rows["contract"]:
         org = owner(row)
-        if org is None:
+        if org is None or row.bad:
             continue
         v = row.values
         contract = PastContract(
@@ -903,16 +936,17 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
             end_year=v.get("end_year"),
             outcome=_text(v.get("outcome")),
         )
-        _merge(
+        item = _merge(
             org.past_contracts,
             contract,
             lambda c: (header_key(c.buyer), header_key(c.title), c.start_year),
             reader.present["contract"],
         )
+        origin[id(item)] = (row.sheet, row.row, "contract")
     for org in orgs:
         for field_name, message in store.check_organisation(org).items():
-            sheet, row_number = _locate(reader, org)
-            reader.problem(sheet, row_number, field_name, message)
+            sheet, row_number, column = _locate_problem(reader, org, field_name, origin)
+            reader.problem(sheet, row_number, column, message)
     return orgs, matched
 
 
@@ -926,8 +960,9 @@ def _canonical_type(kind: str, text: str) -> str:
     return text
 
 
-def _merge(items: list, new, key, present: set[str]) -> None:
-    """Update the item with the same key (only the columns the sheet has), else add it."""
+def _merge(items: list, new, key, present: set[str]):
+    """Update the item with the same key (only the columns the sheet has), else add it.
+    Returns the item now in the list."""
     for index, item in enumerate(items):
         if key(item) == key(new):
             merged = copy.copy(item)
@@ -935,8 +970,34 @@ def _merge(items: list, new, key, present: set[str]) -> None:
                 if hasattr(merged, name) and name != "id":
                     setattr(merged, name, getattr(new, name))
             items[index] = merged
-            return
+            return merged
     items.append(new)
+    return new
+
+
+def _locate_problem(
+    reader: _Reader, org: Organisation, field_name: str, origin: dict[int, tuple[str, int, str]]
+) -> tuple[str, int, str]:
+    """(sheet, row, column header) for a problem the record check found in ``field_name``,
+    e.g. 'contacts[2].email' or 'postcode'."""
+    m = re.fullmatch(r"(contacts|credentials|past_contracts)\[(\d+)\]\.(\w+)", field_name)
+    if m:
+        items = getattr(org, m[1])
+        index = int(m[2]) - 1
+        where = origin.get(id(items[index])) if 0 <= index < len(items) else None
+        if where is not None:
+            sheet_title, row_number, kind = where
+            sheet_def = next(s for s in SHEETS if s.kind == kind)
+            return sheet_title, row_number, _header_for(sheet_def, m[3])
+    sheet_title, row_number = _locate(reader, org)
+    return sheet_title, row_number, _header_for(SHEETS[0], field_name)
+
+
+def _header_for(sheet: Sheet, key: str) -> str:
+    for column in sheet.columns:
+        if column.key == key:
+            return column.header
+    return key
 
 
 def _locate(reader: _Reader, org: Organisation) -> tuple[str, int]:

@@ -440,3 +440,5 @@ def erase_person(ws: Workspace, contact_id: int) -> None:
             raise NotFound(f"There is no contact with id {contact_id}.")
         ws.db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
         ws.audit("erase", "contact", contact_id, "Erased a contact's personal data on request")
+    # Fold the write-ahead log into the file so the old row is gone from the -wal file too.
+    ws.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

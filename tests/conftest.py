@@ -1,0 +1,96 @@
+"""Shared fixtures: a private CONSORTIUM_HOME per test, and workspaces copied from templates.
+
+The demo workspace is built once per session and copied per test (copying a ~1 MB file is much
+faster than building it again), as sqlite-utils' own tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports Qt: every GUI test runs headless.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Belt and braces for code that runs outside a test (session fixtures, collection): never the
+# real profile. The autouse fixture below gives each test its own folder.
+os.environ.setdefault("CONSORTIUM_HOME", tempfile.mkdtemp(prefix="consortium-home-"))
+
+import datetime as dt  # noqa: E402
+import shutil  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from consortium.workspace import Workspace  # noqa: E402
+
+TODAY = dt.date(2026, 11, 23)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def consortium_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings, the demo workspace and 'last used' go here, never to the real data folder."""
+    home = tmp_path / "consortium-home"
+    monkeypatch.setenv("CONSORTIUM_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace, built once; copy it (``demo_file``/``demo_ws``), never open it."""
+    from consortium.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    ws = create_demo(folder / "demo.consortium", TODAY)
+    ws.close()  # the last connection closing checkpoints the WAL: one self-contained file
+    path = folder / "demo.consortium"
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("empty-template")
+    ws = Workspace.create(folder / "empty.consortium")
+    ws.close()
+    return folder / "empty.consortium"
+
+
+def copy_workspace(template: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, dest)
+    return dest
+
+
+@pytest.fixture
+def demo_file(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace file (not opened)."""
+    return copy_workspace(demo_template, tmp_path / "work" / "demo.consortium")
+
+
+@pytest.fixture
+def demo_ws(demo_file: Path) -> Iterator[Workspace]:
+    ws = Workspace.open(demo_file)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def empty_ws(empty_template: Path, tmp_path: Path) -> Iterator[Workspace]:
+    ws = Workspace.open(copy_workspace(empty_template, tmp_path / "work" / "empty.consortium"))
+    yield ws
+    ws.close()
+
+
+def dump(ws: Workspace) -> list[str]:
+    """Every table's rows and the schema, as SQL text: equal dumps mean nothing changed.
+
+    The query planner's statistics (sqlite_stat*, refreshed by ``PRAGMA optimize`` when a
+    workspace is closed) are not data and are left out.
+    """
+    return [
+        line
+        for line in ws.conn.iterdump()
+        if "sqlite_stat" not in line and line != 'ANALYZE "sqlite_master";'
+    ]

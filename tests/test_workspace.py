@@ -1,0 +1,385 @@
+"""The workspace file: create/open, pragmas, atomic writes, the audit log, migrations, refusals,
+backups and the integrity check. Real files on disk throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from conftest import dump
+
+from consortium import migrations
+from consortium.partners import store
+from consortium.records import Organisation
+from consortium.workspace import (
+    APPLICATION_ID,
+    DAILY_BACKUPS_KEPT,
+    Workspace,
+    WorkspaceError,
+    WorkspaceTooNew,
+)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sidecars(path: Path) -> list[Path]:
+    return [p for p in (path.with_name(path.name + s) for s in ("-wal", "-shm")) if p.exists()]
+
+
+def folder_listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# ------------------------------------------------------------------------- create and open
+def test_create_then_open(tmp_path):
+    path = tmp_path / "charity.consortium"
+    ws = Workspace.create(path)
+    assert ws.schema_version == migrations.LATEST
+    assert ws.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert ws.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert ws.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert ws.attachments == tmp_path / "charity-attachments"
+    assert ws.attachments.is_dir()
+    assert {"organisations", "contacts", "audit", "settings"} <= set(ws.db.table_names())
+    ws.close()
+
+    with Workspace.open(path) as again:
+        assert again.schema_version == migrations.LATEST
+        # Foreign keys are per connection: they must be switched on at every open.
+        assert again.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert again.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_create_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "taken.consortium"
+    path.write_bytes(b"precious")
+    with pytest.raises(WorkspaceError, match="already exists"):
+        Workspace.create(path)
+    assert path.read_bytes() == b"precious"
+
+
+def test_open_missing_file_says_how_to_create_one(tmp_path):
+    with pytest.raises(WorkspaceError, match="consortium init") as err:
+        Workspace.open(tmp_path / "nowhere.consortium")
+    assert "No workspace at" in str(err.value)
+    assert not (tmp_path / "nowhere.consortium").exists()
+
+
+def test_open_a_folder_is_refused(tmp_path):
+    with pytest.raises(WorkspaceError, match="is a folder"):
+        Workspace.open(tmp_path)
+
+
+def test_path_with_uri_characters(tmp_path):
+    """'#', '?' and '%' are ordinary in file names but special in SQLite URIs."""
+    path = tmp_path / "Bids #2 ?50% done.consortium"
+    Workspace.create(path).close()
+    with Workspace.open(path) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert ws.path == path.resolve()
+
+
+def test_foreign_keys_are_enforced(empty_ws):
+    with pytest.raises(sqlite3.IntegrityError), empty_ws.atomic():
+        empty_ws.db["contacts"].insert({"org_id": 4242, "name": "Nobody"})
+    assert empty_ws.db["contacts"].count == 0
+
+
+# --------------------------------------------------------------------------- writes, audit
+def test_audit_log_records_who_when_what(empty_ws):
+    with empty_ws.atomic():
+        empty_ws.audit("create", "organisation", 7, "Added Hope Trust", {"staff": [None, 3]})
+    entry = empty_ws.audit_log(limit=1)[0]
+    assert entry["action"] == "create"
+    assert entry["entity"] == "organisation"
+    assert entry["entity_id"] == "7"
+    assert entry["summary"] == "Added Hope Trust"
+    assert entry["who"]
+    when = dt.datetime.fromisoformat(entry["at"])
+    assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(minutes=5)
+    assert '"staff": [null, 3]' in entry["changes"]
+
+
+def test_audit_log_is_append_only(demo_ws):
+    before = dump(demo_ws)
+    assert demo_ws.db["audit"].count > 0
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        demo_ws.conn.execute("UPDATE audit SET who = 'someone else'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        demo_ws.conn.execute("DELETE FROM audit")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"), demo_ws.atomic():
+        demo_ws.conn.execute("DELETE FROM audit WHERE id = 1")
+    assert dump(demo_ws) == before
+
+
+def test_failed_write_inside_atomic_changes_nothing(demo_ws):
+    before = dump(demo_ws)
+    with pytest.raises(RuntimeError), demo_ws.atomic():
+        demo_ws.db["organisations"].update(1, {"name": "Renamed"})
+        demo_ws.db.execute("DELETE FROM contacts")
+        demo_ws.audit("update", "organisation", 1, "Renamed")
+        raise RuntimeError("power cut")
+    assert dump(demo_ws) == before
+
+
+def test_failed_sql_statement_inside_atomic_changes_nothing(demo_ws):
+    before = dump(demo_ws)
+    with pytest.raises(sqlite3.IntegrityError), demo_ws.atomic():
+        demo_ws.db.execute("UPDATE organisations SET notes = 'half done'")
+        # A second "our organisation" breaks the partial unique index.
+        demo_ws.db.execute("UPDATE organisations SET is_ours = 1")
+    assert dump(demo_ws) == before
+
+
+def test_nested_atomic_rolls_back_only_the_inner_part(empty_ws):
+    with empty_ws.atomic():
+        empty_ws.db["settings"].insert({"key": "outer", "value": "kept"})
+        with pytest.raises(ValueError), empty_ws.atomic():
+            empty_ws.db["settings"].insert({"key": "inner", "value": "lost"})
+            raise ValueError
+    assert [r["key"] for r in empty_ws.db["settings"].rows] == ["outer"]
+
+
+def test_a_failed_write_survives_a_reopen(demo_file):
+    """The rollback is on disk, not just in this connection's view."""
+    ws = Workspace.open(demo_file, backup=False)
+    count = store.count(ws.db)
+    with pytest.raises(RuntimeError), ws.atomic():
+        ws.db.execute("DELETE FROM organisations")
+        raise RuntimeError
+    ws.close()
+    with Workspace.open(demo_file, backup=False) as again:
+        assert store.count(again.db) == count
+
+
+# ------------------------------------------------------------------------------ migrations
+def make_v1_workspace(path: Path) -> None:
+    """A workspace as version 1 of the app wrote it (only the first migration applied)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    with db.atomic():
+        migrations.STEPS[0](db)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db["organisations"].insert(
+            {
+                "name": "Old Hope Trust",
+                "name_key": "old hope trust",
+                "charity_number": "1123456",
+                "created_at": "2025-01-01T00:00:00+00:00",
+                "updated_at": "2025-01-01T00:00:00+00:00",
+            }
+        )
+        db["contacts"].insert({"org_id": 1, "name": "Ann Old", "email": "ann@old.example"})
+    conn.close()
+
+
+def test_older_schema_is_migrated_after_a_backup(tmp_path):
+    assert migrations.LATEST >= 2, "this test needs at least one migration after version 1"
+    path = tmp_path / "old.consortium"
+    make_v1_workspace(path)
+    with Workspace.open(path) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert "tenders" in ws.db.table_names()  # added by step 2
+        assert [o.name for o in store.load_all(ws.db)] == ["Old Hope Trust"]
+        assert store.load_all(ws.db)[0].contacts[0].email == "ann@old.example"
+        migrated = [a for a in ws.audit_log() if a["action"] == "migrate"]
+        assert [a["summary"][:30] for a in migrated][-1].startswith("Workspace format 1 → 2")
+        backups = sorted((tmp_path / "old-backups").glob("before-migration-1-*.consortium"))
+    assert len(backups) == 1
+    # The backup is the file as it was before the migration: version 1, same data.
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT name FROM organisations").fetchall() == [("Old Hope Trust",)]
+    assert "tenders" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+
+
+def test_blank_sqlite_file_becomes_a_workspace(tmp_path):
+    path = tmp_path / "blank.consortium"
+    sqlite3.connect(path).close()  # a version-0 file with no tables (0 bytes)
+    with Workspace.open(path) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert "organisations" in ws.db.table_names()
+
+
+def test_a_failing_migration_step_leaves_the_previous_version(tmp_path, monkeypatch):
+    path = tmp_path / "ws.consortium"
+    Workspace.create(path).close()
+    conn = sqlite3.connect(path)
+    before_tables = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    conn.close()
+
+    def v_next_broken(db):
+        """a step that fails half way"""
+        db.execute("CREATE TABLE half_done (x)")
+        db.execute("ALTER TABLE organisations ADD COLUMN mood TEXT")
+        raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, v_next_broken])
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
+    with pytest.raises(sqlite3.OperationalError, match="simulated"):
+        Workspace.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST - 1
+    after = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    conn.close()
+    assert after == before_tables
+    # ... and a backup was taken before trying.
+    assert list((tmp_path / "ws-backups").glob("before-migration-*.consortium"))
+
+
+@pytest.mark.parametrize("name", ["newer.consortium", "Bids #2 ?50% done.consortium"])
+def test_newer_workspace_is_refused_untouched(demo_file, name):
+    demo_file = demo_file.rename(demo_file.with_name(name))
+    conn = sqlite3.connect(demo_file)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.commit()
+    conn.close()
+    assert sidecars(demo_file) == []
+    folder = demo_file.parent
+    listing = folder_listing(folder)
+    digest = sha(demo_file)
+    mtime = demo_file.stat().st_mtime_ns
+
+    with pytest.raises(WorkspaceTooNew) as err:
+        Workspace.open(demo_file)
+    message = str(err.value)
+    assert "newer version" in message
+    assert f"format {migrations.LATEST + 1}" in message
+    assert "has not been changed" in message
+
+    assert sha(demo_file) == digest
+    assert demo_file.stat().st_mtime_ns == mtime
+    assert sidecars(demo_file) == []  # not even a -wal or -shm file
+    assert folder_listing(folder) == listing  # no backups or attachments folder either
+
+
+def test_newer_workspace_refused_through_the_cli(demo_file, capsys):
+    from consortium.cli import main
+
+    conn = sqlite3.connect(demo_file)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 5}")
+    conn.commit()
+    conn.close()
+    digest = sha(demo_file)
+    assert main(["--workspace", str(demo_file), "partners", "list"]) == 1
+    assert "newer version of Consortium" in capsys.readouterr().err
+    assert sha(demo_file) == digest
+    assert sidecars(demo_file) == []
+
+
+def test_text_file_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "notes.consortium"
+    path.write_text("Partner notes, not a database\n" * 20)
+    before = path.read_bytes()
+    with pytest.raises(WorkspaceError, match="not a Consortium workspace") as err:
+        Workspace.open(path)
+    assert "not an SQLite database" in str(err.value)
+    assert path.read_bytes() == before
+    assert sidecars(path) == []
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "firefox-places.consortium"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
+    conn.commit()
+    conn.close()
+    digest = sha(path)
+    with pytest.raises(WorkspaceError, match="SQLite file but not a Consortium workspace"):
+        Workspace.open(path)
+    assert sha(path) == digest
+    assert sidecars(path) == []
+
+
+def test_sqlite_file_of_another_application_is_refused(tmp_path):
+    path = tmp_path / "other-app.consortium"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.commit()
+    conn.close()
+    with pytest.raises(WorkspaceError, match="not a Consortium workspace"):
+        Workspace.open(path)
+
+
+# --------------------------------------------------------------------------------- backups
+def test_daily_backup_once_a_day(demo_file):
+    backups = demo_file.with_name("demo-backups")
+    Workspace.open(demo_file).close()
+    today = dt.date.today().isoformat()
+    made = sorted(backups.glob("daily-*.consortium"))
+    assert [p.name for p in made] == [f"daily-{today}.consortium"]
+    first = sha(made[0])
+    Workspace.open(demo_file).close()
+    assert sorted(backups.glob("daily-*.consortium")) == made
+    assert sha(made[0]) == first  # not overwritten by the second open
+    assert Workspace.open(demo_file, backup=False).close() is None
+    # Openable, with the same partners.
+    with Workspace.open(made[0], backup=False) as copy, Workspace.open(demo_file) as ws:
+        assert store.count(copy.db) == store.count(ws.db) > 0
+
+
+def test_daily_backups_rotate(demo_file):
+    backups = demo_file.with_name("demo-backups")
+    backups.mkdir()
+    old = [backups / f"daily-2020-01-{day:02d}.consortium" for day in range(1, 11)]
+    for path in old:
+        path.write_bytes(b"old backup")
+    Workspace.open(demo_file).close()
+    kept = sorted(p.name for p in backups.glob("daily-*.consortium"))
+    assert len(kept) == DAILY_BACKUPS_KEPT
+    assert kept[-1] == f"daily-{dt.date.today().isoformat()}.consortium"
+    assert kept[0] == "daily-2020-01-05.consortium"  # the oldest went first
+    assert not old[0].exists()
+
+
+def test_backup_to_makes_an_openable_single_file_copy(demo_ws, tmp_path):
+    store.save(demo_ws, Organisation(name="Written Just Before The Backup"))
+    dest = demo_ws.backup_to(tmp_path / "elsewhere" / "copy.consortium")
+    assert dest.exists()
+    assert sidecars(dest) == []
+    assert not dest.with_name(dest.name + ".part").exists()
+    conn = sqlite3.connect(dest)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    with Workspace.open(dest, backup=False) as copy:
+        names = [o.name for o in store.load_all(copy.db)]
+        assert "Written Just Before The Backup" in names
+        assert names == [o.name for o in store.load_all(demo_ws.db)]
+        assert copy.check() == []
+
+
+def test_backup_cannot_overwrite_the_workspace(demo_ws):
+    with pytest.raises(WorkspaceError, match="cannot overwrite"):
+        demo_ws.backup_to(demo_ws.path)
+
+
+# ----------------------------------------------------------------------------------- check
+def test_check_passes_on_a_healthy_workspace(demo_ws):
+    assert demo_ws.check() == []
+
+
+def test_check_finds_a_dangling_reference(demo_ws):
+    demo_ws.conn.execute("PRAGMA foreign_keys = OFF")
+    demo_ws.conn.execute("INSERT INTO contacts (org_id, name) VALUES (9999, 'Orphan')")
+    demo_ws.conn.execute("PRAGMA foreign_keys = ON")
+    problems = demo_ws.check()
+    assert len(problems) == 1
+    assert "contacts" in problems[0]
+    assert "missing organisations record" in problems[0]
+
+
+def test_check_finds_a_missing_attachments_folder(demo_ws):
+    demo_ws.attachments.rmdir()
+    problems = demo_ws.check()
+    assert len(problems) == 1
+    assert "attachments folder" in problems[0]

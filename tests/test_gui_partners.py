@@ -395,3 +395,14 @@ def test_erase_a_person_from_the_contacts_tab(window, tmp_path, monkeypatch):
     assert editor.contacts.table.rowCount() == 0
     everything = "\n".join(window.ws.conn.iterdump())
     assert "priya" not in everything.lower()
+
+
+def test_header_click_sorts_and_keeps_the_selection(window):
+    page = window.partners
+    target = store.find_existing(window.ws.db, store.Organisation(name="Canalside Homes"))
+    page.select(target)
+    page.view.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)  # turnover
+    assert names_shown(window)[0] == "Canalside Homes"  # £52.6m, the largest
+    assert page.selected_id() == target
+    page.view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)  # insurance
+    assert page.proxy.index(0, 1).data() == "Expired"

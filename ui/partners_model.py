@@ -18,7 +18,6 @@ from consortium.formatting import money, uk_date
 from consortium.partners.rules import area_label
 from consortium.records import Organisation
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 RED = QColor("#f8d7da")
@@ -118,7 +117,28 @@ class PartnerTableModel(QAbstractTableModel):
     def set_rows(self, rows: list[PartnerRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._order()
         self.endResetModel()
+
+    _sort_column = 0
+    _descending = False
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here, once, in Python: a sorting proxy would call data() tens of thousands of
+        times on every keystroke of the search."""
+        self.layoutAboutToBeChanged.emit()
+        old = {id(r): i for i, r in enumerate(self._rows)}
+        self._sort_column, self._descending = column, order == Qt.SortOrder.DescendingOrder
+        self._order()
+        new_position = {old[id(r)]: i for i, r in enumerate(self._rows)}
+        for index in self.persistentIndexList():
+            self.changePersistentIndex(index, self.index(new_position[index.row()], index.column()))
+        self.layoutChanged.emit()
+
+    def _order(self) -> None:
+        column = self._sort_column
+        key = _SORT_KEYS.get(column, _SORT_KEYS[0])
+        self._rows.sort(key=lambda r: (key(r), r.name.lower(), r.id), reverse=self._descending)
 
     def row_for_id(self, partner_id: int) -> int | None:
         for i, row in enumerate(self._rows):
@@ -153,7 +173,7 @@ class PartnerTableModel(QAbstractTableModel):
             return row.id
         if column in _READINESS_COLUMNS:
             status = row.readiness.get(_READINESS_COLUMNS[column], "missing")
-            text, colour, rank = _STATUS[status]
+            text, colour, _rank = _STATUS[status]
             if role == Qt.ItemDataRole.DisplayRole:
                 return text
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -162,8 +182,6 @@ class PartnerTableModel(QAbstractTableModel):
                 return QBrush(QColor("#212529"))
             if role == Qt.ItemDataRole.ToolTipRole:
                 return row.details.get(_READINESS_COLUMNS[column], "")
-            if role == SORT_ROLE:
-                return rank
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return f"{COLUMNS[column]}: {text}"
             return None
@@ -180,16 +198,6 @@ class PartnerTableModel(QAbstractTableModel):
                 return row.areas
             if column == 8:
                 return row.legal_form
-        if role == SORT_ROLE:
-            values = {
-                0: row.name.lower(),
-                4: row.turnover if row.turnover is not None else -1,
-                5: row.staff if row.staff is not None else -1,
-                6: row.volunteers if row.volunteers is not None else -1,
-                7: row.areas,
-                8: row.legal_form,
-            }
-            return values[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column == 0 and row.is_ours:
@@ -201,14 +209,27 @@ class PartnerTableModel(QAbstractTableModel):
         return None
 
 
+_RANK = {"expired": 0, "missing": 1, "soon": 2, "ok": 3}
+_SORT_KEYS = {
+    0: lambda r: r.name.lower(),
+    1: lambda r: _RANK[r.readiness.get("insurance", "missing")],
+    2: lambda r: _RANK[r.readiness.get("accreditation", "missing")],
+    3: lambda r: _RANK[r.readiness.get("policy", "missing")],
+    4: lambda r: r.turnover if r.turnover is not None else -1,
+    5: lambda r: r.staff if r.staff is not None else -1,
+    6: lambda r: r.volunteers if r.volunteers is not None else -1,
+    7: lambda r: r.areas,
+    8: lambda r: r.legal_form,
+}
+
+
 class PartnerFilter(QSortFilterProxyModel):
     """Search as you type over name, services, places, numbers and CPV codes."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._words: list[str] = []
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)  # the source model keeps itself sorted
 
     def set_search(self, text: str) -> None:
         words = text.lower().split()

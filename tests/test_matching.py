@@ -314,3 +314,21 @@ def test_weights_round_trip_in_settings(demo):
     assert service.load_weights(demo.db).service == 50
     demo.db["settings"].upsert({"key": service.WEIGHTS_KEY, "value": "not json"}, pk="key")
     assert service.load_weights(demo.db) == Weights()
+
+
+def test_top_k_per_tender_matches_a_full_sort(demo):
+    from consortium.partners import store
+
+    orgs = store.load_all(demo.db)
+    targets = [target(t) for t in service.all_tenders(demo.db)]
+    engine = Engine(orgs, targets, Weights(), TODAY, service.text_model(demo.db))
+    top = engine.best_targets_for_all(3)
+    for j in range(len(targets)):
+        penalised = [
+            (-1 if engine.blocked[i, j] else engine.scores[i, j]) for i in range(len(orgs))
+        ]
+        third_best = sorted(penalised, reverse=True)[2]
+        assert (
+            sorted(penalised[i] for i in top[:, j])
+            == sorted(p for p in penalised if p >= third_best)[-3:]
+        )

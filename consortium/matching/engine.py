@@ -124,19 +124,26 @@ class TargetSet:
             shape=(len(self.targets), len(self.vocab)),
         )
 
-    def partner_words(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Partners' word vectors over the tenders' vocabulary (other words cannot match)."""
+    def cosines(self, texts: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of each partner text (rows) to each tender text (columns).
+
+        Only words the partners use can contribute, so the tenders' matrix is cut down to those
+        columns and multiplied by the partners' (small, dense) matrix: much faster than a
+        sparse-by-sparse product whose result is dense anyway.
+        """
+        local: dict[int, int] = {}
         rows, cols, vals = [], [], []
         for r, text in enumerate(texts):
             for term, weight in self.text.vector(text).items():
                 col = self.vocab.get(term)
                 if col is not None:
                     rows.append(r)
-                    cols.append(col)
+                    cols.append(local.setdefault(col, len(local)))
                     vals.append(weight)
-        return sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(self.vocab))
-        )
+        dense = np.zeros((len(local), len(texts)), dtype=np.float32)
+        dense[cols, rows] = vals
+        used = np.fromiter(local.keys(), dtype=np.int64, count=len(local))
+        return np.ascontiguousarray((self.words[:, used] @ dense).T)
 
 
 class Engine:
@@ -179,8 +186,7 @@ class Engine:
         self.scores = total
 
     def _service(self) -> np.ndarray:
-        p = self.prepared.partner_words([scoring._partner_text(o) for o in self.orgs])
-        words = (p @ self.prepared.words.T).toarray()
+        words = self.prepared.cosines([scoring._partner_text(o) for o in self.orgs])
         np.minimum(words, 1.0, out=words)  # cosine, as TextModel.similarity caps it
         words *= np.float32(1 / 0.35)
         np.minimum(words, 1.0, out=words)  # scoring.text_score
@@ -189,7 +195,15 @@ class Engine:
         relation = _cpv_relation(
             {c for cs in partner_codes for c in cs}, {c for cs in target_codes for c in cs}
         )
-        codes = _best_relation(partner_codes, target_codes, relation)
+        # Sharing only a division is common and dense: a product over the ~45 divisions finds it;
+        # the rarer, closer relations go through the sparse per-level products.
+        divisions = sorted({c[:2] for cs in (*partner_codes, *target_codes) for c in cs})
+        div_index = {d: k for k, d in enumerate(divisions)}
+        a = _incidence([[c[:2] for c in cs] for cs in partner_codes], div_index).toarray()
+        b = _incidence([[c[:2] for c in cs] for cs in target_codes], div_index).toarray()
+        codes = np.where(a @ b.T > 0, np.float32(scoring.CPV_SAME_DIVISION), np.float32(0))
+        closer = {pair: v for pair, v in relation.items() if v > scoring.CPV_SAME_DIVISION}
+        np.maximum(codes, _best_relation(partner_codes, target_codes, closer), out=codes)
         # With codes on both sides: 0.6 × codes + 0.4 × words; otherwise words alone.
         p_has = np.array([bool(c) for c in partner_codes])
         t_has = np.array([bool(c) for c in target_codes])
@@ -338,10 +352,11 @@ class Engine:
     def best_targets_for_all(self, k: int = 10) -> np.ndarray:
         """For every target, the indices of its k best partners (unordered within the k)."""
         k = min(k, len(self.orgs))
-        by_target = np.ascontiguousarray(self.scores.T)  # one row per target: partition along rows
+        scores = self.scores
         if self.blocked.any():
-            by_target[self.blocked.T] = -1.0
-        return np.argpartition(-by_target, k - 1, axis=1)[:, :k]
+            scores = np.where(self.blocked, np.float32(-1), scores)
+        # Partition each column in place of sorting it: the k largest end up in the last k rows.
+        return np.argpartition(scores, len(self.orgs) - k, axis=0)[len(self.orgs) - k :]
 
 
 def _fit(suitable, sme) -> float:

@@ -132,15 +132,170 @@ def v1_partners(db: Database) -> None:
             outcome TEXT
         );
         CREATE INDEX past_contracts_org ON past_contracts(org_id);
-        """
+        """,
     )
 
 
-STEPS: list[Step] = [v1_partners]
+def v2_tenders(db: Database) -> None:
+    """tenders from Find a Tender and Contracts Finder, with full-text search and saved searches"""
+    run_script(
+        db,
+        """
+        -- Every OCDS release ever imported (as JSON text), so a process can be compiled
+        -- again when a new notice for it arrives; (ocid, release_id) makes re-imports idempotent.
+        CREATE TABLE tender_releases (
+            id INTEGER PRIMARY KEY,
+            ocid TEXT NOT NULL,
+            release_id TEXT NOT NULL,
+            date TEXT,
+            tags TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX tender_releases_key ON tender_releases(ocid, release_id);
+
+        CREATE TABLE tenders (
+            id INTEGER PRIMARY KEY,
+            ocid TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            notice_id TEXT,
+            notice_type TEXT,
+            notice_url TEXT,
+            phase TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            reference TEXT,
+            buyer_name TEXT,
+            currency TEXT,
+            value REAL,
+            value_gross REAL,
+            value_min REAL,
+            value_max REAL,
+            value_sort REAL,
+            deadline TEXT,
+            published TEXT,
+            sme INTEGER,
+            vcse INTEGER,
+            reserved_vcse INTEGER NOT NULL DEFAULT 0,
+            light_touch INTEGER NOT NULL DEFAULT 0,
+            lot_count INTEGER NOT NULL DEFAULT 0,
+            hash TEXT NOT NULL,
+            defects TEXT NOT NULL DEFAULT '[]',
+            first_seen_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        -- Sort orders as the list shows them (no date or value last), so a sorted id list is
+        -- read straight from an index.
+        CREATE INDEX tenders_deadline ON tenders(deadline IS NULL, deadline);
+        CREATE INDEX tenders_value ON tenders(value_sort IS NULL, value_sort);
+        CREATE INDEX tenders_published ON tenders(published IS NULL, published);
+        CREATE INDEX tenders_changed ON tenders(changed_at);
+        CREATE INDEX tenders_phase ON tenders(phase, deadline);
+        CREATE INDEX tenders_sme ON tenders(sme) WHERE sme = 1;
+        CREATE INDEX tenders_vcse ON tenders(vcse) WHERE vcse = 1;
+        CREATE INDEX tenders_reserved ON tenders(reserved_vcse) WHERE reserved_vcse = 1;
+        CREATE INDEX tenders_reference ON tenders(reference);
+
+        CREATE TABLE tender_cpv (
+            code TEXT NOT NULL,
+            tender_id INTEGER NOT NULL,
+            PRIMARY KEY (code, tender_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX tender_cpv_tender ON tender_cpv(tender_id);
+
+        -- ITL 2021 codes ("TL" = whole UK) and council GSS codes.
+        CREATE TABLE tender_places (
+            code TEXT NOT NULL,
+            tender_id INTEGER NOT NULL,
+            PRIMARY KEY (code, tender_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX tender_places_tender ON tender_places(tender_id);
+
+        -- The long texts live apart from tenders, which stays narrow and quick to scan.
+        CREATE TABLE tender_texts (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            lot_text TEXT NOT NULL DEFAULT ''
+        );
+        CREATE VIRTUAL TABLE tenders_fts USING fts5(
+            title, description, lot_text,
+            content='tender_texts', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        -- New rows are indexed by the importer itself (an insert trigger costs 4x as much);
+        -- these keep the index right when a row changes or goes.
+        CREATE TRIGGER tenders_fts_delete AFTER DELETE ON tender_texts BEGIN
+            INSERT INTO tenders_fts(tenders_fts, rowid, title, description, lot_text)
+            VALUES ('delete', old.id, old.title, old.description, old.lot_text);
+        END;
+        CREATE TRIGGER tenders_fts_update AFTER UPDATE ON tender_texts
+        BEGIN
+            INSERT INTO tenders_fts(tenders_fts, rowid, title, description, lot_text)
+            VALUES ('delete', old.id, old.title, old.description, old.lot_text);
+            INSERT INTO tenders_fts(rowid, title, description, lot_text)
+            VALUES (new.id, new.title, new.description, new.lot_text);
+        END;
+
+        CREATE TABLE tender_imports (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            report TEXT NOT NULL
+        );
+
+        -- "Changed since you last looked": the hash of the tender when the user last opened it.
+        CREATE TABLE tender_views (
+            ocid TEXT PRIMARY KEY,
+            seen_at TEXT NOT NULL,
+            seen_hash TEXT NOT NULL
+        );
+
+        CREATE TABLE saved_searches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            params TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_viewed_at TEXT
+        );
+        """,
+    )
+
+
+def v3_consortia(db: Database) -> None:
+    """saved consortia: a tender, a lead and members with roles and lots"""
+    run_script(
+        db,
+        """
+        CREATE TABLE consortia (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            ocid TEXT,
+            model TEXT NOT NULL DEFAULT 'lead_provider',
+            fee_percent REAL,
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX consortia_ocid ON consortia(ocid);
+        -- A partner in a consortium cannot be deleted until it is taken out (RESTRICT).
+        CREATE TABLE consortium_members (
+            consortium_id INTEGER NOT NULL REFERENCES consortia(id) ON DELETE CASCADE,
+            org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE RESTRICT,
+            role TEXT NOT NULL,
+            lots TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (consortium_id, org_id)
+        );
+        CREATE INDEX consortium_members_org ON consortium_members(org_id);
+        """,
+    )
+
+
+STEPS: list[Step] = [v1_partners, v2_tenders, v3_consortia]
 LATEST = len(STEPS)
 
 
 def pending(current: int) -> Iterator[tuple[int, Step]]:
     """(version reached after the step, step) for every step after ``current``."""
-    for index, step in enumerate(STEPS[current:], start=current + 1):
-        yield index, step
+    yield from enumerate(STEPS[current:], start=current + 1)

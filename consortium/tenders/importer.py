@@ -1,0 +1,395 @@
+"""Import tender notices into a workspace: one transaction, progress, Cancel, a report.
+
+    report = import_paths(ws, ["fts-page-1.json", "downloads/", "notices.csv"],
+                          progress=bar, cancelled=lambda: pressed_cancel)
+    print(report.summary())
+
+How it stays fast and idempotent: every release is stored once under (ocid, release id), so a
+release seen before is skipped. A process seen for the first time with one release is compiled
+on the spot; a process with several releases (in this import or with ones stored earlier) is
+compiled again from all its stored releases at the end, with OCDS merge rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
+from consortium.tenders import cf_csv, merge, ocds_reader, store
+from consortium.tenders.extract import CF_CSV_PREFIX, extract
+from consortium.tenders.records import ImportReport, Tender, as_utc
+from consortium.workspace import Workspace
+
+BATCH = 500
+DEMO_FILE = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "demo"
+    / "fts-selected-civil-society-releases.json"
+)
+DEMO_SETTING = "demo_dates_moved"
+
+
+class _Run:
+    """One import: batches releases, writes them, and recompiles multi-release processes."""
+
+    def __init__(self, ws: Workspace, report: ImportReport, progress: Progress, cancelled):
+        self.ws = ws
+        self.db = ws.db
+        self.conn = ws.conn
+        self.report = report
+        self.progress = progress
+        self.cancelled = cancelled
+        self.now = store.now_stamp()
+        report.started_at = self.now
+        self.batch: list[dict] = []
+        self.recompile: set[str] = set()
+        self.next_id = store.next_id(self.db)
+        self.done_bytes = 0
+        self.total_bytes = 1
+        self.counter: list = []
+        self.refs: dict[str, str | None] = {}
+        self.odd: set[str] = set()
+        self.started = time.perf_counter()
+
+    # -------------------------------------------------------------- intake
+    def add(self, release: dict) -> None:
+        self.report.releases_read += 1
+        self.batch.append(release)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def _bytes(self) -> int:
+        return self.done_bytes + sum(c.count for c in self.counter)
+
+    def tick(self, text: str) -> None:
+        check(self.cancelled)
+        self.progress(min(self._bytes(), self.total_bytes), self.total_bytes, text)
+
+    def _csv_ocid(self, release: dict) -> None:
+        """Join a CSV row to the Contracts Finder OCDS process with the same reference."""
+        ocid = release["ocid"]
+        ref = ocid[len(CF_CSV_PREFIX) :]
+        if ref not in self.refs:
+            row = self.conn.execute(
+                "SELECT ocid FROM tenders WHERE reference = ? AND source = 'cf' "
+                "AND ocid NOT LIKE 'cf-csv-%' LIMIT 1",
+                [ref],
+            ).fetchone()
+            self.refs[ref] = row[0] if row else None
+        if self.refs[ref]:
+            release["ocid"] = self.refs[ref]
+
+    def _normalise(self, release) -> dict | None:
+        if not isinstance(release, dict):
+            self.report.warnings.append("A notice that is not a JSON object was skipped.")
+            return None
+        ocid = release.get("ocid")
+        if not isinstance(ocid, str) or not ocid.strip():
+            self.report.warnings.append(
+                f"Notice {release.get('id')!r} has no ocid (process identifier) and was skipped."
+            )
+            return None
+        release["ocid"] = ocid = ocid.strip()
+        if ocid.startswith(CF_CSV_PREFIX):
+            self._csv_ocid(release)
+        if release.get("id") in (None, ""):
+            text, _ = merge.dumps_flagged(release)
+            release["id"] = "noid-" + hashlib.sha1(text.encode()).hexdigest()[:16]
+        else:
+            release["id"] = str(release["id"])
+        return release
+
+    def _write_batch(self, release_rows: list, tender_rows: list, children: list) -> None:
+        self.conn.executemany(store.INSERT_RELEASE, release_rows)
+        store.insert_tenders(self.db, tender_rows)
+        store.insert_children(self.db, children)
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        releases = [r for r in map(self._normalise, batch) if r is not None]
+        if not releases:
+            self.tick("Reading notices")
+            return
+        existing = store.existing_releases(self.db, [r["ocid"] for r in releases])
+        seen: set[tuple[str, str]] = set()
+        new: list[dict] = []
+        for r in releases:
+            key = (r["ocid"], r["id"])
+            if key in seen or r["id"] in existing.get(r["ocid"], ()):
+                self.report.duplicates_skipped += 1
+                continue
+            seen.add(key)
+            new.append(r)
+        per_ocid: dict[str, int] = {}
+        for r in new:
+            per_ocid[r["ocid"]] = per_ocid.get(r["ocid"], 0) + 1
+        release_rows, tender_rows, children = [], [], []
+        for r in new:
+            ocid = r["ocid"]
+            text, odd = merge.dumps_flagged(r)
+            date = merge.utc_iso(r.get("date"))
+            tags = r.get("tag") if isinstance(r.get("tag"), list) else [r.get("tag") or ""]
+            tags = [str(t) for t in tags]
+            release_rows.append((ocid, r["id"], date, ",".join(tags), store.pack(text), self.now))
+            if ocid in existing or per_ocid[ocid] > 1 or ocid in self.recompile:
+                self.recompile.add(ocid)
+                if odd:
+                    self.odd.add(ocid)
+                continue
+            tender = extract(merge.compile_single(r), [(r["id"], date, tags)], full=False)
+            if odd:
+                tender.defects.append("odd_number")
+            row_id = self.next_id
+            self.next_id += 1
+            tender_rows.append(
+                store.tender_values(tender, store.digest_of(text), row_id, self.now, self.now)
+            )
+            children.append((row_id, tender))
+        self.report.releases_new += len(release_rows)
+        self.report.tenders_new += len(tender_rows)
+        self._write_batch(release_rows, tender_rows, children)
+        self.tick("Reading notices")
+
+    # ------------------------------------------------------------ compiling
+    def compile_pending(self) -> None:
+        self.flush()
+        todo = sorted(self.recompile)
+        for done, ocid in enumerate(todo, 1):
+            self._recompile(ocid)
+            if done % 100 == 0 or done == len(todo):
+                check(self.cancelled)
+                self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")
+
+    def _recompile(self, ocid: str) -> None:
+        releases = store.load_releases(self.db, ocid)
+        compiled, warning = merge.compile_releases(releases)
+        tender = extract(compiled, store.history(releases), full=False)
+        if warning:
+            tender.defects.append(f"type_error:{warning}")
+            self.report.warnings.append(warning)
+        if ocid in self.odd or "odd_number" in self._old_defects(ocid):
+            tender.defects.append("odd_number")
+        self.write(tender, store.digest_of(merge.dumps_flagged(compiled)[0]))
+
+    def _old_defects(self, ocid: str) -> str:
+        row = self.conn.execute("SELECT defects FROM tenders WHERE ocid = ?", [ocid]).fetchone()
+        return row[0] if row else ""
+
+    def write(self, tender: Tender, digest: str) -> None:
+        """Insert or update one tender, counting it as new, updated or unchanged."""
+        row = store.tender_row(self.db, tender.ocid)
+        if row is None:
+            row_id = self.next_id
+            self.next_id += 1
+            store.insert_tenders(
+                self.db, [store.tender_values(tender, digest, row_id, self.now, self.now)]
+            )
+            store.insert_children(self.db, [(row_id, tender)])
+            self.report.tenders_new += 1
+            return
+        if row["hash"] == digest:
+            if row["first_seen_at"] != self.now:
+                self.report.tenders_unchanged += 1
+            return
+        values = store.tender_values(tender, digest, row["id"], row["first_seen_at"], self.now)
+        store.update_tender(self.db, values)
+        store.delete_children(self.db, row["id"])
+        store.insert_children(self.db, [(row["id"], tender)])
+        if row["first_seen_at"] != self.now:
+            self.report.tenders_updated += 1
+
+    # --------------------------------------------------------------- finish
+    def finish(self, today) -> None:
+        self.compile_pending()
+        report = self.report
+        for ocid, notice_id, defects in self.conn.execute(
+            "SELECT ocid, notice_id, defects FROM tenders WHERE changed_at = ? AND defects != '[]'",
+            [self.now],
+        ):
+            for defect in json.loads(defects):
+                report.add_defect(ocid, notice_id, defect)
+        report.open_now = self.conn.execute(
+            "SELECT count(*) FROM tenders WHERE changed_at = ? AND phase = 'tender' "
+            "AND (deadline IS NULL OR deadline > ?)",
+            [self.now, as_utc(today)],
+        ).fetchone()[0]
+        warnings = list(dict.fromkeys(report.warnings))
+        if len(warnings) > 1000:
+            warnings = [*warnings[:1000], f"… and {len(warnings) - 1000:,} more warnings"]
+        report.warnings = warnings
+        report.seconds = round(time.perf_counter() - self.started, 3)
+        summary = report.summary()
+        self.conn.execute(
+            "INSERT INTO tender_imports (at, summary, report) VALUES (?, ?, ?)",
+            [self.now, summary, json.dumps(report.to_dict(), ensure_ascii=False, default=str)],
+        )
+        self.ws.audit(
+            "import",
+            "tenders",
+            None,
+            summary,
+            {
+                "files": report.files[:50],
+                "new": report.tenders_new,
+                "updated": report.tenders_updated,
+            },
+        )
+
+
+def _run(
+    ws: Workspace,
+    feed,
+    *,
+    files: list[str],
+    today,
+    progress: Progress,
+    cancelled: IsCancelled,
+) -> ImportReport:
+    report = ImportReport(files=files)
+    with ws.atomic():
+        run = _Run(ws, report, progress, cancelled)
+        feed(run)
+        run.finish(today)
+    return report
+
+
+def import_paths(
+    ws: Workspace,
+    paths: Iterable[str | Path],
+    *,
+    today: dt.date | dt.datetime | None = None,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> ImportReport:
+    """Import OCDS files, folders, .zip files and Contracts Finder CSV/XLSX exports.
+
+    All or nothing: a file that cannot be read raises :class:`TenderFileError` (naming the file)
+    and Cancel raises :class:`~consortium.progress.Cancelled`; either way the workspace is left
+    exactly as it was.
+    """
+    found = ocds_reader.sources(paths)
+    if not found:
+        raise ocds_reader.TenderFileError(
+            "No files to import were found. Choose .json, .jsonl, .csv, .xlsx or .zip files, "
+            "or a folder holding them."
+        )
+
+    def feed(run: _Run) -> None:
+        run.total_bytes = ocds_reader.total_size(found)
+        for source in found:
+            run.counter = []
+            if source.kind == "json":
+                rows = ocds_reader.read_releases(source, run.counter)
+            else:
+                rows = cf_csv.read_rows(source, run.counter)
+                before = run.report.releases_read
+            for release in rows:
+                run.add(release)
+            if source.kind != "json":
+                run.report.rows_read += run.report.releases_read - before
+            run.counter = []
+            run.done_bytes += source.size
+            run.tick(f"Read {source.name}")
+
+    return _run(
+        ws,
+        feed,
+        files=ocds_reader.describe(found),
+        today=today,
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def import_releases(
+    ws: Workspace,
+    releases: Iterable[dict],
+    *,
+    label: str = "(notices)",
+    today: dt.date | dt.datetime | None = None,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> ImportReport:
+    """Import releases already in memory (used by the demo and by tests)."""
+
+    def feed(run: _Run) -> None:
+        for release in releases:
+            run.add(release)
+
+    return _run(ws, feed, files=[label], today=today, progress=progress, cancelled=cancelled)
+
+
+# ------------------------------------------------------------------------------ demo
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$")
+
+
+def _shift(value, delta: dt.timedelta):
+    if isinstance(value, dict):
+        return {k: _shift(v, delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift(v, delta) for v in value]
+    if isinstance(value, str) and _DATE.match(value):
+        if "T" in value:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            out = (moment + delta).isoformat()
+            return out.replace("+00:00", "Z") if value.endswith("Z") else out
+        return (dt.date.fromisoformat(value) + delta).isoformat()
+    return value
+
+
+def import_demo_tenders(ws: Workspace, today: dt.date | None = None) -> ImportReport:
+    """Import the bundled real civil-society notices, with dates moved so deadlines lie ahead.
+
+    Every date in the demo notices moves by the same whole number of weeks (order and weekdays
+    kept) so the earliest tender deadline falls about two weeks after ``today``. The move is
+    recorded in the settings table under ``demo_dates_moved`` for the "dates moved" banner.
+    Only these bundled notices are changed; a user's own imports never are.
+    """
+    today = today or dt.date.today()
+    with open(DEMO_FILE, encoding="utf-8") as f:
+        package = json.load(f)
+    releases = package["releases"]
+    deadlines = [
+        merge.parse_utc(((r.get("tender") or {}).get("tenderPeriod") or {}).get("endDate"))
+        for r in releases
+        if "tender" in (r.get("tag") or [])
+    ]
+    deadlines = [d for d in deadlines if d is not None]
+    earliest = min(deadlines).date() if deadlines else today
+    days = (today + dt.timedelta(days=14) - earliest).days
+    weeks = max(0, -(-days // 7))
+    delta = dt.timedelta(weeks=weeks)
+    shifted = [_shift(r, delta) for r in releases]
+    with ws.atomic():
+        report = import_releases(ws, shifted, label=DEMO_FILE.name, today=today)
+        ws.db["settings"].upsert(
+            {
+                "key": DEMO_SETTING,
+                "value": json.dumps(
+                    {
+                        "days": delta.days,
+                        "today": today.isoformat(),
+                        "file": DEMO_FILE.name,
+                        "message": (
+                            f"Demo data: the dates of these real notices were moved "
+                            f"{delta.days} days later so their deadlines lie ahead."
+                        ),
+                    }
+                ),
+            },
+            pk="key",
+        )
+    return report
+
+
+def demo_dates_moved(ws: Workspace) -> dict | None:
+    """What the demo banner should say, or None if no demo tenders were imported."""
+    row = ws.conn.execute("SELECT value FROM settings WHERE key = ?", [DEMO_SETTING]).fetchone()
+    return json.loads(row[0]) if row else None

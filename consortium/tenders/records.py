@@ -1,0 +1,241 @@
+"""Plain records for tenders and import reports (no SQL, no Qt).
+
+t = Tender(ocid="ocds-h6vhtk-05a7b0", source="fts", title="Domestic Abuse Support Services")
+t.status_on(date(2026, 8, 20))   # "open", "coming soon", "closed", "cancelled" or "awarded"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+OPEN = "open"
+COMING_SOON = "coming soon"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+AWARDED = "awarded"
+STATUSES = (OPEN, COMING_SOON, CLOSED, CANCELLED, AWARDED)
+
+# The stored "phase" does not depend on the date; the status does (open until the deadline).
+PHASE_TENDER = "tender"
+PHASE_PLANNING = "planning"
+PHASE_CANCELLED = "cancelled"
+PHASE_AWARDED = "awarded"
+PHASE_CLOSED = "closed"  # no longer (or never known to be) open, whatever the deadline
+
+DEFECT_KINDS = {
+    "no_cpv": "No CPV code",
+    "unknown_cpv": "Unknown CPV code",
+    "no_deadline": "No deadline",
+    "no_place": "No place of delivery",
+    "no_value": "No value",
+    "type_error": "Inconsistent data between notices (latest notice used)",
+    "odd_number": "A number too large to store (kept as text)",
+}
+
+
+def as_utc(today: dt.date | dt.datetime | str | None) -> str:
+    """``today`` as an ISO UTC timestamp string comparable with stored deadlines."""
+    if today is None:
+        moment = dt.datetime.now(dt.UTC)
+    elif isinstance(today, str):
+        moment = dt.datetime.fromisoformat(today)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+    elif isinstance(today, dt.datetime):
+        moment = today if today.tzinfo else today.replace(tzinfo=dt.UTC)
+    else:
+        moment = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def status_for(phase: str, deadline: str | None, today: dt.date | dt.datetime | str | None) -> str:
+    """Open / closed from the phase and the deadline against ``today``."""
+    if phase == PHASE_CANCELLED:
+        return CANCELLED
+    if phase == PHASE_AWARDED:
+        return AWARDED
+    if phase == PHASE_PLANNING:
+        return COMING_SOON
+    if phase == PHASE_CLOSED:
+        return CLOSED
+    if deadline is None or deadline > as_utc(today):
+        return OPEN
+    return CLOSED
+
+
+@dataclass
+class Criterion:
+    name: str
+    type: str | None = None  # price / quality / cost
+    weight: float | None = None  # percentage when the notice gives one
+    description: str | None = None
+
+
+@dataclass
+class Document:
+    title: str | None
+    url: str | None
+    kind: str | None = None  # documentType: tenderNotice, biddingDocuments …
+    notice_type: str | None = None  # UK4 …
+    published: str | None = None
+
+
+@dataclass
+class Lot:
+    id: str
+    title: str | None = None
+    description: str | None = None
+    phase: str = PHASE_TENDER
+    value: float | None = None
+    value_gross: float | None = None
+    cpv: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    sme: bool | None = None
+    vcse: bool | None = None
+    criteria: list[Criterion] = field(default_factory=list)
+    contract_start: str | None = None
+    contract_end: str | None = None
+    contract_max_end: str | None = None
+    renewal: str | None = None
+
+    def status_on(self, today, deadline: str | None) -> str:
+        return status_for(self.phase, deadline, today)
+
+
+@dataclass
+class Amendment:
+    id: str | None
+    description: str | None
+    changes: list[dict] = field(default_factory=list)  # {section, label, old, new, lot}
+
+
+@dataclass
+class Tender:
+    ocid: str
+    source: str  # "fts", "cf" or "ocds"
+    notice_id: str | None = None
+    notice_url: str | None = None
+    notice_type: str | None = None  # UK1 … UK17, or a Contracts Finder tag/type
+    phase: str = PHASE_TENDER
+    title: str = ""
+    description: str = ""
+    reference: str | None = None  # the buyer's own reference (tender.id)
+    buyer_name: str | None = None
+    buyer_ids: list[str] = field(default_factory=list)  # "GB-PPON-…", "GB-CHC-…"
+    currency: str | None = None
+    value: float | None = None  # ex VAT (OCDS amount; the maximum for Contracts Finder)
+    value_gross: float | None = None  # inc VAT (UK extension amountGross)
+    value_min: float | None = None
+    value_max: float | None = None
+    lots: list[Lot] = field(default_factory=list)
+    cpv: list[str] = field(default_factory=list)
+    cpv_labels: dict[str, str] = field(default_factory=dict)
+    places: list[str] = field(default_factory=list)  # ITL 2021 codes, "TL" = whole UK
+    places_from_buyer: bool = False  # no delivery place given: the buyer's region is used
+    councils: list[str] = field(default_factory=list)  # GSS codes (reserved location)
+    place_text: str | None = None
+    sme: bool | None = None
+    vcse: bool | None = None
+    reserved_vcse: bool = False
+    procedure: str | None = None  # open / selective / limited / direct
+    procedure_details: str | None = None
+    special_regime: list[str] = field(default_factory=list)
+    light_touch: bool = False
+    deadline: str | None = None  # tender period end, UTC ISO
+    eoi_deadline: str | None = None
+    enquiry_deadline: str | None = None
+    published: str | None = None  # date of the latest notice, UTC ISO
+    contract_start: str | None = None
+    contract_end: str | None = None
+    documents: list[Document] = field(default_factory=list)
+    portal_url: str | None = None
+    amendments: list[Amendment] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)  # release ids, oldest first
+    defects: list[str] = field(default_factory=list)  # DEFECT_KINDS keys, with detail after ":"
+
+    @property
+    def open_deadline(self) -> str | None:
+        """The deadline that closes the competition (tender, else expression of interest)."""
+        return self.deadline or self.eoi_deadline
+
+    def status_on(self, today=None) -> str:
+        return status_for(self.phase, self.open_deadline, today)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tender:
+        data = dict(data)
+        lots = []
+        for raw in data.pop("lots", []):
+            raw = dict(raw)
+            raw["criteria"] = [Criterion(**c) for c in raw.get("criteria", [])]
+            lots.append(Lot(**raw))
+        docs = [Document(**d) for d in data.pop("documents", [])]
+        amendments = [Amendment(**a) for a in data.pop("amendments", [])]
+        known = {f.name for f in dataclasses.fields(cls)}
+        tender = cls(**{k: v for k, v in data.items() if k in known})
+        tender.lots, tender.documents, tender.amendments = lots, docs, amendments
+        return tender
+
+
+@dataclass
+class Defect:
+    ocid: str
+    notice_id: str | None
+    kind: str
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        label = DEFECT_KINDS.get(self.kind, self.kind)
+        return f"{label}: {self.detail}" if self.detail else label
+
+
+MAX_DEFECTS_LISTED = 5000
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``to_dict()`` is what ``--json`` prints."""
+
+    files: list[str] = field(default_factory=list)
+    releases_read: int = 0
+    releases_new: int = 0
+    duplicates_skipped: int = 0
+    tenders_new: int = 0
+    tenders_updated: int = 0
+    tenders_unchanged: int = 0
+    rows_read: int = 0  # Contracts Finder CSV/XLSX rows
+    open_now: int = 0  # of the tenders new or changed in this import, how many are open
+    defects: list[Defect] = field(default_factory=list)
+    defect_counts: dict[str, int] = field(default_factory=dict)
+    defects_not_listed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    started_at: str | None = None
+    seconds: float = 0.0
+
+    def add_defect(self, ocid: str, notice_id: str | None, defect: str) -> None:
+        kind, _, detail = defect.partition(":")
+        self.defect_counts[kind] = self.defect_counts.get(kind, 0) + 1
+        if len(self.defects) < MAX_DEFECTS_LISTED:
+            self.defects.append(Defect(ocid, notice_id, kind, detail.strip()))
+        else:
+            self.defects_not_listed += 1
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.files)} file(s), {self.releases_read:,} notice(s) read: "
+            f"{self.tenders_new:,} new tender(s), {self.tenders_updated:,} updated, "
+            f"{self.duplicates_skipped:,} already imported"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["defects"] = [dict(dataclasses.asdict(d), text=d.text) for d in self.defects]
+        data["summary"] = self.summary()
+        return data

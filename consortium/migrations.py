@@ -292,7 +292,41 @@ def v3_consortia(db: Database) -> None:
     )
 
 
-STEPS: list[Step] = [v1_partners, v2_tenders, v3_consortia]
+def v4_bids(db: Database) -> None:
+    """bids: a consortium's bid for a tender and the lots it bids for"""
+    run_script(
+        db,
+        """
+        CREATE TABLE bids (
+            id INTEGER PRIMARY KEY,
+            consortium_id INTEGER NOT NULL REFERENCES consortia(id) ON DELETE RESTRICT,
+            name TEXT NOT NULL,
+            ocid TEXT,
+            lots TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'drafting',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX bids_consortium ON bids(consortium_id);
+        """,
+    )
+
+
+def v5_social_value(db: Database) -> None:
+    """social value frameworks, measures, proxy values, commitments and delivery"""
+    from consortium.socialvalue.schema import create
+
+    create(db)
+
+
+def v6_bid_work(db: Database) -> None:
+    """bid questions, answers and the answer library"""
+    from consortium.bids.schema import create
+
+    create(db)
+
+
+STEPS: list[Step] = [v1_partners, v2_tenders, v3_consortia, v4_bids, v5_social_value, v6_bid_work]
 LATEST = len(STEPS)
 
 

@@ -147,6 +147,9 @@ class Workspace:
         if mode != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        # Searching 200,000 tenders reads much of the index: keep it in memory between queries.
+        self.conn.execute("PRAGMA cache_size = -65536")
+        self.conn.execute("PRAGMA mmap_size = 268435456")
 
     def _migrate(self, *, backup: bool) -> None:
         current = self.schema_version

@@ -9,7 +9,7 @@ import shutil
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from consortium.demo import create_demo
 from consortium.matching import consortia
@@ -114,3 +114,55 @@ def test_opportunities_for_our_organisation(window):
     assert "our organisation" in page.partner.currentText()
     assert page.opps.rowCount() > 0
     assert page.opps.item(0).tender.ocid == "ocds-h6vhtk-06e058"
+
+
+def test_edit_a_saved_consortium(window, qtbot, monkeypatch):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-05a7b0")
+    page.propose()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("MK bid", True))
+    page.save_consortium()
+    editor = page.consortia
+    assert editor.current is not None and editor.current.name == "MK bid"
+    editor.name.setText("Milton Keynes domestic abuse partnership")
+    editor.model.setCurrentIndex(editor.model.findData("partnership"))
+    editor.fee.setValue(7.5)
+    editor.partner.setCurrentIndex(editor.partner.findText("Safe Haven Women's Aid Cymru"))
+    editor.add_member.click()
+    row = editor.members.table.rowCount() - 1
+    editor.members.table.item(row, 1).setText("subcontractor")
+    editor.members.table.item(row, 2).setText("3")
+    editor.save()
+    saved = consortia.load(window.ws.db, editor.current.id)
+    assert saved.name == "Milton Keynes domestic abuse partnership"
+    assert saved.model == "partnership" and saved.fee_percent == 7.5
+    assert (saved.members[-1].name, saved.members[-1].role, saved.members[-1].lots) == (
+        "Safe Haven Women's Aid Cymru",
+        "subcontractor",
+        ["3"],
+    )
+    # Two leads are refused with a message, and nothing is saved.
+    editor.members.table.item(row, 1).setText("lead provider")
+    editor.save()
+    assert "Only one member can be the lead provider" in editor.problems.text()
+    assert consortia.load(window.ws.db, saved.id).members[-1].role == "subcontractor"
+    monkeypatch.setattr(
+        "ui.consortia_page.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    editor.delete()
+    assert consortia.list_all(window.ws.db) == []
+
+
+def test_opportunities_from_a_partners_page(window):
+    from consortium.partners import store
+
+    window.sidebar.setCurrentRow(0)
+    target = store.find_existing(
+        window.ws.db, store.Organisation(name="Milton Keynes Women's Refuge")
+    )
+    window.partners.select(target)
+    window.partners.opportunities_button.click()
+    assert window.stack.currentWidget() is window.matches
+    assert window.matches.partner.currentData() == target
+    assert window.matches.opps.item(0).tender.ocid == "ocds-h6vhtk-05a7b0"

@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.partners.add_requested.connect(self.add_partner)
         self.partners.delete_requested.connect(self.delete_partner)
         self.partners.import_requested.connect(self.choose_import)
+        self.partners.opportunities_requested.connect(self.show_opportunities)
         self.partners.export_requested.connect(self.choose_export)
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
             # Partners changed since the Matches area last looked: refresh it when shown.
             self._matches_stale = False
             self.matches.reload_partners()
+            self.matches.consortia.reload()
             if self.matches.ocid is not None:
                 self.matches._rank()
 
@@ -565,6 +567,13 @@ class MainWindow(QMainWindow):
                 )
             )
         box.open()
+
+    def show_opportunities(self, partner_id: int) -> None:
+        """From a partner: the open tenders it could win, alone or with partners."""
+        self.sidebar.setCurrentRow(2)
+        combo = self.matches.partner
+        combo.setCurrentIndex(max(0, combo.findData(partner_id)))
+        self.matches.tabs.setCurrentIndex(2)
 
     def match_tender(self, ocid: str) -> None:
         self.sidebar.setCurrentRow(2)

@@ -41,6 +41,7 @@ from consortium.matching.scoring import (
 from consortium.partners import store as partner_store
 from consortium.tenders import search as tender_search
 from consortium.workspace import Workspace
+from ui.consortia_page import ConsortiaPage
 from ui.matches_models import (
     KEY_ROLE,
     MatchModel,
@@ -118,6 +119,8 @@ class MatchesPage(QWidget):
         self._build_proposal_tab()
         self._build_opportunities_tab()
         self._build_weights_tab()
+        self.consortia = ConsortiaPage()
+        self.tabs.addTab(self.consortia, "Consortia")
 
         self._timer = QTimer(self, singleShot=True, interval=200)
         self._timer.timeout.connect(self.reload_tenders)
@@ -236,6 +239,7 @@ class MatchesPage(QWidget):
         self._set_weights(service.load_weights(ws.db), save=False)
         self.reload_tenders()
         self.reload_partners()
+        self.consortia.set_workspace(ws)
         self.match_model.set_rows([])
         self._clear_proposal()
 
@@ -458,6 +462,7 @@ class MatchesPage(QWidget):
         self.summary.setText(
             f"Saved as consortium “{saved.name}” with {len(saved.members)} member(s)."
         )
+        self.consortia.reload(saved.id)
         self.consortium_saved.emit(saved.id)
 
     # ------------------------------------------------------------ opportunities

@@ -31,6 +31,7 @@ class PartnersPage(QWidget):
     delete_requested = Signal(int)
     import_requested = Signal()
     export_requested = Signal()
+    opportunities_requested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -83,7 +84,17 @@ class PartnersPage(QWidget):
             "Import partners from an Excel workbook, or drag one onto the window"
         )
         self.export_button = QPushButton("Export to Excel…")
-        for button in (self.add_button, self.delete_button, self.import_button, self.export_button):
+        self.opportunities_button = QPushButton("Opportunities…")
+        self.opportunities_button.setToolTip(
+            "Open tenders this partner could win, alone or with partners"
+        )
+        for button in (
+            self.add_button,
+            self.delete_button,
+            self.import_button,
+            self.export_button,
+            self.opportunities_button,
+        ):
             button.setAccessibleName(button.text().rstrip("…"))
             buttons.addWidget(button)
         buttons.addStretch()
@@ -106,6 +117,7 @@ class PartnersPage(QWidget):
         self.delete_button.clicked.connect(self._delete_clicked)
         self.import_button.clicked.connect(self.import_requested)
         self.export_button.clicked.connect(self.export_requested)
+        self.opportunities_button.clicked.connect(self._opportunities_clicked)
         self._selecting = False
         self._sized = False
 
@@ -173,6 +185,11 @@ class PartnersPage(QWidget):
         if partner_id is None or partner_id == self.editor.current_id():
             return
         self.editor.load(store.load(self.ws.db, partner_id))
+
+    def _opportunities_clicked(self) -> None:
+        partner_id = self.selected_id()
+        if partner_id is not None:
+            self.opportunities_requested.emit(partner_id)
 
     def _delete_clicked(self) -> None:
         partner_id = self.selected_id()

@@ -156,6 +156,14 @@ def list_all(db: Database) -> list[Consortium]:
 def delete(ws: Workspace, consortium_id: int) -> Consortium:
     with ws.atomic():
         snapshot = load(ws.db, consortium_id)
+        bids = [
+            r[0]
+            for r in ws.db.execute("SELECT name FROM bids WHERE consortium_id = ?", [consortium_id])
+        ]
+        if bids:
+            raise ConsortiumRecordError(
+                f"{snapshot.name} has bids ({', '.join(bids)}). Delete those bids first."
+            )
         ws.db.execute("DELETE FROM consortia WHERE id = ?", [consortium_id])
         ws.audit("delete", "consortium", consortium_id, f"Deleted consortium {snapshot.name}")
     return snapshot

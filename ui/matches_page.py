@@ -178,6 +178,7 @@ class MatchesPage(QWidget):
         v.addWidget(self.summary)
         self.grid = QTableWidget()
         self.grid.setAccessibleName("Coverage grid")
+        self.grid.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setWordWrap(True)
         v.addWidget(self.grid, 3)
@@ -424,10 +425,10 @@ class MatchesPage(QWidget):
                 item.setBackground(QBrush(RED))
             self.grid.setItem(r, 3 + len(members), item)
         self.grid.resizeColumnsToContents()
-        for column, cap in ((0, 240), (1, 140), (2, 180)):
+        for column, cap in ((0, 230), (1, 130), (2, 170)):
             self.grid.setColumnWidth(column, min(self.grid.columnWidth(column), cap))
         for k in range(len(members)):
-            self.grid.setColumnWidth(3 + k, 110)  # member names wrap in the header tooltip
+            self.grid.setColumnWidth(3 + k, 140)  # member names wrap in the header tooltip
             self.grid.horizontalHeaderItem(3 + k).setToolTip(result.name(members[k]))
         self.grid.horizontalHeader().setStretchLastSection(True)
         self.gaps.clear()

@@ -47,6 +47,17 @@ def money(amount: int | float | None, *, pence: bool = False) -> str:
     return f"{sign}£{abs(round(amount)):,}"
 
 
+def iso_date(text: str | None) -> dt.date | None:
+    """The date part of an ISO date or timestamp as stored ('2026-11-23T12:00:00Z'); None if
+    missing or malformed."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 def parse_date(value: object) -> dt.date:
     """A date from what people type or Excel stores.
 

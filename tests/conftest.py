@@ -94,3 +94,23 @@ def dump(ws: Workspace) -> list[str]:
         for line in ws.conn.iterdump()
         if "sqlite_stat" not in line and line != 'ANALYZE "sqlite_master";'
     ]
+
+
+@pytest.fixture
+def main_window(qtbot, demo_file: Path, monkeypatch: pytest.MonkeyPatch):
+    """The main window on a private copy of the demo workspace, offscreen. Questions the window
+    asks are answered "yes", information boxes "OK"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.mainwindow import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    win = MainWindow(Workspace.open(demo_file))
+    qtbot.addWidget(win)
+    win.tenders.today = TODAY
+    win.matches.today = TODAY
+    win.show()
+    yield win
+    win.partners.editor.load(None)  # nothing left unsaved, so closing does not ask
+    win.close()

@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from consortium.demo import create_demo
 from consortium.matching import consortia
-from consortium.workspace import Workspace
-from ui.mainwindow import MainWindow
 from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
 
 TODAY = dt.date(2026, 11, 23)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-matches")
-    create_demo(folder / "demo.consortium", TODAY).close()
-    return folder / "demo.consortium"
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, demo_file, monkeypatch):
-    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "home"))
-    path = tmp_path / "ws.consortium"
-    shutil.copy(demo_file, path)
-    win = MainWindow(Workspace.open(path))
-    qtbot.addWidget(win)
-    win.matches.today = TODAY
-    win.show()
-    win.sidebar.setCurrentRow(2)
-    yield win
-    win.close()
+def window(main_window):
+    main_window.sidebar.setCurrentRow(2)
+    return main_window
 
 
 def test_models_pass_the_model_tester(qtmodeltester, window):

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
-from consortium.demo import create_demo, demo_partners
+from consortium.demo import demo_partners
 from consortium.partners import store
 from consortium.partners.excel import export_partners
 from consortium.progress import Cancelled, check
@@ -27,28 +27,9 @@ from ui.runner import run_task
 DEMO_COUNT = len(demo_partners(dt.date(2026, 11, 23)))
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    ws = create_demo(folder / "demo.consortium", dt.date(2026, 11, 23))
-    ws.close()
-    return folder / "demo.consortium"
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, demo_file, monkeypatch):
-    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "home"))
-    path = tmp_path / "ws.consortium"
-    shutil.copy(demo_file, path)
-    win = MainWindow(Workspace.open(path))
-    qtbot.addWidget(win)
-    win.show()
-    # Every question the window asks is answered "yes" unless a test says otherwise.
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    yield win
-    win.partners.editor.load(None)  # nothing left unsaved, so closing does not ask
-    win.close()
+def window(main_window):
+    return main_window
 
 
 def names_shown(win) -> list[str]:

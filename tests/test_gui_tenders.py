@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,40 +12,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog
 
-from consortium.demo import create_demo
 from consortium.tenders import search
-from consortium.workspace import Workspace
-from ui.mainwindow import MainWindow
 from ui.tenders_model import BLOCK, KEY_ROLE, TenderListModel
 
 TODAY = dt.date(2026, 11, 23)
 FIXTURES = Path(__file__).parent / "fixtures" / "ocds"
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-tenders")
-    create_demo(folder / "demo.consortium", TODAY).close()
-    return folder / "demo.consortium"
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, demo_file, monkeypatch):
-    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "home"))
-    path = tmp_path / "ws.consortium"
-    shutil.copy(demo_file, path)
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    win = MainWindow(Workspace.open(path))
-    qtbot.addWidget(win)
-    win.tenders.today = TODAY
-    win.matches.today = TODAY
-    win.show()
-    win.sidebar.setCurrentRow(1)
-    win.tenders.run_search()
-    yield win
-    win.close()
+def window(main_window):
+    main_window.sidebar.setCurrentRow(1)
+    main_window.tenders.run_search()
+    return main_window
 
 
 def test_model_fetches_rows_only_when_asked(qtmodeltester, window):

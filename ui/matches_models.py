@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from consortium.formatting import money, uk_date
+from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.scoring import FACTORS, Match
 from consortium.matching.service import Opportunity
 
@@ -22,15 +20,6 @@ STATUS_COLOURS = {
     "awarded": "#e2d9f3",
     "cancelled": "#f8d7da",
 }
-
-
-def _date(text: str | None) -> str:
-    if not text:
-        return ""
-    try:
-        return uk_date(dt.date.fromisoformat(text[:10]))
-    except ValueError:
-        return text
 
 
 class _Table(QAbstractTableModel):
@@ -81,7 +70,7 @@ class TenderPickModel(_Table):
             values = (
                 row["title"],
                 row.get("buyer_name") or "",
-                _date(row.get("deadline")),
+                uk_date(iso_date(row.get("deadline"))),
                 row["status"],
                 str(row.get("lot_count") or ""),
             )
@@ -171,7 +160,7 @@ class OpportunityModel(_Table):
                 f"{o.match.score:.0f}",
                 o.tender.title,
                 how,
-                _date(o.tender.open_deadline),
+                uk_date(iso_date(o.tender.open_deadline)),
                 money(o.tender.value) if o.tender.value else "",
                 o.tender.buyer_name or "",
             )

@@ -7,9 +7,9 @@ import datetime as dt
 from html import escape
 
 from consortium import cpv, places
-from consortium.formatting import money, uk_date
+from consortium.formatting import iso_date, money, uk_date
 from consortium.tenders.records import DEFECT_KINDS, Tender
-from ui.tenders_model import _date, deadline_text
+from ui.tenders_model import deadline_text
 
 
 def _money_range(tender: Tender) -> str:
@@ -55,7 +55,7 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
         rows.append(
             (
                 "Contract",
-                f"{uk_date(_date(tender.contract_start)) or '?'} to {uk_date(_date(tender.contract_end)) or '?'}",
+                f"{uk_date(iso_date(tender.contract_start)) or '?'} to {uk_date(iso_date(tender.contract_end)) or '?'}",
             )
         )
     procedure = tender.procedure_details or tender.procedure or ""
@@ -114,7 +114,7 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
                 details.append("Services: " + ", ".join(f"{c} {cpv.label(c)}" for c in lot.cpv))
             if lot.contract_start or lot.contract_end:
                 details.append(
-                    f"Contract: {uk_date(_date(lot.contract_start)) or '?'} to {uk_date(_date(lot.contract_end)) or '?'}"
+                    f"Contract: {uk_date(iso_date(lot.contract_start)) or '?'} to {uk_date(iso_date(lot.contract_end)) or '?'}"
                 )
             if lot.criteria:
                 crit = ", ".join(

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from consortium.formatting import money, uk_date
+from consortium.formatting import iso_date, money, uk_date
 from consortium.tenders import search
 from consortium.workspace import Workspace
 
@@ -26,17 +26,8 @@ STATUS_COLOURS = {
 COLUMNS = ("", "Title", "Buyer", "Deadline", "Value", "Status", "Lots", "Suits")
 
 
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def deadline_text(text: str | None, today: dt.date) -> str:
-    day = _date(text)
+    day = iso_date(text)
     if day is None:
         return ""
     left = (day - today).days

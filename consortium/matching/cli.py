@@ -7,7 +7,7 @@ import json
 import sys
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import money, uk_date
+from consortium.formatting import iso_date, money, uk_date
 from consortium.matching import consortia, service
 from consortium.matching.scoring import FACTOR_NAMES, Match
 from consortium.partners import store as partner_store
@@ -117,9 +117,7 @@ def cmd_opportunities(args, ws: Workspace) -> int:
         return 0
     for o in opps:
         deadline = (
-            uk_date(service._date(o.tender.open_deadline))
-            if o.tender.open_deadline
-            else "no deadline"
+            uk_date(iso_date(o.tender.open_deadline)) if o.tender.open_deadline else "no deadline"
         )
         how = "alone" if o.alone else "with partners"
         value = money(o.tender.value) if o.tender.value else "value not given"

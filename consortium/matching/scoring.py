@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from consortium import cpv, places
-from consortium.formatting import money, uk_date
+from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement, infer
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
@@ -174,7 +174,7 @@ def target(tender: Tender, lot: Lot | None = None) -> Target:
         value = tender.value / (len(tender.lots) if lot is not None and tender.lots else 1)
     start_text = (lot.contract_start if lot is not None else None) or tender.contract_start
     end_text = (lot.contract_end if lot is not None else None) or tender.contract_end
-    start, end = _date(start_text), _date(end_text)
+    start, end = iso_date(start_text), iso_date(end_text)
     years = None
     if start and end and end > start:
         years = max(1.0, (end - start).days / 365.25)
@@ -189,18 +189,9 @@ def target(tender: Tender, lot: Lot | None = None) -> Target:
         text=text,
         annual_value=annual,
         years=years,
-        start=start or _date(tender.open_deadline),
+        start=start or iso_date(tender.open_deadline),
         requirements=tuple(infer(req_text)),
     )
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
 
 
 def cpv_closeness(levels_apart: int) -> float:
@@ -485,7 +476,7 @@ def suitability_reason(org: Organisation, t: Target, today: dt.date, weight: flo
     else:
         timing = 1.0
         if tender.open_deadline:
-            evidence.append(f"Deadline {uk_date(_date(tender.open_deadline))}")
+            evidence.append(f"Deadline {uk_date(iso_date(tender.open_deadline))}")
     score = 0.5 * fit + 0.5 * timing
     summary = (
         "Reserved for VCSEs"

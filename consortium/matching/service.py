@@ -64,13 +64,6 @@ def get_tender(db: Database, ocid: str) -> Tender:
     return tender
 
 
-def _date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
 def targets_for(tender: Tender) -> list[Target]:
     """The tender as a whole, then each lot."""
     return [target(tender)] + [target(tender, lot) for lot in tender.lots]

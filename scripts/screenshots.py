@@ -52,7 +52,7 @@ def main() -> None:
     window.sidebar.setCurrentRow(1)
     window.tenders.today = today
     window.tenders.run_search()
-    window.tenders.view.selectRow(window.tenders.model.ids.index("ocds-h6vhtk-05a7b0"))
+    window.tenders.view.selectRow(window.tenders.model.row_of("ocds-h6vhtk-05a7b0"))
     app.processEvents()
     window.grab().save(str(docs / "tenders.png"))
     window.sidebar.setCurrentRow(2)

@@ -30,10 +30,10 @@ def window(main_window):
 
 def test_model_fetches_rows_only_when_asked(qtmodeltester, window):
     page = window.tenders
-    ids = search.search_ids(window.ws, today=TODAY)
+    keys = search.search_keys(window.ws, today=TODAY)
     model = TenderListModel()
     model.today = TODAY
-    model.set_ids(window.ws, ids * 20)  # 860 rows in five blocks
+    model.set_keys(window.ws, keys * 20)  # 860 rows in five blocks
     assert model.fetches == 0
     assert model.index(BLOCK * 3 + 5, 1).data() == model.row_data(BLOCK * 3 + 5)["title"]
     assert model.fetches == 1  # one block read for a row far down the list
@@ -45,23 +45,25 @@ def test_open_tenders_by_default_with_status_and_countdown(window):
     page = window.tenders
     statuses = {page.model.row_data(r)["status"] for r in range(page.model.rowCount())}
     assert statuses <= {"open", "coming soon"}
-    young_carers = page.model.ids.index("ocds-h6vhtk-06e058")
+    young_carers = page.model.row_of("ocds-h6vhtk-06e058")
     assert "days)" in page.model.index(young_carers, 3).data()
 
 
 def test_filters_words_place_and_status(window, qtbot):
     page = window.tenders
     page.text.setText("carers")
-    qtbot.waitUntil(lambda: "ocds-h6vhtk-06e058" in page.model.ids and len(page.model.ids) < 10)
+    qtbot.waitUntil(
+        lambda: "ocds-h6vhtk-06e058" in page.model.ocids() and page.model.rowCount() < 10
+    )
     page.text.clear()
     page.place.setText("Camden")
-    qtbot.waitUntil(lambda: "ocds-h6vhtk-06e058" in page.model.ids)
-    assert "ocds-h6vhtk-05a7b0" not in page.model.ids  # Milton Keynes is not in London
+    qtbot.waitUntil(lambda: "ocds-h6vhtk-06e058" in page.model.ocids())
+    assert "ocds-h6vhtk-05a7b0" not in page.model.ocids()  # Milton Keynes is not in London
     page.place.clear()
     page.status.setCurrentIndex(page.status.findText("Awarded"))
     qtbot.waitUntil(
         lambda: (
-            page.model.ids
+            page.model.ocids()
             and all(
                 page.model.row_data(r)["status"] == "awarded" for r in range(page.model.rowCount())
             )
@@ -77,7 +79,7 @@ def test_bad_filter_says_what_to_do(window, qtbot):
 
 def test_detail_pane_shows_lots_deadlines_and_marks_viewed(window):
     page = window.tenders
-    page.view.selectRow(page.model.ids.index("ocds-h6vhtk-05a7b0"))
+    page.view.selectRow(page.model.row_of("ocds-h6vhtk-05a7b0"))
     html = page.detail.toHtml()
     assert "Domestic Abuse Support Services" in html
     assert "Lot 3" in html and "Milton Keynes" in html
@@ -90,17 +92,17 @@ def test_saved_search_round_trip(window, qtbot, monkeypatch):
     page = window.tenders
     page.text.setText("domestic abuse")
     page.run_search()  # at once, rather than after the typing pause
-    expected = list(page.model.ids)
+    expected = page.model.ocids()
     assert 2 <= len(expected) < 10
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Domestic abuse", True))
     page._save_search()
     assert page.saved.count() == 2 and page.saved.itemText(1).startswith("Domestic abuse")
     page.text.clear()
     page.run_search()
-    assert len(page.model.ids) > len(expected)
+    assert page.model.rowCount() > len(expected)
     page.saved.setCurrentIndex(1)
     page._saved_chosen(1)
-    assert page.model.ids == expected
+    assert page.model.ocids() == expected
     assert page.text.text() == "domestic abuse"
 
 
@@ -147,7 +149,7 @@ def test_drop_a_json_file_imports_tenders(window, qtbot):
 
 def test_match_partners_from_a_tender(window):
     page = window.tenders
-    page.view.selectRow(page.model.ids.index("ocds-h6vhtk-06e058"))
+    page.view.selectRow(page.model.row_of("ocds-h6vhtk-06e058"))
     page.match_button.click()
     assert window.stack.currentWidget() is window.matches
     assert window.matches.ocid == "ocds-h6vhtk-06e058"

@@ -1,4 +1,4 @@
-"""A tender list that holds only ids and fetches rows on demand, so 200,000 tenders scroll
+"""A tender list that holds only row keys and fetches rows on demand, so 200,000 tenders scroll
 smoothly (the pattern of Anki's browser table)."""
 
 from __future__ import annotations
@@ -42,32 +42,42 @@ class TenderListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
-        self.ids: list[str] = []
-        self.new: set[str] = set()  # marked as new since the saved search was last looked at
+        self.keys: list[int] = []
+        self.new: set[str] = set()  # ocids new since the saved search was last looked at
         self.today = dt.date.today()
         self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
         self.fetches = 0  # how many blocks were read (tests check rows come on demand)
 
-    def set_ids(self, ws: Workspace, ids: list[str], new: set[str] | None = None) -> None:
+    def set_keys(self, ws: Workspace, keys: list[int], new: set[str] | None = None) -> None:
         self.beginResetModel()
-        self.ws, self.ids, self.new = ws, ids, new or set()
+        self.ws, self.keys, self.new = ws, keys, new or set()
         self._blocks.clear()
         self.endResetModel()
 
+    def row_of(self, ocid: str) -> int | None:
+        """The row showing a tender, or None when the list does not hold it."""
+        key = search.key_of(self.ws, ocid) if self.ws is not None else None
+        try:
+            return self.keys.index(key) if key is not None else None
+        except ValueError:
+            return None
+
+    def ocids(self) -> list[str]:
+        """Every ocid in the list, in order (reads every row: for small lists and tests)."""
+        return [self.row_data(r)["ocid"] for r in range(len(self.keys))]
+
     def row_data(self, row: int) -> dict | None:
-        if not 0 <= row < len(self.ids) or self.ws is None:
+        if not 0 <= row < len(self.keys) or self.ws is None:
             return None
         block = row // BLOCK
         rows = self._blocks.get(block)
         if rows is None:
-            ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
-            rows = search.rows(self.ws, ids, today=self.today)
-            if len(rows) != len(ids):  # a tender vanished: keep positions aligned
-                found = {r["ocid"]: r for r in rows}
-                rows = [
-                    found.get(i, {"ocid": i, "title": "(no longer in the workspace)", "status": ""})
-                    for i in ids
-                ]
+            keys = self.keys[block * BLOCK : (block + 1) * BLOCK]
+            rows = search.rows(self.ws, keys, today=self.today)
+            if len(rows) != len(keys):  # a tender vanished: keep positions aligned
+                found = {r["key"]: r for r in rows}
+                gone = {"ocid": "", "title": "(no longer in the workspace)", "status": ""}
+                rows = [found.get(k, gone) for k in keys]
             self._blocks[block] = rows
             self.fetches += 1
             if len(self._blocks) > CACHE_BLOCKS:
@@ -77,7 +87,7 @@ class TenderListModel(QAbstractTableModel):
         return rows[row - block * BLOCK]
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else len(self.keys)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -95,7 +105,8 @@ class TenderListModel(QAbstractTableModel):
             return None
         row = index.row()
         if role == KEY_ROLE:
-            return self.ids[row] if 0 <= row < len(self.ids) else None
+            found = self.row_data(row)
+            return found["ocid"] if found else None
         if role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,

@@ -227,19 +227,20 @@ class TendersPage(QWidget):
             return
         try:
             query = self.query()
-            ids = search.search_ids(self.ws, query, today=self.today)
+            keys = search.search_keys(self.ws, query, today=self.today)
         except (ValueError, ConsortiumError) as exc:
             self.message.setText(f"<span style='color:#9c0006'>{exc}</span>")
             return
         current = self.current_ocid()
         self.model.today = self.today
-        self.model.set_ids(self.ws, ids, new)
+        self.model.set_keys(self.ws, keys, new)
         total = search.count(self.ws, today=self.today)
         extra = f"; {len(new)} new since you last looked" if new else ""
-        self.message.setText(f"{len(ids):,} of {total:,} tenders{extra}")
-        if current and current in ids:
-            self.view.selectRow(ids.index(current))
-        elif ids:
+        self.message.setText(f"{len(keys):,} of {total:,} tenders{extra}")
+        row = self.model.row_of(current) if current else None
+        if row is not None:
+            self.view.selectRow(row)
+        elif keys:
             self.view.selectRow(0)
         else:
             self.detail.setHtml(
@@ -291,7 +292,7 @@ class TendersPage(QWidget):
             s for s in search.saved_searches(self.ws, today=self.today) if s["id"] == search_id
         )
         self._apply(search.TenderQuery.from_dict(saved["query"]))
-        ids, new = search.run_saved(self.ws, search_id, today=self.today)
+        _ocids, new = search.run_saved(self.ws, search_id, today=self.today)
         self.run_search(new)
         search.mark_search_viewed(self.ws, search_id)
         self.saved_id = search_id

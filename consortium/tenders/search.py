@@ -454,6 +454,12 @@ def ocids_for(ws: Workspace, keys: list[int]) -> list[str]:
     return [mapping[k] for k in keys if k in mapping]
 
 
+def key_of(ws: Workspace, ocid: str) -> int | None:
+    """The row key of one tender (what :func:`search_keys` lists), or None if it is not here."""
+    row = ws.conn.execute("SELECT id FROM tenders WHERE ocid = ?", [ocid]).fetchone()
+    return row[0] if row else None
+
+
 def count(ws: Workspace, query: TenderQuery | None = None, *, today=None, **kwargs) -> int:
     """How many tenders match."""
     q = _query(query, kwargs)

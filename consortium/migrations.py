@@ -326,7 +326,20 @@ def v6_bid_work(db: Database) -> None:
     create(db)
 
 
-STEPS: list[Step] = [v1_partners, v2_tenders, v3_consortia, v4_bids, v5_social_value, v6_bid_work]
+def v7_tender_status_index(db: Database) -> None:
+    """an index for the open / closed filter on tenders"""
+    run_script(db, "CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline);")
+
+
+STEPS: list[Step] = [
+    v1_partners,
+    v2_tenders,
+    v3_consortia,
+    v4_bids,
+    v5_social_value,
+    v6_bid_work,
+    v7_tender_status_index,
+]
 LATEST = len(STEPS)
 
 

@@ -292,13 +292,25 @@ def _sql(where: list, params: list[Any]) -> tuple[str, list[Any]]:
 
 def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
     """The ids meeting every condition: id sources fetched directly, then intersected."""
+    columns = [c for c in where if not isinstance(c, _IdSource)]
+    sources = [c for c in where if isinstance(c, _IdSource)]
+    if columns and sources and not any("tenders_fts" in c.sql for c in sources):
+        # Column filters with code or place lists (no words): one query lets SQLite intersect
+        # in C, instead of building large Python sets (e.g. every open tender) to intersect.
+        sql, values = _sql(columns, params)
+        query = f"SELECT t.id FROM tenders t WHERE {sql}" + "".join(
+            f" AND t.id IN ({c.sql})" for c in sources
+        )
+        return {
+            row[0]
+            for row in ws.conn.execute(query, [*values, *(p for c in sources for p in c.params)])
+        }
     sets: list[set[int]] = []
     for cond in where:
         if isinstance(cond, _IdSource):
             sets.append({row[0] for row in ws.conn.execute(cond.sql, cond.params)})
             if not sets[-1]:
                 return set()
-    columns = [c for c in where if not isinstance(c, _IdSource)]
     if columns:
         sql, values = _sql(columns, params)
         if sets and min(len(x) for x in sets) < 2000:

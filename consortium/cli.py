@@ -21,7 +21,7 @@ from consortium.progress import Cancelled
 from consortium.workspace import Workspace
 
 # Extra subcommand groups: each module has register(subparsers); handlers get (args, ws).
-_PLUGINS = ("consortium.tenders.cli", "consortium.matching.cli")
+_PLUGINS = ("consortium.tenders.cli", "consortium.matching.cli", "consortium.packs.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -331,6 +331,65 @@ def v7_tender_status_index(db: Database) -> None:
     run_script(db, "CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline);")
 
 
+def v8_packs(db: Database) -> None:
+    """signed bid packs sent and received, reviews, known senders' keys"""
+    run_script(
+        db,
+        """
+        -- Public keys of organisations whose packs or reviews were opened here (trust on first use).
+        CREATE TABLE known_senders (
+            fingerprint TEXT PRIMARY KEY,
+            organisation TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX known_senders_org ON known_senders(organisation);
+        -- Packs this workspace exported (the consortium's side).
+        CREATE TABLE bid_packs (
+            id INTEGER PRIMARY KEY,
+            bid_id INTEGER NOT NULL REFERENCES bids(id) ON DELETE CASCADE,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            file TEXT
+        );
+        -- Packs opened for review (the housing association's side), with the bid data reviewed.
+        CREATE TABLE received_packs (
+            id INTEGER PRIMARY KEY,
+            sender_fingerprint TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            bid_ref INTEGER NOT NULL,
+            bid_name TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            received TEXT NOT NULL,
+            bid_json TEXT NOT NULL
+        );
+        -- Reviews received back (the consortium's side).
+        CREATE TABLE bid_reviews (
+            id INTEGER PRIMARY KEY,
+            bid_id INTEGER NOT NULL REFERENCES bids(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            reviewer_fingerprint TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            reasons TEXT,
+            review_sha256 TEXT NOT NULL UNIQUE,
+            received TEXT NOT NULL
+        );
+        CREATE TABLE review_comments (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES bid_reviews(id) ON DELETE CASCADE,
+            bid_id INTEGER NOT NULL REFERENCES bids(id) ON DELETE CASCADE,
+            anchor_type TEXT NOT NULL,
+            anchor_id TEXT,
+            text TEXT NOT NULL,
+            author TEXT,
+            at TEXT
+        );
+        CREATE INDEX review_comments_bid ON review_comments(bid_id);
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -339,6 +398,7 @@ STEPS: list[Step] = [
     v5_social_value,
     v6_bid_work,
     v7_tender_status_index,
+    v8_packs,
 ]
 LATEST = len(STEPS)
 

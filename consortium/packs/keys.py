@@ -1,0 +1,205 @@
+"""This organisation's Ed25519 signing key, and fingerprints people can read aloud.
+
+    identity = create_key("Riverside Community Action")                 # kept in the OS keyring
+    identity = create_key("Riverside Community Action", passphrase="…") # or a protected key file
+    identity.words   # "orbit tackle ... eight words" to confirm over the phone
+    private = load_private_key(passphrase=None)
+
+The private key is kept only in the OS keyring (through ``consortium.secrets``) or, where the
+machine has none, in a key file encrypted with the user's passphrase. It is never written to a
+workspace, a log or a pack. The public half and where the private half lives are in
+``identity.json`` in the app's data folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from mnemonic import Mnemonic
+
+from consortium import home, secrets
+from consortium.errors import ConsortiumError
+
+
+def _keyring_name() -> str:
+    """One keyring entry per data folder, so separate profiles (CONSORTIUM_HOME) keep separate
+    keys."""
+    return "signing-key:" + hashlib.sha256(str(home.home_dir().resolve()).encode()).hexdigest()[:16]
+
+
+WORDS = 8  # 88 bits of the key's hash: enough to notice a swapped key over the phone
+
+
+class SigningKeyError(ConsortiumError):
+    """A problem with the signing key, said so a person can act on it."""
+
+
+@dataclass
+class Identity:
+    organisation: str
+    public_key: str  # base64 of the raw 32-byte Ed25519 public key
+    fingerprint: str  # hex SHA-256 of the raw public key
+    words: str
+    storage: str  # "keyring" or "file"
+    created: str
+
+    def public_bytes(self) -> bytes:
+        return base64.b64decode(self.public_key)
+
+
+def _folder() -> Path:
+    folder = home.home_dir() / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def key_file() -> Path:
+    return _folder() / "signing-key.pem"
+
+
+def _identity_file() -> Path:
+    return _folder() / "identity.json"
+
+
+def fingerprint(public: bytes) -> str:
+    return hashlib.sha256(public).hexdigest()
+
+
+def fingerprint_words(public: bytes) -> str:
+    """Eight everyday words from the key's hash (BIP-39 English list), to read aloud."""
+    digest = int.from_bytes(hashlib.sha256(public).digest(), "big")
+    wordlist = Mnemonic("english").wordlist
+    words = []
+    for i in range(WORDS):
+        words.append(wordlist[(digest >> (256 - 11 * (i + 1))) & 0x7FF])
+    return " ".join(words)
+
+
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def identity() -> Identity | None:
+    try:
+        data = json.loads(_identity_file().read_text(encoding="utf-8"))
+        return Identity(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def create_key(
+    organisation: str, passphrase: str | None = None, *, replace: bool = False
+) -> Identity:
+    """Make a new signing key. With no passphrase it goes in the OS keyring (which must exist:
+    ``secrets.NoKeyring`` otherwise); with one, in an encrypted key file."""
+    if identity() is not None and not replace:
+        raise SigningKeyError(
+            "A signing key already exists. Use it, or replace it on purpose (--replace)."
+        )
+    if not organisation.strip():
+        raise SigningKeyError("Say which organisation the key signs for.")
+    private = Ed25519PrivateKey.generate()
+    if passphrase:
+        if len(passphrase) < 8:
+            raise SigningKeyError("Choose a passphrase of at least 8 characters.")
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+        )
+        tmp = key_file().with_suffix(".tmp")
+        # Owner-only from the moment it exists.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+        tmp.replace(key_file())
+        storage = "file"
+        secrets.delete(_keyring_name())
+    else:
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        secrets.store(_keyring_name(), pem.decode("ascii"))  # raises NoKeyring where there is none
+        storage = "keyring"
+        key_file().unlink(missing_ok=True)
+    public = raw_public(private.public_key())
+    made = Identity(
+        organisation=organisation.strip(),
+        public_key=base64.b64encode(public).decode("ascii"),
+        fingerprint=fingerprint(public),
+        words=fingerprint_words(public),
+        storage=storage,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    _identity_file().write_text(json.dumps(asdict(made), indent=2), encoding="utf-8")
+    return made
+
+
+def load_private_key(passphrase: str | None = None) -> Ed25519PrivateKey:
+    me = identity()
+    if me is None:
+        raise SigningKeyError(
+            "There is no signing key yet. Create one first ('consortium keys create')."
+        )
+    if me.storage == "keyring":
+        pem = secrets.load(_keyring_name())
+        if pem is None:
+            raise SigningKeyError(
+                "The signing key is not in this computer's keyring any more. Create a new key "
+                "and send your new fingerprint to the housing association."
+            )
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    else:
+        if not passphrase:
+            raise SigningKeyError("The signing key is protected by a passphrase: give it to sign.")
+        try:
+            key = serialization.load_pem_private_key(
+                key_file().read_bytes(), password=passphrase.encode("utf-8")
+            )
+        except FileNotFoundError:
+            raise SigningKeyError(f"The key file {key_file()} is missing.") from None
+        except (ValueError, TypeError):
+            raise SigningKeyError("That passphrase does not open the signing key.") from None
+    if (
+        not isinstance(key, Ed25519PrivateKey)
+        or fingerprint(raw_public(key.public_key())) != me.fingerprint
+    ):
+        raise SigningKeyError(
+            "The stored key does not match this computer's identity; create a new key."
+        )
+    return key
+
+
+def verify(public: bytes, signature: bytes, data: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, data)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def export_public(path: str | Path) -> Path:
+    me = identity()
+    if me is None:
+        raise SigningKeyError(
+            "There is no signing key yet. Create one first ('consortium keys create')."
+        )
+    path = Path(path)
+    data = {
+        k: v
+        for k, v in asdict(me).items()
+        if k in ("organisation", "public_key", "fingerprint", "words")
+    }
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path

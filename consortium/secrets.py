@@ -1,0 +1,69 @@
+"""The only module that touches the OS keyring.
+
+    if secrets.keyring_available():
+        secrets.store("signing-key:Riverside", pem_text)
+    secrets.load("signing-key:Riverside")
+
+Where the machine has no keyring backend (a headless Linux box, some locked-down laptops), this
+says so with :class:`NoKeyring` and callers offer a passphrase-protected key file instead: a
+secret is never written anywhere in plain text behind the user's back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import keyring
+import keyring.errors
+
+from consortium.errors import ConsortiumError
+
+SERVICE = "Consortium"
+
+
+class NoKeyring(ConsortiumError):
+    """This computer has no keyring to keep secrets in."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__(
+            "This computer has no secure keyring (such as Windows Credential Manager, the macOS "
+            "Keychain or GNOME Keyring) for Consortium to keep your signing key in. Protect the "
+            "key with a passphrase instead: it is then kept in a key file that only opens with "
+            "that passphrase." + (f" ({detail})" if detail else "")
+        )
+
+
+def keyring_available() -> bool:
+    """True when a real keyring backend is there (not keyring's 'fail' or 'null' backends)."""
+    backend = keyring.get_keyring()
+    try:
+        priority = backend.priority
+    except Exception:  # a backend that cannot even say its priority is not usable
+        return False
+    name = type(backend).__module__ + "." + type(backend).__name__
+    return priority > 0 and not name.startswith(("keyring.backends.fail", "keyring.backends.null"))
+
+
+def store(name: str, secret: str) -> None:
+    if not keyring_available():
+        raise NoKeyring()
+    try:
+        keyring.set_password(SERVICE, name, secret)
+    except keyring.errors.KeyringError as exc:
+        raise NoKeyring(str(exc)) from exc
+
+
+def load(name: str) -> str | None:
+    if not keyring_available():
+        return None
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def delete(name: str) -> None:
+    if not keyring_available():
+        return
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        keyring.delete_password(SERVICE, name)

@@ -1,0 +1,370 @@
+"""Signed bid packs and the HA review round trip, with the keyring faked in memory."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+from keyring.backends import fail
+
+from consortium import secrets
+from consortium.bids import records as bids
+from consortium.matching import consortia, proposals
+from consortium.packs import keys, pack, review
+from consortium.workspace import Workspace
+
+TODAY = dt.date(2026, 11, 23)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def bid_ws(demo_ws, memory_keyring):
+    result = proposals.propose_for(demo_ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(demo_ws, result, 0, "MK domestic abuse")
+    bid = bids.create_for_consortium(demo_ws, c.id)
+    keys.create_key("Milton Keynes Women's Refuge")
+    return demo_ws, bid
+
+
+def make_pack(ws, bid, tmp_path: Path, name="bid.cbpack") -> Path:
+    doc = tmp_path / "Joint bid.txt"
+    doc.write_text("The joint bid & <answers>", encoding="utf-8")
+    evidence = tmp_path / "insurance.pdf"
+    evidence.write_bytes(b"%PDF-1.4 certificate" * 100)
+    return pack.export_pack(ws, bid.id, tmp_path / name, documents=[doc], evidence=[evidence])
+
+
+def rewrite(src: Path, dest: Path, change) -> Path:
+    """Copy a zip entry by entry, letting ``change(name, data)`` alter, drop (None) or add."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+    return dest
+
+
+# ------------------------------------------------------------------------------ keys
+def test_key_in_keyring_with_words_to_read_aloud(memory_keyring):
+    me = keys.create_key("Riverside Community Action")
+    assert me.storage == "keyring" and len(me.words.split()) == 8
+    assert keys.fingerprint_words(me.public_bytes()) == me.words
+    assert not keys.key_file().exists()
+    assert keys.load_private_key() is not None
+    with pytest.raises(keys.SigningKeyError, match="already exists"):
+        keys.create_key("Riverside Community Action")
+
+
+def test_no_keyring_says_so_and_offers_a_passphrase_file():
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert not secrets.keyring_available()
+        with pytest.raises(secrets.NoKeyring, match="passphrase"):
+            keys.create_key("Riverside Community Action")
+        assert keys.identity() is None
+        me = keys.create_key("Riverside Community Action", passphrase="correct horse battery")
+        assert me.storage == "file"
+        text = keys.key_file().read_text()
+        assert "ENCRYPTED PRIVATE KEY" in text
+        with pytest.raises(keys.SigningKeyError, match="passphrase does not open"):
+            keys.load_private_key("wrong passphrase")
+        with pytest.raises(keys.SigningKeyError, match="protected by a passphrase"):
+            keys.load_private_key()
+        assert keys.load_private_key("correct horse battery") is not None
+    finally:
+        keyring.set_keyring(before)
+
+
+# ------------------------------------------------------------------------- export / verify
+def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch, empty_template):
+    ws, bid = bid_ws
+    path = make_pack(ws, bid, tmp_path)
+    result = pack.verify_pack(path)
+    assert result.ok, result.problems
+    assert result.signer["organisation"] == "Milton Keynes Women's Refuge"
+    assert result.manifest["members"] == ["Milton Keynes Women's Refuge", "Ouse Valley Outreach"]
+    assert set(result.manifest["files"]) == {
+        "bid.json",
+        "documents/Joint bid.txt",
+        "evidence/insurance.pdf",
+    }
+
+    # The housing association, on its own computer with its own key and workspace.
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    keys.create_key("Canalside Homes")
+    ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
+    opened = review.open_for_review(ha, path, TODAY)
+    assert opened.verification.sender_status == "new"
+    assert any("Phone them" in w for w in opened.verification.warnings)
+    foundations = {c.foundation for c in opened.checklist}
+    assert foundations == set(review.FOUNDATIONS)
+    policies = next(c for c in opened.checklist if c.item.startswith("Safeguarding"))
+    assert policies.status == review.PASS
+    coi = next(c for c in opened.checklist if c.item.startswith("Conflicts"))
+    assert coi.status == review.WARN
+    again = pack.verify_pack(path, ha)
+    assert again.sender_status == "known" and not again.warnings
+    comments = [
+        review.Comment("member", "Ouse Valley Outreach", "Please add your outreach staffing."),
+        review.Comment("section", "consortium", "Set the management fee."),
+    ]
+    out = review.export_review(
+        review.Review(opened, opened.checklist, comments, "return", reasons="The fee is not set."),
+        tmp_path / "reply.cbreview",
+    )
+    ha.close()
+
+    # Back at the consortium.
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
+    imported = review.import_review(ws, out)
+    assert (imported.decision, imported.status, imported.comments) == ("return", "returned", 2)
+    assert bids.load(ws.db, bid.id).status == "returned"
+    got = review.comments_for(ws, bid.id)
+    assert [(c["anchor_type"], c["anchor_id"]) for c in got] == [
+        ("member", "Ouse Valley Outreach"),
+        ("section", "consortium"),
+    ]
+    assert "Canalside Homes: Returned for changes" in ws.audit_log(5)[0]["summary"]
+    with pytest.raises(review.ReviewError, match="already been imported"):
+        review.import_review(ws, out)
+
+
+def test_resubmitted_pack_shows_what_changed(bid_ws, tmp_path, monkeypatch):
+    ws, bid = bid_ws
+    first = make_pack(ws, bid, tmp_path, "v1.cbpack")
+    c = consortia.load(ws.db, bids.load(ws.db, bid.id).consortium_id)
+    c.fee_percent = 6.0
+    consortia.save(ws, c)
+    second = make_pack(ws, bid, tmp_path, "v2.cbpack")
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
+    assert review.open_for_review(ha, first, TODAY).changes == []
+    changes = review.open_for_review(ha, second, TODAY).changes
+    assert any(ch.startswith("consortium.fee_percent: null → 6.0") for ch in changes)
+    ha.close()
+
+
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        ("document", "'documents/Joint bid.txt' was changed after the pack was signed"),
+        ("added", "'documents/extra.txt' was added to the pack after it was signed"),
+        ("removed", "'evidence/insurance.pdf' is listed in the manifest but missing"),
+        ("manifest", "The signature does not match"),
+        ("other key", "The signature does not match"),
+        ("unsigned", "The pack is not signed"),
+    ],
+)
+def test_tampering_is_caught(bid_ws, tmp_path, tamper, message):
+    ws, bid = bid_ws
+    good = make_pack(ws, bid, tmp_path)
+    other = keys.Ed25519PrivateKey.generate()
+
+    def change(name, data):
+        if tamper == "document" and name == "documents/Joint bid.txt":
+            return data[:-1] + bytes([data[-1] ^ 1])  # one byte
+        if tamper == "removed" and name == "evidence/insurance.pdf":
+            return None
+        if tamper == "manifest" and name == pack.MANIFEST:
+            return data.replace(b"MK domestic abuse", b"MK domestic abusf")
+        if tamper == "other key" and name == pack.SIGNATURE:
+            return base64.b64encode(other.sign(b"anything"))
+        if tamper == "unsigned" and name == pack.SIGNATURE:
+            return None
+        return data
+
+    bad = rewrite(good, tmp_path / "bad.cbpack", change)
+    if tamper == "added":
+        with zipfile.ZipFile(bad, "a") as zf:
+            zf.writestr("documents/extra.txt", "slipped in")
+    result = pack.verify_pack(bad)
+    assert not result.ok
+    assert any(message in p for p in result.problems), result.problems
+    with pytest.raises(review.ReviewError, match="cannot be reviewed"):
+        review.open_for_review(ws, bad)
+
+
+def test_pack_from_a_newer_format_is_refused_clearly(bid_ws, tmp_path):
+    ws, bid = bid_ws
+    good = make_pack(ws, bid, tmp_path)
+    private = keys.load_private_key()
+
+    with zipfile.ZipFile(good) as zf:
+        manifest = json.loads(zf.read(pack.MANIFEST))
+    manifest["format_version"] = 99
+    body = json.dumps(manifest, sort_keys=True).encode()
+    bad = rewrite(
+        good,
+        tmp_path / "new.cbpack",
+        lambda n, d: (
+            body
+            if n == pack.MANIFEST
+            else (base64.b64encode(private.sign(body)) if n == pack.SIGNATURE else d)
+        ),
+    )
+    result = pack.verify_pack(bad)
+    assert not result.ok and "newer version of Consortium" in result.problems[0]
+
+
+def test_truncated_and_empty_packs(bid_ws, tmp_path):
+    ws, bid = bid_ws
+    good = make_pack(ws, bid, tmp_path)
+    data = good.read_bytes()
+    (tmp_path / "short.cbpack").write_bytes(data[: len(data) // 2])
+    (tmp_path / "empty.cbpack").write_bytes(b"")
+    assert "truncated" in pack.verify_pack(tmp_path / "short.cbpack").problems[0]
+    assert "empty" in pack.verify_pack(tmp_path / "empty.cbpack").problems[0]
+
+
+# ------------------------------------------------------------------------- hostile zips
+def hostile(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.cbpack"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            pack.MANIFEST, json.dumps({"format": pack.FORMAT, "format_version": 1, "files": {}})
+        )
+        if kind == "dotdot":
+            zf.writestr("../../evil.txt", "x")
+        elif kind == "absolute":
+            zf.writestr("/etc/evil.txt", "x")
+        elif kind == "symlink":
+            info = zipfile.ZipInfo("documents/link")
+            info.external_attr = 0o120777 << 16
+            zf.writestr(info, "/etc/passwd")
+        elif kind == "duplicate":
+            zf.writestr("documents/a.txt", "1")
+            zf.writestr("documents/a.txt", "2")
+        elif kind == "bomb":
+            zf.writestr("documents/zeros.bin", b"\0" * (50 * 1024 * 1024))
+        elif kind == "many":
+            for i in range(80_000):
+                zf.writestr(f"evidence/{i}.txt", "")
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("dotdot", "points outside the pack"),
+        ("absolute", "points outside the pack"),
+        ("symlink", "is a link"),
+        ("duplicate", "appears twice"),
+        ("bomb", "possible zip bomb"),
+        ("many", "holds 80,001 files"),
+    ],
+)
+def test_hostile_zips_are_refused_before_anything_is_written(tmp_path, kind, words):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name we make on purpose
+        path = hostile(tmp_path, kind)
+    result = pack.verify_pack(path)
+    assert not result.ok and any(words in p for p in result.problems), result.problems
+    out = tmp_path / "out"
+    with pytest.raises(pack.PackError):
+        pack.extract_documents(path, out)
+    assert not out.exists()
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+# ------------------------------------------------------------------------- no key leaks
+def test_private_key_never_lands_in_workspace_logs_or_pack(bid_ws, tmp_path, memory_keyring):
+    ws, bid = bid_ws
+    path = make_pack(ws, bid, tmp_path)
+    pem = keys.load_private_key().private_bytes(
+        keys.serialization.Encoding.Raw,
+        keys.serialization.PrivateFormat.Raw,
+        keys.serialization.NoEncryption(),
+    )
+    needles = [pem, base64.b64encode(pem), pem.hex().encode()]
+    stored = next(iter(memory_keyring.store.values())).encode()
+    needles.append(stored.split(b"\n")[1])  # a line of the PEM body as kept in the keyring
+    ws.close()
+    places = [path, *ws.path.parent.rglob("*")]
+    from consortium import home
+
+    places += [p for p in home.home_dir().rglob("*")]
+    for place in places:
+        if place.is_file():
+            data = place.read_bytes()
+            for needle in needles:
+                assert needle not in data, place
+
+
+def test_cli_round_trip(bid_ws, tmp_path, monkeypatch, capsys):
+    from consortium.cli import main
+
+    ws, bid = bid_ws
+    path = str(ws.path)
+    ws.close()
+    out = tmp_path / "cli.cbpack"
+    assert main(["--workspace", path, "pack", "export", str(bid.id), "--out", str(out)]) == 0
+    assert main(["--workspace", path, "pack", "verify", str(out), "--json"]) == 0
+    verified = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert verified["ok"] and verified["signer"]["organisation"] == "Milton Keynes Women's Refuge"
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    ha = tmp_path / "ha.consortium"
+    assert main(["init", str(ha)]) == 0
+    assert (
+        main(["--workspace", str(ha), "keys", "create", "--organisation", "Canalside Homes"]) == 0
+    )
+    assert main(["--workspace", str(ha), "review", "open", str(out), "--json"]) == 0
+    capsys.readouterr()
+    reply = tmp_path / "reply.cbreview"
+    args = [
+        "--workspace",
+        str(ha),
+        "review",
+        "export",
+        str(out),
+        "--decision",
+        "return",
+        "--out",
+        str(reply),
+    ]
+    assert main(args + ["--comment", "question:3:Add figures"]) == 1  # returning needs a reason
+    assert "Give your reasons" in capsys.readouterr().err
+    assert main(args + ["--reason", "Figures missing", "--comment", "question:3:Add figures"]) == 0
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
+    assert main(["--workspace", path, "review", "import", str(reply), "--json"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed[printed.index("{") :])["status"] == "returned"
+    again = Workspace.open(path)
+    assert bids.load(again.db, bid.id).status == "returned"
+    assert review.comments_for(again, bid.id)[0]["anchor_id"] == "3"
+    again.close()
+    (tmp_path / "junk.cbpack").write_text("not a zip")
+    assert main(["--workspace", path, "pack", "verify", str(tmp_path / "junk.cbpack")]) == 1

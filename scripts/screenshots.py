@@ -66,7 +66,50 @@ def main() -> None:
     window.matches.show_result(proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today))
     app.processEvents()
     window.grab().save(str(docs / "proposal.png"))
+    review_screens(window, ws, docs, today, app)
     print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
+
+
+def review_screens(window, ws, docs, today, app) -> None:
+    """A verified pack with its checklist, and a tampered one, in the Review area."""
+    import zipfile
+
+    import keyring
+    from keyring.backends import fail
+
+    from consortium.bids.records import create_for_consortium
+    from consortium.matching import proposals
+    from consortium.packs import keys, pack
+
+    keyring.set_keyring(fail.Keyring())
+    keys.create_key("Milton Keynes Women's Refuge", passphrase="screenshot passphrase")
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today)
+    c = proposals.save_as_consortium(ws, result, 0, "Milton Keynes domestic abuse partnership")
+    bid = create_for_consortium(ws, c.id)
+    folder = Path(ws.path).parent
+    doc = folder / "Joint bid.txt"
+    doc.write_text("Joint bid", encoding="utf-8")
+    good = pack.export_pack(
+        ws, bid.id, folder / "mk.cbpack", documents=[doc], passphrase="screenshot passphrase"
+    )
+    window.sidebar.setCurrentRow(5)
+    window.review.today = today
+    window.review.open_pack(good)
+    app.processEvents()
+    window.grab().save(str(docs / "review.png"))
+    bad = folder / "tampered.cbpack"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(
+                info.filename,
+                data.replace(b"Joint", b"J0int")
+                if info.filename.startswith("documents/")
+                else data,
+            )
+    window.review.open_pack(bad)
+    app.processEvents()
+    window.grab().save(str(docs / "review-tampered.png"))
 
 
 if __name__ == "__main__":

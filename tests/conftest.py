@@ -114,3 +114,34 @@ def main_window(qtbot, demo_file: Path, monkeypatch: pytest.MonkeyPatch):
     yield win
     win.partners.editor.load(None)  # nothing left unsaved, so closing does not ask
     win.close()
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend for tests (never the real OS keyring)."""
+
+    priority = 1
+
+    def __init__(self):
+        self.store: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+    import keyring.backend
+
+    ring = type("TestKeyring", (MemoryKeyring, keyring.backend.KeyringBackend), {})()
+    ring.store = {}
+    before = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import keyring
-import keyring.backend
 import pytest
 from keyring.backends import fail
 
@@ -20,32 +19,6 @@ from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 23)
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    before = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(before)
 
 
 @pytest.fixture

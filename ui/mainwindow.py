@@ -32,6 +32,7 @@ from consortium.workspace import Workspace
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
+from ui.review_page import ReviewPage
 from ui.runner import run_task
 from ui.tenders_page import TendersPage
 
@@ -99,9 +100,15 @@ class MainWindow(QMainWindow):
         self.partners = PartnersPage()
         self.matches = MatchesPage(self.run)
         self.tenders = TendersPage()
+        self.review = ReviewPage()
         self.last_tender_report = None
         self._matches_stale = True
-        built = {"Partners": self.partners, "Tenders": self.tenders, "Matches": self.matches}
+        built = {
+            "Partners": self.partners,
+            "Tenders": self.tenders,
+            "Matches": self.matches,
+            "Review": self.review,
+        }
         for name, about in AREAS:
             item = QListWidgetItem(name)
             item.setToolTip(about)
@@ -214,6 +221,7 @@ class MainWindow(QMainWindow):
         self.partners.set_workspace(ws)
         self.matches.set_workspace(ws)
         self.tenders.set_workspace(ws)
+        self.review.set_workspace(ws)
         self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
@@ -585,12 +593,21 @@ class MainWindow(QMainWindow):
     TENDER_SUFFIXES = (".json", ".jsonl", ".zip", ".csv")
 
     def dragEnterEvent(self, event) -> None:
-        suffixes = (".xlsx", *self.TENDER_SUFFIXES)
+        suffixes = (".xlsx", ".cbpack", ".cbreview", *self.TENDER_SUFFIXES)
         if any(url.toLocalFile().lower().endswith(suffixes) for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        for path in paths:
+            if path.suffix.lower() in (".cbpack", ".cbreview"):
+                self.sidebar.setCurrentRow(5)
+                if path.suffix.lower() == ".cbpack":
+                    self.review.open_pack(path)
+                else:
+                    self.review.import_review(path)
+                event.acceptProposedAction()
+                return
         on_tenders = self.stack.currentWidget() is self.tenders
         # An .xlsx is a partner workbook unless it is dropped on the Tenders area (where it is a
         # Contracts Finder export); other tender files go to the tender importer wherever dropped.
@@ -686,5 +703,6 @@ class MainWindow(QMainWindow):
         for page in (self.tenders, self.matches):
             page._timer.stop()
             page.ws = None
+        self.review.ws = None
         self.ws.close()
         event.accept()

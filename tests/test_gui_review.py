@@ -1,0 +1,76 @@
+"""The Review area offscreen: a verified pack with its checklist, a tampered pack in red, a
+signed review saved and taken back in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import pytest
+
+from consortium.bids import records as bids
+from consortium.matching import proposals
+from consortium.packs import keys, pack, review
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def signed_pack(main_window, memory_keyring, tmp_path):
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    bid = bids.create_for_consortium(ws, c.id)
+    keys.create_key("Milton Keynes Women's Refuge")
+    doc = tmp_path / "Joint bid.txt"
+    doc.write_text("Our joint bid", encoding="utf-8")
+    return pack.export_pack(ws, bid.id, tmp_path / "mk.cbpack", documents=[doc]), bid
+
+
+def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack, tmp_path):
+    path, bid = signed_pack
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(path)
+    assert page.banner.text().startswith("<b>VERIFIED</b>")
+    assert page.checklist.topLevelItemCount() == 5
+    items = {
+        i.text(0)
+        for g in range(5)
+        for i in [
+            page.checklist.topLevelItem(g).child(k)
+            for k in range(page.checklist.topLevelItem(g).childCount())
+        ]
+    }
+    assert "Safeguarding and data protection policies present and in date" in items
+    page.new_item.setText("Local lettings plan considered")
+    page.add_item.click()
+    assert any(c.item == "Local lettings plan considered" for c in page.current_checklist())
+    page.comments.add_row(["member", "Ouse Valley Outreach", "Add staffing detail"])
+    page.decision.setCurrentIndex(page.decision.findData("return"))
+    assert page.export_to(tmp_path / "no-reason.cbreview") is None
+    assert "reasons" in page.message.text()
+    page.reasons.setPlainText("Staffing is missing")
+    out = page.export_to(tmp_path / "reply.cbreview")
+    assert out is not None and out.exists()
+    page.import_review(out)
+    assert "Returned for changes" in page.banner.text()
+    assert bids.load(main_window.ws.db, bid.id).status == "returned"
+    assert review.comments_for(main_window.ws, bid.id)[0]["text"] == "Add staffing detail"
+
+
+def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):
+    path, _ = signed_pack
+    bad = tmp_path / "bad.cbpack"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("documents/"):
+                data = data.replace(b"joint", b"JOINT")
+            zout.writestr(info.filename, data)
+    page = main_window.review
+    page.open_pack(bad)
+    assert "NOT VERIFIED" in page.banner.text()
+    assert "was changed after the pack was signed" in page.banner.text()
+    assert "f8d7da" in page.banner.styleSheet()
+    assert not page.send.isEnabled()

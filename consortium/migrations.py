@@ -390,6 +390,38 @@ def v8_packs(db: Database) -> None:
     )
 
 
+def v9_assets(db: Database) -> None:
+    """the locality asset register and bids' delivery venues"""
+    run_script(
+        db,
+        """
+        CREATE TABLE assets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            council TEXT,
+            address TEXT,
+            postcode TEXT,
+            owner TEXT,
+            availability TEXT,
+            capacity INTEGER,
+            for_ownership INTEGER NOT NULL DEFAULT 0,
+            for_delivery INTEGER NOT NULL DEFAULT 1,
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX assets_council ON assets(council);
+        CREATE TABLE bid_venues (
+            bid_id INTEGER NOT NULL REFERENCES bids(id) ON DELETE CASCADE,
+            asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE RESTRICT,
+            note TEXT,
+            PRIMARY KEY (bid_id, asset_id)
+        );
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -399,6 +431,7 @@ STEPS: list[Step] = [
     v6_bid_work,
     v7_tender_status_index,
     v8_packs,
+    v9_assets,
 ]
 LATEST = len(STEPS)
 

@@ -74,3 +74,36 @@ def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):
     assert "was changed after the pack was signed" in page.banner.text()
     assert "f8d7da" in page.banner.styleSheet()
     assert not page.send.isEnabled()
+
+
+def test_locality_asset_register(main_window, tmp_path, monkeypatch):
+    import openpyxl
+
+    from consortium import assets
+
+    page = main_window.review.assets
+    main_window.sidebar.setCurrentRow(5)
+    main_window.review.areas.setCurrentIndex(1)
+    page.new_button.click()
+    page.name.setText("Fishermead Centre")
+    page.council.setText("Milton Kenes")  # a typo is caught, nothing saved
+    page.save()
+    assert "not a UK council" in page.problems.text() and assets.list_all(main_window.ws.db) == []
+    page.council.setText("Milton Keynes")
+    page.postcode.setText("mk6 2lp")
+    page.for_ownership.setChecked(True)
+    page.save()
+    saved = assets.list_all(main_window.ws.db)
+    assert [(a.name, a.council, a.postcode, a.for_ownership) for a in saved] == [
+        ("Fishermead Centre", "E06000042", "MK6 2LP", True)
+    ]
+    page.area.setText("Camden")
+    assert page.table.rowCount() == 0
+    page.area.setText("TLJ")  # the South East region holds Milton Keynes
+    assert page.table.rowCount() == 1
+    out = tmp_path / "assets.xlsx"
+    monkeypatch.setattr(
+        "ui.assets_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "")
+    )
+    page.choose_export()
+    assert openpyxl.load_workbook(out)["Assets"]["A2"].value == "Fishermead Centre"

@@ -704,5 +704,6 @@ class MainWindow(QMainWindow):
             page._timer.stop()
             page.ws = None
         self.review.ws = None
+        self.review.assets.ws = None
         self.ws.close()
         event.accept()

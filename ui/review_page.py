@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
+from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
 
 STATUS_COLOURS = {
@@ -50,7 +51,15 @@ class ReviewPage(QWidget):
         self.ws: Workspace | None = None
         self.opened: review.OpenedPack | None = None
         self.today = dt.date.today()
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.areas = QTabWidget()
+        self.areas.setAccessibleName("Review tabs")
+        outer.addWidget(self.areas)
+        review_tab = QWidget()
+        self.areas.addTab(review_tab, "Review a bid pack")
+        self.assets = AssetsPage()
+        self.areas.addTab(self.assets, "Locality assets")
+        layout = QVBoxLayout(review_tab)
         row = QHBoxLayout()
         self.open_button = QPushButton("Open a bid pack…")
         self.open_button.setAccessibleName("Open a bid pack")
@@ -145,6 +154,7 @@ class ReviewPage(QWidget):
         self.ws = ws
         self.opened = None
         self._enable(False)
+        self.assets.set_workspace(ws)
 
     def _enable(self, on: bool) -> None:
         for w in (

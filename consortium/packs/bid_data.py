@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from consortium import assets
 from consortium.bids import records as bids
 from consortium.matching import consortia
 from consortium.matching.requirements import infer
@@ -93,6 +94,7 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
         "tender": tender_data,
         "questions": _questions(ws, bid_id),
         "social_value": _social_value(ws, bid_id),
+        "venues": assets.venues(ws.db, bid_id),
         "declarations": {"conflicts_of_interest": _setting(ws, f"bid:{bid_id}:conflicts")},
     }
     return data

@@ -107,3 +107,26 @@ def test_locality_asset_register(main_window, tmp_path, monkeypatch):
     )
     page.choose_export()
     assert openpyxl.load_workbook(out)["Assets"]["A2"].value == "Fishermead Centre"
+
+
+def test_send_for_review_from_the_bids_area(main_window, memory_keyring, tmp_path):
+    from consortium.matching import consortia
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    page.reload()
+    assert page.consortium.currentText() == "MK domestic abuse"
+    assert page.send(tmp_path / "x.cbpack") is None  # no bid yet is selected
+    page.create_bid()
+    assert "no signing key" not in page.message.text()
+    assert page.send(tmp_path / "first.cbpack") is None
+    assert "signing key" in page.message.text()
+    keys.create_key("Milton Keynes Women's Refuge")
+    out = page.send(tmp_path / "mk.cbpack")
+    assert out is not None and pack.verify_pack(out).ok
+    bid = bids.list_all(ws.db)[0]
+    assert bid.status == "in review"
+    assert consortia.list_all(ws.db)[0].name == "MK domestic abuse"

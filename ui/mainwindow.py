@@ -29,6 +29,7 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
+from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
@@ -101,12 +102,14 @@ class MainWindow(QMainWindow):
         self.matches = MatchesPage(self.run)
         self.tenders = TendersPage()
         self.review = ReviewPage()
+        self.bids = BidsPage()
         self.last_tender_report = None
         self._matches_stale = True
         built = {
             "Partners": self.partners,
             "Tenders": self.tenders,
             "Matches": self.matches,
+            "Bids": self.bids,
             "Review": self.review,
         }
         for name, about in AREAS:
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
         self.partners.import_requested.connect(self.choose_import)
         self.partners.opportunities_requested.connect(self.show_opportunities)
         self.partners.export_requested.connect(self.choose_export)
+        self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
+        self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
         self.partners.editor.save_requested.connect(self.save_partner)
@@ -180,6 +185,13 @@ class MainWindow(QMainWindow):
         )
         self._action(file, "&Check workspace", self.check_workspace)
         self._action(file, "Show workspace &folder", self.show_folder)
+        self._action(
+            file,
+            "&Signing key…",
+            self.signing_key,
+            None,
+            "Your organisation's key for signing bid packs and reviews",
+        )
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")
@@ -222,6 +234,7 @@ class MainWindow(QMainWindow):
         self.matches.set_workspace(ws)
         self.tenders.set_workspace(ws)
         self.review.set_workspace(ws)
+        self.bids.set_workspace(ws)
         self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
@@ -315,6 +328,48 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "Workspace check", f"{self.ws.path.name}: all checks passed."
             )
+
+    def signing_key(self) -> None:
+        """Show this organisation's key words, or make a key (with a passphrase where the
+        computer has no keyring)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from consortium import secrets
+        from consortium.packs import keys
+
+        me = keys.identity()
+        if me is not None:
+            QMessageBox.information(
+                self,
+                "Signing key",
+                f"{me.organisation}\n\nRead these words to the other side to confirm your key:\n{me.words}",
+            )
+            return
+        ours = store.ours(self.ws.db)
+        name, ok = QInputDialog.getText(
+            self, "Signing key", "Organisation that signs:", text=ours.name if ours else ""
+        )
+        if not ok or not name.strip():
+            return
+        passphrase = None
+        if not secrets.keyring_available():
+            passphrase, ok = QInputDialog.getText(
+                self,
+                "Signing key",
+                "This computer has no secure keyring, so the key will be kept in a file protected by a "
+                "passphrase. Choose one (at least 8 characters):",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return
+        try:
+            me = keys.create_key(name.strip(), passphrase)
+        except ConsortiumError as exc:
+            self.show_error("No key was made", str(exc))
+            return
+        QMessageBox.information(
+            self, "Signing key", f"Key made for {me.organisation}.\n\nIts words: {me.words}"
+        )
 
     def show_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.path.parent)))

@@ -1,0 +1,203 @@
+"""The Bids area: a consortium's bids, sending one to the sponsoring housing association as a
+signed pack, and the review comments that come back. A thin view over the core."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consortium.bids import records as bids
+from consortium.errors import ConsortiumError
+from consortium.matching import consortia
+from consortium.packs import keys, pack, review
+from consortium.workspace import Workspace
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 40
+STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
+
+
+class BidsPage(QWidget):
+    sent = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("New bid for:"))
+        self.consortium = QComboBox()
+        self.consortium.setAccessibleName("Consortium for a new bid")
+        self.new_button = QPushButton("Create bid")
+        self.new_button.setAccessibleName("Create bid")
+        self.send_button = QPushButton("Send for review…")
+        self.send_button.setAccessibleName("Send for review")
+        self.send_button.setToolTip(
+            "Write a signed bid pack for the sponsoring housing association"
+        )
+        row.addWidget(self.consortium, 1)
+        row.addWidget(self.new_button)
+        row.addStretch()
+        row.addWidget(self.send_button)
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Bids message")
+        layout.addWidget(self.message)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Bids")
+        splitter.addWidget(self.list)
+        self.tabs = QTabWidget()
+        self.overview = QTextBrowser()
+        self.overview.setAccessibleName("Bid overview")
+        self.tabs.addTab(self.overview, "Overview")
+        self.comments = QTextBrowser()
+        self.comments.setAccessibleName("Review comments")
+        self.tabs.addTab(self.comments, "Review comments")
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([320, 900])
+        self.splitter = splitter
+        layout.addWidget(splitter, 1)
+        self.new_button.clicked.connect(self.create_bid)
+        self.send_button.clicked.connect(self.choose_send)
+        self.list.currentItemChanged.connect(lambda item, _prev: self._show())
+
+    def set_workspace(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        if self.ws is None:
+            return
+        keep = select if select is not None else self.current_id()
+        self.consortium.clear()
+        for c in consortia.list_all(self.ws.db):
+            self.consortium.addItem(c.name, c.id)
+        self.list.blockSignals(True)
+        self.list.clear()
+        chosen = None
+        for b in bids.list_all(self.ws.db):
+            item = QListWidgetItem(f"{b.name}\n{b.status}")
+            item.setData(ID_ROLE, b.id)
+            colour = STATUS_COLOURS.get(b.status)
+            if colour:
+                from PySide6.QtGui import QBrush, QColor
+
+                item.setBackground(QBrush(QColor(colour)))
+            self.list.addItem(item)
+            if b.id == keep:
+                chosen = item
+        self.list.blockSignals(False)
+        if chosen is None and self.list.count():
+            chosen = self.list.item(0)
+        if chosen is not None:
+            self.list.setCurrentItem(chosen)
+        self._show()
+        has = self.list.count() > 0
+        self.send_button.setEnabled(has)
+        self.new_button.setEnabled(self.consortium.count() > 0)
+        if not self.consortium.count():
+            self.message.setText(
+                "Save a consortium first (Matches > Proposal > Save as consortium), then create its bid here."
+            )
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(ID_ROLE) if item is not None else None
+
+    def _show(self) -> None:
+        bid_id = self.current_id()
+        if bid_id is None or self.ws is None:
+            self.overview.setHtml("<p>No bids yet.</p>")
+            self.comments.clear()
+            return
+        bid = bids.load(self.ws.db, bid_id)
+        c = consortia.load(self.ws.db, bid.consortium_id)
+        members = "".join(
+            f"<li>{escape(m.name)} — {escape(m.role)}{escape(' (lots ' + ', '.join(m.lots) + ')' if m.lots else '')}</li>"
+            for m in c.members
+        )
+        self.overview.setHtml(
+            f"<h2>{escape(bid.name)}</h2><p>Status: <b>{escape(bid.status)}</b></p>"
+            f"<p>Consortium: {escape(c.name)} ({escape(consortia.MODELS.get(c.model, c.model))})</p><ul>{members}</ul>"
+        )
+        got = review.comments_for(self.ws, bid_id)
+        if got:
+            rows = "".join(
+                f"<li><b>{escape(r['anchor_type'])} {escape(r['anchor_id'] or '')}</b>: {escape(r['text'])} <i>({escape(r['author'] or '')})</i></li>"
+                for r in got
+            )
+            self.comments.setHtml(f"<ul>{rows}</ul>")
+            self.tabs.setTabText(1, f"Review comments ({len(got)})")
+        else:
+            self.comments.setHtml("<p>No review has come back yet.</p>")
+            self.tabs.setTabText(1, "Review comments")
+
+    def create_bid(self) -> None:
+        if self.ws is None or self.consortium.currentData() is None:
+            return
+        bid = bids.create_for_consortium(self.ws, self.consortium.currentData())
+        self.reload(bid.id)
+        self.message.setText(f"Created {bid.name}.")
+
+    def choose_send(self) -> None:
+        bid_id = self.current_id()
+        if bid_id is None:
+            return
+        name = bids.load(self.ws.db, bid_id).name
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the signed bid pack",
+            str(Path.home() / f"{name}.cbpack"),
+            "Bid packs (*.cbpack)",
+        )
+        if path:
+            self.send(Path(path))
+
+    def send(self, path: Path, passphrase: str | None = None) -> Path | None:
+        bid_id = self.current_id()
+        me = keys.identity()
+        if me is None:
+            self.message.setText(
+                "Create your organisation's signing key first: consortium keys create (File menu coming)."
+            )
+            return None
+        if me.storage == "file" and passphrase is None:
+            passphrase, ok = QInputDialog.getText(
+                self, "Passphrase", "Passphrase for your signing key:", QLineEdit.EchoMode.Password
+            )
+            if not ok:
+                return None
+        try:
+            out = pack.export_pack(self.ws, bid_id, path, passphrase=passphrase)
+            bid = bids.load(self.ws.db, bid_id)
+            if bid.status in ("drafting", "returned"):
+                bid.status = "in review"
+                bids.save(self.ws, bid)
+        except ConsortiumError as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            return None
+        self.reload(bid_id)
+        self.message.setText(
+            f"Wrote the signed pack {escape(str(out))}. Send it to the housing association, and read them your key's words: <b>{escape(me.words)}</b>."
+        )
+        self.sent.emit(str(out))
+        return out

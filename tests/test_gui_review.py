@@ -46,6 +46,9 @@ def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack,
     page.new_item.setText("Local lettings plan considered")
     page.add_item.click()
     assert any(c.item == "Local lettings plan considered" for c in page.current_checklist())
+    first = page.checklist.topLevelItem(0).child(0)
+    first.setText(3, "Discussed with the board on 20 Nov")
+    assert page.current_checklist()[0].note == "Discussed with the board on 20 Nov"
     page.comments.add_row(["member", "Ouse Valley Outreach", "Add staffing detail"])
     page.decision.setCurrentIndex(page.decision.findData("return"))
     assert page.export_to(tmp_path / "no-reason.cbreview") is None

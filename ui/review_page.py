@@ -93,13 +93,16 @@ class ReviewPage(QWidget):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(
-            QLabel("Assurance checklist (double-click a status to change it; add your own items)")
+            QLabel(
+                "Assurance checklist (double-click a status or note to change it; add your own items)"
+            )
         )
         self.checklist = QTreeWidget()
         self.checklist.setAccessibleName("Assurance checklist")
-        self.checklist.setHeaderLabels(["Item", "Status", "Evidence and notes"])
+        self.checklist.setHeaderLabels(["Item", "Status", "Evidence", "Your note"])
         self.checklist.setColumnWidth(0, 330)
         self.checklist.setColumnWidth(1, 90)
+        self.checklist.setColumnWidth(2, 300)
         self.checklist.setItemDelegateForColumn(1, ComboDelegate(lambda _r: STATUSES, False, self))
         rv.addWidget(self.checklist, 3)
         add = QHBoxLayout()
@@ -262,7 +265,7 @@ class ReviewPage(QWidget):
         self.checklist.expandAll()
 
     def _add_check(self, group: QTreeWidgetItem, check: review.Check) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([check.item, check.status, "; ".join(check.evidence)])
+        item = QTreeWidgetItem([check.item, check.status, "; ".join(check.evidence), check.note])
         item.setData(0, Qt.ItemDataRole.UserRole, check.automated)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         item.setBackground(1, QBrush(QColor(STATUS_COLOURS.get(check.status, "#ffffff"))))
@@ -294,6 +297,7 @@ class ReviewPage(QWidget):
                         status=item.text(1),
                         evidence=[e for e in item.text(2).split("; ") if e],
                         automated=bool(item.data(0, Qt.ItemDataRole.UserRole)),
+                        note=item.text(3),
                     )
                 )
         return checks

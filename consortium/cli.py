@@ -21,7 +21,12 @@ from consortium.progress import Cancelled
 from consortium.workspace import Workspace
 
 # Extra subcommand groups: each module has register(subparsers); handlers get (args, ws).
-_PLUGINS = ("consortium.tenders.cli", "consortium.matching.cli", "consortium.packs.cli")
+_PLUGINS = (
+    "consortium.tenders.cli",
+    "consortium.matching.cli",
+    "consortium.packs.cli",
+    "consortium.bids.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,11 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_check)
 
     for name in _PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

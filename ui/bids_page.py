@@ -29,6 +29,7 @@ from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
+from ui.bid_questions import QuestionsPanel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -66,6 +67,8 @@ class BidsPage(QWidget):
         self.list.setAccessibleName("Bids")
         splitter.addWidget(self.list)
         self.tabs = QTabWidget()
+        self.questions = QuestionsPanel()
+        self.tabs.addTab(self.questions, "Questions and answers")
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Bid overview")
         self.tabs.addTab(self.overview, "Overview")
@@ -125,6 +128,8 @@ class BidsPage(QWidget):
 
     def _show(self) -> None:
         bid_id = self.current_id()
+        if self.ws is not None:
+            self.questions.set_bid(self.ws, bid_id)
         if bid_id is None or self.ws is None:
             self.overview.setHtml("<p>No bids yet.</p>")
             self.comments.clear()
@@ -146,10 +151,10 @@ class BidsPage(QWidget):
                 for r in got
             )
             self.comments.setHtml(f"<ul>{rows}</ul>")
-            self.tabs.setTabText(1, f"Review comments ({len(got)})")
+            self.tabs.setTabText(2, f"Review comments ({len(got)})")
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")
-            self.tabs.setTabText(1, "Review comments")
+            self.tabs.setTabText(2, "Review comments")
 
     def create_bid(self) -> None:
         if self.ws is None or self.consortium.currentData() is None:

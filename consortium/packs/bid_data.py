@@ -106,13 +106,10 @@ def _setting(ws: Workspace, key: str):
 
 
 def _questions(ws: Workspace, bid_id: int) -> list[dict]:
-    """The buyer's questions with their answers, when bid assembly is available."""
-    try:
-        from consortium.bids import questions
-    except ImportError:
-        return []
-    loader = getattr(questions, "pack_questions", None)
-    return loader(ws, bid_id) if loader else []
+    """The buyer's questions with their answers, in order."""
+    from consortium.bids import questions
+
+    return [q.to_dict() for q in questions.list_for(ws.db, bid_id)]
 
 
 def _social_value(ws: Workspace, bid_id: int) -> dict | None:

@@ -1,0 +1,704 @@
+"""Build a bid's documents from the Word templates in templates/, and the due-diligence workbook.
+
+    result = build(ws, bid_id, "out/", today=dt.date.today(), progress=..., cancelled=...)
+    result.files     # joint bid, due-diligence workbook, CRtC expression of interest,
+                     # consortium agreement outline, and a cover note when the check found items
+
+Templates are found in the user's data folder (``CONSORTIUM_HOME/templates``) first, then those
+shipped with the app. Every value reaches a template as plain text and is XML-escaped
+(autoescape), so a name like ``<Hope & {{ Co }}>`` appears literally. A template a user broke
+raises :class:`TemplateProblem` naming the template, the paragraph and the fault. Each file is
+written to a temporary file beside it and renamed, so a failed build leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from consortium import home
+from consortium.bids import questions as bid_questions
+from consortium.bids import readiness
+from consortium.bids.records import load as load_bid
+from consortium.errors import ConsortiumError
+from consortium.formatting import iso_date, money, uk_date
+from consortium.matching import consortia
+from consortium.partners import store as partner_store
+from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
+from consortium.records import LEGAL_FORMS, Organisation
+from consortium.workspace import Workspace
+
+TEMPLATES = {
+    "joint_bid": "joint-bid.docx",
+    "cre_eoi": "cre-eoi.docx",
+    "agreement": "consortium-agreement.docx",
+}
+MATRIX_MARKER = "\u27e6roles and responsibilities matrix\u27e7"
+SOCIAL_VALUE_PLACEHOLDER = (
+    "The consortium's social value commitments will be set out here. Add them in the Social "
+    "value area, then build the bid again."
+)
+GOVERNANCE = {
+    "lead_provider": "The lead provider holds the contract with the buyer and subcontracts to each "
+    "member. A partnership board of one representative per member meets monthly to review "
+    "performance, risks and referrals; the lead chairs it and reports to the buyer.",
+    "partnership": "The members deliver under a partnership agreement. A board of one "
+    "representative per member takes decisions by consensus, with the lead partner as the "
+    "buyer's single point of contact.",
+    "spv": "The members own a special-purpose vehicle that holds the contract. Its board has a "
+    "director from each member; the SPV subcontracts delivery to the members.",
+}
+MODEL_TERMS = {
+    "lead_provider": [
+        "The lead provider signs the contract with the buyer and carries the contractual risk.",
+        "Each member signs a back-to-back subcontract with the lead on the same terms, "
+        "performance measures and data-protection duties as the head contract.",
+        "The lead keeps the management fee to cover contract management, monitoring and reporting.",
+    ],
+    "partnership": [
+        "The members sign this partnership agreement; one partner signs the contract for all.",
+        "Liability between partners follows each partner's share of the work.",
+        "Decisions that change a partner's share or the budget need all partners' agreement.",
+    ],
+    "spv": [
+        "The members form a company limited by guarantee (the SPV) with each member as a member.",
+        "The SPV signs the contract and subcontracts delivery to the members.",
+        "The SPV's articles set out the board, voting and how members join or leave.",
+    ],
+}
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class TemplateProblem(ConsortiumError):
+    """A template cannot be used as it is (the user edited it into a broken state)."""
+
+
+def clean(value) -> str:
+    """User text as safe plain text for a document: characters XML cannot hold removed."""
+    if value is None:
+        return ""
+    return _XML_BAD.sub("", str(value))
+
+
+def safe_cell(value):
+    """A value for a spreadsheet cell: text never starts with = + - @ (formula injection)."""
+    if isinstance(value, str):
+        value = clean(value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
+    return value
+
+
+def template_dirs() -> list[Path]:
+    dirs = [home.home_dir() / "templates"]
+    dirs.append(Path(__file__).resolve().parents[2] / "templates")  # source tree / editable
+    dirs.append(Path(sys.prefix) / "share" / "consortium" / "templates")  # installed wheel
+    return dirs
+
+
+def template_path(name: str) -> Path:
+    for folder in template_dirs():
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise TemplateProblem(
+        f"The template {name} is missing. Reinstall Consortium, or put a copy in "
+        f"{template_dirs()[0]}."
+    )
+
+
+# ------------------------------------------------------------------------------- context
+def _one_line(value) -> str:
+    """Text for a single paragraph: line breaks become spaces (Word ignores a bare newline)."""
+    return re.sub(r"\s*\n\s*", " ", clean(value)).strip()
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [clean(p.strip()) for p in re.split(r"\n\s*\n|\r?\n", text or "") if p.strip()]
+
+
+def _social_value(ws: Workspace, bid_id: int) -> list[str]:
+    """The social value section from consortium.socialvalue when it offers one:
+    ``consortium.socialvalue.bid_section(ws, bid_id) -> list[str]`` (paragraphs)."""
+    try:
+        import consortium.socialvalue as sv
+    except ImportError:
+        return [SOCIAL_VALUE_PLACEHOLDER]
+    section = getattr(sv, "bid_section", None)
+    if section is None:
+        return [SOCIAL_VALUE_PLACEHOLDER]
+    paragraphs = section(ws, bid_id)
+    return [clean(p) for p in paragraphs] or [SOCIAL_VALUE_PLACEHOLDER]
+
+
+def _member(org: Organisation, m: consortia.Member, on: dt.date, owned: list[str]) -> dict:
+    latest = org.latest_turnover()
+    contact = org.contacts[0] if org.contacts else None
+    figures = []
+    if latest:
+        figures.append(f"Turnover {money(latest[1])} ({latest[0]})")
+    if org.staff is not None:
+        figures.append(f"{org.staff:,} staff")
+    if org.volunteers is not None:
+        figures.append(f"{org.volunteers:,} volunteers")
+    track = []
+    for pc in org.past_contracts:
+        years = (
+            f"{pc.start_year}–{pc.end_year}"
+            if pc.start_year and pc.end_year
+            else str(pc.start_year or "")
+        )
+        bits = [pc.title or "Contract", f"for {pc.buyer}"]
+        if pc.value:
+            bits.append(money(pc.value))
+        if years:
+            bits.append(years)
+        if pc.outcome:
+            bits.append(pc.outcome.lower())
+        track.append(clean(", ".join(bits)))
+    return {
+        "id": org.id,
+        "name": clean(org.name),
+        "role": clean(m.role),
+        "lots": [clean(x) for x in m.lots],
+        "lots_text": clean(", ".join(m.lots)) or "none",
+        "legal_form": LEGAL_FORMS.get(org.legal_form, clean(org.legal_form)),
+        "charity_number": clean(org.charity_number) or "none",
+        "company_number": clean(org.company_number) or "none",
+        "address": clean(", ".join(x for x in (org.address, org.postcode) if x)),
+        "services": _one_line(org.services) or "No description of services on record.",
+        "figures": "; ".join(figures) or "No figures on record.",
+        "turnover": money(latest[1]) if latest else "not given",
+        "turnover_year": str(latest[0]) if latest else "",
+        "staff": f"{org.staff:,}" if org.staff is not None else "",
+        "volunteers": f"{org.volunteers:,}" if org.volunteers is not None else "",
+        "track_record": track or ["No past contracts on record."],
+        "credential_lines": [
+            clean(f"{c.type} ({c.kind}), expires {uk_date(c.expires) or 'no date given'}")
+            for c in org.credentials
+        ],
+        "contact": clean(contact.name) if contact else "",
+        "contact_role": clean(contact.role) if contact else "",
+        "questions_owned": owned,
+    }
+
+
+def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
+    """Everything the templates can use, as plain (unescaped) text; autoescape escapes it.
+
+    generated; bid.{id, name, lots[{id, title}], lots_text}; tender.{ocid, title, buyer,
+    description, deadline, contract_start, value, area}; consortium.{name, model, lead, fee,
+    governance, contact}; members[{name, role, lots, lots_text, legal_form, charity_number,
+    company_number, address, services, figures, turnover, turnover_year, staff, volunteers,
+    track_record[], credential_lines[], contact, contact_role, questions_owned[]}];
+    executive_summary[]; answers[{number, ref, heading, question, meta, paragraphs[]}];
+    credentials[{member, kind, type, reference, cover, expires, status}]; social_value[];
+    model_terms[]; roles_matrix (a paragraph holding only it becomes the members × lots table).
+    """
+    today = today or dt.date.today()
+    bid = load_bid(ws.db, bid_id)
+    c = consortia.load(ws.db, bid.consortium_id)
+    tender = None
+    if bid.ocid:
+        from consortium.tenders.search import get
+
+        tender = get(ws, bid.ocid)
+    start = readiness.contract_start(ws, bid)
+    on = start or today
+    qs = bid_questions.list_for(ws.db, bid_id)
+    owned: dict[int, list[str]] = {}
+    for n, q in enumerate(qs, start=1):
+        if q.owner_org_id is not None:
+            owned.setdefault(q.owner_org_id, []).append(clean(q.ref or str(n)))
+    orgs = {o.id: o for o in partner_store.load_many(ws.db, [m.org_id for m in c.members])}
+    members = [
+        _member(orgs[m.org_id], m, on, owned.get(m.org_id, []))
+        for m in c.members
+        if m.org_id in orgs
+    ]
+    lead = c.lead
+    lead_name = clean(lead.name) if lead else "no lead chosen"
+    lots = []
+    if tender:
+        titles = {lot.id: lot.title for lot in tender.lots}
+        lots = [{"id": clean(x), "title": clean(titles.get(x) or f"Lot {x}")} for x in bid.lots]
+    answers = []
+    for n, q in enumerate(qs, start=1):
+        meta = []
+        meta.append(
+            f"Word count {q.words:,}"
+            + (f" of {q.word_limit:,}" if q.word_limit else "")
+            + (" (over the limit)" if q.over_limit else "")
+        )
+        if q.weighting is not None:
+            meta.append(f"weighting {q.weighting:g}%")
+        owner = orgs.get(q.owner_org_id)
+        if owner:
+            meta.append(f"led by {clean(owner.name)}")
+        answers.append(
+            {
+                "number": f"5.{n}",
+                "ref": clean(q.ref),
+                "heading": f"5.{n} " + (f"Question {clean(q.ref)}" if q.ref else f"Question {n}"),
+                "question": _one_line(q.text),
+                "meta": "; ".join(meta),
+                "paragraphs": _paragraphs(q.answer) or ["[No answer yet]"],
+            }
+        )
+    credentials = []
+    for m in c.members:
+        org = orgs.get(m.org_id)
+        if not org:
+            continue
+        for cr in org.credentials:
+            status = cr.status(on)
+            credentials.append(
+                {
+                    "member": clean(org.name),
+                    "kind": cr.kind.capitalize(),
+                    "type": clean(cr.type),
+                    "reference": clean(cr.reference),
+                    "cover": money(cr.cover) if cr.cover else "",
+                    "expires": uk_date(cr.expires) or "no date",
+                    "status": {
+                        "expired": "Expired by contract start",
+                        "soon": "Renew soon",
+                        "ok": "In date",
+                        "undated": "No date",
+                    }[status],
+                }
+            )
+    fee = (
+        f"{c.fee_percent:g}% of the contract value"
+        if c.fee_percent is not None
+        else "not agreed yet"
+    )
+    combined = sum((o.latest_turnover() or (0, 0))[1] for o in orgs.values())
+    tender_title = clean(tender.title) if tender else clean(bid.name)
+    summary = [
+        f"{clean(c.name)} brings together {len(members)} organisations to deliver {tender_title}"
+        + (f" for {clean(tender.buyer_name)}" if tender and tender.buyer_name else "")
+        + ". "
+        f"{lead_name} leads the consortium as {consortia.MODELS.get(c.model, c.model).lower()}.",
+        "The members are " + ", ".join(m["name"] for m in members) + "."
+        if members
+        else "The consortium has no members yet.",
+        f"Together the members have a combined annual turnover of {money(combined)} and "
+        f"{sum(len(o.past_contracts) for o in orgs.values())} past public contracts.",
+    ]
+    if c.notes:
+        summary.extend(_paragraphs(c.notes))
+    contact = members[0] if members else {}
+    return {
+        "generated": uk_date(today),
+        "bid": {
+            "id": bid.id,
+            "name": clean(bid.name),
+            "lots": lots,
+            "lots_text": ", ".join(f"{x['title']}" for x in lots) or (", ".join(bid.lots) or "all"),
+        },
+        "tender": {
+            "ocid": clean(bid.ocid or ""),
+            "title": tender_title,
+            "buyer": clean(tender.buyer_name) if tender and tender.buyer_name else "the buyer",
+            "description": _one_line(tender.description) if tender else "",
+            "deadline": uk_date(iso_date(tender.deadline))
+            if tender and tender.deadline
+            else "not given",
+            "contract_start": uk_date(start)
+            if start
+            else f"not given (judged on {uk_date(today)})",
+            "value": money(tender.value) if tender and tender.value else "not given",
+            "area": clean(tender.place_text)
+            if tender and tender.place_text
+            else (clean(tender.buyer_name) if tender and tender.buyer_name else "not given"),
+        },
+        "consortium": {
+            "name": clean(c.name),
+            "model": consortia.MODELS.get(c.model, clean(c.model)),
+            "lead": lead_name,
+            "fee": fee,
+            "governance": GOVERNANCE.get(c.model, ""),
+            "contact": (
+                f"{contact.get('contact')}, {contact.get('name')}"
+                if contact.get("contact")
+                else lead_name
+            ),
+        },
+        "members": members,
+        "executive_summary": summary,
+        "answers": answers,
+        "credentials": credentials,
+        "social_value": _social_value(ws, bid_id),
+        "model_terms": MODEL_TERMS.get(c.model, []),
+        "roles_matrix": MATRIX_MARKER,
+    }
+
+
+# ------------------------------------------------------------------------------ rendering
+def _xml_lines(xml: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", line).strip()
+        for line in re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
+    ]
+
+
+def _locate(template: Path, text: str) -> tuple[int | None, str]:
+    """The template paragraph (numbered counting table cells, in order) that holds this text,
+    or that it starts with (an unclosed tag runs on into the next paragraphs)."""
+    import docx
+    from docx.oxml.ns import qn
+
+    if not text:
+        return None, ""
+    body = docx.Document(str(template)).element.body
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))).strip() for p in body.iter(qn("w:p"))]
+    for n, ptext in enumerate(texts, start=1):
+        if ptext == text:
+            return n, ptext
+    for n, ptext in enumerate(texts, start=1):
+        if ptext and text.startswith(ptext) and ("{" in ptext):
+            return n, ptext
+    return None, text
+
+
+def _where(template: Path, text: str) -> str:
+    if not text:
+        return ""
+    n, shown = _locate(template, text)
+    return (f" in paragraph {n}" if n else "") + f", the line '{shown[:80]}'"
+
+
+def _paragraph_line(xml: str, lineno: int | None) -> str:
+    """docxtpl puts each paragraph on its own line: the text of the line Jinja names."""
+    lines = _xml_lines(xml)
+    if lineno and 0 < lineno <= len(lines):
+        return lines[lineno - 1]
+    return ""
+
+
+def _find_name(xml: str, name: str) -> str:
+    for text in _xml_lines(xml):
+        if re.search(r"\b" + re.escape(name) + r"\b", text) and ("{{" in text or "{%" in text):
+            return text
+    return ""
+
+
+def render(template_name: str, ctx: dict, dest: Path) -> None:
+    """Render one Word template to ``dest`` (via a temp file renamed into place)."""
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    path = template_path(template_name)
+    try:
+        tpl = DocxTemplate(str(path))
+        tpl.render_init()
+        source = tpl.patch_xml(tpl.get_xml())
+    except Exception as exc:
+        raise TemplateProblem(
+            f"The template {path.name} cannot be opened as a Word document: {exc}"
+        ) from None
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        tpl.render(ctx, jinja_env=env, autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        where = _where(path, _paragraph_line(source, exc.lineno))
+        raise TemplateProblem(
+            f"The template {path.name} has a broken placeholder{where}: {exc.message}. "
+            "Fix it in Word, or delete your copy to use the original."
+        ) from None
+    except jinja2.UndefinedError as exc:
+        m = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(exc))
+        name = (m[1] or m[2]) if m else ""
+        where = _where(path, _find_name(source, name) if name else "")
+        raise TemplateProblem(
+            f"The template {path.name} uses a placeholder Consortium does not fill{where}: "
+            f"{exc.message}. Check its spelling against the original template."
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"The template {path.name} cannot be filled in: {exc}") from None
+    _replace_matrix(tpl.docx, ctx)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        tpl.save(str(tmp))
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _replace_matrix(document, ctx: dict) -> None:
+    """Swap the marker paragraph for a members × lots table (a dynamic number of columns)."""
+    for p in document.paragraphs:
+        if p.text.strip() != MATRIX_MARKER:
+            continue
+        lots = ctx["bid"]["lots"] or [
+            {"id": x, "title": f"Lot {x}"}
+            for x in sorted({lot for m in ctx["members"] for lot in m["lots"]})
+        ]
+        headers = ["Member", "Role"] + [f"Lot {lot['id']}" for lot in lots] + ["Questions led"]
+        table = document.add_table(rows=1, cols=len(headers))
+        with contextlib.suppress(KeyError, ValueError):
+            table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            cell.text = text
+        for m in ctx["members"]:
+            cells = table.add_row().cells
+            cells[0].text = m["name"]
+            cells[1].text = m["role"]
+            for i, lot in enumerate(lots, start=2):
+                cells[i].text = "✓" if lot["id"] in m["lots"] else ""
+            cells[-1].text = ", ".join(m["questions_owned"]) or "–"
+        p._p.addnext(table._tbl)
+        p._p.getparent().remove(p._p)
+        return
+
+
+# ------------------------------------------------------------------------------ workbook
+def due_diligence_workbook(
+    ws: Workspace, bid_id: int, dest: Path, today: dt.date | None = None
+) -> None:
+    """One row per member: identifiers, turnover, and each insurance, accreditation and policy
+    with its date; red where missing or expired by the contract start, amber when it expires
+    within 60 days of it."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    today = today or dt.date.today()
+    bid = load_bid(ws.db, bid_id)
+    c = consortia.load(ws.db, bid.consortium_id)
+    on = readiness.contract_start(ws, bid) or today
+    orgs = partner_store.load_many(ws.db, [m.org_id for m in c.members])
+    roles = {m.org_id: m for m in c.members}
+    doc_types: list[tuple[str, str]] = list(readiness.REQUIRED_DOCUMENTS)
+    for org in orgs:
+        for cr in org.credentials:
+            key = (cr.kind, cr.type)
+            if not any(k.lower() == cr.type.lower() for _, k in doc_types):
+                doc_types.append(key)
+    years = sorted({y for o in orgs for y in o.turnover})[-3:]
+    red = PatternFill("solid", fgColor="F4B6B6")
+    amber = PatternFill("solid", fgColor="FFE08A")
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Due diligence"
+    sheet.append([safe_cell(f"Due diligence: {bid.name}")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(
+        [
+            f"Dates judged on the contract start, {uk_date(on)}. Red: missing or expired; "
+            "amber: expires within 60 days of the start."
+        ]
+    )
+    headers = [
+        "Member",
+        "Role",
+        "Lots",
+        "Legal form",
+        "Charity number",
+        "Company number",
+        "Address",
+        "Contact",
+        "Email",
+    ]
+    headers += [f"Turnover {y}" for y in years]
+    headers += [f"{t} ({k}) expires" for k, t in doc_types]
+    sheet.append(headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for org in orgs:
+        m = roles[org.id]
+        contact = org.contacts[0] if org.contacts else None
+        row = [
+            org.name,
+            m.role,
+            ", ".join(m.lots),
+            LEGAL_FORMS.get(org.legal_form, org.legal_form),
+            org.charity_number,
+            org.company_number,
+            ", ".join(x for x in (org.address, org.postcode) if x),
+            contact.name if contact else "",
+            contact.email if contact else "",
+        ]
+        row = [safe_cell(v) for v in row]
+        row += [org.turnover.get(y) for y in years]
+        fills = []
+        for _kind, t in doc_types:
+            held = [x for x in org.credentials if x.type.strip().lower() == t.lower()]
+            if not held:
+                row.append("missing")
+                fills.append(red)
+                continue
+            best = max(held, key=lambda x: x.expires or dt.date.max)
+            row.append(best.expires)
+            status = best.status(on)
+            fills.append(
+                red if status == "expired" else amber if status in ("soon", "undated") else None
+            )
+            if best.expires is None:
+                row[-1] = "no date"
+        sheet.append(row)
+        r = sheet.max_row
+        base = len(headers) - len(doc_types)
+        for i, fill in enumerate(fills):
+            cell = sheet.cell(row=r, column=base + i + 1)
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "d mmm yyyy"
+            if fill is not None:
+                cell.fill = fill
+        for i in range(len(years)):
+            cell = sheet.cell(row=r, column=10 + i)
+            if cell.value is None:
+                cell.value = "missing"
+                cell.fill = red
+            else:
+                cell.number_format = '"£"#,##0'
+        for col in (5, 6):
+            if not sheet.cell(row=r, column=col).value:
+                sheet.cell(row=r, column=col).fill = amber
+    for i in range(1, len(headers) + 1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 18
+    sheet.freeze_panes = "B4"
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        wb.save(tmp)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------- building
+@dataclass
+class BuildResult:
+    bid_id: int
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    report: readiness.Report | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. a template no longer uses a section
+
+    def to_dict(self) -> dict:
+        return {
+            "bid_id": self.bid_id,
+            "folder": str(self.folder),
+            "files": {k: str(v) for k, v in self.files.items()},
+            "ready": self.report.ready if self.report else None,
+            "items": len(self.report.items) if self.report else 0,
+            "warnings": self.warnings,
+        }
+
+
+# What each template is expected to use; a user's copy without one of these still builds,
+# with a warning that the section is gone.
+EXPECTED = {
+    "joint_bid": (
+        "bid",
+        "tender",
+        "consortium",
+        "members",
+        "executive_summary",
+        "answers",
+        "social_value",
+        "credentials",
+        "roles_matrix",
+    ),
+    "cre_eoi": ("tender", "consortium", "members", "social_value"),
+    "agreement": ("consortium", "members", "model_terms"),
+}
+
+
+def template_warnings(key: str) -> list[str]:
+    """Sections a (user-edited) template no longer fills in."""
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    path = template_path(TEMPLATES[key])
+    try:
+        used = DocxTemplate(str(path)).get_undeclared_template_variables(jinja2.Environment())
+    except jinja2.TemplateError:
+        return []  # render() reports the fault with its paragraph
+    return [
+        f"The template {path.name} no longer uses '{name}', so that part is left out."
+        for name in EXPECTED[key]
+        if name not in used
+    ]
+
+
+def _slug(text: str) -> str:
+    """A file name part that is safe on Windows, macOS and Linux; spaces kept for people."""
+    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f{}%]+', " ", text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" .-")
+    return cleaned[:60].strip(" .-") or "bid"
+
+
+def build(
+    ws: Workspace,
+    bid_id: int,
+    out_dir: str | Path,
+    *,
+    today: dt.date | None = None,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> BuildResult:
+    """Build every document for the bid into ``out_dir``. Readiness items go in a cover note.
+
+    All or nothing: the files are written in a hidden folder inside ``out_dir`` and moved into
+    place only when every one is written, so a broken template or Cancel leaves ``out_dir`` as
+    it was."""
+    today = today or dt.date.today()
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    bid = load_bid(ws.db, bid_id)
+    slug = _slug(bid.name)
+    result = BuildResult(bid_id=bid_id, folder=folder)
+    steps = 6
+    progress(0, steps, "Checking readiness")
+    result.report = readiness.check(ws, bid_id, today=today)
+    ctx = context(ws, bid_id, today)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
+    try:
+        written: dict[str, Path] = {}
+        outputs = [
+            ("joint_bid", f"{slug} - joint bid.docx"),
+            ("cre_eoi", f"{slug} - Community Right to Challenge EOI.docx"),
+            ("agreement", f"{slug} - consortium agreement outline.docx"),
+        ]
+        for n, (key, filename) in enumerate(outputs, start=1):
+            check(cancelled)
+            progress(n, steps, f"Writing {filename}")
+            result.warnings.extend(template_warnings(key))
+            render(TEMPLATES[key], ctx, staging / filename)
+            written[key] = staging / filename
+        check(cancelled)
+        progress(4, steps, "Writing the due-diligence workbook")
+        dd = staging / f"{slug} - due diligence.xlsx"
+        due_diligence_workbook(ws, bid_id, dd, today)
+        written["due_diligence"] = dd
+        progress(5, steps, "Writing the cover note")
+        note = staging / f"{slug} - cover note.txt"
+        note.write_text(_cover_note(result.report, result.warnings), encoding="utf-8")
+        written["cover_note"] = note
+        check(cancelled)
+        for key, path in written.items():
+            final = folder / path.name
+            path.replace(final)
+            result.files[key] = final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(steps, steps, "Done")
+    return result
+
+
+def _cover_note(report: readiness.Report, warnings: list[str] = ()) -> str:
+    lines = [report.text(), ""]
+    if report.items:
+        lines.append("Fix these where named, then build again. The documents were built anyway.")
+    for w in warnings:
+        lines.append(f"[template] {w}")
+    return "\n".join(lines) + "\n"

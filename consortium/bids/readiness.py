@@ -1,0 +1,263 @@
+"""The readiness check before building a bid: what is missing, and where to fix it.
+
+    report = check(ws, bid_id, today=dt.date.today())
+    report.ready            # no problems (warnings allowed)
+    for item in report.items: print(item.severity, item.message, item.where)
+
+Credentials are judged on the contract start date (the tender's, else today): a policy that
+expires before the contract starts is a problem now. Building is still allowed; the items go
+into a cover note beside the documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from consortium.bids import questions as bid_questions
+from consortium.bids.records import Bid
+from consortium.bids.records import load as load_bid
+from consortium.formatting import iso_date, uk_date
+from consortium.matching import consortia
+from consortium.partners import store as partner_store
+from consortium.records import Organisation
+from consortium.workspace import Workspace
+
+# Documents every member must hold (kind, type): checked by type name, case-insensitively.
+REQUIRED_DOCUMENTS = (
+    ("insurance", "Public liability"),
+    ("insurance", "Employer's liability"),
+    ("policy", "Safeguarding"),
+    ("policy", "Data protection"),
+)
+SEVERITIES = ("problem", "warning")
+
+
+@dataclass
+class Item:
+    code: str  # stable: unanswered, over_limit, no_owner, not_done, document_missing, …
+    severity: str  # "problem" or "warning"
+    message: str
+    where: dict = field(
+        default_factory=dict
+    )  # {"kind": "question"|"partner"|"consortium"|"bid", "id", "label", "field"}
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "where": self.where,
+        }
+
+
+@dataclass
+class Report:
+    bid: Bid
+    checked_on: dt.date
+    contract_start: dt.date | None
+    items: list[Item]
+
+    @property
+    def judged_on(self) -> dt.date:
+        return self.contract_start or self.checked_on
+
+    @property
+    def problems(self) -> list[Item]:
+        return [i for i in self.items if i.severity == "problem"]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "bid": {"id": self.bid.id, "name": self.bid.name, "ocid": self.bid.ocid},
+            "checked_on": self.checked_on.isoformat(),
+            "contract_start": self.contract_start.isoformat() if self.contract_start else None,
+            "documents_judged_on": self.judged_on.isoformat(),
+            "ready": self.ready,
+            "counts": {s: sum(1 for i in self.items if i.severity == s) for s in SEVERITIES},
+            "items": [i.to_dict() for i in self.items],
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"Readiness of {self.bid.name} on {uk_date(self.checked_on)}"
+            f" (documents judged on {uk_date(self.judged_on)})"
+        ]
+        if not self.items:
+            lines.append("Nothing missing: the bid is ready to build.")
+        for i in self.items:
+            lines.append(f"[{i.severity}] {i.message}")
+        return "\n".join(lines)
+
+
+def contract_start(ws: Workspace, bid: Bid) -> dt.date | None:
+    if not bid.ocid:
+        return None
+    from consortium.tenders.search import get
+
+    tender = get(ws, bid.ocid)
+    if tender is None:
+        return None
+    dates = [
+        iso_date(lot.contract_start) for lot in tender.lots if not bid.lots or lot.id in bid.lots
+    ]
+    dates = [d for d in dates if d]
+    return min(dates) if dates else iso_date(tender.contract_start)
+
+
+def _q_where(q: bid_questions.Question, field_name: str) -> dict:
+    return {"kind": "question", "id": q.id, "label": q.label, "field": field_name}
+
+
+def _p_where(org: Organisation, field_name: str) -> dict:
+    return {"kind": "partner", "id": org.id, "label": org.name, "field": field_name}
+
+
+def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report:
+    today = today or dt.date.today()
+    bid = load_bid(ws.db, bid_id)
+    c = consortia.load(ws.db, bid.consortium_id)
+    start = contract_start(ws, bid)
+    on = start or today
+    items: list[Item] = []
+    qs = bid_questions.list_for(ws.db, bid_id)
+    if not qs:
+        items.append(
+            Item(
+                "no_questions",
+                "problem",
+                "The bid has no questions yet: import the buyer's questionnaire or add them.",
+                {"kind": "bid", "id": bid.id, "label": bid.name, "field": "questions"},
+            )
+        )
+    for q in qs:
+        if not q.answer.strip():
+            items.append(
+                Item("unanswered", "problem", f"{q.label} has no answer.", _q_where(q, "answer"))
+            )
+        elif q.over_limit:
+            items.append(
+                Item(
+                    "over_limit",
+                    "problem",
+                    f"{q.label} is {q.words:,} words, over its limit of {q.word_limit:,}.",
+                    _q_where(q, "answer"),
+                )
+            )
+        elif q.status != "done":
+            items.append(
+                Item(
+                    "not_done",
+                    "warning",
+                    f"{q.label} is still '{q.status}'.",
+                    _q_where(q, "status"),
+                )
+            )
+        if q.owner_org_id is None:
+            items.append(
+                Item("no_owner", "warning", f"{q.label} has no owner.", _q_where(q, "owner"))
+            )
+        if q.due and q.due < today and q.status != "done":
+            items.append(
+                Item(
+                    "overdue",
+                    "warning",
+                    f"{q.label} was due on {uk_date(q.due)}.",
+                    _q_where(q, "due"),
+                )
+            )
+    cwhere = {"kind": "consortium", "id": c.id, "label": c.name}
+    if c.lead is None:
+        items.append(
+            Item(
+                "no_lead",
+                "problem",
+                f"{c.name} has no lead provider.",
+                {**cwhere, "field": "members"},
+            )
+        )
+    if c.fee_percent is None and c.model == "lead_provider":
+        items.append(
+            Item(
+                "no_fee",
+                "warning",
+                f"{c.name} has no management fee set (say 0% if there is none).",
+                {**cwhere, "field": "fee_percent"},
+            )
+        )
+    orgs = partner_store.load_many(ws.db, [m.org_id for m in c.members])
+    for org in orgs:
+        for kind, type_ in REQUIRED_DOCUMENTS:
+            held = [x for x in org.credentials if x.type.strip().lower() == type_.lower()]
+            field_name = f"credentials: {type_}"
+            if not held:
+                items.append(
+                    Item(
+                        "document_missing",
+                        "problem",
+                        f"{org.name} has no {type_.lower()} {kind} on record.",
+                        _p_where(org, field_name),
+                    )
+                )
+                continue
+            best = max(held, key=lambda x: x.expires or dt.date.max)
+            if best.expires is None:
+                items.append(
+                    Item(
+                        "document_undated",
+                        "warning",
+                        f"{org.name}'s {type_.lower()} {kind} has no expiry or review date.",
+                        _p_where(org, field_name),
+                    )
+                )
+            elif best.expires < on:
+                items.append(
+                    Item(
+                        "document_expired",
+                        "problem",
+                        f"{org.name}'s {type_.lower()} {kind} expires on "
+                        f"{uk_date(best.expires)}, before the contract starts "
+                        f"({uk_date(on)}).",
+                        _p_where(org, field_name),
+                    )
+                )
+        if not org.turnover:
+            items.append(
+                Item(
+                    "no_turnover",
+                    "problem",
+                    f"{org.name} has no turnover figures.",
+                    _p_where(org, "turnover"),
+                )
+            )
+        if not org.charity_number and not org.company_number:
+            items.append(
+                Item(
+                    "no_identifier",
+                    "problem",
+                    f"{org.name} has neither a charity nor a company number.",
+                    _p_where(org, "charity_number"),
+                )
+            )
+        if not org.past_contracts:
+            items.append(
+                Item(
+                    "no_track_record",
+                    "warning",
+                    f"{org.name} has no past contracts for the track record section.",
+                    _p_where(org, "past_contracts"),
+                )
+            )
+        if not org.contacts:
+            items.append(
+                Item(
+                    "no_contact",
+                    "warning",
+                    f"{org.name} has no contact named.",
+                    _p_where(org, "contacts"),
+                )
+            )
+    return Report(bid=bid, checked_on=today, contract_start=start, items=items)

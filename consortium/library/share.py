@@ -1,0 +1,224 @@
+"""Share library entries between organisations: export to, and import from, .json or .xlsx.
+
+    share.export_entries(ws.db, "hope-trust-library.json")        # or .xlsx
+    result = share.import_entries(ws, "partner-library.xlsx")   # one transaction
+    result.added, result.updated, result.skipped
+
+Entries keep a stable ``uid``: importing the same entry again updates it when the file's copy is
+newer, and skips it otherwise. Usage counts stay local to each workspace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from consortium.library import store
+from consortium.library.store import Entry, LibraryError
+from consortium.workspace import Workspace
+
+FORMAT = "consortium-library"
+VERSION = 1
+COLUMNS = (
+    "uid",
+    "kind",
+    "title",
+    "body",
+    "owner",
+    "tags",
+    "cpv",
+    "theme",
+    "last_reviewed",
+    "review_due",
+    "updated_at",
+)
+
+
+def safe_cell(value):
+    """Text a spreadsheet will show, never run: user text starting with = + - @ (or a tab or
+    carriage return) gets a leading apostrophe so Excel cannot read it as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _unsafe(value: str) -> str:
+    if isinstance(value, str) and value[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r"):
+        return value[1:]
+    return value
+
+
+def export_entries(db: Database, path: str | Path, ids: list[int] | None = None) -> int:
+    """Write entries (all, or those ids) to .json or .xlsx via a temp file; returns how many."""
+    path = Path(path)
+    entries = [e for e in store.list_all(db) if ids is None or e.id in ids]
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise LibraryError(f"Export the library to a .json or .xlsx file, not {path.name}.")
+    tmp = path.with_name(path.name + ".part")
+    rows = [{k: v for k, v in e.to_dict().items() if k in COLUMNS} for e in entries]
+    if suffix == ".json":
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "entries": rows,
+        }
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    else:
+        import openpyxl
+        from openpyxl.styles import Font
+
+        wb = openpyxl.Workbook()
+        sheet = wb.active
+        sheet.title = "Library"
+        sheet.append(list(COLUMNS))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            sheet.append(
+                [safe_cell("; ".join(r[c]) if isinstance(r[c], list) else r[c]) for c in COLUMNS]
+            )
+        sheet.freeze_panes = "A2"
+        wb.save(tmp)
+    tmp.replace(path)
+    return len(entries)
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    titles: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "titles": self.titles,
+        }
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise LibraryError(f"There is no file at {path}.")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise LibraryError(f"{path.name} is not a readable library file: {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise LibraryError(f"{path.name} is not a Consortium library export.")
+        if data.get("version", 0) > VERSION:
+            raise LibraryError(f"{path.name} was written by a newer version of Consortium.")
+        return list(data.get("entries") or [])
+    if suffix == ".xlsx":
+        if not zipfile.is_zipfile(path):
+            raise LibraryError(f"{path.name} is not a readable Excel workbook.")
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise LibraryError(f"{path.name} is not a readable Excel workbook: {exc}") from None
+        try:
+            grid = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+        if not grid or "title" not in [str(h or "").strip().lower() for h in grid[0]]:
+            raise LibraryError(f"{path.name} has no 'title' column: it is not a library export.")
+        headers = [re.sub(r"[\s\-]+", "_", str(h or "").strip().lower()) for h in grid[0]]
+        out = []
+        for row in grid[1:]:
+            d = {h: _unsafe(v) for h, v in zip(headers, row, strict=False) if h}
+            for key in ("tags", "cpv"):
+                d[key] = [t.strip() for t in str(d.get(key) or "").split(";") if t.strip()]
+            out.append(d)
+        return out
+    raise LibraryError(f"Import library entries from a .json or .xlsx file, not {path.name}.")
+
+
+def _as_date(value, row: int, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    from consortium.formatting import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise LibraryError(f"Entry {row}: {name}: {exc}. Nothing was imported.") from None
+
+
+def import_entries(ws: Workspace, path: str | Path) -> ImportResult:
+    """Add or update entries from a shared file, all in one transaction."""
+    path = Path(path)
+    rows = _read(path)
+    result = ImportResult()
+    with ws.atomic():
+        for n, d in enumerate(rows, start=1):
+            if not isinstance(d, dict):
+                raise LibraryError(
+                    f"Entry {n} in {path.name} is not a record. Nothing was imported."
+                )
+            title = str(d.get("title") or "").strip()
+            if not title:
+                if not any(v for v in d.values()):
+                    continue  # a blank spreadsheet row
+                raise LibraryError(f"Entry {n} in {path.name} has no title. Nothing was imported.")
+            e = Entry(
+                title=title,
+                body=str(d.get("body") or ""),
+                kind=str(d.get("kind") or "answer").strip().lower(),
+                owner=str(d.get("owner") or ""),
+                tags=[str(t) for t in d.get("tags") or []],
+                cpv=[str(c) for c in d.get("cpv") or []],
+                theme=str(d.get("theme") or ""),
+                last_reviewed=_as_date(d.get("last_reviewed"), n, "last reviewed"),
+                review_due=_as_date(d.get("review_due"), n, "review due"),
+                uid=str(d.get("uid") or ""),
+                updated_at=str(d.get("updated_at") or ""),
+            )
+            problems = store.check(e)
+            if problems:
+                raise LibraryError(
+                    f"Entry {n} ('{title}') in {path.name}: {'; '.join(problems.values())}. "
+                    "Nothing was imported."
+                )
+            existing = (
+                ws.db.execute(
+                    "SELECT id, updated_at, usage_count, last_used FROM library_entries WHERE uid = ?",
+                    [e.uid],
+                ).fetchone()
+                if e.uid
+                else None
+            )
+            if existing:
+                if e.updated_at and e.updated_at <= existing[1]:
+                    result.skipped += 1
+                    continue
+                e.id, e.usage_count, e.last_used = existing[0], existing[2], existing[3]
+                result.updated += 1
+            else:
+                result.added += 1
+            store.save(ws, e, keep_updated_at=bool(e.updated_at))
+            result.titles.append(title)
+        ws.audit(
+            "import",
+            "library",
+            None,
+            f"Imported library from {path.name}: {result.added} added, {result.updated} updated",
+        )
+    return result

@@ -1,0 +1,66 @@
+"""The Bids area offscreen: questions imported, answered with a live word count, library
+suggestions inserted, readiness checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from consortium.bids import questions as bid_questions
+from consortium.library import store as library
+from consortium.matching import proposals
+
+TODAY = dt.date(2026, 11, 23)
+FIXTURES = Path(__file__).parent / "fixtures" / "bids"
+
+
+def test_questions_answers_suggestions_and_readiness(main_window):
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    library.save(
+        ws,
+        library.Entry(
+            title="Safeguarding survivors of domestic abuse",
+            body="Our safeguarding approach for survivors of domestic abuse follows SafeLives guidance.",
+            owner="Milton Keynes Women's Refuge",
+            tags=["safeguarding"],
+            last_reviewed=TODAY - dt.timedelta(days=30),
+        ),
+    )
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    page.reload()
+    page.create_bid()
+    panel = page.questions
+    panel.today = TODAY
+    added = panel.import_file(FIXTURES / "questionnaire.xlsx")
+    assert added > 0 and panel.model.rowCount() == added
+    panel.view.selectRow(0)
+    first = panel.current
+    panel.answer.setPlainText("one two three four five")
+    panel._count()
+    assert panel.words.text().startswith("5 words")
+    panel.owner.setCurrentIndex(panel.owner.findText("Ouse Valley Outreach"))
+    panel.save()
+    stored = bid_questions.load(ws.db, first.id)
+    assert stored.answer == "one two three four five" and stored.owner_org_id is not None
+    limited = next((q for q in panel.model.rows if q.word_limit), None)
+    if limited is not None:
+        panel.view.selectRow(panel.model.rows.index(limited))
+        panel.answer.setPlainText("word " * (limited.word_limit + 3))
+        panel._count()
+        assert "over the limit" in panel.words.text()
+    # A question about safeguarding gets the library entry suggested, and inserting it works.
+    bid_id = page.current_id()
+    q = bid_questions.Question(bid_id=bid_id, text="Describe how you will safeguard survivors of domestic abuse.", word_limit=300)
+    bid_questions.add_questions(ws, bid_id, [q])
+    panel.reload(q.id)
+    assert panel.suggestions.count() >= 1
+    assert "Safeguarding survivors" in panel.suggestions.item(0).text()
+    panel.suggestions.setCurrentRow(0)
+    panel.insert()
+    assert "SafeLives" in bid_questions.load(ws.db, q.id).answer
+    report = panel.check_readiness()
+    assert report is not None and not report.ready
+    assert "problem" in panel.readiness.toHtml()

@@ -66,8 +66,67 @@ def main() -> None:
     window.matches.show_result(proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today))
     app.processEvents()
     window.grab().save(str(docs / "proposal.png"))
+    bids_screens(window, ws, docs, today, app)
     review_screens(window, ws, docs, today, app)
     print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
+
+
+def bids_screens(window, ws, docs, today, app) -> None:
+    """The Bids area with a questionnaire imported, and the first pages of the built joint bid
+    rendered by LibreOffice (skipped, saying so, without soffice and pdftoppm)."""
+    import shutil
+    import subprocess
+
+    from consortium.bids import documents
+    from consortium.bids import questions as bid_questions
+    from consortium.bids.records import create_for_consortium
+    from consortium.matching import proposals
+
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today)
+    c = proposals.save_as_consortium(ws, result, 0, "Milton Keynes domestic abuse partnership")
+    bid = create_for_consortium(ws, c.id)
+    bid_questions.import_questionnaire(
+        ws, bid.id, ROOT / "tests" / "fixtures" / "bids" / "questionnaire.xlsx"
+    )
+    first = bid_questions.list_for(ws.db, bid.id)[0]
+    first.answer = (
+        "We are two local charities with 25 years between us supporting survivors in Milton Keynes."
+    )
+    first.status = "drafting"
+    bid_questions.save(ws, first)
+    window.sidebar.setCurrentRow(3)
+    window.bids.reload(bid.id)
+    window.bids.questions.today = today
+    window.bids.questions.check_readiness()
+    app.processEvents()
+    window.grab().save(str(docs / "bids.png"))
+    folder = Path(ws.path).parent / "built"
+    built = documents.build(ws, bid.id, folder, today=today)
+    joint = built.files.get("joint_bid")
+    if not (joint and shutil.which("soffice") and shutil.which("pdftoppm")):
+        print("Skipped rendering the joint bid: needs LibreOffice (soffice) and pdftoppm")
+        return
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(joint)],
+        check=True,
+        capture_output=True,
+    )
+    pdf = folder / (Path(joint).stem + ".pdf")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            "3",
+            str(pdf),
+            str(docs / "joint-bid-page"),
+        ],
+        check=True,
+    )
 
 
 def review_screens(window, ws, docs, today, app) -> None:

@@ -53,7 +53,11 @@ def test_questions_answers_suggestions_and_readiness(main_window):
         assert "over the limit" in panel.words.text()
     # A question about safeguarding gets the library entry suggested, and inserting it works.
     bid_id = page.current_id()
-    q = bid_questions.Question(bid_id=bid_id, text="Describe how you will safeguard survivors of domestic abuse.", word_limit=300)
+    q = bid_questions.Question(
+        bid_id=bid_id,
+        text="Describe how you will safeguard survivors of domestic abuse.",
+        word_limit=300,
+    )
     bid_questions.add_questions(ws, bid_id, [q])
     panel.reload(q.id)
     assert panel.suggestions.count() >= 1
@@ -64,3 +68,22 @@ def test_questions_answers_suggestions_and_readiness(main_window):
     report = panel.check_readiness()
     assert report is not None and not report.ready
     assert "problem" in panel.readiness.toHtml()
+
+
+def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
+    from docx import Document
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    page.reload()
+    page.create_bid()
+    page.build(tmp_path)
+    qtbot.waitUntil(lambda: page.open_folder.isVisible(), timeout=30000)
+    assert "Built" in page.message.text()
+    built = sorted(p.name for p in tmp_path.rglob("*.docx"))
+    assert built, page.message.text()
+    text = "\n".join(p.text for p in Document(next(tmp_path.rglob("*oint*.docx"))).paragraphs)
+    assert "Milton Keynes Women's Refuge" in text

@@ -38,9 +38,11 @@ STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#f
 class BidsPage(QWidget):
     sent = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, run=None, parent=None):
         super().__init__(parent)
+        self.run = run  # the window's background runner: run(title, fn, on_done)
         self.ws: Workspace | None = None
+        self.built_folder: Path | None = None
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("New bid for:"))
@@ -56,6 +58,16 @@ class BidsPage(QWidget):
         row.addWidget(self.consortium, 1)
         row.addWidget(self.new_button)
         row.addStretch()
+        self.build_button = QPushButton("Build documents…")
+        self.build_button.setAccessibleName("Build bid documents")
+        self.build_button.setToolTip(
+            "The joint bid, Right to Challenge EOI, agreement outline and due-diligence workbook"
+        )
+        self.open_folder = QPushButton("Open folder")
+        self.open_folder.setAccessibleName("Open the documents folder")
+        self.open_folder.setVisible(False)
+        row.addWidget(self.build_button)
+        row.addWidget(self.open_folder)
         row.addWidget(self.send_button)
         layout.addLayout(row)
         self.message = QLabel()
@@ -81,6 +93,8 @@ class BidsPage(QWidget):
         layout.addWidget(splitter, 1)
         self.new_button.clicked.connect(self.create_bid)
         self.send_button.clicked.connect(self.choose_send)
+        self.build_button.clicked.connect(self.choose_build)
+        self.open_folder.clicked.connect(self._open_folder)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show())
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -116,6 +130,7 @@ class BidsPage(QWidget):
         self._show()
         has = self.list.count() > 0
         self.send_button.setEnabled(has)
+        self.build_button.setEnabled(has)
         self.new_button.setEnabled(self.consortium.count() > 0)
         if not self.consortium.count():
             self.message.setText(
@@ -162,6 +177,45 @@ class BidsPage(QWidget):
         bid = bids.create_for_consortium(self.ws, self.consortium.currentData())
         self.reload(bid.id)
         self.message.setText(f"Created {bid.name}.")
+
+    def choose_build(self) -> None:
+        bid_id = self.current_id()
+        if bid_id is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, "Folder for the bid documents", str(Path.home())
+        )
+        if folder:
+            self.build(Path(folder))
+
+    def build(self, folder: Path) -> None:
+        """Build in the background (progress and Cancel); readiness problems go in a cover note."""
+        from consortium.bids import documents
+
+        ws, bid_id = self.ws, self.current_id()
+        self.run(
+            "Building the bid documents",
+            lambda progress, cancelled: documents.build(
+                ws, bid_id, folder, progress=progress, cancelled=cancelled
+            ),
+            self._built,
+        )
+
+    def _built(self, result) -> None:
+        self.built_folder = Path(result.folder)
+        names = ", ".join(Path(p).name for p in result.files.values())
+        problems = len(result.report.problems) if result.report else 0
+        note = f" {problems} readiness problem(s) are listed in the cover note." if problems else ""
+        warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)
+        self.message.setText(f"Built {escape(names)} in {escape(str(result.folder))}.{note}{warn}")
+        self.open_folder.setVisible(True)
+
+    def _open_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if self.built_folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.built_folder)))
 
     def choose_send(self) -> None:
         bid_id = self.current_id()

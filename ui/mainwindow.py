@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.matches = MatchesPage(self.run)
         self.tenders = TendersPage()
         self.review = ReviewPage()
-        self.bids = BidsPage()
+        self.bids = BidsPage(self.run)
         self.last_tender_report = None
         self._matches_stale = True
         built = {

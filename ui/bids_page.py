@@ -136,6 +136,8 @@ class BidsPage(QWidget):
             self.message.setText(
                 "Save a consortium first (Matches > Proposal > Save as consortium), then create its bid here."
             )
+        elif self.message.text().startswith("Save a consortium first"):
+            self.message.clear()
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

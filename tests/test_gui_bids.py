@@ -9,6 +9,7 @@ from pathlib import Path
 from consortium.bids import questions as bid_questions
 from consortium.library import store as library
 from consortium.matching import proposals
+from ui.bid_questions import ID_ROLE
 
 TODAY = dt.date(2026, 11, 23)
 FIXTURES = Path(__file__).parent / "fixtures" / "bids"
@@ -67,7 +68,30 @@ def test_questions_answers_suggestions_and_readiness(main_window):
     assert "SafeLives" in bid_questions.load(ws.db, q.id).answer
     report = panel.check_readiness()
     assert report is not None and not report.ready
-    assert "problem" in panel.readiness.toHtml()
+    assert "problem" in panel.readiness_summary.text()
+    assert panel.readiness.count() == len(report.items)
+    # Double-clicking an item goes where it is fixed: a question, or a partner's record.
+    question_row = next(
+        r
+        for r in range(panel.readiness.count())
+        if panel.readiness.item(r).data(ID_ROLE)["kind"] == "question"
+    )
+    wanted = panel.readiness.item(question_row).data(ID_ROLE)["id"]
+    panel.go_to(panel.readiness.item(question_row))
+    assert panel.current.id == wanted
+    partner_row = next(
+        (
+            r
+            for r in range(panel.readiness.count())
+            if panel.readiness.item(r).data(ID_ROLE)["kind"] == "partner"
+        ),
+        None,
+    )
+    if partner_row is not None:
+        target = panel.readiness.item(partner_row).data(ID_ROLE)["id"]
+        panel.go_to(panel.readiness.item(partner_row))
+        assert main_window.stack.currentWidget() is main_window.partners
+        assert main_window.partners.selected_id() == target
 
 
 def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
@@ -87,3 +111,20 @@ def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
     assert built, page.message.text()
     text = "\n".join(p.text for p in Document(next(tmp_path.rglob("*oint*.docx"))).paragraphs)
     assert "Milton Keynes Women's Refuge" in text
+
+
+def test_attach_a_community_asset_as_venue(main_window):
+    from consortium import assets
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    assets.save(ws, assets.Asset(name="Fishermead Centre", council="E06000042"))
+    page = main_window.bids
+    page.reload()
+    page.create_bid()
+    assert page.asset.currentText() == "Fishermead Centre (Milton Keynes)"
+    page.venue_note.setText("Weekly drop-in")
+    page.add_venue.click()
+    assert page.venue_list.item(0).text() == "Fishermead Centre, Milton Keynes — Weekly drop-in"
+    assert assets.venues(ws.db, page.current_id())[0]["note"] == "Weekly drop-in"

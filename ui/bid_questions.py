@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -113,6 +112,7 @@ class QuestionModel(QAbstractTableModel):
 
 class QuestionsPanel(QWidget):
     changed = Signal()
+    partner_requested = Signal(int, str)  # partner id, field: "fix this on the partner's record"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -200,9 +200,14 @@ class QuestionsPanel(QWidget):
         self.insert_button = QPushButton("Insert the selected answer")
         self.insert_button.setAccessibleName("Insert suggested answer")
         sv.addWidget(self.insert_button)
-        sv.addWidget(QLabel("Readiness"))
-        self.readiness = QTextBrowser()
+        sv.addWidget(QLabel("Readiness (double-click an item to go where it is fixed)"))
+        self.readiness_summary = QLabel()
+        self.readiness_summary.setWordWrap(True)
+        self.readiness_summary.setAccessibleName("Readiness summary")
+        sv.addWidget(self.readiness_summary)
+        self.readiness = QListWidget()
         self.readiness.setAccessibleName("Readiness")
+        self.readiness.setWordWrap(True)
         sv.addWidget(self.readiness, 1)
         lower.addWidget(side)
         lower.setSizes([700, 420])
@@ -218,6 +223,7 @@ class QuestionsPanel(QWidget):
         self.insert_button.clicked.connect(self.insert)
         self.import_button.clicked.connect(self.choose_import)
         self.readiness_button.clicked.connect(self.check_readiness)
+        self.readiness.itemDoubleClicked.connect(self.go_to)
 
     # ------------------------------------------------------------------ data
     def set_bid(self, ws: Workspace, bid_id: int | None) -> None:
@@ -357,10 +363,10 @@ class QuestionsPanel(QWidget):
         try:
             result = bid_questions.import_questionnaire(self.ws, self.bid_id, path)
         except ConsortiumError as exc:
-            self.readiness.setHtml(f"<p style='color:#9c0006'>{escape(str(exc))}</p>")
+            self.readiness_summary.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
             return 0
         self.reload()
-        self.readiness.setHtml(f"<p>Added {result.added} questions from {escape(path.name)}.</p>")
+        self.readiness_summary.setText(f"Added {result.added} questions from {escape(path.name)}.")
         return result.added
 
     def check_readiness(self) -> readiness.Report | None:
@@ -368,14 +374,27 @@ class QuestionsPanel(QWidget):
             return None
         report = readiness.check(self.ws, self.bid_id, today=self.today)
         colour = {"problem": "#9c0006", "warning": "#8a5300"}
-        rows = "".join(
-            f"<li style='color:{colour.get(i.severity, '#000')}'>{escape(i.message)}</li>"
-            for i in report.items
-        )
         verdict = (
             "Ready to build."
             if report.ready
             else f"{len(report.problems)} problem(s) to fix (you can still build; they go in a cover note)."
         )
-        self.readiness.setHtml(f"<p><b>{escape(verdict)}</b></p><ul>{rows}</ul>")
+        self.readiness_summary.setText(f"<b>{escape(verdict)}</b>")
+        self.readiness.clear()
+        for i in report.items:
+            item = QListWidgetItem(i.message)
+            item.setForeground(QBrush(QColor(colour.get(i.severity, "#000000"))))
+            item.setData(ID_ROLE, i.where)
+            self.readiness.addItem(item)
         return report
+
+    def go_to(self, item: QListWidgetItem) -> None:
+        """Take the user to where a readiness item is fixed: the question, or the partner."""
+        where = item.data(ID_ROLE) or {}
+        if where.get("kind") == "question":
+            row = next((r for r, q in enumerate(self.model.rows) if q.id == where.get("id")), None)
+            if row is not None:
+                self.view.selectRow(row)
+                self.answer.setFocus()
+        elif where.get("kind") == "partner" and where.get("id") is not None:
+            self.partner_requested.emit(where["id"], where.get("field") or "")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from consortium import assets, places
 from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
@@ -87,6 +88,28 @@ class BidsPage(QWidget):
         self.comments = QTextBrowser()
         self.comments.setAccessibleName("Review comments")
         self.tabs.addTab(self.comments, "Review comments")
+        venues = QWidget()
+        vv = QVBoxLayout(venues)
+        vv.addWidget(
+            QLabel(
+                "Community buildings, rooms or land this bid will deliver from (from the locality asset register)"
+            )
+        )
+        self.venue_list = QListWidget()
+        self.venue_list.setAccessibleName("Delivery venues")
+        vv.addWidget(self.venue_list, 1)
+        add = QHBoxLayout()
+        self.asset = QComboBox()
+        self.asset.setAccessibleName("Asset to use as a venue")
+        self.venue_note = QLineEdit(placeholderText="What happens there, e.g. weekly drop-in")
+        self.venue_note.setAccessibleName("Venue note")
+        self.add_venue = QPushButton("Add venue")
+        self.add_venue.setAccessibleName("Add venue")
+        add.addWidget(self.asset, 1)
+        add.addWidget(self.venue_note, 1)
+        add.addWidget(self.add_venue)
+        vv.addLayout(add)
+        self.tabs.addTab(venues, "Venues")
         splitter.addWidget(self.tabs)
         splitter.setSizes([320, 900])
         self.splitter = splitter
@@ -94,6 +117,7 @@ class BidsPage(QWidget):
         self.new_button.clicked.connect(self.create_bid)
         self.send_button.clicked.connect(self.choose_send)
         self.build_button.clicked.connect(self.choose_build)
+        self.add_venue.clicked.connect(self.attach_venue)
         self.open_folder.clicked.connect(self._open_folder)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show())
 
@@ -161,6 +185,15 @@ class BidsPage(QWidget):
             f"<h2>{escape(bid.name)}</h2><p>Status: <b>{escape(bid.status)}</b></p>"
             f"<p>Consortium: {escape(c.name)} ({escape(consortia.MODELS.get(c.model, c.model))})</p><ul>{members}</ul>"
         )
+        self.asset.clear()
+        for a in assets.list_all(self.ws.db):
+            where = f" ({places.area_name(a.council)})" if a.council else ""
+            self.asset.addItem(a.name + where, a.id)
+        self.venue_list.clear()
+        for v in assets.venues(self.ws.db, bid_id):
+            self.venue_list.addItem(
+                f"{v['name']}, {v['council']}" + (f" — {v['note']}" if v["note"] else "")
+            )
         got = review.comments_for(self.ws, bid_id)
         if got:
             rows = "".join(
@@ -172,6 +205,15 @@ class BidsPage(QWidget):
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")
             self.tabs.setTabText(2, "Review comments")
+
+    def attach_venue(self) -> None:
+        bid_id, asset_id = self.current_id(), self.asset.currentData()
+        if bid_id is None or asset_id is None:
+            self.message.setText("Add community assets in Review > Locality assets first.")
+            return
+        assets.attach(self.ws, bid_id, asset_id, self.venue_note.text().strip())
+        self.venue_note.clear()
+        self._show()
 
     def create_bid(self) -> None:
         if self.ws is None or self.consortium.currentData() is None:

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.partners.opportunities_requested.connect(self.show_opportunities)
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
+        self.bids.questions.partner_requested.connect(self.fix_partner)
         self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -630,6 +631,21 @@ class MainWindow(QMainWindow):
                 )
             )
         box.open()
+
+    def fix_partner(self, partner_id: int, field: str) -> None:
+        """From a readiness item: open the partner on the tab where that detail is edited."""
+        self.sidebar.setCurrentRow(0)
+        self.partners.select(partner_id)
+        tabs = {
+            "credentials": 3,
+            "contacts": 4,
+            "past_contracts": 5,
+            "turnover": 2,
+            "cpv_codes": 1,
+            "areas": 1,
+        }
+        key = field.split(":")[0].split("[")[0].strip()
+        self.partners.editor.tabs.setCurrentIndex(tabs.get(key, 0))
 
     def show_opportunities(self, partner_id: int) -> None:
         """From a partner: the open tenders it could win, alone or with partners."""

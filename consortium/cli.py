@@ -26,6 +26,7 @@ _PLUGINS = (
     "consortium.matching.cli",
     "consortium.packs.cli",
     "consortium.bids.cli",
+    "consortium.socialvalue.cli",
 )
 
 

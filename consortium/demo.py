@@ -118,8 +118,8 @@ def fill_demo(
         for org in demo_partners(today):
             store.save(ws, org)
         ws.db["settings"].upsert({"key": "demo", "value": today.isoformat()}, pk="key")
-    try:
-        from consortium.tenders.importer import import_demo_tenders
-    except ImportError:  # tenders not built yet in this version
-        return
+    from consortium.socialvalue.demo import add_demo_social_value
+    from consortium.tenders.importer import import_demo_tenders
+
     import_demo_tenders(ws, today)
+    add_demo_social_value(ws, today)

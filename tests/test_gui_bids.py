@@ -32,6 +32,7 @@ def test_questions_answers_suggestions_and_readiness(main_window):
     page = main_window.bids
     main_window.sidebar.setCurrentRow(3)
     page.reload()
+    page.consortium.setCurrentIndex(page.consortium.findText("MK domestic abuse"))
     page.create_bid()
     panel = page.questions
     panel.today = TODAY
@@ -103,6 +104,7 @@ def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
     page = main_window.bids
     main_window.sidebar.setCurrentRow(3)
     page.reload()
+    page.consortium.setCurrentIndex(page.consortium.findText("MK domestic abuse"))
     page.create_bid()
     page.build(tmp_path)
     qtbot.waitUntil(lambda: page.open_folder.isVisible(), timeout=30000)
@@ -122,6 +124,7 @@ def test_attach_a_community_asset_as_venue(main_window):
     assets.save(ws, assets.Asset(name="Fishermead Centre", council="E06000042"))
     page = main_window.bids
     page.reload()
+    page.consortium.setCurrentIndex(page.consortium.findText("MK domestic abuse"))
     page.create_bid()
     assert page.asset.currentText() == "Fishermead Centre (Milton Keynes)"
     page.venue_note.setText("Weekly drop-in")

@@ -35,6 +35,7 @@ from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
 from ui.review_page import ReviewPage
 from ui.runner import run_task
+from ui.socialvalue_page import SocialValuePage
 from ui.tenders_page import TendersPage
 
 AREAS = (
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.tenders = TendersPage()
         self.review = ReviewPage()
         self.bids = BidsPage(self.run)
+        self.social_value = SocialValuePage()
         self.last_tender_report = None
         self._matches_stale = True
         built = {
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
             "Tenders": self.tenders,
             "Matches": self.matches,
             "Bids": self.bids,
+            "Social value": self.social_value,
             "Review": self.review,
         }
         for name, about in AREAS:
@@ -146,6 +149,8 @@ class MainWindow(QMainWindow):
             self._matches_stale = False
             self.matches.reload_partners()
             self.matches.consortia.reload()
+        if self.stack.currentWidget() is self.social_value:
+            self.social_value.reload_bids()  # bids may have been added in the Bids area
             if self.matches.ocid is not None:
                 self.matches._rank()
 
@@ -236,6 +241,7 @@ class MainWindow(QMainWindow):
         self.tenders.set_workspace(ws)
         self.review.set_workspace(ws)
         self.bids.set_workspace(ws)
+        self.social_value.set_workspace(ws)
         self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")

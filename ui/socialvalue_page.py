@@ -1,0 +1,445 @@
+"""The Social value area: a bid's commitments per member with running totals, the assumptions,
+a chart of value by theme and by member, and the statement and workbook exports. A thin view
+over ``consortium.socialvalue``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consortium import places
+from consortium.bids import records as bids
+from consortium.errors import ConsortiumError
+from consortium.formatting import money
+from consortium.matching import consortia
+from consortium.partners import store as partner_store
+from consortium.socialvalue import commitments, frameworks
+from consortium.workspace import Workspace
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 60
+COLOURS = ("#1f4e79", "#2e75b6", "#70ad47", "#ffc000", "#c55a11", "#7030a0", "#00b0f0", "#a5a5a5")
+
+
+def gbp(value) -> str:
+    return money(float(value), pence=False) if value is not None else ""
+
+
+class BarChart(QWidget):
+    """Horizontal bars: value by theme and by member (no chart library needed)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.groups: list[tuple[str, dict[str, Decimal]]] = []
+        self.setMinimumHeight(180)
+        self.setAccessibleName("Value by theme and by member")
+
+    def set_data(self, groups: list[tuple[str, dict[str, Decimal]]]) -> None:
+        self.groups = groups
+        rows = sum(len(values) + 1 for _, values in groups)
+        self.setMinimumHeight(max(180, rows * 20 + 10))
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.width()
+        label_w = min(260, width // 3)
+        y = 4
+        peak = max([float(v) for _, values in self.groups for v in values.values()] or [1.0]) or 1.0
+        for title, values in self.groups:
+            painter.setPen(QColor("#212529"))
+            font = painter.font()
+            font.setBold(True)
+            painter.setFont(font)
+            painter.drawText(QRectF(4, y, width - 8, 18), Qt.AlignmentFlag.AlignLeft, title)
+            font.setBold(False)
+            painter.setFont(font)
+            y += 20
+            for k, (name, value) in enumerate(sorted(values.items(), key=lambda kv: -kv[1])):
+                painter.setPen(QColor("#212529"))
+                painter.drawText(
+                    QRectF(8, y, label_w - 12, 18),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    name[:40],
+                )
+                bar = (width - label_w - 110) * float(value) / peak
+                painter.fillRect(
+                    QRectF(label_w, y + 3, max(bar, 1), 12), QColor(COLOURS[k % len(COLOURS)])
+                )
+                painter.drawText(
+                    QRectF(label_w + bar + 6, y, 100, 18), Qt.AlignmentFlag.AlignVCenter, gbp(value)
+                )
+                y += 18
+            y += 6
+
+
+class SocialValuePage(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        self.result = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Bid:"))
+        self.bid = QComboBox()
+        self.bid.setAccessibleName("Bid")
+        top.addWidget(self.bid, 1)
+        self.statement_button = QPushButton("Statement (.docx)…")
+        self.statement_button.setAccessibleName("Export the social value statement")
+        self.workbook_button = QPushButton("Calculator workbook (.xlsx)…")
+        self.workbook_button.setAccessibleName("Export the calculator workbook")
+        top.addWidget(self.statement_button)
+        top.addWidget(self.workbook_button)
+        layout.addLayout(top)
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.totals.setAccessibleName("Running totals")
+        self.totals.setStyleSheet("background: #e7f1ff; padding: 6px;")
+        layout.addWidget(self.totals)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, 8)
+        self.table.setAccessibleName("Commitments")
+        self.table.setHorizontalHeaderLabels(
+            [
+                "Member",
+                "Measure",
+                "Per year",
+                "Years",
+                "Unit",
+                "Adjustments",
+                "Present value",
+                "Areas",
+            ]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((170, 250, 65, 45, 60, 90, 230)):
+            self.table.setColumnWidth(column, width)
+        lv.addWidget(self.table, 2)
+        form_box = QGroupBox("Add a commitment")
+        form = QFormLayout(form_box)
+        self.member = QComboBox()
+        self.measure = QComboBox()
+        self.quantity = QDoubleSpinBox(minimum=0, maximum=10_000_000, decimals=2)
+        self.years = QSpinBox(minimum=1, maximum=30)
+        self.deadweight = QDoubleSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.displacement = QDoubleSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.attribution = QDoubleSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.dropoff = QDoubleSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.evidence = QLineEdit(
+            placeholderText="Evidence to keep, e.g. payroll records, attendance registers"
+        )
+        for label, w in (
+            ("Member", self.member),
+            ("Measure", self.measure),
+            ("Quantity per year", self.quantity),
+            ("Years", self.years),
+            ("Deadweight", self.deadweight),
+            ("Displacement", self.displacement),
+            ("Attribution", self.attribution),
+            ("Drop-off from year 2", self.dropoff),
+            ("Evidence", self.evidence),
+        ):
+            w.setAccessibleName(label)
+            form.addRow(label, w)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add commitment")
+        self.remove_button = QPushButton("Remove selected")
+        for b in (self.add_button, self.remove_button):
+            b.setAccessibleName(b.text())
+            buttons.addWidget(b)
+        form.addRow(buttons)
+        lv.addWidget(form_box)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        assumptions = QGroupBox("Assumptions")
+        af = QFormLayout(assumptions)
+        self.inputs = QDoubleSpinBox(
+            minimum=0, maximum=1e10, decimals=0, prefix="£", singleStep=1000
+        )
+        self.inputs.setToolTip("The investment the SROI ratio is taken over")
+        self.discount_year1 = QCheckBox("Discount year 1 too")
+        self.weighting = QDoubleSpinBox(
+            minimum=-1, maximum=100, decimals=1, suffix=" %", specialValueText="not known"
+        )
+        self.weighting.setToolTip(
+            "The buyer's social value weighting in the evaluation (not the same as value ÷ contract)"
+        )
+        for label, w in (
+            ("Inputs (investment)", self.inputs),
+            ("", self.discount_year1),
+            ("Tender's social value weighting", self.weighting),
+        ):
+            w.setAccessibleName(label or w.text())
+            af.addRow(label, w)
+        self.save_assumptions = QPushButton("Save assumptions")
+        self.save_assumptions.setAccessibleName("Save assumptions")
+        af.addRow(self.save_assumptions)
+        rv.addWidget(assumptions)
+        self.chart = BarChart()
+        rv.addWidget(self.chart, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Social value message")
+        rv.addWidget(self.message)
+        splitter.addWidget(right)
+        splitter.setSizes([760, 520])
+        self.splitter = splitter
+        layout.addWidget(splitter, 1)
+
+        self.bid.currentIndexChanged.connect(lambda _i: self.reload())
+        self.add_button.clicked.connect(self.add)
+        self.remove_button.clicked.connect(self.remove)
+        self.save_assumptions.clicked.connect(self.save_settings)
+        self.statement_button.clicked.connect(self.choose_statement)
+        self.workbook_button.clicked.connect(self.choose_workbook)
+
+    # ------------------------------------------------------------------ data
+    def set_workspace(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.reload_bids()
+
+    def reload_bids(self, select: int | None = None) -> None:
+        if self.ws is None:
+            return
+        keep = select if select is not None else self.bid.currentData()
+        self.bid.blockSignals(True)
+        self.bid.clear()
+        for b in bids.list_all(self.ws.db):
+            self.bid.addItem(b.name, b.id)
+        if keep is not None and self.bid.findData(keep) >= 0:
+            self.bid.setCurrentIndex(self.bid.findData(keep))
+        self.bid.blockSignals(False)
+        self.measure.clear()
+        for m in frameworks.list_measures(self.ws.db):
+            value = (
+                f" — {gbp(m.proxy_value)} per {m.unit}"
+                if m.monetised
+                else " — recorded, not valued"
+            )
+            self.measure.addItem(f"{m.code} {m.description[:60]}{value}", (m.framework_id, m.code))
+        self.reload()
+
+    def reload(self) -> None:
+        bid_id = self.bid.currentData()
+        enabled = self.ws is not None and bid_id is not None
+        for w in (
+            self.add_button,
+            self.remove_button,
+            self.save_assumptions,
+            self.statement_button,
+            self.workbook_button,
+        ):
+            w.setEnabled(enabled)
+        if not enabled:
+            self.table.setRowCount(0)
+            self.totals.setText(
+                "Create a bid in the Bids area, then record its social value commitments here."
+            )
+            self.chart.set_data([])
+            return
+        bid = bids.load(self.ws.db, bid_id)
+        c = consortia.load(self.ws.db, bid.consortium_id)
+        self.member.clear()
+        for m in c.members:
+            self.member.addItem(m.name, m.org_id)
+        settings = commitments.load_settings(self.ws.db, bid_id)
+        self.inputs.setValue(float(settings.inputs))
+        self.discount_year1.setChecked(settings.discount_year1)
+        self.weighting.setValue(
+            -1 if settings.weighting_pct is None else float(settings.weighting_pct)
+        )
+        items = commitments.list_for_bid(self.ws.db, bid_id)
+        self.result = commitments.calculate_bid(self.ws.db, bid_id) if items else None
+        names = commitments.member_names(self.ws.db, [i.org_id for i in items])
+        measures = frameworks.measures_by_key(self.ws.db)
+        pv_by_id = (
+            {line.line.key: line.present_value for line in self.result.lines} if self.result else {}
+        )
+        self.table.setRowCount(len(items))
+        for r, item in enumerate(items):
+            m = measures.get((item.framework_id, item.measure_code))
+            # Stored as shares (0.2); shown as people think of them (20%).
+            adjustments = (
+                ", ".join(
+                    f"{label} {float(getattr(item, name)) * 100:g}%"
+                    for label, name in (
+                        ("deadweight", "deadweight"),
+                        ("displacement", "displacement"),
+                        ("attribution", "attribution"),
+                        ("drop-off", "dropoff"),
+                    )
+                    if getattr(item, name)
+                )
+                or "none"
+            )
+            values = [
+                names.get(item.org_id, ""),
+                f"{item.measure_code} {m.description if m else ''}",
+                f"{item.quantity:g}",
+                str(item.years),
+                m.unit if m else "",
+                gbp(pv_by_id.get(item.id)) if m and m.monetised else "recorded",
+                adjustments,
+                ", ".join(places.area_name(a) for a in item.areas),
+            ]
+            for col, v in enumerate(values):
+                cell = QTableWidgetItem(v)
+                cell.setData(ID_ROLE, item.id)
+                self.table.setItem(r, col, cell)
+        self._totals(settings)
+
+    def _totals(self, settings) -> None:
+        result = self.result
+        if result is None:
+            self.totals.setText("No commitments yet: add them below, member by member.")
+            self.chart.set_data([])
+            return
+        ratio = (
+            f"£{result.sroi_ratio:.2f} of social value for every £1 invested"
+            if result.sroi_ratio is not None
+            else "set the inputs to see the SROI ratio"
+        )
+        share = (
+            f"{result.value_to_contract:.1%} of the contract value"
+            if result.value_to_contract is not None
+            else "contract value not known"
+        )
+        weighting = (
+            f"{settings.weighting_pct:g}%" if settings.weighting_pct is not None else "not known"
+        )
+        self.totals.setText(
+            f"<b>Present value {escape(gbp(result.present_value))}</b> (gross {escape(gbp(result.gross))}, net before discounting "
+            f"{escape(gbp(result.net_undiscounted))}). SROI: {escape(ratio)}. Monetised value is {escape(share)}; the tender's "
+            f"social value weighting is {escape(weighting)} — a different thing."
+        )
+        self.chart.set_data([("By theme", result.by_theme), ("By member", result.by_member)])
+
+    # --------------------------------------------------------------- actions
+    def add(self) -> None:
+        bid_id, org_id, key = (
+            self.bid.currentData(),
+            self.member.currentData(),
+            self.measure.currentData(),
+        )
+        if bid_id is None or org_id is None or key is None:
+            return
+        org = partner_store.load(self.ws.db, org_id)
+        item = commitments.Commitment(
+            bid_id=bid_id,
+            org_id=org_id,
+            framework_id=key[0],
+            measure_code=key[1],
+            quantity=Decimal(str(self.quantity.value())),
+            years=self.years.value(),
+            areas=[a for a in org.areas if a.startswith(("E0", "W0", "S1", "N0"))][:3],
+            evidence=self.evidence.text().strip(),
+            deadweight=Decimal(str(self.deadweight.value())) / 100,
+            displacement=Decimal(str(self.displacement.value())) / 100,
+            attribution=Decimal(str(self.attribution.value())) / 100,
+            dropoff=Decimal(str(self.dropoff.value())) / 100,
+        )
+        try:
+            commitments.add(self.ws, item)
+        except ConsortiumError as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            return
+        self.message.clear()
+        self.reload()
+
+    def remove(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            return
+        commitments.delete(self.ws, self.table.item(row, 0).data(ID_ROLE))
+        self.reload()
+
+    def save_settings(self) -> None:
+        bid_id = self.bid.currentData()
+        if bid_id is None:
+            return
+        settings = commitments.load_settings(self.ws.db, bid_id)
+        settings.inputs = Decimal(str(round(self.inputs.value())))
+        settings.discount_year1 = self.discount_year1.isChecked()
+        settings.weighting_pct = (
+            None if self.weighting.value() < 0 else Decimal(str(self.weighting.value()))
+        )
+        commitments.save_settings(self.ws, bid_id, settings)
+        self.reload()
+
+    def choose_workbook(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the calculator workbook",
+            str(Path.home() / "Social value calculator.xlsx"),
+            "Excel workbook (*.xlsx)",
+        )
+        if path:
+            self.export_workbook(Path(path))
+
+    def export_workbook(self, path: Path) -> Path | None:
+        from consortium.socialvalue import workbook
+
+        if self.result is None:
+            self.message.setText("Add commitments first.")
+            return None
+        out = workbook.build(self.result, path, title=self.bid.currentText())
+        self.message.setText(
+            f"Saved the calculator workbook to {escape(str(out))}: every figure is a live formula."
+        )
+        return out
+
+    def choose_statement(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the social value statement",
+            str(Path.home() / "Social value statement.docx"),
+            "Word document (*.docx)",
+        )
+        if path:
+            self.export_statement(Path(path))
+
+    def export_statement(self, path: Path) -> Path | None:
+        try:
+            from consortium.socialvalue import statement
+        except ImportError:
+            self.message.setText("The statement is not available in this version.")
+            return None
+        try:
+            out = statement.build(self.ws, self.bid.currentData(), path)
+        except ConsortiumError as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            return None
+        self.message.setText(f"Saved the statement to {escape(str(out))}.")
+        return out

@@ -66,9 +66,50 @@ def main() -> None:
     window.matches.show_result(proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today))
     app.processEvents()
     window.grab().save(str(docs / "proposal.png"))
+    socialvalue_screens(window, ws, docs, today, app)
     bids_screens(window, ws, docs, today, app)
     review_screens(window, ws, docs, today, app)
     print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
+
+
+def socialvalue_screens(window, ws, docs, today, app) -> None:
+    """The Social value area on the demo bid, and the first page of its statement."""
+    import shutil
+    import subprocess
+
+    from consortium.socialvalue import statement
+    from consortium.socialvalue.demo import add_demo_social_value
+
+    bid_id = add_demo_social_value(ws, today)
+    window.sidebar.setCurrentRow(4)
+    window.social_value.reload_bids(bid_id)
+    app.processEvents()
+    window.grab().save(str(docs / "social-value.png"))
+    folder = Path(ws.path).parent / "statement"
+    folder.mkdir(exist_ok=True)
+    out = statement.build(ws, bid_id, folder / "Social value statement.docx")
+    if shutil.which("soffice") and shutil.which("pdftoppm"):
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(out)],
+            check=True,
+            capture_output=True,
+        )
+        pdf = folder / (Path(out).stem + ".pdf")
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "2",
+                str(pdf),
+                str(docs / "social-value-statement-page"),
+            ],
+            check=True,
+        )
 
 
 def bids_screens(window, ws, docs, today, app) -> None:

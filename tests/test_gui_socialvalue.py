@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+from PySide6.QtCore import Qt
 
 from consortium.socialvalue import commitments
 from consortium.socialvalue.demo import add_demo_social_value
@@ -54,3 +55,31 @@ def test_commitments_totals_and_exports(main_window, tmp_path):
         if isinstance(c.value, str) and c.value.startswith("=")
     ]
     assert formulas
+
+
+def test_record_delivery_with_evidence(main_window, tmp_path):
+    from consortium.socialvalue import tracking
+
+    ws = main_window.ws
+    bid_id = add_demo_social_value(ws, TODAY)
+    page = main_window.social_value
+    page.reload_bids(bid_id)
+    page.tabs.setCurrentIndex(1)
+    assert page.progress.rowCount() == len(commitments.list_for_bid(ws.db, bid_id))
+    page.record_delivery()
+    assert "Select a commitment" in page.message.text()
+    page.progress.selectRow(0)
+    page.period.setText("Spring 2027")
+    page.record_delivery()
+    assert "period" in page.message.text().lower()
+    evidence = tmp_path / "payroll.csv"
+    evidence.write_text("x")
+    page.evidence_files = [evidence]
+    page.period.setText("2027-Q1")
+    page.delivered_qty.setValue(1.5)
+    page.people.setValue(3)
+    page.record_delivery()
+    assert page.message.text() == "Delivery recorded."
+    commitment_id = page.progress.item(0, 0).data(Qt.ItemDataRole.UserRole + 60)
+    assert tracking.deliveries(ws.db, commitment_id)[0].evidence
+    assert page.progress.item(0, 4).text() == "1.5"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -216,7 +217,11 @@ class SocialValuePage(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([760, 520])
         self.splitter = splitter
-        layout.addWidget(splitter, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Social value views")
+        self.tabs.addTab(splitter, "Commitments")
+        self.tabs.addTab(self._delivery_tab(), "Delivery after award")
+        layout.addWidget(self.tabs, 1)
 
         self.bid.currentIndexChanged.connect(lambda _i: self.reload())
         self.add_button.clicked.connect(self.add)
@@ -224,6 +229,120 @@ class SocialValuePage(QWidget):
         self.save_assumptions.clicked.connect(self.save_settings)
         self.statement_button.clicked.connect(self.choose_statement)
         self.workbook_button.clicked.connect(self.choose_workbook)
+
+    def _delivery_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(
+            QLabel("What was delivered against each commitment, period by period, with evidence.")
+        )
+        self.progress = QTableWidget(0, 8)
+        self.progress.setAccessibleName("Committed against delivered")
+        self.progress.setHorizontalHeaderLabels(
+            [
+                "Member",
+                "Measure",
+                "Unit",
+                "Committed",
+                "Delivered",
+                "%",
+                "People reached",
+                "Value delivered",
+            ]
+        )
+        self.progress.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.progress.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.progress.horizontalHeader().setStretchLastSection(True)
+        self.progress.setColumnWidth(1, 300)
+        v.addWidget(self.progress, 1)
+        box = QGroupBox("Record delivery for the selected commitment")
+        form = QFormLayout(box)
+        self.period = QLineEdit(placeholderText="2027, 2027-Q1 or 2027-04")
+        self.delivered_qty = QDoubleSpinBox(minimum=0, maximum=10_000_000, decimals=2)
+        self.spend = QDoubleSpinBox(minimum=0, maximum=1e9, decimals=0, prefix="£")
+        self.people = QSpinBox(minimum=0, maximum=1_000_000)
+        self.evidence_files: list[Path] = []
+        self.evidence_label = QLabel("No evidence files chosen")
+        choose = QPushButton("Choose evidence files…")
+        choose.setAccessibleName("Choose evidence files")
+        choose.clicked.connect(self._choose_evidence)
+        for label, w in (
+            ("Period", self.period),
+            ("Quantity delivered", self.delivered_qty),
+            ("Spend in the period", self.spend),
+            ("People reached", self.people),
+        ):
+            w.setAccessibleName(label)
+            form.addRow(label, w)
+        form.addRow(choose, self.evidence_label)
+        self.record_button = QPushButton("Record delivery")
+        self.record_button.setAccessibleName("Record delivery")
+        self.record_button.clicked.connect(self.record_delivery)
+        form.addRow(self.record_button)
+        v.addWidget(box)
+        return page
+
+    def _choose_evidence(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Evidence for this delivery", str(Path.home())
+        )
+        self.evidence_files = [Path(p) for p in paths]
+        self.evidence_label.setText(
+            ", ".join(p.name for p in self.evidence_files) or "No evidence files chosen"
+        )
+
+    def reload_progress(self) -> None:
+        from consortium.socialvalue import tracking
+
+        bid_id = self.bid.currentData()
+        rows = (
+            tracking.committed_vs_delivered(self.ws.db, bid_id)
+            if self.ws is not None and bid_id is not None
+            else []
+        )
+        self.progress.setRowCount(len(rows))
+        for r, p in enumerate(rows):
+            pct = p.percent
+            values = [
+                p.member,
+                p.measure,
+                p.unit,
+                f"{p.committed:g}",
+                f"{p.delivered:g}",
+                f"{pct:.0f}%" if pct is not None else "",
+                str(p.people),
+                gbp(p.value_delivered),
+            ]
+            for c, v in enumerate(values):
+                cell = QTableWidgetItem(v)
+                cell.setData(ID_ROLE, p.commitment.id)
+                self.progress.setItem(r, c, cell)
+
+    def record_delivery(self) -> None:
+        from consortium.socialvalue import tracking
+
+        row = self.progress.currentRow()
+        if row < 0:
+            self.message.setText("Select a commitment in the Delivery table first.")
+            return
+        try:
+            tracking.record(
+                self.ws,
+                self.progress.item(row, 0).data(ID_ROLE),
+                self.period.text().strip(),
+                Decimal(str(self.delivered_qty.value())),
+                spend=Decimal(str(round(self.spend.value()))),
+                people=self.people.value(),
+                evidence=self.evidence_files,
+            )
+        except ConsortiumError as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            return
+        self.evidence_files = []
+        self.evidence_label.setText("No evidence files chosen")
+        self.message.setText("Delivery recorded.")
+        self.reload_progress()
+        self.progress.selectRow(row)
 
     # ------------------------------------------------------------------ data
     def set_workspace(self, ws: Workspace) -> None:
@@ -319,6 +438,7 @@ class SocialValuePage(QWidget):
                 cell.setData(ID_ROLE, item.id)
                 self.table.setItem(r, col, cell)
         self._totals(settings)
+        self.reload_progress()
 
     def _totals(self, settings) -> None:
         result = self.result

@@ -113,9 +113,6 @@ def _questions(ws: Workspace, bid_id: int) -> list[dict]:
 
 
 def _social_value(ws: Workspace, bid_id: int) -> dict | None:
-    try:
-        from consortium.socialvalue import commitments
-    except ImportError:
-        return None
-    loader = getattr(commitments, "pack_summary", None)
-    return loader(ws, bid_id) if loader else None
+    from consortium.socialvalue import pack_summary
+
+    return pack_summary(ws, bid_id)

@@ -11,8 +11,6 @@ Consortia attach assets to a bid as delivery venues.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from sqlite_utils import Database
 
 from consortium import places, validation
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.workspace import Workspace
 
 KINDS = ("building", "room", "land", "other")
@@ -238,13 +237,4 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_save(wb.save, path)

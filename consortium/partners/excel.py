@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from consortium import cpv, places, validation
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.formatting import parse_date, parse_money
 from consortium.partners import store
 from consortium.partners.columns import (
@@ -348,16 +349,7 @@ def _never_formulas(cells) -> None:
 
 
 def _save_atomically(wb, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_save(wb.save, path)
 
 
 # ================================================================================ reading

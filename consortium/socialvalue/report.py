@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from consortium.files import atomic_save
 from consortium.formatting import money, uk_date
 from consortium.socialvalue import tracking
-from consortium.socialvalue.valuefile import atomic_save
 
 
 @dataclass

@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.formatting import money, uk_date
 from consortium.socialvalue import calc, commitments, frameworks
-from consortium.socialvalue.valuefile import atomic_save
 
 TEMPLATE = "social-value-statement.docx"
 SECTIONS = (

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.socialvalue import frameworks
 from consortium.workspace import Workspace
 
@@ -330,19 +329,4 @@ def write_template(path: str | Path) -> Path:
     ):
         help_.append([line])
     atomic_save(wb.save, path)
-    return path
-
-
-def atomic_save(save, path: Path) -> Path:
-    """Write with ``save(tmp)`` to a temporary file beside ``path``, then rename over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -19,8 +19,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from consortium.files import atomic_save
 from consortium.socialvalue import calc
-from consortium.socialvalue.valuefile import atomic_save
 
 MONEY = '"£"#,##0.00'
 PCT = "0.0%"

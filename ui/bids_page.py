@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -31,6 +30,7 @@ from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
 from ui.bid_questions import QuestionsPanel
+from ui.signing import NoKey, passphrase_for_signing
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -277,18 +277,15 @@ class BidsPage(QWidget):
 
     def send(self, path: Path, passphrase: str | None = None) -> Path | None:
         bid_id = self.current_id()
-        me = keys.identity()
-        if me is None:
+        try:
+            ok, passphrase = passphrase_for_signing(self, passphrase)
+        except NoKey:
             self.message.setText(
-                "Create your organisation's signing key first: consortium keys create (File menu coming)."
+                "Create your organisation's signing key first (File > Signing key)."
             )
             return None
-        if me.storage == "file" and passphrase is None:
-            passphrase, ok = QInputDialog.getText(
-                self, "Passphrase", "Passphrase for your signing key:", QLineEdit.EchoMode.Password
-            )
-            if not ok:
-                return None
+        if not ok:
+            return None
         try:
             out = pack.export_pack(self.ws, bid_id, path, passphrase=passphrase)
             bid = bids.load(self.ws.db, bid_id)
@@ -300,7 +297,7 @@ class BidsPage(QWidget):
             return None
         self.reload(bid_id)
         self.message.setText(
-            f"Wrote the signed pack {escape(str(out))}. Send it to the housing association, and read them your key's words: <b>{escape(me.words)}</b>."
+            f"Wrote the signed pack {escape(str(out))}. Send it to the housing association, and read them your key's words: <b>{escape(keys.identity().words)}</b>."
         )
         self.sent.emit(str(out))
         return out

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
-from consortium.packs import keys, pack, review
+from consortium.packs import pack, review
 from consortium.workspace import Workspace
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
+from ui.signing import NoKey, passphrase_for_signing
 
 STATUS_COLOURS = {
     review.PASS: "#d1e7dd",
@@ -321,20 +322,15 @@ class ReviewPage(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, path: Path, passphrase: str | None = None) -> Path | None:
-        me = keys.identity()
-        if me is None:
+        try:
+            ok, passphrase = passphrase_for_signing(self, passphrase)
+        except NoKey:
             self.message.setText(
                 "Create your organisation's signing key first (File > Signing key)."
             )
             return None
-        if me.storage == "file" and passphrase is None:
-            from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-            passphrase, ok = QInputDialog.getText(
-                self, "Passphrase", "Passphrase for your signing key:", QLineEdit.EchoMode.Password
-            )
-            if not ok:
-                return None
+        if not ok:
+            return None
         try:
             out = review.export_review(
                 review.Review(

@@ -43,6 +43,8 @@ class Asset:
     for_ownership: bool = False  # suitable for community ownership (asset transfer)
     for_delivery: bool = True  # suitable for delivering services from
     notes: str = ""
+    transferred_to: str = ""  # the community organisation that now owns it
+    transferred_on: dt.date | None = None  # when community ownership began
     id: int | None = None
 
 
@@ -61,6 +63,8 @@ def check(asset: Asset) -> dict[str, str]:
             validation.postcode(asset.postcode)
         except ValueError as exc:
             problems["postcode"] = str(exc)
+    if asset.transferred_on and not asset.transferred_to.strip():
+        problems["transferred_to"] = "Say which community organisation the asset passed to"
     if asset.capacity is not None and asset.capacity < 0:
         problems["capacity"] = "Capacity is a number of people, 0 or more"
     return problems
@@ -85,6 +89,8 @@ def save(ws: Workspace, asset: Asset) -> int:
         "for_ownership": int(asset.for_ownership),
         "for_delivery": int(asset.for_delivery),
         "notes": asset.notes or None,
+        "transferred_to": asset.transferred_to or None,
+        "transferred_on": asset.transferred_on.isoformat() if asset.transferred_on else None,
         "updated_at": now,
     }
     with ws.atomic():
@@ -115,6 +121,8 @@ def _from_row(r: dict) -> Asset:
         for_ownership=bool(r["for_ownership"]),
         for_delivery=bool(r["for_delivery"]),
         notes=r["notes"] or "",
+        transferred_to=r["transferred_to"] or "",
+        transferred_on=dt.date.fromisoformat(r["transferred_on"]) if r["transferred_on"] else None,
     )
 
 
@@ -238,3 +246,8 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     return atomic_save(wb.save, path)
+
+
+def transferred_in(db: Database, year: int) -> list[Asset]:
+    """Assets that passed into community ownership during a year (for the HA's report)."""
+    return [a for a in list_all(db) if a.transferred_on and a.transferred_on.year == year]

@@ -422,6 +422,17 @@ def v9_assets(db: Database) -> None:
     )
 
 
+def v10_asset_transfers(db: Database) -> None:
+    """community ownership: when an asset passed to a community organisation, and to whom"""
+    run_script(
+        db,
+        """
+        ALTER TABLE assets ADD COLUMN transferred_to TEXT;
+        ALTER TABLE assets ADD COLUMN transferred_on TEXT;
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -432,6 +443,7 @@ STEPS: list[Step] = [
     v7_tender_status_index,
     v8_packs,
     v9_assets,
+    v10_asset_transfers,
 ]
 LATEST = len(STEPS)
 

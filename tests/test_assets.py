@@ -91,3 +91,28 @@ def test_venue_on_a_bid_travels_in_the_pack_data(demo_ws):
     ]
     with pytest.raises(assets.AssetError, match="venue in MK bid bid"):
         assets.delete(demo_ws, asset_id)
+
+
+def test_community_ownership_shows_in_the_annual_report(demo_ws, tmp_path):
+    import docx
+
+    from consortium.socialvalue import report
+
+    a = hall(transferred_on=dt.date(2027, 3, 1))
+    with pytest.raises(assets.AssetError, match="community organisation"):
+        assets.save(demo_ws, a)
+    a.transferred_to = "Canal Walk Community Trust"
+    assets.save(demo_ws, a)
+    assert [x.name for x in assets.transferred_in(demo_ws.db, 2027)] == [
+        "Canal Walk Community Hall"
+    ]
+    assert assets.transferred_in(demo_ws.db, 2026) == []
+    paths = report.write_report(demo_ws.db, 2027, tmp_path, today=TODAY)
+    document = docx.Document(paths[0])
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert (
+        "Community ownership enabled" in cells
+        and "1 asset(s) passed to community organisations" in cells
+    )
+    assert "Canal Walk Community Hall passed to Canal Walk Community Trust on 1 Mar 2027" in text

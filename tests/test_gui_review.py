@@ -95,6 +95,10 @@ def test_locality_asset_register(main_window, tmp_path, monkeypatch):
     page.council.setText("Milton Keynes")
     page.postcode.setText("mk6 2lp")
     page.for_ownership.setChecked(True)
+    page.transferred_on.setText("31/02/2027")
+    page.save()
+    assert "Ownership date" in page.problems.text()
+    page.transferred_on.setText("")
     page.save()
     saved = assets.list_all(main_window.ws.db)
     assert [(a.name, a.council, a.postcode, a.for_ownership) for a in saved] == [

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from consortium import assets, places
 from consortium.errors import ConsortiumError
+from consortium.formatting import parse_date, uk_date
 from consortium.workspace import Workspace
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 30
@@ -69,6 +70,8 @@ class AssetsPage(QWidget):
         self.capacity = QSpinBox(minimum=-1, maximum=100_000, specialValueText="not recorded")
         self.for_ownership = QCheckBox("Suitable for community ownership")
         self.for_delivery = QCheckBox("Suitable for delivering services from")
+        self.transferred_to = QLineEdit(placeholderText="Community organisation that now owns it")
+        self.transferred_on = QLineEdit(placeholderText="Date ownership passed, e.g. 1/3/2027")
         for label, widget in (
             ("Name", self.name),
             ("Kind", self.kind),
@@ -80,6 +83,8 @@ class AssetsPage(QWidget):
             ("Capacity (people)", self.capacity),
             ("", self.for_ownership),
             ("", self.for_delivery),
+            ("Passed to", self.transferred_to),
+            ("On", self.transferred_on),
         ):
             widget.setAccessibleName(label or widget.text())
             form.addRow(label, widget)
@@ -155,6 +160,8 @@ class AssetsPage(QWidget):
         self.capacity.setValue(-1 if a.capacity is None else a.capacity)
         self.for_ownership.setChecked(a.for_ownership)
         self.for_delivery.setChecked(a.for_delivery)
+        self.transferred_to.setText(a.transferred_to)
+        self.transferred_on.setText(uk_date(a.transferred_on))
         self.problems.clear()
 
     def edited(self) -> assets.Asset:
@@ -164,8 +171,15 @@ class AssetsPage(QWidget):
             raise assets.AssetError(
                 f"'{council_text}' is not a UK council; type its name, e.g. Milton Keynes."
             )
+        on_text = self.transferred_on.text().strip()
+        try:
+            transferred_on = parse_date(on_text) if on_text else None
+        except ValueError as exc:
+            raise assets.AssetError(f"Ownership date: {exc}") from None
         return assets.Asset(
             id=self.current_id,
+            transferred_to=self.transferred_to.text().strip(),
+            transferred_on=transferred_on,
             name=self.name.text(),
             kind=self.kind.currentText(),
             council=council.gss if council else "",

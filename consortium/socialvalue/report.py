@@ -81,6 +81,9 @@ def write_report(
     value = sum((b.value for b in data), Decimal(0))
     people = sum(b.people for b in data)
     orgs = sorted({o for b in data for o in b.organisations})
+    from consortium import assets
+
+    transfers = assets.transferred_in(db, year)
 
     d = docx.Document()
     d.add_heading(f"Social impact report {year}", 0)
@@ -93,6 +96,10 @@ def write_report(
         ("Social value per £1 invested", f"£{value / inv:.2f}" if inv else "not known"),
         ("People reached", f"{people:,}"),
         ("Local organisations supported", f"{len(orgs):,}"),
+        (
+            "Community ownership enabled",
+            f"{len(transfers):,} asset(s) passed to community organisations",
+        ),
     ):
         cells = t.add_row().cells
         cells[0].text, cells[1].text = k, v
@@ -100,6 +107,11 @@ def write_report(
         "Social value generated is the delivered quantity × proxy value, net of deadweight, "
         "displacement and attribution, for activity in the year."
     )
+    for a in transfers:
+        d.add_paragraph(
+            f"{a.name} passed to {a.transferred_to} on {uk_date(a.transferred_on)} (from the locality asset register).",
+            style="List Bullet",
+        )
     for b in data:
         d.add_heading(f"{b.bid_name} ({b.consortium})", 1)
         d.add_paragraph(

@@ -20,3 +20,18 @@ def test_joint_bid_and_pack_carry_the_social_value(demo_ws, tmp_path):
     assert "every £1 invested" in text
     data = bid_data(demo_ws, bid_id)
     assert data["social_value"]["totals"]["present_value_gbp"] == f"{result.present_value:.2f}"
+
+
+def test_statement_marks_criteria_codes_the_reference_does_not_verify(demo_ws, tmp_path):
+    import docx
+
+    from consortium.socialvalue import frameworks, statement
+
+    bid_id = add_demo_social_value(demo_ws, TODAY)
+    out = statement.build(demo_ws, bid_id, tmp_path / "s.docx")
+    document = docx.Document(out)
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    verified = {f"{c.framework} {c.code}": c.verified for c in frameworks.criteria()}
+    shown = [c for c in cells if "MAC" in c]
+    assert shown and all(c.endswith("*") for c in shown if not verified.get(c.rstrip("*"), True))
+    assert any("not yet verified" in p.text for p in document.paragraphs)

@@ -39,6 +39,16 @@ class StatementError(ConsortiumError):
     pass
 
 
+def _verified_codes() -> dict[str, bool]:
+    """'PPN 06/20 MAC 2.1' -> whether the bundled reference verifies that code."""
+    return {f"{c.framework} {c.code}": c.verified for c in frameworks.criteria()}
+
+
+def _mark(code: str, verified: dict[str, bool]) -> str:
+    """Codes the reference does not verify carry an asterisk, explained under the table."""
+    return code if verified.get(code, True) else f"{code}*"
+
+
 def _t(value) -> str:
     """Text safe for a Word paragraph (no control characters XML refuses)."""
     return _CONTROL.sub("", "" if value is None else str(value))
@@ -103,6 +113,7 @@ def context(
     result = result or commitments.calculate_bid(db, bid_id)
     by_key = {r.line.key: r for r in result.lines}
     measures = frameworks.measures_by_key(db)
+    verified = _verified_codes()
     names = commitments.member_names(db, [c.org_id for c in cs])
     tender = db.execute(
         "SELECT title, buyer_name FROM tenders WHERE ocid = ?", [bid.ocid or ""]
@@ -129,7 +140,9 @@ def context(
                 "member": _t(names.get(c.org_id, "")),
                 "code": _t(f"{c.framework_id} {c.measure_code}"),
                 "measure": _t(m.description if m else c.measure_code),
-                "criteria": _t(", ".join(m.criteria) if m else ""),
+                "criteria": _t(
+                    ", ".join(_mark(code, verified) for code in m.criteria) if m else ""
+                ),
                 "quantity": amount(c.quantity, m.unit if m else ""),
                 "years": str(years),
                 "areas": areas(c.areas),
@@ -198,6 +211,7 @@ def context(
         "commitments": rows,
         "plan": plan,
         "proxies": list(proxies.values()),
+        "unverified_codes": any("*" in row["criteria"] for row in rows),
         "member_work": [{"member": k, "work": "; ".join(v)} for k, v in work.items()],
         "totals": {
             "gross": money(result.gross, pence=True),
@@ -334,6 +348,10 @@ def write_default_template(path: str | Path) -> Path:
             "value",
         ],
         "commitments",
+    )
+    d.add_paragraph(
+        "{% if unverified_codes %}* Award-criteria codes marked * are not yet verified against the "
+        "published PPN: check them before submitting.{% endif %}"
     )
     d.add_paragraph("Proxy values and their sources:")
     d.add_paragraph("{%p for x in proxies %}")

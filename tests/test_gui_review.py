@@ -133,8 +133,12 @@ def test_send_for_review_from_the_bids_area(main_window, memory_keyring, tmp_pat
     assert page.send(tmp_path / "first.cbpack") is None
     assert "signing key" in page.message.text()
     keys.create_key("Milton Keynes Women's Refuge")
+    page.conflicts.setText("None")
+    page.save_declaration()
     out = page.send(tmp_path / "mk.cbpack")
     assert out is not None and pack.verify_pack(out).ok
+    checks = review.due_diligence(pack.read_bid_json(out), TODAY)
+    assert next(c for c in checks if c.item.startswith("Conflicts")).status == review.PASS
     bid = bids.load(ws.db, page.current_id())
     assert bid.status == "in review"
     assert consortia.load(ws.db, bid.consortium_id).name == "MK domestic abuse"

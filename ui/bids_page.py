@@ -82,9 +82,24 @@ class BidsPage(QWidget):
         self.tabs = QTabWidget()
         self.questions = QuestionsPanel()
         self.tabs.addTab(self.questions, "Questions and answers")
+        overview = QWidget()
+        ov = QVBoxLayout(overview)
+        ov.setContentsMargins(0, 0, 0, 0)
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Bid overview")
-        self.tabs.addTab(self.overview, "Overview")
+        ov.addWidget(self.overview, 1)
+        declare = QHBoxLayout()
+        declare.addWidget(QLabel("Conflicts of interest:"))
+        self.conflicts = QLineEdit(
+            placeholderText="e.g. None, or: our chair is a trustee of the buyer's partner charity"
+        )
+        self.conflicts.setAccessibleName("Conflicts of interest declaration")
+        self.declare_button = QPushButton("Save declaration")
+        self.declare_button.setAccessibleName("Save declaration")
+        declare.addWidget(self.conflicts, 1)
+        declare.addWidget(self.declare_button)
+        ov.addLayout(declare)
+        self.tabs.addTab(overview, "Overview")
         self.comments = QTextBrowser()
         self.comments.setAccessibleName("Review comments")
         self.tabs.addTab(self.comments, "Review comments")
@@ -118,6 +133,7 @@ class BidsPage(QWidget):
         self.send_button.clicked.connect(self.choose_send)
         self.build_button.clicked.connect(self.choose_build)
         self.add_venue.clicked.connect(self.attach_venue)
+        self.declare_button.clicked.connect(self.save_declaration)
         self.open_folder.clicked.connect(self._open_folder)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show())
 
@@ -176,6 +192,7 @@ class BidsPage(QWidget):
             self.comments.clear()
             return
         bid = bids.load(self.ws.db, bid_id)
+        self.conflicts.setText(bids.conflicts_declaration(self.ws.db, bid_id))
         c = consortia.load(self.ws.db, bid.consortium_id)
         members = "".join(
             f"<li>{escape(m.name)} — {escape(m.role)}{escape(' (lots ' + ', '.join(m.lots) + ')' if m.lots else '')}</li>"
@@ -205,6 +222,13 @@ class BidsPage(QWidget):
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")
             self.tabs.setTabText(2, "Review comments")
+
+    def save_declaration(self) -> None:
+        bid_id = self.current_id()
+        if bid_id is None:
+            return
+        bids.declare_conflicts(self.ws, bid_id, self.conflicts.text())
+        self.message.setText("Saved the declaration of interests; it goes in the bid pack.")
 
     def attach_venue(self) -> None:
         bid_id, asset_id = self.current_id(), self.asset.currentData()

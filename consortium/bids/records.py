@@ -90,3 +90,20 @@ def create_for_consortium(ws: Workspace, consortium_id: int, name: str | None = 
     bid = Bid(consortium_id=c.id, name=name or f"{c.name} bid", ocid=c.ocid, lots=lots)
     save(ws, bid)
     return bid
+
+
+def conflicts_declaration(db: Database, bid_id: int) -> str:
+    """The consortium's declaration of conflicts of interest for a bid ('' if none yet)."""
+    row = db.execute(
+        "SELECT value FROM settings WHERE key = ?", [f"bid:{bid_id}:conflicts"]
+    ).fetchone()
+    return row[0] if row and row[0] else ""
+
+
+def declare_conflicts(ws: Workspace, bid_id: int, text: str) -> None:
+    """Record the declaration (e.g. 'None' or 'Our chair is a trustee of the buyer's …')."""
+    with ws.atomic():
+        ws.db["settings"].upsert(
+            {"key": f"bid:{bid_id}:conflicts", "value": text.strip()}, pk="key"
+        )
+        ws.audit("update", "bid", bid_id, "Declared conflicts of interest")

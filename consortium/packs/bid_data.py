@@ -95,14 +95,11 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
         "questions": _questions(ws, bid_id),
         "social_value": _social_value(ws, bid_id),
         "venues": assets.venues(ws.db, bid_id),
-        "declarations": {"conflicts_of_interest": _setting(ws, f"bid:{bid_id}:conflicts")},
+        "declarations": {
+            "conflicts_of_interest": bids.conflicts_declaration(ws.db, bid_id) or None
+        },
     }
     return data
-
-
-def _setting(ws: Workspace, key: str):
-    row = ws.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
 
 
 def _questions(ws: Workspace, bid_id: int) -> list[dict]:

@@ -72,10 +72,33 @@ def main() -> None:
     print("Wrote", ", ".join(p.name for p in sorted(docs.glob("*.png"))))
 
 
-def socialvalue_screens(window, ws, docs, today, app) -> None:
-    """The Social value area on the demo bid, and the first page of its statement."""
+def render_pages(document: Path, prefix: Path, last: int) -> None:
+    """A Word document's first pages as PNG files, rendered by LibreOffice (a message, not a
+    failure, where soffice or pdftoppm is missing)."""
     import shutil
     import subprocess
+
+    if not (shutil.which("soffice") and shutil.which("pdftoppm")):
+        print(f"Skipped rendering {Path(document).name}: needs LibreOffice (soffice) and pdftoppm")
+        return
+    folder = Path(document).parent
+    convert = [
+        "soffice",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(folder),
+        str(document),
+    ]
+    subprocess.run(convert, check=True, capture_output=True)
+    pdf = folder / (Path(document).stem + ".pdf")
+    pages = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(last), str(pdf), str(prefix)]
+    subprocess.run(pages, check=True)
+
+
+def socialvalue_screens(window, ws, docs, today, app) -> None:
+    """The Social value area on the demo bid, and the first page of its statement."""
 
     from consortium.socialvalue import statement
     from consortium.socialvalue.demo import add_demo_social_value
@@ -88,35 +111,12 @@ def socialvalue_screens(window, ws, docs, today, app) -> None:
     folder = Path(ws.path).parent / "statement"
     folder.mkdir(exist_ok=True)
     out = statement.build(ws, bid_id, folder / "Social value statement.docx")
-    if shutil.which("soffice") and shutil.which("pdftoppm"):
-        subprocess.run(
-            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(out)],
-            check=True,
-            capture_output=True,
-        )
-        pdf = folder / (Path(out).stem + ".pdf")
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "70",
-                "-f",
-                "1",
-                "-l",
-                "2",
-                str(pdf),
-                str(docs / "social-value-statement-page"),
-            ],
-            check=True,
-        )
+    render_pages(out, docs / "social-value-statement-page", last=2)
 
 
 def bids_screens(window, ws, docs, today, app) -> None:
     """The Bids area with a questionnaire imported, and the first pages of the built joint bid
     rendered by LibreOffice (skipped, saying so, without soffice and pdftoppm)."""
-    import shutil
-    import subprocess
 
     from consortium.bids import documents
     from consortium.bids import questions as bid_questions
@@ -143,31 +143,7 @@ def bids_screens(window, ws, docs, today, app) -> None:
     window.grab().save(str(docs / "bids.png"))
     folder = Path(ws.path).parent / "built"
     built = documents.build(ws, bid.id, folder, today=today)
-    joint = built.files.get("joint_bid")
-    if not (joint and shutil.which("soffice") and shutil.which("pdftoppm")):
-        print("Skipped rendering the joint bid: needs LibreOffice (soffice) and pdftoppm")
-        return
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(joint)],
-        check=True,
-        capture_output=True,
-    )
-    pdf = folder / (Path(joint).stem + ".pdf")
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "70",
-            "-f",
-            "1",
-            "-l",
-            "3",
-            str(pdf),
-            str(docs / "joint-bid-page"),
-        ],
-        check=True,
-    )
+    render_pages(built.files["joint_bid"], docs / "joint-bid-page", last=3)
 
 
 def review_screens(window, ws, docs, today, app) -> None:

@@ -67,7 +67,7 @@ class BarChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         width = self.width()
-        label_w = min(260, width // 3)
+        label_w = min(300, int(width * 0.42))
         y = 4
         peak = max([float(v) for _, values in self.groups for v in values.values()] or [1.0]) or 1.0
         for title, values in self.groups:
@@ -134,8 +134,8 @@ class SocialValuePage(QWidget):
                 "Per year",
                 "Years",
                 "Unit",
-                "Adjustments",
                 "Present value",
+                "Adjustments",
                 "Areas",
             ]
         )

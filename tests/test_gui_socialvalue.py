@@ -36,6 +36,8 @@ def test_commitments_totals_and_exports(main_window, tmp_path):
     assert str(added.deadweight) in ("0.2", "0.20")
     after = commitments.calculate_bid(ws.db, bid_id)
     assert after.present_value > before.present_value
+    assert page.table.horizontalHeaderItem(6).text() == "Adjustments"
+    assert page.table.horizontalHeaderItem(5).text() == "Present value"
     assert any(
         "deadweight 20%" in page.table.item(r, 6).text() for r in range(page.table.rowCount())
     )

@@ -9,7 +9,6 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -43,6 +42,7 @@ from consortium.library import suggest
 from consortium.matching import consortia
 from consortium.packs import review
 from consortium.workspace import Workspace
+from ui.matches_models import RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 50
 STATUS_COLOURS = {
@@ -53,38 +53,25 @@ STATUS_COLOURS = {
 }
 
 
-class QuestionModel(QAbstractTableModel):
+class QuestionModel(RowsTableModel):
     COLUMNS = ("Ref", "Question", "Owner", "Status", "Words", "Due")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[bid_questions.Question] = []
         self.owners: dict[int, str] = {}
 
-    def set_rows(self, rows, owners) -> None:
-        self.beginResetModel()
-        self.rows, self.owners = list(rows), dict(owners)
-        self.endResetModel()
+    @property
+    def rows(self) -> list[bid_questions.Question]:
+        return self._rows
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
+    def set_rows(self, rows, owners=None) -> None:
+        self.owners = dict(owners or {})
+        super().set_rows(rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        q, column = self.rows[index.row()], index.column()
+        q, column = self._rows[index.row()], index.column()
         if role == ID_ROLE:
             return q.id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

@@ -30,7 +30,7 @@ from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
 from ui.bid_questions import QuestionsPanel
-from ui.signing import NoKey, passphrase_for_signing
+from ui.signing import passphrase_for_signing
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -301,13 +301,7 @@ class BidsPage(QWidget):
 
     def send(self, path: Path, passphrase: str | None = None) -> Path | None:
         bid_id = self.current_id()
-        try:
-            ok, passphrase = passphrase_for_signing(self, passphrase)
-        except NoKey:
-            self.message.setText(
-                "Create your organisation's signing key first (File > Signing key)."
-            )
-            return None
+        ok, passphrase = passphrase_for_signing(self, passphrase, self.message)
         if not ok:
             return None
         try:

@@ -22,7 +22,9 @@ STATUS_COLOURS = {
 }
 
 
-class _Table(QAbstractTableModel):
+class RowsTableModel(QAbstractTableModel):
+    """A read-only table over a list of rows; subclasses give COLUMNS and data()."""
+
     COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent=None):
@@ -53,7 +55,7 @@ class _Table(QAbstractTableModel):
         return None
 
 
-class TenderPickModel(_Table):
+class TenderPickModel(RowsTableModel):
     """Rows from ``consortium.tenders.search.rows``."""
 
     COLUMNS = ("Tender", "Buyer", "Deadline", "Status", "Lots")
@@ -80,7 +82,7 @@ class TenderPickModel(_Table):
         return None
 
 
-class MatchModel(_Table):
+class MatchModel(RowsTableModel):
     """Ranked partners for a tender or lot; every factor as a column."""
 
     COLUMNS = (
@@ -134,7 +136,7 @@ class MatchModel(_Table):
         return None
 
 
-class OpportunityModel(_Table):
+class OpportunityModel(RowsTableModel):
     COLUMNS = ("Score", "Tender", "How", "Deadline", "Value", "Buyer")
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):

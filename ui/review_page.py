@@ -33,7 +33,7 @@ from consortium.packs import pack, review
 from consortium.workspace import Workspace
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
-from ui.signing import NoKey, passphrase_for_signing
+from ui.signing import passphrase_for_signing
 
 STATUS_COLOURS = {
     review.PASS: "#d1e7dd",
@@ -322,13 +322,7 @@ class ReviewPage(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, path: Path, passphrase: str | None = None) -> Path | None:
-        try:
-            ok, passphrase = passphrase_for_signing(self, passphrase)
-        except NoKey:
-            self.message.setText(
-                "Create your organisation's signing key first (File > Signing key)."
-            )
-            return None
+        ok, passphrase = passphrase_for_signing(self, passphrase, self.message)
         if not ok:
             return None
         try:

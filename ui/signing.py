@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
 
 from consortium.packs import keys
 
-
-class NoKey(Exception):
-    """There is no signing key yet."""
+NO_KEY = "Create your organisation's signing key first (File > Signing key)."
 
 
-def passphrase_for_signing(parent: QWidget, given: str | None = None) -> tuple[bool, str | None]:
-    """(go ahead, passphrase). Asks only when the key is kept in a passphrase-protected file;
-    raises NoKey when there is no key at all."""
+def passphrase_for_signing(
+    parent: QWidget, given: str | None = None, message: QLabel | None = None
+) -> tuple[bool, str | None]:
+    """(go ahead, passphrase). Asks only when the key is kept in a passphrase-protected file.
+    With no key at all, says so in ``message`` (if given) and does not go ahead."""
     me = keys.identity()
     if me is None:
-        raise NoKey
+        if message is not None:
+            message.setText(NO_KEY)
+        return False, None
     if me.storage != "file" or given is not None:
         return True, given
     text, ok = QInputDialog.getText(

@@ -50,20 +50,13 @@ class Source:
         return self.opener()
 
 
-class Counting(io.RawIOBase):
-    """Wraps a binary stream and counts the bytes read, for the progress bar."""
+class _Wrapper(io.RawIOBase):
+    """A read-only stream over ``self.raw``: subclasses define ``read``; the rest is shared."""
 
-    def __init__(self, raw: BinaryIO):
-        self.raw = raw
-        self.count = 0
+    raw: BinaryIO
 
     def readable(self) -> bool:
         return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.count += len(data)
-        return data
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -73,6 +66,19 @@ class Counting(io.RawIOBase):
     def close(self) -> None:
         self.raw.close()
         super().close()
+
+
+class Counting(_Wrapper):
+    """Wraps a binary stream and counts the bytes read, for the progress bar."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
 
 
 def _kind_of(name: str) -> str | None:
@@ -201,35 +207,23 @@ def _open_json(source: Source) -> BinaryIO:
     return stream
 
 
-class _Prefixed(io.RawIOBase):
+class _Prefixed(_Wrapper):
     """A stream with a few already-read bytes put back in front."""
 
     def __init__(self, prefix: bytes, stream: BinaryIO):
         self.prefix = prefix
-        self.stream = stream
-
-    def readable(self) -> bool:
-        return True
+        self.raw = stream
 
     def read(self, size: int = -1) -> bytes:
         if self.prefix:
             if size is None or size < 0:
-                data, self.prefix = self.prefix + self.stream.read(), b""
+                data, self.prefix = self.prefix + self.raw.read(), b""
                 return data
             data, self.prefix = self.prefix[:size], self.prefix[size:]
             if len(data) < size:
-                data += self.stream.read(size - len(data))
+                data += self.raw.read(size - len(data))
             return data
-        return self.stream.read(size)
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self.stream.close()
-        super().close()
+        return self.raw.read(size)
 
 
 def _json_error(source: Source, exc: Exception) -> TenderFileError:
@@ -347,7 +341,7 @@ def _read(source: Source, shape: str, counter, *, lenient: bool) -> Iterator[dic
         stream.close()
 
 
-class _NonFinite(io.RawIOBase):
+class _NonFinite(_Wrapper):
     """Rewrites the non-JSON tokens Infinity / -Infinity / NaN outside strings."""
 
     _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|-?Infinity|NaN')
@@ -357,9 +351,6 @@ class _NonFinite(io.RawIOBase):
         self.raw = raw
         self.carry = b""
         self.eof = False
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int = -1) -> bytes:
         while True:
@@ -397,15 +388,6 @@ class _NonFinite(io.RawIOBase):
             result = b"".join(out)
             if result or self.eof:
                 return result
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
 
 
 def _odd_escape(token: bytes) -> bool:

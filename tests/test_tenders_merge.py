@@ -119,3 +119,96 @@ def test_json_text_keeps_numbers_beyond_a_double():
     assert odd
     assert json.loads(text) == {"a": "1E+9999", "b": 0.5, "c": 12}
     assert merge.dumps_flagged({"a": 1})[1] is False
+
+
+# ------------------------------------------------------------------ varied notices vs ocdsmerge
+def _id_less_paths(obj, rules, path=(), found=None):
+    """Reference for the rule compile_releases adds: arrays of objects without ids merge whole."""
+    found = {} if found is None else found
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            sub = (*path, key)
+            if rules.get(sub) in ("wholeListMerge", "omitWhenMerged"):
+                continue
+            if isinstance(value, list):
+                dicts = [v for v in value if isinstance(v, dict)]
+                if dicts and any("id" not in v for v in dicts):
+                    found[sub] = "wholeListMerge"
+                for item in dicts:
+                    _id_less_paths(item, rules, sub, found)
+            elif isinstance(value, dict):
+                _id_less_paths(value, rules, sub, found)
+    return found
+
+
+def _vary(release: dict, rng, k: int) -> dict:
+    """A later notice for the same process: fields changed, removed, nulled, emptied, added."""
+    r = json.loads(json.dumps(release))
+    r["id"] = f"{r['id']}-v{k}"
+    r["date"] = f"2026-09-{10 + k:02d}T10:00:00+01:00"
+    tender = r.setdefault("tender", {})
+    moves = [
+        lambda: tender.update(title=f"Changed title {k}"),
+        lambda: tender.update(description=None),
+        lambda: tender.pop("value", None),
+        lambda: tender.update(value={"amount": rng.randint(1, 9) * 1000, "currency": "GBP"}),
+        lambda: tender.update(lots=[]),
+        lambda: tender.update(documents=[]),
+        lambda: tender.update(lots=(tender.get("lots") or [])[:1]),
+        lambda: tender.update(
+            lots=[*(tender.get("lots") or []), {"id": f"new-{k}", "title": f"Lot {k}"}]
+        ),
+        lambda: [lot.update(title=None) for lot in tender.get("lots") or []],
+        lambda: [lot.update(value={"amount": 5}) for lot in tender.get("lots") or []],
+        lambda: tender.update(tenderPeriod={"endDate": None}),
+        lambda: r.update(parties=(r.get("parties") or [])[::-1]),
+        lambda: [p.update(name=None) for p in r.get("parties") or []],
+        lambda: r.update(x_notes=[{"text": f"no id {k}"}]),  # id-less, unknown to the rules
+        lambda: r.update(x_flags=["a", None, k]),
+        lambda: tender.update(status=None),
+        lambda: r.pop("planning", None),
+        lambda: r.update(awards=[{"id": "a1", "status": "active", "value": {"amount": k}}]),
+    ]
+    for move in rng.sample(moves, rng.randint(1, 5)):
+        move()
+    return r
+
+
+def test_compiled_release_equals_ocdsmerge_on_varied_notices():
+    import random
+
+    rng = random.Random(11)
+    rules = bundled_rules()
+    pool = [rs for rs in releases_by_ocid().values()]
+    checked = 0
+    for case in range(300):
+        base = rng.choice(pool)
+        releases = [json.loads(json.dumps(r)) for r in base]
+        for k in range(rng.randint(1, 3)):
+            releases.append(_vary(rng.choice(releases), rng, k + case % 7))
+        compiled, warning = merge.compile_releases(json.loads(json.dumps(releases)))
+        extra: dict = {}
+        for r in releases:
+            _id_less_paths(r, rules, found=extra)
+        merger = ocdsmerge.Merger(merge_rules={**rules, **extra})
+        expected = merger.create_compiled_release(json.loads(json.dumps(releases)))
+        assert warning is None, (case, warning)
+        assert compiled == expected, case
+        checked += 1
+    assert checked == 300
+
+
+def test_shape_clash_falls_back_to_the_latest_notice():
+    rs = releases_by_ocid()["ocds-h6vhtk-06e058"]
+    first, second = json.loads(json.dumps(rs[0])), json.loads(json.dumps(rs[0]))
+    first["tender"]["value"] = {"amount": 5}
+    second.update(id="later", date="2027-01-01T00:00:00Z")
+    second["tender"]["value"] = 7
+    compiled, warning = merge.compile_releases([first, second])
+    assert warning and "tender/value" in warning and "later" in warning
+    assert compiled["tender"]["value"] == 7
+    assert compiled == merge.compile_single(second)
+    # A null never removes an object built from earlier notices (as ocdsmerge).
+    second["tender"]["value"] = None
+    compiled, warning = merge.compile_releases([first, second])
+    assert warning is None and compiled["tender"]["value"] == {"amount": 5}

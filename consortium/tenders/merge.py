@@ -19,12 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import warnings
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from ocdsmerge.merge import CompiledRelease
 from ocdsmerge.rules import get_merge_rules
 
 WHOLE = "wholeListMerge"
@@ -158,78 +156,166 @@ def compile_single(release: dict) -> dict:
     return compiled
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "value"
+class _Clash(Exception):
+    """Two notices disagree on the shape of a field (an object in one, a value in another)."""
+
+    def __init__(self, path: list[str]):
+        super().__init__("/".join(path))
 
 
-def _walk(obj: Any, rules: dict, found: dict, kinds: dict, path: tuple = ()) -> None:
-    """Collect the type of every field path, and id-less object arrays the rules miss."""
-    if not isinstance(obj, dict):
-        return
-    for key, value in obj.items():
-        sub = (*path, key)
-        kinds.setdefault(sub, set()).add(_kind(value))
-        if rules.get(sub) in (WHOLE, OMIT):
-            continue
-        if isinstance(value, list):
-            dicts = [v for v in value if isinstance(v, dict)]
-            if dicts and any("id" not in v for v in dicts):
-                found[sub] = WHOLE
-            for item in dicts:
-                _walk(item, rules, found, kinds, sub)
-        elif isinstance(value, dict):
-            _walk(value, rules, found, kinds, sub)
+class _IdLess(Exception):
+    """An array of objects without ids at a path the rules merge by id: merge it whole."""
+
+    def __init__(self, path: list[str]):
+        super().__init__("/".join(path))
+        self.path = tuple(path)
 
 
-def _inconsistent(kinds: dict) -> list[str]:
-    """Paths that are an object in one release and an array or a value in another."""
-    out = []
-    for path, seen in kinds.items():
-        seen = seen - {"null"}
-        if len(seen) > 1 and seen & {"object", "array"}:
-            out.append("/".join(path))
+class _IdList(list):
+    """An array merged by identifier: its objects, and an index of them by ``id`` as text."""
+
+    __slots__ = ("index",)
+
+    def __init__(self):
+        super().__init__()
+        self.index: dict[str, dict] = {}
+
+
+# A rules tree: {key: (rule or None, subtree)}, so the merge looks rules up without building paths.
+RulesTree = dict[str, tuple[str | None, dict]]
+_NO_RULES: RulesTree = {}
+
+
+def rules_tree(rules: dict[tuple[str, ...], str]) -> RulesTree:
+    """The merge rules as a tree of keys (see :data:`RulesTree`)."""
+    tree: dict = {}
+    for path, rule in rules.items():
+        node = tree
+        for depth, key in enumerate(path):
+            old_rule, children = node.get(key, (None, {}))
+            if depth == len(path) - 1:
+                old_rule = rule
+            node[key] = (old_rule, children)
+            node = children
+    return tree
+
+
+@cache
+def _bundled_tree() -> RulesTree:
+    return rules_tree(merge_rules())
+
+
+def _with_whole(tree: RulesTree, path: tuple[str, ...]) -> RulesTree:
+    """A copy of ``tree`` in which the array at ``path`` is merged whole."""
+    out = dict(tree)
+    key, rest = path[0], path[1:]
+    rule, children = out.get(key, (None, _NO_RULES))
+    out[key] = (WHOLE, children) if not rest else (rule, _with_whole(children, rest))
     return out
 
 
+def _is_container(value: Any) -> bool:
+    return type(value) is dict or type(value) is _IdList
+
+
+def _merge_object(target: dict, obj: dict, tree: RulesTree, path: list, skip_id: bool) -> None:
+    """Merge one release's object into ``target`` as OCDS merging does (see compile_releases)."""
+    for key, value in obj.items():
+        if skip_id and key == "id":
+            continue  # an array item keeps the id it was first found by
+        rule, subtree = tree.get(key) or (None, _NO_RULES)
+        if rule == OMIT:
+            continue
+        if (
+            rule == WHOLE
+            or not isinstance(value, (dict, list))
+            or (type(value) is list and not all(type(v) is dict for v in value))
+        ):
+            # A value, or an array merged whole: the latest wins; null removes it, except that
+            # null never removes an object or an array built from earlier notices.
+            existing = target.get(key)
+            if _is_container(existing):
+                if value is None:
+                    continue
+                raise _Clash([*path, key])
+            target[key] = value
+        elif not value:
+            continue  # an empty object or array changes nothing
+        elif type(value) is dict:
+            existing = target.get(key)
+            if existing is None:
+                target[key] = existing = {}
+            elif type(existing) is not dict:
+                raise _Clash([*path, key])
+            _merge_object(existing, value, subtree, [*path, key], False)
+        else:
+            existing = target.get(key)
+            if existing is None:
+                target[key] = existing = _IdList()
+            elif type(existing) is not _IdList:
+                raise _Clash([*path, key])
+            for item in value:
+                if "id" not in item:
+                    raise _IdLess([*path, key])
+                ident = item["id"]
+                found = existing.index.get(str(ident))
+                if found is None:
+                    found = {} if ident is None else {"id": ident}
+                    existing.index[str(ident)] = found
+                    existing.append(found)
+                _merge_object(found, item, subtree, [*path, key], True)
+
+
+def _finish(value: Any) -> Any:
+    """Drop the nulls left in merged objects; arrays merged by id become plain lists."""
+    if type(value) is dict:
+        return {k: _finish(v) for k, v in value.items() if v is not None}
+    if type(value) is _IdList:
+        return [_finish(v) for v in value]
+    return value
+
+
+def _merge(ordered: list[dict], tree: RulesTree) -> dict:
+    latest = ordered[-1]
+    ocid, date = latest.get("ocid"), latest.get("date")
+    out: dict = {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, "ocid": ocid}
+    for release in ordered:
+        _merge_object(out, {k: v for k, v in release.items() if k != "tag"}, tree, [], False)
+    out["id"], out["date"], out["ocid"] = f"{ocid}-{date}", date, ocid
+    return _finish(out)
+
+
 def compile_releases(releases: list[dict]) -> tuple[dict, str | None]:
-    """(compiled release, warning or None) for the releases of one ocid."""
+    """(compiled release, warning or None) for the releases of one ocid.
+
+    The result equals ocdsmerge's ``create_compiled_release`` with the bundled rules (the tests
+    check it on real and varied notices), from one walk over the notices instead of ocdsmerge's
+    flatten and unflatten. Where ocdsmerge would fail or mix shapes (an object in one notice, a
+    value or a list in another, at the same place) the latest notice is used on its own and a
+    warning says so.
+    """
     ordered = sort_releases(releases)
     if len(ordered) == 1:
         return compile_single(ordered[0]), None
-    rules = merge_rules()
-    extra: dict = {}
-    kinds: dict = {}
-    for release in ordered:
-        _walk(release, rules, extra, kinds)
-    clashes = _inconsistent(kinds)
-    if clashes:
-        latest = ordered[-1]
-        warning = (
-            f"notices for {latest.get('ocid')} disagree on the shape of {clashes[0]} (an object "
-            f"in one notice, a list or a value in another); the latest notice "
-            f"{latest.get('id')} was used on its own"
-        )
-        return compile_single(latest), warning
-    if extra:
-        rules = {**rules, **extra}
+    tree = _bundled_tree()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            merged = CompiledRelease(merge_rules=rules)
-            for release in ordered:
-                merged.append(release)
-            return merged.asdict(), None
-    except Exception as exc:  # ocdsmerge raises several error types for inconsistent data
-        latest = ordered[-1]
-        warning = (
-            f"notices for {latest.get('ocid')} disagree on the shape of a field ({exc}); "
-            f"the latest notice {latest.get('id')} was used on its own"
-        )
-        return compile_single(latest), warning
+        while True:
+            try:
+                return _merge(ordered, tree), None
+            except _IdLess as found:
+                # Objects without ids (from an extension the rules do not know): merged whole,
+                # in every notice, as if the rules said so; then merge again from the start.
+                tree = _with_whole(tree, found.path)
+    except _Clash as clash:
+        detail = f"the shape of {clash}"
+    except Exception as exc:  # noqa: BLE001 - any odd data falls back, never aborts the import
+        detail = f"the shape of a field ({exc})"
+    latest = ordered[-1]
+    warning = (
+        f"notices for {latest.get('ocid')} disagree on {detail} (an object in one notice, a "
+        f"list or a value in another); the latest notice {latest.get('id')} was used on its own"
+    )
+    return compile_single(latest), warning
 
 
 # ------------------------------------------------------------------------------ JSON text

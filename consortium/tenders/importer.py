@@ -131,6 +131,12 @@ class _Run:
         return release
 
     def flush(self) -> None:
+        """Store the batch's new releases and their tenders; set aside processes to recompile.
+
+        A process met for the first time is compiled here from the batch's releases of it.
+        One with releases stored earlier (in this import or before) is compiled again at the
+        end from all its stored releases.
+        """
         batch, self.batch = self.batch, []
         if not batch:
             self.tick("Reading notices")
@@ -138,39 +144,46 @@ class _Run:
         self.writer.drain()
         existing = store.existing_releases(self.conn, [r["ocid"] for r, _, _ in batch])
         seen: set[tuple[str, str]] = set()
-        new: list[tuple[dict, str | None, bool]] = []
-        per_ocid: dict[str, int] = {}
+        by_ocid: dict[str, list[tuple[dict, str | None, bool]]] = {}
         for item in batch:
             ocid, rid = item[0]["ocid"], item[0]["id"]
             if (ocid, rid) in seen or rid in existing.get(ocid, ()):
                 self.report.duplicates_skipped += 1
                 continue
             seen.add((ocid, rid))
-            new.append(item)
-            per_ocid[ocid] = per_ocid.get(ocid, 0) + 1
-        self.eager = bool(new)
+            by_ocid.setdefault(ocid, []).append(item)
+        self.eager = bool(by_ocid)
         release_rows, tender_rows, children = [], [], []
-        for r, text, odd in new:
-            ocid = r["ocid"]
-            if text is None:
-                text, odd = merge.dumps_flagged(r)
-            date = merge.utc_iso(r.get("date"))
-            tags = r.get("tag") if isinstance(r.get("tag"), list) else [r.get("tag") or ""]
-            tags = [str(t) for t in tags]
-            release_rows.append((ocid, r["id"], date, ",".join(tags), store.pack(text), self.now))
-            if ocid in existing or per_ocid[ocid] > 1 or ocid in self.recompile:
+        for ocid, items in by_ocid.items():
+            odd_any = False
+            for r, text, odd in items:
+                if text is None:
+                    text, odd = merge.dumps_flagged(r)
+                odd_any = odd_any or odd
+                tags = store.tags_of(r)
+                release_rows.append(
+                    (ocid, r["id"], merge.utc_iso(r.get("date")), ",".join(tags), text, self.now)
+                )
+            if ocid in existing or ocid in self.recompile:
                 self.recompile.add(ocid)
-                if odd:
+                if odd_any:
                     self.odd.add(ocid)
                 continue
-            tender = extract(merge.compile_single(r), [(r["id"], date, tags)], full=False)
-            if odd:
-                tender.defects.append("odd_number")
+            if len(items) == 1:
+                r = items[0][0]
+                tender = extract(
+                    merge.compile_single(r),
+                    [(r["id"], release_rows[-1][2], tags)],
+                    full=False,
+                )
+                if odd_any:
+                    tender.defects.append("odd_number")
+                digest = store.digest_of(text)
+            else:
+                tender, digest = self._compiled([r for r, _, _ in items], odd_any)
             row_id = self.next_id
             self.next_id += 1
-            tender_rows.append(
-                store.tender_values(tender, store.digest_of(text), row_id, self.now, self.now)
-            )
+            tender_rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
             children.append((row_id, tender))
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
@@ -193,8 +206,9 @@ class _Run:
             new_rows: list[tuple] = []
             children: list[tuple[int, Tender]] = []
             for ocid in chunk:
-                tender, digest = self._recompile(ocid, stored.get(ocid, []), rows.get(ocid))
                 row = rows.get(ocid)
+                odd = ocid in self.odd or (row is not None and "odd_number" in row[3])
+                tender, digest = self._compiled(stored.get(ocid, []), odd)
                 if row is None:
                     row_id = self.next_id
                     self.next_id += 1
@@ -208,14 +222,14 @@ class _Run:
             check(self.cancelled)
             self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")
 
-    def _recompile(self, ocid: str, releases: list[dict], row: tuple | None) -> tuple[Tender, str]:
-        """The tender compiled from all the stored releases of ``ocid``, and its hash."""
+    def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
+        """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
         tender = extract(compiled, store.history(releases), full=False)
         if warning:
             tender.defects.append(f"type_error:{warning}")
             self.report.warnings.append(warning)
-        if ocid in self.odd or (row is not None and "odd_number" in row[3]):
+        if odd:
             tender.defects.append("odd_number")
         return tender, store.digest_of(merge.dumps_flagged(compiled)[0])
 

@@ -65,11 +65,6 @@ def now_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def pack(text: str) -> str:
-    """Releases are stored as plain JSON text (compressing cost a fifth of the import time)."""
-    return text
-
-
 def unpack(value: str | bytes) -> str:
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8")
@@ -274,11 +269,15 @@ def get_tender(db: Database, ocid: str) -> Tender | None:
     return tender
 
 
+def tags_of(release: dict) -> list[str]:
+    """A release's tags as text (``tag`` is a list, but some publishers give one string)."""
+    tags = release.get("tag")
+    return [str(t) for t in tags] if isinstance(tags, list) else [str(tags or "")]
+
+
 def history(releases: list[dict]) -> list[tuple[str, str | None, list[str]]]:
     """(id, UTC date, tags) of each release, oldest first, as :func:`extract` wants them."""
-    out = []
-    for r in merge.sort_releases(releases):
-        tags = r.get("tag")
-        tags = [str(t) for t in tags] if isinstance(tags, list) else [str(tags or "")]
-        out.append((str(r.get("id")), merge.utc_iso(r.get("date")), tags))
-    return out
+    return [
+        (str(r.get("id")), merge.utc_iso(r.get("date")), tags_of(r))
+        for r in merge.sort_releases(releases)
+    ]

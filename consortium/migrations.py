@@ -433,6 +433,11 @@ def v10_asset_transfers(db: Database) -> None:
     )
 
 
+def v11_drop_duplicate_tender_index(db: Database) -> None:
+    """one index fewer on tenders (v7 repeated one v2 had made), so imports write less"""
+    run_script(db, "DROP INDEX IF EXISTS tenders_phase;")
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -444,6 +449,7 @@ STEPS: list[Step] = [
     v8_packs,
     v9_assets,
     v10_asset_transfers,
+    v11_drop_duplicate_tender_index,
 ]
 LATEST = len(STEPS)
 

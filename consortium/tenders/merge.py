@@ -156,19 +156,23 @@ def compile_single(release: dict) -> dict:
     return compiled
 
 
-class _Clash(Exception):
+class _Problem(Exception):
+    """Merging met a problem at ``path`` (filled in on the way back up, so the walk is quick)."""
+
+    def __init__(self):
+        super().__init__()
+        self.path: list[str] = []
+
+    def __str__(self) -> str:
+        return "/".join(self.path)
+
+
+class _Clash(_Problem):
     """Two notices disagree on the shape of a field (an object in one, a value in another)."""
 
-    def __init__(self, path: list[str]):
-        super().__init__("/".join(path))
 
-
-class _IdLess(Exception):
+class _IdLess(_Problem):
     """An array of objects without ids at a path the rules merge by id: merge it whole."""
-
-    def __init__(self, path: list[str]):
-        super().__init__("/".join(path))
-        self.path = tuple(path)
 
 
 class _IdList(list):
@@ -184,6 +188,7 @@ class _IdList(list):
 # A rules tree: {key: (rule or None, subtree)}, so the merge looks rules up without building paths.
 RulesTree = dict[str, tuple[str | None, dict]]
 _NO_RULES: RulesTree = {}
+_NO_RULE = (None, _NO_RULES)
 
 
 def rules_tree(rules: dict[tuple[str, ...], str]) -> RulesTree:
@@ -209,61 +214,70 @@ def _with_whole(tree: RulesTree, path: tuple[str, ...]) -> RulesTree:
     """A copy of ``tree`` in which the array at ``path`` is merged whole."""
     out = dict(tree)
     key, rest = path[0], path[1:]
-    rule, children = out.get(key, (None, _NO_RULES))
+    rule, children = out.get(key, _NO_RULE)
     out[key] = (WHOLE, children) if not rest else (rule, _with_whole(children, rest))
     return out
 
 
-def _is_container(value: Any) -> bool:
-    return type(value) is dict or type(value) is _IdList
-
-
-def _merge_object(target: dict, obj: dict, tree: RulesTree, path: list, skip_id: bool) -> None:
+def _merge_object(target: dict, obj: dict, tree: RulesTree, skip_id: bool) -> None:
     """Merge one release's object into ``target`` as OCDS merging does (see compile_releases)."""
     for key, value in obj.items():
         if skip_id and key == "id":
             continue  # an array item keeps the id it was first found by
-        rule, subtree = tree.get(key) or (None, _NO_RULES)
-        if rule == OMIT:
-            continue
-        if (
-            rule == WHOLE
-            or not isinstance(value, (dict, list))
-            or (type(value) is list and not all(type(v) is dict for v in value))
-        ):
-            # A value, or an array merged whole: the latest wins; null removes it, except that
-            # null never removes an object or an array built from earlier notices.
-            existing = target.get(key)
-            if _is_container(existing):
-                if value is None:
-                    continue
-                raise _Clash([*path, key])
-            target[key] = value
-        elif not value:
-            continue  # an empty object or array changes nothing
-        elif type(value) is dict:
-            existing = target.get(key)
-            if existing is None:
-                target[key] = existing = {}
-            elif type(existing) is not dict:
-                raise _Clash([*path, key])
-            _merge_object(existing, value, subtree, [*path, key], False)
-        else:
-            existing = target.get(key)
-            if existing is None:
-                target[key] = existing = _IdList()
-            elif type(existing) is not _IdList:
-                raise _Clash([*path, key])
-            for item in value:
-                if "id" not in item:
-                    raise _IdLess([*path, key])
-                ident = item["id"]
-                found = existing.index.get(str(ident))
-                if found is None:
-                    found = {} if ident is None else {"id": ident}
-                    existing.index[str(ident)] = found
-                    existing.append(found)
-                _merge_object(found, item, subtree, [*path, key], True)
+        rule, subtree = tree.get(key, _NO_RULE)
+        if rule is not None:
+            if rule == OMIT:
+                continue
+            if rule == WHOLE:
+                _set_value(target, key, value)
+                continue
+        kind = type(value)
+        try:
+            if kind is dict:
+                if not value:
+                    continue  # an empty object changes nothing
+                existing = target.get(key)
+                if existing is None:
+                    target[key] = existing = {}
+                elif type(existing) is not dict:
+                    raise _Clash()
+                _merge_object(existing, value, subtree, False)
+            elif kind is list and value and all(type(v) is dict for v in value):
+                existing = target.get(key)
+                if existing is None:
+                    target[key] = existing = _IdList()
+                elif type(existing) is not _IdList:
+                    raise _Clash()
+                index = existing.index
+                for item in value:
+                    if "id" not in item:
+                        raise _IdLess()
+                    ident = item["id"]
+                    found = index.get(str(ident))
+                    if found is None:
+                        found = {} if ident is None else {"id": ident}
+                        index[str(ident)] = found
+                        existing.append(found)
+                    _merge_object(found, item, subtree, True)
+            elif kind is not list or value:
+                _set_value(target, key, value)
+            # else: an empty array changes nothing
+        except _Problem as problem:
+            problem.path.insert(0, key)
+            raise
+
+
+def _set_value(target: dict, key: str, value: Any) -> None:
+    """A value, or an array merged whole: the latest wins; null removes it, except that null
+    never removes an object or an array built from earlier notices."""
+    existing = target.get(key)
+    if type(existing) is dict or type(existing) is _IdList:
+        if value is None:
+            return
+        problem = _Clash()
+        problem.path.append(key)
+        raise problem
+    target[key] = value
 
 
 def _finish(value: Any) -> Any:
@@ -280,7 +294,7 @@ def _merge(ordered: list[dict], tree: RulesTree) -> dict:
     ocid, date = latest.get("ocid"), latest.get("date")
     out: dict = {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, "ocid": ocid}
     for release in ordered:
-        _merge_object(out, {k: v for k, v in release.items() if k != "tag"}, tree, [], False)
+        _merge_object(out, {k: v for k, v in release.items() if k != "tag"}, tree, False)
     out["id"], out["date"], out["ocid"] = f"{ocid}-{date}", date, ocid
     return _finish(out)
 
@@ -305,7 +319,7 @@ def compile_releases(releases: list[dict]) -> tuple[dict, str | None]:
             except _IdLess as found:
                 # Objects without ids (from an extension the rules do not know): merged whole,
                 # in every notice, as if the rules said so; then merge again from the start.
-                tree = _with_whole(tree, found.path)
+                tree = _with_whole(tree, tuple(found.path))
     except _Clash as clash:
         detail = f"the shape of {clash}"
     except Exception as exc:  # noqa: BLE001 - any odd data falls back, never aborts the import

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
@@ -136,8 +137,10 @@ def cpv_codes(tender: Tender) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-_ID, _TITLE, _DESCRIPTION, _LOT_TEXT = (
-    TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text")
+_ID = TENDER_COLUMNS.index("id")
+_TABLE_ROW = operator.itemgetter(*_TABLE_INDEX)
+_TEXT_ROW = operator.itemgetter(
+    *(TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text"))
 )
 _TENDER_HEAD = f"INSERT INTO tenders ({', '.join(TABLE_COLUMNS)})"
 _TEXT_HEAD = "INSERT INTO tender_texts (id, title, description, lot_text)"
@@ -146,6 +149,8 @@ _FTS_FROM_TEXTS = (
     "INSERT INTO tenders_fts (rowid, title, description, lot_text) "
     "SELECT id, title, description, lot_text FROM tender_texts WHERE id BETWEEN ? AND ?"
 )
+_CPV_HEAD = "INSERT OR IGNORE INTO tender_cpv (code, tender_id)"
+_PLACE_HEAD = "INSERT OR IGNORE INTO tender_places (code, tender_id)"
 _RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at)"
 
 
@@ -159,8 +164,8 @@ def tender_statements(
 ) -> list[Statement]:
     """Statements that insert new tenders (rows from :func:`tender_values`), index their text
     and file their CPV codes and places (``children``: (row id, tender) pairs)."""
-    table = [tuple(r[i] for i in _TABLE_INDEX) for r in rows]
-    texts = [(r[_ID], r[_TITLE], r[_DESCRIPTION], r[_LOT_TEXT]) for r in rows]
+    table = list(map(_TABLE_ROW, rows))
+    texts = list(map(_TEXT_ROW, rows))
     out = [
         *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
         *multi_insert(_TEXT_HEAD, texts, 4, limit),
@@ -175,13 +180,12 @@ def tender_statements(
 def children_statements(rows: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
     cpv_rows, place_rows = [], []
     for row_id, tender in rows:
-        cpv_rows.extend((code, row_id) for code in cpv_codes(tender))
-        place_rows.extend((code, row_id) for code in place_codes(tender))
+        cpv_rows += [(code, row_id) for code in cpv_codes(tender)]
+        place_rows += [(code, row_id) for code in place_codes(tender)]
+    # A batch of tenders has a few codes each: one statement per table for all of them.
     return [
-        *multi_insert("INSERT OR IGNORE INTO tender_cpv (code, tender_id)", cpv_rows, 2, limit),
-        *multi_insert(
-            "INSERT OR IGNORE INTO tender_places (code, tender_id)", place_rows, 2, limit
-        ),
+        *multi_insert(_CPV_HEAD, cpv_rows, 2, limit, per=2048),
+        *multi_insert(_PLACE_HEAD, place_rows, 2, limit, per=2048),
     ]
 
 

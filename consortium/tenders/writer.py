@@ -29,7 +29,6 @@ Statement = tuple[str, Sequence]
 
 # Before SQLite 3.32 a statement took at most 999 parameters; newer ones take 32,766.
 _FALLBACK_LIMIT = 999
-MAX_ROWS = 512
 
 
 def variable_limit(conn: sqlite3.Connection) -> int:
@@ -40,8 +39,10 @@ def variable_limit(conn: sqlite3.Connection) -> int:
         return _FALLBACK_LIMIT
 
 
-def multi_insert(head: str, rows: Sequence[Sequence], width: int, limit: int) -> list[Statement]:
-    """Statements that insert ``rows`` (each of ``width`` values) with ``head``, many at a time.
+def multi_insert(
+    head: str, rows: Sequence[Sequence], width: int, limit: int, per: int = 512
+) -> list[Statement]:
+    """Statements that insert ``rows`` (each of ``width`` values) with ``head``, ``per`` at a time.
 
     Every statement has the same text and the same number of rows, the last one padded with
     rows of NULLs that its ``WHERE`` drops (the first column of a real row is never NULL). One
@@ -52,7 +53,7 @@ def multi_insert(head: str, rows: Sequence[Sequence], width: int, limit: int) ->
     [('INSERT INTO t (a, b) SELECT * FROM (VALUES (?,?),(?,?)) WHERE column1 IS NOT NULL', [1, 2, 3, 4]),
      ('INSERT INTO t (a, b) SELECT * FROM (VALUES (?,?),(?,?)) WHERE column1 IS NOT NULL', [5, 6, None, None])]
     """
-    size = max(1, min(MAX_ROWS, limit // width))
+    size = max(1, min(per, limit // width))
     one = "(" + ",".join("?" * width) + ")"
     sql = f"{head} SELECT * FROM (VALUES {','.join([one] * size)}) WHERE column1 IS NOT NULL"
     out = []

@@ -197,3 +197,18 @@ def test_import_extraction_stores_the_same_columns_as_full_extraction():
             assert store.cpv_codes(light) == store.cpv_codes(full)
             assert store.place_codes(light) == store.place_codes(full)
             assert len(TENDER_COLUMNS) == len(tender_values(full, "h", 1, "a", "b"))
+
+
+def test_quick_check_for_untidy_text_agrees_with_the_full_pattern():
+    import random
+    import re
+
+    from consortium.tenders.extract import _needs_work
+
+    # What clean_text must act on: entities, tags, mojibake lead bytes, odd spaces, line ends.
+    full = re.compile("[&<\u00c2-\u00f4\t\f\v\r\u00a0\u202f]|  | \n|\n |\n\n\n")
+    alphabet = ["a", " ", "\n", "&", "<", "\t", "\r", "\f", "\v", "é", "\u00a0", "\u202f", "’", "Ã"]
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert _needs_work(text) == bool(full.search(text)), repr(text)

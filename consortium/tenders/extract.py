@@ -107,15 +107,23 @@ _ODD_CHARS = re.compile("[&<\u00c2-\u00f4\t\f\v\r\u00a0\u202f]")
 
 
 def _needs_work(text: str) -> bool:
-    # One character class and plain substring tests: four times quicker than one regex with
-    # alternatives, and most notices need nothing done.
-    return bool(
-        _ODD_CHARS.search(text)
-        or "  " in text
-        or " \n" in text
-        or "\n " in text
-        or "\n\n\n" in text
-    )
+    # Plain substring tests (and the character class only for non-ASCII text): six times
+    # quicker than one regular expression with alternatives, and most notices need nothing.
+    if text.isascii():
+        if (
+            "&" in text
+            or "<" in text
+            or "\t" in text
+            or "\r" in text
+            or "\f" in text
+            or "\v" in text
+        ):
+            return True
+    elif _ODD_CHARS.search(text):
+        return True
+    if "  " in text:
+        return True
+    return "\n" in text and (" \n" in text or "\n " in text or "\n\n\n" in text)
 
 
 _SPACES = re.compile(r"[ \t\f\v]+")

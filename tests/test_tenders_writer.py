@@ -1,0 +1,153 @@
+"""The tender import's second thread: multi-row statements, errors, batches, process settings."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sqlite3
+import sys
+import threading
+
+import pytest
+
+from consortium.tenders import importer, store
+from consortium.tenders.importer import import_releases
+from consortium.tenders.writer import BulkWriter, multi_insert, variable_limit
+from test_tenders_import import (  # noqa: F401 - template and ws are fixtures
+    FTS_PAGE,
+    FTS_SELECTED,
+    dump,
+    raw_releases,
+    template,
+    ws,
+)
+
+
+def test_multi_insert_pads_to_one_statement_text_and_keeps_every_row():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT NOT NULL, b INTEGER, c REAL)")
+    rows = [(f"r{i}", i, None if i % 3 else i / 2) for i in range(1000)]
+    # 999 parameters a statement, as SQLite before 3.32: 333 rows of 3, so 4 statements.
+    statements = multi_insert("INSERT INTO t (a, b, c)", rows, 3, 999, per=512)
+    assert len(statements) == 4
+    assert len({sql for sql, _ in statements}) == 1  # one text: one cached prepared statement
+    assert all(len(params) == 999 for _, params in statements)
+    for sql, params in statements:
+        conn.execute(sql, params)
+    assert conn.execute("SELECT a, b, c FROM t ORDER BY b").fetchall() == rows
+    assert multi_insert("INSERT INTO t (a, b, c)", [], 3, 999) == []
+    assert 999 <= variable_limit(conn)
+
+
+def test_writer_runs_jobs_in_order_and_hands_errors_back():
+    conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    conn.execute("CREATE TABLE t (n INTEGER)")
+    writer = BulkWriter(conn)
+    for n in range(5):
+        writer.submit([("INSERT INTO t VALUES (?)", [n])])
+    writer.drain()
+    assert [n for (n,) in conn.execute("SELECT n FROM t ORDER BY rowid")] == [0, 1, 2, 3, 4]
+    assert writer.thread.name == "tender-writer" and writer.thread is not threading.current_thread()
+    writer.submit([("INSERT INTO missing VALUES (?)", [1])])
+    with pytest.raises(sqlite3.OperationalError, match="missing"):
+        writer.drain()
+    # Once raised, the error is not raised again, and later jobs run.
+    writer.submit([("INSERT INTO t VALUES (?)", [9])])
+    writer.close()
+    assert not writer.thread.is_alive()
+    assert conn.execute("SELECT max(n) FROM t").fetchone()[0] == 9
+    # An import already failing keeps its own error: close(raise_error=False) swallows the writer's.
+    writer = BulkWriter(conn)
+    writer.submit([("INSERT INTO missing VALUES (?)", [1])])
+    writer.close(raise_error=False)
+    assert not writer.thread.is_alive()
+
+
+def test_a_failed_write_mid_import_leaves_the_workspace_as_it_was(ws, monkeypatch):
+    before = dump(ws)
+    calls = []
+    real = store.tender_statements
+
+    def failing(rows, children, limit):
+        calls.append(len(rows))
+        out = real(rows, children, limit)
+        if len(calls) == 2:  # the second batch: the first is already written
+            out.append(("INSERT INTO tenders (id) VALUES (?)", [None]))  # NOT NULL ocid
+        return out
+
+    monkeypatch.setattr(store, "tender_statements", failing)
+    releases = raw_releases(FTS_PAGE) * 12
+    for n, r in enumerate(releases):
+        r["id"] = f"{r['id']}-{n}"
+    with pytest.raises(sqlite3.IntegrityError):
+        import_releases(ws, releases)
+    assert len(calls) >= 2
+    assert dump(ws) == before
+
+
+def _tender_rows(ws) -> dict[str, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in ws.conn.execute(
+            "SELECT t.ocid, t.notice_id, t.phase, t.title, t.deadline, t.value_max, t.hash, "
+            "t.defects, x.description, x.lot_text FROM tenders t JOIN tender_texts x USING (id)"
+        )
+    }
+
+
+def test_batch_boundaries_do_not_change_what_is_stored(tmp_path):
+    """A process whose releases share a batch is compiled there; one whose releases straddle
+    batches (or files) is compiled again at the end. Both must store the same tender."""
+    from consortium.workspace import Workspace
+
+    releases = raw_releases(FTS_SELECTED, FTS_PAGE)
+    unique: dict[str, dict[str, dict]] = {}
+    for r in releases:  # the two files share some releases
+        unique.setdefault(r["ocid"], {}).setdefault(r["id"], r)
+    by_ocid = {ocid: list(rs.values()) for ocid, rs in unique.items()}
+    multi = [rs for rs in by_ocid.values() if len(rs) > 1]
+    singles = [rs[0] for rs in by_ocid.values() if len(rs) == 1]
+    assert len(multi) >= 4 and len(singles) > 100
+    together = [r for rs in multi for r in rs] + singles
+    # The first release of each multi-release process in one batch, the rest BATCH later.
+    filler = [json.loads(json.dumps(singles[n % len(singles)])) for n in range(importer.BATCH)]
+    for n, r in enumerate(filler):
+        r["ocid"] = f"{r['ocid']}-filler-{n}"
+    apart = [rs[0] for rs in multi] + filler + [r for rs in multi for r in rs[1:]] + singles
+
+    def stored(order: list[dict], name: str) -> dict:
+        ws = Workspace.create(tmp_path / name)
+        report = import_releases(ws, json.loads(json.dumps(order)))
+        rows = _tender_rows(ws)
+        ws.close()
+        return report, rows
+
+    report_a, rows_a = stored(together, "together.consortium")
+    report_b, rows_b = stored(apart, "apart.consortium")
+    rows_b = {k: v for k, v in rows_b.items() if "-filler-" not in k}
+    assert rows_a == rows_b
+    assert report_a.tenders_new == len(by_ocid)
+    assert report_b.tenders_new == len(by_ocid) + len(filler)
+    assert report_a.tenders_updated == report_b.tenders_updated == 0
+
+
+def test_process_settings_come_back_after_an_import(empty_ws):
+    interval = sys.getswitchinterval()
+    assert gc.isenabled()
+    seen = []
+    import_releases(
+        empty_ws,
+        raw_releases(FTS_SELECTED),
+        progress=lambda *a: seen.append((gc.isenabled(), sys.getswitchinterval())),
+    )
+    assert seen and all(not enabled and value <= 0.001 for enabled, value in seen)
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    # Also after a failure, and with the collector switched off by the caller.
+    gc.disable()
+    try:
+        with pytest.raises(RuntimeError), importer._tuned_for_bulk():
+            raise RuntimeError("boom")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert sys.getswitchinterval() == interval

@@ -4,10 +4,19 @@
                           progress=bar, cancelled=lambda: pressed_cancel)
     print(report.summary())
 
-How it stays fast and idempotent: every release is stored once under (ocid, release id), so a
-release seen before is skipped. A process seen for the first time with one release is compiled
-on the spot; a process with several releases (in this import or with ones stored earlier) is
-compiled again from all its stored releases at the end, with OCDS merge rules.
+How it stays idempotent: every release is stored once under (ocid, release id), so a release
+seen before is skipped. A process met for the first time is compiled from the releases of it in
+the batch in hand; one with releases stored earlier (in this import or before) is compiled again
+at the end from all of them, with OCDS merge rules.
+
+How it stays fast (a 1.1 GB package of 200,000 releases in about 45 s on two cores, about twice
+the time of parsing it and storing the rows bare; see ``bench/tenders.py``):
+
+- each release is turned into JSON text and a tender as soon as it is parsed, and the parsed
+  notice dropped, so the CPU caches keep what they work on;
+- SQLite stores and indexes each batch on a second thread (:mod:`.writer`) while this one parses
+  the next;
+- Python's cycle collector is paused, and its thread switch interval shortened, for the import.
 """
 
 from __future__ import annotations

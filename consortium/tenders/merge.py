@@ -225,15 +225,13 @@ def _merge_object(target: dict, obj: dict, tree: RulesTree, skip_id: bool) -> No
         if skip_id and key == "id":
             continue  # an array item keeps the id it was first found by
         rule, subtree = tree.get(key, _NO_RULE)
-        if rule is not None:
-            if rule == OMIT:
-                continue
-            if rule == WHOLE:
-                _set_value(target, key, value)
-                continue
+        if rule == OMIT:
+            continue
         kind = type(value)
         try:
-            if kind is dict:
+            if rule == WHOLE:
+                _set_value(target, key, value)
+            elif kind is dict:
                 if not value:
                     continue  # an empty object changes nothing
                 existing = target.get(key)
@@ -274,9 +272,7 @@ def _set_value(target: dict, key: str, value: Any) -> None:
     if type(existing) is dict or type(existing) is _IdList:
         if value is None:
             return
-        problem = _Clash()
-        problem.path.append(key)
-        raise problem
+        raise _Clash()
     target[key] = value
 
 
@@ -322,7 +318,7 @@ def compile_releases(releases: list[dict]) -> tuple[dict, str | None]:
                 tree = _with_whole(tree, tuple(found.path))
     except _Clash as clash:
         detail = f"the shape of {clash}"
-    except Exception as exc:  # noqa: BLE001 - any odd data falls back, never aborts the import
+    except Exception as exc:  # any odd data falls back, never aborts the import
         detail = f"the shape of a field ({exc})"
     latest = ordered[-1]
     warning = (

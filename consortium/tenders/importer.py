@@ -219,10 +219,7 @@ class _Run:
                     for item in items
                 ]
                 tender, digest = self._compiled(releases, odd)
-            row_id = self.next_id
-            self.next_id += 1
-            tender_rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
-            children.append((row_id, tender))
+            self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
         self.writer.submit(
@@ -248,10 +245,7 @@ class _Run:
                 odd = ocid in self.odd or (row is not None and "odd_number" in row[3])
                 tender, digest = self._compiled(stored.get(ocid, []), odd)
                 if row is None:
-                    row_id = self.next_id
-                    self.next_id += 1
-                    new_rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
-                    children.append((row_id, tender))
+                    self._new_tender(tender, digest, new_rows, children)
                 else:
                     self._update(tender, digest, row)
             self.report.tenders_new += len(new_rows)
@@ -259,6 +253,13 @@ class _Run:
             done += len(chunk)
             check(self.cancelled)
             self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")
+
+    def _new_tender(self, tender: Tender, digest: str, rows: list, children: list) -> None:
+        """Give a new tender the next row id and add it to the rows about to be inserted."""
+        row_id = self.next_id
+        self.next_id += 1
+        rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
+        children.append((row_id, tender))
 
     def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""

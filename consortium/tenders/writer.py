@@ -27,16 +27,11 @@ from itertools import chain
 
 Statement = tuple[str, Sequence]
 
-# Before SQLite 3.32 a statement took at most 999 parameters; newer ones take 32,766.
-_FALLBACK_LIMIT = 999
-
 
 def variable_limit(conn: sqlite3.Connection) -> int:
-    """How many ``?`` parameters one statement may hold on this connection."""
-    try:
-        return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    except (AttributeError, sqlite3.Error):  # Python < 3.11 has no getlimit
-        return _FALLBACK_LIMIT
+    """How many ``?`` parameters one statement may hold on this connection (999 before SQLite
+    3.32, 32,766 since)."""
+    return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def multi_insert(

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"consortium {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    p = sub.add_parser(
+        "doctor", parents=[common], help="check this computer can run Consortium, and how to fix it"
+    )
+    p.add_argument("--json", action="store_true", help="print the checks as JSON")
+    p.set_defaults(handler=cmd_doctor, needs_workspace=False)
+
     p = sub.add_parser("init", parents=[common], help="create a new workspace file")
     p.add_argument("path", metavar="PATH", help="the new workspace file, e.g. charity.consortium")
     p.add_argument("--demo", action="store_true", help="fill it with the demo partners and tenders")
@@ -142,6 +148,16 @@ def _open_workspace(path: str | None) -> Workspace:
 
 
 def _open_window(path: str | None) -> int:
+    # Before Qt loads: Qt aborts the process (a core dump) when its platform plugin cannot load.
+    from consortium import preflight
+
+    problems = preflight.gui_problems()
+    if problems:
+        message = preflight.advice(problems)
+        print(f"consortium: {message}", file=sys.stderr)
+        print("Run 'consortium doctor' for every check.", file=sys.stderr)
+        preflight.show_desktop_message(message)
+        return 3
     # Imported by name so the core never imports Qt unless the window is asked for.
     app = importlib.import_module("ui.app")
     return app.run(path)
@@ -269,6 +285,17 @@ def cmd_contacts_erase(args, ws: Workspace) -> int:
     store.erase_person(ws, args.id)
     print(f"Erased contact {args.id}.")
     return 0
+
+
+def cmd_doctor(args, _ws) -> int:
+    from consortium import doctor
+
+    checks = doctor.run_checks()
+    if getattr(args, "json", False):
+        _print_json({"version": __version__, "checks": [c.as_json() for c in checks]})
+    else:
+        print(doctor.report(checks))
+    return 1 if any(not c.ok and c.required for c in checks) else 0
 
 
 def cmd_backup(args, ws: Workspace) -> int:

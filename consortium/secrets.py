@@ -33,6 +33,15 @@ class NoKeyring(ConsortiumError):
         )
 
 
+def backend_name() -> str:
+    """The keyring backend in use, e.g. 'SecretService Keyring', for ``consortium doctor``."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration is reported, not raised
+        return "none"
+    return getattr(backend, "name", None) or type(backend).__name__
+
+
 def keyring_available() -> bool:
     """True when a real keyring backend is there (not keyring's 'fail' or 'null' backends)."""
     backend = keyring.get_keyring()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from consortium import __version__, home
@@ -29,7 +32,18 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Consortium")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Consortium")
+    app.setDesktopFileName("consortium")  # Wayland matches the window to consortium.desktop
+    app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon() -> QIcon:
+    """The app icon at every size it ships in (consortium/data/icons)."""
+    icons = Path(__file__).resolve().parents[1] / "consortium" / "data" / "icons"
+    icon = QIcon()
+    for png in sorted(icons.glob("consortium-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def run(path: str | None = None) -> int:
@@ -51,4 +65,8 @@ def run(path: str | None = None) -> int:
             return 1
     window = MainWindow(ws)
     window.show()
+    # Smoke tests of a packaged build: open the real window, then close it cleanly.
+    quit_after = os.environ.get("CONSORTIUM_QUIT_AFTER_MS", "")
+    if quit_after.isdigit():
+        QTimer.singleShot(int(quit_after), window.close)
     return app.exec()

@@ -18,6 +18,7 @@ from consortium.matching.engine import Engine
 from consortium.matching.scoring import Match, Target, Weights, score, sort_key, target
 from consortium.matching.text import TextModel
 from consortium.partners import store as partner_store
+from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.records import Organisation
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import COMING_SOON, OPEN, Tender
@@ -140,9 +141,12 @@ def opportunities(
     weights: Weights | None = None,
     include_closed: bool = False,
     limit: int | None = 50,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
 ) -> list[Opportunity]:
     """Open and coming-soon tenders ranked for one partner (default: our organisation)."""
     today = today or dt.date.today()
+    progress(0, 0, "Reading the open tenders")
     if partner_id is None:
         ours = partner_store.ours(ws.db)
         if ours is None:
@@ -153,6 +157,8 @@ def opportunities(
     tenders = [
         t for t in all_tenders(ws.db) if include_closed or t.status_on(today) in (OPEN, COMING_SOON)
     ]
+    check(cancelled)
+    progress(0, 0, f"Ranking {len(tenders):,} tenders for {org.name}")
     return rank_opportunities(
         org,
         tenders,

@@ -123,9 +123,7 @@ class _Run:
 
     def _single(self, item: _Pending) -> Tender:
         """The tender of a process known from this one release."""
-        tender = extract(
-            merge.compile_single(item.release), [(item.rid, item.date, item.tags)], full=False
-        )
+        tender = extract(merge.compile_single(item.release), [(item.rid, item.date, item.tags)])
         if item.odd:
             tender.defects.append("odd_number")
         return tender
@@ -222,9 +220,13 @@ class _Run:
             self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
+        limit = self.limit
+        # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
-            store.release_statements(release_rows, self.limit)
-            + store.tender_statements(tender_rows, children, self.limit)
+            lambda: (
+                store.release_statements(release_rows, limit)
+                + store.tender_statements(tender_rows, children, limit)
+            )
         )
         self.tick("Reading notices")
 
@@ -264,7 +266,7 @@ class _Run:
     def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
-        tender = extract(compiled, store.history(releases), full=False)
+        tender = extract(compiled, store.history(releases))
         if warning:
             tender.defects.append(f"type_error:{warning}")
             self.report.warnings.append(warning)
@@ -283,6 +285,7 @@ class _Run:
         store.update_tender(self.conn, values)
         store.delete_children(self.conn, row_id)
         store.run(self.conn, store.children_statements([(row_id, tender)], self.limit))
+        store.replace_data(self.conn, row_id, tender)
         if first_seen != self.now:
             self.report.tenders_updated += 1
 

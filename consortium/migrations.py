@@ -476,6 +476,23 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
         store.run(conn, store.data_statements(children, store.variable_limit_of(conn)))
 
 
+def v13_persisted_text_model(db: Database) -> None:
+    """the matching word model kept in the workspace and updated by each import"""
+    from consortium.matching import text_store
+
+    run_script(
+        db,
+        """
+        CREATE TABLE text_terms (
+            term TEXT PRIMARY KEY,  -- a word stem
+            df INTEGER NOT NULL,  -- how many tenders use it
+            display TEXT NOT NULL  -- the shortest word seen for it, for explanations
+        ) WITHOUT ROWID;
+        """,
+    )
+    text_store.rebuild(db.conn)
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -489,6 +506,7 @@ STEPS: list[Step] = [
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
     v12_compressed_releases_and_stored_tenders,
+    v13_persisted_text_model,
 ]
 LATEST = len(STEPS)
 

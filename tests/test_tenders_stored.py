@@ -119,7 +119,9 @@ def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(w
             [(text, ocid, rid) for (ocid, rid), text in before.items()],
         )
         ws.conn.execute("DROP TABLE tender_data")
-    ws.conn.execute(f"PRAGMA user_version = {len(migrations.STEPS) - 1}")
+        ws.conn.execute("DROP TABLE text_terms")  # made by the later step, which runs again
+    previous = migrations.STEPS.index(migrations.v12_compressed_releases_and_stored_tenders)
+    ws.conn.execute(f"PRAGMA user_version = {previous}")
     path = ws.path
     ws.close()
     assert isinstance(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from consortium.errors import ConsortiumError
+from consortium.matching import text_store
 from consortium.matching.engine import Engine
 from consortium.matching.scoring import Match, Target, Weights, score, sort_key, target
 from consortium.matching.text import TextModel
@@ -73,12 +74,18 @@ def targets_for(tender: Tender) -> list[Target]:
 _MODELS: dict[tuple, TextModel] = {}
 
 
+def tenders_state(db: Database) -> tuple:
+    """Changes whenever tenders are added or changed: the key of what is cached about them."""
+    return (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+
+
 def text_model(db: Database) -> TextModel:
-    """Word weights learnt from every tender in the workspace (cached until tenders change)."""
-    key = (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+    """Word weights learnt from every tender in the workspace: kept in the workspace and updated
+    by each import (:mod:`.text_store`), read once until tenders change."""
+    key = tenders_state(db)
     model = _MODELS.get(key)
     if model is None:
-        model = TextModel.build(target(t).text for t in all_tenders(db))
+        model = text_store.load(db)
         _MODELS.clear()
         _MODELS[key] = model
     return model

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders import cf_csv, merge, ocds_reader, store
 from consortium.tenders.extract import CF_CSV_PREFIX, extract
@@ -96,6 +97,7 @@ class _Run:
         self.counter: list = []
         self.refs: dict[str, str | None] = {}
         self.odd: set[str] = set()
+        self.old_texts: list[tuple] = []  # texts of changed tenders before the change
         self.started = time.perf_counter()
 
     # -------------------------------------------------------------- intake
@@ -282,6 +284,8 @@ class _Run:
                 self.report.tenders_unchanged += 1
             return
         values = store.tender_values(tender, digest, row_id, first_seen, self.now)
+        if first_seen != self.now:  # stored before this import: its old words leave the model
+            self.old_texts.append(store.tender_texts(self.conn, row_id))
         store.update_tender(self.conn, values)
         store.delete_children(self.conn, row_id)
         store.run(self.conn, store.children_statements([(row_id, tender)], self.limit))
@@ -292,6 +296,14 @@ class _Run:
     # --------------------------------------------------------------- finish
     def finish(self, today) -> None:
         self.compile_pending()
+        self.progress(0, 0, "Learning the words of the new tenders")
+        # The matching word model learns the new and changed tenders' words (and forgets the
+        # changed ones' old words) here, in the import's transaction: it is never rebuilt.
+        text_store.update(
+            self.conn,
+            added=store.texts_changed_at(self.conn, self.now),
+            removed=[t for t in self.old_texts if t is not None],
+        )
         report = self.report
         for ocid, notice_id, defects in self.conn.execute(
             "SELECT ocid, notice_id, defects FROM tenders WHERE changed_at = ? AND defects != '[]'",

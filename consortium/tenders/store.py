@@ -222,6 +222,22 @@ def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
     )
 
 
+def tender_texts(conn: sqlite3.Connection, row_id: int) -> tuple | None:
+    """(title, description, lot text) of one stored tender."""
+    return conn.execute(
+        "SELECT title, description, lot_text FROM tender_texts WHERE id = ?", [row_id]
+    ).fetchone()
+
+
+def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> sqlite3.Cursor:
+    """(title, description, lot text) of every tender new or changed by the import ``stamp``."""
+    return conn.execute(
+        "SELECT x.title, x.description, x.lot_text FROM tenders t "
+        "JOIN tender_texts x ON x.id = t.id WHERE t.changed_at = ?",
+        [stamp],
+    )
+
+
 def next_id(db: Database) -> int:
     return (db.execute("SELECT coalesce(max(id), 0) FROM tenders").fetchone()[0]) + 1
 

@@ -438,6 +438,61 @@ def v11_drop_duplicate_tender_index(db: Database) -> None:
     run_script(db, "DROP INDEX IF EXISTS tenders_phase;")
 
 
+def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
+    """raw releases compressed (zstandard); each tender stored as extracted, so opening one
+    never compiles its releases again"""
+    from consortium.tenders import packing, store
+
+    run_script(
+        db,
+        """
+        CREATE TABLE tender_data (
+            id INTEGER PRIMARY KEY,  -- tenders.id
+            version INTEGER NOT NULL,  -- packing.TENDER_VERSION when stored
+            data BLOB NOT NULL  -- the extracted Tender as JSON, compressed
+        );
+        """,
+    )
+    conn = db.conn
+    last = 0
+    while True:  # in chunks by rowid, so memory stays flat however many releases there are
+        rows = conn.execute(
+            "SELECT id, raw FROM tender_releases WHERE id > ? ORDER BY id LIMIT 1000", [last]
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        packed = [
+            (packing.pack_text(packing.unpack(raw)), row_id)
+            for row_id, raw in rows
+            if not (isinstance(raw, bytes) and raw[:4] == packing.ZSTD_MAGIC)
+        ]
+        conn.executemany("UPDATE tender_releases SET raw = ? WHERE id = ?", packed)
+    ocids = [r[0] for r in conn.execute("SELECT ocid FROM tenders ORDER BY id")]
+    for start in range(0, len(ocids), 200):
+        chunk = ocids[start : start + 200]
+        ids = dict(store.tender_rows(conn, chunk))
+        children = [(ids[ocid][0], store.compile_tender(conn, ocid)) for ocid in chunk]
+        store.run(conn, store.data_statements(children, store.variable_limit_of(conn)))
+
+
+def v13_persisted_text_model(db: Database) -> None:
+    """the matching word model kept in the workspace and updated by each import"""
+    from consortium.matching import text_store
+
+    run_script(
+        db,
+        """
+        CREATE TABLE text_terms (
+            term TEXT PRIMARY KEY,  -- a word stem
+            df INTEGER NOT NULL,  -- how many tenders use it
+            display TEXT NOT NULL  -- the shortest word seen for it, for explanations
+        ) WITHOUT ROWID;
+        """,
+    )
+    text_store.rebuild(db.conn)
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -450,6 +505,8 @@ STEPS: list[Step] = [
     v9_assets,
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
+    v12_compressed_releases_and_stored_tenders,
+    v13_persisted_text_model,
 ]
 LATEST = len(STEPS)
 

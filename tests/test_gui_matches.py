@@ -22,8 +22,15 @@ def window(main_window):
     return main_window
 
 
-def test_models_pass_the_model_tester(qtmodeltester, window):
+def show_opportunities(page, qtbot) -> None:
+    """Opportunities are ranked in the background when their tab is shown."""
+    page.tabs.setCurrentWidget(page.opps_page)
+    qtbot.waitUntil(lambda: page._opps_task is None and page.opps.rowCount() > 0, timeout=30000)
+
+
+def test_models_pass_the_model_tester(qtmodeltester, window, qtbot):
     page = window.matches
+    show_opportunities(page, qtbot)
     page.select_tender("ocds-h6vhtk-06e058")
     for model in (page.tenders, page.match_model, page.opps):
         assert model.rowCount() > 0
@@ -90,8 +97,9 @@ def test_gap_list_for_a_partial_cover(window, qtbot):
     assert any("below the contract" in t and "Nearest:" in t for t in texts)
 
 
-def test_opportunities_for_our_organisation(window):
+def test_opportunities_for_our_organisation(window, qtbot):
     page = window.matches
+    show_opportunities(page, qtbot)
     assert "our organisation" in page.partner.currentText()
     assert page.opps.rowCount() > 0
     assert page.opps.item(0).tender.ocid == "ocds-h6vhtk-06e058"
@@ -135,7 +143,7 @@ def test_edit_a_saved_consortium(window, qtbot, monkeypatch):
     assert saved.id not in [c.id for c in consortia.list_all(window.ws.db)]
 
 
-def test_opportunities_from_a_partners_page(window):
+def test_opportunities_from_a_partners_page(window, qtbot):
     from consortium.partners import store
 
     window.sidebar.setCurrentRow(0)
@@ -146,4 +154,5 @@ def test_opportunities_from_a_partners_page(window):
     window.partners.opportunities_button.click()
     assert window.stack.currentWidget() is window.matches
     assert window.matches.partner.currentData() == target
+    qtbot.waitUntil(lambda: window.matches.opps.rowCount() > 0, timeout=30000)
     assert window.matches.opps.item(0).tender.ocid == "ocds-h6vhtk-05a7b0"

@@ -706,10 +706,11 @@ class MainWindow(QMainWindow):
                 return
 
     # ------------------------------------------------------------------ plumbing
-    def run(self, title: str, fn, on_done) -> None:
+    def run(self, title: str, fn, on_done):
         task = run_task(self, title, fn, on_done, self._task_failed)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
+        return task
 
     def _task_failed(self, exc: BaseException) -> None:
         if isinstance(exc, Cancelled):

@@ -80,6 +80,12 @@ class MatchesPage(QWidget):
         self.matches: list = []
         self.result: proposals.ProposalResult | None = None
         self.ocid: str | None = None
+        # What the Opportunities list shows, as (workspace, partner, weights): None when stale.
+        # Ranking reads every open tender, so it runs in the background and only when the list
+        # is on screen (never while the window opens).
+        self._opps_key: tuple | None = None
+        self._opps_task = None
+        self._opps_again = False
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -126,6 +132,7 @@ class MatchesPage(QWidget):
         self._timer.timeout.connect(self.reload_tenders)
         self.search.textChanged.connect(self._timer.start)
         self.tender_view.selectionModel().currentRowChanged.connect(self._tender_chosen)
+        self.tabs.currentChanged.connect(lambda _index: self._load_opportunities_if_shown())
 
     # ------------------------------------------------------------------ building
     def _build_partners_tab(self) -> None:
@@ -205,11 +212,13 @@ class MatchesPage(QWidget):
             self.opps_view.setColumnWidth(column, width)
         self.opps_view.doubleClicked.connect(self._open_opportunity)
         v.addWidget(self.opps_view)
-        v.addWidget(
-            QLabel(
-                "Open and coming-soon tenders, best first. Double-click one to see every partner's fit."
-            )
+        self.opps_note = QLabel(
+            "Open and coming-soon tenders, best first. Double-click one to see every partner's fit."
         )
+        self.opps_note.setAccessibleName("About the opportunities")
+        self.opps_note.setWordWrap(True)
+        v.addWidget(self.opps_note)
+        self.opps_page = page
         self.tabs.addTab(page, "Opportunities")
 
     def _build_weights_tab(self) -> None:
@@ -468,14 +477,64 @@ class MatchesPage(QWidget):
 
     # ------------------------------------------------------------ opportunities
     def reload_opportunities(self) -> None:
+        """The partner, the weights or the data changed: rank again when the list is shown."""
+        self._opps_key = None
+        self._load_opportunities_if_shown()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._load_opportunities_if_shown()
+
+    def _load_opportunities_if_shown(self) -> None:
         if self.ws is None or self.partner.currentData() is None:
+            self._opps_key = None
             self.opps.set_rows([])
             return
-        self.opps.set_rows(
-            service.opportunities(
-                self.ws, self.partner.currentData(), today=self.today, weights=self.weights()
-            )
+        if not self.isVisible() or self.tabs.currentWidget() is not self.opps_page:
+            return
+        ws, partner_id, today, weights = (
+            self.ws,
+            self.partner.currentData(),
+            self.today,
+            self.weights(),
         )
+        key = (id(ws), partner_id, today, weights)
+        if key == self._opps_key:
+            return
+        if self._opps_task is not None:
+            self._opps_again = True  # rank again for the latest choice when this one ends
+            return
+        self._opps_key = key
+        self.opps_note.setText(f"Finding opportunities for {self.partner.currentText()}…")
+
+        def work(progress, cancelled):
+            return service.opportunities(
+                ws, partner_id, today=today, weights=weights, progress=progress, cancelled=cancelled
+            )
+
+        def done(found) -> None:
+            if key == self._opps_key:
+                self.opps.set_rows(found)
+                self.opps_note.setText(
+                    f"{len(found)} open and coming-soon tender(s) for {self.partner.currentText()}, "
+                    "best first. Double-click one to see every partner's fit."
+                )
+
+        task = self.run("Finding opportunities", work, done)
+        if task is None or not getattr(task, "running", False):
+            self._opps_finished(task)
+        else:
+            self._opps_task = task
+            task.finished.connect(lambda: self._opps_finished(task))
+
+    def _opps_finished(self, task) -> None:
+        self._opps_task = None
+        if task is not None and task.future.exception() is not None:
+            self._opps_key = None  # cancelled or failed: try again next time the list is shown
+            self.opps_note.setText("Opportunities not found (cancelled). Switch tabs to try again.")
+        if self._opps_again:
+            self._opps_again = False
+            self._load_opportunities_if_shown()
 
     def _open_opportunity(self, index) -> None:
         ocid = self.opps.item(index.row()).tender.ocid

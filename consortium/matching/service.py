@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from consortium.errors import ConsortiumError
+from consortium.matching import text_store
 from consortium.matching.engine import Engine
 from consortium.matching.scoring import Match, Target, Weights, score, sort_key, target
 from consortium.matching.text import TextModel
 from consortium.partners import store as partner_store
+from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.records import Organisation
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import COMING_SOON, OPEN, Tender
@@ -72,12 +74,18 @@ def targets_for(tender: Tender) -> list[Target]:
 _MODELS: dict[tuple, TextModel] = {}
 
 
+def tenders_state(db: Database) -> tuple:
+    """Changes whenever tenders are added or changed: the key of what is cached about them."""
+    return (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+
+
 def text_model(db: Database) -> TextModel:
-    """Word weights learnt from every tender in the workspace (cached until tenders change)."""
-    key = (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+    """Word weights learnt from every tender in the workspace: kept in the workspace and updated
+    by each import (:mod:`.text_store`), read once until tenders change."""
+    key = tenders_state(db)
     model = _MODELS.get(key)
     if model is None:
-        model = TextModel.build(target(t).text for t in all_tenders(db))
+        model = text_store.load(db)
         _MODELS.clear()
         _MODELS[key] = model
     return model
@@ -140,9 +148,12 @@ def opportunities(
     weights: Weights | None = None,
     include_closed: bool = False,
     limit: int | None = 50,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
 ) -> list[Opportunity]:
     """Open and coming-soon tenders ranked for one partner (default: our organisation)."""
     today = today or dt.date.today()
+    progress(0, 0, "Reading the open tenders")
     if partner_id is None:
         ours = partner_store.ours(ws.db)
         if ours is None:
@@ -153,6 +164,8 @@ def opportunities(
     tenders = [
         t for t in all_tenders(ws.db) if include_closed or t.status_on(today) in (OPEN, COMING_SOON)
     ]
+    check(cancelled)
+    progress(0, 0, f"Ranking {len(tenders):,} tenders for {org.name}")
     return rank_opportunities(
         org,
         tenders,

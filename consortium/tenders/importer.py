@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders import cf_csv, merge, ocds_reader, store
 from consortium.tenders.extract import CF_CSV_PREFIX, extract
@@ -96,6 +97,7 @@ class _Run:
         self.counter: list = []
         self.refs: dict[str, str | None] = {}
         self.odd: set[str] = set()
+        self.old_texts: list[tuple] = []  # texts of changed tenders before the change
         self.started = time.perf_counter()
 
     # -------------------------------------------------------------- intake
@@ -123,9 +125,7 @@ class _Run:
 
     def _single(self, item: _Pending) -> Tender:
         """The tender of a process known from this one release."""
-        tender = extract(
-            merge.compile_single(item.release), [(item.rid, item.date, item.tags)], full=False
-        )
+        tender = extract(merge.compile_single(item.release), [(item.rid, item.date, item.tags)])
         if item.odd:
             tender.defects.append("odd_number")
         return tender
@@ -222,9 +222,13 @@ class _Run:
             self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
+        limit = self.limit
+        # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
-            store.release_statements(release_rows, self.limit)
-            + store.tender_statements(tender_rows, children, self.limit)
+            lambda: (
+                store.release_statements(release_rows, limit)
+                + store.tender_statements(tender_rows, children, limit)
+            )
         )
         self.tick("Reading notices")
 
@@ -264,7 +268,7 @@ class _Run:
     def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
-        tender = extract(compiled, store.history(releases), full=False)
+        tender = extract(compiled, store.history(releases))
         if warning:
             tender.defects.append(f"type_error:{warning}")
             self.report.warnings.append(warning)
@@ -280,15 +284,26 @@ class _Run:
                 self.report.tenders_unchanged += 1
             return
         values = store.tender_values(tender, digest, row_id, first_seen, self.now)
+        if first_seen != self.now:  # stored before this import: its old words leave the model
+            self.old_texts.append(store.tender_texts(self.conn, row_id))
         store.update_tender(self.conn, values)
         store.delete_children(self.conn, row_id)
         store.run(self.conn, store.children_statements([(row_id, tender)], self.limit))
+        store.replace_data(self.conn, row_id, tender)
         if first_seen != self.now:
             self.report.tenders_updated += 1
 
     # --------------------------------------------------------------- finish
     def finish(self, today) -> None:
         self.compile_pending()
+        self.progress(0, 0, "Learning the words of the new tenders")
+        # The matching word model learns the new and changed tenders' words (and forgets the
+        # changed ones' old words) here, in the import's transaction: it is never rebuilt.
+        text_store.update(
+            self.conn,
+            added=store.texts_changed_at(self.conn, self.now),
+            removed=[t for t in self.old_texts if t is not None],
+        )
         report = self.report
         for ocid, notice_id, defects in self.conn.execute(
             "SELECT ocid, notice_id, defects FROM tenders WHERE changed_at = ? AND defects != '[]'",

@@ -10,13 +10,13 @@ import hashlib
 import json
 import operator
 import sqlite3
-import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from sqlite_utils import Database
 
 from consortium import places
-from consortium.tenders import merge
+from consortium.tenders import merge, packing
 from consortium.tenders.extract import extract, lot_text
 from consortium.tenders.records import Tender
 from consortium.tenders.writer import Statement, multi_insert
@@ -61,15 +61,18 @@ UPDATE_TEXT = "UPDATE tender_texts SET title = ?, description = ?, lot_text = ? 
 UPDATE_TENDER = f"UPDATE tenders SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
 
 
+# How many tenders were loaded as full records ("tender") and how many of those were compiled
+# from their releases ("compile"). Tests read it to prove that opening the window, or opening a
+# tender twice, does not do work proportional to the number of tenders.
+LOADS: Counter = Counter()
+
+
 def now_stamp() -> str:
     """A UTC timestamp with microseconds: one per import, comparable as text."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def unpack(value: str | bytes) -> str:
-    if isinstance(value, bytes):
-        return zlib.decompress(value).decode("utf-8")
-    return value
+unpack = packing.unpack  # a stored raw release (compressed, or plain text in old files) as text
 
 
 def tender_values(tender: Tender, digest: str, row_id: int, first_seen: str, now: str) -> tuple:
@@ -152,11 +155,24 @@ _FTS_FROM_TEXTS = (
 _CPV_HEAD = "INSERT OR IGNORE INTO tender_cpv (code, tender_id)"
 _PLACE_HEAD = "INSERT OR IGNORE INTO tender_places (code, tender_id)"
 _RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at)"
+_DATA_HEAD = "INSERT OR REPLACE INTO tender_data (id, version, data)"
 
 
 def release_statements(rows: Sequence[tuple], limit: int) -> list[Statement]:
-    """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now)."""
-    return multi_insert(_RELEASE_HEAD, rows, 6, limit)
+    """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now).
+
+    The JSON is compressed here: the importer calls this on its writer thread, so compressing
+    (which releases the GIL) overlaps the parsing of the next notices."""
+    packed = [(*row[:4], packing.pack_text(row[4]), row[5]) for row in rows]
+    return multi_insert(_RELEASE_HEAD, packed, 6, limit)
+
+
+def data_statements(children: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
+    """Statements that store each extracted tender, so opening it never compiles it again."""
+    rows = [
+        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender)) for row_id, tender in children
+    ]
+    return multi_insert(_DATA_HEAD, rows, 3, limit, per=256)
 
 
 def tender_statements(
@@ -164,6 +180,7 @@ def tender_statements(
 ) -> list[Statement]:
     """Statements that insert new tenders (rows from :func:`tender_values`), index their text
     and file their CPV codes and places (``children``: (row id, tender) pairs)."""
+    children = list(children)
     table = list(map(_TABLE_ROW, rows))
     texts = list(map(_TEXT_ROW, rows))
     out = [
@@ -174,7 +191,7 @@ def tender_statements(
         # Index the texts just stored (row ids are given out in order, so a range holds them).
         first, last = min(r[_ID] for r in rows), max(r[_ID] for r in rows)
         out.append((_FTS_FROM_TEXTS, [first, last]))
-    return [*out, *children_statements(children, limit)]
+    return [*out, *children_statements(children, limit), *data_statements(children, limit)]
 
 
 def children_statements(rows: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
@@ -202,6 +219,22 @@ def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
     conn.execute(
         UPDATE_TEXT,
         [by_name["title"], by_name["description"], by_name["lot_text"], by_name["id"]],
+    )
+
+
+def tender_texts(conn: sqlite3.Connection, row_id: int) -> tuple | None:
+    """(title, description, lot text) of one stored tender."""
+    return conn.execute(
+        "SELECT title, description, lot_text FROM tender_texts WHERE id = ?", [row_id]
+    ).fetchone()
+
+
+def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> sqlite3.Cursor:
+    """(title, description, lot text) of every tender new or changed by the import ``stamp``."""
+    return conn.execute(
+        "SELECT x.title, x.description, x.lot_text FROM tenders t "
+        "JOIN tender_texts x ON x.id = t.id WHERE t.changed_at = ?",
+        [stamp],
     )
 
 
@@ -261,16 +294,71 @@ def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tup
     return found
 
 
+_GET_TENDER = (
+    "SELECT t.defects, d.version, d.data FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+    "WHERE t.ocid = ?"
+)
+
+
 def get_tender(db: Database, ocid: str) -> Tender | None:
-    """The full :class:`Tender`, compiled again from the stored releases (a few milliseconds)."""
-    row = db.execute("SELECT defects FROM tenders WHERE ocid = ?", [ocid]).fetchone()
+    """The full :class:`Tender` as extracted at import (compiled again from the stored releases
+    only if it was stored by an older version of the extraction)."""
+    row = db.execute(_GET_TENDER, [ocid]).fetchone()
     if row is None:
         return None
-    releases = load_releases(db, ocid)
+    defects, version, data = row
+    LOADS["tender"] += 1
+    if version == packing.TENDER_VERSION:
+        tender = packing.tender_from_blob(data)
+    else:
+        tender = compile_tender(db.conn, ocid)
+    tender.defects = json.loads(defects)
+    return tender
+
+
+def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
+    """The stored tenders with these row ids (in that order; missing ids are left out)."""
+    found: dict[int, Tender] = {}
+    stale: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row_id, ocid, defects, version, data in conn.execute(
+            "SELECT t.id, t.ocid, t.defects, d.version, d.data FROM tenders t "
+            f"LEFT JOIN tender_data d ON d.id = t.id WHERE t.id IN ({marks})",
+            chunk,
+        ):
+            if version == packing.TENDER_VERSION:
+                tender = packing.tender_from_blob(data)
+                tender.defects = json.loads(defects)
+                found[row_id] = tender
+            else:
+                stale[row_id] = ocid
+    for row_id, ocid in stale.items():
+        tender = compile_tender(conn, ocid)
+        found[row_id] = tender
+    LOADS["tender"] += len(found)
+    return [found[i] for i in ids if i in found]
+
+
+def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
+    """The tender compiled from its stored releases with the merge rules (a few milliseconds)."""
+    LOADS["compile"] += 1
+    releases = load_releases_of(conn, [ocid]).get(ocid, [])
     compiled, _warning = merge.compile_releases(releases)
     tender = extract(compiled, history(releases))
-    tender.defects = json.loads(row[0])
+    row = conn.execute("SELECT defects FROM tenders WHERE ocid = ?", [ocid]).fetchone()
+    if row:
+        tender.defects = json.loads(row[0])
     return tender
+
+
+def replace_data(conn: sqlite3.Connection, row_id: int, tender: Tender) -> None:
+    run(conn, data_statements([(row_id, tender)], variable_limit_of(conn)))
+
+
+def variable_limit_of(conn: sqlite3.Connection) -> int:
+    return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def tags_of(release: dict) -> list[str]:

@@ -81,6 +81,8 @@ class BulkWriter:
                 if job is _STOP:
                     return
                 if self.error is None:
+                    if callable(job):  # statements built (and compressed) on this thread
+                        job = job()
                     for sql, params in job:
                         self.conn.execute(sql, params)
             except BaseException as exc:  # handed to the importer's thread
@@ -93,8 +95,11 @@ class BulkWriter:
             error, self.error = self.error, None
             raise error
 
-    def submit(self, statements: list[Statement]) -> None:
-        """Queue statements to run after those already queued (blocks while two jobs wait)."""
+    def submit(self, statements) -> None:
+        """Queue statements to run after those already queued (blocks while two jobs wait).
+
+        ``statements`` may be a list, or a function returning one that this thread calls, so
+        work that releases the GIL (compressing) runs here, beside the parser."""
         self._raise()
         if statements:
             self.jobs.put(statements)

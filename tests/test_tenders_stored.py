@@ -1,0 +1,139 @@
+"""Tenders are stored once, as extracted at import, and raw releases compressed without loss."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from consortium import migrations
+from consortium.tenders import packing, store
+from consortium.tenders.importer import import_paths, import_releases
+from consortium.workspace import Workspace
+
+FIX = Path(__file__).parent / "fixtures" / "ocds"
+FILES = [
+    FIX / "fts-release-package-2026-08-12-page-001.json",
+    FIX / "fts-selected-civil-society-releases.json",
+    FIX / "cf-search-2025-01-20_2025-01-23-page-001.json",
+]
+TODAY = dt.datetime(2026, 8, 12, tzinfo=dt.UTC)
+
+
+def releases_in(*paths: Path) -> list[dict]:
+    return [r for p in paths for r in json.loads(p.read_text(encoding="utf-8"))["releases"]]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("stored")
+    ws = Workspace.create(folder / "t.consortium")
+    import_paths(ws, FILES, today=TODAY)
+    ws.close()
+    return folder / "t.consortium"
+
+
+@pytest.fixture
+def ws(template, tmp_path):
+    shutil.copy(template, tmp_path / "w.consortium")
+    w = Workspace.open(tmp_path / "w.consortium", backup=False)
+    yield w
+    w.close()
+
+
+def beyond_double(value):
+    """A number beyond a double (1e9999) is stored as the text "1E+9999"; json.loads reads the
+    original as infinity."""
+    if isinstance(value, dict):
+        return {k: beyond_double(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [beyond_double(v) for v in value]
+    return float("inf") if value == "1E+9999" else value
+
+
+def stored_texts(ws: Workspace) -> dict[tuple[str, str], str]:
+    return {
+        (ocid, rid): packing.unpack(raw)
+        for ocid, rid, raw in ws.conn.execute("SELECT ocid, release_id, raw FROM tender_releases")
+    }
+
+
+def test_a_tender_opened_twice_compiles_once_at_import_and_never_on_open(ws):
+    ocids = [r[0] for r in ws.conn.execute("SELECT ocid FROM tenders ORDER BY ocid")]
+    assert len(ocids) > 40
+    store.LOADS.clear()
+    first = {o: store.get_tender(ws.db, o) for o in ocids}
+    again = {o: store.get_tender(ws.db, o) for o in ocids}
+    assert store.LOADS["tender"] == 2 * len(ocids) and store.LOADS["compile"] == 0
+    assert first == again
+    # what is stored is exactly what compiling the releases now gives, for every tender
+    for ocid in ocids:
+        assert first[ocid] == store.compile_tender(ws.conn, ocid), ocid
+    assert store.LOADS["compile"] == len(ocids)
+
+
+def test_a_new_release_recompiles_that_tender_at_import(tmp_path):
+    releases = releases_in(FIX / "fts-selected-civil-society-releases.json")
+    first = next(r for r in releases if r["id"] == "075819-2026")
+    update = next(r for r in releases if r["id"] == "075830-2026")
+    ws = Workspace.create(tmp_path / "u.consortium")
+    import_releases(ws, [json.loads(json.dumps(first))])
+    assert store.get_tender(ws.db, first["ocid"]).notice_id == "075819-2026"
+    import_releases(ws, [json.loads(json.dumps(update))])
+    store.LOADS.clear()
+    tender = store.get_tender(ws.db, first["ocid"])
+    assert tender.notice_id == "075830-2026"
+    assert tender.releases == ["075819-2026", "075830-2026"]
+    assert store.LOADS["compile"] == 0
+    ws.close()
+
+
+def test_compressed_releases_read_back_byte_for_byte(ws):
+    texts = stored_texts(ws)
+    originals = releases_in(*FILES)
+    seen = set()
+    for release in originals:
+        key = (release["ocid"], str(release["id"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        assert beyond_double(json.loads(texts[key])) == release, key
+    assert len(seen) == len(texts)
+    raws = [raw for (raw,) in ws.conn.execute("SELECT raw FROM tender_releases")]
+    assert all(isinstance(r, bytes) and r[:4] == packing.ZSTD_MAGIC for r in raws)
+    assert sum(map(len, raws)) < sum(len(t.encode()) for t in texts.values()) / 2
+
+
+def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(ws, tmp_path):
+    before = stored_texts(ws)
+    tenders = {
+        o: store.get_tender(ws.db, o) for (o,) in ws.conn.execute("SELECT ocid FROM tenders")
+    }
+    # Put the file back as the previous format left it: plain JSON text, no stored tenders.
+    with ws.atomic():
+        ws.conn.executemany(
+            "UPDATE tender_releases SET raw = ? WHERE ocid = ? AND release_id = ?",
+            [(text, ocid, rid) for (ocid, rid), text in before.items()],
+        )
+        ws.conn.execute("DROP TABLE tender_data")
+        ws.conn.execute("DROP TABLE text_terms")  # made by the later step, which runs again
+    previous = migrations.STEPS.index(migrations.v12_compressed_releases_and_stored_tenders)
+    ws.conn.execute(f"PRAGMA user_version = {previous}")
+    path = ws.path
+    ws.close()
+    assert isinstance(
+        Workspace.open(path, backup=False)
+        .conn.execute("SELECT raw FROM tender_releases LIMIT 1")
+        .fetchone()[0],
+        bytes,
+    )
+    again = Workspace.open(path, backup=False)
+    assert again.schema_version == len(migrations.STEPS)
+    assert stored_texts(again) == before
+    store.LOADS.clear()
+    assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
+    assert store.LOADS["compile"] == 0
+    again.close()

@@ -438,6 +438,22 @@ def v11_drop_duplicate_tender_index(db: Database) -> None:
     run_script(db, "DROP INDEX IF EXISTS tenders_phase;")
 
 
+def v_pinned_keys_and_review_versions(db: Database) -> None:
+    """pinned keys (confirmed by their words, replaced by a confirmed change), the reviewer a
+    pack was sent to, and which pack version a review is of, with its conditions apart"""
+    run_script(
+        db,
+        """
+        ALTER TABLE known_senders ADD COLUMN confirmed_at TEXT;
+        ALTER TABLE known_senders ADD COLUMN replaced_by TEXT;
+        ALTER TABLE bid_packs ADD COLUMN reviewer_fingerprint TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN pack_manifest_sha256 TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN conditions TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN older_version INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -450,6 +466,7 @@ STEPS: list[Step] = [
     v9_assets,
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
+    v_pinned_keys_and_review_versions,
 ]
 LATEST = len(STEPS)
 

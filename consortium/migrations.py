@@ -493,6 +493,22 @@ def v13_persisted_text_model(db: Database) -> None:
     text_store.rebuild(db.conn)
 
 
+def v_pinned_keys_and_review_versions(db: Database) -> None:
+    """pinned keys (confirmed by their words, replaced by a confirmed change), the reviewer a
+    pack was sent to, and which pack version a review is of, with its conditions apart"""
+    run_script(
+        db,
+        """
+        ALTER TABLE known_senders ADD COLUMN confirmed_at TEXT;
+        ALTER TABLE known_senders ADD COLUMN replaced_by TEXT;
+        ALTER TABLE bid_packs ADD COLUMN reviewer_fingerprint TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN pack_manifest_sha256 TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN conditions TEXT;
+        ALTER TABLE bid_reviews ADD COLUMN older_version INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -507,6 +523,7 @@ STEPS: list[Step] = [
     v11_drop_duplicate_tender_index,
     v12_compressed_releases_and_stored_tenders,
     v13_persisted_text_model,
+    v_pinned_keys_and_review_versions,
 ]
 LATEST = len(STEPS)
 

@@ -70,7 +70,9 @@ def test_no_keyring_says_so_and_offers_a_passphrase_file():
         me = keys.create_key("Riverside Community Action", passphrase="correct horse battery")
         assert me.storage == "file"
         text = keys.key_file().read_text()
-        assert "ENCRYPTED PRIVATE KEY" in text
+        assert "CONSORTIUM ENCRYPTED SIGNING KEY" in text and "argon2id" in str(
+            base64.b64decode("".join(text.splitlines()[1:-1]))
+        )
         with pytest.raises(keys.SigningKeyError, match="passphrase does not open"):
             keys.load_private_key("wrong passphrase")
         with pytest.raises(keys.SigningKeyError, match="protected by a passphrase"):
@@ -96,7 +98,7 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
 
     # The housing association, on its own computer with its own key and workspace.
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
-    keys.create_key("Canalside Homes")
+    ha_words = keys.create_key("Canalside Homes").words
     ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
     opened = review.open_for_review(ha, path, TODAY)
     assert opened.verification.sender_status == "new"
@@ -121,7 +123,10 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
 
     # Back at the consortium.
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
-    imported = review.import_review(ws, out)
+    with pytest.raises(review.KeyNotTrusted, match="first review from Canalside Homes"):
+        review.import_review(ws, out)  # the first review needs its words confirmed
+    assert bids.load(ws.db, bid.id).status == "drafting"
+    imported = review.import_review(ws, out, confirm_words=ha_words)
     assert (imported.decision, imported.status, imported.comments) == ("return", "returned", 2)
     assert bids.load(ws.db, bid.id).status == "returned"
     got = review.comments_for(ws, bid.id)
@@ -314,6 +319,7 @@ def test_cli_round_trip(bid_ws, tmp_path, monkeypatch, capsys):
     assert (
         main(["--workspace", str(ha), "keys", "create", "--organisation", "Canalside Homes"]) == 0
     )
+    ha_words = keys.identity().words
     assert main(["--workspace", str(ha), "review", "open", str(out), "--json"]) == 0
     capsys.readouterr()
     reply = tmp_path / "reply.cbreview"
@@ -331,8 +337,15 @@ def test_cli_round_trip(bid_ws, tmp_path, monkeypatch, capsys):
     assert main(args + ["--comment", "question:3:Add figures"]) == 1  # returning needs a reason
     assert "Give your reasons" in capsys.readouterr().err
     assert main(args + ["--reason", "Figures missing", "--comment", "question:3:Add figures"]) == 0
+    capsys.readouterr()
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
-    assert main(["--workspace", path, "review", "import", str(reply), "--json"]) == 0
+    assert main(["--workspace", path, "review", "import", str(reply), "--json"]) == 1
+    refused = capsys.readouterr()
+    assert "first review from Canalside Homes" in refused.err
+    assert json.loads(refused.out)["key"]["words"] == ha_words
+    assert json.loads(refused.out)["imported"] is False
+    confirm = ["--confirm-words", ha_words.upper()]
+    assert main(["--workspace", path, "review", "import", str(reply), "--json", *confirm]) == 0
     printed = capsys.readouterr().out
     assert json.loads(printed[printed.index("{") :])["status"] == "returned"
     again = Workspace.open(path)

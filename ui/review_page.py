@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
-from consortium.packs import pack, review
+from consortium.packs import review
 from consortium.workspace import Workspace
+from ui import key_confirm
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
 from ui.signing import passphrase_for_signing
@@ -78,6 +79,16 @@ class ReviewPage(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.banner.setStyleSheet("padding: 8px; background: #e9ecef;")
         layout.addWidget(self.banner)
+        self.key_dialog = None  # the open "check the key's words" dialog, if any
+        self._confirm_again = None
+        self.confirm_button = QPushButton("They read me the words…")
+        self.confirm_button.setAccessibleName("Confirm the key by its words")
+        self.confirm_button.setToolTip(
+            "Type the eight words the sender reads you over the phone to trust their key"
+        )
+        self.confirm_button.setVisible(False)
+        self.confirm_button.clicked.connect(lambda: self._confirm_again and self._confirm_again())
+        layout.addWidget(self.confirm_button)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
@@ -181,38 +192,59 @@ class ReviewPage(QWidget):
         if path:
             self.open_pack(Path(path))
 
-    def open_pack(self, path: Path) -> None:
+    def _say(self, html: str, style: str) -> None:
+        self.banner.setText(html)
+        self.banner.setStyleSheet(style)
+
+    def _offer_confirmation(self, check: dict, on_words) -> None:
+        """Show the 'they read me the words' button and open the dialog."""
+
+        def again():
+            key_confirm.ask(self, check, on_words)
+
+        self._confirm_again = again
+        self.confirm_button.setVisible(True)
+        again()
+
+    def open_pack(self, path: Path, confirm_words: str | None = None) -> None:
         if self.ws is None:
             return
-        result = pack.verify_pack(path, self.ws)
         self.opened = None
+        self.confirm_button.setVisible(False)
         self.checklist.clear()
         self.comments.set_rows([])
-        if not result.ok:
-            problems = "".join(f"<li>{escape(p)}</li>" for p in result.problems)
-            self.banner.setText(
-                f"<b>NOT VERIFIED — do not rely on {escape(path.name)}.</b><ul>{problems}</ul>"
+        try:  # verified once; nothing is stored unless every check passes
+            self.opened = review.open_for_review(
+                self.ws, path, self.today, confirm_words=confirm_words
             )
-            self.banner.setStyleSheet("padding: 8px; background: #f8d7da; color: #58151c;")
+        except review.PackRefused as exc:
+            result = exc.verification
+            problems = "".join(f"<li>{escape(p)}</li>" for p in result.problems)
+            self._say(
+                f"<b>NOT VERIFIED — do not rely on {escape(path.name)}.</b><ul>{problems}</ul>",
+                key_confirm.RED,
+            )
             self.summary.setHtml(
                 "<p>Nothing in this pack was opened, because it did not verify.</p>"
             )
             self.changes.clear()
             self._enable(False)
+            if result.only_key_refused or (result.key_refused and confirm_words is not None):
+                self._offer_confirmation(
+                    result.key, lambda typed: self.open_pack(path, confirm_words=typed)
+                )
             return
-        try:
-            self.opened = review.open_for_review(self.ws, path, self.today)
         except ConsortiumError as exc:
-            self.banner.setText(escape(str(exc)))
+            self._say(escape(str(exc)), key_confirm.RED)
             return
+        result = self.opened.verification
         signer = result.signer
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)
-        self.banner.setText(
+        self._say(
             f"<b>VERIFIED</b>: every file is as {escape(signer['organisation'])} signed it. "
-            f"Their key's words: <b>{escape(signer['words'])}</b>{warn}"
+            f"Their key's words: <b>{escape(signer['words'])}</b>{warn}",
+            key_confirm.AMBER if result.warnings else key_confirm.GREEN,
         )
-        colour = "#fff3cd; color: #664d03" if result.warnings else "#d1e7dd; color: #0a3622"
-        self.banner.setStyleSheet(f"padding: 8px; background: {colour};")
         self._show_summary()
         self._show_checklist(self.opened.checklist)
         self._enable(True)
@@ -356,16 +388,20 @@ class ReviewPage(QWidget):
     def import_review(self, path: Path) -> None:
         if self.ws is None:
             return
-        try:
-            imported = review.import_review(self.ws, path)
-        except ConsortiumError as exc:
-            self.banner.setText(f"<b>The review was not taken in.</b> {escape(str(exc))}")
-            self.banner.setStyleSheet("padding: 8px; background: #f8d7da; color: #58151c;")
-            return
-        extra = "".join(f"<br>⚠ {escape(w)}" for w in imported.warnings)
-        self.banner.setText(
-            f"<b>{escape(imported.reviewer)}: {escape(review.DECISIONS[imported.decision])}.</b> "
-            f"{imported.comments} comment(s) added beside the bid; its status is now {escape(imported.status)}.{extra}"
+        self.confirm_button.setVisible(False)
+
+        def ask_again(check, on_words):
+            self._confirm_again = lambda: key_confirm.ask(self, check, on_words)
+            self.confirm_button.setVisible(True)
+
+        key_confirm.take_in_review(
+            self,
+            self.ws,
+            path,
+            self._say,
+            lambda imported: (
+                self.confirm_button.setVisible(False),
+                self.review_imported.emit(imported.bid_id),
+            ),
+            on_ask=ask_again,
         )
-        self.banner.setStyleSheet("padding: 8px; background: #d1e7dd; color: #0a3622;")
-        self.review_imported.emit(imported.bid_id)

@@ -67,6 +67,16 @@ def register(sub) -> None:
         metavar="FILE",
         help="an evidence file to include (repeat)",
     )
+    p.add_argument(
+        "--reviewer-key",
+        metavar="FILE",
+        help="the housing association's public key file: only its review will be taken back in",
+    )
+    p.add_argument(
+        "--reviewer-words",
+        metavar="WORDS",
+        help="the reviewer key's eight words, as the housing association read them to you",
+    )
     p.set_defaults(handler=cmd_pack_export)
     p = psub.add_parser("verify", parents=[common], help="check a pack's signature and files")
     p.add_argument("file", metavar="FILE")
@@ -80,6 +90,11 @@ def register(sub) -> None:
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--confirm-words",
+        metavar="WORDS",
+        help="the sender's new key's eight words, as they read them to you (after a key change)",
+    )
     p.set_defaults(handler=cmd_review_open)
     p = rsub.add_parser("export", parents=[common, secret], help="write a signed review of a pack")
     p.add_argument("pack", metavar="PACK")
@@ -98,6 +113,12 @@ def register(sub) -> None:
     p = rsub.add_parser("import", parents=[common], help="take a review back into the bid")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--confirm-words",
+        metavar="WORDS",
+        help="the reviewer's key's eight words, as they read them to you (first review, or a new key)",
+    )
+    p.add_argument("--bid", type=int, metavar="BID", help="refuse a review of any other bid")
     p.set_defaults(handler=cmd_review_import)
 
 
@@ -170,7 +191,19 @@ def cmd_keys_export(args, _ws) -> int:
     return 0
 
 
+def _red(text: str) -> str:
+    return f"\033[31m{text}\033[0m" if sys.stderr.isatty() else text
+
+
 def cmd_pack_export(args, ws: Workspace) -> int:
+    from consortium.packs import trust
+
+    reviewer = trust.read_public_key(args.reviewer_key) if args.reviewer_key else None
+    if reviewer is not None and not args.reviewer_words:
+        raise ConsortiumError(
+            f"Phone {reviewer.organisation} on a number you already have, ask them to read their "
+            'key\'s words, and give them with --reviewer-words "...". Nothing was written.'
+        )
     path = pack.export_pack(
         ws,
         args.bid,
@@ -178,8 +211,14 @@ def cmd_pack_export(args, ws: Workspace) -> int:
         documents=[Path(p) for p in args.document],
         evidence=[Path(p) for p in args.evidence],
         passphrase=_passphrase(args),
+        reviewer=reviewer,
+        reviewer_words=args.reviewer_words,
     )
     print(f"Wrote the signed pack {path}")
+    if reviewer is not None:
+        print(
+            f"Only a review signed by {reviewer.organisation}'s key ({reviewer.words}) will be taken in."
+        )
     return 0
 
 
@@ -198,22 +237,27 @@ def _print_verification(result: pack.VerifyResult) -> None:
             f"VERIFIED: signed by {result.signer['organisation']} (words: {result.signer['words']})"
         )
     else:
-        print("NOT VERIFIED: do not rely on this pack.", file=sys.stderr)
+        print(_red("NOT VERIFIED: do not rely on this pack."), file=sys.stderr)
         for p in result.problems:
-            print(f"  - {p}", file=sys.stderr)
+            print(_red(f"  - {p}"), file=sys.stderr)
+        if result.only_key_refused:
+            print(
+                '  If they confirm the new words, open it with --confirm-words "...".',
+                file=sys.stderr,
+            )
     for w in result.warnings:
         print(f"  Warning: {w}")
 
 
 def cmd_review_open(args, ws: Workspace) -> int:
-    result = pack.verify_pack(args.file, ws)
-    if not result.ok:
+    try:  # verified once, inside: nothing is stored unless every check passes
+        opened = review.open_for_review(ws, args.file, confirm_words=args.confirm_words)
+    except review.PackRefused as exc:
         if args.json:
-            _print_json(result.to_dict())
+            _print_json(exc.verification.to_dict())
         else:
-            _print_verification(result)
+            _print_verification(exc.verification)
         return 1
-    opened = review.open_for_review(ws, args.file)
     if args.json:
         _print_json(
             {
@@ -267,13 +311,27 @@ def cmd_review_export(args, ws: Workspace) -> int:
 
 
 def cmd_review_import(args, ws: Workspace) -> int:
-    imported = review.import_review(ws, args.file)
+    try:
+        imported = review.import_review(
+            ws, args.file, confirm_words=args.confirm_words, bid_id=args.bid
+        )
+    except review.KeyNotTrusted as exc:
+        print(_red(str(exc)), file=sys.stderr)
+        print(
+            'When they have read you the words, run again with --confirm-words "...".',
+            file=sys.stderr,
+        )
+        if args.json:
+            _print_json({"imported": False, "refused": str(exc), "key": exc.check.to_dict()})
+        return 1
     if args.json:
         _print_json(imported.__dict__)
         return 0
     print(
         f"{imported.reviewer}: {review.DECISIONS[imported.decision]}. {imported.comments} comment(s) added; the bid is now {imported.status}."
     )
+    if imported.conditions:
+        print(f"Conditions: {imported.conditions}")
     for w in imported.warnings:
         print(f"Warning: {w}")
     return 0

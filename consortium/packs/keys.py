@@ -6,7 +6,10 @@
     private = load_private_key(passphrase=None)
 
 The private key is kept only in the OS keyring (through ``consortium.secrets``) or, where the
-machine has none, in a key file encrypted with the user's passphrase. It is never written to a
+machine has none, in a key file encrypted with the user's passphrase: AES-256-GCM under a key
+stretched by Argon2id at OWASP's recommended cost (46 MiB, one pass, one lane). A key file in
+an older, weaker format (PKCS#8 with PBKDF2 at 2,048 rounds) is re-sealed the next time it is
+unlocked. It is never written to a
 workspace, a log or a pack. The public half and where the private half lives are in
 ``identity.json`` in the app's data folder.
 """
@@ -21,9 +24,11 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from mnemonic import Mnemonic
 
 from consortium import home, secrets
@@ -36,6 +41,10 @@ def _keyring_name() -> str:
     return "signing-key:" + hashlib.sha256(str(home.home_dir().resolve()).encode()).hexdigest()[:16]
 
 
+# OWASP Password Storage Cheat Sheet (2023): Argon2id with 46 MiB, 1 iteration, 1 lane.
+KDF = {"name": "argon2id", "memory_cost": 47104, "iterations": 1, "lanes": 1}
+KEY_FILE_FORMAT = "consortium-signing-key"
+ARMOUR = "CONSORTIUM ENCRYPTED SIGNING KEY"
 WORDS = 8  # 88 bits of the key's hash: enough to notice a swapped key over the phone
 
 
@@ -111,17 +120,7 @@ def create_key(
     if passphrase:
         if len(passphrase) < 8:
             raise SigningKeyError("Choose a passphrase of at least 8 characters.")
-        pem = private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
-        )
-        tmp = key_file().with_suffix(".tmp")
-        # Owner-only from the moment it exists.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-        tmp.replace(key_file())
+        _write_key_file(seal(private, passphrase))
         storage = "file"
         secrets.delete(_keyring_name())
     else:
@@ -146,6 +145,76 @@ def create_key(
     return made
 
 
+def _write_key_file(data: bytes) -> None:
+    tmp = key_file().with_suffix(".tmp")
+    # Owner-only from the moment it exists; renamed into place whole.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    tmp.replace(key_file())
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _stretch(passphrase: str, salt: bytes, kdf: dict) -> bytes:
+    if kdf.get("name") != "argon2id":
+        raise SigningKeyError("The key file uses a way of locking this app does not know.")
+    return Argon2id(
+        salt=salt,
+        length=32,
+        iterations=int(kdf["iterations"]),
+        lanes=int(kdf["lanes"]),
+        memory_cost=int(kdf["memory_cost"]),
+    ).derive(passphrase.encode("utf-8"))
+
+
+def seal(private: Ed25519PrivateKey, passphrase: str) -> bytes:
+    """The key file's bytes: the raw private key under AES-256-GCM, its key stretched from the
+    passphrase by Argon2id. The header (format, KDF, salt, nonce) is authenticated too."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = {
+        "format": KEY_FILE_FORMAT,
+        "version": 2,
+        "kdf": dict(KDF, salt=_b64(salt)),
+        "cipher": "aes-256-gcm",
+        "nonce": _b64(nonce),
+    }
+    aad = json.dumps(header, sort_keys=True).encode("utf-8")
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    sealed = AESGCM(_stretch(passphrase, salt, KDF)).encrypt(nonce, raw, aad)
+    body = base64.encodebytes(json.dumps(dict(header, ciphertext=_b64(sealed))).encode("utf-8"))
+    return f"-----BEGIN {ARMOUR}-----\n".encode() + body + f"-----END {ARMOUR}-----\n".encode()
+
+
+def _unseal(data: bytes, passphrase: str) -> tuple[Ed25519PrivateKey, bool]:
+    """(key, whether the file should be re-sealed at today's strength)."""
+    if data.lstrip().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----"):
+        # The first release's PKCS#8 file (PBKDF2, 2,048 rounds): open it, then re-seal it.
+        key = serialization.load_pem_private_key(data, password=passphrase.encode("utf-8"))
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("not an Ed25519 key")
+        return key, True
+    text = data.decode("ascii").strip().splitlines()
+    if not text or text[0] != f"-----BEGIN {ARMOUR}-----" or text[-1] != f"-----END {ARMOUR}-----":
+        raise ValueError("not a Consortium key file")
+    doc = json.loads(base64.b64decode("".join(text[1:-1])))
+    header = {k: doc[k] for k in ("format", "version", "kdf", "cipher", "nonce")}
+    if header["format"] != KEY_FILE_FORMAT or header["cipher"] != "aes-256-gcm":
+        raise ValueError("not a Consortium key file")
+    kdf = header["kdf"]
+    stretched = _stretch(passphrase, base64.b64decode(kdf["salt"]), kdf)
+    aad = json.dumps(header, sort_keys=True).encode("utf-8")
+    raw = AESGCM(stretched).decrypt(
+        base64.b64decode(header["nonce"]), base64.b64decode(doc["ciphertext"]), aad
+    )
+    weaker = any(int(kdf.get(k, 0)) < v for k, v in KDF.items() if k != "name")
+    return Ed25519PrivateKey.from_private_bytes(raw), weaker
+
+
 def load_private_key(passphrase: str | None = None) -> Ed25519PrivateKey:
     me = identity()
     if me is None:
@@ -164,13 +233,13 @@ def load_private_key(passphrase: str | None = None) -> Ed25519PrivateKey:
         if not passphrase:
             raise SigningKeyError("The signing key is protected by a passphrase: give it to sign.")
         try:
-            key = serialization.load_pem_private_key(
-                key_file().read_bytes(), password=passphrase.encode("utf-8")
-            )
+            key, reseal = _unseal(key_file().read_bytes(), passphrase)
         except FileNotFoundError:
             raise SigningKeyError(f"The key file {key_file()} is missing.") from None
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError, InvalidTag, UnicodeDecodeError):
             raise SigningKeyError("That passphrase does not open the signing key.") from None
+        if reseal and fingerprint(raw_public(key.public_key())) == me.fingerprint:
+            _write_key_file(seal(key, passphrase))
     if (
         not isinstance(key, Ed25519PrivateKey)
         or fingerprint(raw_public(key.public_key())) != me.fingerprint

@@ -40,7 +40,11 @@ SIGNATURE = "signature.sig"
 MAX_ENTRIES = 10_000
 MAX_FILE = 2 * 1024**3  # 2 GiB uncompressed for one file
 MAX_TOTAL = 8 * 1024**3  # 8 GiB uncompressed in all
-MAX_RATIO = 200  # uncompressed ÷ compressed, for entries over 1 MiB
+# A zip bomb is judged by how far it would grow, not by how well it compresses: text that
+# compresses well (a 1 MB answer squeezes to a few KB) is fine, so an entry may unpack to
+# MAX_RATIO times its compressed size plus BOMB_SLACK; beyond that it is refused unread.
+MAX_RATIO = 200
+BOMB_SLACK = 16 * 1024**2
 CHUNK = 1024 * 1024
 # Already-compressed formats are stored as they are: verifying then costs no more than hashing.
 STORED = {
@@ -74,6 +78,14 @@ class VerifyResult:
     signer: dict = field(default_factory=dict)
     sender_status: str = "unknown"  # "known", "new" or "changed" (key differs from last time)
     manifest_sha256: str = ""
+    key: dict = field(default_factory=dict)  # trust.KeyCheck: the signer's key against the pin
+    key_refused: bool = False  # a changed key not (yet) confirmed by its words
+    addressed_to: dict = field(default_factory=dict)  # the reviewer the pack was sent to
+
+    @property
+    def only_key_refused(self) -> bool:
+        """Every check passed but the changed key: confirming its words would open it."""
+        return self.key_refused and len(self.problems) == 1
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -102,12 +114,23 @@ def export_pack(
     evidence: list[Path] | None = None,
     passphrase: str | None = None,
     author: str = "",
+    reviewer=None,
+    reviewer_words: str | None = None,
 ) -> Path:
-    """Write a signed pack for a bid; written to a temporary file and renamed when complete."""
+    """Write a signed pack for a bid; written to a temporary file and renamed when complete.
+
+    ``reviewer`` (a :class:`trust.PublicKey`, the housing association's) pins the one key
+    whose review of this pack will be taken back in; ``reviewer_words`` are its fingerprint
+    words as they read them to you, and must match."""
+    from consortium.packs import trust
     from consortium.packs.bid_data import bid_data
 
     me = keys.identity()
     private = keys.load_private_key(passphrase)
+    pin = None
+    if reviewer is not None:
+        pin = trust.key_check(ws, reviewer.organisation, reviewer.public_key)
+        trust.confirm(pin, reviewer_words or "")  # refuses before anything is written
     data = bid_data(ws, bid_id)
     out = Path(out).expanduser()
     if out.suffix.lower() != ".cbpack":
@@ -160,6 +183,8 @@ def export_pack(
         },
         "files": files,
     }
+    if pin is not None:
+        manifest["reviewer"] = {"organisation": pin.organisation, "fingerprint": pin.fingerprint}
     manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode(
         "utf-8"
     )
@@ -187,12 +212,17 @@ def export_pack(
         raise
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
     with ws.atomic():
+        if pin is not None:
+            trust.remember(ws, pin)
+        # The same bid exported twice within a second gives the same manifest: one row.
+        ws.db.execute("DELETE FROM bid_packs WHERE manifest_sha256 = ?", [manifest_sha])
         ws.db["bid_packs"].insert(
             {
                 "bid_id": bid_id,
                 "manifest_sha256": manifest_sha,
                 "created": manifest["created"],
                 "file": str(out),
+                "reviewer_fingerprint": pin.fingerprint if pin is not None else None,
             }
         )
         ws.audit(
@@ -202,8 +232,9 @@ def export_pack(
 
 
 # ==================================================================================== checks
-def check_zip(zf: zipfile.ZipFile, name: str) -> list[str]:
-    """Reasons not to trust a zip's layout, found from its directory alone."""
+def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[str]:
+    """Reasons not to trust a zip's layout, found from its directory alone (``size``: the
+    zip file's own size, when known)."""
     infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
         return [
@@ -211,7 +242,7 @@ def check_zip(zf: zipfile.ZipFile, name: str) -> list[str]:
         ]
     problems = []
     seen: set[str] = set()
-    total = 0
+    total = packed = 0
     for info in infos:
         entry = info.filename
         parts = PurePosixPath(entry.replace("\\", "/")).parts
@@ -227,17 +258,21 @@ def check_zip(zf: zipfile.ZipFile, name: str) -> list[str]:
             problems.append(
                 f"'{entry}' would unpack to {info.file_size:,} bytes, more than a pack allows."
             )
-        if (
-            info.file_size > CHUNK
-            and info.compress_size
-            and info.file_size / info.compress_size > MAX_RATIO
-        ):
+        if info.file_size > info.compress_size * MAX_RATIO + BOMB_SLACK:
             problems.append(
-                f"'{entry}' is compressed {info.file_size // max(info.compress_size, 1):,} to 1: refused as a possible zip bomb."
+                f"'{entry}' would grow from {info.compress_size:,} to {info.file_size:,} bytes "
+                f"({info.file_size // max(info.compress_size, 1):,} to 1): refused as a possible zip bomb."
             )
         total += info.file_size
+        packed += info.compress_size
     if total > MAX_TOTAL:
         problems.append(f"{name} would unpack to {total:,} bytes in all, more than a pack allows.")
+    if size is not None and packed > size:
+        # Entries that share their compressed bytes (an "overlapping" bomb) claim more than
+        # the file holds.
+        problems.append(
+            f"{name}'s files claim more compressed bytes than the file holds: refused as a possible zip bomb."
+        )
     return problems
 
 
@@ -276,9 +311,15 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         ) from exc
 
 
-def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
+def verify_pack(
+    path: str | Path, ws: Workspace | None = None, *, confirm_words: str | None = None
+) -> VerifyResult:
     """Check a pack before anything else is done with it. Never raises for a bad pack: the
-    result lists every problem (``ok`` False) so the window can show them in red."""
+    result lists every problem (``ok`` False) so the window can show them in red.
+
+    With a workspace, the signer's key is held against the one trusted there: a different key
+    for the same organisation is a failure unless ``confirm_words`` are the new key's words.
+    Nothing is written: verifying twice gives the same answer."""
     path = Path(path).expanduser()
     result = VerifyResult(file=str(path))
     try:
@@ -287,7 +328,7 @@ def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
         result.problems.append(str(exc))
         return result
     with zf:
-        layout = check_zip(zf, path.name)
+        layout = check_zip(zf, path.name, path.stat().st_size)
         if layout:
             result.problems += layout
             return result
@@ -313,16 +354,19 @@ def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
                 f"reads up to {FORMAT_VERSION}). Update the app to open it."
             )
             return result
-        signer = manifest.get("signer") or {}
+        signer = manifest.get("signer")
+        if not isinstance(signer, dict):
+            signer = {}
         try:
             public = base64.b64decode(signer.get("public_key", ""), validate=True)
         except (ValueError, TypeError):
             public = b""
         result.signer = {
-            "organisation": signer.get("organisation", ""),
+            "organisation": str(signer.get("organisation", "")),
             "fingerprint": keys.fingerprint(public) if public else "",
             "words": keys.fingerprint_words(public) if public else "",
         }
+        signature_ok = False
         if SIGNATURE not in names:
             result.problems.append("The pack is not signed: anyone could have made or changed it.")
         else:
@@ -330,7 +374,8 @@ def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
                 signature = base64.b64decode(_read_limited(zf, SIGNATURE, 4096), validate=True)
             except (ValueError, PackError):
                 signature = b""
-            if len(public) != 32 or not keys.verify(public, signature, manifest_bytes):
+            signature_ok = len(public) == 32 and keys.verify(public, signature, manifest_bytes)
+            if not signature_ok:
                 result.problems.append(
                     "The signature does not match: the manifest was changed after signing, or it was signed with another key."
                 )
@@ -355,65 +400,75 @@ def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
                 continue
             if size != expected.get("size") or digest != expected.get("sha256"):
                 result.problems.append(f"'{name}' was changed after the pack was signed.")
-    if ws is not None and result.signer.get("fingerprint"):
-        result.sender_status = _sender_status(
-            ws, result.signer, signer.get("public_key", ""), remember=not result.problems
-        )
-        if result.sender_status == "new":
+    if ws is not None and signature_ok:
+        _check_sender(ws, result, signer, confirm_words)
+    addressed = manifest.get("reviewer")
+    me = keys.identity()
+    if isinstance(addressed, dict) and me is not None:
+        result.addressed_to = {
+            "organisation": str(addressed.get("organisation", "")),
+            "fingerprint": str(addressed.get("fingerprint", "")),
+        }
+        if result.addressed_to["fingerprint"] != me.fingerprint:
             result.warnings.append(
-                f"First pack from {result.signer['organisation']} on this computer. Phone them and check "
-                f"their key's words: {result.signer['words']}."
-            )
-        elif result.sender_status == "changed":
-            result.warnings.append(
-                f"{result.signer['organisation']} signed with a different key from last time. Phone them "
-                f"to check the new words before trusting it: {result.signer['words']}."
+                f"This pack was sent for review by {result.addressed_to['organisation']}'s key, "
+                "not this computer's: check it reached the right reviewer."
             )
     result.ok = not result.problems
     return result
 
 
-def _sender_status(ws: Workspace, signer: dict, public_key: str, *, remember: bool) -> str:
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    fingerprint = signer["fingerprint"]
-    known = ws.db.execute(
-        "SELECT 1 FROM known_senders WHERE fingerprint = ?", [fingerprint]
-    ).fetchone()
-    if known:
-        if remember:
-            with ws.atomic():
-                ws.db.execute(
-                    "UPDATE known_senders SET last_seen = ? WHERE fingerprint = ?",
-                    [now, fingerprint],
-                )
-        return "known"
-    same_org = ws.db.execute(
-        "SELECT 1 FROM known_senders WHERE lower(organisation) = lower(?)", [signer["organisation"]]
-    ).fetchone()
-    if remember:
-        with ws.atomic():
-            ws.db["known_senders"].insert(
-                {
-                    "fingerprint": fingerprint,
-                    "organisation": signer["organisation"],
-                    "public_key": public_key,
-                    "first_seen": now,
-                    "last_seen": now,
-                }
-            )
-            ws.audit(
-                "trust",
-                "sender",
-                fingerprint[:16],
-                f"Remembered {signer['organisation']}'s signing key",
-            )
-    return "changed" if same_org else "new"
+def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_words) -> None:
+    """Hold the signer's key against the one pinned here. Read-only: keys are stored only by
+    the caller that goes on to use the pack, once everything has passed."""
+    from consortium.packs import trust
+
+    check = trust.key_check(ws, result.signer["organisation"], signer.get("public_key", ""))
+    if confirm_words is not None and check.status != trust.KNOWN:
+        try:
+            trust.confirm(check, confirm_words)
+        except trust.TrustError as exc:
+            result.problems.append(str(exc))
+    result.sender_status = check.status
+    result.key = check.to_dict()
+    organisation = result.signer["organisation"]
+    if check.status == trust.CHANGED and not check.confirmed:
+        result.key_refused = True
+        result.problems.append(
+            f"KEY CHANGED: {organisation} signed this pack with a different key from the one "
+            f"trusted here. Trusted key: {trust.describe(check.pinned)}. This pack's key: "
+            f"{trust.describe(check.to_dict())}. Do not rely on it until you have phoned "
+            f"{organisation} on a number you already have and they read you the new words."
+        )
+    elif check.status == trust.CHANGED:
+        result.warnings.append(
+            f"You confirmed {organisation}'s new key by its words ({check.words}); it replaces "
+            f"{check.pinned['words']} once the pack is opened."
+        )
+    elif check.status == trust.NEW:
+        result.warnings.append(
+            f"First pack from {organisation} on this computer. Phone them and check "
+            f"their key's words: {check.words}."
+        )
 
 
-def read_bid_json(path: str | Path) -> dict:
-    """The bid data of a pack that has verified (call :func:`verify_pack` first)."""
+def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:
+    """The bid data of a pack that has verified (call :func:`verify_pack` first). Given the
+    verified manifest, the bytes read must be the ones it signed (the file may have been
+    swapped since it was verified)."""
     with open_zip(Path(path)) as zf:
-        return json.loads(_read_limited(zf, "bid.json"))
+        raw = _read_limited(zf, "bid.json")
+    if manifest is not None:
+        expected = (manifest.get("files") or {}).get("bid.json") or {}
+        if hashlib.sha256(raw).hexdigest() != expected.get("sha256"):
+            raise PackError(f"{Path(path).name} changed after it was verified; open it again.")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise PackError(f"The bid data in {Path(path).name} cannot be read ({exc}).") from None
+    if not isinstance(data, dict):
+        raise PackError(f"The bid data in {Path(path).name} is not a bid.")
+    return data
 
 
 def extract_documents(path: str | Path, dest: str | Path) -> list[Path]:

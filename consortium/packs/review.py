@@ -23,7 +23,7 @@ from pathlib import Path
 from consortium import validation
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
-from consortium.packs import keys
+from consortium.packs import keys, trust
 from consortium.packs.pack import (
     MANIFEST,
     SIGNATURE,
@@ -286,12 +286,34 @@ def _short(value) -> str:
 
 
 # ========================================================================== reviewer side
-def open_for_review(ws: Workspace, path: str | Path, today: dt.date | None = None) -> OpenedPack:
-    """Verify a pack (and refuse it if it fails), remember it, and prepare the checklist."""
-    result = verify_pack(path, ws)
+class PackRefused(ReviewError):
+    """A pack failed a check; ``verification`` holds every problem (and the key, if that is
+    what failed) for the window or the command to show."""
+
+    def __init__(self, message: str, verification: VerifyResult):
+        super().__init__(message)
+        self.verification = verification
+
+
+def open_for_review(
+    ws: Workspace,
+    path: str | Path,
+    today: dt.date | None = None,
+    *,
+    confirm_words: str | None = None,
+) -> OpenedPack:
+    """Verify a pack (and refuse it if it fails), remember it, and prepare the checklist.
+
+    The pack is verified once, here. The sender's key and the pack are stored together, in
+    one transaction, only after every check has passed; a changed sender key fails until
+    ``confirm_words`` are its words."""
+    result = verify_pack(path, ws, confirm_words=confirm_words)
     if not result.ok:
-        raise ReviewError("This pack cannot be reviewed: " + " ".join(result.problems))
-    data = read_bid_json(path)
+        raise PackRefused("This pack cannot be reviewed: " + " ".join(result.problems), result)
+    try:
+        data = read_bid_json(path, result.manifest)
+    except PackError as exc:
+        raise PackRefused(str(exc), result) from exc
     manifest = result.manifest
     previous = ws.db.execute(
         "SELECT bid_json FROM received_packs WHERE sender_fingerprint = ? AND bid_ref = ? "
@@ -299,13 +321,15 @@ def open_for_review(ws: Workspace, path: str | Path, today: dt.date | None = Non
         [result.signer["fingerprint"], manifest["bid"]["id"], result.manifest_sha256],
     ).fetchone()
     changes = diff_bid(json.loads(previous[0]), data) if previous else []
+    items = checklist(data, today)
     existing = ws.db.execute(
         "SELECT id FROM received_packs WHERE manifest_sha256 = ?", [result.manifest_sha256]
     ).fetchone()
-    if existing:
-        received_id = existing[0]
-    else:
-        with ws.atomic():
+    with ws.atomic():
+        trust.remember(ws, trust.KeyCheck(**result.key))
+        if existing:
+            received_id = existing[0]
+        else:
             received_id = (
                 ws.db["received_packs"]
                 .insert(
@@ -327,7 +351,7 @@ def open_for_review(ws: Workspace, path: str | Path, today: dt.date | None = Non
                 received_id,
                 f"Opened the bid pack {manifest['bid']['name']} from {result.signer['organisation']}",
             )
-    return OpenedPack(str(path), result, data, checklist(data, today), changes, received_id)
+    return OpenedPack(str(path), result, data, items, changes, received_id)
 
 
 @dataclass
@@ -361,6 +385,7 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
         "created": now,
         "pack": {
             "manifest_sha256": review.pack.verification.manifest_sha256,
+            "created": manifest.get("created"),
             "bid": manifest["bid"],
             "sender": review.pack.verification.signer,
         },
@@ -405,6 +430,21 @@ class ImportedReview:
     comments: int
     status: str
     warnings: list[str] = field(default_factory=list)
+    conditions: str = ""
+    reasons: str = ""
+    reviewer_fingerprint: str = ""
+    pack_manifest_sha256: str = ""
+    older_version: bool = False  # of a pack since replaced by a newer one: status unchanged
+
+
+class KeyNotTrusted(ReviewError):
+    """A review signed by a key this workspace does not trust for that pack. ``check`` says
+    whose key it is and which one is pinned instead; a review signed by a new key can be
+    taken in once the user confirms its words (``import_review(..., confirm_words=)``)."""
+
+    def __init__(self, message: str, check: trust.KeyCheck):
+        super().__init__(message)
+        self.check = check
 
 
 def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
@@ -412,7 +452,7 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
     path = Path(path).expanduser()
     problems: list[str] = []
     with open_zip(path) as zf:
-        problems += check_zip(zf, path.name)
+        problems += check_zip(zf, path.name, path.stat().st_size)
         if problems:
             return {}, b"", problems
         names = set(zf.namelist())
@@ -450,9 +490,68 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
     return body, body_bytes, problems
 
 
-def import_review(ws: Workspace, path: str | Path) -> ImportedReview:
+def _pinned_reviewer(ws: Workspace, bid_id: int, pack_sha: str) -> str | None:
+    """The one key whose review of this pack is acceptable: the reviewer it was sent to, else
+    the one that reviewed this bid before."""
+    row = ws.db.execute(
+        "SELECT reviewer_fingerprint FROM bid_packs WHERE manifest_sha256 = ?", [pack_sha]
+    ).fetchone()
+    if row and row[0]:
+        return row[0]
+    row = ws.db.execute(
+        "SELECT fingerprint FROM ("
+        " SELECT reviewer_fingerprint AS fingerprint, created AS at FROM bid_packs"
+        "  WHERE bid_id = ? AND reviewer_fingerprint IS NOT NULL"
+        " UNION ALL SELECT reviewer_fingerprint, received FROM bid_reviews WHERE bid_id = ?)"
+        " ORDER BY at DESC LIMIT 1",
+        [bid_id, bid_id],
+    ).fetchone()
+    if row is None:
+        return None
+    # A pinned key since replaced by a confirmed change: the new one stands in for it.
+    fingerprint, seen = row[0], set()
+    while fingerprint and fingerprint not in seen:
+        seen.add(fingerprint)
+        nxt = ws.db.execute(
+            "SELECT replaced_by FROM known_senders WHERE fingerprint = ?", [fingerprint]
+        ).fetchone()
+        if not nxt or not nxt[0]:
+            break
+        fingerprint = nxt[0]
+    return fingerprint
+
+
+def _refusal(check: trust.KeyCheck, bid_name: str) -> str:
+    if check.status == trust.CHANGED:
+        return (
+            f"REFUSED: this review of {bid_name} is signed by a key that is not the one trusted "
+            f"for it. Trusted key ({check.pinned['organisation']}): {trust.describe(check.pinned)}. "
+            f"This review's key (claiming {check.organisation}): {trust.describe(check.to_dict())}. "
+            "Nothing was taken in. If the housing association really has a new key, phone them "
+            "on a number you already have and confirm its words."
+        )
+    return (
+        f"This is the first review from {check.organisation} taken in here. Before it is trusted, "
+        f"phone them on a number you already have and check their key's words: {check.words} "
+        f"(fingerprint {trust.grouped(check.fingerprint)}). Nothing was taken in yet."
+    )
+
+
+def import_review(
+    ws: Workspace,
+    path: str | Path,
+    *,
+    confirm_words: str | None = None,
+    bid_id: int | None = None,
+) -> ImportedReview:
     """Take an HA's review back in: comments beside their questions, the decision on the bid's
-    status and in the audit log. All or nothing; a bad file changes nothing."""
+    status and in the audit log. All or nothing; a bad file changes nothing.
+
+    The review must be signed by the key pinned for the pack (the reviewer it was sent to, or
+    who reviewed the bid before); any other key is refused (:class:`KeyNotTrusted`) unless
+    ``confirm_words`` are that key's words, as the reviewer read them to you. ``bid_id``, when
+    given, is the bid the user means: a review of another bid's pack is refused. A review of an
+    older version of the pack is taken in but labelled, and leaves the bid's status alone."""
     try:
         body, body_bytes, problems = read_review(path)
     except PackError as exc:
@@ -461,27 +560,50 @@ def import_review(ws: Workspace, path: str | Path) -> ImportedReview:
         raise ReviewError(f"{Path(path).name} was not imported: " + " ".join(problems))
     pack_sha = body["pack"]["manifest_sha256"]
     row = ws.db.execute(
-        "SELECT bid_id FROM bid_packs WHERE manifest_sha256 = ?", [pack_sha]
+        "SELECT bid_id, created FROM bid_packs WHERE manifest_sha256 = ?", [pack_sha]
     ).fetchone()
     if row is None:
         raise ReviewError(
             f"This review is of a pack ({body['pack']['bid']['name']}) that was not exported from this workspace. "
             "Open the workspace the pack came from and import the review there."
         )
-    bid_id = row[0]
+    reviewed_bid, sent = row
+    from consortium.bids import records as bid_records
+
+    bid_name = bid_records.load(ws.db, reviewed_bid).name
+    if bid_id is not None and reviewed_bid != bid_id:
+        raise ReviewError(
+            f"This review is of {bid_name}, not of {bid_records.load(ws.db, bid_id).name}. "
+            "Nothing was taken in: choose that bid, or take the review in from the Review area."
+        )
     review_sha = hashlib.sha256(body_bytes).hexdigest()
     if ws.db.execute("SELECT 1 FROM bid_reviews WHERE review_sha256 = ?", [review_sha]).fetchone():
         raise ReviewError("This review has already been imported.")
-    warnings = []
     reviewer = body["reviewer"]
-    public = base64.b64decode(reviewer["public_key"])
-    signer = {"organisation": reviewer["organisation"], "fingerprint": keys.fingerprint(public)}
-    from consortium.packs.pack import _sender_status
-
-    status = _sender_status(ws, signer, reviewer["public_key"], remember=True)
-    if status == "changed":
+    check = trust.key_check(
+        ws,
+        reviewer["organisation"],
+        reviewer["public_key"],
+        pinned_fingerprint=_pinned_reviewer(ws, reviewed_bid, pack_sha),
+    )
+    if check.status != trust.KNOWN:
+        if confirm_words is None:
+            raise KeyNotTrusted(_refusal(check, bid_name), check)
+        try:
+            trust.confirm(check, confirm_words)
+        except trust.TrustError as exc:
+            raise KeyNotTrusted(str(exc), check) from None
+    warnings = []
+    latest = ws.db.execute(
+        "SELECT manifest_sha256, created FROM bid_packs WHERE bid_id = ? ORDER BY created DESC, id DESC LIMIT 1",
+        [reviewed_bid],
+    ).fetchone()
+    older = latest is not None and latest[0] != pack_sha
+    if older:
         warnings.append(
-            f"{reviewer['organisation']} signed with a different key from last time: check the words {keys.fingerprint_words(public)} with them."
+            f"This review is of an older version of {bid_name} (the pack sent {_when(sent)}); "
+            f"a newer version was sent {_when(latest[1])} and has not been reviewed yet. Its "
+            "comments are added, but the bid's status is left as it is."
         )
     decision = body["decision"]
     new_status = {
@@ -491,19 +613,21 @@ def import_review(ws: Workspace, path: str | Path) -> ImportedReview:
     }[decision]
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with ws.atomic():
+        trust.remember(ws, check)
         review_id = (
             ws.db["bid_reviews"]
             .insert(
                 {
-                    "bid_id": bid_id,
+                    "bid_id": reviewed_bid,
                     "reviewer": reviewer["organisation"],
-                    "reviewer_fingerprint": signer["fingerprint"],
+                    "reviewer_fingerprint": check.fingerprint,
                     "decision": decision,
-                    "reasons": "\n".join(
-                        x for x in (body.get("reasons"), body.get("conditions")) if x
-                    ),
+                    "reasons": body.get("reasons") or "",
+                    "conditions": body.get("conditions") or "",
                     "review_sha256": review_sha,
                     "received": now,
+                    "pack_manifest_sha256": pack_sha,
+                    "older_version": int(older),
                 }
             )
             .last_pk
@@ -512,7 +636,7 @@ def import_review(ws: Workspace, path: str | Path) -> ImportedReview:
             ws.db["review_comments"].insert(
                 {
                     "review_id": review_id,
-                    "bid_id": bid_id,
+                    "bid_id": reviewed_bid,
                     "anchor_type": c["anchor_type"],
                     "anchor_id": c.get("anchor_id"),
                     "text": c["text"],
@@ -520,25 +644,58 @@ def import_review(ws: Workspace, path: str | Path) -> ImportedReview:
                     "at": c.get("at"),
                 }
             )
-        ws.db.execute(
-            "UPDATE bids SET status = ?, updated_at = ? WHERE id = ?", [new_status, now, bid_id]
-        )
+        if older:
+            new_status = bid_records.load(ws.db, reviewed_bid).status
+        else:
+            ws.db.execute(
+                "UPDATE bids SET status = ?, updated_at = ? WHERE id = ?",
+                [new_status, now, reviewed_bid],
+            )
         ws.audit(
             "review",
             "bid",
-            bid_id,
+            reviewed_bid,
             f"{reviewer['organisation']}: {DECISIONS[decision]}"
-            + (f" ({body.get('reasons')})" if body.get("reasons") else ""),
+            + (f" ({body.get('reasons')})" if body.get("reasons") else "")
+            + (" — of an older version" if older else ""),
             {"decision": decision, "comments": len(body.get("comments", []))},
         )
     return ImportedReview(
-        bid_id,
+        reviewed_bid,
         decision,
         reviewer["organisation"],
         len(body.get("comments", [])),
         new_status,
         warnings,
+        conditions=body.get("conditions") or "",
+        reasons=body.get("reasons") or "",
+        reviewer_fingerprint=check.fingerprint,
+        pack_manifest_sha256=pack_sha,
+        older_version=older,
     )
+
+
+def _when(iso: str | None) -> str:
+    try:
+        return "on " + uk_date(dt.datetime.fromisoformat(iso).date())
+    except (TypeError, ValueError):
+        return "earlier"
+
+
+def latest_review(ws: Workspace, bid_id: int) -> dict | None:
+    """The last review taken in for a bid: decision, reasons, conditions, reviewer, when."""
+    row = ws.db.execute(
+        "SELECT id, reviewer, reviewer_fingerprint, decision, reasons, conditions, received, "
+        "older_version FROM bid_reviews WHERE bid_id = ? ORDER BY id DESC LIMIT 1",
+        [bid_id],
+    ).fetchone()
+    if row is None:
+        return None
+    keys_ = ("id", "reviewer", "reviewer_fingerprint", "decision", "reasons", "conditions")
+    data = dict(zip(keys_, row[:6], strict=True))
+    data["received"], data["older_version"] = row[6], bool(row[7])
+    data["decision_label"] = DECISIONS.get(data["decision"], data["decision"])
+    return data
 
 
 def comments_for(ws: Workspace, bid_id: int) -> list[dict]:

@@ -1,0 +1,119 @@
+"""The Review area when trust is at stake, driven as a user would: a first review asks for the
+reviewer's words, a forged review is refused in red naming both keys, a sender's changed key
+fails until its words are typed."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PySide6.QtCore import Qt
+
+from consortium.bids import records as bids
+from consortium.matching import proposals
+from consortium.packs import keys, pack, review, trust
+from consortium.workspace import Workspace
+from tests.conftest import TODAY, dump
+from tests.test_packs_trust import approve, forge
+
+
+@pytest.fixture
+def two_sides(main_window, memory_keyring, tmp_path, monkeypatch):
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    bid = bids.create_for_consortium(ws, c.id)
+    homes = {"us": tmp_path / "us-home", "ha": tmp_path / "ha-home"}
+    monkeypatch.setenv("CONSORTIUM_HOME", str(homes["ha"]))
+    ha_words = keys.create_key("Canalside Homes").words
+    ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
+    monkeypatch.setenv("CONSORTIUM_HOME", str(homes["us"]))
+    keys.create_key("Milton Keynes Women's Refuge")
+    sent = pack.export_pack(ws, bid.id, tmp_path / "mk.cbpack")
+
+    def reply(decision="return", name="reply.cbreview"):
+        monkeypatch.setenv("CONSORTIUM_HOME", str(homes["ha"]))
+        opened = review.open_for_review(ha, sent, TODAY)
+        made = review.export_review(
+            review.Review(opened, opened.checklist, [], decision, reasons="Fee missing"),
+            tmp_path / name,
+        )
+        monkeypatch.setenv("CONSORTIUM_HOME", str(homes["us"]))
+        return made
+
+    yield {"bid": bid, "ha_words": ha_words, "reply": reply, "sent": sent, "homes": homes}
+    ha.close()
+
+
+def type_words(qtbot, dialog, words: str) -> None:
+    dialog.typed.clear()
+    qtbot.keyClicks(dialog.typed, words)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_first_review_is_taken_in_only_after_typing_the_words(main_window, two_sides, qtbot):
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    out = two_sides["reply"]()
+    before = dump(main_window.ws)
+    page.import_review(out)
+    assert "not taken in" in page.banner.text() and "first review" in page.banner.text()
+    dialog = page.key_dialog
+    assert dialog.isVisible() and not dialog.ok_button.isEnabled()
+    assert two_sides["ha_words"] not in dialog.intro.text()  # never shown, only typed
+    type_words(qtbot, dialog, "orbit tackle these are not their words")
+    assert dialog.isVisible() and "not the words" in dialog.problem.text()
+    assert dump(main_window.ws) == before
+    type_words(qtbot, dialog, two_sides["ha_words"].upper())
+    assert not dialog.isVisible()
+    assert "Canalside Homes: Returned for changes" in page.banner.text()
+    assert bids.load(main_window.ws.db, two_sides["bid"].id).status == "returned"
+    assert not page.confirm_button.isVisible()
+
+
+def test_forged_review_is_refused_in_red_naming_both_keys(main_window, two_sides, qtbot, tmp_path):
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    genuine = two_sides["reply"]("return")
+    review.import_review(main_window.ws, genuine, confirm_words=two_sides["ha_words"])
+    second = two_sides["reply"]("return", "second.cbreview")
+    attacker = Ed25519PrivateKey.generate()
+    forged = forge(second, tmp_path / "forged.cbreview", approve, attacker)
+    before = dump(main_window.ws)
+    page.import_review(forged)
+    text = page.banner.text()
+    assert "REFUSED" in text and "f8d7da" in page.banner.styleSheet()
+    pinned = trust.current_key_of(main_window.ws, "Canalside Homes")
+    check = review.read_review(forged)[0]["reviewer"]
+    assert trust.grouped(pinned["fingerprint"]) in text
+    assert trust.grouped(keys.fingerprint(base64.b64decode(check["public_key"]))) in text
+    dialog = page.key_dialog
+    assert "different key" in dialog.intro.text()
+    dialog.reject()
+    assert page.confirm_button.isVisible()
+    assert dump(main_window.ws) == before
+    assert bids.load(main_window.ws.db, two_sides["bid"].id).status == "returned"
+
+
+def test_changed_sender_key_is_red_until_confirmed(
+    main_window, two_sides, qtbot, tmp_path, monkeypatch
+):
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(two_sides["sent"])  # first pack: trusted on first use, with a warning
+    assert page.banner.text().startswith("<b>VERIFIED</b>") and "First pack" in page.banner.text()
+    new_me = keys.create_key("Milton Keynes Women's Refuge", replace=True)
+    second = pack.export_pack(main_window.ws, two_sides["bid"].id, tmp_path / "v2.cbpack")
+    before = dump(main_window.ws)
+    page.open_pack(second)
+    assert "KEY CHANGED" in page.banner.text() and "f8d7da" in page.banner.styleSheet()
+    assert trust.grouped(new_me.fingerprint) in page.banner.text()
+    assert not page.send.isEnabled() and page.checklist.topLevelItemCount() == 0
+    page.key_dialog.reject()
+    assert dump(main_window.ws) == before
+    qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
+    type_words(qtbot, page.key_dialog, new_me.words)
+    assert page.banner.text().startswith("<b>VERIFIED</b>")
+    assert page.checklist.topLevelItemCount() == 5 and page.send.isEnabled()
+    assert pack.verify_pack(second, main_window.ws).sender_status == "known"

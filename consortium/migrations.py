@@ -438,6 +438,22 @@ def v11_drop_duplicate_tender_index(db: Database) -> None:
     run_script(db, "DROP INDEX IF EXISTS tenders_phase;")
 
 
+def restore_bid_and_social_value_tables(db: Database) -> None:
+    """the social value and bid-work tables, for workspaces made while steps 5 and 6 were
+    placeholders (they were filled in after shipping, so those files never got the tables)"""
+    from consortium.bids.schema import create as create_bid_work
+    from consortium.socialvalue.schema import create as create_social_value
+
+    tables = set(db.table_names())
+    if "sv_frameworks" not in tables:
+        create_social_value(db)
+    if "bid_questions" not in tables:
+        create_bid_work(db)
+    for placeholder in ("sv_placeholder", "bid_placeholder"):
+        if placeholder in tables:  # never written to: the placeholders held no rows
+            db.execute(f"DROP TABLE {placeholder}")
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -450,6 +466,7 @@ STEPS: list[Step] = [
     v9_assets,
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
+    restore_bid_and_social_value_tables,
 ]
 LATEST = len(STEPS)
 

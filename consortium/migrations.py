@@ -509,6 +509,22 @@ def v_pinned_keys_and_review_versions(db: Database) -> None:
     )
 
 
+def restore_bid_and_social_value_tables(db: Database) -> None:
+    """the social value and bid-work tables, for workspaces made while steps 5 and 6 were
+    placeholders (they were filled in after shipping, so those files never got the tables)"""
+    from consortium.bids.schema import create as create_bid_work
+    from consortium.socialvalue.schema import create as create_social_value
+
+    tables = set(db.table_names())
+    if "sv_frameworks" not in tables:
+        create_social_value(db)
+    if "bid_questions" not in tables:
+        create_bid_work(db)
+    for placeholder in ("sv_placeholder", "bid_placeholder"):
+        if placeholder in tables:  # never written to: the placeholders held no rows
+            db.execute(f"DROP TABLE {placeholder}")
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -521,6 +537,7 @@ STEPS: list[Step] = [
     v9_assets,
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
+    restore_bid_and_social_value_tables,
     v12_compressed_releases_and_stored_tenders,
     v13_persisted_text_model,
     v_pinned_keys_and_review_versions,

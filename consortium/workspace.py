@@ -18,6 +18,7 @@ import datetime as dt
 import getpass
 import json
 import sqlite3
+import struct
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,16 +58,61 @@ def _read_only_uri(path: Path) -> str:
     """A URI that opens ``path`` without writing anything, not even a -wal or -shm file.
 
     The path is percent-encoded: '#', '?' and '%' are ordinary in file names but would end
-    the path part of a URI. With no -wal file beside it the database is opened as immutable,
-    because a read-only connection to a WAL-mode file otherwise creates -wal and -shm files.
+    the path part of a URI. ``immutable`` makes SQLite read the main file only: it neither
+    creates nor touches -wal and -shm files (even a read-only connection to a WAL-mode file
+    otherwise writes its read marks into -shm). What a -wal holds is read by :func:`_wal_header`.
     """
     quoted = urllib.parse.quote(path.as_posix(), safe="/:")  # keep 'C:/' drive letters as is
-    has_wal = path.with_name(path.name + "-wal").exists()
-    return f"file:{quoted}?mode=ro" + ("" if has_wal else "&immutable=1")
+    return f"file:{quoted}?mode=ro&immutable=1"
+
+
+def _wal_header(path: Path) -> bytes | None:
+    """The first 100 bytes of the newest committed copy of page 1 in ``path``-wal, if any.
+
+    A workspace left open by another window, or by a crash, may hold its newest format number
+    only in the -wal file. Opening it with SQLite would write to -shm (and recover the WAL), so
+    the frames are read as plain bytes instead: a 32-byte header, then frames of a 24-byte
+    header (page number, database size for a commit frame, the two salts) and one page. Frames
+    with other salts are left over from before the last checkpoint and end the log. Checksums
+    are not verified (that would read the whole log in Python): a commit frame is written after
+    its transaction's pages, and the version is read again once the file is really open.
+    """
+    wal = path.with_name(path.name + "-wal")
+    try:
+        with wal.open("rb") as f:
+            head = f.read(32)
+            if len(head) < 32:
+                return None
+            magic, _fmt, page_size, _seq, salt1, salt2 = struct.unpack(">6I", head[:24])
+            if magic not in (0x377F0682, 0x377F0683) or page_size < 512:
+                return None
+            committed = pending = None
+            offset = 32
+            while True:
+                f.seek(offset)
+                frame = f.read(24)
+                if len(frame) < 24:
+                    break
+                page, commit, s1, s2 = struct.unpack(">4I", frame[:16])
+                if (s1, s2) != (salt1, salt2):
+                    break
+                if page == 1:
+                    pending = offset + 24
+                if commit:
+                    committed = pending if pending is not None else committed
+                    pending = None
+                offset += 24 + page_size
+            if committed is None:
+                return None
+            f.seek(committed)
+            page_one = f.read(100)
+            return page_one if len(page_one) == 100 else None
+    except OSError:
+        return None
 
 
 def read_version(path: Path) -> tuple[int, int]:
-    """(application_id, user_version) read without writing anything to the file."""
+    """(application_id, user_version) read without writing anything to the file or beside it."""
     uri = _read_only_uri(path)
     try:
         conn = sqlite3.connect(uri, uri=True)
@@ -81,6 +127,9 @@ def read_version(path: Path) -> tuple[int, int]:
         ) from exc
     finally:
         conn.close()
+    header = _wal_header(path)
+    if header is not None:
+        version, app_id = struct.unpack(">i4xi", header[60:72])
     return app_id, version
 
 
@@ -128,6 +177,11 @@ class Workspace:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         ws = cls(path, conn)
         try:
+            if ws.schema_version > migrations.LATEST:  # written since the check above
+                raise WorkspaceTooNew(
+                    f"{path} was saved by a newer version of Consortium (workspace format "
+                    f"{ws.schema_version}). Update the app to open it."
+                )
             ws._configure()
             ws._migrate(backup=backup)
             ws.attachments.mkdir(exist_ok=True)
@@ -155,21 +209,49 @@ class Workspace:
         current = self.schema_version
         if current >= migrations.LATEST:
             return
+        made = None
         if current > 0 and backup:
-            self.backup_to(self._backup_dir() / f"before-migration-{current}-{_stamp()}.consortium")
+            made = self.backup_to(
+                self._backup_dir() / f"before-migration-{current}-{_stamp()}.consortium"
+            )
+        step_name = ""
+        try:
+            # Every pending step in one transaction (each step a savepoint inside it): a failure
+            # anywhere leaves the file exactly as it was. IMMEDIATE takes the write lock first,
+            # so a second window opening the same old file waits, then finds it up to date.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = self.schema_version
+                for version, step in migrations.pending(current):
+                    step_name = f"{version} ({step.__doc__ or step.__name__})".split("\n")[0]
+                    with self.atomic():
+                        step(self.db)
+                        self.conn.execute(f"PRAGMA user_version = {version}")
+                        self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                        self.audit(
+                            "migrate",
+                            "workspace",
+                            None,
+                            f"Workspace format {version - 1} → {version}: "
+                            f"{step.__doc__ or step.__name__}",
+                        )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except Exception as exc:
+            if made is not None:  # the file is unchanged, so this copy of it is not needed
+                made.unlink(missing_ok=True)
+            raise WorkspaceError(
+                f"{self.path.name} could not be brought up to date from workspace format "
+                f"{current} to {migrations.LATEST}: step {step_name} failed ({exc}). The file "
+                "has not been changed. If it was copied from another computer or edited by "
+                "another program, open one of its backups instead "
+                f"(in {self._backup_dir()})."
+            ) from exc
+        if made is not None:
             _rotate(self._backup_dir(), "before-migration-", MIGRATION_BACKUPS_KEPT)
-        for version, step in migrations.pending(current):
-            # One transaction per step: a failed step leaves the file at the previous version.
-            with self.atomic():
-                step(self.db)
-                self.conn.execute(f"PRAGMA user_version = {version}")
-                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.audit(
-                    "migrate",
-                    "workspace",
-                    None,
-                    f"Workspace format {version - 1} → {version}: {step.__doc__ or step.__name__}",
-                )
 
     # ------------------------------------------------------------------- state
     @property

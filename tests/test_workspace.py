@@ -210,12 +210,14 @@ def test_blank_sqlite_file_becomes_a_workspace(tmp_path):
         assert "organisations" in ws.db.table_names()
 
 
-def test_a_failing_migration_step_leaves_the_previous_version(tmp_path, monkeypatch):
+def test_a_failing_migration_step_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "ws.consortium"
     Workspace.create(path).close()
-    conn = sqlite3.connect(path)
-    before_tables = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
-    conn.close()
+    digest = sha(path)
+
+    def v_next_ok(db):
+        """a step that works"""
+        db.execute("CREATE TABLE fine (x)")
 
     def v_next_broken(db):
         """a step that fails half way"""
@@ -223,17 +225,18 @@ def test_a_failing_migration_step_leaves_the_previous_version(tmp_path, monkeypa
         db.execute("ALTER TABLE organisations ADD COLUMN mood TEXT")
         raise sqlite3.OperationalError("disk I/O error (simulated)")
 
-    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, v_next_broken])
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, v_next_ok, v_next_broken])
     monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
-    with pytest.raises(sqlite3.OperationalError, match="simulated"):
+    with pytest.raises(WorkspaceError) as err:
         Workspace.open(path)
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST - 1
-    after = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
-    conn.close()
-    assert after == before_tables
-    # ... and a backup was taken before trying.
-    assert list((tmp_path / "ws-backups").glob("before-migration-*.consortium"))
+    message = str(err.value)
+    assert "a step that fails half way" in message and "simulated" in message
+    assert "has not been changed" in message
+    # Not even the step that worked is kept: all the pending steps are one transaction.
+    assert sha(path) == digest
+    assert sidecars(path) == []
+    # The backup taken before trying is a copy of an unchanged file: it is not left behind.
+    assert not list((tmp_path / "ws-backups").glob("before-migration-*.consortium"))
 
 
 @pytest.mark.parametrize("name", ["newer.consortium", "Bids #2 ?50% done.consortium"])

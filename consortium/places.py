@@ -47,6 +47,7 @@ from postcodes.io); see ``consortium/data/ATTRIBUTION.md``. It is read once, on 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import unicodedata
@@ -67,6 +68,7 @@ __all__ = [
     "find_council",
     "overlaps",
     "region",
+    "region_label",
     "regions",
     "search_councils",
     "to_itl",
@@ -184,6 +186,15 @@ class _Geo:
                 for leaf in c.itl:
                     self.in_leaf.setdefault(leaf, set()).add(c.gss)
 
+        # mySociety's region column is wrong for some upper-tier councils (Derbyshire "West
+        # Midlands", Lincolnshire "Yorkshire and The Humber"): every label is worked out from
+        # the districts a council is made of, as scoring does (see region_label).
+        for gss, c in list(self.councils.items()):
+            label = self._region_label(c)
+            if label != c.region:
+                self.councils[gss] = dataclasses.replace(c, region=label)
+        self.sorted = [self.councils[c.gss] for c in self.sorted]
+
         # Name indexes: exact (case, accents and punctuation ignored) and loose (noise removed).
         self.exact: dict[str, set[str]] = {}
         self.loose: dict[str, set[str]] = {}
@@ -205,6 +216,27 @@ class _Geo:
         self.cf: dict[str, tuple[str, ...]] = {
             _fold(name): _codes(itl) for name, itl, _nuts in _rows("cf_regions.csv")
         }
+
+    def _region_label(self, c: Council) -> str:
+        """The English region(s) or nation of a council, from the ITL areas of its districts."""
+        leaves: set[str] = set()
+        for part in self.parts.get(c.gss, {c.gss}):
+            member = self.councils.get(part)
+            leaves |= set(member.itl if member else ())
+        leaves = leaves or set(c.itl)
+        tops = []
+        for leaf in sorted(leaves):
+            if leaf not in self.regions:
+                continue
+            top = leaf
+            while self.regions[top].parent not in (None, UK):
+                top = self.regions[top].parent
+            if top not in tops:
+                tops.append(top)
+        if not tops:
+            return c.region
+        # ITL names some English regions "East Midlands (England)"; people say "East Midlands"
+        return " and ".join(self.regions[t].name.removesuffix(" (England)") for t in sorted(tops))
 
     def _region_ancestors(self, code: str) -> list[str]:
         out = []
@@ -512,6 +544,14 @@ def area_name(code: str) -> str:
     kind, resolved = found
     geo = _geo()
     return geo.regions[resolved].name if kind == "region" else geo.councils[resolved].name
+
+
+def region_label(gss: str) -> str:
+    """The English region (or nation) a council lies in, for every label a person reads:
+    ``"Derbyshire"`` -> ``"East Midlands"``. Worked out from its districts' ITL areas (the
+    region column of the source data is wrong for some counties); ``""`` for an unknown code."""
+    found = council(gss)
+    return found.region if found else ""
 
 
 def describe(code: str) -> str:

@@ -41,12 +41,28 @@ def test_cpv_prefix_rules():
         scoring.cpv_fit(["85000000"], ("85312300",))[0]
         < scoring.cpv_fit(["85310000"], ("85312300",))[0]
     )
-    # A narrower partner code inside a broad tender code still fits, with distance.
+    # A narrower partner code inside a broad tender code fits well: the partner offers part of
+    # what the tender asks for.
     s, ev = scoring.cpv_fit(["85312320"], ("85000000",))
-    assert s == pytest.approx(scoring.cpv_closeness(4)) and "lies within" in ev[0]
-    # Siblings do not cover each other, but share a division.
-    assert scoring.cpv_fit(["85311000"], ("85312000",))[0] == scoring.CPV_SAME_DIVISION
+    assert s == pytest.approx(scoring.cpv_within(5)) and "lies within" in ev[0]
+    assert "(5 levels down)" in ev[0]
+    assert scoring.cpv_fit(["85311000"], ("85000000",))[0] >= 0.85
     assert scoring.cpv_fit(["80000000"], ("85312000",))[0] == 0.0
+
+
+def test_sibling_cpv_codes_score_by_the_depth_they_share():
+    # 85312000 and 85311000 share a class (8531): closer than sharing only a group or division.
+    same_class = scoring.cpv_fit(["85311000"], ("85312000",))
+    assert same_class[0] == scoring.CPV_SAME_CLASS
+    assert "same CPV class" in same_class[1][0]
+    same_group = scoring.cpv_fit(["85311000"], ("85321000",))[0]  # 853
+    same_division = scoring.cpv_fit(["85311000"], ("85140000",))[0]  # 85
+    assert same_division == scoring.CPV_SAME_DIVISION < same_group < same_class[0]
+    assert scoring.CPV_SAME_GROUP == same_group
+    # symmetric for siblings
+    assert scoring.cpv_fit(["85312000"], ("85311000",))[0] == same_class[0]
+    # a broad tender code gives a specific partner code a better score than any sibling
+    assert scoring.cpv_fit(["85311000"], ("85000000",))[0] > same_class[0]
 
 
 def test_text_relevance_shows_the_shared_words():
@@ -74,12 +90,16 @@ def test_council_inside_region_and_whole_uk():
 
 
 def test_reserved_participation_location_is_a_hard_requirement():
-    t = tender(places=["TLI"], councils=["E09000007"])  # reserved to Camden
+    # reserved to Camden
+    t = tender(places=["TLI"], councils=["E09000007"], reserved_location=["E09000007"])
     inside = score(org(areas=["E09000007"]), t, today=TODAY)
     outside = score(org(areas=["E09000033"]), t, today=TODAY)  # Westminster: London, not Camden
     assert inside.eligible and not outside.eligible
-    assert outside.reason("place").blocking
-    assert "reserved" in " ".join(outside.reason("place").evidence)
+    assert outside.reason("eligibility").blocking and not outside.reason("place").blocking
+    assert "reserved" in " ".join(outside.reason("eligibility").evidence)
+    # the place is still scored on delivery: Westminster is in London, where it is delivered
+    assert outside.reason("place").score == scoring.PLACE_INSIDE
+    assert "Who may bid: Camden" in " ".join(outside.reason("place").evidence)
     assert sorted([outside, inside], key=sort_key)[0] is inside
 
 
@@ -148,12 +168,14 @@ def test_reserved_for_vcse_blocks_a_company():
 
 
 def test_weights_change_the_ranking_at_once():
-    t = tender(places=["TLI"], cpv=["85312000"], description="young carers support")
+    # Both have service fit and work in the area (weights rank within a tier): A is local with a
+    # broad code, B has the exact service but works across the UK.
+    t = tender(places=["TLI31"], cpv=["85312000"], description="young carers support")
     near_but_wrong = org(
-        id=1, name="A", areas=["E09000007"], cpv_codes=["80000000"], services="education"
+        id=1, name="A", areas=["E09000007"], cpv_codes=["85300000"], services="education"
     )
     right_but_far = org(
-        id=2, name="B", areas=["E08000003"], cpv_codes=["85312000"], services="young carers support"
+        id=2, name="B", areas=["TL"], cpv_codes=["85312000"], services="young carers support"
     )
     targets = [target(t)]
     engine = Engine([near_but_wrong, right_but_far], targets, Weights(service=10, place=80), TODAY)
@@ -236,9 +258,12 @@ def test_demo_proposal_camden_young_carers(demo):
     assert best.complete and best.optimal
     assert _names(result, best) == {"Riverside Community Action"}
     assert result.name(best.assignment["1"]) == "Riverside Community Action"
-    # Northside could deliver it too but lacks the capacity alone, and no other London partner
-    # has the service fit to join it: so there is no second complete option.
-    assert all(not p.complete for p in result.proposals[1:])
+    # Alternatives never contain the first option's members (Northside lacks the capacity
+    # alone, so any second option adds a partner for capacity).
+    assert all("Riverside Community Action" not in _names(result, p) for p in result.proposals[1:])
+    assert all(
+        len(p.members) >= 2 for p in result.proposals[1:] if p.complete
+    )
 
 
 def test_demo_proposal_milton_keynes_domestic_abuse_needs_two_members(demo):

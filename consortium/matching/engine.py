@@ -25,7 +25,6 @@ from consortium.matching import scoring
 from consortium.matching.scoring import Target, Weights
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
-from consortium.tenders.records import AWARDED, CANCELLED, CLOSED
 
 _FAR_FUTURE = dt.date.max.toordinal()
 _MISSING = -1
@@ -97,8 +96,9 @@ def _place_relation(areas: set[str], target_places: set[str]) -> dict[tuple[str,
     relation = {}
     for area in areas:
         area_tops = top_levels(area)
+        whole_uk = area in ("TL", "UK")  # a partner serving the whole UK is around every place
         for place, tops in place_tops.items():
-            if area_tops & tops:
+            if whole_uk or area_tops & tops:
                 value, _ = scoring.place_fit([area], (place,))
                 if value:
                     relation[area, place] = value
@@ -180,9 +180,14 @@ class Engine:
         scale = 100 / weights.total()
         total = np.zeros((len(self.orgs), len(self.targets)), dtype=np.float32)
         for factor in scoring.FACTORS:
+            if factor == "service":
+                continue
             weight = np.float32(getattr(weights, factor) * scale)
             if weight:
                 total += weight * self.factors[factor]  # one temporary at a time: 10M cells each
+        # The rule of scoring.total_score: without service fit only the service points count.
+        total[self.factors["service"] < np.float32(scoring.SERVICE_FIT - scoring.EPS)] = 0
+        total += np.float32(weights.service * scale) * self.factors["service"]
         self.scores = total
 
     def _service(self) -> np.ndarray:
@@ -232,12 +237,12 @@ class Engine:
         no_areas = np.array([not a for a in areas])
         best[no_areas, :] = scoring.PLACE_UNKNOWN_PARTNER
         best[:, no_places] = scoring.PLACE_UNSTATED
-        for j, t in enumerate(
-            self.targets
-        ):  # reserved participation areas are rare: do them one by one
-            if t.councils:
+        # Who may bid (a reserved participation location) is an eligibility rule, not a place
+        # score; such notices are rare, so they are done one by one with scoring's own rule.
+        for j, t in enumerate(self.targets):
+            if any(c != "K02000001" for c in t.reserved):
                 for i, org in enumerate(self.orgs):
-                    if not any(places.overlaps(a, c) for a in org.areas for c in t.councils):
+                    if not scoring.reserved_ok(org.areas, t.reserved):
                         self.blocked[i, j] = True
         return best
 
@@ -297,8 +302,7 @@ class Engine:
             sme = lot.sme if lot and lot.sme is not None else tender.sme
             fit_vcse.append(_fit(suitable, sme))
             fit_other.append(_fit(None, sme))
-            status = tender.status_on(self.today)
-            timing.append(0.3 if status in (CLOSED, AWARDED, CANCELLED) else 1.0)
+            timing.append(scoring.timing_of(tender, self.today)[0])
             reserved.append(tender.reserved_vcse)
         reserved = np.array(reserved)
         if reserved.any():
@@ -314,40 +318,86 @@ class Engine:
     def can_deliver(self) -> np.ndarray:
         return (
             ~self.blocked
-            & (self.factors["service"] >= scoring.CAN_DELIVER_SERVICE)
-            & (self.factors["place"] >= scoring.CAN_DELIVER_PLACE)
+            & (self.factors["service"] >= np.float32(scoring.CAN_DELIVER_SERVICE - scoring.EPS))
+            & (self.factors["place"] >= np.float32(scoring.CAN_DELIVER_PLACE - scoring.EPS))
         )
 
     def top_partners(self, column: int, limit: int | None = None) -> list[int]:
-        """Partner rows for one target, best first (eligible first; ties by name, then id)."""
-        scores = np.round(self.scores[:, column], 6)
-        order = sorted(
-            range(len(self.orgs)),
-            key=lambda i: (
-                self.blocked[i, column],
-                -scores[i],
-                self.orgs[i].name.lower(),
-                self.orgs[i].id or 0,
-            ),
+        """Partner rows for one target, best first, in scoring.rank_key's order (then name, id)."""
+        names = sorted(
+            range(len(self.orgs)), key=lambda i: (self.orgs[i].name.lower(), self.orgs[i].id or 0)
         )
+        tiebreak = np.empty(len(self.orgs), dtype=np.int64)
+        tiebreak[names] = np.arange(len(self.orgs))
+        order = self._order(np.s_[:, column], tiebreak)
+        order = [int(i) for i in order]
         return order[:limit] if limit else order
 
     def top_targets(
         self, row: int, columns: Sequence[int] | None = None, limit: int | None = None
     ) -> list[int]:
-        """Target columns for one partner, best first."""
-        columns = range(len(self.targets)) if columns is None else columns
-        scores = np.round(self.scores[row], 6)
-        order = sorted(
-            columns,
-            key=lambda j: (
-                self.blocked[row, j],
-                -scores[j],
-                self.targets[j].tender.ocid,
-                self.targets[j].lot_id or "",
+        """Target columns for one partner, best first (scoring.rank_key, then ocid and lot)."""
+        columns = np.arange(len(self.targets)) if columns is None else np.asarray(columns, int)
+        if not len(columns):
+            return []
+        ids = sorted(
+            range(len(self.targets)),
+            key=lambda j: (self.targets[j].tender.ocid, self.targets[j].lot_id or ""),
+        )
+        tiebreak = np.empty(len(self.targets), dtype=np.int64)
+        tiebreak[ids] = np.arange(len(self.targets))
+        picked = self._order((row, columns), tiebreak[columns])
+        order = [int(columns[k]) for k in picked]
+        return order[:limit] if limit else order
+
+    def _order(self, where, tiebreak: np.ndarray) -> np.ndarray:
+        """Positions of the cells at ``where`` sorted by scoring.rank_key, then ``tiebreak``
+        (numpy's lexsort: the last key is the first compared)."""
+        f = self.factors
+        service = f["service"][where].astype(np.float64)
+        place = f["place"][where].astype(np.float64)
+        capacity = f["capacity"][where].astype(np.float64)
+        total = self.scores[where].astype(np.float64)
+        eps = scoring.EPS
+        tier = np.where(
+            service < scoring.SERVICE_FIT - eps,
+            scoring.NO_SERVICE_FIT,
+            np.where(
+                place >= scoring.CAN_DELIVER_PLACE - eps, scoring.IN_AREA, scoring.OUTSIDE_AREA
             ),
         )
-        return order[:limit] if limit else order
+        return np.lexsort(
+            (
+                tiebreak,
+                -np.round(total, 6),
+                -np.round(capacity, 6),
+                -np.round(service, 6),
+                -np.round(place, 6),
+                -np.round(total),
+                tier,
+                self.blocked[where],
+            )
+        )
+
+    def rank_key(self, row: int, column: int) -> tuple:
+        """scoring.rank_key for one cell: the same order as every other ranking."""
+        f = self.factors
+        return scoring.rank_key(
+            bool(self.blocked[row, column]),
+            f["service"][row, column],
+            f["place"][row, column],
+            f["capacity"][row, column],
+            self.scores[row, column],
+        )
+
+    def tiers(self) -> np.ndarray:
+        """scoring.tier_of for every cell (0 in area, 1 outside the area, 2 no service fit)."""
+        service, place = self.factors["service"], self.factors["place"]
+        out = np.full(service.shape, scoring.IN_AREA, dtype=np.int8)
+        eps = scoring.EPS
+        out[place < np.float32(scoring.CAN_DELIVER_PLACE - eps)] = scoring.OUTSIDE_AREA
+        out[service < np.float32(scoring.SERVICE_FIT - eps)] = scoring.NO_SERVICE_FIT
+        return out
 
     def best_targets_for_all(self, k: int = 10) -> np.ndarray:
         """For every target, the indices of its k best partners (unordered within the k)."""

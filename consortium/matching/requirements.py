@@ -58,37 +58,74 @@ _INSURANCE = (
     ("Professional indemnity", r"professional indemnity"),
 )
 _AMOUNT = re.compile(r"£\s?(\d[\d,]*(?:\.\d+)?)\s*(m\b|mn\b|million\b|k\b|thousand\b)?", re.I)
-_SENTENCE = re.compile(r"[^.;\n]*")
+
+
+# A requirement is read only from a sentence that asks for something (selection criteria,
+# "must hold", "registered with", "insurance of £…"): a title such as "Safeguarding Partnership
+# Training Provider" names a subject, not something a bidder must hold.
+_ASKING = re.compile(
+    r"\b(?:must|shall|required?|requires|requirements?|mandatory|minimum|essential|"
+    r"needs?|needed|expected to (?:have|hold|be)|should (?:have|hold|be)|"
+    r"hold(?:s|ing)? (?:a|an|the|current|valid)|have in place|in place|registered|"
+    r"registration with|accredit\w*|certified|certificate|certification|compl(?:y|iant|iance) with|"
+    r"evidence of|demonstrate|selection criteria|suitability|eligib\w*|bidders?|suppliers?|"
+    r"providers? (?:will|must|should)|tenderers?|applicants?)\b",
+    re.I,
+)
+_POLICY_WORD = re.compile(r"\bpolic(?:y|ies)\b|\bprocedures?\b", re.I)
+_SENTENCES = re.compile(r"(?:[^.;!?\n]|\.(?=\d)|\.(?=[^\s]))+")
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(start, sentence) for each sentence of ``text`` (a full stop inside "£5.5m" or "e.g."
+    followed by a letter does not end one)."""
+    return [(m.start(), m.group(0)) for m in _SENTENCES.finditer(text) if m.group(0).strip()]
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence reads as a requirement of bidders rather than a description."""
+    return bool(_ASKING.search(sentence))
 
 
 def infer(text: str) -> list[Requirement]:
-    """Requirements named in a tender's text, each with the sentence that names it."""
+    """Requirements asked for in a tender's text, each quoting the sentence that asks.
+
+    Only requirement-like sentences count (see :func:`asks`); an insurance named with an
+    amount ("public liability insurance of £5m") is always one."""
     found: dict[str, Requirement] = {}
     if not text:
         return []
-    for name, pattern in _ACCREDITATIONS:
-        m = re.search(pattern, text, re.I if name != "Care Inspectorate Wales registration" else 0)
-        if m:
-            if name == "Care Inspectorate registration" and re.search(
-                r"Care Inspectorate Wales", text
-            ):
-                continue
-            found[f"a:{name}"] = Requirement(
-                "accreditation", name, None, _sentence(text, m.start())
-            )
-    for name, pattern in _POLICIES:
-        m = re.search(pattern, text, re.I)
-        if m:
-            found[f"p:{name}"] = Requirement("policy", name, None, _sentence(text, m.start()))
-    for name, pattern in _INSURANCE:
-        for m in re.finditer(pattern, text, re.I):
-            sentence = _sentence(text, m.start())
-            cover = _cover_near(text, m.start(), m.end())
-            key = f"i:{name}"
-            best = found.get(key)
-            if best is None or (cover or 0) > (best.cover or 0):
-                found[key] = Requirement("insurance", name, cover, sentence)
+    for _start, sentence in sentences(text):
+        asking = asks(sentence)
+        quote = _quote(sentence)
+        if asking:
+            for name, pattern in _ACCREDITATIONS:
+                flags = re.I if name != "Care Inspectorate Wales registration" else 0
+                if not re.search(pattern, sentence, flags):
+                    continue
+                if name == "Care Inspectorate registration" and re.search(
+                    r"Care Inspectorate Wales", sentence
+                ):
+                    continue
+                found.setdefault(f"a:{name}", Requirement("accreditation", name, None, quote))
+            for name, pattern in _POLICIES:
+                if re.search(pattern, sentence, re.I) and _POLICY_WORD.search(sentence):
+                    found.setdefault(f"p:{name}", Requirement("policy", name, None, quote))
+        for name, pattern in _INSURANCE:
+            for m in re.finditer(pattern, sentence, re.I):
+                cover = _cover_near(sentence, m.start(), m.end())
+                if not asking and cover is None:
+                    continue
+                key = f"i:{name}"
+                best = found.get(key)
+                if best is None or (cover or 0) > (best.cover or 0):
+                    found[key] = Requirement("insurance", name, cover, quote)
     return sorted(found.values(), key=lambda r: (r.kind, r.type))
+
+
+def _quote(sentence: str) -> str:
+    sentence = " ".join(sentence.split())
+    return sentence[:240] + ("…" if len(sentence) > 240 else "")
 
 
 def _cover_near(text: str, start: int, end: int) -> int | None:
@@ -110,14 +147,6 @@ def _cover_near(text: str, start: int, end: int) -> int | None:
             if amount >= 10_000:  # a sum like £5 is not an insurance limit
                 return int(amount)
     return None
-
-
-def _sentence(text: str, index: int) -> str:
-    start = max(text.rfind(".", 0, index), text.rfind("\n", 0, index)) + 1
-    ends = [i for i in (text.find(".", index), text.find("\n", index)) if i != -1]
-    end = min(ends) if ends else len(text)
-    sentence = " ".join(text[start:end].split())
-    return sentence[:240] + ("…" if len(sentence) > 240 else "")
 
 
 def _same_type(held: str, wanted: str) -> bool:

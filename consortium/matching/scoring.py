@@ -21,7 +21,15 @@ from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement, infer
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
-from consortium.tenders.records import AWARDED, CANCELLED, CLOSED, Lot, Tender
+from consortium.tenders.records import (
+    AWARDED,
+    CANCELLED,
+    CLOSED,
+    COMING_SOON,
+    WHOLE_COUNTRY,
+    Lot,
+    Tender,
+)
 
 FACTORS = ("service", "place", "capacity", "eligibility", "suitability")
 FACTOR_NAMES = {
@@ -43,6 +51,15 @@ PLACE_UNSTATED = 0.5  # the notice gives no place
 PLACE_UNKNOWN_PARTNER = 0.3  # the partner's areas are not recorded
 CAN_DELIVER_SERVICE = 0.45  # below this service fit a partner is not offered a lot
 CAN_DELIVER_PLACE = 0.5
+# Service fit gates the rest: below it a tender is not an opportunity for the partner and only
+# the service points count (capacity, eligibility and suitability alone are no reason to bid).
+SERVICE_FIT = CAN_DELIVER_SERVICE
+# Thresholds are compared with this much slack, so the bulk engine (float32) and the explained
+# score (float64) put a value right at a threshold on the same side.
+EPS = 1e-5
+# Where a match stands in a ranking, before its score: in the area with service fit, then
+# service fit outside the area ("outside your area"), then no service fit.
+IN_AREA, OUTSIDE_AREA, NO_SERVICE_FIT = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -95,9 +112,18 @@ class Match:
     score: float  # 0..100
     reasons: list[Reason]
     eligible: bool = True
+    tied: bool = False  # same whole-point score as a neighbour in its ranking (see mark_ties)
 
     def reason(self, factor: str) -> Reason:
         return next(r for r in self.reasons if r.factor == factor)
+
+    @property
+    def tier(self) -> int:
+        return tier_of(self.reason("service").score, self.reason("place").score)
+
+    @property
+    def outside_area(self) -> bool:
+        return self.tier == OUTSIDE_AREA
 
     @property
     def warnings(self) -> list[str]:
@@ -106,8 +132,8 @@ class Match:
     def can_deliver(self) -> bool:
         return (
             self.eligible
-            and self.reason("service").score >= CAN_DELIVER_SERVICE
-            and self.reason("place").score >= CAN_DELIVER_PLACE
+            and self.reason("service").score >= CAN_DELIVER_SERVICE - EPS
+            and self.reason("place").score >= CAN_DELIVER_PLACE - EPS
         )
 
     def to_dict(self) -> dict:
@@ -118,6 +144,9 @@ class Match:
             "lot": self.lot_id,
             "score": round(self.score, 1),
             "eligible": self.eligible,
+            "service_fit": self.tier != NO_SERVICE_FIT,
+            "outside_area": self.outside_area,
+            "tied": self.tied,
             "reasons": [
                 {
                     "factor": r.factor,
@@ -144,13 +173,15 @@ class Target:
     tender: Tender
     lot: Lot | None
     cpv: tuple[str, ...]
-    places: tuple[str, ...]
-    councils: tuple[str, ...]
+    places: tuple[str, ...]  # where the service is delivered (ITL codes)
+    councils: tuple[str, ...]  # reserved participation: councils a bidder must be in
     text: str
     annual_value: float | None
     years: float | None
     start: dt.date | None
     requirements: tuple[Requirement, ...]
+    reserved: tuple[str, ...] = ()  # reserved participation location as given (GSS codes)
+    places_from_buyer: bool = False  # no delivery place in the notice: the buyer's area
 
     @property
     def lot_id(self) -> str | None:
@@ -179,7 +210,14 @@ def target(tender: Tender, lot: Lot | None = None) -> Target:
     if start and end and end > start:
         years = max(1.0, (end - start).days / 365.25)
     annual = value / years if value and years else value
-    req_text = text if lot is not None else "\n".join(texts)
+    # Requirements come from the description and the lots' text, never the title (a title
+    # names the subject: "Safeguarding Partnership Training Provider" asks for no policy).
+    req_parts = [tender.description]
+    if lot is not None:
+        req_parts += [lot.description or ""]
+    else:
+        req_parts += [lt.description or "" for lt in tender.lots]
+    req_text = "\n".join(p for p in req_parts if p)
     return Target(
         tender=tender,
         lot=lot,
@@ -191,15 +229,33 @@ def target(tender: Tender, lot: Lot | None = None) -> Target:
         years=years,
         start=start or iso_date(tender.open_deadline),
         requirements=tuple(infer(req_text)),
+        reserved=tuple(tender.reserved_location or tender.councils),
+        places_from_buyer=bool(tender.places_from_buyer) and not (lot is not None and lot.places),
     )
 
 
 def cpv_closeness(levels_apart: int) -> float:
-    """1.0 for the same code, less for each level apart in the CPV tree (never below 0.4)."""
-    return max(0.4, 1.0 - 0.15 * levels_apart)
+    """A partner code above the tender's (the partner's offer is broader): 1.0 for the same
+    code, 0.1 less for each level apart (never below 0.6)."""
+    return max(0.6, 1.0 - 0.1 * levels_apart)
 
 
-CPV_SAME_DIVISION = 0.25
+def cpv_within(levels_apart: int) -> float:
+    """A partner code below the tender's (a broad tender code, a specific partner): a good fit,
+    since the partner offers part of what the tender asks for (never below 0.75)."""
+    return max(0.75, 1.0 - 0.05 * levels_apart)
+
+
+# Sibling codes, by the depth of the significant prefix they share.
+CPV_SAME_DIVISION = 0.25  # 2 digits: 85xxxxxx
+CPV_SAME_GROUP = 0.45  # 3 digits: 853xxxxx
+CPV_SAME_CLASS = 0.65  # 4 digits: 8531xxxx
+CPV_SAME_CATEGORY = 0.8  # 5 or more digits: 85311xxx
+_SIBLING = {
+    2: ("division", CPV_SAME_DIVISION),
+    3: ("group", CPV_SAME_GROUP),
+    4: ("class", CPV_SAME_CLASS),
+}
 
 
 def text_score(cosine: float) -> float:
@@ -212,19 +268,26 @@ def cpv_pair(partner_code: str, tender_code: str) -> tuple[float, str, int]:
     """(closeness, relation, levels apart) of one partner code to one tender code.
 
     relation is "covers" (the partner's code is the tender's or above it), "within" (the
-    partner's code lies below the tender's), "division" (same CPV division only) or "".
+    partner's code lies below the tender's), or for codes on different branches the deepest
+    level they share: "category", "class", "group" or "division"; "" for different divisions.
+    For siblings the third value is the number of digits shared.
     """
     if partner_code[:2] != tender_code[:2]:
         return 0.0, "", 0
-    if tender_code.startswith(_prefix(partner_code)):
-        d = cpv.distance(partner_code, tender_code)
+    p, t = _prefix(partner_code), _prefix(tender_code)
+    if t.startswith(p):
+        d = cpv.distance(partner_code, tender_code) or 0
         return cpv_closeness(d), "covers", d
-    if partner_code.startswith(_prefix(tender_code)):
-        d = cpv.distance(tender_code, partner_code)
-        return cpv_closeness(d), "within", d
-    if partner_code[:2] == tender_code[:2]:
-        return CPV_SAME_DIVISION, "division", 0
-    return 0.0, "", 0
+    if p.startswith(t):
+        d = cpv.distance(tender_code, partner_code) or 0
+        return cpv_within(d), "within", d
+    shared = 2
+    while shared < min(len(p), len(t)) and p[shared] == t[shared]:
+        shared += 1
+    if shared >= 5:
+        return CPV_SAME_CATEGORY, "category", shared
+    relation, value = _SIBLING[shared]
+    return value, relation, shared
 
 
 @cache
@@ -241,8 +304,10 @@ def _cpv_sentence(pc: str, tc: str, relation: str, d: int) -> str:
         return f"{pc} {cpv.label(pc)} covers the tender's {tc} {cpv.label(tc)}{apart}"
     if relation == "within":
         return f"{pc} {cpv.label(pc)} lies within the tender's {tc} {cpv.label(tc)} ({levels} down)"
+    shared = (tc[:d] + "0" * 8)[:8]
     return (
-        f"{pc} and the tender's {tc} are in the same CPV division ({cpv.label(tc[:2] + '000000')})"
+        f"{pc} {cpv.label(pc)} and the tender's {tc} {cpv.label(tc)} are in the same CPV "
+        f"{relation} ({cpv.label(shared) or shared})"
     )
 
 
@@ -278,16 +343,17 @@ def service_reason(org: Organisation, t: Target, model: TextModel, weight: float
         evidence.append("None of the partner's CPV codes is near the tender's")
     if score >= 0.7:
         summary = "Strong service fit"
-    elif score >= CAN_DELIVER_SERVICE:
+    elif score >= SERVICE_FIT - EPS:
         summary = "Some service fit"
     else:
-        summary = "Little service fit"
-    return Reason("service", weight, score, summary, evidence)
+        summary = "No service fit: not an opportunity, so the other factors do not count"
+    return Reason("service", weight, score, summary, evidence, warning=score < SERVICE_FIT - EPS)
 
 
 def _partner_text(org: Organisation) -> str:
-    labels = " ".join(cpv.label(c) for c in org.cpv_codes)
-    return f"{org.services}\n{labels}\n{' '.join(org.beneficiaries)}"
+    """The partner's own words. CPV labels stay out ("work, houses" is no shared service); the
+    codes count on their own, as CPV fit."""
+    return f"{org.services}\n{' '.join(org.beneficiaries)}"
 
 
 def place_fit(areas: list[str], tender_places: tuple[str, ...]) -> tuple[float, list[str]]:
@@ -329,27 +395,88 @@ def place_fit(areas: list[str], tender_places: tuple[str, ...]) -> tuple[float, 
 
 
 def place_reason(org: Organisation, t: Target, weight: float) -> Reason:
+    """Where the service is delivered (the tender's or lot's delivery places, else the buyer's
+    area). Who may bid (a reserved participation location) is an eligibility rule, shown here
+    too so both facts sit side by side."""
     score, evidence = place_fit(org.areas, t.places)
-    blocking = False
-    if t.councils:
-        reserved = [c for c in t.councils if any(places.overlaps(a, c) for a in org.areas)]
-        names = ", ".join(places.area_name(c) for c in t.councils)
-        if reserved:
-            evidence.append(f"Serves the reserved participation area: {names}")
-        else:
-            blocking = True
-            evidence.append(
-                f"Participation is reserved to organisations in {names}; the partner does not serve it"
-            )
-    if blocking:
-        summary = "Outside the reserved area"
-    elif score >= PLACE_AROUND:
+    if t.places:
+        where = ", ".join(places.area_name(p) for p in t.places[:4])
+        more = f" and {len(t.places) - 4} more" if len(t.places) > 4 else ""
+        source = (
+            "The notice gives no delivery place; the buyer's area is used: "
+            if t.places_from_buyer
+            else "Delivered in: "
+        )
+        evidence.insert(0, f"{source}{where}{more}")
+    if t.reserved:
+        evidence.append(f"Who may bid: {reserved_names(t.reserved)} (an eligibility rule)")
+    if score >= PLACE_AROUND:
         summary = "Works in the tender's area"
     elif score >= CAN_DELIVER_PLACE:
         summary = "Place not limiting"
     else:
-        summary = "Does not work in the tender's area"
-    return Reason("place", weight, score, summary, evidence, blocking=blocking)
+        summary = "Outside your area: does not work where the service is delivered"
+    return Reason("place", weight, score, summary, evidence)
+
+
+def reserved_names(codes: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(WHOLE_COUNTRY.get(c) or places.area_name(c) for c in codes)
+
+
+def reserved_ok(areas: list[str], reserved: tuple[str, ...] | list[str]) -> bool:
+    """Whether a partner serving ``areas`` may bid where participation is reserved to
+    ``reserved`` (GSS codes). The UK (K02000001) admits every partner; a nation admits
+    partners serving somewhere in it; a council, partners serving somewhere in it."""
+    limits = [c for c in reserved if c != "K02000001"]
+    if not limits:
+        return True
+    for code in limits:
+        nation = _NATION_OF_GSS.get(code)
+        for area in areas:
+            if nation is not None:
+                if _nation_of(area) in nation:
+                    return True
+            elif places.overlaps(area, code):
+                return True
+    return False
+
+
+_NATION_OF_GSS = {
+    "K03000001": ("England", "Scotland", "Wales"),
+    "K04000001": ("England", "Wales"),
+    "E92000001": ("England",),
+    "W92000004": ("Wales",),
+    "S92000003": ("Scotland",),
+    "N92000002": ("Northern Ireland",),
+}
+_ITL_NATION = {"TLL": "Wales", "TLM": "Scotland", "TLN": "Northern Ireland"}
+
+
+@cache
+def _nation_of(area: str) -> str:
+    council = places.council(area)
+    if council is not None:
+        return council.nation
+    chain = [area, *places.ancestors(area)]
+    top = next((c for c in chain if len(c) == 3), None)
+    if top is None:
+        return ""
+    return _ITL_NATION.get(top, "England")
+
+
+def reserved_reason(org: Organisation, t: Target) -> tuple[bool, str | None]:
+    """(blocking, sentence) for the reserved participation location, if the notice gives one."""
+    if not t.reserved:
+        return False, None
+    names = reserved_names(t.reserved)
+    if reserved_ok(org.areas, t.reserved):
+        return False, f"May bid: participation is reserved to organisations in {names}"
+    if not org.areas:
+        return True, (
+            f"Participation is reserved to organisations in {names}; the partner's areas "
+            "are not recorded"
+        )
+    return True, f"Participation is reserved to organisations in {names}; the partner is not there"
 
 
 def capacity_score(ratio: float) -> float:
@@ -405,6 +532,17 @@ def capacity_reason(org: Organisation, t: Target, weight: float) -> Reason:
 
 
 def eligibility_reason(org: Organisation, t: Target, today: dt.date, weight: float) -> Reason:
+    reason = _credentials_reason(org, t, today, weight)
+    blocking, sentence = reserved_reason(org, t)
+    if sentence:
+        reason.evidence.insert(0, sentence)
+    if blocking:
+        reason.blocking = True
+        reason.summary = "Outside the reserved participation area"
+    return reason
+
+
+def _credentials_reason(org: Organisation, t: Target, today: dt.date, weight: float) -> Reason:
     if not t.requirements:
         return Reason("eligibility", weight, 1.0, "No accreditation, insurance or policy named", [])
     on = t.start or today
@@ -432,8 +570,9 @@ def eligibility_reason(org: Organisation, t: Target, today: dt.date, weight: flo
             else:
                 evidence.append(f"Does not hold {req.label}")
         missing.append(req.label)
+    for req in t.requirements:  # every inferred requirement quotes the sentence it came from
         if req.evidence:
-            evidence.append(f"The notice says: “{req.evidence}”")
+            evidence.append(f"{req.label}: the notice says “{req.evidence}”")
     score = met / len(t.requirements)
     summary = (
         "Holds everything the notice asks for"
@@ -441,6 +580,26 @@ def eligibility_reason(org: Organisation, t: Target, today: dt.date, weight: flo
         else f"Missing or expired: {', '.join(missing)}"
     )
     return Reason("eligibility", weight, score, summary, evidence, warning=bool(missing))
+
+
+TIMING_OPEN = 1.0
+TIMING_PAST = 0.3  # closed, awarded or a stale planning notice: only to prepare for next time
+
+
+def timing_of(tender: Tender, today: dt.date) -> tuple[float, str]:
+    """How the tender's own dates bear on bidding now, with a sentence (engine and scoring)."""
+    status = tender.status_on(today)
+    if status in (CLOSED, AWARDED, CANCELLED):
+        note = tender.planning_note(today)
+        if note:
+            return TIMING_PAST, note
+        return TIMING_PAST, f"The tender is {status}: useful to prepare for the re-tender"
+    note = tender.planning_note(today)
+    if note:
+        return (TIMING_PAST if tender.planning_stale(today) else TIMING_OPEN), note
+    if tender.open_deadline:
+        return TIMING_OPEN, f"Deadline {uk_date(iso_date(tender.open_deadline))}"
+    return TIMING_OPEN, "The notice gives no deadline"
 
 
 def is_vcse(org: Organisation) -> bool:
@@ -469,20 +628,18 @@ def suitability_reason(org: Organisation, t: Target, today: dt.date, weight: flo
         else:
             blocking = True
             evidence.append("Reserved for VCSEs: the partner's legal form does not qualify")
-    status = tender.status_on(today)
-    if status in (CLOSED, AWARDED, CANCELLED):
-        timing = 0.3
-        evidence.append(f"The tender is {status}: useful to prepare for the re-tender")
-    else:
-        timing = 1.0
-        if tender.open_deadline:
-            evidence.append(f"Deadline {uk_date(iso_date(tender.open_deadline))}")
+    timing, when = timing_of(tender, today)
+    evidence.append(when)
     score = 0.5 * fit + 0.5 * timing
-    summary = (
-        "Reserved for VCSEs"
-        if blocking
-        else ("Suitable and open" if score >= 0.75 else "Some suitability")
-    )
+    status = tender.status_on(today)
+    if blocking:
+        summary = "Reserved for VCSEs"
+    elif tender.planning_stale(today):
+        summary = "Planning notice out of date"
+    elif score >= 0.75:
+        summary = "Suitable and coming soon" if status == COMING_SOON else "Suitable and open"
+    else:
+        summary = "Some suitability"
     return Reason("suitability", weight, score, summary, evidence, blocking=blocking)
 
 
@@ -509,7 +666,7 @@ def score(
         eligibility_reason(org, t, today, weights.eligibility),
         suitability_reason(org, t, today, weights.suitability),
     ]
-    total = 100 * sum(r.points for r in reasons) / weights.total()
+    total = total_score(reasons, weights)
     return Match(
         partner_id=org.id,
         partner_name=org.name,
@@ -521,16 +678,68 @@ def score(
     )
 
 
-def sort_key(match: Match) -> tuple:
-    """Eligible first, then best score; ties broken by name and id so rankings are stable."""
+def total_score(reasons: list[Reason], weights: Weights) -> float:
+    """0..100: the weighted factors, where without service fit only the service points count."""
+    service = next(r for r in reasons if r.factor == "service")
+    if service.score < SERVICE_FIT - EPS:
+        return 100 * service.points / weights.total()
+    return 100 * sum(r.points for r in reasons) / weights.total()
+
+
+def tier_of(service: float, place: float) -> int:
+    if service < SERVICE_FIT - EPS:
+        return NO_SERVICE_FIT
+    return IN_AREA if place >= CAN_DELIVER_PLACE - EPS else OUTSIDE_AREA
+
+
+def rank_key(blocked: bool, service: float, place: float, capacity: float, total: float) -> tuple:
+    """Where a match stands in a ranking (smaller first), shared by every ranking.
+
+    Eligible first; then in the area with service fit, outside the area, no service fit; then
+    the score in whole points (as the window shows it); a tie is broken by the reasons: place,
+    then service, then value fit (capacity), and only then by the exact score."""
     return (
+        bool(blocked),
+        tier_of(service, place),
+        -round(float(total)),
+        -round(float(place), 6),
+        -round(float(service), 6),
+        -round(float(capacity), 6),
+        -round(float(total), 6),
+    )
+
+
+def match_rank_key(match: Match) -> tuple:
+    return rank_key(
         not match.eligible,
-        -round(match.score, 6),
+        match.reason("service").score,
+        match.reason("place").score,
+        match.reason("capacity").score,
+        match.score,
+    )
+
+
+def sort_key(match: Match) -> tuple:
+    """Eligible first, in-area before outside-area before no service fit, then best score (ties
+    broken by place, service and value fit), then name and id so rankings are stable."""
+    return (
+        *match_rank_key(match),
         match.partner_name.lower(),
         match.partner_id or 0,
         match.ocid,
         match.lot_id or "",
     )
+
+
+def mark_ties(matches: list[Match]) -> list[Match]:
+    """Mark matches (already in ranking order) that share their whole-point score and tier with
+    a neighbour: the window shows them as "tied", ranked by their reasons."""
+    for m in matches:
+        m.tied = False
+    for a, b in zip(matches, matches[1:], strict=False):
+        if match_rank_key(a)[:3] == match_rank_key(b)[:3]:
+            a.tied = b.tied = True
+    return matches
 
 
 def rescore(match: Match, weights: Weights) -> Match:
@@ -547,7 +756,7 @@ def rescore(match: Match, weights: Weights) -> Match:
         )
         for r in match.reasons
     ]
-    total = 100 * sum(r.points for r in reasons) / weights.total()
+    total = total_score(reasons, weights)
     return Match(
         match.partner_id,
         match.partner_name,
@@ -556,6 +765,7 @@ def rescore(match: Match, weights: Weights) -> Match:
         total,
         reasons,
         match.eligible,
+        match.tied,
     )
 
 
@@ -568,6 +778,15 @@ def explain_html(match: Match) -> str:
     if not match.eligible:
         parts.append(
             "<p style='color:#9c0006'><b>Not eligible:</b> a hard requirement is not met.</p>"
+        )
+    if match.tier == NO_SERVICE_FIT:
+        parts.append("<p><b>No service fit:</b> not an opportunity for this partner.</p>")
+    elif match.outside_area:
+        parts.append("<p><b>Outside your area:</b> listed below every in-area match.</p>")
+    if match.tied:
+        parts.append(
+            "<p><b>Tied</b> on score with a neighbour: ranked by place, then service fit, "
+            "then value fit.</p>"
         )
     for r in match.reasons:
         colour = "#9c0006" if r.blocking else ("#8a5300" if r.warning else "#1f4e79")

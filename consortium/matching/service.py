@@ -16,7 +16,16 @@ from sqlite_utils import Database
 from consortium.errors import ConsortiumError
 from consortium.matching import text_store
 from consortium.matching.engine import Engine
-from consortium.matching.scoring import Match, Target, Weights, score, sort_key, target
+from consortium.matching.scoring import (
+    NO_SERVICE_FIT,
+    Match,
+    Target,
+    Weights,
+    mark_ties,
+    score,
+    sort_key,
+    target,
+)
 from consortium.matching.text import TextModel
 from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
@@ -115,7 +124,7 @@ def match_tender(
         score(org, tender, lot, weights=weights, text=model, today=today, prepared=prepared)
         for org in partner_store.load_all(ws.db)
     ]
-    return sorted(matches, key=sort_key)
+    return mark_ties(sorted(matches, key=sort_key))
 
 
 @dataclass
@@ -124,6 +133,11 @@ class Opportunity:
     match: Match  # the partner's fit to the whole tender
     lots_deliverable: list[str]  # lot ids the partner could deliver on its own
     alone: bool  # can deliver every lot (or the whole tender) and the value is within its capacity
+
+    @property
+    def outside_area(self) -> bool:
+        """Service fit but not where the service is delivered: listed below every in-area one."""
+        return self.match.outside_area
 
     def to_dict(self) -> dict:
         return {
@@ -137,6 +151,8 @@ class Opportunity:
             "lots_deliverable": self.lots_deliverable,
             "lots": [lt.id for lt in self.tender.lots],
             "reasons": self.match.to_dict()["reasons"],
+            "outside_area": self.outside_area,
+            "tied": self.match.tied,
         }
 
 
@@ -151,7 +167,10 @@ def opportunities(
     progress: Progress = no_progress,
     cancelled: IsCancelled = never_cancelled,
 ) -> list[Opportunity]:
-    """Open and coming-soon tenders ranked for one partner (default: our organisation)."""
+    """Open and coming-soon tenders ranked for one partner (default: our organisation).
+
+    Only tenders the partner has service fit for are opportunities; those outside its area
+    come after every one inside it (``Opportunity.outside_area``)."""
     today = today or dt.date.today()
     progress(0, 0, "Reading the open tenders")
     if partner_id is None:
@@ -193,7 +212,11 @@ def rank_opportunities(
     for k, (i, lt) in enumerate(lots):
         if can[len(whole) + k]:
             deliverable.setdefault(i, []).append(lt.lot_id)
-    order = engine.top_targets(0, columns=range(len(whole)), limit=limit)
+    tiers = engine.tiers()[0]
+    order = [
+        j for j in engine.top_targets(0, columns=range(len(whole))) if tiers[j] != NO_SERVICE_FIT
+    ]
+    order = order[:limit] if limit else order
     result = []
     for j in order:
         tender = tenders[j]
@@ -204,4 +227,5 @@ def rank_opportunities(
         result.append(
             Opportunity(tender, match, lots_ok, every_lot and capacity_ok and match.eligible)
         )
+    mark_ties([o.match for o in result])
     return result

@@ -24,6 +24,7 @@ from consortium.tenders.records import (
     PHASE_CLOSED,
     PHASE_PLANNING,
     PHASE_TENDER,
+    WHOLE_COUNTRY,
     Amendment,
     Criterion,
     Document,
@@ -482,18 +483,20 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     reserved = other.get("reservedParticipation")
     reserved = reserved if isinstance(reserved, list) else [reserved] if reserved else []
     t.reserved_vcse = "smeVcse" in reserved or "vcse" in reserved
+    # Who may bid (reserved participation) and where the service is delivered are different
+    # facts: a Warrington service reserved to UK suppliers is delivered in Warrington, not
+    # across the UK. The reserved location is kept as given (GSS codes, K02000001 = the UK)
+    # and never becomes a delivery place.
     gazetteer = _d(_d(other.get("reservedParticipationLocation")).get("gazetteer"))
     for gss in _l(gazetteer.get("identifiers")):
         gss = str(gss).strip().upper()
-        if gss == "K02000001":
-            _add(t.places, ["TL"])
-        elif gss:
-            _add(t.councils, [gss])
-            itl = places.ancestors(gss)
-            if itl and not t.places:
-                _add(t.places, itl[:1])
+        if gss:
+            _add(t.reserved_location, [gss])
+            if gss not in WHOLE_COUNTRY:
+                _add(t.councils, [gss])
 
-    if not t.places and not t.councils:
+    # With no delivery place in the notice, the buyer's area stands in for it.
+    if not t.places:
         region = _d(buyer_party.get("address")).get("region") if buyer_party else None
         found = _region_codes(region)
         if found:
@@ -563,6 +566,7 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     # Dates
     t.deadline = utc_iso(_d(tender.get("tenderPeriod")).get("endDate"))
     t.eoi_deadline = utc_iso(tender.get("expressionOfInterestDeadline"))
+    t.future_notice_date = utc_iso(_d(tender.get("communication")).get("futureNoticeDate"))
     t.published = utc_iso(compiled.get("date"))
     if full:
         t.enquiry_deadline = utc_iso(_d(tender.get("enquiryPeriod")).get("endDate"))
@@ -591,7 +595,7 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
         defects.append("no_cpv")
     if t.phase == PHASE_TENDER and not t.open_deadline:
         defects.append("no_deadline")
-    if not t.places and not t.councils:
+    if not t.places:
         defects.append("no_place")
     if (
         t.phase in (PHASE_TENDER, PHASE_PLANNING)

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from consortium.formatting import iso_date, uk_date
+
 OPEN = "open"
 COMING_SOON = "coming soon"
 CLOSED = "closed"
@@ -24,6 +26,18 @@ PHASE_PLANNING = "planning"
 PHASE_CANCELLED = "cancelled"
 PHASE_AWARDED = "awarded"
 PHASE_CLOSED = "closed"  # no longer (or never known to be) open, whatever the deadline
+
+# GSS codes of the UK and its nations: a reservedParticipationLocation naming one of these limits
+# bidders to that country, not to a council
+WHOLE_COUNTRY = {
+    "K02000001": "the United Kingdom",
+    "K03000001": "Great Britain",
+    "K04000001": "England and Wales",
+    "E92000001": "England",
+    "W92000004": "Wales",
+    "S92000003": "Scotland",
+    "N92000002": "Northern Ireland",
+}
 
 DEFECT_KINDS = {
     "no_cpv": "No CPV code",
@@ -58,12 +72,20 @@ def status_for(phase: str, deadline: str | None, today: dt.date | dt.datetime | 
     if phase == PHASE_AWARDED:
         return AWARDED
     if phase == PHASE_PLANNING:
+        # A planning notice follows its own dates: once the tender period it announced has
+        # ended, it is no longer "coming soon" (see Tender.planning_note for the stale case).
+        if deadline is not None and deadline <= as_utc(today):
+            return CLOSED
         return COMING_SOON
     if phase == PHASE_CLOSED:
         return CLOSED
     if deadline is None or deadline > as_utc(today):
         return OPEN
     return CLOSED
+
+
+def _uk(stamp: str) -> str:
+    return uk_date(iso_date(stamp))
 
 
 @dataclass
@@ -135,7 +157,10 @@ class Tender:
     cpv_labels: dict[str, str] = field(default_factory=dict)
     places: list[str] = field(default_factory=list)  # ITL 2021 codes, "TL" = whole UK
     places_from_buyer: bool = False  # no delivery place given: the buyer's region is used
-    councils: list[str] = field(default_factory=list)  # GSS codes (reserved location)
+    councils: list[str] = field(default_factory=list)  # reserved location: councils' GSS codes
+    # reservedParticipationLocation as given (GSS codes; K02000001 = the UK): who may bid, never
+    # where the service is delivered (that is ``places``)
+    reserved_location: list[str] = field(default_factory=list)
     place_text: str | None = None
     sme: bool | None = None
     vcse: bool | None = None
@@ -145,6 +170,7 @@ class Tender:
     special_regime: list[str] = field(default_factory=list)
     light_touch: bool = False
     deadline: str | None = None  # tender period end, UTC ISO
+    future_notice_date: str | None = None  # a planning notice's anticipated tender date, UTC ISO
     eoi_deadline: str | None = None
     enquiry_deadline: str | None = None
     published: str | None = None  # date of the latest notice, UTC ISO
@@ -163,6 +189,34 @@ class Tender:
 
     def status_on(self, today=None) -> str:
         return status_for(self.phase, self.open_deadline, today)
+
+    def planning_note(self, today=None) -> str | None:
+        """For a planning notice, what its own dates say, in a sentence; None for other notices.
+
+        A notice whose anticipated tender date (or announced deadline) has passed says it is
+        stale, rather than staying "coming soon" for ever."""
+        if self.phase != PHASE_PLANNING:
+            return None
+        now = as_utc(today)
+        expected = self.future_notice_date
+        deadline = self.open_deadline
+        if deadline is not None and deadline <= now:
+            return (
+                f"Planning notice out of date: the tender period it announced ended on "
+                f"{_uk(deadline)} and no tender notice followed"
+            )
+        if expected is not None and expected <= now:
+            return (
+                f"Planning notice out of date: the tender was expected by {_uk(expected)} "
+                f"and has not been published"
+            )
+        if expected is not None:
+            return f"Planning notice: the tender is expected by {_uk(expected)}"
+        return "Planning notice: no date given for the tender"
+
+    def planning_stale(self, today=None) -> bool:
+        note = self.planning_note(today)
+        return bool(note and note.startswith("Planning notice out of date"))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

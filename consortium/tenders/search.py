@@ -204,10 +204,13 @@ def _where(query: TenderQuery, today) -> tuple[list, list[Any], str | None]:
                 parts.append("(t.phase = 'tender' AND (t.deadline > ? OR t.deadline IS NULL))")
                 params.append(now)
             elif status == CLOSED:
-                parts.append("((t.phase = 'tender' AND t.deadline <= ?) OR t.phase = 'closed')")
+                parts.append(
+                    "((t.phase IN ('tender', 'planning') AND t.deadline <= ?) OR t.phase = 'closed')"
+                )
                 params.append(now)
-            elif status == COMING_SOON:
-                parts.append("t.phase = 'planning'")
+            elif status == COMING_SOON:  # a planning notice whose own deadline passed is closed
+                parts.append("(t.phase = 'planning' AND (t.deadline > ? OR t.deadline IS NULL))")
+                params.append(now)
             elif status == CANCELLED:
                 parts.append("t.phase = 'cancelled'")
             elif status == AWARDED:

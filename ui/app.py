@@ -50,5 +50,8 @@ def run(path: str | None = None) -> int:
             QMessageBox.critical(None, "Consortium", str(again))
             return 1
     window = MainWindow(ws)
-    window.show()
+    if window.start_maximised:
+        window.showMaximized()  # a 1366×768 laptop, or big text scaling: use the whole screen
+    else:
+        window.show()
     return app.exec()

@@ -64,7 +64,10 @@ def run(path: str | None = None) -> int:
             QMessageBox.critical(None, "Consortium", str(again))
             return 1
     window = MainWindow(ws)
-    window.show()
+    if window.start_maximised:
+        window.showMaximized()  # a 1366×768 laptop, or big text scaling: use the whole screen
+    else:
+        window.show()
     # Smoke tests of a packaged build: open the real window, then close it cleanly.
     quit_after = os.environ.get("CONSORTIUM_QUIT_AFTER_MS", "")
     if quit_after.isdigit():

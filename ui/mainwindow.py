@@ -1,4 +1,8 @@
-"""The main window: a sidebar of areas, the Partners area, menus, undo, drag-and-drop."""
+"""The main window: a sidebar of areas (registered as ``ui.pages.Page`` entries), the
+workspace's lifecycle, and the partner and tender operations the areas ask for.
+
+Menus live in ``ui.menus``, drop routing in ``ui.drops``, window sizing in ``ui.geometry``, the
+Help windows in ``ui.help``."""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import json
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoStack
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QDesktopServices, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -16,12 +20,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from consortium import __version__, home
+from consortium import filekinds, home
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store
@@ -29,34 +34,26 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
+from ui import drops, geometry, help
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
+from ui.menus import build_menus
+from ui.pages import Page
 from ui.partners_page import PartnersPage
 from ui.review_page import ReviewPage
 from ui.runner import run_task
 from ui.socialvalue_page import SocialValuePage
+from ui.start_page import StartPage
 from ui.tenders_page import TendersPage
 
-AREAS = (
-    (
-        "Partners",
-        "Partner organisations: who they are, what they deliver, where, and their documents.",
-    ),
-    (
-        "Tenders",
-        "Public-service tenders from Find a Tender and Contracts Finder, searchable offline.",
-    ),
-    (
-        "Matches",
-        "Which partners fit each tender and lot, and why; proposed consortia with the gaps.",
-    ),
-    (
-        "Bids",
-        "Joint bids: the buyer's questions, answers from your library, and the bid documents.",
-    ),
-    ("Social value", "Social value commitments, the calculator workbook and statements."),
-    ("Review", "Housing association review of signed bid packs: checklist, comments, decision."),
+SIDEBAR_STYLE = (
+    "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
+    "QListWidget::item { padding: 10px 12px; }"
+    "QListWidget::item:selected { background: #2e75b6; color: white; }"
+    "QPushButton { background: #1f4e79; color: white; border: none; font-size: 11pt;"
+    " text-align: left; padding: 10px 12px; }"
+    "QPushButton:checked { background: #2e75b6; }"
 )
 
 
@@ -73,21 +70,29 @@ class MainWindow(QMainWindow):
         self.tasks: list = []
         self.last_import: ImportResult | None = None
         self.setAcceptDrops(True)
-        self.setMinimumSize(900, 560)
+        self.setMinimumSize(760, 480)  # 150% scaling on a 1366×768 laptop leaves 910×512
 
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
+        side = QWidget()
+        side.setObjectName("sidebar")
+        side.setStyleSheet(SIDEBAR_STYLE + "QWidget#sidebar { background: #1f4e79; }")
+        side.setFixedWidth(150)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        self.start_button = QPushButton("Start")
+        self.start_button.setCheckable(True)
+        self.start_button.setAccessibleName("Start page")
+        self.start_button.setToolTip("What to do next: the checklist from first launch to a bid")
+        self.start_button.clicked.connect(lambda: self.show_area("start"))
+        side_layout.addWidget(self.start_button)
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Areas")
-        self.sidebar.setFixedWidth(150)
-        self.sidebar.setStyleSheet(
-            "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
-            "QListWidget::item { padding: 10px 12px; }"
-            "QListWidget::item:selected { background: #2e75b6; color: white; }"
-        )
+        side_layout.addWidget(self.sidebar, 1)
         self.stack = QStackedWidget()
-        row.addWidget(self.sidebar)
+        row.addWidget(side)
         column = QVBoxLayout()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -99,29 +104,12 @@ class MainWindow(QMainWindow):
         row.addLayout(column, 1)
         self.setCentralWidget(central)
 
-        self.partners = PartnersPage()
-        self.matches = MatchesPage(self.run)
-        self.tenders = TendersPage()
-        self.review = ReviewPage()
-        self.bids = BidsPage(self.run)
-        self.social_value = SocialValuePage()
         self.last_tender_report = None
         self._matches_stale = True
-        built = {
-            "Partners": self.partners,
-            "Tenders": self.tenders,
-            "Matches": self.matches,
-            "Bids": self.bids,
-            "Social value": self.social_value,
-            "Review": self.review,
-        }
-        for name, about in AREAS:
-            item = QListWidgetItem(name)
-            item.setToolTip(about)
-            self.sidebar.addItem(item)
-            self.stack.addWidget(built.get(name) or self._coming_soon(name, about))
-        self.sidebar.currentRowChanged.connect(self._area_chosen)
-        self.sidebar.setCurrentRow(0)
+        self.pages: list[Page] = []
+        self._register_pages()
+        self.sidebar.currentRowChanged.connect(self._row_chosen)
+        self.show_area("start")
 
         self.partners.add_requested.connect(self.add_partner)
         self.partners.delete_requested.connect(self.delete_partner)
@@ -137,13 +125,119 @@ class MainWindow(QMainWindow):
         self.partners.editor.dirty_changed.connect(self._dirty_changed)
         self.partners.editor.export_person_requested.connect(self.export_person)
         self.partners.editor.erase_person_requested.connect(self.erase_person)
-        self._build_menus()
+        self.start.step_chosen.connect(self.go_to_step)
+        self.start.guide_requested.connect(self.show_guide)
+        build_menus(self)
         self.status = self.statusBar()
         self.set_workspace(ws)
-        self._restore_geometry()
+        self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
+        self._restore_splitters()
 
-    def _area_chosen(self, index: int) -> None:
-        self.stack.setCurrentIndex(index)
+    # ------------------------------------------------------------------ areas
+    def _register_pages(self) -> None:
+        """The areas, in sidebar order. To add one: build it, then one ``add_page`` line."""
+        self.start = StartPage()
+        self.partners = PartnersPage()
+        self.tenders = TendersPage(self.run)
+        self.matches = MatchesPage(self.run)
+        self.bids = BidsPage(self.run)
+        self.social_value = SocialValuePage()
+        self.review = ReviewPage()
+        self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
+        self.add_page(
+            Page(
+                "partners",
+                "Partners",
+                "Partner organisations: who they are, what they deliver, where, and their documents.",
+                self.partners,
+                search=lambda p: p.search,
+                accepts=(filekinds.PARTNERS,),
+            )
+        )
+        self.add_page(
+            Page(
+                "tenders",
+                "Tenders",
+                "Public-service tenders from Find a Tender and Contracts Finder, searchable offline.",
+                self.tenders,
+                search=lambda p: p.text,
+                accepts=(filekinds.TENDERS,),
+            )
+        )
+        self.add_page(
+            Page(
+                "matches",
+                "Matches",
+                "Which partners fit each tender and lot, and why; proposed consortia with the gaps.",
+                self.matches,
+                search=lambda p: p.search,
+            )
+        )
+        self.add_page(
+            Page(
+                "bids",
+                "Bids",
+                "Joint bids: the buyer's questions, answers from your library, and the bid documents.",
+                self.bids,
+                accepts=(filekinds.QUESTIONNAIRE, filekinds.REVIEW),
+            )
+        )
+        self.add_page(
+            Page(
+                "social_value",
+                "Social value",
+                "Social value commitments, the calculator workbook and statements.",
+                self.social_value,
+            )
+        )
+        self.add_page(
+            Page(
+                "review",
+                "Review",
+                "Housing association review of signed bid packs: checklist, comments, decision.",
+                self.review,
+                accepts=(filekinds.PACK, filekinds.REVIEW),
+            )
+        )
+
+    def add_page(self, page: Page) -> None:
+        self.pages.append(page)
+        self.stack.addWidget(page.widget)
+        if page.in_sidebar:
+            item = QListWidgetItem(page.name)
+            item.setToolTip(page.about)
+            self.sidebar.addItem(item)
+
+    def page(self, key: str) -> Page:
+        return next(p for p in self.pages if p.key == key)
+
+    def current_page(self) -> Page:
+        widget = self.stack.currentWidget()
+        return next(p for p in self.pages if p.widget is widget)
+
+    def _sidebar_pages(self) -> list[Page]:
+        return [p for p in self.pages if p.in_sidebar]
+
+    def show_area(self, key: str) -> None:
+        """Show an area by its key ("partners", "tenders", …)."""
+        page = self.page(key)
+        if page.in_sidebar:
+            self.sidebar.setCurrentRow(self._sidebar_pages().index(page))  # calls _row_chosen
+        else:
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(-1)
+            self.sidebar.blockSignals(False)
+            self._shown(page)
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(self._sidebar_pages()):
+            self._shown(self._sidebar_pages()[row])
+
+    def _shown(self, page: Page) -> None:
+        self.stack.setCurrentWidget(page.widget)
+        self.start_button.setChecked(page.key == "start")
+        if page.widget is self.start:
+            self.start.reload()  # the checklist follows whatever was done elsewhere
         if self.stack.currentWidget() is self.matches and self._matches_stale:
             # Partners changed since the Matches area last looked: refresh it when shown.
             self._matches_stale = False
@@ -154,94 +248,54 @@ class MainWindow(QMainWindow):
             if self.matches.ocid is not None:
                 self.matches._rank()
 
-    # ------------------------------------------------------------------ building
-    def _coming_soon(self, name: str, about: str) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel(name)
-        title.setStyleSheet("font-size: 18pt; font-weight: 600;")
-        text = QLabel(f"{about}\n\nThis area is being built and will arrive in a coming version.")
-        text.setWordWrap(True)
-        layout.addWidget(title)
-        layout.addWidget(text)
-        layout.addStretch()
-        return page
+    def find_in_page(self) -> None:
+        """Ctrl+F: the search field of the area that is showing (never a hidden one)."""
+        target = self.current_page().search_field()
+        if target is None:
+            self.status.showMessage("This area has no search box.", 4000)
+            return
+        target.setFocus()
+        if hasattr(target, "selectAll"):
+            target.selectAll()
 
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    def go_to_step(self, key: str) -> None:
+        """A Start page step: the place that does it."""
+        if key == "organisation":
+            self.show_area("partners")
+            ours = store.ours(self.ws.db)
+            if ours is None:
+                self.add_partner()
+            else:
+                self.partners.select(ours.id)
+        elif key == "partners":
+            self.show_area("partners")
+        elif key == "tenders":
+            self.show_area("tenders")
+            self.tenders.import_button.setFocus()
+        elif key == "fit":
+            self.show_area("tenders")
+            self.tenders.show_fits()
+        elif key == "consortium":
+            self.show_area("matches")
+        elif key in ("bid", "review"):
+            self.show_area("bids")
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(
-            file, "&New workspace…", self.new_workspace, None, "Create an empty workspace file"
-        )
-        self._action(file, "&Open workspace…", self.open_workspace, QKeySequence.StandardKey.Open)
-        self._action(file, "Open the &demo workspace", self.open_demo)
-        file.addSeparator()
-        self._action(
-            file, "&Back up now", self.backup_now, None, "Copy the workspace to its backups folder"
-        )
-        self._action(file, "&Check workspace", self.check_workspace)
-        self._action(file, "Show workspace &folder", self.show_folder)
-        self._action(
-            file,
-            "&Signing key…",
-            self.signing_key,
-            None,
-            "Your organisation's key for signing bid packs and reviews",
-        )
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        edit.addAction(self.undo_action)
-        edit.addAction(self.redo_action)
-        edit.addSeparator()
-        self._action(
-            edit,
-            "&Find partner",
-            lambda: self.partners.search.setFocus(),
-            QKeySequence.StandardKey.Find,
-        )
-        partners = bar.addMenu("&Partners")
-        self._action(partners, "&Add partner", self.add_partner, QKeySequence.StandardKey.New)
-        self.delete_action = self._action(
-            partners, "&Delete partner", self._delete_selected, QKeySequence.StandardKey.Delete
-        )
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.partners.view.addAction(self.delete_action)
-        partners.addSeparator()
-        self._action(partners, "&Import from Excel…", self.choose_import, "Ctrl+I")
-        self._action(partners, "&Export to Excel…", self.choose_export, "Ctrl+E")
-        self._action(partners, "Save an Excel &template…", self.choose_template)
-        tenders = bar.addMenu("&Tenders")
-        self._action(tenders, "&Import tender files…", self.choose_tender_import, "Ctrl+T")
-        self._action(tenders, "Import a &folder of tender files…", self.choose_tender_folder)
-        self._action(tenders, "Last import &report", self.show_tender_report)
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About Consortium", self.about)
+    # ------------------------------------------------------------------ help
+    def show_guide(self) -> None:
+        self.help_window = help.show_guide(self)
+
+    def show_shortcuts(self) -> None:
+        self.help_window = help.show_shortcuts(self, self.findChildren(type(self.find_action)))
+
+    def about(self) -> None:
+        help.about(self)
 
     # ------------------------------------------------------------------ workspace
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
         self.undo_stack.clear()
-        self.partners.set_workspace(ws)
-        self.matches.set_workspace(ws)
-        self.tenders.set_workspace(ws)
-        self.review.set_workspace(ws)
-        self.bids.set_workspace(ws)
-        self.social_value.set_workspace(ws)
+        for page in self.pages:
+            page.widget.set_workspace(ws)
         self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
@@ -389,7 +443,7 @@ class MainWindow(QMainWindow):
     def add_partner(self) -> None:
         if not self._confirm_unsaved():
             return
-        self.sidebar.setCurrentRow(0)
+        self.show_area("partners")
         self.partners.view.clearSelection()
         self.partners.editor.load(Organisation(name=""))
         self.partners.editor.tabs.setCurrentIndex(0)
@@ -606,7 +660,7 @@ class MainWindow(QMainWindow):
 
     def _tenders_imported(self, report) -> None:
         self.last_tender_report = report
-        self.sidebar.setCurrentRow(1)
+        self.show_area("tenders")
         self.tenders.reload_saved()
         self.tenders.run_search()
         self._matches_stale = True
@@ -640,7 +694,7 @@ class MainWindow(QMainWindow):
 
     def fix_partner(self, partner_id: int, field: str) -> None:
         """From a readiness item: open the partner on the tab where that detail is edited."""
-        self.sidebar.setCurrentRow(0)
+        self.show_area("partners")
         self.partners.select(partner_id)
         tabs = {
             "credentials": 3,
@@ -655,59 +709,66 @@ class MainWindow(QMainWindow):
 
     def show_opportunities(self, partner_id: int) -> None:
         """From a partner: the open tenders it could win, alone or with partners."""
-        self.sidebar.setCurrentRow(2)
+        self.show_area("matches")
         combo = self.matches.partner
         combo.setCurrentIndex(max(0, combo.findData(partner_id)))
         self.matches.tabs.setCurrentIndex(2)
 
     def match_tender(self, ocid: str) -> None:
-        self.sidebar.setCurrentRow(2)
+        self.show_area("matches")
         self.matches.search.clear()
         self.matches.reload_tenders()
         self.matches.select_tender(ocid)
 
     # ------------------------------------------------------------------ drag and drop
-    TENDER_SUFFIXES = (".json", ".jsonl", ".zip", ".csv")
-
     def dragEnterEvent(self, event) -> None:
-        suffixes = (".xlsx", ".cbpack", ".cbreview", *self.TENDER_SUFFIXES)
-        if any(url.toLocalFile().lower().endswith(suffixes) for url in event.mimeData().urls()):
+        if drops.wanted(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        for path in paths:
-            if path.suffix.lower() in (".cbpack", ".cbreview"):
-                self.sidebar.setCurrentRow(5)
-                if path.suffix.lower() == ".cbpack":
-                    self.review.open_pack(path)
-                else:
-                    self.review.import_review(path)
-                event.acceptProposedAction()
-                return
-        on_tenders = self.stack.currentWidget() is self.tenders
-        # An .xlsx is a partner workbook unless it is dropped on the Tenders area (where it is a
-        # Contracts Finder export); other tender files go to the tender importer wherever dropped.
-        tender_files = [
-            p
-            for p in paths
-            if p.suffix.lower() in self.TENDER_SUFFIXES
-            or (on_tenders and p.suffix.lower() == ".xlsx")
-        ]
-        if tender_files:
-            self.import_tenders(tender_files)
-            event.acceptProposedAction()
+        paths = drops.dropped_paths(event.mimeData())
+        if not paths:
             return
-        for path in paths:
-            if path.suffix.lower() == ".xlsx":
-                self.sidebar.setCurrentRow(0)
-                self.import_file(path)
-                event.acceptProposedAction()
-                return
+        event.acceptProposedAction()
+        self.take_files(paths)
+
+    def take_files(self, paths: list[Path]) -> None:
+        """Send each file to the area that takes its kind (see ``ui.drops``)."""
+        by_kind = drops.sort_drop(self, paths, self.current_page().accepts)
+        if filekinds.TENDERS in by_kind:
+            self.import_tenders(by_kind[filekinds.TENDERS])
+        for path in by_kind.get(filekinds.PACK, [])[:1]:
+            self.show_area("review")
+            self.review.open_pack(path)
+        for path in by_kind.get(filekinds.REVIEW, [])[:1]:
+            self.show_area("review")
+            self.review.import_review(path)
+        for path in by_kind.get(filekinds.QUESTIONNAIRE, [])[:1]:
+            self.import_questionnaire(path)
+        for path in by_kind.get(filekinds.PARTNERS, [])[:1]:
+            self.show_area("partners")
+            self.import_file(path)
+
+    def import_questionnaire(self, path: Path) -> None:
+        self.show_area("bids")
+        if self.bids.current_id() is None:
+            self.show_error(
+                "Which bid is this questionnaire for?",
+                f"{path.name} is a questionnaire, and questions belong to a bid. Create or choose "
+                "a bid in the Bids area, then drop the file again (or use Import the buyer's "
+                "questionnaire).",
+            )
+            return
+        self.bids.questions.import_file(path)
 
     # ------------------------------------------------------------------ plumbing
-    def run(self, title: str, fn, on_done):
-        task = run_task(self, title, fn, on_done, self._task_failed)
+    def run(self, title: str, fn, on_done, on_error=None):
+        def failed(exc: BaseException) -> None:
+            if on_error is not None:
+                on_error(exc)
+            self._task_failed(exc)
+
+        task = run_task(self, title, fn, on_done, failed)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task
@@ -733,33 +794,16 @@ class MainWindow(QMainWindow):
             box.setDetailedText(details)
         box.open()
 
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Consortium",
-            f"Consortium {__version__}\n\nHelps small charities form bidding consortia for public "
-            "contracts, offline.\n\nContains public sector information licensed under the Open "
-            "Government Licence v3.0, CPV codes © European Union, and council data © mySociety "
-            "(CC BY 4.0).",
-        )
-
-    def _restore_geometry(self) -> None:
+    def _restore_splitters(self) -> None:
         settings = window_settings()
-        geometry = settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 780)
         for name, widget in (
             ("tenders_splitter", self.tenders.splitter),
             ("matches_splitter", self.matches.splitter),
+            ("partners_splitter", self.partners.splitter),
         ):
             state = settings.value(name)
             if state is not None:
                 widget.restoreState(state)
-        splitter = settings.value("partners_splitter")
-        if splitter is not None:
-            self.partners.splitter.restoreState(splitter)
 
     def closeEvent(self, event) -> None:
         if any(t.running for t in self.tasks):

@@ -23,7 +23,7 @@ STATUS_COLOURS = {
     "awarded": "#e2d9f3",
     "cancelled": "#f8d7da",
 }
-COLUMNS = ("", "Title", "Buyer", "Deadline", "Value", "Status", "Lots", "Suits")
+COLUMNS = ("", "Title", "Buyer", "Deadline", "Value", "Status", "Lots", "Suits", "Fit")
 
 
 def deadline_text(text: str | None, today: dt.date) -> str:
@@ -45,6 +45,7 @@ class TenderListModel(QAbstractTableModel):
         self.keys: list[int] = []
         self.new: set[str] = set()  # ocids new since the saved search was last looked at
         self.today = dt.date.today()
+        self.fits: dict | None = None  # ocid -> consortium.matching.fits.Fit in the "fits us" view
         self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
         self.fetches = 0  # how many blocks were read (tests check rows come on demand)
 
@@ -163,4 +164,11 @@ class TenderListModel(QAbstractTableModel):
             if r.get("sme"):
                 marks.append("SME")
             return ", ".join(marks)
+        if column == 8:
+            fit = (self.fits or {}).get(r["ocid"])
+            if fit is None:
+                return ""
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Our organisation's fit: {fit.score:.0f} out of 100, {fit.how}"
+            return f"{fit.score:.0f} {fit.how}"
         return None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from consortium import places
 from consortium.errors import ConsortiumError
 from consortium.formatting import parse_money
+from consortium.matching import fits
 from consortium.tenders import search
 from consortium.tenders.records import STATUSES
 from consortium.workspace import Workspace
@@ -37,6 +38,11 @@ WINDOWS = (
     ("Closing in 7 days", 7),
     ("Closing in 30 days", 30),
     ("Closing in 90 days", 90),
+)
+FITS = (
+    ("Any fit", None),
+    ("Fits us: alone or with partners", "any"),
+    ("Fits us alone", "alone"),
 )
 SORTS = (
     ("Deadline", "deadline", False),
@@ -50,9 +56,13 @@ class TendersPage(QWidget):
     import_requested = Signal()
     match_requested = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, run=None, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
+        self._run = run  # the window's background runner (ui/runner.py); None runs inline
+        self.fits: dict[str, fits.Fit] | None = None  # our fit per open tender, once computed
+        self._fits_for: tuple | None = None  # the workspace state the fits were computed on
+        self._fitting = False
         self.today = dt.date.today()
         self.saved_id: int | None = None
         layout = QVBoxLayout(self)
@@ -82,6 +92,21 @@ class TendersPage(QWidget):
             self.sort.addItem(f"Sort: {label}", (key, desc))
         bar.addWidget(self.sort)
         layout.addLayout(bar)
+
+        bar_fit = QHBoxLayout()
+        self.fit = QComboBox()
+        self.fit.setAccessibleName("Fit for us")
+        for label, key in FITS:
+            self.fit.addItem(label, key)
+        self.fit.setToolTip(
+            "Show only the open tenders your organisation fits (its services, places and "
+            "capacity), best fit first: those you could deliver alone, or with partners"
+        )
+        bar_fit.addWidget(self.fit)
+        self.fit_note = QLabel()
+        self.fit_note.setAccessibleName("About the fit")
+        self.fit_note.setWordWrap(True)
+        bar_fit.addWidget(self.fit_note, 1)
 
         bar2 = QHBoxLayout()
         self.place = QLineEdit(placeholderText="Place: council or region, e.g. Camden, TLI")
@@ -116,6 +141,7 @@ class TendersPage(QWidget):
         self.save_search.setAccessibleName("Save this search")
         bar2.addWidget(self.save_search)
         layout.addLayout(bar2)
+        layout.addLayout(bar_fit)
 
         self.message = QLabel()
         self.message.setAccessibleName("Search result")
@@ -140,7 +166,7 @@ class TendersPage(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in enumerate((18, 280, 150, 140, 95, 80, 36, 80)):
+        for column, width in enumerate((18, 280, 150, 140, 95, 80, 36, 80, 120)):
             self.view.setColumnWidth(column, width)
         lv.addWidget(self.view)
         buttons = QHBoxLayout()
@@ -171,6 +197,7 @@ class TendersPage(QWidget):
             edit.textChanged.connect(self._changed)
         for combo in (self.status, self.window, self.sort):
             combo.currentIndexChanged.connect(self._changed)
+        self.fit.currentIndexChanged.connect(self._fit_changed)
         for box in (self.vcse, self.sme, self.reserved):
             box.toggled.connect(self._changed)
         self.saved.activated.connect(self._saved_chosen)
@@ -182,6 +209,7 @@ class TendersPage(QWidget):
     # ------------------------------------------------------------------ searching
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
+        self.fits = None
         self.saved_id = None
         self.reload_saved()
         self.run_search()
@@ -232,11 +260,21 @@ class TendersPage(QWidget):
             self.message.setText(f"<span style='color:#9c0006'>{exc}</span>")
             return
         current = self.current_ocid()
+        fit_key = self.fit.currentData()
+        if fit_key is not None:
+            keys = self._fitting_keys(keys, fit_key)
+            if keys is None:
+                return  # the fits are being computed; the search runs again when they arrive
         self.model.today = self.today
+        self.model.fits = self.fits if fit_key is not None else None
         self.model.set_keys(self.ws, keys, new)
+        self.view.setColumnHidden(8, fit_key is None)
+        if fit_key is None:
+            self.fit_note.clear()
         total = search.count(self.ws, today=self.today)
         extra = f"; {len(new)} new since you last looked" if new else ""
-        self.message.setText(f"{len(keys):,} of {total:,} tenders{extra}")
+        fitting = " that fit us, best fit first" if fit_key is not None else ""
+        self.message.setText(f"{len(keys):,} of {total:,} tenders{fitting}{extra}")
         row = self.model.row_of(current) if current else None
         if row is not None:
             self.view.selectRow(row)
@@ -248,6 +286,81 @@ class TendersPage(QWidget):
                 if total
                 else "<p>No tenders yet. Use <b>Import tenders…</b> or drop notice files on the window.</p>"
             )
+
+    # ------------------------------------------------------------------ fits us
+    def show_fits(self) -> None:
+        """Turn on the "fits us" view (from the Start page)."""
+        self.fit.setCurrentIndex(1)
+
+    def _fit_changed(self, _index: int) -> None:
+        self.saved_id = None
+        self.run_search()
+
+    def _state(self) -> tuple:
+        """What the fits depend on: tenders, partners and weights (cheap to read)."""
+        db = self.ws.db
+        return (
+            id(self.ws),
+            self.today,
+            *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone(),
+            *db.execute("SELECT count(*), max(updated_at) FROM organisations").fetchone(),
+            db.execute("SELECT value FROM settings WHERE key = 'match_weights'").fetchone(),
+        )
+
+    def _fitting_keys(self, keys: list[int], fit_key: str) -> list[int] | None:
+        """The searched keys that fit us, best fit first; None while the fits are computed."""
+        state = self._state()
+        if self.fits is None or self._fits_for != state:
+            self._compute_fits(state)
+            return None
+        wanted = {o: f for o, f in self.fits.items() if fit_key == "any" or f.alone}
+        if not wanted:
+            self.fit_note.setText(
+                "No open tender fits your organisation yet. Mark your organisation in Partners "
+                "(This is our organisation) and give it services, codes and places."
+            )
+            return []
+        searched = set(keys)
+        by_key = {o: search.key_of(self.ws, o) for o in wanted}
+        ordered = sorted(
+            (o for o, k in by_key.items() if k in searched), key=lambda o: (-wanted[o].score, o)
+        )
+        self.fit_note.setText(
+            f"{len(wanted):,} open tender(s) fit your organisation; the Fit column gives the "
+            "score out of 100. Other filters still apply."
+        )
+        return [by_key[o] for o in ordered]
+
+    def _compute_fits(self, state: tuple) -> None:
+        if self._fitting:
+            return
+        self._fitting = True
+        self.message.setText("Working out which tenders fit your organisation…")
+        ws, today = self.ws, self.today
+
+        def done(result: list[fits.Fit]) -> None:
+            self._fitting = False
+            if self.ws is not ws:
+                return  # another workspace was opened meanwhile
+            self.fits = {f.ocid: f for f in result}
+            self._fits_for = state
+            self.run_search()
+
+        def failed(exc: BaseException) -> None:
+            self._fitting = False
+            self.fit.setCurrentIndex(0)
+            self.message.setText(f"The fit could not be worked out: {exc}")
+
+        def job(progress, cancelled):
+            return fits.fits_us(ws, today=today, progress=progress, cancelled=cancelled)
+
+        if self._run is None:
+            try:
+                done(job(lambda *a: None, lambda: False))
+            except Exception as exc:  # shown to the user, never raised into Qt
+                failed(exc)
+        else:
+            self._run("Finding the tenders that fit you", job, done, failed)
 
     def current_ocid(self) -> str | None:
         index = self.view.selectionModel().currentIndex()

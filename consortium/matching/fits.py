@@ -1,0 +1,57 @@
+"""Which open tenders fit our organisation: the Tenders area's "Fits us" view.
+
+    for fit in fits_us(ws):                 # best first
+        print(fit.ocid, round(fit.score), "alone" if fit.alone else "with partners")
+
+A thin layer over :func:`consortium.matching.service.opportunities` (the same ranking the
+Matches > Opportunities tab shows), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from consortium.matching import service
+from consortium.progress import Cancelled
+from consortium.workspace import Workspace
+
+# Below this our organisation shares too little with the tender (service, place, capacity) to
+# lead or join a bid; the Matches area still ranks every tender for those who want to look.
+FAIR_FIT = 40.0
+
+
+@dataclass(frozen=True)
+class Fit:
+    ocid: str
+    score: float  # 0..100, our organisation's fit to the whole tender
+    alone: bool  # we could deliver every lot ourselves, within our capacity
+
+    @property
+    def how(self) -> str:
+        return "alone" if self.alone else "with partners"
+
+
+def fits_us(
+    ws: Workspace,
+    *,
+    today: dt.date | None = None,
+    alone_only: bool = False,
+    progress=None,
+    cancelled=None,
+) -> list[Fit]:
+    """Open and coming-soon tenders our organisation fits (eligible, score at least
+    ``FAIR_FIT``), best first. Empty when no partner is marked as ours."""
+    if progress is not None:
+        progress(0, 0, "Ranking the open tenders for your organisation…")
+    try:
+        ranked = service.opportunities(ws, None, today=today, limit=None)
+    except service.MatchError:
+        return []
+    if cancelled is not None and cancelled():
+        raise Cancelled("Stopped ranking the tenders.")
+    return [
+        Fit(o.tender.ocid, o.match.score, o.alone)
+        for o in ranked
+        if o.match.eligible and o.match.score >= FAIR_FIT and (o.alone or not alone_only)
+    ]

@@ -28,9 +28,10 @@ from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
+from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
 from ui.bid_questions import QuestionsPanel
-from ui.signing import passphrase_for_signing
+from ui.signing import ensure_key, passphrase_for_signing
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -145,9 +146,13 @@ class BidsPage(QWidget):
         if self.ws is None:
             return
         keep = select if select is not None else self.current_id()
+        # The "New bid for" choice survives a reload: only a deleted consortium changes it.
+        chosen_consortium = self.consortium.currentData()
         self.consortium.clear()
         for c in consortia.list_all(self.ws.db):
             self.consortium.addItem(c.name, c.id)
+        if chosen_consortium is not None and self.consortium.findData(chosen_consortium) >= 0:
+            self.consortium.setCurrentIndex(self.consortium.findData(chosen_consortium))
         self.list.blockSignals(True)
         self.list.clear()
         chosen = None
@@ -289,6 +294,10 @@ class BidsPage(QWidget):
         bid_id = self.current_id()
         if bid_id is None:
             return
+        # The key is checked (and can be made) before anything else is asked.
+        ours = partner_store.ours(self.ws.db)
+        if not ensure_key(self, self.message, ours.name if ours else ""):
+            return
         name = bids.load(self.ws.db, bid_id).name
         path, _ = QFileDialog.getSaveFileName(
             self,
@@ -301,6 +310,8 @@ class BidsPage(QWidget):
 
     def send(self, path: Path, passphrase: str | None = None) -> Path | None:
         bid_id = self.current_id()
+        if bid_id is None or not self.questions.flush():
+            return None
         ok, passphrase = passphrase_for_signing(self, passphrase, self.message)
         if not ok:
             return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -180,9 +181,12 @@ class QuestionsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((55, 400, 170, 90, 100)):
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        # The question takes the room left; the other columns keep to what they show.
+        for column, width in enumerate((55, 300, 150, 85, 85, 90)):
             self.view.setColumnWidth(column, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         tv.addWidget(self.view, 1)
         side_buttons = QVBoxLayout()
         self.edit_button = QPushButton("Edit…")
@@ -469,7 +473,9 @@ class QuestionsPanel(QWidget):
             self.due.setDate(NO_DATE)
         self.answer.setPlainText(q.answer)
         self._count()
-        for s in suggest.for_question(self.ws.db, q.text, today=self.today):
+        for s in suggest.for_question(
+            self.ws.db, q.text, today=self.today, min_score=suggest.MIN_SHOWN
+        ):
             item = QListWidgetItem(f"{s.title} — {s.owner} ({s.score})\n{s.why}")
             item.setData(ID_ROLE, s.entry_id)
             item.setToolTip(s.freshness_text)
@@ -570,6 +576,7 @@ class QuestionsPanel(QWidget):
             self.status.setCurrentText(q.status)
             self._loading = False
         self.owner.setToolTip(f"The member who writes this answer: {self.owner.currentText()}")
+        self._count()
         self.model.refresh(q)
         self._set_dirty(False)
         self.changed.emit()

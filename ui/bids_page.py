@@ -79,6 +79,7 @@ class BidsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListWidget()
         self.list.setAccessibleName("Bids")
+        self.list.setWordWrap(True)  # long bid names wrap rather than run off the narrow list
         splitter.addWidget(self.list)
         self.tabs = QTabWidget()
         self.questions = QuestionsPanel()
@@ -127,7 +128,7 @@ class BidsPage(QWidget):
         vv.addLayout(add)
         self.tabs.addTab(venues, "Venues")
         splitter.addWidget(self.tabs)
-        splitter.setSizes([320, 900])
+        splitter.setSizes([210, 1000])
         self.splitter = splitter
         layout.addWidget(splitter, 1)
         self.new_button.clicked.connect(self.create_bid)
@@ -159,6 +160,7 @@ class BidsPage(QWidget):
         for b in bids.list_all(self.ws.db):
             item = QListWidgetItem(f"{b.name}\n{b.status}")
             item.setData(ID_ROLE, b.id)
+            item.setToolTip(f"{b.name} ({b.status})")
             colour = STATUS_COLOURS.get(b.status)
             if colour:
                 from PySide6.QtGui import QBrush, QColor

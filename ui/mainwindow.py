@@ -31,6 +31,7 @@ from consortium.records import Organisation
 from consortium.workspace import Workspace
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
+from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
 from ui.review_page import ReviewPage
@@ -57,6 +58,7 @@ AREAS = (
     ),
     ("Social value", "Social value commitments, the calculator workbook and statements."),
     ("Review", "Housing association review of signed bid packs: checklist, comments, decision."),
+    ("Library", "Reusable answers, case studies and policies, with owners and review dates."),
 )
 
 
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewPage()
         self.bids = BidsPage(self.run)
         self.social_value = SocialValuePage()
+        self.library = LibraryPage()
         self.last_tender_report = None
         self._matches_stale = True
         built = {
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
             "Bids": self.bids,
             "Social value": self.social_value,
             "Review": self.review,
+            "Library": self.library,
         }
         for name, about in AREAS:
             item = QListWidgetItem(name)
@@ -130,6 +134,12 @@ class MainWindow(QMainWindow):
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
+        self.bids.questions.library_requested.connect(
+            lambda: self.sidebar.setCurrentRow(self.stack.indexOf(self.library))
+        )
+        # Suggestions follow the library; the library's usage counts follow insertions.
+        self.library.changed.connect(lambda: self.bids.questions.reload())
+        self.bids.questions.changed.connect(lambda: self.library.reload())
         self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -150,7 +160,8 @@ class MainWindow(QMainWindow):
             self.matches.reload_partners()
             self.matches.consortia.reload()
         if self.stack.currentWidget() is self.social_value:
-            self.social_value.reload_bids()  # bids may have been added in the Bids area
+            # Bids may have been added in the Bids area; open on the one worked on there.
+            self.social_value.reload_bids(self.bids.current_id())
             if self.matches.ocid is not None:
                 self.matches._rank()
 
@@ -242,6 +253,7 @@ class MainWindow(QMainWindow):
         self.review.set_workspace(ws)
         self.bids.set_workspace(ws)
         self.social_value.set_workspace(ws)
+        self.library.set_workspace(ws)
         self._matches_stale = False
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
@@ -339,9 +351,6 @@ class MainWindow(QMainWindow):
     def signing_key(self) -> None:
         """Show this organisation's key words, or make a key (with a passphrase where the
         computer has no keyring)."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-        from consortium import secrets
         from consortium.packs import keys
 
         me = keys.identity()
@@ -352,31 +361,10 @@ class MainWindow(QMainWindow):
                 f"{me.organisation}\n\nRead these words to the other side to confirm your key:\n{me.words}",
             )
             return
+        from ui.signing import create_key
+
         ours = store.ours(self.ws.db)
-        name, ok = QInputDialog.getText(
-            self, "Signing key", "Organisation that signs:", text=ours.name if ours else ""
-        )
-        if not ok or not name.strip():
-            return
-        passphrase = None
-        if not secrets.keyring_available():
-            passphrase, ok = QInputDialog.getText(
-                self,
-                "Signing key",
-                "This computer has no secure keyring, so the key will be kept in a file protected by a "
-                "passphrase. Choose one (at least 8 characters):",
-                QLineEdit.EchoMode.Password,
-            )
-            if not ok:
-                return
-        try:
-            me = keys.create_key(name.strip(), passphrase)
-        except ConsortiumError as exc:
-            self.show_error("No key was made", str(exc))
-            return
-        QMessageBox.information(
-            self, "Signing key", f"Key made for {me.organisation}.\n\nIts words: {me.words}"
-        )
+        create_key(self, ours.name if ours else "")  # a new passphrase is asked twice
 
     def show_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.path.parent)))
@@ -471,6 +459,18 @@ class MainWindow(QMainWindow):
 
     def _confirm_unsaved(self) -> bool:
         """Ask before throwing away edits; True means carry on."""
+        # Answers and library entries save themselves; ask only when one could not be saved.
+        for page, what in ((self.bids.questions, "an answer"), (self.library, "a library entry")):
+            if not page.flush():
+                answer = QMessageBox.question(
+                    self,
+                    "Unsaved changes",
+                    f"Your changes to {what} could not be saved (the reason is shown beside "
+                    "it). Close anyway and lose them?",
+                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                )
+                if answer != QMessageBox.StandardButton.Discard:
+                    return False
         editor = self.partners.editor
         if not editor.is_dirty():
             return True

@@ -123,3 +123,6 @@ def fill_demo(
 
     import_demo_tenders(ws, today)
     add_demo_social_value(ws, today)
+    from consortium.library.demo import add_demo_library
+
+    add_demo_library(ws, today)

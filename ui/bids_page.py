@@ -28,9 +28,10 @@ from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
+from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
 from ui.bid_questions import QuestionsPanel
-from ui.signing import passphrase_for_signing
+from ui.signing import ensure_key, passphrase_for_signing
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -78,6 +79,7 @@ class BidsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListWidget()
         self.list.setAccessibleName("Bids")
+        self.list.setWordWrap(True)  # long bid names wrap rather than run off the narrow list
         splitter.addWidget(self.list)
         self.tabs = QTabWidget()
         self.questions = QuestionsPanel()
@@ -126,7 +128,7 @@ class BidsPage(QWidget):
         vv.addLayout(add)
         self.tabs.addTab(venues, "Venues")
         splitter.addWidget(self.tabs)
-        splitter.setSizes([320, 900])
+        splitter.setSizes([210, 1000])
         self.splitter = splitter
         layout.addWidget(splitter, 1)
         self.new_button.clicked.connect(self.create_bid)
@@ -145,15 +147,20 @@ class BidsPage(QWidget):
         if self.ws is None:
             return
         keep = select if select is not None else self.current_id()
+        # The "New bid for" choice survives a reload: only a deleted consortium changes it.
+        chosen_consortium = self.consortium.currentData()
         self.consortium.clear()
         for c in consortia.list_all(self.ws.db):
             self.consortium.addItem(c.name, c.id)
+        if chosen_consortium is not None and self.consortium.findData(chosen_consortium) >= 0:
+            self.consortium.setCurrentIndex(self.consortium.findData(chosen_consortium))
         self.list.blockSignals(True)
         self.list.clear()
         chosen = None
         for b in bids.list_all(self.ws.db):
             item = QListWidgetItem(f"{b.name}\n{b.status}")
             item.setData(ID_ROLE, b.id)
+            item.setToolTip(f"{b.name} ({b.status})")
             colour = STATUS_COLOURS.get(b.status)
             if colour:
                 from PySide6.QtGui import QBrush, QColor
@@ -289,6 +296,10 @@ class BidsPage(QWidget):
         bid_id = self.current_id()
         if bid_id is None:
             return
+        # The key is checked (and can be made) before anything else is asked.
+        ours = partner_store.ours(self.ws.db)
+        if not ensure_key(self, self.message, ours.name if ours else ""):
+            return
         name = bids.load(self.ws.db, bid_id).name
         path, _ = QFileDialog.getSaveFileName(
             self,
@@ -301,6 +312,8 @@ class BidsPage(QWidget):
 
     def send(self, path: Path, passphrase: str | None = None) -> Path | None:
         bid_id = self.current_id()
+        if bid_id is None or not self.questions.flush():
+            return None
         ok, passphrase = passphrase_for_signing(self, passphrase, self.message)
         if not ok:
             return None

@@ -37,6 +37,7 @@ from consortium.workspace import Workspace
 from ui import drops, geometry, help
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
+from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
 from ui.menus import build_menus
 from ui.pages import Page
@@ -118,6 +119,10 @@ class MainWindow(QMainWindow):
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
+        self.bids.questions.library_requested.connect(lambda: self.show_area("library"))
+        # Suggestions follow the library; the library's usage counts follow insertions.
+        self.library.changed.connect(lambda: self.bids.questions.reload())
+        self.bids.questions.changed.connect(lambda: self.library.reload())
         self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -143,6 +148,7 @@ class MainWindow(QMainWindow):
         self.bids = BidsPage(self.run)
         self.social_value = SocialValuePage()
         self.review = ReviewPage()
+        self.library = LibraryPage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
             Page(
@@ -199,6 +205,15 @@ class MainWindow(QMainWindow):
                 accepts=(filekinds.PACK, filekinds.REVIEW),
             )
         )
+        self.add_page(
+            Page(
+                "library",
+                "Library",
+                "Reusable answers, case studies and policies, with owners and review dates.",
+                self.library,
+                search=lambda p: p.search,
+            )
+        )
 
     def add_page(self, page: Page) -> None:
         self.pages.append(page)
@@ -244,7 +259,8 @@ class MainWindow(QMainWindow):
             self.matches.reload_partners()
             self.matches.consortia.reload()
         if self.stack.currentWidget() is self.social_value:
-            self.social_value.reload_bids()  # bids may have been added in the Bids area
+            # Bids may have been added in the Bids area; open on the one worked on there.
+            self.social_value.reload_bids(self.bids.current_id())
             if self.matches.ocid is not None:
                 self.matches._rank()
 
@@ -393,9 +409,6 @@ class MainWindow(QMainWindow):
     def signing_key(self) -> None:
         """Show this organisation's key words, or make a key (with a passphrase where the
         computer has no keyring)."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-        from consortium import secrets
         from consortium.packs import keys
 
         me = keys.identity()
@@ -406,31 +419,10 @@ class MainWindow(QMainWindow):
                 f"{me.organisation}\n\nRead these words to the other side to confirm your key:\n{me.words}",
             )
             return
+        from ui.signing import create_key
+
         ours = store.ours(self.ws.db)
-        name, ok = QInputDialog.getText(
-            self, "Signing key", "Organisation that signs:", text=ours.name if ours else ""
-        )
-        if not ok or not name.strip():
-            return
-        passphrase = None
-        if not secrets.keyring_available():
-            passphrase, ok = QInputDialog.getText(
-                self,
-                "Signing key",
-                "This computer has no secure keyring, so the key will be kept in a file protected by a "
-                "passphrase. Choose one (at least 8 characters):",
-                QLineEdit.EchoMode.Password,
-            )
-            if not ok:
-                return
-        try:
-            me = keys.create_key(name.strip(), passphrase)
-        except ConsortiumError as exc:
-            self.show_error("No key was made", str(exc))
-            return
-        QMessageBox.information(
-            self, "Signing key", f"Key made for {me.organisation}.\n\nIts words: {me.words}"
-        )
+        create_key(self, ours.name if ours else "")  # a new passphrase is asked twice
 
     def show_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.path.parent)))
@@ -525,6 +517,18 @@ class MainWindow(QMainWindow):
 
     def _confirm_unsaved(self) -> bool:
         """Ask before throwing away edits; True means carry on."""
+        # Answers and library entries save themselves; ask only when one could not be saved.
+        for page, what in ((self.bids.questions, "an answer"), (self.library, "a library entry")):
+            if not page.flush():
+                answer = QMessageBox.question(
+                    self,
+                    "Unsaved changes",
+                    f"Your changes to {what} could not be saved (the reason is shown beside "
+                    "it). Close anyway and lose them?",
+                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                )
+                if answer != QMessageBox.StandardButton.Discard:
+                    return False
         editor = self.partners.editor
         if not editor.is_dirty():
             return True

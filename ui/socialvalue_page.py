@@ -8,7 +8,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QLocale, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -36,16 +37,24 @@ from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
 from consortium.formatting import money
 from consortium.matching import consortia
-from consortium.partners import store as partner_store
-from consortium.socialvalue import commitments, frameworks
+from consortium.socialvalue import commitments, frameworks, units
 from consortium.workspace import Workspace
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
 COLOURS = ("#1f4e79", "#2e75b6", "#70ad47", "#ffc000", "#c55a11", "#7030a0", "#00b0f0", "#a5a5a5")
 
 
+UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+
+
 def gbp(value) -> str:
     return money(float(value), pence=False) if value is not None else ""
+
+
+def with_separators(box) -> None:
+    """A spin box that shows 60,000, not 60000."""
+    box.setLocale(UK)
+    box.setGroupSeparatorShown(True)
 
 
 class BarChart(QWidget):
@@ -84,7 +93,9 @@ class BarChart(QWidget):
                 painter.drawText(
                     QRectF(8, y, label_w - 12, 18),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    name[:40],
+                    painter.fontMetrics().elidedText(
+                        name, Qt.TextElideMode.ElideRight, label_w - 14
+                    ),
                 )
                 bar = (width - label_w - 110) * float(value) / peak
                 painter.fillRect(
@@ -142,7 +153,7 @@ class SocialValuePage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((170, 250, 65, 45, 60, 90, 230)):
+        for column, width in enumerate((150, 210, 65, 45, 60, 90, 200)):
             self.table.setColumnWidth(column, width)
         lv.addWidget(self.table, 2)
         form_box = QGroupBox("Add a commitment")
@@ -158,23 +169,67 @@ class SocialValuePage(QWidget):
         self.evidence = QLineEdit(
             placeholderText="Evidence to keep, e.g. payroll records, attendance registers"
         )
+        self.measure.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.measure.setMinimumContentsLength(30)
+        self.measure_value = QLabel()
+        self.measure_value.setWordWrap(True)
+        self.measure_value.setAccessibleName("Measure value")
+        self.areas = QLineEdit()
+        self.areas.setPlaceholderText("Councils, separated by commas, e.g. Milton Keynes, Bedford")
+        self.areas.setToolTip("Where the commitment is delivered; it starts as the tender's places")
+        self._default_areas: list[str] = []
+        with_separators(self.quantity)
+        # Two to a row, so the table above keeps its height on a 768-pixel screen.
         for label, w in (
             ("Member", self.member),
             ("Measure", self.measure),
+            ("Valued at", self.measure_value),
             ("Quantity per year", self.quantity),
             ("Years", self.years),
             ("Deadweight", self.deadweight),
             ("Displacement", self.displacement),
             ("Attribution", self.attribution),
             ("Drop-off from year 2", self.dropoff),
+            ("Councils", self.areas),
             ("Evidence", self.evidence),
         ):
             w.setAccessibleName(label)
-            form.addRow(label, w)
+        for w in (self.deadweight, self.displacement, self.attribution, self.dropoff):
+            w.setToolTip(
+                {
+                    self.deadweight: "The share that would have happened anyway",
+                    self.displacement: "The share that only moves the benefit from elsewhere",
+                    self.attribution: "The share owed to others' work",
+                    self.dropoff: "How much the effect falls each year after the first",
+                }[w]
+            )
+        form.addRow("Member", self.member)
+        form.addRow("Measure", self.measure)
+        form.addRow("Valued at", self.measure_value)
+        for first, second in (
+            (("Quantity per year", self.quantity), ("Years", self.years)),
+            (("Deadweight", self.deadweight), ("Displacement", self.displacement)),
+            (("Attribution", self.attribution), ("Drop-off from year 2", self.dropoff)),
+        ):
+            pair = QHBoxLayout()
+            pair.addWidget(first[1], 1)
+            pair.addWidget(QLabel(second[0]))
+            pair.addWidget(second[1], 1)
+            form.addRow(first[0], pair)
+        form.addRow("Councils", self.areas)
+        form.addRow("Evidence", self.evidence)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add commitment")
+        self.add_button.setToolTip("Add this member's commitment to the bid")
         self.remove_button = QPushButton("Remove selected")
-        for b in (self.add_button, self.remove_button):
+        self.remove_button.setToolTip("Remove the commitment chosen in the table (you can undo)")
+        self.undo_button = QPushButton("Undo remove")
+        self.undo_button.setToolTip("Put back the commitment just removed")
+        self.undo_button.setVisible(False)
+        self.removed: commitments.Commitment | None = None
+        for b in (self.add_button, self.remove_button, self.undo_button):
             b.setAccessibleName(b.text())
             buttons.addWidget(b)
         form.addRow(buttons)
@@ -190,6 +245,7 @@ class SocialValuePage(QWidget):
             minimum=0, maximum=1e10, decimals=0, prefix="£", singleStep=1000
         )
         self.inputs.setToolTip("The investment the SROI ratio is taken over")
+        with_separators(self.inputs)
         self.discount_year1 = QCheckBox("Discount year 1 too")
         self.weighting = QDoubleSpinBox(
             minimum=-1, maximum=100, decimals=1, suffix=" %", specialValueText="not known"
@@ -226,6 +282,9 @@ class SocialValuePage(QWidget):
         self.bid.currentIndexChanged.connect(lambda _i: self.reload())
         self.add_button.clicked.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
+        self.undo_button.clicked.connect(self.undo_remove)
+        self.member.currentIndexChanged.connect(lambda _i: self._fill_areas())
+        self.measure.currentIndexChanged.connect(lambda _i: self._show_measure())
         self.save_assumptions.clicked.connect(self.save_settings)
         self.statement_button.clicked.connect(self.choose_statement)
         self.workbook_button.clicked.connect(self.choose_workbook)
@@ -260,6 +319,8 @@ class SocialValuePage(QWidget):
         self.period = QLineEdit(placeholderText="2027, 2027-Q1 or 2027-04")
         self.delivered_qty = QDoubleSpinBox(minimum=0, maximum=10_000_000, decimals=2)
         self.spend = QDoubleSpinBox(minimum=0, maximum=1e9, decimals=0, prefix="£")
+        with_separators(self.spend)
+        with_separators(self.delivered_qty)
         self.people = QSpinBox(minimum=0, maximum=1_000_000)
         self.evidence_files: list[Path] = []
         self.evidence_label = QLabel("No evidence files chosen")
@@ -307,8 +368,8 @@ class SocialValuePage(QWidget):
                 p.member,
                 p.measure,
                 p.unit,
-                f"{p.committed:g}",
-                f"{p.delivered:g}",
+                units.amount(p.committed, p.unit) if p.unit == "£" else units.number(p.committed),
+                units.amount(p.delivered, p.unit) if p.unit == "£" else units.number(p.delivered),
                 f"{pct:.0f}%" if pct is not None else "",
                 str(p.people),
                 gbp(p.value_delivered),
@@ -362,12 +423,12 @@ class SocialValuePage(QWidget):
         self.bid.blockSignals(False)
         self.measure.clear()
         for m in frameworks.list_measures(self.ws.db):
-            value = (
-                f" — {gbp(m.proxy_value)} per {m.unit}"
-                if m.monetised
-                else " — recorded, not valued"
-            )
+            value = f" — {units.rate(m.proxy_value, m.unit)}" if m.monetised else " — recorded"
             self.measure.addItem(f"{m.code} {m.description[:60]}{value}", (m.framework_id, m.code))
+            self.measure.setItemData(
+                self.measure.count() - 1, m.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self._show_measure()
         self.reload()
 
     def reload(self) -> None:
@@ -390,9 +451,12 @@ class SocialValuePage(QWidget):
             return
         bid = bids.load(self.ws.db, bid_id)
         c = consortia.load(self.ws.db, bid.consortium_id)
+        self.member.blockSignals(True)
         self.member.clear()
         for m in c.members:
             self.member.addItem(m.name, m.org_id)
+        self.member.blockSignals(False)
+        self._fill_areas()
         settings = commitments.load_settings(self.ws.db, bid_id)
         self.inputs.setValue(float(settings.inputs))
         self.discount_year1.setChecked(settings.discount_year1)
@@ -426,7 +490,9 @@ class SocialValuePage(QWidget):
             values = [
                 names.get(item.org_id, ""),
                 f"{item.measure_code} {m.description if m else ''}",
-                f"{item.quantity:g}",
+                units.amount(item.quantity, m.unit)
+                if m and m.unit == "£"
+                else units.number(item.quantity),
                 str(item.years),
                 m.unit if m else "",
                 gbp(pv_by_id.get(item.id)) if m and m.monetised else "recorded",
@@ -467,6 +533,34 @@ class SocialValuePage(QWidget):
         self.chart.set_data([("By theme", result.by_theme), ("By member", result.by_member)])
 
     # --------------------------------------------------------------- actions
+    def _fill_areas(self) -> None:
+        """The councils box starts as the tender's places (for the member chosen)."""
+        bid_id, org_id = self.bid.currentData(), self.member.currentData()
+        if self.ws is None or bid_id is None or org_id is None:
+            self._default_areas = []
+            self.areas.clear()
+            return
+        self._default_areas = commitments.default_areas(self.ws.db, bid_id, org_id)
+        self.areas.setText(", ".join(places.area_name(a) for a in self._default_areas))
+
+    def _show_measure(self) -> None:
+        key = self.measure.currentData()
+        m = frameworks.measures_by_key(self.ws.db).get(tuple(key)) if self.ws and key else None
+        if m is None:
+            self.measure_value.clear()
+        elif m.monetised:
+            year = f" ({m.price_year} prices)" if m.price_year else ""
+            self.measure_value.setText(f"{units.rate(m.proxy_value, m.unit)}{year}")
+            self.measure_value.setToolTip(f"Source: {m.source}")
+        else:
+            self.measure_value.setText(f"Recorded in {m.unit}, not given a £ value")
+
+    def _areas(self) -> list[str]:
+        text = self.areas.text().strip()
+        if text == ", ".join(places.area_name(a) for a in self._default_areas):
+            return list(self._default_areas)
+        return commitments.areas_from_text(text)
+
     def add(self) -> None:
         bid_id, org_id, key = (
             self.bid.currentData(),
@@ -475,35 +569,55 @@ class SocialValuePage(QWidget):
         )
         if bid_id is None or org_id is None or key is None:
             return
-        org = partner_store.load(self.ws.db, org_id)
-        item = commitments.Commitment(
-            bid_id=bid_id,
-            org_id=org_id,
-            framework_id=key[0],
-            measure_code=key[1],
-            quantity=Decimal(str(self.quantity.value())),
-            years=self.years.value(),
-            areas=[a for a in org.areas if a.startswith(("E0", "W0", "S1", "N0"))][:3],
-            evidence=self.evidence.text().strip(),
-            deadweight=Decimal(str(self.deadweight.value())) / 100,
-            displacement=Decimal(str(self.displacement.value())) / 100,
-            attribution=Decimal(str(self.attribution.value())) / 100,
-            dropoff=Decimal(str(self.dropoff.value())) / 100,
-        )
         try:
+            item = commitments.Commitment(
+                bid_id=bid_id,
+                org_id=org_id,
+                framework_id=key[0],
+                measure_code=key[1],
+                quantity=Decimal(str(self.quantity.value())),
+                years=self.years.value(),
+                areas=self._areas(),
+                evidence=self.evidence.text().strip(),
+                deadweight=Decimal(str(self.deadweight.value())) / 100,
+                displacement=Decimal(str(self.displacement.value())) / 100,
+                attribution=Decimal(str(self.attribution.value())) / 100,
+                dropoff=Decimal(str(self.dropoff.value())) / 100,
+            )
             commitments.add(self.ws, item)
         except ConsortiumError as exc:
             self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
             return
         self.message.clear()
+        self.undo_button.setVisible(False)
         self.reload()
 
     def remove(self) -> None:
         row = self.table.currentRow()
         if row < 0:
+            self.message.setText("Choose the commitment to remove in the table first.")
             return
-        commitments.delete(self.ws, self.table.item(row, 0).data(ID_ROLE))
+        what = f"{self.table.item(row, 0).text()}: {self.table.item(row, 1).text()}"
+        answer = QMessageBox.question(
+            self,
+            "Remove commitment",
+            f"Remove this commitment from the bid?\n\n{what}\n\nYou can undo this.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.removed = commitments.delete(self.ws, self.table.item(row, 0).data(ID_ROLE))
         self.reload()
+        self.message.setText(f"Removed {escape(what)}.")
+        self.undo_button.setVisible(self.removed is not None)
+
+    def undo_remove(self) -> None:
+        if self.removed is None or self.ws is None:
+            return
+        c, self.removed = self.removed, None
+        commitments.restore(self.ws, c)
+        self.undo_button.setVisible(False)
+        self.reload()
+        self.message.setText("Put the commitment back.")
 
     def save_settings(self) -> None:
         bid_id = self.bid.currentData()

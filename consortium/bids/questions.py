@@ -71,8 +71,13 @@ class Question:
 
     @property
     def label(self) -> str:
-        """How people refer to it: 'Q 2.1' or 'question 3'."""
-        return f"Q {self.ref}" if self.ref else f"question {self.position + 1}"
+        """How people refer to it: 'Q 2.1' or 'question 3'; a reference that already says
+        'Q1' or 'Question 4' is kept as it is (never 'Q Q1')."""
+        if not self.ref:
+            return f"question {self.position + 1}"
+        if re.match(r"(?i)q(uestion)?\s*\.?\s*\d", self.ref):
+            return self.ref
+        return f"Q {self.ref}"
 
     def to_dict(self) -> dict:
         return {
@@ -96,6 +101,18 @@ class Question:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def derived_status(status: str, answer: str) -> str:
+    """The status a question has given its answer: an answer with text in it is at least
+    being drafted, and an emptied answer is not started. "in review" and "done" are a
+    person's call and are kept while there is text."""
+    has_text = bool((answer or "").strip())
+    if has_text and status == "not started":
+        return "drafting"
+    if not has_text and status == "drafting":
+        return "not started"
+    return status
 
 
 # ------------------------------------------------------------------------------ storage
@@ -167,7 +184,9 @@ def _row(q: Question) -> dict:
 
 
 def save(ws: Workspace, q: Question) -> int:
-    """Insert or update one question (with its answer); returns its id."""
+    """Insert or update one question (with its answer); returns its id. The status follows
+    the answer (see :func:`derived_status`)."""
+    q.status = derived_status(q.status, q.answer)
     problems = check(q)
     if problems:
         raise BidError(f"The question cannot be saved: {'; '.join(problems.values())}")
@@ -209,11 +228,58 @@ def _next_position(db: Database, bid_id: int) -> int:
     return row[0]
 
 
-def delete(ws: Workspace, question_id: int) -> None:
+def delete(ws: Workspace, question_id: int) -> Question:
+    """Delete one question (and its answer); returns it as it was, so it can be put back."""
     with ws.atomic():
         q = load(ws.db, question_id)
         ws.db.execute("DELETE FROM bid_questions WHERE id = ?", [question_id])
+        _renumber(ws.db, q.bid_id)
         ws.audit("delete", "bid_question", question_id, f"Deleted {q.label}")
+    return q
+
+
+def restore(ws: Workspace, q: Question) -> Question:
+    """Put back a deleted question at its old place, with its answer and its id."""
+    with ws.atomic():
+        load_bid(ws.db, q.bid_id)
+        ws.db.execute(
+            "UPDATE bid_questions SET position = position + 1 WHERE bid_id = ? AND position >= ?",
+            [q.bid_id, q.position],
+        )
+        row = _row(q)
+        if q.id is not None:
+            row["id"] = q.id
+        q.id = ws.db["bid_questions"].insert(row).last_pk
+        _renumber(ws.db, q.bid_id)
+        ws.audit("create", "bid_question", q.id, f"Put back {q.label}")
+    return load(ws.db, q.id)
+
+
+def move(ws: Workspace, question_id: int, offset: int) -> Question:
+    """Move a question up (offset -1) or down (+1) the buyer's order; returns it."""
+    with ws.atomic():
+        q = load(ws.db, question_id)
+        ids = [x.id for x in list_for(ws.db, q.bid_id)]
+        i = ids.index(question_id)
+        j = max(0, min(len(ids) - 1, i + offset))
+        ids.insert(j, ids.pop(i))
+        for position, qid in enumerate(ids):
+            ws.db.execute("UPDATE bid_questions SET position = ? WHERE id = ?", [position, qid])
+        if i != j:
+            ws.audit("update", "bid_question", question_id, f"Moved {q.label} to place {j + 1}")
+    return load(ws.db, question_id)
+
+
+def _renumber(db: Database, bid_id: int) -> None:
+    """Positions 0, 1, 2 … in the current order, so 'question 3' means the third one."""
+    ids = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM bid_questions WHERE bid_id = ? ORDER BY position, id", [bid_id]
+        )
+    ]
+    for position, qid in enumerate(ids):
+        db.execute("UPDATE bid_questions SET position = ? WHERE id = ?", [position, qid])
 
 
 @dataclass
@@ -268,6 +334,30 @@ def import_pasted(ws: Workspace, bid_id: int, text: str) -> ImportResult:
     if not found:
         raise QuestionnaireError("No questions found in the pasted text.")
     return _add_new(ws, bid_id, found, "pasted text")
+
+
+def parse_lines(text: str, bid_id: int = 0) -> list[Question]:
+    """Questions typed or pasted one a line ("1.2 Describe… (max 500 words)"): each line that
+    has words in it is one question, with its reference, word limit and weighting found."""
+    found = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.strip().lstrip("•·*-–").strip()
+        if not line:
+            continue
+        ref, body = _split_ref(line)
+        if body:
+            found.append(_question(bid_id, body, ref))
+    return found
+
+
+def add_lines(ws: Workspace, bid_id: int, text: str) -> ImportResult:
+    """Add questions typed or pasted one a line (see :func:`parse_lines`); ones already on
+    the bid are skipped. One transaction."""
+    load_bid(ws.db, bid_id)
+    found = parse_lines(text, bid_id)
+    if not found:
+        raise QuestionnaireError("There is no question to add: type one, or paste them one a line.")
+    return _add_new(ws, bid_id, found, "typed text")
 
 
 def _add_new(ws: Workspace, bid_id: int, found: list[Question], source: str) -> ImportResult:

@@ -29,6 +29,8 @@ TAG_BONUS = 0.15
 CPV_BONUS = 0.05
 STALE_FACTOR = 0.8
 LIMIT = 5
+# Below this a suggestion shares a word or two by chance ("refer"): the window leaves it out.
+MIN_SHOWN = 10
 
 
 @dataclass
@@ -97,7 +99,9 @@ class Suggester:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    def suggest(self, text: str, *, cpv: list[str] = (), limit: int = LIMIT) -> list[Suggestion]:
+    def suggest(
+        self, text: str, *, cpv: list[str] = (), limit: int = LIMIT, min_score: int = 0
+    ) -> list[Suggestion]:
         qv = self._question_vector(text)
         qterms = set(qv)
         scores: dict[int, float] = defaultdict(float)
@@ -129,6 +133,7 @@ class Suggester:
             key=lambda r: (-r[0], -self.entries[r[1]].usage_count, self.entries[r[1]].title)
         )
         out = []
+        ranked = [r for r in ranked if round(100 * min(r[0], 1.0)) >= min_score]
         for score, i, matched_tags in ranked[:limit]:
             e = self.entries[i]
             shared = sorted(
@@ -161,9 +166,12 @@ def for_question(
     cpv: list[str] = (),
     today: dt.date | None = None,
     limit: int = LIMIT,
+    min_score: int = 0,
 ) -> list[Suggestion]:
-    """The best library entries for one question's text."""
-    return Suggester(store.list_all(db), today).suggest(text, cpv=cpv, limit=limit)
+    """The best library entries for one question's text (those scoring ``min_score`` or more)."""
+    return Suggester(store.list_all(db), today).suggest(
+        text, cpv=cpv, limit=limit, min_score=min_score
+    )
 
 
 def suggest_all(

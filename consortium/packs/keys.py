@@ -90,7 +90,32 @@ def fingerprint_words(public: bytes) -> str:
     words = []
     for i in range(WORDS):
         words.append(wordlist[(digest >> (256 - 11 * (i + 1))) & 0x7FF])
-    return " ".join(words)
+    return uk_spelling(" ".join(words))
+
+
+# The BIP-39 English list is American; people here read "flavour". Every word is still one
+# of 2,048 fixed positions, so the same key always gives the same words on every machine,
+# and neither spelling is another word on the list.
+UK_SPELLINGS = {
+    "armor": "armour",
+    "catalog": "catalogue",
+    "color": "colour",
+    "defense": "defence",
+    "fiber": "fibre",
+    "flavor": "flavour",
+    "harbor": "harbour",
+    "humor": "humour",
+    "labor": "labour",
+    "license": "licence",
+    "odor": "odour",
+    "vapor": "vapour",
+}
+
+
+def uk_spelling(words: str) -> str:
+    """Fingerprint words as they are shown and read: UK spelling ("flavor" → "flavour").
+    Idempotent, so words stored by an older version read the same."""
+    return " ".join(UK_SPELLINGS.get(w, w) for w in words.split())
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -100,7 +125,9 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
 def identity() -> Identity | None:
     try:
         data = json.loads(_identity_file().read_text(encoding="utf-8"))
-        return Identity(**data)
+        found = Identity(**data)
+        found.words = uk_spelling(found.words)
+        return found
     except (OSError, ValueError, TypeError):
         return None
 

@@ -153,6 +153,11 @@ def _rows(db: Database, sql: str, params) -> sqlite3.Cursor:
     return cursor.execute(sql, params)
 
 
+def names(db: Database) -> list[str]:
+    """Every partner's name, A to Z (for pickers that need only the names)."""
+    return [r[0] for r in db.execute("SELECT name FROM organisations ORDER BY name COLLATE NOCASE")]
+
+
 def count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM organisations").fetchone()[0]
 

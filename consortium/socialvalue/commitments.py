@@ -119,10 +119,51 @@ def add(ws: Workspace, c: Commitment) -> int:
     return c.id
 
 
-def delete(ws: Workspace, commitment_id: int) -> None:
+def delete(ws: Workspace, commitment_id: int) -> Commitment | None:
+    """Remove a commitment; returns it as it was (None if it was not there), so it can be
+    put back with :func:`restore`."""
     with ws.atomic():
+        rows = list(ws.db.query("SELECT * FROM sv_commitments WHERE id = ?", [commitment_id]))
         ws.db.execute("DELETE FROM sv_commitments WHERE id = ?", [commitment_id])
         ws.audit("delete", "sv_commitment", commitment_id, "Removed commitment")
+    return _from_row(rows[0]) if rows else None
+
+
+def restore(ws: Workspace, c: Commitment) -> int:
+    """Put back a removed commitment with its id and place (the undo of :func:`delete`)."""
+    with ws.atomic():
+        row = _row(c)
+        if c.id is not None:
+            row["id"] = c.id
+        c.id = ws.db["sv_commitments"].insert(row).last_pk
+        ws.audit("create", "sv_commitment", c.id, f"Put back commitment {c.measure_code}")
+    return c.id
+
+
+def default_areas(db: Database, bid_id: int, org_id: int) -> list[str]:
+    """The councils (or regions) a new commitment is delivered in, until the user says
+    otherwise: the tender's places. A tender that names councils gives those; one that names
+    regions gives the member's councils inside them, else the regions themselves; a tender
+    with no place (or the whole UK) gives the member's own councils."""
+    from consortium import places
+    from consortium.tenders.store import get_tender
+
+    bid = bids.load(db, bid_id)
+    tender = get_tender(db, bid.ocid) if bid.ocid else None
+    own = [  # council codes (GSS), not the regions a partner may also list
+        r[0]
+        for r in db.execute("SELECT code FROM org_areas WHERE org_id = ? ORDER BY rowid", [org_id])
+        if r[0].startswith(("E0", "W0", "S1", "N0"))
+    ]
+    if tender is None:
+        return own[:3]
+    if tender.councils:
+        return list(tender.councils)
+    regions = [p for p in tender.places if p not in ("TL", "UK")]
+    if not regions:
+        return own[:3]
+    inside = [a for a in own if any(places.overlaps(r, a) for r in regions)]
+    return inside or regions
 
 
 def _from_row(r: dict) -> Commitment:
@@ -237,3 +278,30 @@ def calc_inputs(db: Database, bid_id: int) -> tuple[list[calc.Line], calc.Assump
 def calculate_bid(db: Database, bid_id: int, *, with_sensitivity: bool = True) -> calc.Result:
     lines, assumptions = calc_inputs(db, bid_id)
     return calc.calculate(lines, assumptions, with_sensitivity=with_sensitivity)
+
+
+def areas_from_text(text: str) -> list[str]:
+    """Council (or region) codes from names typed with commas: "Milton Keynes, Bedford".
+    Raises CommitmentError naming any place that is not known."""
+    from consortium import places
+
+    codes, unknown = [], []
+    for part in (x.strip() for x in text.split(",")):
+        if not part:
+            continue
+        council = places.find_council(part)
+        region = next(
+            (r for r in places.regions() if r.name.lower() == part.lower() or r.code == part),
+            None,
+        )
+        code = council.gss if council else (region.code if region else None)
+        if code is None:
+            unknown.append(part)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        raise CommitmentError(
+            f"{', '.join(repr(u) for u in unknown)}: not a UK council or region; check the "
+            "spelling (for example 'Milton Keynes')."
+        )
+    return codes

@@ -31,7 +31,7 @@ def test_opening_the_window_and_every_area_loads_a_screenful_at_most(qtbot, demo
         qtbot.wait(10)
         assert win.stack.currentWidget().isVisible()
     # and every tab of the Matches area except the one that ranks opportunities on request
-    win.sidebar.setCurrentRow(win.stack.indexOf(win.matches))
+    win.show_area("matches")
     for index in range(win.matches.tabs.count()):
         if win.matches.tabs.widget(index) is not win.matches.opps_page:
             win.matches.tabs.setCurrentIndex(index)
@@ -43,7 +43,7 @@ def test_opening_the_window_and_every_area_loads_a_screenful_at_most(qtbot, demo
 def test_opportunities_are_ranked_in_the_background_only_when_shown(qtbot, main_window):
     win = main_window
     tender_store.LOADS.clear()
-    win.sidebar.setCurrentRow(win.stack.indexOf(win.matches))
+    win.show_area("matches")
     page = win.matches
     assert page.opps.rowCount() == 0 and tender_store.LOADS["tender"] == 0
     page.tabs.setCurrentWidget(page.opps_page)

@@ -21,8 +21,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from consortium import validation
+from consortium.bids import rules
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
+from consortium.matching.requirements import Requirement
 from consortium.packs import keys, trust
 from consortium.packs.pack import (
     MANIFEST,
@@ -35,6 +37,7 @@ from consortium.packs.pack import (
     read_bid_json,
     verify_pack,
 )
+from consortium.records import Credential
 from consortium.workspace import Workspace
 
 REVIEW_FORMAT = "consortium-bid-review"
@@ -93,7 +96,10 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
     """Checks on the pack's data, each passing, warning or failing with its evidence."""
     today = today or dt.date.today()
     tender = data.get("tender") or {}
-    start = iso_date(tender.get("contract_start")) or iso_date(tender.get("deadline")) or today
+    bid = data.get("bid") or {}
+    start = rules.judged_on(
+        iso_date(bid.get("contract_start")) or iso_date(tender.get("contract_start")), today
+    )
     members = data.get("members", [])
     checks: list[Check] = []
 
@@ -127,72 +133,60 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
         )
     )
 
-    required = tender.get("requirements", [])
-    evidence, status = [], PASS
-    for m in members:
-        creds = m.get("credentials", [])
-        for kind in ("insurance", "accreditation"):
-            for cr in (c for c in creds if c["kind"] == kind):
-                expires = iso_date(cr.get("expires"))
-                if expires and expires < start:
-                    status = FAIL
-                    evidence.append(
-                        f"{m['name']}: {cr['type']} expires {uk_date(expires)}, before the contract starts on {uk_date(start)}"
-                    )
-        for req in required:
-            kind, _, rest = req["key"].partition(":")
-            name, _, cover = rest.partition(">=")
-            if kind not in ("insurance", "accreditation"):
-                continue
-            held = [
-                c for c in creds if c["kind"] == kind and c["type"].lower().startswith(name.lower())
-            ]
-            if not held:
-                if m.get("role") in ("lead provider", "delivery partner"):
-                    status = FAIL if kind == "insurance" else (WARN if status == PASS else status)
-                    evidence.append(f"{m['name']}: no {req['label']} (the notice asks for it)")
-            elif cover.isdigit() and max((c.get("cover") or 0) for c in held) < int(cover):
-                status = FAIL
-                evidence.append(
-                    f"{m['name']}: {name} cover {money(max((c.get('cover') or 0) for c in held))} is below the {money(int(cover))} asked for"
-                )
-    if not evidence:
-        evidence.append(
-            f"Insurances and accreditations are valid on {uk_date(start)} with the cover asked for"
+    # One rule set with the bid's readiness check (bids/rules.py), on the contract start.
+    asked = [_requirement(r) for r in tender.get("requirements") or []]
+    findings = [
+        f
+        for m in members
+        for f in rules.document_findings(
+            m["name"],
+            m.get("role"),
+            [_credential(c) for c in m.get("credentials", [])],
+            start,
+            asked,
         )
-    checks.append(
-        Check(
-            "Performance and compliance",
+    ]
+    for title, kinds, fine in (
+        (
             "Insurances and accreditations valid on the contract start",
-            status,
-            evidence,
+            ("insurance", "accreditation"),
+            f"Insurances and accreditations are valid on {uk_date(start)} with the cover asked for",
+        ),
+        (
+            "Safeguarding and data protection policies present and in date",
+            ("policy",),
+            f"Every member has both, in date on {uk_date(start)}",
+        ),
+    ):
+        mine = [f for f in findings if f.kind in kinds]
+        status = FAIL if any(f.severity == "problem" for f in mine) else (WARN if mine else PASS)
+        checks.append(
+            Check(
+                "Performance and compliance",
+                title,
+                status,
+                [f.message for f in mine] or [fine],
+            )
         )
-    )
 
-    evidence, status = [], PASS
-    for m in members:
-        for policy in ("Safeguarding", "Data protection"):
-            found = [
-                c
-                for c in m.get("credentials", [])
-                if c["kind"] == "policy" and c["type"].lower().startswith(policy.lower())
-            ]
-            if not found:
-                status = FAIL
-                evidence.append(f"{m['name']}: no {policy.lower()} policy")
-            else:
-                due = iso_date(found[0].get("expires"))
-                if due and due < today:
-                    status = FAIL
-                    evidence.append(
-                        f"{m['name']}: {policy.lower()} policy was due for review on {uk_date(due)}"
-                    )
+    questions = data.get("questions") or []
+    unanswered = [q for q in questions if not str(q.get("answer") or "").strip()]
+    over = [q for q in questions if q.get("over_limit")]
     checks.append(
         Check(
             "Performance and compliance",
-            "Safeguarding and data protection policies present and in date",
-            status,
-            evidence or ["Every member has both, in date"],
+            "Every question answered within its word limit",
+            FAIL if unanswered or over or not questions else PASS,
+            [f"{_q_label(q)} has no answer" for q in unanswered]
+            + [
+                f"{_q_label(q)} is {q.get('words', 0):,} words, over its limit of {q['word_limit']:,}"
+                for q in over
+            ]
+            or (
+                [f"{answered(data)} of {len(questions)} answered"]
+                if questions
+                else ["The pack has no questions"]
+            ),
         )
     )
 
@@ -233,6 +227,31 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
     return checks
 
 
+def _credential(c: dict) -> Credential:
+    return Credential(
+        kind=str(c.get("kind") or ""),
+        type=str(c.get("type") or ""),
+        expires=iso_date(c.get("expires")),
+        cover=c.get("cover") if isinstance(c.get("cover"), int) else None,
+    )
+
+
+def _requirement(r: dict) -> Requirement:
+    """A requirement as the pack carries it (key 'insurance:Public liability>=5000000')."""
+    kind, _, rest = str(r.get("key") or "").partition(":")
+    name, _, cover = rest.partition(">=")
+    return Requirement(kind, name, int(cover) if cover.isdigit() else None)
+
+
+def _q_label(q: dict) -> str:
+    return f"Q {q['ref']}" if q.get("ref") else f"question {int(q.get('position') or 0) + 1}"
+
+
+def answered(data: dict) -> int:
+    """How many of a pack's questions really have an answer (not blank)."""
+    return sum(1 for q in data.get("questions") or [] if str(q.get("answer") or "").strip())
+
+
 def checklist(data: dict, today: dt.date | None = None) -> list[Check]:
     """The assurance checklist: automated checks placed under the five foundations, plus the
     questions an officer answers herself (editable; she can add her own)."""
@@ -241,7 +260,6 @@ def checklist(data: dict, today: dt.date | None = None) -> list[Check]:
         ("Vision and strategy", "The consortium's aims match the neighbourhoods we serve"),
         ("Leadership", "The lead has the governance to manage subcontracts"),
         ("Management", "The consortium agreement and management fee are fair to small members"),
-        ("Performance and compliance", "Answers are complete and within their word limits"),
         ("Assurance", "Social value commitments are realistic and can be evidenced"),
         ("Assurance", "Risks to the association's reputation are acceptable"),
     ]

@@ -79,6 +79,50 @@ class Comment:
     text: str
     author: str = ""
     at: str = ""
+    anchor_label: str = ""  # what it is on, in words: "Q 2 — How will you reach…"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Something in a pack a comment can be on."""
+
+    type: str  # one of ANCHORS
+    id: str
+    label: str
+
+
+SECTIONS = (
+    ("consortium", "The consortium, its model and fee"),
+    ("tender", "The tender and its requirements"),
+    ("members", "The members as a whole"),
+    ("social_value", "Social value commitments"),
+    ("declarations", "Declarations of interest"),
+)
+
+
+def _snippet(text: str, n: int = 60) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def anchors(data: dict, manifest: dict | None = None) -> list[Anchor]:
+    """Every section, question, member and document of a pack a comment can be on, labelled
+    as a reader would name it."""
+    found = [Anchor("section", key, f"Section: {label}") for key, label in SECTIONS]
+    for q in data.get("questions") or []:
+        found.append(
+            Anchor(
+                "question",
+                str(q.get("id") if q.get("id") is not None else q.get("position")),
+                f"{_q_label(q)} — {_snippet(q.get('text'))}",
+            )
+        )
+    for m in data.get("members") or []:
+        found.append(Anchor("member", str(m.get("name")), f"Member: {m.get('name')}"))
+    for name in sorted((manifest or {}).get("files") or {}):
+        if name.startswith(("documents/", "evidence/")):
+            found.append(Anchor("document", name, f"Document: {name.split('/', 1)[1]}"))
+    return found
 
 
 @dataclass
@@ -386,8 +430,10 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
     """A signed review file (.cbreview) for the consortium to take back in."""
     if review.decision not in DECISIONS:
         raise ReviewError(f"Choose a decision: {', '.join(DECISIONS.values())}.")
-    if review.decision != "approve" and not review.reasons.strip():
-        raise ReviewError("Give your reasons when approving with conditions or returning a bid.")
+    if review.decision == "approve_with_conditions" and not review.conditions.strip():
+        raise ReviewError("Say what the conditions are when approving with conditions.")
+    if review.decision == "return" and not review.reasons.strip():
+        raise ReviewError("Give your reasons when returning a bid.")
     for c in review.comments:
         if c.anchor_type not in ANCHORS:
             raise ReviewError(
@@ -397,6 +443,7 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
     private = keys.load_private_key(passphrase)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest = review.pack.verification.manifest
+    labels = {(a.type, a.id): a.label for a in anchors(review.pack.data, manifest)}
     body = {
         "format": REVIEW_FORMAT,
         "format_version": REVIEW_VERSION,
@@ -417,7 +464,12 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
         "conditions": review.conditions,
         "checklist": [asdict(c) for c in review.checklist],
         "comments": [
-            asdict(c) | {"author": c.author or me.organisation, "at": c.at or now}
+            asdict(c)
+            | {
+                "author": c.author or me.organisation,
+                "at": c.at or now,
+                "anchor_label": c.anchor_label or labels.get((c.anchor_type, c.anchor_id), ""),
+            }
             for c in review.comments
         ],
     }
@@ -657,6 +709,7 @@ def import_review(
                     "bid_id": reviewed_bid,
                     "anchor_type": c["anchor_type"],
                     "anchor_id": c.get("anchor_id"),
+                    "anchor_label": c.get("anchor_label") or "",
                     "text": c["text"],
                     "author": c.get("author"),
                     "at": c.get("at"),
@@ -717,12 +770,25 @@ def latest_review(ws: Workspace, bid_id: int) -> dict | None:
 
 
 def comments_for(ws: Workspace, bid_id: int) -> list[dict]:
-    """Comments received on a bid, for showing beside the questions they refer to."""
-    return list(
+    """Comments received on a bid, for showing beside the questions they refer to; ``label``
+    says what each is on, in words (a question's own label where it can be found)."""
+    from consortium.bids import questions as bid_questions
+
+    by_id = {str(q.id): q for q in bid_questions.list_for(ws.db, bid_id)}
+    by_ref = {q.ref: q for q in by_id.values() if q.ref}
+    rows = list(
         ws.db.query(
-            """SELECT c.anchor_type, c.anchor_id, c.text, c.author, c.at, r.decision
+            """SELECT c.anchor_type, c.anchor_id, c.anchor_label, c.text, c.author, c.at,
+                      r.decision, c.review_id
                FROM review_comments c JOIN bid_reviews r ON r.id = c.review_id
                WHERE c.bid_id = ? ORDER BY c.id""",
             [bid_id],
         )
     )
+    for row in rows:
+        q = by_id.get(row["anchor_id"] or "") or by_ref.get(row["anchor_id"] or "")
+        if row["anchor_type"] == "question" and q is not None:
+            row["label"] = f"{q.label} — {_snippet(q.text)}"
+        else:
+            row["label"] = row["anchor_label"] or f"{row['anchor_type']} {row['anchor_id'] or ''}"
+    return rows

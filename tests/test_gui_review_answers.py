@@ -79,7 +79,7 @@ def test_reviewer_reads_answers_opens_documents_comments_and_the_bid_shows_it(
     page.open_pack(sent["path"])
     assert page.banner.text().startswith("<b>VERIFIED</b>")
     assert "2 of 3 questions answered" in page.summary.toPlainText()
-    assert page.tabs.tabText(1) == "Questions and answers (2/3)"
+    assert page.tabs.tabText(1) == "Answers (2/3)"
     page.tabs.setCurrentIndex(1)
     text = page.answers.toPlainText()
     for wanted in (
@@ -126,6 +126,8 @@ def test_reviewer_reads_answers_opens_documents_comments_and_the_bid_shows_it(
         "Q 1 — How will you reach women who do not seek help?",
         "Member: Ouse Valley Outreach",
     ]
+    metrics = table.fontMetrics()  # the "On" column reads in full, not "…"
+    assert table.columnWidth(0) > metrics.horizontalAdvance("Member: Ouse Valley Outreach")
     page.decision.setCurrentIndex(page.decision.findData("approve_with_conditions"))
     assert page.export_to(tmp_path / "none.cbreview") is None
     assert "conditions" in page.message.text()

@@ -97,11 +97,11 @@ class ReviewPage(QWidget):
         self.tabs.setAccessibleName("Pack contents")
         self.summary = QTextBrowser()
         self.summary.setAccessibleName("Bid summary")
-        self.tabs.addTab(self.summary, "Bid and members")
+        self.tabs.addTab(self.summary, "Summary")
         self.answers = QTextBrowser()
         self.answers.setAccessibleName("Questions and answers")
         self.answers.setToolTip("Every question in the pack with the consortium's answer")
-        self.tabs.addTab(self.answers, "Questions and answers")
+        self.tabs.addTab(self.answers, "Answers")
         documents = QWidget()
         dv = QVBoxLayout(documents)
         dv.setContentsMargins(0, 0, 0, 0)
@@ -118,7 +118,7 @@ class ReviewPage(QWidget):
         self.tabs.addTab(documents, "Documents")
         self.changes = QTextBrowser()
         self.changes.setAccessibleName("Changes since the last version")
-        self.tabs.addTab(self.changes, "What changed")
+        self.tabs.addTab(self.changes, "Changes")
         splitter.addWidget(self.tabs)
 
         right = QWidget()
@@ -172,8 +172,9 @@ class ReviewPage(QWidget):
         self.comments.table.setItemDelegateForColumn(
             0, ComboDelegate(lambda _r: tuple(self._anchors), False, self)
         )
-        self.comments.table.setColumnWidth(0, 260)
-        rv.addWidget(self.comments, 2)
+        self.comments.table.setWordWrap(False)
+        self.comments.add.setVisible(False)  # comments are added on a chosen anchor, above
+        rv.addWidget(self.comments, 1)
         decide = QHBoxLayout()
         self.decision = QComboBox()
         self.decision.setAccessibleName("Decision")
@@ -271,6 +272,14 @@ class ReviewPage(QWidget):
         self.documents.clear()
         self.anchor.clear()
         self._anchors = {}
+        # A new pack starts a new review: nothing of the last one's decision is carried over.
+        self.reasons.clear()
+        self.conditions.clear()
+        self.decision.setCurrentIndex(0)
+        self.message.clear()
+        for index, title in enumerate(("Summary", "Answers", "Documents", "Changes")):
+            self.tabs.setTabText(index, title)
+        self.tabs.setCurrentIndex(0)
         try:  # verified once; nothing is stored unless every check passes
             self.opened = review.open_for_review(
                 self.ws, path, self.today, confirm_words=confirm_words
@@ -333,11 +342,11 @@ class ReviewPage(QWidget):
         if questions:
             parts.append(
                 f"<h3>{review.answered(data)} of {len(questions)} questions answered</h3>"
-                "<p>Read them in the Questions and answers tab.</p>"
+                "<p>Read them in the Answers tab.</p>"
             )
         self.summary.setHtml("".join(parts))
         self._show_answers(questions)
-        self.tabs.setTabText(1, f"Questions and answers ({review.answered(data)}/{len(questions)})")
+        self.tabs.setTabText(1, f"Answers ({review.answered(data)}/{len(questions)})")
         self.documents.clear()
         for name in docs:
             item = QListWidgetItem(
@@ -360,10 +369,10 @@ class ReviewPage(QWidget):
             self.changes.setHtml(
                 "<ul>" + "".join(f"<li>{escape(ch)}</li>" for ch in self.opened.changes) + "</ul>"
             )
-            self.tabs.setTabText(3, f"What changed ({len(self.opened.changes)})")
+            self.tabs.setTabText(3, f"Changes ({len(self.opened.changes)})")
         else:
             self.changes.setHtml("<p>No earlier version of this bid has been reviewed here.</p>")
-            self.tabs.setTabText(3, "What changed")
+            self.tabs.setTabText(3, "Changes")
 
     def _show_answers(self, questions: list[dict]) -> None:
         parts = []
@@ -394,7 +403,14 @@ class ReviewPage(QWidget):
         text = self.comment_text.text().strip()
         if not text or self.anchor.currentIndex() < 0:
             return
-        self.comments.add_row([self.anchor.currentText(), text])
+        row = self.comments.add_row([self.anchor.currentText(), text])
+        table = self.comments.table
+        table.item(row, 0).setToolTip(self.anchor.currentText())
+        table.item(row, 1).setToolTip(text)
+        # What it is on must read in full (it was "…" when the column shrank to its header).
+        table.resizeColumnToContents(0)
+        table.setColumnWidth(0, min(max(table.columnWidth(0), 160), 340))
+        table.resizeRowsToContents()
         self.comment_text.clear()
 
     def open_document(self, item: QListWidgetItem | None = None) -> Path | None:

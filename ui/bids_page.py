@@ -347,6 +347,6 @@ class BidsPage(QWidget):
             self.ws,
             path,
             lambda html, style: self.message.setText(f"<div style='{style}'>{html}</div>"),
-            lambda imported: self.reload(imported.bid_id),
+            lambda imported: (self.reload(imported.bid_id), self.tabs.setCurrentIndex(1)),
             bid_id=self.current_id(),
         )

@@ -33,7 +33,8 @@ def outcome_html(ws, bid_id: int) -> str:
         return ""
     background, colour = COLOURS.get(latest["decision"], ("#e9ecef", "#212529"))
     parts = [
-        f"<div style='background:{background}; color:{colour}; padding:6px'>"
+        # One table cell: Qt's rich text paints a cell's background as one box.
+        f"<table width='100%' cellpadding='6' bgcolor='{background}'><tr><td style='color:{colour}'>"
         f"<h3>Review: {escape(latest['decision_label'])}</h3>"
         f"<p>By {escape(latest['reviewer'])}, taken in on {escape(_when(latest['received']))}."
     ]
@@ -49,5 +50,5 @@ def outcome_html(ws, bid_id: int) -> str:
         parts.append(f"<p><b>Comments ({len(comments)}):</b></p><ul>")
         parts += [f"<li><b>{escape(c['label'])}</b>: {escape(c['text'])}</li>" for c in comments]
         parts.append("</ul>")
-    parts.append("</div>")
+    parts.append("</td></tr></table>")
     return "".join(parts)

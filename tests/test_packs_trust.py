@@ -371,3 +371,30 @@ def test_old_pbkdf2_key_file_is_resealed_with_argon2id_on_unlock(tmp_path):
             keys.load_private_key("correct horse battery")
     finally:
         keyring.set_keyring(before)
+
+
+def test_a_lookalike_name_with_another_key_is_still_a_key_change(parties, tmp_path):
+    ha = parties.ha_ws
+    first = parties.send("v1.cbpack")
+    parties.as_("ha")
+    review.open_for_review(ha, first, TODAY)
+    attacker = Ed25519PrivateKey.generate()
+    raw = attacker.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    with zipfile.ZipFile(first) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    manifest = json.loads(entries[pack.MANIFEST])
+    manifest["signer"] = {
+        "organisation": "  MILTON KEYNES  women's refuge ",
+        "public_key": base64.b64encode(raw).decode(),
+        "fingerprint": keys.fingerprint(raw),
+    }
+    entries[pack.MANIFEST] = json.dumps(manifest, sort_keys=True).encode()
+    entries[pack.SIGNATURE] = base64.b64encode(attacker.sign(entries[pack.MANIFEST]))
+    forged = tmp_path / "forged.cbpack"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    result = pack.verify_pack(forged, ha)
+    assert result.sender_status == "changed" and result.only_key_refused

@@ -53,7 +53,12 @@ def main() -> None:
 
         start = time.perf_counter()
         out = pack.export_pack(
-            ws, bid.id, work / "bench.cbpack", evidence=evidence, passphrase="bench passphrase"
+            ws,
+            bid.id,
+            work / "bench.cbpack",
+            documents=[],
+            evidence=evidence,
+            passphrase="bench passphrase",
         )
         export_s = time.perf_counter() - start
         start = time.perf_counter()

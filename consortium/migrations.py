@@ -505,6 +505,7 @@ def v_pinned_keys_and_review_versions(db: Database) -> None:
         ALTER TABLE bid_reviews ADD COLUMN pack_manifest_sha256 TEXT;
         ALTER TABLE bid_reviews ADD COLUMN conditions TEXT;
         ALTER TABLE bid_reviews ADD COLUMN older_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE review_comments ADD COLUMN anchor_label TEXT;
         """,
     )
 

@@ -1,6 +1,7 @@
 """Take the README's screenshots of each main screen, offscreen, into docs/.
 
-python scripts/screenshots.py
+python scripts/screenshots.py            # every screen
+python scripts/screenshots.py review     # only the Review area's (review*.png)
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def main() -> None:
     app.processEvents()
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
+    if sys.argv[1:] == ["review"]:
+        review_screens(window, ws, docs, dt.date.today(), app)
+        print("Wrote", ", ".join(p.name for p in sorted(docs.glob("review*.png"))))
+        return
     ours = store.find_existing(ws.db, Organisation(name="Riverside Community Action"))
     window.partners.select(ours)
     app.processEvents()
@@ -146,13 +151,33 @@ def bids_screens(window, ws, docs, today, app) -> None:
     render_pages(built.files["joint_bid"], docs / "joint-bid-page", last=3)
 
 
+REVIEW_ANSWERS = {
+    "C1.1": "Milton Keynes Women's Refuge leads a single front door for every survivor: one "
+    "phone line, one web chat and drop-ins at four GP surgeries. Each referral is risk-assessed "
+    "within a working day with DASH, and high-risk cases go to an Idva the same day.\n"
+    "Ouse Valley Outreach runs the community outreach in Bletchley, Wolverton and the rural "
+    "north, where survivors are least likely to come to us.",
+    "C1.2": "Interpreters in 14 languages, a Deaf-led BSL video line, a worker for older women "
+    "and a partnership with the LGBT+ Consortium's helpline. We monitor uptake by protected "
+    "characteristic every quarter and act on the gaps.",
+    "C2.1": "Both members follow the MK Safeguarding Partnership procedures. Every worker is "
+    "DBS-checked and trained to level 3; our designated leads attend MARAC fortnightly.",
+    "C3.1": "The lead holds the contract and subcontracts outreach under a back-to-back "
+    "agreement; a joint board meets monthly and the management fee is 6%.",
+    "C4.1": "Twelve local jobs, four paid placements for survivors and £35,000 a year spent "
+    "with local suppliers.",
+}
+
+
 def review_screens(window, ws, docs, today, app) -> None:
-    """A verified pack with its checklist, and a tampered one, in the Review area."""
+    """The Review area: a verified pack with its checklist, the answers tab with a comment on
+    a question, and a tampered pack refused in red. Taken at 1366×768."""
     import zipfile
 
     import keyring
     from keyring.backends import fail
 
+    from consortium.bids import questions as bid_questions
     from consortium.bids.records import create_for_consortium
     from consortium.matching import proposals
     from consortium.packs import keys, pack
@@ -162,27 +187,46 @@ def review_screens(window, ws, docs, today, app) -> None:
     result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=today)
     c = proposals.save_as_consortium(ws, result, 0, "Milton Keynes domestic abuse partnership")
     bid = create_for_consortium(ws, c.id)
-    folder = Path(ws.path).parent
-    doc = folder / "Joint bid.txt"
-    doc.write_text("Joint bid", encoding="utf-8")
-    good = pack.export_pack(
-        ws, bid.id, folder / "mk.cbpack", documents=[doc], passphrase="screenshot passphrase"
+    bid_questions.import_questionnaire(
+        ws, bid.id, ROOT / "tests" / "fixtures" / "bids" / "questionnaire.xlsx"
     )
+    for q in bid_questions.list_for(ws.db, bid.id):
+        if q.ref in REVIEW_ANSWERS:
+            q.answer, q.status = REVIEW_ANSWERS[q.ref], "done"
+            bid_questions.save(ws, q)
+    folder = Path(ws.path).parent
+    good = pack.export_pack(  # with the bid's documents, built now
+        ws, bid.id, folder / "mk.cbpack", passphrase="screenshot passphrase", today=today
+    )
+    window.resize(1366, 768)
     window.sidebar.setCurrentRow(5)
     window.review.today = today
     window.review.open_pack(good)
     app.processEvents()
     window.grab().save(str(docs / "review.png"))
+    page = window.review
+    page.tabs.setCurrentIndex(1)
+    first = next(
+        i for i in range(page.anchor.count()) if page.anchor.itemText(i).startswith("Q C1.1")
+    )
+    page.anchor.setCurrentIndex(first)
+    page.comment_text.setText("Say how many surgeries and when the drop-ins run.")
+    page._add_comment()
+    member = page.anchor.findText("Member: Ouse Valley Outreach")
+    page.anchor.setCurrentIndex(member)
+    page.comment_text.setText("Renew the public liability cover before June 2027.")
+    page._add_comment()
+    page.decision.setCurrentIndex(page.decision.findData("approve_with_conditions"))
+    page.conditions.setText("Safeguarding and data protection policies renewed before the start")
+    app.processEvents()
+    window.grab().save(str(docs / "review-answers.png"))
     bad = folder / "tampered.cbpack"
     with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            zout.writestr(
-                info.filename,
-                data.replace(b"Joint", b"J0int")
-                if info.filename.startswith("documents/")
-                else data,
-            )
+            if info.filename == "bid.json":
+                data = data.replace(b"Twelve local jobs", b"Ninety local jobs")
+            zout.writestr(info.filename, data)
     window.review.open_pack(bad)
     app.processEvents()
     window.grab().save(str(docs / "review-tampered.png"))

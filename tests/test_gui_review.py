@@ -49,7 +49,10 @@ def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack,
     first = page.checklist.topLevelItem(0).child(0)
     first.setText(3, "Discussed with the board on 20 Nov")
     assert page.current_checklist()[0].note == "Discussed with the board on 20 Nov"
-    page.comments.add_row(["member", "Ouse Valley Outreach", "Add staffing detail"])
+    page.anchor.setCurrentIndex(page.anchor.findText("Member: Ouse Valley Outreach"))
+    page.comment_text.setText("Add staffing detail")
+    page.add_comment.click()
+    assert page.comments.rows()[0][1] == ["Member: Ouse Valley Outreach", "Add staffing detail"]
     page.decision.setCurrentIndex(page.decision.findData("return"))
     assert page.export_to(tmp_path / "no-reason.cbreview") is None
     assert "reasons" in page.message.text()
@@ -59,7 +62,13 @@ def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack,
     page.import_review(out)
     assert "Returned for changes" in page.banner.text()
     assert bids.load(main_window.ws.db, bid.id).status == "returned"
-    assert review.comments_for(main_window.ws, bid.id)[0]["text"] == "Add staffing detail"
+    got = review.comments_for(main_window.ws, bid.id)[0]
+    assert (got["text"], got["anchor_type"], got["anchor_id"]) == (
+        "Add staffing detail",
+        "member",
+        "Ouse Valley Outreach",
+    )
+    assert got["label"] == "Member: Ouse Valley Outreach"
 
 
 def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):

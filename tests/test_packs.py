@@ -106,7 +106,7 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
     foundations = {c.foundation for c in opened.checklist}
     assert foundations == set(review.FOUNDATIONS)
     policies = next(c for c in opened.checklist if c.item.startswith("Safeguarding"))
-    assert policies.status == review.PASS
+    assert policies.status == review.FAIL  # they expire before the contract starts
     coi = next(c for c in opened.checklist if c.item.startswith("Conflicts"))
     assert coi.status == review.WARN
     again = pack.verify_pack(path, ha)
@@ -137,6 +137,44 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
     assert "Canalside Homes: Returned for changes" in ws.audit_log(5)[0]["summary"]
     with pytest.raises(review.ReviewError, match="already been imported"):
         review.import_review(ws, out)
+
+
+def test_review_checks_and_readiness_use_one_rule_on_the_contract_start(bid_ws, tmp_path):
+    from consortium.bids import readiness
+
+    ws, bid = bid_ws
+    report = readiness.check(ws, bid.id, today=TODAY)
+    assert report.judged_on == dt.date(2027, 6, 21)
+    documents = {
+        i.message for i in report.items if i.where.get("field", "").startswith("credentials:")
+    }
+    assert any("safeguarding policy expires on 22 May 2027" in m for m in documents)
+    data = pack.read_bid_json(make_pack(ws, bid, tmp_path))
+    assert data["bid"]["contract_start"] == "2027-06-21"
+    checks = {c.item: c for c in review.due_diligence(data, TODAY)}
+    evidence = {
+        e
+        for item in (
+            "Insurances and accreditations valid on the contract start",
+            "Safeguarding and data protection policies present and in date",
+        )
+        for e in checks[item].evidence
+    }
+    assert evidence == documents  # the same findings, word for word
+    assert checks["Safeguarding and data protection policies present and in date"].status == "fail"
+    # Renewed past the start on both sides: both pass.
+    from consortium.partners import store
+
+    for m in consortia.load(ws.db, bid.consortium_id).members:
+        org = store.load(ws.db, m.org_id)
+        for cr in org.credentials:
+            cr.expires = dt.date(2028, 1, 1)
+        store.save(ws, org)
+    report = readiness.check(ws, bid.id, today=TODAY)
+    left = {i.code for i in report.items if i.where.get("field", "").startswith("credentials:")}
+    data = pack.read_bid_json(make_pack(ws, bid, tmp_path, "renewed.cbpack"))
+    policies = next(c for c in review.due_diligence(data, TODAY) if c.item.startswith("Safe"))
+    assert policies.status == "pass" and "document_expired" not in left
 
 
 def test_resubmitted_pack_shows_what_changed(bid_ws, tmp_path, monkeypatch):

@@ -52,7 +52,12 @@ def parties(demo_ws, memory_keyring, tmp_path, monkeypatch):
             reviewer = trust.read_public_key(ha_public) if pin else None
             words = self.ha_words if pin else None
             return pack.export_pack(
-                demo_ws, bid.id, tmp_path / name, reviewer=reviewer, reviewer_words=words
+                demo_ws,
+                bid.id,
+                tmp_path / name,
+                documents=[],
+                reviewer=reviewer,
+                reviewer_words=words,
             )
 
         def review_of(self, path: Path, decision="return", out="reply.cbreview") -> Path:
@@ -215,7 +220,9 @@ def test_changed_sender_key_fails_until_its_words_are_confirmed(parties, tmp_pat
     # The consortium's key is replaced (or stolen): same organisation, another key.
     parties.as_("consortium")
     new_me = keys.create_key("Milton Keynes Women's Refuge", replace=True)
-    second = pack.export_pack(parties.consortium, parties.the_bid.id, tmp_path / "v2.cbpack")
+    second = pack.export_pack(
+        parties.consortium, parties.the_bid.id, tmp_path / "v2.cbpack", documents=[]
+    )
     parties.as_("ha")
     before = dump(ha)
     for _ in range(2):  # verifying twice gives the same answer: nothing is remembered
@@ -249,7 +256,9 @@ def test_cli_review_open_verifies_once_and_confirms_by_words(parties, tmp_path, 
     assert "First pack" in shown["verification"]["warnings"][0]
     parties.as_("consortium")
     new_me = keys.create_key("Milton Keynes Women's Refuge", replace=True)
-    second = pack.export_pack(parties.consortium, parties.the_bid.id, tmp_path / "v2.cbpack")
+    second = pack.export_pack(
+        parties.consortium, parties.the_bid.id, tmp_path / "v2.cbpack", documents=[]
+    )
     parties.as_("ha")
     assert main(["--workspace", ha_path, "review", "open", str(second), "--json"]) == 1
     out = capsys.readouterr()
@@ -362,3 +371,30 @@ def test_old_pbkdf2_key_file_is_resealed_with_argon2id_on_unlock(tmp_path):
             keys.load_private_key("correct horse battery")
     finally:
         keyring.set_keyring(before)
+
+
+def test_a_lookalike_name_with_another_key_is_still_a_key_change(parties, tmp_path):
+    ha = parties.ha_ws
+    first = parties.send("v1.cbpack")
+    parties.as_("ha")
+    review.open_for_review(ha, first, TODAY)
+    attacker = Ed25519PrivateKey.generate()
+    raw = attacker.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    with zipfile.ZipFile(first) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    manifest = json.loads(entries[pack.MANIFEST])
+    manifest["signer"] = {
+        "organisation": "  MILTON KEYNES  women's refuge ",
+        "public_key": base64.b64encode(raw).decode(),
+        "fingerprint": keys.fingerprint(raw),
+    }
+    entries[pack.MANIFEST] = json.dumps(manifest, sort_keys=True).encode()
+    entries[pack.SIGNATURE] = base64.b64encode(attacker.sign(entries[pack.MANIFEST]))
+    forged = tmp_path / "forged.cbpack"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    result = pack.verify_pack(forged, ha)
+    assert result.sender_status == "changed" and result.only_key_refused

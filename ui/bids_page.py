@@ -30,6 +30,7 @@ from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
+from ui import key_confirm, review_outcome
 from ui.bid_questions import QuestionsPanel
 from ui.signing import ensure_key, passphrase_for_signing
 
@@ -71,6 +72,13 @@ class BidsPage(QWidget):
         row.addWidget(self.build_button)
         row.addWidget(self.open_folder)
         row.addWidget(self.send_button)
+        self.take_review_button = QPushButton("Take in a review…")
+        self.take_review_button.setAccessibleName("Take in a review")
+        self.take_review_button.setToolTip(
+            "Take the housing association's signed review (.cbreview) into the selected bid"
+        )
+        self.take_review_button.clicked.connect(self.choose_review)
+        row.addWidget(self.take_review_button)
         layout.addLayout(row)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -177,6 +185,7 @@ class BidsPage(QWidget):
         self._show()
         has = self.list.count() > 0
         self.send_button.setEnabled(has)
+        self.take_review_button.setEnabled(has)
         self.build_button.setEnabled(has)
         self.new_button.setEnabled(self.consortium.count() > 0)
         if not self.consortium.count():
@@ -207,7 +216,8 @@ class BidsPage(QWidget):
         )
         self.overview.setHtml(
             f"<h2>{escape(bid.name)}</h2><p>Status: <b>{escape(bid.status)}</b></p>"
-            f"<p>Consortium: {escape(c.name)} ({escape(consortia.MODELS.get(c.model, c.model))})</p><ul>{members}</ul>"
+            + review_outcome.outcome_html(self.ws, bid_id)
+            + f"<p>Consortium: {escape(c.name)} ({escape(consortia.MODELS.get(c.model, c.model))})</p><ul>{members}</ul>"
         )
         self.asset.clear()
         for a in assets.list_all(self.ws.db):
@@ -221,7 +231,7 @@ class BidsPage(QWidget):
         got = review.comments_for(self.ws, bid_id)
         if got:
             rows = "".join(
-                f"<li><b>{escape(r['anchor_type'])} {escape(r['anchor_id'] or '')}</b>: {escape(r['text'])} <i>({escape(r['author'] or '')})</i></li>"
+                f"<li><b>{escape(r['label'])}</b>: {escape(r['text'])} <i>({escape(r['author'] or '')})</i></li>"
                 for r in got
             )
             self.comments.setHtml(f"<ul>{rows}</ul>")
@@ -332,3 +342,24 @@ class BidsPage(QWidget):
         )
         self.sent.emit(str(out))
         return out
+
+    def choose_review(self) -> None:
+        if self.current_id() is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Take in a review", str(Path.home()), "Reviews (*.cbreview);;All files (*)"
+        )
+        if path:
+            self.take_in_review(Path(path))
+
+    def take_in_review(self, path: Path) -> None:
+        """The review of the selected bid; a first or changed reviewer key asks for its words."""
+        self.key_dialog = None
+        key_confirm.take_in_review(
+            self,
+            self.ws,
+            path,
+            lambda html, style: self.message.setText(f"<div style='{style}'>{html}</div>"),
+            lambda imported: (self.reload(imported.bid_id), self.tabs.setCurrentIndex(1)),
+            bid_id=self.current_id(),
+        )

@@ -9,14 +9,16 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
-from consortium.packs import review
+from consortium.packs import pack, review
 from consortium.workspace import Workspace
 from ui import key_confirm
 from ui.assets_page import AssetsPage
@@ -95,10 +97,28 @@ class ReviewPage(QWidget):
         self.tabs.setAccessibleName("Pack contents")
         self.summary = QTextBrowser()
         self.summary.setAccessibleName("Bid summary")
-        self.tabs.addTab(self.summary, "Bid and members")
+        self.tabs.addTab(self.summary, "Summary")
+        self.answers = QTextBrowser()
+        self.answers.setAccessibleName("Questions and answers")
+        self.answers.setToolTip("Every question in the pack with the consortium's answer")
+        self.tabs.addTab(self.answers, "Answers")
+        documents = QWidget()
+        dv = QVBoxLayout(documents)
+        dv.setContentsMargins(0, 0, 0, 0)
+        self.documents = QListWidget()
+        self.documents.setAccessibleName("Documents in the pack")
+        self.documents.setToolTip("Double-click a document to open it")
+        dv.addWidget(self.documents, 1)
+        self.open_document_button = QPushButton("Open document")
+        self.open_document_button.setAccessibleName("Open the selected document")
+        self.open_document_button.setToolTip(
+            "Open the document as the consortium signed it (checked again as it is taken out)"
+        )
+        dv.addWidget(self.open_document_button)
+        self.tabs.addTab(documents, "Documents")
         self.changes = QTextBrowser()
         self.changes.setAccessibleName("Changes since the last version")
-        self.tabs.addTab(self.changes, "What changed")
+        self.tabs.addTab(self.changes, "Changes")
         splitter.addWidget(self.tabs)
 
         right = QWidget()
@@ -129,12 +149,32 @@ class ReviewPage(QWidget):
         add.addWidget(self.new_foundation)
         add.addWidget(self.add_item)
         rv.addLayout(add)
-        rv.addWidget(QLabel("Comments (on a section, question, member or document)"))
-        self.comments = Table("Comments", ["On", "Which", "Comment"])
-        self.comments.table.setItemDelegateForColumn(
-            0, ComboDelegate(lambda _r: review.ANCHORS, False, self)
+        rv.addWidget(QLabel("Comments: choose what each is on, from the pack's contents"))
+        comment_row = QHBoxLayout()
+        self.anchor = QComboBox()
+        self.anchor.setAccessibleName("Comment on")
+        self.anchor.setToolTip("A section, question, member or document of the pack")
+        self.anchor.setMinimumContentsLength(28)
+        self.anchor.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        rv.addWidget(self.comments, 2)
+        self.comment_text = QLineEdit(placeholderText="Your comment…")
+        self.comment_text.setAccessibleName("Comment text")
+        self.add_comment = QPushButton("Add comment")
+        self.add_comment.setAccessibleName("Add comment")
+        self.add_comment.setToolTip("Add the comment on the chosen part of the pack")
+        comment_row.addWidget(self.anchor, 1)
+        comment_row.addWidget(self.comment_text, 2)
+        comment_row.addWidget(self.add_comment)
+        rv.addLayout(comment_row)
+        self._anchors: dict[str, review.Anchor] = {}
+        self.comments = Table("Comments", ["On", "Comment"])
+        self.comments.table.setItemDelegateForColumn(
+            0, ComboDelegate(lambda _r: tuple(self._anchors), False, self)
+        )
+        self.comments.table.setWordWrap(False)
+        self.comments.add.setVisible(False)  # comments are added on a chosen anchor, above
+        rv.addWidget(self.comments, 1)
         decide = QHBoxLayout()
         self.decision = QComboBox()
         self.decision.setAccessibleName("Decision")
@@ -142,14 +182,21 @@ class ReviewPage(QWidget):
             self.decision.addItem(label, key)
         self.reasons = QPlainTextEdit()
         self.reasons.setAccessibleName("Reasons for the decision")
-        self.reasons.setPlaceholderText("Reasons (needed unless you approve), and any conditions")
+        self.reasons.setPlaceholderText("Reasons (needed unless you approve)")
+        self.reasons.setToolTip("Why you decided as you did; the consortium sees this on the bid")
         self.reasons.setMaximumHeight(70)
+        self.conditions = QLineEdit(
+            placeholderText="Conditions of approval, e.g. renew the safeguarding policy before the start"
+        )
+        self.conditions.setAccessibleName("Conditions of approval")
+        self.conditions.setToolTip("Needed when you approve with conditions; shown on the bid")
         self.send = QPushButton("Sign and save the review…")
         self.send.setAccessibleName("Sign and save the review")
         decide.addWidget(self.decision)
         decide.addWidget(self.reasons, 1)
         decide.addWidget(self.send)
         rv.addLayout(decide)
+        rv.addWidget(self.conditions)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Review message")
@@ -162,6 +209,10 @@ class ReviewPage(QWidget):
         self.open_button.clicked.connect(self.choose_pack)
         self.import_button.clicked.connect(self.choose_review)
         self.add_item.clicked.connect(self._add_item)
+        self.add_comment.clicked.connect(self._add_comment)
+        self.comment_text.returnPressed.connect(self._add_comment)
+        self.open_document_button.clicked.connect(lambda: self.open_document())
+        self.documents.itemDoubleClicked.connect(lambda item: self.open_document(item))
         self.send.clicked.connect(self.choose_export)
         self._enable(False)
 
@@ -178,8 +229,12 @@ class ReviewPage(QWidget):
             self.new_foundation,
             self.add_item,
             self.comments,
+            self.anchor,
+            self.comment_text,
+            self.add_comment,
             self.decision,
             self.reasons,
+            self.conditions,
             self.send,
         ):
             w.setEnabled(on)
@@ -213,6 +268,18 @@ class ReviewPage(QWidget):
         self.confirm_button.setVisible(False)
         self.checklist.clear()
         self.comments.set_rows([])
+        self.answers.clear()
+        self.documents.clear()
+        self.anchor.clear()
+        self._anchors = {}
+        # A new pack starts a new review: nothing of the last one's decision is carried over.
+        self.reasons.clear()
+        self.conditions.clear()
+        self.decision.setCurrentIndex(0)
+        self.message.clear()
+        for index, title in enumerate(("Summary", "Answers", "Documents", "Changes")):
+            self.tabs.setTabText(index, title)
+        self.tabs.setCurrentIndex(0)
         try:  # verified once; nothing is stored unless every check passes
             self.opened = review.open_for_review(
                 self.ws, path, self.today, confirm_words=confirm_words
@@ -269,19 +336,101 @@ class ReviewPage(QWidget):
         docs = [n for n in files if n.startswith(("documents/", "evidence/"))]
         if docs:
             parts.append(
-                "<h3>Documents</h3><ul>" + "".join(f"<li>{escape(n)}</li>" for n in docs) + "</ul>"
+                f"<p>{len(docs)} document(s) in the pack: see the Documents tab to open them.</p>"
             )
-        if data.get("questions"):
-            parts.append(f"<h3>{len(data['questions'])} questions answered</h3>")
+        questions = data.get("questions") or []
+        if questions:
+            parts.append(
+                f"<h3>{review.answered(data)} of {len(questions)} questions answered</h3>"
+                "<p>Read them in the Answers tab.</p>"
+            )
         self.summary.setHtml("".join(parts))
+        self._show_answers(questions)
+        self.tabs.setTabText(1, f"Answers ({review.answered(data)}/{len(questions)})")
+        self.documents.clear()
+        for name in docs:
+            item = QListWidgetItem(
+                name.split("/", 1)[1] + ("" if name.startswith("documents/") else "  (evidence)")
+            )
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"{name} — {files[name].get('size', 0):,} bytes")
+            self.documents.addItem(item)
+        self.tabs.setTabText(2, f"Documents ({len(docs)})")
+        self.open_document_button.setEnabled(bool(docs))
+        if docs:
+            self.documents.setCurrentRow(0)
+        self._anchors = {
+            a.label: a for a in review.anchors(data, self.opened.verification.manifest)
+        }
+        self.anchor.clear()
+        for label, a in self._anchors.items():
+            self.anchor.addItem(label, a)
         if self.opened.changes:
             self.changes.setHtml(
                 "<ul>" + "".join(f"<li>{escape(ch)}</li>" for ch in self.opened.changes) + "</ul>"
             )
-            self.tabs.setTabText(1, f"What changed ({len(self.opened.changes)})")
+            self.tabs.setTabText(3, f"Changes ({len(self.opened.changes)})")
         else:
             self.changes.setHtml("<p>No earlier version of this bid has been reviewed here.</p>")
-            self.tabs.setTabText(1, "What changed")
+            self.tabs.setTabText(3, "Changes")
+
+    def _show_answers(self, questions: list[dict]) -> None:
+        parts = []
+        section = None
+        for q in questions:
+            if q.get("section") and q["section"] != section:
+                section = q["section"]
+                parts.append(f"<h2>{escape(section)}</h2>")
+            label = (
+                f"Q {q['ref']}" if q.get("ref") else f"Question {int(q.get('position') or 0) + 1}"
+            )
+            limit = f" of {q['word_limit']:,}" if q.get("word_limit") else ""
+            over = " <b style='color:#9c0006'>(over the limit)</b>" if q.get("over_limit") else ""
+            weight = f", {q['weighting']:g}% of the marks" if q.get("weighting") else ""
+            answer = str(q.get("answer") or "").strip()
+            body = (
+                "".join(f"<p>{escape(p)}</p>" for p in answer.split("\n") if p.strip())
+                if answer
+                else "<p style='color:#9c0006'><i>No answer given.</i></p>"
+            )
+            parts.append(
+                f"<h3>{escape(label)}: {escape(q.get('text') or '')}</h3>"
+                f"<p style='color:#555'>{q.get('words', 0):,}{limit} words{over}{weight}</p>{body}"
+            )
+        self.answers.setHtml("".join(parts) or "<p>The pack holds no questions.</p>")
+
+    def _add_comment(self) -> None:
+        text = self.comment_text.text().strip()
+        if not text or self.anchor.currentIndex() < 0:
+            return
+        row = self.comments.add_row([self.anchor.currentText(), text])
+        table = self.comments.table
+        table.item(row, 0).setToolTip(self.anchor.currentText())
+        table.item(row, 1).setToolTip(text)
+        # What it is on must read in full (it was "…" when the column shrank to its header).
+        table.resizeColumnToContents(0)
+        table.setColumnWidth(0, min(max(table.columnWidth(0), 160), 340))
+        table.resizeRowsToContents()
+        self.comment_text.clear()
+
+    def open_document(self, item: QListWidgetItem | None = None) -> Path | None:
+        """Take one document out of the pack (checked against the signed manifest) into the
+        workspace's attachments folder and open it with the computer's own program."""
+        item = item or self.documents.currentItem()
+        if item is None or self.opened is None or self.ws is None:
+            return None
+        name = item.data(Qt.ItemDataRole.UserRole)
+        folder = self.ws.attachments / "received" / f"pack-{self.opened.received_id}"
+        try:
+            out = pack.extract_entry(
+                self.opened.path, self.opened.verification.manifest, name, folder
+            )
+        except ConsortiumError as exc:
+            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            return None
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        self.message.setText(f"Opened {escape(out.name)} (a copy in {escape(str(folder))}).")
+        return out
 
     def _show_checklist(self, checks: list[review.Check]) -> None:
         self.checklist.clear()
@@ -336,11 +485,15 @@ class ReviewPage(QWidget):
         return checks
 
     def current_comments(self) -> list[review.Comment]:
-        return [
-            review.Comment(anchor or "section", which, text)
-            for _r, (anchor, which, text) in self.comments.rows()
-            if text
-        ]
+        comments = []
+        for _r, (on, text) in self.comments.rows():
+            a = self._anchors.get(on)
+            if not text:
+                continue
+            if a is None:  # typed by hand: keep it, on the bid as a whole
+                a = review.Anchor("section", "general", on or "The bid as a whole")
+            comments.append(review.Comment(a.type, a.id, text, anchor_label=a.label))
+        return comments
 
     # ----------------------------------------------------------------------- saving
     def choose_export(self) -> None:
@@ -365,6 +518,7 @@ class ReviewPage(QWidget):
                     self.current_comments(),
                     self.decision.currentData(),
                     reasons=self.reasons.toPlainText().strip(),
+                    conditions=self.conditions.text().strip(),
                 ),
                 path,
                 passphrase=passphrase,

@@ -5,7 +5,8 @@
     for item in report.items: print(item.severity, item.message, item.where)
 
 Credentials are judged on the contract start date (the tender's, else today): a policy that
-expires before the contract starts is a problem now. Building is still allowed; the items go
+expires before the contract starts is a problem now. The documents rule is
+``bids.rules.document_findings``, the same one the housing association's due diligence uses. Building is still allowed; the items go
 into a cover note beside the documents.
 """
 
@@ -15,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from consortium.bids import questions as bid_questions
+from consortium.bids import rules
 from consortium.bids.records import Bid
 from consortium.bids.records import load as load_bid
 from consortium.formatting import iso_date, uk_date
@@ -23,13 +25,8 @@ from consortium.partners import store as partner_store
 from consortium.records import Organisation
 from consortium.workspace import Workspace
 
-# Documents every member must hold (kind, type): checked by type name, case-insensitively.
-REQUIRED_DOCUMENTS = (
-    ("insurance", "Public liability"),
-    ("insurance", "Employer's liability"),
-    ("policy", "Safeguarding"),
-    ("policy", "Data protection"),
-)
+# Documents every member must hold (kind, type): the rule itself lives in bids/rules.py.
+REQUIRED_DOCUMENTS = tuple((r.kind, r.type) for r in rules.REQUIRED)
 SEVERITIES = ("problem", "warning")
 
 
@@ -93,12 +90,17 @@ class Report:
         return "\n".join(lines)
 
 
-def contract_start(ws: Workspace, bid: Bid) -> dt.date | None:
+def _tender(ws: Workspace, bid: Bid):
     if not bid.ocid:
         return None
     from consortium.tenders.search import get
 
-    tender = get(ws, bid.ocid)
+    return get(ws, bid.ocid)
+
+
+def contract_start(ws: Workspace, bid: Bid) -> dt.date | None:
+    """The day the bid's contract (its lots', else the tender's) starts, if the notice says."""
+    tender = _tender(ws, bid)
     if tender is None:
         return None
     dates = [
@@ -121,7 +123,8 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
     bid = load_bid(ws.db, bid_id)
     c = consortia.load(ws.db, bid.consortium_id)
     start = contract_start(ws, bid)
-    on = start or today
+    on = rules.judged_on(start, today)
+    asked = rules.asked_by(_tender(ws, bid))
     items: list[Item] = []
     qs = bid_questions.list_for(ws.db, bid_id)
     if not qs:
@@ -190,40 +193,11 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
         )
     orgs = partner_store.load_many(ws.db, [m.org_id for m in c.members])
     for org in orgs:
-        for kind, type_ in REQUIRED_DOCUMENTS:
-            held = [x for x in org.credentials if x.type.strip().lower() == type_.lower()]
-            field_name = f"credentials: {type_}"
-            if not held:
-                items.append(
-                    Item(
-                        "document_missing",
-                        "problem",
-                        f"{org.name} has no {type_.lower()} {kind} on record.",
-                        _p_where(org, field_name),
-                    )
-                )
-                continue
-            best = max(held, key=lambda x: x.expires or dt.date.max)
-            if best.expires is None:
-                items.append(
-                    Item(
-                        "document_undated",
-                        "warning",
-                        f"{org.name}'s {type_.lower()} {kind} has no expiry or review date.",
-                        _p_where(org, field_name),
-                    )
-                )
-            elif best.expires < on:
-                items.append(
-                    Item(
-                        "document_expired",
-                        "problem",
-                        f"{org.name}'s {type_.lower()} {kind} expires on "
-                        f"{uk_date(best.expires)}, before the contract starts "
-                        f"({uk_date(on)}).",
-                        _p_where(org, field_name),
-                    )
-                )
+        role = next((m.role for m in c.members if m.org_id == org.id), None)
+        for f in rules.document_findings(org.name, role, org.credentials, on, asked):
+            items.append(
+                Item(f.code, f.severity, f.message, _p_where(org, f"credentials: {f.document}"))
+            )
         if not org.turnover:
             items.append(
                 Item(

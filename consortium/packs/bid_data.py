@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 
 from consortium import assets
+from consortium.bids import readiness, rules
 from consortium.bids import records as bids
 from consortium.matching import consortia
-from consortium.matching.requirements import infer
 from consortium.matching.scoring import target
 from consortium.partners import store as partner_store
 from consortium.tenders import search
@@ -56,6 +56,7 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
             }
         )
     tender = search.get(ws, bid.ocid) if bid.ocid else None
+    start = readiness.contract_start(ws, bid)
     tender_data = None
     if tender is not None:
         whole = target(tender)
@@ -71,7 +72,8 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
             "notice_url": tender.notice_url,
             "lots": [{"id": lot.id, "title": lot.title, "value": lot.value} for lot in tender.lots],
             "requirements": [
-                {"key": r.key, "label": r.label, "evidence": r.evidence} for r in infer(whole.text)
+                {"key": r.key, "label": r.label, "evidence": r.evidence}
+                for r in rules.asked_by(tender)
             ],
         }
     data = {
@@ -81,6 +83,8 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
             "status": bid.status,
             "ocid": bid.ocid,
             "lots": bid.lots,
+            # The day the documents are judged on, worked out as readiness does.
+            "contract_start": start.isoformat() if start else None,
         },
         "consortium": {
             "id": c.id,

@@ -58,7 +58,10 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="a built document to include (repeat)",
+        help="a built document to include (repeat; default: build the bid's documents now)",
+    )
+    p.add_argument(
+        "--no-documents", action="store_true", help="leave the built documents out of the pack"
     )
     p.add_argument(
         "--evidence",
@@ -208,7 +211,8 @@ def cmd_pack_export(args, ws: Workspace) -> int:
         ws,
         args.bid,
         args.out,
-        documents=[Path(p) for p in args.document],
+        # No --document: the bid's documents are built now and go in the pack.
+        documents=[] if args.no_documents else ([Path(p) for p in args.document] or None),
         evidence=[Path(p) for p in args.evidence],
         passphrase=_passphrase(args),
         reviewer=reviewer,

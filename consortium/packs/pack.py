@@ -116,28 +116,54 @@ def export_pack(
     author: str = "",
     reviewer=None,
     reviewer_words: str | None = None,
+    today: dt.date | None = None,
+    progress=None,
+    cancelled=None,
+    _private=None,
 ) -> Path:
     """Write a signed pack for a bid; written to a temporary file and renamed when complete.
 
     ``reviewer`` (a :class:`trust.PublicKey`, the housing association's) pins the one key
     whose review of this pack will be taken back in; ``reviewer_words`` are its fingerprint
-    words as they read them to you, and must match."""
+    words as they read them to you, and must match.
+
+    ``documents`` None builds the bid's documents (joint bid, agreement, due diligence …) and
+    puts them in the pack; pass a list to choose the files, or ``[]`` for none."""
     from consortium.packs import trust
     from consortium.packs.bid_data import bid_data
 
     me = keys.identity()
-    private = keys.load_private_key(passphrase)
+    private = _private or keys.load_private_key(passphrase)
     pin = None
     if reviewer is not None:
         pin = trust.key_check(ws, reviewer.organisation, reviewer.public_key)
         trust.confirm(pin, reviewer_words or "")  # refuses before anything is written
+    if documents is None:
+        # The reviewer reads the documents the consortium will submit: build them now, from
+        # the same data the pack carries.
+        with tempfile.TemporaryDirectory(prefix="consortium-pack-") as folder:
+            from consortium.bids import documents as bid_documents
+
+            hooks = {k: v for k, v in (("progress", progress), ("cancelled", cancelled)) if v}
+            built = bid_documents.build(ws, bid_id, folder, today=today, **hooks)
+            return export_pack(
+                ws,
+                bid_id,
+                out,
+                documents=list(built.files.values()),
+                evidence=evidence,
+                passphrase=passphrase,
+                author=author,
+                reviewer=reviewer,
+                reviewer_words=reviewer_words,
+                _private=private,
+            )
     data = bid_data(ws, bid_id)
     out = Path(out).expanduser()
     if out.suffix.lower() != ".cbpack":
         out = out.with_suffix(".cbpack")
-    evidence = list(evidence or []) + sorted(
-        p for p in (ws.attachments / f"bid-{bid_id}").glob("**/*") if p.is_file()
-    )
+    evidence = list(evidence or [])
+    evidence += sorted(p for p in (ws.attachments / f"bid-{bid_id}").glob("**/*") if p.is_file())
     entries: list[tuple[str, Path | bytes]] = [
         ("bid.json", json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
     ]
@@ -469,6 +495,41 @@ def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:
     if not isinstance(data, dict):
         raise PackError(f"The bid data in {Path(path).name} is not a bid.")
     return data
+
+
+def extract_entry(path: str | Path, manifest: dict, name: str, dest: str | Path) -> Path:
+    """Copy one document or evidence file of a verified pack into ``dest`` (to open it),
+    checking its bytes against the verified manifest as they are copied: a file swapped since
+    verification is deleted, not opened."""
+    path, dest = Path(path), Path(dest)
+    expected = (manifest.get("files") or {}).get(name)
+    if not name.startswith(("documents/", "evidence/")) or not isinstance(expected, dict):
+        raise PackError(f"'{name}' is not one of the pack's documents.")
+    target = (dest / PurePosixPath(name).name).resolve()
+    if dest.resolve() != target.parent:
+        raise PackError(f"'{name}' points outside the folder; it was not taken out.")
+    dest.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    tmp = target.with_name(f".~{target.name}")
+    try:
+        with open_zip(path) as zf, zf.open(name) as src, open(tmp, "wb") as out:
+            while chunk := src.read(CHUNK):
+                size += len(chunk)
+                if size > int(expected.get("size", 0)):
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+        if size != expected.get("size") or digest.hexdigest() != expected.get("sha256"):
+            raise PackError(
+                f"'{name}' is not as it was signed (the pack changed after it was opened); "
+                "open the pack again."
+            )
+        os.replace(tmp, target)
+    except (KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise PackError(f"'{name}' cannot be taken out of the pack ({exc}).") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 def extract_documents(path: str | Path, dest: str | Path) -> list[Path]:

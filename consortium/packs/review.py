@@ -21,8 +21,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from consortium import validation
+from consortium.bids import rules
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
+from consortium.matching.requirements import Requirement
 from consortium.packs import keys, trust
 from consortium.packs.pack import (
     MANIFEST,
@@ -35,6 +37,7 @@ from consortium.packs.pack import (
     read_bid_json,
     verify_pack,
 )
+from consortium.records import Credential
 from consortium.workspace import Workspace
 
 REVIEW_FORMAT = "consortium-bid-review"
@@ -76,6 +79,50 @@ class Comment:
     text: str
     author: str = ""
     at: str = ""
+    anchor_label: str = ""  # what it is on, in words: "Q 2 — How will you reach…"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Something in a pack a comment can be on."""
+
+    type: str  # one of ANCHORS
+    id: str
+    label: str
+
+
+SECTIONS = (
+    ("consortium", "The consortium, its model and fee"),
+    ("tender", "The tender and its requirements"),
+    ("members", "The members as a whole"),
+    ("social_value", "Social value commitments"),
+    ("declarations", "Declarations of interest"),
+)
+
+
+def _snippet(text: str, n: int = 60) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def anchors(data: dict, manifest: dict | None = None) -> list[Anchor]:
+    """Every section, question, member and document of a pack a comment can be on, labelled
+    as a reader would name it."""
+    found = [Anchor("section", key, f"Section: {label}") for key, label in SECTIONS]
+    for q in data.get("questions") or []:
+        found.append(
+            Anchor(
+                "question",
+                str(q.get("id") if q.get("id") is not None else q.get("position")),
+                f"{_q_label(q)} — {_snippet(q.get('text'))}",
+            )
+        )
+    for m in data.get("members") or []:
+        found.append(Anchor("member", str(m.get("name")), f"Member: {m.get('name')}"))
+    for name in sorted((manifest or {}).get("files") or {}):
+        if name.startswith(("documents/", "evidence/")):
+            found.append(Anchor("document", name, f"Document: {name.split('/', 1)[1]}"))
+    return found
 
 
 @dataclass
@@ -93,7 +140,10 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
     """Checks on the pack's data, each passing, warning or failing with its evidence."""
     today = today or dt.date.today()
     tender = data.get("tender") or {}
-    start = iso_date(tender.get("contract_start")) or iso_date(tender.get("deadline")) or today
+    bid = data.get("bid") or {}
+    start = rules.judged_on(
+        iso_date(bid.get("contract_start")) or iso_date(tender.get("contract_start")), today
+    )
     members = data.get("members", [])
     checks: list[Check] = []
 
@@ -127,72 +177,60 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
         )
     )
 
-    required = tender.get("requirements", [])
-    evidence, status = [], PASS
-    for m in members:
-        creds = m.get("credentials", [])
-        for kind in ("insurance", "accreditation"):
-            for cr in (c for c in creds if c["kind"] == kind):
-                expires = iso_date(cr.get("expires"))
-                if expires and expires < start:
-                    status = FAIL
-                    evidence.append(
-                        f"{m['name']}: {cr['type']} expires {uk_date(expires)}, before the contract starts on {uk_date(start)}"
-                    )
-        for req in required:
-            kind, _, rest = req["key"].partition(":")
-            name, _, cover = rest.partition(">=")
-            if kind not in ("insurance", "accreditation"):
-                continue
-            held = [
-                c for c in creds if c["kind"] == kind and c["type"].lower().startswith(name.lower())
-            ]
-            if not held:
-                if m.get("role") in ("lead provider", "delivery partner"):
-                    status = FAIL if kind == "insurance" else (WARN if status == PASS else status)
-                    evidence.append(f"{m['name']}: no {req['label']} (the notice asks for it)")
-            elif cover.isdigit() and max((c.get("cover") or 0) for c in held) < int(cover):
-                status = FAIL
-                evidence.append(
-                    f"{m['name']}: {name} cover {money(max((c.get('cover') or 0) for c in held))} is below the {money(int(cover))} asked for"
-                )
-    if not evidence:
-        evidence.append(
-            f"Insurances and accreditations are valid on {uk_date(start)} with the cover asked for"
+    # One rule set with the bid's readiness check (bids/rules.py), on the contract start.
+    asked = [_requirement(r) for r in tender.get("requirements") or []]
+    findings = [
+        f
+        for m in members
+        for f in rules.document_findings(
+            m["name"],
+            m.get("role"),
+            [_credential(c) for c in m.get("credentials", [])],
+            start,
+            asked,
         )
-    checks.append(
-        Check(
-            "Performance and compliance",
+    ]
+    for title, kinds, fine in (
+        (
             "Insurances and accreditations valid on the contract start",
-            status,
-            evidence,
+            ("insurance", "accreditation"),
+            f"Insurances and accreditations are valid on {uk_date(start)} with the cover asked for",
+        ),
+        (
+            "Safeguarding and data protection policies present and in date",
+            ("policy",),
+            f"Every member has both, in date on {uk_date(start)}",
+        ),
+    ):
+        mine = [f for f in findings if f.kind in kinds]
+        status = FAIL if any(f.severity == "problem" for f in mine) else (WARN if mine else PASS)
+        checks.append(
+            Check(
+                "Performance and compliance",
+                title,
+                status,
+                [f.message for f in mine] or [fine],
+            )
         )
-    )
 
-    evidence, status = [], PASS
-    for m in members:
-        for policy in ("Safeguarding", "Data protection"):
-            found = [
-                c
-                for c in m.get("credentials", [])
-                if c["kind"] == "policy" and c["type"].lower().startswith(policy.lower())
-            ]
-            if not found:
-                status = FAIL
-                evidence.append(f"{m['name']}: no {policy.lower()} policy")
-            else:
-                due = iso_date(found[0].get("expires"))
-                if due and due < today:
-                    status = FAIL
-                    evidence.append(
-                        f"{m['name']}: {policy.lower()} policy was due for review on {uk_date(due)}"
-                    )
+    questions = data.get("questions") or []
+    unanswered = [q for q in questions if not str(q.get("answer") or "").strip()]
+    over = [q for q in questions if q.get("over_limit")]
     checks.append(
         Check(
             "Performance and compliance",
-            "Safeguarding and data protection policies present and in date",
-            status,
-            evidence or ["Every member has both, in date"],
+            "Every question answered within its word limit",
+            FAIL if unanswered or over or not questions else PASS,
+            [f"{_q_label(q)} has no answer" for q in unanswered]
+            + [
+                f"{_q_label(q)} is {q.get('words', 0):,} words, over its limit of {q['word_limit']:,}"
+                for q in over
+            ]
+            or (
+                [f"{answered(data)} of {len(questions)} answered"]
+                if questions
+                else ["The pack has no questions"]
+            ),
         )
     )
 
@@ -233,6 +271,31 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
     return checks
 
 
+def _credential(c: dict) -> Credential:
+    return Credential(
+        kind=str(c.get("kind") or ""),
+        type=str(c.get("type") or ""),
+        expires=iso_date(c.get("expires")),
+        cover=c.get("cover") if isinstance(c.get("cover"), int) else None,
+    )
+
+
+def _requirement(r: dict) -> Requirement:
+    """A requirement as the pack carries it (key 'insurance:Public liability>=5000000')."""
+    kind, _, rest = str(r.get("key") or "").partition(":")
+    name, _, cover = rest.partition(">=")
+    return Requirement(kind, name, int(cover) if cover.isdigit() else None)
+
+
+def _q_label(q: dict) -> str:
+    return f"Q {q['ref']}" if q.get("ref") else f"question {int(q.get('position') or 0) + 1}"
+
+
+def answered(data: dict) -> int:
+    """How many of a pack's questions really have an answer (not blank)."""
+    return sum(1 for q in data.get("questions") or [] if str(q.get("answer") or "").strip())
+
+
 def checklist(data: dict, today: dt.date | None = None) -> list[Check]:
     """The assurance checklist: automated checks placed under the five foundations, plus the
     questions an officer answers herself (editable; she can add her own)."""
@@ -241,7 +304,6 @@ def checklist(data: dict, today: dt.date | None = None) -> list[Check]:
         ("Vision and strategy", "The consortium's aims match the neighbourhoods we serve"),
         ("Leadership", "The lead has the governance to manage subcontracts"),
         ("Management", "The consortium agreement and management fee are fair to small members"),
-        ("Performance and compliance", "Answers are complete and within their word limits"),
         ("Assurance", "Social value commitments are realistic and can be evidenced"),
         ("Assurance", "Risks to the association's reputation are acceptable"),
     ]
@@ -368,8 +430,10 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
     """A signed review file (.cbreview) for the consortium to take back in."""
     if review.decision not in DECISIONS:
         raise ReviewError(f"Choose a decision: {', '.join(DECISIONS.values())}.")
-    if review.decision != "approve" and not review.reasons.strip():
-        raise ReviewError("Give your reasons when approving with conditions or returning a bid.")
+    if review.decision == "approve_with_conditions" and not review.conditions.strip():
+        raise ReviewError("Say what the conditions are when approving with conditions.")
+    if review.decision == "return" and not review.reasons.strip():
+        raise ReviewError("Give your reasons when returning a bid.")
     for c in review.comments:
         if c.anchor_type not in ANCHORS:
             raise ReviewError(
@@ -379,6 +443,7 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
     private = keys.load_private_key(passphrase)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest = review.pack.verification.manifest
+    labels = {(a.type, a.id): a.label for a in anchors(review.pack.data, manifest)}
     body = {
         "format": REVIEW_FORMAT,
         "format_version": REVIEW_VERSION,
@@ -399,7 +464,12 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
         "conditions": review.conditions,
         "checklist": [asdict(c) for c in review.checklist],
         "comments": [
-            asdict(c) | {"author": c.author or me.organisation, "at": c.at or now}
+            asdict(c)
+            | {
+                "author": c.author or me.organisation,
+                "at": c.at or now,
+                "anchor_label": c.anchor_label or labels.get((c.anchor_type, c.anchor_id), ""),
+            }
             for c in review.comments
         ],
     }
@@ -639,6 +709,7 @@ def import_review(
                     "bid_id": reviewed_bid,
                     "anchor_type": c["anchor_type"],
                     "anchor_id": c.get("anchor_id"),
+                    "anchor_label": c.get("anchor_label") or "",
                     "text": c["text"],
                     "author": c.get("author"),
                     "at": c.get("at"),
@@ -699,12 +770,25 @@ def latest_review(ws: Workspace, bid_id: int) -> dict | None:
 
 
 def comments_for(ws: Workspace, bid_id: int) -> list[dict]:
-    """Comments received on a bid, for showing beside the questions they refer to."""
-    return list(
+    """Comments received on a bid, for showing beside the questions they refer to; ``label``
+    says what each is on, in words (a question's own label where it can be found)."""
+    from consortium.bids import questions as bid_questions
+
+    by_id = {str(q.id): q for q in bid_questions.list_for(ws.db, bid_id)}
+    by_ref = {q.ref: q for q in by_id.values() if q.ref}
+    rows = list(
         ws.db.query(
-            """SELECT c.anchor_type, c.anchor_id, c.text, c.author, c.at, r.decision
+            """SELECT c.anchor_type, c.anchor_id, c.anchor_label, c.text, c.author, c.at,
+                      r.decision, c.review_id
                FROM review_comments c JOIN bid_reviews r ON r.id = c.review_id
                WHERE c.bid_id = ? ORDER BY c.id""",
             [bid_id],
         )
     )
+    for row in rows:
+        q = by_id.get(row["anchor_id"] or "") or by_ref.get(row["anchor_id"] or "")
+        if row["anchor_type"] == "question" and q is not None:
+            row["label"] = f"{q.label} — {_snippet(q.text)}"
+        else:
+            row["label"] = row["anchor_label"] or f"{row['anchor_type']} {row['anchor_id'] or ''}"
+    return rows

@@ -61,6 +61,10 @@ def _normal(text: str) -> list[str]:
     return re.findall(r"[a-z]+", (text or "").lower())
 
 
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
 def words_match(typed: str, words: str) -> bool:
     """The user's typed words are this key's words (case, commas and spacing do not matter)."""
     return bool(typed) and _normal(typed) == _normal(words)
@@ -78,15 +82,13 @@ def _pinned_row(row) -> dict | None:
 
 
 def current_key_of(ws: Workspace, organisation: str) -> dict | None:
-    """The key pinned for an organisation (not replaced since), if any."""
-    return _pinned_row(
-        ws.db.execute(
-            "SELECT organisation, public_key, fingerprint FROM known_senders "
-            "WHERE lower(organisation) = lower(?) AND replaced_by IS NULL "
-            "ORDER BY last_seen DESC LIMIT 1",
-            [organisation],
-        ).fetchone()
-    )
+    """The key pinned for an organisation (not replaced since), if any. Names match whatever
+    their case or spacing, so a lookalike name cannot pass as a new sender."""
+    rows = ws.db.execute(
+        "SELECT organisation, public_key, fingerprint FROM known_senders "
+        "WHERE replaced_by IS NULL ORDER BY last_seen DESC"
+    ).fetchall()
+    return _pinned_row(next((r for r in rows if _same_name(r[0], organisation)), None))
 
 
 def key_by_fingerprint(ws: Workspace, fingerprint: str) -> dict | None:
@@ -114,7 +116,7 @@ def key_check(
         pinned = current_key_of(ws, organisation)
         if pinned is None:
             known = key_by_fingerprint(ws, fingerprint)
-            if known is not None and known["organisation"].lower() == organisation.lower():
+            if known is not None and _same_name(known["organisation"], organisation):
                 pinned = known
     if pinned is None:
         return check

@@ -1,0 +1,150 @@
+"""The one rule set for members' documents, shared by the bid's readiness check (before
+building) and the housing association's due diligence (on the signed pack).
+
+    on = judged_on(contract_start, today)          # documents are judged on the contract start
+    for f in document_findings("Hope Trust", "lead provider", credentials, on, asked):
+        f.code, f.severity, f.message, f.document
+
+Both sides call this with the same members, credentials, requirements and date, so a policy
+that readiness says expires before the contract starts fails the HA's checklist too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from consortium.formatting import money, uk_date
+from consortium.matching.requirements import Requirement
+from consortium.records import Credential
+
+# What every member must hold, whatever the notice says.
+REQUIRED = (
+    Requirement("insurance", "Public liability"),
+    Requirement("insurance", "Employer's liability"),
+    Requirement("policy", "Safeguarding"),
+    Requirement("policy", "Data protection"),
+)
+# Members who deliver the service must also hold what the notice asks for.
+DELIVERING = ("lead provider", "delivery partner")
+
+
+@dataclass
+class Finding:
+    code: str  # document_missing, document_undated, document_expired, requirement_missing,
+    # cover_short, other_expired
+    severity: str  # "problem" or "warning"
+    message: str
+    member: str
+    kind: str  # insurance, policy or accreditation
+    document: str  # its type, e.g. "Public liability"
+
+
+def asked_by(tender) -> list[Requirement]:
+    """What a tender's notice asks bidders to hold (read from its text)."""
+    from consortium.matching.requirements import infer
+    from consortium.matching.scoring import target
+
+    return infer(target(tender).text) if tender is not None else []
+
+
+def judged_on(contract_start: dt.date | None, today: dt.date) -> dt.date:
+    """Documents must be valid on the day the contract starts (today when it is not known)."""
+    return contract_start or today
+
+
+def _label(req: Requirement) -> str:
+    return f"{req.type.lower()} {req.kind}" if req.kind != "accreditation" else req.type
+
+
+def _best(held: list[Credential]) -> Credential:
+    return max(held, key=lambda c: c.expires or dt.date.max)
+
+
+def document_findings(
+    member: str,
+    role: str | None,
+    credentials: Iterable[Credential],
+    on: dt.date,
+    asked: Iterable[Requirement] = (),
+) -> list[Finding]:
+    """What is wrong with one member's documents on the day ``on``: required ones missing,
+    undated or expiring before it; what the notice asks for missing or with too little cover
+    (for members who deliver); any other insurance or accreditation expiring before it."""
+    credentials = list(credentials)
+    findings: list[Finding] = []
+    used: set[int] = set()
+
+    def add(code, severity, message, req_or_cred):
+        findings.append(
+            Finding(code, severity, message, member, req_or_cred.kind, req_or_cred.type)
+        )
+
+    for req in REQUIRED:
+        held = [c for c in credentials if req.met_by(c)]
+        used.update(id(c) for c in held)
+        if not held:
+            add("document_missing", "problem", f"{member} has no {_label(req)} on record.", req)
+            continue
+        best = _best(held)
+        if best.expires is None:
+            add(
+                "document_undated",
+                "warning",
+                f"{member}'s {_label(req)} has no expiry or review date.",
+                req,
+            )
+        elif best.expires < on:
+            add(
+                "document_expired",
+                "problem",
+                f"{member}'s {_label(req)} expires on {uk_date(best.expires)}, before the "
+                f"contract starts ({uk_date(on)}).",
+                req,
+            )
+    if role in DELIVERING:
+        for req in asked:
+            if req.kind == "policy" or any(
+                r.kind == req.kind and r.type == req.type and not req.cover for r in REQUIRED
+            ):
+                continue  # policies and plain required insurance are checked above
+            same_type = [c for c in credentials if Requirement(req.kind, req.type).met_by(c)]
+            used.update(id(c) for c in same_type)
+            if not same_type:
+                add(
+                    "requirement_missing",
+                    "problem" if req.kind == "insurance" else "warning",
+                    f"{member} has no {req.label} (the notice asks for it).",
+                    req,
+                )
+                continue
+            if req.cover and not any(req.met_by(c) for c in same_type):
+                cover = max((c.cover or 0) for c in same_type)
+                add(
+                    "cover_short",
+                    "problem",
+                    f"{member}'s {req.type.lower()} cover of {money(cover)} is below the "
+                    f"{money(req.cover)} the notice asks for.",
+                    req,
+                )
+            best = _best(same_type)
+            if best.expires is not None and best.expires < on:
+                add(
+                    "document_expired",
+                    "problem",
+                    f"{member}'s {_label(req)} expires on {uk_date(best.expires)}, before the "
+                    f"contract starts ({uk_date(on)}).",
+                    req,
+                )
+    for c in credentials:
+        if id(c) in used or c.kind == "policy" or c.expires is None or c.expires >= on:
+            continue
+        add(
+            "other_expired",
+            "warning",
+            f"{member}'s {c.type} {c.kind if c.kind == 'insurance' else ''}".rstrip()
+            + f" expires on {uk_date(c.expires)}, before the contract starts ({uk_date(on)}).",
+            c,
+        )
+    return findings

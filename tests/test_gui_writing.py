@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from consortium.bids import questions as bid_questions
 from consortium.matching import proposals
-from ui.bid_questions import NO_DATE
 from ui.question_dialogs import PasteDialog, QuestionDialog
 
 TODAY = dt.date(2026, 11, 23)

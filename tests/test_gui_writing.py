@@ -160,7 +160,8 @@ def test_closing_the_window_saves_the_answer_being_typed(bid_page, qtbot, main_w
 
 def test_close_is_stopped_when_an_answer_cannot_be_saved(bid_page, qtbot, main_window, monkeypatch):
     panel = bid_page.questions
-    panel.paste("1 Describe the service.")
+    panel.paste("1 Describe the service.\n2 Why you?")
+    click_row(qtbot, panel, 0)
     qtbot.keyClicks(panel.answer, "Unsaveable")
 
     def refuse(ws, q):
@@ -180,6 +181,10 @@ def test_close_is_stopped_when_an_answer_cannot_be_saved(bid_page, qtbot, main_w
     assert "could not be saved" in asked[0]
     assert "the disk is full" in panel.saved_state.text()
     assert panel.answer.toPlainText() == "Unsaveable" and panel.is_dirty()
+    # Choosing another question keeps this one (and its text) while it cannot be saved.
+    click_row(qtbot, panel, 1)
+    assert panel.current.ref == "1" and panel.answer.toPlainText() == "Unsaveable"
+    assert panel.view.currentIndex().row() == 0
     monkeypatch.undo()  # the fixture's close may now save it
 
 

@@ -400,9 +400,16 @@ class QuestionsPanel(QWidget):
         else:
             self._show(None)
 
-    def _chosen(self, current, _previous) -> None:
-        # The question being left is saved first: switching never loses what was typed.
-        self.flush()
+    def _chosen(self, current, previous) -> None:
+        # The question being left is saved first: switching never loses what was typed. If it
+        # cannot be saved, the choice goes back to it, with the text still in the editor.
+        if not self.flush():
+            if previous.isValid():
+                selection = self.view.selectionModel()
+                selection.blockSignals(True)
+                self.view.selectRow(previous.row())
+                selection.blockSignals(False)
+            return
         if current.isValid() and current.row() < len(self.model.rows):
             self._show(self.model.rows[current.row()])
         else:

@@ -255,3 +255,15 @@ def test_lines_parse_one_question_a_line():
     ]
     assert found[1].text == "How will you keep people safe? Weighting: 10%"
     assert bid_questions.parse_lines(" \n\n") == []
+
+
+def test_an_empty_due_date_opens_the_calendar_on_this_month(bid_page, qtbot):
+    panel = bid_page.questions
+    panel.paste("1 Describe the service.")
+    assert panel.due.text() == "No due date"
+    qtbot.mouseClick(panel.due, Qt.MouseButton.LeftButton, pos=panel.due.rect().center())
+    calendar = panel.due.calendarWidget()
+    today = dt.date.today()
+    assert (calendar.yearShown(), calendar.monthShown()) == (today.year, today.month)
+    assert panel.due.text() == "No due date"  # opening it sets nothing
+    calendar.window().close()

@@ -267,3 +267,24 @@ def test_an_empty_due_date_opens_the_calendar_on_this_month(bid_page, qtbot):
     assert (calendar.yearShown(), calendar.monthShown()) == (today.year, today.month)
     assert panel.due.text() == "No due date"  # opening it sets nothing
     calendar.window().close()
+
+
+def test_saving_at_every_pause_writes_one_audit_line(demo_ws):
+    from test_bids_helpers import make_bid
+
+    _, bid = make_bid(demo_ws)
+    [q] = bid_questions.add_questions(demo_ws, bid.id, [bid_questions.Question(bid.id, "Why?")])
+
+    def lines() -> int:
+        return demo_ws.db.execute(
+            "SELECT count(*) FROM audit WHERE entity = 'bid_question' AND entity_id = ?",
+            [str(q.id)],
+        ).fetchone()[0]
+
+    for words in range(1, 6):
+        q.answer = "word " * words
+        bid_questions.save(demo_ws, q)
+    assert lines() == 1
+    q.status = "done"
+    bid_questions.save(demo_ws, q)  # a different thing happened: it is logged
+    assert lines() == 2

@@ -59,10 +59,10 @@ def test_readiness_names_where_to_fix(demo_ws, bid):
     assert by_code["over_limit"][0].where == {
         "kind": "question",
         "id": qs[0].id,
-        "label": "Q Q1",
+        "label": "Q1",
         "field": "answer",
     }
-    assert by_code["unanswered"][0].where["label"] == "Q Q2"
+    assert by_code["unanswered"][0].where["label"] == "Q2"
     expired = {(i.where["label"], i.where["field"]) for i in by_code["document_expired"]}
     assert ("Ouse Valley Outreach", "credentials: Public liability") in expired
     assert by_code["document_missing"][0].where["kind"] == "partner"

@@ -78,6 +78,9 @@ LIBRARY = [
 
 
 def fill_library(ws, today: dt.date = TODAY) -> list[store.Entry]:
+    """A library of exactly these entries (the demo workspace's own few are taken out)."""
+    for existing in store.list_all(ws.db):
+        store.delete(ws, existing.id)
     entries = []
     for title, body, tags, theme, kind in LIBRARY:
         e = store.Entry(

@@ -112,6 +112,17 @@ class QuestionModel(RowsTableModel):
         return None
 
 
+class DueDateEdit(QDateEdit):
+    """A due date that may be empty: the lowest date stands for "no date" (shown in words),
+    and the calendar then opens on this month rather than on January 2000."""
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        if self.date() == self.minimumDate():
+            today = dt.date.today()
+            self.calendarWidget().setCurrentPage(today.year, today.month)
+
+
 class QuestionsPanel(QWidget):
     """Answers are never lost: what is typed is saved a moment after typing stops, when
     another question (or bid) is chosen, on Ctrl+S, and before the window closes."""
@@ -233,7 +244,7 @@ class QuestionsPanel(QWidget):
             "Follows the answer (typing makes it 'drafting'); set 'in review' or 'done' yourself"
         )
         self.status.addItems(bid_questions.STATUSES)
-        self.due = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.due = DueDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.due.setAccessibleName("Due date")
         self.due.setToolTip("When the owner's answer is due (optional)")
         # The lowest date stands for "no date", shown as words, never as 01/01/2000.
@@ -400,9 +411,16 @@ class QuestionsPanel(QWidget):
         else:
             self._show(None)
 
-    def _chosen(self, current, _previous) -> None:
-        # The question being left is saved first: switching never loses what was typed.
-        self.flush()
+    def _chosen(self, current, previous) -> None:
+        # The question being left is saved first: switching never loses what was typed. If it
+        # cannot be saved, the choice goes back to it, with the text still in the editor.
+        if not self.flush():
+            if previous.isValid():
+                selection = self.view.selectionModel()
+                selection.blockSignals(True)
+                self.view.selectRow(previous.row())
+                selection.blockSignals(False)
+            return
         if current.isValid() and current.row() < len(self.model.rows):
             self._show(self.model.rows[current.row()])
         else:

@@ -249,6 +249,12 @@ class LibraryPage(QWidget):
         shortcut.activated.connect(self.save)
         self._show(None)
 
+    def showEvent(self, event) -> None:
+        # Usage counts change as answers are inserted in the Bids area: fresh when shown.
+        super().showEvent(event)
+        if self.ws is not None and not self._dirty:
+            self.reload()
+
     # ------------------------------------------------------------------ data
     def set_workspace(self, ws: Workspace) -> None:
         if self.ws is not None:

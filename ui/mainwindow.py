@@ -120,9 +120,7 @@ class MainWindow(QMainWindow):
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
         self.bids.questions.library_requested.connect(lambda: self.show_area("library"))
-        # Suggestions follow the library; the library's usage counts follow insertions.
-        self.library.changed.connect(lambda: self.bids.questions.reload())
-        self.bids.questions.changed.connect(lambda: self.library.reload())
+        self.library.changed.connect(lambda: self.bids.questions.reload())  # fresh suggestions
         self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)

@@ -200,7 +200,7 @@ def save(ws: Workspace, q: Question) -> int:
         )
         if exists:
             ws.db["bid_questions"].update(q.id, row)
-            ws.audit("update", "bid_question", q.id, f"Saved {q.label} ({q.status})")
+            _audit_saved(ws, q)
         else:
             if q.id is None and not q.position:
                 q.position = _next_position(ws.db, q.bid_id)
@@ -209,6 +209,26 @@ def save(ws: Workspace, q: Question) -> int:
             ws.audit("create", "bid_question", q.id, f"Added {q.label}")
         q.updated_at = row["updated_at"]
     return q.id
+
+
+# Answers save at every pause in typing; one audit line per question per spell of writing is
+# what a reader of the log wants, not one a sentence.
+AUDIT_QUIET = dt.timedelta(minutes=10)
+
+
+def _audit_saved(ws: Workspace, q: Question) -> None:
+    summary = f"Saved {q.label} ({q.status})"
+    last = ws.db.execute(
+        "SELECT entity, entity_id, summary, at FROM audit ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if last and (last[0], last[1], last[2]) == ("bid_question", str(q.id), summary):
+        try:
+            when = dt.datetime.fromisoformat(last[3])
+        except (TypeError, ValueError):
+            when = None
+        if when is not None and dt.datetime.now(dt.UTC) - when < AUDIT_QUIET:
+            return
+    ws.audit("update", "bid_question", q.id, summary)
 
 
 def _check_owner(db: Database, bid_id: int, org_id: int) -> None:

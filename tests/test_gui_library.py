@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bids"
 def open_library(main_window):
     page = main_window.library
     page.today = TODAY
-    main_window.sidebar.setCurrentRow(main_window.stack.indexOf(page))
+    main_window.show_area("library")
     assert main_window.sidebar.currentItem().text() == "Library"
     page.reload()
     return page

@@ -398,3 +398,12 @@ def test_a_lookalike_name_with_another_key_is_still_a_key_change(parties, tmp_pa
             zf.writestr(name, data)
     result = pack.verify_pack(forged, ha)
     assert result.sender_status == "changed" and result.only_key_refused
+
+
+def test_typed_words_in_us_spelling_match_the_uk_words_shown():
+    from consortium.packs import keys, trust
+
+    us = next(w for w in keys.UK_SPELLINGS)
+    uk = keys.UK_SPELLINGS[us]
+    assert trust.words_match(f"able {us.upper()}, zoo", f"able {uk} zoo")
+    assert not trust.words_match(f"able {us} zoo", "able other zoo")

@@ -58,7 +58,8 @@ def describe(key: dict) -> str:
 
 
 def _normal(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", (text or "").lower())
+    # US spellings typed from an older copy's words ("flavor") match the UK ones shown now.
+    return keys.uk_spelling(" ".join(re.findall(r"[a-z]+", (text or "").lower()))).split()
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -117,3 +117,35 @@ def test_changed_sender_key_is_red_until_confirmed(
     assert page.banner.text().startswith("<b>VERIFIED</b>")
     assert page.checklist.topLevelItemCount() == 5 and page.send.isEnabled()
     assert pack.verify_pack(second, main_window.ws).sender_status == "known"
+
+
+def test_exporting_a_review_offers_a_signing_key_before_asking_where_to_save(
+    main_window, memory_keyring, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.signing import NO_KEY
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    bid = bids.create_for_consortium(ws, c.id)
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "us-home"))
+    keys.create_key("Milton Keynes Women's Refuge")
+    sent = pack.export_pack(ws, bid.id, tmp_path / "mk.cbpack")
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))  # the HA: no key yet
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(sent)
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No
+    )
+    saved = []
+    monkeypatch.setattr(
+        "ui.review_page.QFileDialog.getSaveFileName", lambda *a, **k: saved.append(a) or ("", "")
+    )
+    page.choose_export()
+    assert asked == ["A signing key is needed"]
+    assert saved == []  # no file name asked for before the key question
+    assert page.message.text() == NO_KEY

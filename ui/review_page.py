@@ -36,7 +36,7 @@ from consortium.workspace import Workspace
 from ui import key_confirm
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
-from ui.signing import passphrase_for_signing
+from ui.signing import ensure_key, passphrase_for_signing
 
 STATUS_COLOURS = {
     review.PASS: "#d1e7dd",
@@ -498,6 +498,9 @@ class ReviewPage(QWidget):
     # ----------------------------------------------------------------------- saving
     def choose_export(self) -> None:
         if self.opened is None:
+            return
+        # The review is signed: offer to make the key before asking where to save it.
+        if not ensure_key(self, self.message):
             return
         suggested = Path.home() / f"{self.opened.data['bid']['name']} - review.cbreview"
         path, _ = QFileDialog.getSaveFileName(

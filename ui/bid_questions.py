@@ -42,6 +42,7 @@ from consortium.library import suggest
 from consortium.matching import consortia
 from consortium.packs import review
 from consortium.workspace import Workspace
+from ui import colours
 from ui.matches_models import RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 50
@@ -171,7 +172,7 @@ class QuestionsPanel(QWidget):
         self.comments = QLabel()
         self.comments.setWordWrap(True)
         self.comments.setAccessibleName("Review comments on this question")
-        self.comments.setStyleSheet("background: #fff3cd; padding: 4px;")
+        self.comments.setStyleSheet("background: #fff3cd; color: #212529; padding: 4px;")
         self.comments.setVisible(False)
         ev.addWidget(self.comments)
         lower.addWidget(editor)
@@ -302,7 +303,11 @@ class QuestionsPanel(QWidget):
         limit = self.current.word_limit
         if limit and n > limit:
             self.words.setText(
-                f"<span style='color:#9c0006'><b>{n:,} words: {n - limit:,} over the limit of {limit:,}</b></span>"
+                colours.span(
+                    "error",
+                    f"<b>{n:,} words: {n - limit:,} over the limit of {limit:,}</b>",
+                    html=True,
+                )
             )
         else:
             self.words.setText(f"{n:,} words" + (f" of {limit:,}" if limit else ""))
@@ -320,7 +325,7 @@ class QuestionsPanel(QWidget):
         try:
             bid_questions.save(self.ws, q)
         except ConsortiumError as exc:
-            self.words.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.words.setText(colours.span("error", str(exc)))
             return
         self.reload(q.id)
         self.changed.emit()
@@ -350,7 +355,7 @@ class QuestionsPanel(QWidget):
         try:
             result = bid_questions.import_questionnaire(self.ws, self.bid_id, path)
         except ConsortiumError as exc:
-            self.readiness_summary.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.readiness_summary.setText(colours.span("error", str(exc)))
             return 0
         self.reload()
         self.readiness_summary.setText(f"Added {result.added} questions from {escape(path.name)}.")

@@ -29,6 +29,7 @@ from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
+from ui import colours
 from ui.bid_questions import QuestionsPanel
 from ui.signing import passphrase_for_signing
 
@@ -311,7 +312,7 @@ class BidsPage(QWidget):
                 bid.status = "in review"
                 bids.save(self.ws, bid)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return None
         self.reload(bid_id)
         self.message.setText(

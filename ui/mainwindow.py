@@ -34,7 +34,7 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
-from ui import drops, geometry, help
+from ui import colours, drops, geometry, help, tooltips
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
         build_menus(self)
+        for page in self.pages:
+            tooltips.apply(page.widget, page.key)
+            colours.install(page.widget)  # coloured cells stay readable in a dark palette
         self.status = self.statusBar()
         self.set_workspace(ws)
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))

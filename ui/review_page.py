@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.packs import pack, review
 from consortium.workspace import Workspace
+from ui import colours
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
 from ui.signing import passphrase_for_signing
@@ -76,7 +77,7 @@ class ReviewPage(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Verification result")
         self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.setStyleSheet("padding: 8px; background: #e9ecef;")
+        self.banner.setStyleSheet("padding: 8px; background: #e9ecef; color: #212529;")
         layout.addWidget(self.banner)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -338,7 +339,7 @@ class ReviewPage(QWidget):
                 passphrase=passphrase,
             )
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return None
         self.message.setText(
             f"Saved the signed review to {escape(str(out))}. Send it back to the consortium."

@@ -30,6 +30,7 @@ from consortium.matching import fits
 from consortium.tenders import search
 from consortium.tenders.records import STATUSES
 from consortium.workspace import Workspace
+from ui import colours
 from ui.tender_detail import tender_html
 from ui.tenders_model import KEY_ROLE, TenderListModel
 
@@ -91,9 +92,6 @@ class TendersPage(QWidget):
         for label, key, desc in SORTS:
             self.sort.addItem(f"Sort: {label}", (key, desc))
         bar.addWidget(self.sort)
-        layout.addLayout(bar)
-
-        bar_fit = QHBoxLayout()
         self.fit = QComboBox()
         self.fit.setAccessibleName("Fit for us")
         for label, key in FITS:
@@ -102,16 +100,13 @@ class TendersPage(QWidget):
             "Show only the open tenders your organisation fits (its services, places and "
             "capacity), best fit first: those you could deliver alone, or with partners"
         )
-        bar_fit.addWidget(self.fit)
-        self.fit_note = QLabel()
-        self.fit_note.setAccessibleName("About the fit")
-        self.fit_note.setWordWrap(True)
-        bar_fit.addWidget(self.fit_note, 1)
+        bar.insertWidget(1, self.fit)
+        layout.addLayout(bar)
 
         bar2 = QHBoxLayout()
-        self.place = QLineEdit(placeholderText="Place: council or region, e.g. Camden, TLI")
+        self.place = QLineEdit(placeholderText="Place, e.g. Camden")
         self.place.setAccessibleName("Place")
-        self.cpv = QLineEdit(placeholderText="CPV code, e.g. 853")
+        self.cpv = QLineEdit(placeholderText="CPV, e.g. 853")
         self.cpv.setAccessibleName("CPV code")
         self.value_min = QLineEdit(placeholderText="Min £")
         self.value_min.setAccessibleName("Minimum value")
@@ -141,11 +136,16 @@ class TendersPage(QWidget):
         self.save_search.setAccessibleName("Save this search")
         bar2.addWidget(self.save_search)
         layout.addLayout(bar2)
-        layout.addLayout(bar_fit)
 
+        line = QHBoxLayout()
         self.message = QLabel()
         self.message.setAccessibleName("Search result")
-        layout.addWidget(self.message)
+        line.addWidget(self.message)
+        self.fit_note = QLabel()
+        self.fit_note.setAccessibleName("About the fit")
+        self.fit_note.setWordWrap(True)
+        line.addWidget(self.fit_note, 1)
+        layout.addLayout(line)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -257,7 +257,7 @@ class TendersPage(QWidget):
             query = self.query()
             keys = search.search_keys(self.ws, query, today=self.today)
         except (ValueError, ConsortiumError) as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{exc}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return
         current = self.current_ocid()
         fit_key = self.fit.currentData()

@@ -92,14 +92,14 @@ def _clipped_cells(view: QTableView, where: str) -> list[str]:
                 continue
             if view.wordWrap() and view.rowHeight(row) > metrics.height() * 1.8:
                 continue
-            if metrics.horizontalAdvance(text) + 8 > view.columnWidth(column):
-                if not index.data(Qt.ItemDataRole.ToolTipRole):
-                    header = model.headerData(column, Qt.Orientation.Horizontal)
-                    found.append(
-                        f"{where}: {_name(view)} cuts '{text[:40]}' short in column "
-                        f"'{header}' with no tooltip"
-                    )
-                    break
+            clipped = metrics.horizontalAdvance(text) + 8 > view.columnWidth(column)
+            if clipped and not index.data(Qt.ItemDataRole.ToolTipRole):
+                header = model.headerData(column, Qt.Orientation.Horizontal)
+                found.append(
+                    f"{where}: {_name(view)} cuts '{text[:40]}' short in column "
+                    f"'{header}' with no tooltip"
+                )
+                break
         if len(found) >= 3:
             break
     return found
@@ -145,8 +145,11 @@ def problems_here(window: QWidget, where: str) -> list[str]:
         elif isinstance(widget, QTabBar) and widget.count():
             last = widget.tabRect(widget.count() - 1)
             if widget.tabRect(0).left() < 0 or last.right() > widget.width():
-                hidden = [widget.tabText(i) for i in range(widget.count())
-                          if not widget.rect().contains(widget.tabRect(i))]
+                hidden = [
+                    widget.tabText(i)
+                    for i in range(widget.count())
+                    if not widget.rect().contains(widget.tabRect(i))
+                ]
                 found.append(f"{where}: tabs {hidden} do not fit in their bar")
     return found
 
@@ -159,10 +162,16 @@ def walk(window, app) -> tuple[list[str], list[tuple[str, QWidget]]]:
         found.append(
             f"the window {window.frameGeometry().getRect()} runs off the screen {screen.getRect()}"
         )
+    need = window.minimumSizeHint()
+    if need.width() > screen.width() or need.height() > screen.height():
+        found.append(f"the window needs at least {need.width()}×{need.height()}")
     views = []
     for page in window.pages:
         window.show_area(page.key)
         app.processEvents()
+        need = window.minimumSizeHint()
+        if need.width() > screen.width() or need.height() > screen.height():
+            found.append(f"{page.name} needs a window of at least {need.width()}×{need.height()}")
         tabs = [t for t in page.widget.findChildren(QTabWidget)]
         found += problems_here(window, page.name)
         views.append((page.key, window))

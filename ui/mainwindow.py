@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         side = QWidget()
         side.setObjectName("sidebar")
         side.setStyleSheet(SIDEBAR_STYLE + "QWidget#sidebar { background: #1f4e79; }")
-        side.setFixedWidth(150)
+        side.setFixedWidth(136)  # "Social value" at 11pt, and every pixel left for the areas
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)

@@ -103,7 +103,7 @@ class PartnersPage(QWidget):
         self.editor = PartnerEditor()
         # Every tab title stays readable: the editor never gets narrower than its tab bar (the
         # list beside it scrolls sideways instead).
-        self.editor.setMinimumWidth(self.editor.tabs.tabBar().sizeHint().width() + 12)
+        self.editor.tabs.setMinimumWidth(self.editor.tabs.tabBar().sizeHint().width() + 4)
         splitter.addWidget(self.editor)
         splitter.setCollapsible(1, False)
         splitter.setStretchFactor(0, 3)

@@ -185,6 +185,7 @@ class MatchesPage(QWidget):
         v.addWidget(QLabel("Gaps"))
         self.gaps = QListWidget()
         self.gaps.setAccessibleName("Gaps in the proposal")
+        self.gaps.setWordWrap(True)  # a gap's text says what it needs: never cut it short
         v.addWidget(self.gaps, 1)
         self.tabs.addTab(page, "Proposal")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from consortium import start
 from consortium.workspace import Workspace
+from ui import colours
 
 
 class StartPage(QScrollArea):
@@ -64,7 +65,7 @@ class StartPage(QScrollArea):
         self.guide_button.setAccessibleName("Read the user guide")
         self.guide_button.setToolTip("A short guide to each area (Help > User guide, F1)")
         self.guide_button.clicked.connect(self.guide_requested)
-        layout.addWidget(self.guide_button, 0)
+        layout.addWidget(self.guide_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -95,7 +96,10 @@ class StartPage(QScrollArea):
         for row, step in enumerate(self.steps):
             if step.key not in self.buttons:
                 self._row(row, step)
-            self.marks[step.key].setText("✓" if step.done else f"{row + 1}.")
+            mark = self.marks[step.key]
+            mark.setText("✓" if step.done else f"{row + 1}.")
+            mark.setStyleSheet(colours.style("ok") + " font-weight: 600;" if step.done else "")
+            mark.setToolTip("Done" if step.done else "Still to do")
             self.details[step.key].setText(step.detail)
             button = self.buttons[step.key]
             button.setToolTip(f"{step.action}: {step.detail}")

@@ -166,8 +166,9 @@ class TendersPage(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in enumerate((18, 280, 150, 140, 95, 80, 36, 80, 120)):
+        for column, width in enumerate((18, 300, 150, 160, 95, 90, 36, 90, 125)):
             self.view.setColumnWidth(column, width)
+        header.moveSection(8, 1)  # in the "fits us" view the fit comes first, beside the title
         lv.addWidget(self.view)
         buttons = QHBoxLayout()
         self.import_button = QPushButton("Import tenders…")
@@ -269,6 +270,7 @@ class TendersPage(QWidget):
         self.model.fits = self.fits if fit_key is not None else None
         self.model.set_keys(self.ws, keys, new)
         self.view.setColumnHidden(8, fit_key is None)
+        self.sort.setEnabled(fit_key is None)  # the fit view is always best fit first
         if fit_key is None:
             self.fit_note.clear()
         total = search.count(self.ws, today=self.today)
@@ -326,8 +328,8 @@ class TendersPage(QWidget):
             (o for o, k in by_key.items() if k in searched), key=lambda o: (-wanted[o].score, o)
         )
         self.fit_note.setText(
-            f"{len(wanted):,} open tender(s) fit your organisation; the Fit column gives the "
-            "score out of 100. Other filters still apply."
+            "Fit: out of 100, how well your organisation's services, places and capacity match; "
+            "“alone” means you could deliver all of it yourselves."
         )
         return [by_key[o] for o in ordered]
 

@@ -186,6 +186,27 @@ def walk(window, app) -> tuple[list[str], list[tuple[str, QWidget]]]:
     return found, views
 
 
+def fill(window, app) -> None:
+    """Put the text a user meets on screen: a proposal with its gaps, a bid's questions and
+    readiness, the tenders that fit us."""
+    from consortium.matching import proposals
+
+    ocid = window.ws.db.execute("SELECT ocid FROM bids").fetchone()[0]
+    window.match_tender(ocid)
+    window.matches.show_result(proposals.propose_for(window.ws, ocid, today=TODAY))
+    window.show_area("bids")
+    questions = window.bids.questions
+    questions.import_file(Path(__file__).parent / "fixtures" / "bids" / "questionnaire.xlsx")
+    questions.view.selectRow(0)
+    questions.check_readiness()
+    window.show_area("tenders")
+    window.tenders.show_fits()
+    while window.tasks or window.tenders.fits is None:
+        app.processEvents()
+    window.tenders.view.selectRow(0)
+    app.processEvents()
+
+
 def main(out: str, shots: str | None = None) -> None:
     os.environ["CONSORTIUM_HOME"] = tempfile.mkdtemp(prefix="consortium-walk-")
     app = QApplication.instance() or QApplication([])
@@ -202,6 +223,7 @@ def main(out: str, shots: str | None = None) -> None:
         window.show()
     for _ in range(5):
         app.processEvents()
+    fill(window, app)
     found, _views = walk(window, app)
     if shots:
         for page in window.pages:

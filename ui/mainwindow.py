@@ -2,7 +2,7 @@
 workspace's lifecycle, and the partner and tender operations the areas ask for.
 
 Menus live in ``ui.menus``, drop routing in ``ui.drops``, window sizing in ``ui.geometry``, the
-Help windows in ``ui.help``."""
+Help windows in ``ui.help_menu``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
-from ui import colours, drops, geometry, help, tooltips
+from ui import colours, drops, geometry, help_menu, tooltips
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
@@ -285,13 +285,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ help
     def show_guide(self) -> None:
-        self.help_window = help.show_guide(self)
+        self.help_window = help_menu.show_guide(self)
 
     def show_shortcuts(self) -> None:
-        self.help_window = help.show_shortcuts(self, self.findChildren(type(self.find_action)))
+        self.help_window = help_menu.show_shortcuts(self, self.findChildren(type(self.find_action)))
 
     def about(self) -> None:
-        help.about(self)
+        help_menu.about(self)
 
     # ------------------------------------------------------------------ workspace
     def set_workspace(self, ws: Workspace) -> None:

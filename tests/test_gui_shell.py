@@ -94,12 +94,14 @@ def test_the_window_opens_on_the_start_page(main_window):
     assert win.start.marks["bid"].text() == "6."
     assert win.start.buttons["bid"].font().bold()  # the next step stands out
     assert win.start.summary.text() == "5 of 7 steps done. Next: write the bid."
+    assert not win.start.demo_button.isVisible()  # this is the demo
 
 
 def test_the_checklist_follows_what_the_newcomer_does(fresh_window, qtbot):
     win = fresh_window
     start = win.start
     assert start.summary.text() == "0 of 7 steps done. Next: describe your organisation."
+    assert start.demo_button.isVisible()  # a way to see a filled-in example first
     # "Describe your organisation" opens a new partner in the editor, ready to type.
     qtbot.mouseClick(start.buttons["organisation"], Qt.MouseButton.LeftButton)
     assert win.stack.currentWidget() is win.partners
@@ -510,3 +512,14 @@ def test_dragging_shows_which_files_the_window_takes(main_window, tmp_path):
     assert accepts("notices.json", "partners.xlsx")
     assert accepts("bid.cbpack")
     assert not accepts("questions.pdf")
+
+
+def test_a_newcomer_can_look_around_the_demo_from_the_start_page(fresh_window, qtbot):
+    win = fresh_window
+    mine = win.ws.path
+    qtbot.mouseClick(win.start.demo_button, Qt.MouseButton.LeftButton)
+    wait_for_tasks(qtbot, win)
+    assert win.ws.path != mine and win.ws.path.exists()
+    win.show_area("start")
+    assert win.start.marks["tenders"].text() == "✓"
+    assert not win.start.demo_button.isVisible()

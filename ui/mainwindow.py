@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.partners.editor.erase_person_requested.connect(self.erase_person)
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
+        self.start.demo_requested.connect(self.open_demo)
         build_menus(self)
         for page in self.pages:
             tooltips.apply(page.widget, page.key)

@@ -27,6 +27,7 @@ from ui import colours
 class StartPage(QScrollArea):
     step_chosen = Signal(str)
     guide_requested = Signal()
+    demo_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -66,6 +67,14 @@ class StartPage(QScrollArea):
         self.guide_button.setToolTip("A short guide to each area (Help > User guide, F1)")
         self.guide_button.clicked.connect(self.guide_requested)
         layout.addWidget(self.guide_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.demo_button = QPushButton("Look around the demo workspace")
+        self.demo_button.setAccessibleName("Open the demo workspace")
+        self.demo_button.setToolTip(
+            "Open a filled-in example (fictional partners, real tenders) to see every area at "
+            "work; your own workspace stays as it is (File > Open workspace brings it back)"
+        )
+        self.demo_button.clicked.connect(self.demo_requested)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -92,6 +101,8 @@ class StartPage(QScrollArea):
         if self.ws is None:
             return
         self.steps = start.checklist(self.ws.db)
+        demo = self.ws.db.execute("SELECT 1 FROM settings WHERE key = 'demo'").fetchone()
+        self.demo_button.setVisible(not demo)
         upcoming = start.next_step(self.steps)
         for row, step in enumerate(self.steps):
             if step.key not in self.buttons:

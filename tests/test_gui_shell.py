@@ -222,9 +222,14 @@ def test_a_questionnaire_dropped_on_bids_goes_to_the_bid(main_window, qtbot):
 def test_a_questionnaire_dropped_elsewhere_still_goes_to_bids(main_window, qtbot):
     win = main_window
     win.show_area("partners")
-    drop(win, FIXTURES / "bids" / "questionnaire.docx")
+    drop(
+        win,
+        FIXTURES / "bids" / "questionnaire.docx",
+        FIXTURES / "bids" / "questionnaire-table.docx",
+    )
     assert win.stack.currentWidget() is win.bids
     assert win.bids.questions.model.rowCount() > 0
+    assert "questionnaire-table.docx again afterwards" in win.status.currentMessage()
 
 
 def test_a_tender_export_dropped_on_partners_goes_to_tenders(main_window, qtbot):

@@ -752,6 +752,20 @@ class MainWindow(QMainWindow):
         for path in by_kind.get(filekinds.PARTNERS, [])[:1]:
             self.show_area("partners")
             self.import_file(path)
+        extra = [
+            p.name
+            for kind in (
+                filekinds.PACK,
+                filekinds.REVIEW,
+                filekinds.QUESTIONNAIRE,
+                filekinds.PARTNERS,
+            )
+            for p in by_kind.get(kind, [])[1:]
+        ]
+        if extra:
+            self.status.showMessage(
+                f"One file of each kind at a time: drop {', '.join(extra)} again afterwards.", 10000
+            )
 
     def import_questionnaire(self, path: Path) -> None:
         self.show_area("bids")

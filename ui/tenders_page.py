@@ -301,11 +301,19 @@ class TendersPage(QWidget):
     def _state(self) -> tuple:
         """What the fits depend on: tenders, partners and weights (cheap to read)."""
         db = self.ws.db
+
+        # Separate statements: SQLite answers a lone max() from the index and a lone count()
+        # from the b-tree, but scans every row for the two together (0.1 s at 400k tenders).
+        def one(sql: str):
+            return db.execute(sql).fetchone()[0]
+
         return (
             id(self.ws),
             self.today,
-            *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone(),
-            *db.execute("SELECT count(*), max(updated_at) FROM organisations").fetchone(),
+            one("SELECT count(*) FROM tenders"),
+            one("SELECT max(changed_at) FROM tenders"),
+            one("SELECT count(*) FROM organisations"),
+            one("SELECT max(updated_at) FROM organisations"),
             db.execute("SELECT value FROM settings WHERE key = 'match_weights'").fetchone(),
         )
 

@@ -38,8 +38,8 @@ def _count(db: Database, sql: str, params: tuple = ()) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, many: str = "") -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def checklist(db: Database) -> list[Step]:
@@ -124,7 +124,7 @@ def checklist(db: Database) -> list[Step]:
             "consortium",
             "Form a consortium",
             groups > 0,
-            f"{_plural(groups, 'consortium')} saved."
+            f"{_plural(groups, 'consortium', 'consortia')} saved."
             if groups
             else "In Matches, propose a consortium for the tender and save it.",
             "matches",

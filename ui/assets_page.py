@@ -27,6 +27,7 @@ from consortium import assets, places
 from consortium.errors import ConsortiumError
 from consortium.formatting import parse_date, uk_date
 from consortium.workspace import Workspace
+from ui import colours
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 30
 
@@ -89,7 +90,7 @@ class AssetsPage(QWidget):
             widget.setAccessibleName(label or widget.text())
             form.addRow(label, widget)
         self.problems = QLabel()
-        self.problems.setStyleSheet("color: #9c0006;")
+        self.problems.setStyleSheet(colours.style("error"))
         self.problems.setWordWrap(True)
         form.addRow(self.problems)
         buttons = QHBoxLayout()

@@ -47,6 +47,7 @@ from consortium.library import store, suggest
 from consortium.matching import consortia
 from consortium.packs import review
 from consortium.workspace import Workspace
+from ui import colours
 from ui.matches_models import RowsTableModel
 from ui.question_dialogs import PasteDialog, QuestionDialog
 
@@ -555,7 +556,11 @@ class QuestionsPanel(QWidget):
         limit = self.current.word_limit
         if limit and n > limit:
             self.words.setText(
-                f"<span style='color:#9c0006'><b>{n:,} words: {n - limit:,} over the limit of {limit:,}</b></span>"
+                colours.span(
+                    "error",
+                    f"<b>{n:,} words: {n - limit:,} over the limit of {limit:,}</b>",
+                    html=True,
+                )
             )
         else:
             self.words.setText(f"{n:,} words" + (f" of {limit:,}" if limit else ""))
@@ -585,9 +590,7 @@ class QuestionsPanel(QWidget):
             bid_questions.save(self.ws, q)
         except ConsortiumError as exc:
             q.answer, q.owner_org_id, q.status, q.due = before
-            self.saved_state.setText(
-                f"<span style='color:#9c0006'>Not saved: {escape(str(exc))}</span>"
-            )
+            self.saved_state.setText(colours.span("error", f"Not saved: {exc}"))
             return False
         if self.status.currentText() != q.status:  # the status follows the answer
             self._loading = True
@@ -626,7 +629,7 @@ class QuestionsPanel(QWidget):
         try:
             result = bid_questions.add_lines(self.ws, self.bid_id, text)
         except ConsortiumError as exc:
-            self._say(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self._say(colours.span("error", str(exc)))
             return 0
         self.new_question.clear()
         return self._added(result)
@@ -658,7 +661,7 @@ class QuestionsPanel(QWidget):
         try:
             result = bid_questions.add_lines(self.ws, self.bid_id, text)
         except ConsortiumError as exc:
-            self._say(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self._say(colours.span("error", str(exc)))
             return 0
         return self._added(result)
 
@@ -678,7 +681,7 @@ class QuestionsPanel(QWidget):
         try:
             bid_questions.save(self.ws, q)
         except ConsortiumError as exc:
-            self._say(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self._say(colours.span("error", str(exc)))
             self.current = None
             self.reload(q.id)
             return False
@@ -740,7 +743,7 @@ class QuestionsPanel(QWidget):
         try:
             result = bid_questions.import_questionnaire(self.ws, self.bid_id, path)
         except ConsortiumError as exc:
-            self._say(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self._say(colours.span("error", str(exc)))
             return 0
         self.reload()
         self._say(

@@ -30,7 +30,7 @@ from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
-from ui import key_confirm, review_outcome
+from ui import colours, key_confirm, review_outcome
 from ui.bid_questions import QuestionsPanel
 from ui.signing import ensure_key, passphrase_for_signing
 
@@ -334,7 +334,7 @@ class BidsPage(QWidget):
                 bid.status = "in review"
                 bids.save(self.ws, bid)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return None
         self.reload(bid_id)
         self.message.setText(

@@ -25,6 +25,7 @@ from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
+from ui import colours
 from ui.partner_editor import ComboDelegate, Table
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -85,7 +86,7 @@ class ConsortiaPage(QWidget):
         row.addWidget(self.add_member)
         v.addLayout(row)
         self.problems = QLabel()
-        self.problems.setStyleSheet("color: #9c0006;")
+        self.problems.setStyleSheet(colours.style("error"))
         self.problems.setWordWrap(True)
         v.addWidget(self.problems)
         buttons = QHBoxLayout()

@@ -2,7 +2,7 @@
 workspace's lifecycle, and the partner and tender operations the areas ask for.
 
 Menus live in ``ui.menus``, drop routing in ``ui.drops``, window sizing in ``ui.geometry``, the
-Help windows in ``ui.help``."""
+Help windows in ``ui.help_menu``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
-from ui import drops, geometry, help
+from ui import colours, drops, geometry, help_menu, tooltips
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.library_page import LibraryPage
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         side = QWidget()
         side.setObjectName("sidebar")
         side.setStyleSheet(SIDEBAR_STYLE + "QWidget#sidebar { background: #1f4e79; }")
-        side.setFixedWidth(150)
+        side.setFixedWidth(136)  # "Social value" at 11pt, and every pixel left for the areas
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
@@ -130,7 +130,11 @@ class MainWindow(QMainWindow):
         self.partners.editor.erase_person_requested.connect(self.erase_person)
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
+        self.start.demo_requested.connect(self.open_demo)
         build_menus(self)
+        for page in self.pages:
+            tooltips.apply(page.widget, page.key)
+            colours.install(page.widget)  # coloured cells stay readable in a dark palette
         self.status = self.statusBar()
         self.set_workspace(ws)
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
@@ -296,13 +300,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ help
     def show_guide(self) -> None:
-        self.help_window = help.show_guide(self)
+        self.help_window = help_menu.show_guide(self)
 
     def show_shortcuts(self) -> None:
-        self.help_window = help.show_shortcuts(self, self.findChildren(type(self.find_action)))
+        self.help_window = help_menu.show_shortcuts(self, self.findChildren(type(self.find_action)))
 
     def about(self) -> None:
-        help.about(self)
+        help_menu.about(self)
 
     # ------------------------------------------------------------------ workspace
     def set_workspace(self, ws: Workspace) -> None:
@@ -750,6 +754,20 @@ class MainWindow(QMainWindow):
         for path in by_kind.get(filekinds.PARTNERS, [])[:1]:
             self.show_area("partners")
             self.import_file(path)
+        extra = [
+            p.name
+            for kind in (
+                filekinds.PACK,
+                filekinds.REVIEW,
+                filekinds.QUESTIONNAIRE,
+                filekinds.PARTNERS,
+            )
+            for p in by_kind.get(kind, [])[1:]
+        ]
+        if extra:
+            self.status.showMessage(
+                f"One file of each kind at a time: drop {', '.join(extra)} again afterwards.", 10000
+            )
 
     def import_questionnaire(self, path: Path) -> None:
         self.show_area("bids")

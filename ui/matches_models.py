@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.scoring import FACTORS, Match
 from consortium.matching.service import Opportunity
+from ui import colours
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -187,7 +188,11 @@ class ScoreBarDelegate(QStyledItemDelegate):
         bar.setWidth(int(bar.width() * max(0.0, min(1.0, value / 100))))
         colour = "#2e7d32" if value >= 70 else ("#f0ad4e" if value >= 50 else "#adb5bd")
         painter.fillRect(bar, QColor(colour))
-        painter.setPen(QColor("#212529"))
+        # The number sits on the bar when the bar reaches past it, else on the cell.
+        under = QColor(colour) if bar.width() > 24 else option.palette.base().color()
+        if option.state & QStyle.StateFlag.State_Selected and bar.width() <= 24:
+            under = option.palette.highlight().color()
+        painter.setPen(colours.on(under))
         painter.drawText(
             option.rect.adjusted(6, 0, -4, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

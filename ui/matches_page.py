@@ -103,7 +103,7 @@ class MatchesPage(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tender_view.setColumnHidden(1, True)  # the buyer shows in the heading and tooltip
-        for column, width in ((2, 95), (3, 90), (4, 40)):
+        for column, width in ((2, 90), (3, 82), (4, 36)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             self.tender_view.setColumnWidth(column, width)
         lv.addWidget(self.tender_view)
@@ -112,7 +112,7 @@ class MatchesPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Match views")
         splitter.addWidget(self.tabs)
-        splitter.setSizes([430, 900])
+        splitter.setSizes([500, 830])  # room for tender titles at 1366 pixels wide
         self.splitter = splitter
         layout = QVBoxLayout(self)
         self.heading = QLabel("Choose a tender to see which partners fit it.")
@@ -192,6 +192,7 @@ class MatchesPage(QWidget):
         v.addWidget(QLabel("Gaps"))
         self.gaps = QListWidget()
         self.gaps.setAccessibleName("Gaps in the proposal")
+        self.gaps.setWordWrap(True)  # a gap's text says what it needs: never cut it short
         v.addWidget(self.gaps, 1)
         self.tabs.addTab(page, "Proposal")
 

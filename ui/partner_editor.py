@@ -50,9 +50,9 @@ from consortium.records import (
     Organisation,
     PastContract,
 )
+from ui import colours
 from ui.pickers import AreaPicker, CpvPicker
 
-ERROR_STYLE = "color: #9c0006;"
 BAD_CELL = QColor("#f8d7da")
 CODE_ROLE = Qt.ItemDataRole.UserRole + 10
 _TYPES = {
@@ -273,7 +273,7 @@ class PartnerEditor(QWidget):
             table.changed.connect(self._edited)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet(ERROR_STYLE)
+        self.problems.setStyleSheet(colours.style("error"))
         self.problems.setAccessibleName("Problems with this partner")
         outer.addWidget(self.problems)
         buttons = QHBoxLayout()
@@ -297,7 +297,7 @@ class PartnerEditor(QWidget):
         layout = QVBoxLayout(page)
         note = QLabel(help_text)
         note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
+        note.setStyleSheet(colours.style("muted"))
         layout.addWidget(note)
         layout.addWidget(widget)
         return page
@@ -308,7 +308,7 @@ class PartnerEditor(QWidget):
         edit = QLineEdit(placeholderText=placeholder)
         edit.setAccessibleName(label)
         error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
+        error.setStyleSheet(colours.style("error"))
         error.setWordWrap(True)
         error.setVisible(False)
         error.setAccessibleName(f"{label} problem")

@@ -101,7 +101,11 @@ class PartnersPage(QWidget):
         left_layout.addLayout(buttons)
         splitter.addWidget(left)
         self.editor = PartnerEditor()
+        # Every tab title stays readable: the editor never gets narrower than its tab bar (the
+        # list beside it scrolls sideways instead).
+        self.editor.tabs.setMinimumWidth(self.editor.tabs.tabBar().sizeHint().width() + 4)
         splitter.addWidget(self.editor)
+        splitter.setCollapsible(1, False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 520])

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.packs import pack, review
 from consortium.workspace import Workspace
-from ui import key_confirm
+from ui import colours, key_confirm
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
 from ui.signing import ensure_key, passphrase_for_signing
@@ -79,7 +79,7 @@ class ReviewPage(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Verification result")
         self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.setStyleSheet("padding: 8px; background: #e9ecef;")
+        self.banner.setStyleSheet("padding: 8px; background: #e9ecef; color: #212529;")
         layout.addWidget(self.banner)
         self.key_dialog = None  # the open "check the key's words" dialog, if any
         self._confirm_again = None
@@ -527,7 +527,7 @@ class ReviewPage(QWidget):
                 passphrase=passphrase,
             )
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return None
         self.message.setText(
             f"Saved the signed review to {escape(str(out))}. Send it back to the consortium."

@@ -39,6 +39,7 @@ from consortium.formatting import money
 from consortium.matching import consortia
 from consortium.socialvalue import commitments, frameworks, units
 from consortium.workspace import Workspace
+from ui import colours
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
 COLOURS = ("#1f4e79", "#2e75b6", "#70ad47", "#ffc000", "#c55a11", "#7030a0", "#00b0f0", "#a5a5a5")
@@ -80,7 +81,7 @@ class BarChart(QWidget):
         y = 4
         peak = max([float(v) for _, values in self.groups for v in values.values()] or [1.0]) or 1.0
         for title, values in self.groups:
-            painter.setPen(QColor("#212529"))
+            painter.setPen(colours.ink(self.palette()))
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
@@ -89,7 +90,7 @@ class BarChart(QWidget):
             painter.setFont(font)
             y += 20
             for k, (name, value) in enumerate(sorted(values.items(), key=lambda kv: -kv[1])):
-                painter.setPen(QColor("#212529"))
+                painter.setPen(colours.ink(self.palette()))
                 painter.drawText(
                     QRectF(8, y, label_w - 12, 18),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -129,7 +130,7 @@ class SocialValuePage(QWidget):
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         self.totals.setAccessibleName("Running totals")
-        self.totals.setStyleSheet("background: #e7f1ff; padding: 6px;")
+        self.totals.setStyleSheet("background: #e7f1ff; color: #212529; padding: 6px;")
         layout.addWidget(self.totals)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -397,7 +398,7 @@ class SocialValuePage(QWidget):
                 evidence=self.evidence_files,
             )
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return
         self.evidence_files = []
         self.evidence_label.setText("No evidence files chosen")
@@ -586,7 +587,7 @@ class SocialValuePage(QWidget):
             )
             commitments.add(self.ws, item)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return
         self.message.clear()
         self.undo_button.setVisible(False)
@@ -673,7 +674,7 @@ class SocialValuePage(QWidget):
         try:
             out = statement.build(self.ws, self.bid.currentData(), path)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(colours.span("error", str(exc)))
             return None
         self.message.setText(f"Saved the statement to {escape(str(out))}.")
         return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 
 from consortium import start
 from consortium.workspace import Workspace
+from ui import colours
 
 
 class StartPage(QScrollArea):
     step_chosen = Signal(str)
     guide_requested = Signal()
+    demo_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -64,7 +66,15 @@ class StartPage(QScrollArea):
         self.guide_button.setAccessibleName("Read the user guide")
         self.guide_button.setToolTip("A short guide to each area (Help > User guide, F1)")
         self.guide_button.clicked.connect(self.guide_requested)
-        layout.addWidget(self.guide_button, 0)
+        layout.addWidget(self.guide_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.demo_button = QPushButton("Look around the demo workspace")
+        self.demo_button.setAccessibleName("Open the demo workspace")
+        self.demo_button.setToolTip(
+            "Open a filled-in example (fictional partners, real tenders) to see every area at "
+            "work; your own workspace stays as it is (File > Open workspace brings it back)"
+        )
+        self.demo_button.clicked.connect(self.demo_requested)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -91,11 +101,16 @@ class StartPage(QScrollArea):
         if self.ws is None:
             return
         self.steps = start.checklist(self.ws.db)
+        demo = self.ws.db.execute("SELECT 1 FROM settings WHERE key = 'demo'").fetchone()
+        self.demo_button.setVisible(not demo)
         upcoming = start.next_step(self.steps)
         for row, step in enumerate(self.steps):
             if step.key not in self.buttons:
                 self._row(row, step)
-            self.marks[step.key].setText("✓" if step.done else f"{row + 1}.")
+            mark = self.marks[step.key]
+            mark.setText("✓" if step.done else f"{row + 1}.")
+            mark.setStyleSheet(colours.style("ok") + " font-weight: 600;" if step.done else "")
+            mark.setToolTip("Done" if step.done else "Still to do")
             self.details[step.key].setText(step.detail)
             button = self.buttons[step.key]
             button.setToolTip(f"{step.action}: {step.detail}")

@@ -9,6 +9,7 @@ from html import escape
 from consortium import cpv, places
 from consortium.formatting import iso_date, money, uk_date
 from consortium.tenders.records import DEFECT_KINDS, Tender
+from ui import colours
 from ui.tenders_model import deadline_text
 
 
@@ -36,7 +37,7 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
     out = [f"<h2>{escape(tender.title or '(untitled)')}</h2>"]
     if changed:
         out.append(
-            "<p style='background:#fff3cd;padding:4px'><b>Changed since you last looked.</b></p>"
+            "<p style='background:#fff3cd;color:#212529;padding:4px'><b>Changed since you last looked.</b></p>"
         )
     out.append(
         f"<p><b>{escape(tender.buyer_name or 'Buyer not named')}</b> · {escape(status)}"
@@ -147,6 +148,6 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
             )
         out.append("</ul>")
     out.append(
-        f"<p style='color:#666'>{escape(tender.ocid)} · Contains public sector information licensed under the Open Government Licence v3.0.</p>"
+        f"<p style='color:{colours.colour('muted').name()}'>{escape(tender.ocid)} · Contains public sector information licensed under the Open Government Licence v3.0.</p>"
     )
     return "".join(out)

@@ -204,6 +204,8 @@ def rank_opportunities(
     text: TextModel,
     limit: int | None = 50,
 ) -> list[Opportunity]:
+    if not tenders:
+        return []  # a new workspace has none yet (the engine needs at least one target)
     whole = [target(t) for t in tenders]
     lots = [(i, target(t, lot)) for i, t in enumerate(tenders) for lot in t.lots]
     engine = Engine([org], whole + [lt for _, lt in lots], weights, today, text)

@@ -16,8 +16,7 @@ GUIDE = Path(__file__).with_name("guide.html")
 # Keys handled inside pages rather than by a menu action.
 PAGE_KEYS = (
     ("Ctrl+F", "Search the area you are looking at"),
-    ("Delete", "Delete the selected partner (in the partner list)"),
-    ("Ctrl+S", "Save the partner being edited"),
+    ("Ctrl+S", "Save what you are editing"),
     ("F1", "This guide"),
 )
 

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from consortium.matching import consortia
+from consortium.matching.scoring import sort_key
 from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
 
 TODAY = dt.date(2026, 11, 23)
@@ -57,8 +58,11 @@ def test_weights_rerank_at_once_and_are_saved(window):
     page.weight_boxes["service"].setValue(100)
     after = [m.partner_name for m in page.matches]
     assert before != after
-    scores = [m.score for m in page.matches if m.eligible]
-    assert scores == sorted(scores, reverse=True)
+    # one ranking rule: eligible, in area, outside the area, no service fit; then the score
+    keys = [sort_key(m) for m in page.matches]
+    assert keys == sorted(keys)
+    in_area = [m.score for m in page.matches if m.eligible and m.tier == 0]
+    assert in_area == sorted(in_area, reverse=True) or any(m.tied for m in page.matches)
     from consortium.matching import service
 
     assert service.load_weights(window.ws.db).place == 0

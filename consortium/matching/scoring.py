@@ -416,7 +416,9 @@ def place_reason(org: Organisation, t: Target, weight: float) -> Reason:
         summary = "Place not limiting"
     else:
         summary = "Outside your area: does not work where the service is delivered"
-    return Reason("place", weight, score, summary, evidence)
+    return Reason(
+        "place", weight, score, summary, evidence, warning=score < CAN_DELIVER_PLACE - EPS
+    )
 
 
 def reserved_names(codes: tuple[str, ...] | list[str]) -> str:

@@ -261,9 +261,7 @@ def test_demo_proposal_camden_young_carers(demo):
     # Alternatives never contain the first option's members (Northside lacks the capacity
     # alone, so any second option adds a partner for capacity).
     assert all("Riverside Community Action" not in _names(result, p) for p in result.proposals[1:])
-    assert all(
-        len(p.members) >= 2 for p in result.proposals[1:] if p.complete
-    )
+    assert all(len(p.members) >= 2 for p in result.proposals[1:] if p.complete)
 
 
 def test_demo_proposal_milton_keynes_domestic_abuse_needs_two_members(demo):

@@ -48,6 +48,28 @@ def register(sub) -> None:
     p.add_argument("ocid", metavar="OCID")
     p.add_argument("--alternatives", type=int, default=3)
     p.add_argument("--save", metavar="NAME", help="save the best proposal as a consortium")
+    p.add_argument(
+        "--with",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="PARTNER",
+        help="a partner (id or name) every proposal must include; repeatable",
+    )
+    p.add_argument(
+        "--without",
+        dest="exclude",
+        action="append",
+        default=[],
+        metavar="PARTNER",
+        help="a partner (id or name) to leave out; repeatable",
+    )
+    p.add_argument("--lead", metavar="PARTNER", help="the partner (id or name) to lead")
+    p.add_argument(
+        "--not-ours",
+        action="store_true",
+        help="do not include our organisation by default (it is when it can deliver a lot)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_propose)
 
@@ -130,7 +152,15 @@ def cmd_opportunities(args, ws: Workspace) -> int:
 def cmd_propose(args, ws: Workspace) -> int:
     from consortium.matching import proposals
 
-    result = proposals.propose_for(ws, args.ocid, alternatives=args.alternatives)
+    result = proposals.propose_for(
+        ws,
+        args.ocid,
+        alternatives=args.alternatives,
+        include=[find_partner(ws, p).id for p in args.include],
+        exclude=[find_partner(ws, p).id for p in args.exclude],
+        lead=find_partner(ws, args.lead).id if args.lead else None,
+        include_ours=not args.not_ours,
+    )
     if args.save:
         saved = proposals.save_as_consortium(ws, result, 0, args.save)
         if not args.json:

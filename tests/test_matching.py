@@ -58,7 +58,7 @@ def test_sibling_cpv_codes_score_by_the_depth_they_share():
     same_group = scoring.cpv_fit(["85311000"], ("85321000",))[0]  # 853
     same_division = scoring.cpv_fit(["85311000"], ("85140000",))[0]  # 85
     assert same_division == scoring.CPV_SAME_DIVISION < same_group < same_class[0]
-    assert scoring.CPV_SAME_GROUP == same_group
+    assert same_group == scoring.CPV_SAME_GROUP
     # symmetric for siblings
     assert scoring.cpv_fit(["85312000"], ("85311000",))[0] == same_class[0]
     # a broad tender code gives a specific partner code a better score than any sibling

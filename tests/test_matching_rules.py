@@ -358,3 +358,12 @@ def test_ties_are_broken_by_place_then_service_then_value_and_marked():
     assert ranked[0].to_dict()["tied"] is True
     engine = Engine([b, a], [target(t)], Weights(place=1), TODAY, model)
     assert engine.top_partners(0) == [1, 0]
+
+
+def test_the_tender_descriptions_show_both_facts():
+    from consortium.tenders.cli import format_tender
+
+    text = format_tender(read(release()), TODAY)
+    assert "Places: Warrington (TLD61)" in text
+    assert "Who may bid: organisations in the United Kingdom" in text
+    assert "Places: United Kingdom" not in text

@@ -324,11 +324,7 @@ class Engine:
 
     def top_partners(self, column: int, limit: int | None = None) -> list[int]:
         """Partner rows for one target, best first, in scoring.rank_key's order (then name, id)."""
-        names = sorted(
-            range(len(self.orgs)), key=lambda i: (self.orgs[i].name.lower(), self.orgs[i].id or 0)
-        )
-        tiebreak = np.empty(len(self.orgs), dtype=np.int64)
-        tiebreak[names] = np.arange(len(self.orgs))
+        tiebreak = self._tiebreak("orgs")
         order = self._order(np.s_[:, column], tiebreak)
         order = [int(i) for i in order]
         return order[:limit] if limit else order
@@ -340,15 +336,25 @@ class Engine:
         columns = np.arange(len(self.targets)) if columns is None else np.asarray(columns, int)
         if not len(columns):
             return []
-        ids = sorted(
-            range(len(self.targets)),
-            key=lambda j: (self.targets[j].tender.ocid, self.targets[j].lot_id or ""),
-        )
-        tiebreak = np.empty(len(self.targets), dtype=np.int64)
-        tiebreak[ids] = np.arange(len(self.targets))
+        tiebreak = self._tiebreak("targets")
         picked = self._order((row, columns), tiebreak[columns])
         order = [int(columns[k]) for k in picked]
         return order[:limit] if limit else order
+
+    def _tiebreak(self, kind: str) -> np.ndarray:
+        """Each partner's place in name order, or each target's in (ocid, lot) order: the last
+        tie-break of a ranking, worked out once per engine."""
+        cache = self.__dict__.setdefault("_tiebreaks", {})
+        if kind not in cache:
+            if kind == "orgs":
+                keys = [(o.name.lower(), o.id or 0) for o in self.orgs]
+            else:
+                keys = [(t.tender.ocid, t.lot_id or "") for t in self.targets]
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[order] = np.arange(len(keys))
+            cache[kind] = rank
+        return cache[kind]
 
     def _order(self, where, tiebreak: np.ndarray) -> np.ndarray:
         """Positions of the cells at ``where`` sorted by scoring.rank_key, then ``tiebreak``

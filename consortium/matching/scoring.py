@@ -21,12 +21,12 @@ from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement, infer
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
+from consortium.tenders import records
 from consortium.tenders.records import (
     AWARDED,
     CANCELLED,
     CLOSED,
     COMING_SOON,
-    WHOLE_COUNTRY,
     Lot,
     Tender,
 )
@@ -422,7 +422,7 @@ def place_reason(org: Organisation, t: Target, weight: float) -> Reason:
 
 
 def reserved_names(codes: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(WHOLE_COUNTRY.get(c) or places.area_name(c) for c in codes)
+    return records.reserved_names(codes)
 
 
 def reserved_ok(areas: list[str], reserved: tuple[str, ...] | list[str]) -> bool:

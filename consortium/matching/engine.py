@@ -25,6 +25,7 @@ from consortium.matching import scoring
 from consortium.matching.scoring import Target, Weights
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
+from consortium.tenders.records import as_utc
 
 _FAR_FUTURE = dt.date.max.toordinal()
 _MISSING = -1
@@ -162,6 +163,7 @@ class Engine:
         self.today = today or dt.date.today()
         self.text = self.prepared.text
         self.factors: dict[str, np.ndarray] = {}
+        self._no_service: np.ndarray | None = None
         self.blocked = np.zeros((len(self.orgs), len(self.targets)), dtype=bool)
         self._compute()
 
@@ -186,7 +188,11 @@ class Engine:
             if weight:
                 total += weight * self.factors[factor]  # one temporary at a time: 10M cells each
         # The rule of scoring.total_score: without service fit only the service points count.
-        total[self.factors["service"] < np.float32(scoring.SERVICE_FIT - scoring.EPS)] = 0
+        if self._no_service is None:  # the service factor never changes with the weights
+            self._no_service = self.factors["service"] < np.float32(
+                scoring.SERVICE_FIT - scoring.EPS
+            )
+        np.copyto(total, np.float32(0), where=self._no_service)
         total += np.float32(weights.service * scale) * self.factors["service"]
         self.scores = total
 
@@ -296,13 +302,14 @@ class Engine:
     def _suitability(self) -> np.ndarray:
         vcse = np.array([scoring.is_vcse(o) for o in self.orgs])
         fit_vcse, fit_other, timing, reserved = [], [], [], []
+        now = as_utc(self.today)
         for t in self.targets:
             lot, tender = t.lot, t.tender
             suitable = lot.vcse if lot and lot.vcse is not None else tender.vcse
             sme = lot.sme if lot and lot.sme is not None else tender.sme
             fit_vcse.append(_fit(suitable, sme))
             fit_other.append(_fit(None, sme))
-            timing.append(scoring.timing_of(tender, self.today)[0])
+            timing.append(scoring.timing_score(tender, now))
             reserved.append(tender.reserved_vcse)
         reserved = np.array(reserved)
         if reserved.any():

@@ -588,20 +588,39 @@ TIMING_OPEN = 1.0
 TIMING_PAST = 0.3  # closed, awarded or a stale planning notice: only to prepare for next time
 
 
+def timing_score(tender: Tender, now: str) -> float:
+    """How the tender's own dates bear on bidding now (``now`` from ``records.as_utc``): open
+    or coming soon counts fully; closed, awarded, cancelled or a stale planning notice (its
+    deadline or anticipated tender date passed) only to prepare for next time. The engine calls
+    this for every tender, so it builds no text; :func:`timing_of` adds the sentence."""
+    phase = tender.phase
+    if phase in (records.PHASE_CANCELLED, records.PHASE_AWARDED, records.PHASE_CLOSED):
+        return TIMING_PAST
+    deadline = tender.open_deadline
+    if deadline is not None and deadline <= now:
+        return TIMING_PAST
+    if phase == records.PHASE_PLANNING:
+        expected = tender.future_notice_date
+        if expected is not None and expected <= now:
+            return TIMING_PAST
+    return TIMING_OPEN
+
+
 def timing_of(tender: Tender, today: dt.date) -> tuple[float, str]:
-    """How the tender's own dates bear on bidding now, with a sentence (engine and scoring)."""
+    """:func:`timing_score` with the sentence that explains it."""
+    value = timing_score(tender, records.as_utc(today))
     status = tender.status_on(today)
     if status in (CLOSED, AWARDED, CANCELLED):
         note = tender.planning_note(today)
         if note:
-            return TIMING_PAST, note
-        return TIMING_PAST, f"The tender is {status}: useful to prepare for the re-tender"
+            return value, note
+        return value, f"The tender is {status}: useful to prepare for the re-tender"
     note = tender.planning_note(today)
     if note:
-        return (TIMING_PAST if tender.planning_stale(today) else TIMING_OPEN), note
+        return value, note
     if tender.open_deadline:
-        return TIMING_OPEN, f"Deadline {uk_date(iso_date(tender.open_deadline))}"
-    return TIMING_OPEN, "The notice gives no deadline"
+        return value, f"Deadline {uk_date(iso_date(tender.open_deadline))}"
+    return value, "The notice gives no deadline"
 
 
 def is_vcse(org: Organisation) -> bool:

@@ -11,7 +11,6 @@ import dataclasses
 from consortium import assets
 from consortium.bids import records as bids
 from consortium.matching import consortia
-from consortium.matching.requirements import infer
 from consortium.matching.scoring import target
 from consortium.partners import store as partner_store
 from consortium.tenders import search
@@ -71,7 +70,7 @@ def bid_data(ws: Workspace, bid_id: int) -> dict:
             "notice_url": tender.notice_url,
             "lots": [{"id": lot.id, "title": lot.title, "value": lot.value} for lot in tender.lots],
             "requirements": [
-                {"key": r.key, "label": r.label, "evidence": r.evidence} for r in infer(whole.text)
+                {"key": r.key, "label": r.label, "evidence": r.evidence} for r in whole.requirements
             ],
         }
     data = {

@@ -271,7 +271,7 @@ class MatchesPage(QWidget):
         self.opps = OpportunityModel(self)
         self.opps_view = _view(self.opps, "Opportunities")
         self.opps_view.setItemDelegateForColumn(0, ScoreBarDelegate(self))
-        for column, width in enumerate((70, 420, 110, 100, 110)):
+        for column, width in enumerate((80, 400, 135, 100, 110)):
             self.opps_view.setColumnWidth(column, width)
         self.opps_view.doubleClicked.connect(self._open_opportunity)
         v.addWidget(self.opps_view)

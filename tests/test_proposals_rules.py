@@ -164,3 +164,15 @@ def test_cli_propose_with_without_and_lead(ws, capsys):
     code = main(["propose", CAMDEN_CARERS, "--workspace", path, "--with", "Nobody Such"])
     assert code != 0
     assert "No partner called 'Nobody Such'" in capsys.readouterr().err
+
+
+def test_saving_a_partial_cover_keeps_who_comes_closest_and_what_it_needs(ws, results):
+    from consortium.matching import consortia
+
+    result = results["ocds-h6vhtk-06e2d7"]
+    saved = proposals.save_as_consortium(ws, result, 0, "Warrington partial")
+    closest = result.proposals[0].closest["1"]
+    member = next(m for m in saved.members if m.org_id == closest)
+    assert member.lots == ["1"]
+    assert "but not Warrington" in saved.notes
+    consortia.delete(ws, saved.id)

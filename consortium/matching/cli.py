@@ -141,7 +141,7 @@ def cmd_opportunities(args, ws: Workspace) -> int:
         deadline = (
             uk_date(iso_date(o.tender.open_deadline)) if o.tender.open_deadline else "no deadline"
         )
-        how = "alone" if o.alone else "with partners"
+        how = "outside your area" if o.outside_area else ("alone" if o.alone else "with partners")
         value = money(o.tender.value) if o.tender.value else "value not given"
         print(
             f"{o.match.score:5.1f}  {o.tender.title[:70]}  [{how}; {value}; {deadline}]  {o.tender.ocid}"

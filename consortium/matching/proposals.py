@@ -602,10 +602,13 @@ def save_as_consortium(
     proposal = result.proposals[index]
     members = []
     for pid in proposal.members:
-        lots = [lot for lot, who in proposal.assignment.items() if who == pid and lot != WHOLE]
+        # a partner proposed as the closest for a lot holds that lot too: the gaps (in the
+        # notes) say what it needs before it can deliver it
+        given = {**proposal.closest, **proposal.assignment}
+        lots = [lot for lot in result.lots if given.get(lot) == pid and lot != WHOLE]
         role = "lead provider" if pid == proposal.lead else "delivery partner"
         members.append(consortia.Member(org_id=pid, role=role, lots=lots))
-    gaps = "; ".join(g.message for g in proposal.gaps)
+    gaps = "; ".join(g.message + (f" ({g.fix})" if g.fix else "") for g in proposal.gaps)
     record = consortia.Consortium(
         name=name,
         ocid=result.tender.ocid,

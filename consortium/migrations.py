@@ -438,6 +438,22 @@ def v11_drop_duplicate_tender_index(db: Database) -> None:
     run_script(db, "DROP INDEX IF EXISTS tenders_phase;")
 
 
+def match_feedback(db: Database) -> None:
+    """relevance feedback: a partner's "not for us" / "interested" marks on tenders"""
+    run_script(
+        db,
+        """
+        CREATE TABLE match_feedback (
+            org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            ocid TEXT NOT NULL,
+            mark TEXT NOT NULL CHECK (mark IN ('not_for_us', 'interested')),
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (org_id, ocid)
+        );
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -450,6 +466,7 @@ STEPS: list[Step] = [
     v9_assets,
     v10_asset_transfers,
     v11_drop_duplicate_tender_index,
+    match_feedback,
 ]
 LATEST = len(STEPS)
 

@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from consortium.matching import consortia
 from consortium.matching.scoring import sort_key
@@ -265,3 +265,25 @@ def test_ties_and_outside_area_are_shown(window):
     if "Outside your area" in hows:
         first = hows.index("Outside your area")
         assert all(h == "Outside your area" for h in hows[first:])
+
+
+def test_marking_opportunities_teaches_the_list_and_can_be_undone(window):
+    page = window.matches
+    page.tabs.setCurrentIndex(2)
+    assert "nothing is ever hidden" in page.learned.text()
+    first = page.opps.item(0).tender.ocid
+    count = page.opps.rowCount()
+    page.opps_view.selectRow(0)
+    not_for_us = next(b for b in page.findChildren(QPushButton) if b.text() == "Not for us")
+    not_for_us.click()
+    assert page.opps.rowCount() == count  # nothing hidden
+    assert page.opps.item(0).tender.ocid != first
+    row = next(r for r in range(count) if page.opps.item(r).tender.ocid == first)
+    assert page.opps.data(page.opps.index(row, 2)) == "Not for us (your mark)"
+    assert page.opps_view.currentIndex().row() == row  # the marked tender stays selected
+    tip = page.opps.data(page.opps.index(row, 1), Qt.ItemDataRole.ToolTipRole)
+    assert "You marked this tender not for us" in tip
+    assert "counts less" in page.learned.text()
+    page.forget_marks.click()
+    assert page.opps.item(0).tender.ocid == first
+    assert "nothing is ever hidden" in page.learned.text()

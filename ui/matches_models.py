@@ -157,7 +157,9 @@ class OpportunityModel(RowsTableModel):
         if role == TIED_ROLE and column == 0:
             return o.match.tied
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if o.outside_area:
+            if o.mark is not None:
+                how = "Not for us (your mark)" if o.mark == "not_for_us" else "Interested"
+            elif o.outside_area:
                 how = "Outside your area"
             elif o.alone:
                 how = "Alone"
@@ -167,6 +169,8 @@ class OpportunityModel(RowsTableModel):
                 how = "With partners (no lot alone)"
             if role == Qt.ItemDataRole.ToolTipRole and column == 0 and o.match.tied:
                 return f"{o.match.score:.0f} out of 100. {TIED_TIP}."
+            if role == Qt.ItemDataRole.ToolTipRole and o.feedback:
+                return f"{o.tender.title}\n{o.feedback}."
             values = (
                 f"{o.match.score:.0f}" + (" tied" if o.match.tied else ""),
                 o.tender.title,

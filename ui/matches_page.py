@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.formatting import money
-from consortium.matching import proposals, service
+from consortium.matching import feedback, proposals, service
 from consortium.matching.scoring import (
     FACTOR_NAMES,
     FACTORS,
@@ -277,9 +277,33 @@ class MatchesPage(QWidget):
         v.addWidget(self.opps_view)
         v.addWidget(
             QLabel(
-                "Open and coming-soon tenders, best first. Double-click one to see every partner's fit."
+                "Open and coming-soon tenders with service fit, best first. Double-click one to "
+                "see every partner's fit."
             )
         )
+        marks = QHBoxLayout()
+        marks.addWidget(QLabel("Teach the list:"))
+        for name, value, tip in (
+            ("Not for us", feedback.NOT_FOR_US, "Tenders like this one will count less"),
+            ("Interested", feedback.INTERESTED, "Tenders like this one will count more"),
+            ("Clear mark", None, "Forget the mark on this tender"),
+        ):
+            button = QPushButton(name)
+            button.setAccessibleName(f"Mark the opportunity: {name.lower()}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _checked=False, value=value: self._mark(value))
+            marks.addWidget(button)
+        self.forget_marks = QPushButton("Forget all marks")
+        self.forget_marks.setAccessibleName("Forget all marks")
+        self.forget_marks.setToolTip("Undo everything the list learnt from this partner's marks")
+        self.forget_marks.clicked.connect(self._forget_marks)
+        marks.addStretch()
+        marks.addWidget(self.forget_marks)
+        v.addLayout(marks)
+        self.learned = QLabel()
+        self.learned.setWordWrap(True)
+        self.learned.setAccessibleName("What the marks taught")
+        v.addWidget(self.learned)
         self.tabs.addTab(page, "Opportunities")
 
     def _build_weights_tab(self) -> None:
@@ -653,11 +677,37 @@ class MatchesPage(QWidget):
         if self.ws is None or self.partner.currentData() is None:
             self.opps.set_rows([])
             return
+        pid = self.partner.currentData()
         self.opps.set_rows(
-            service.opportunities(
-                self.ws, self.partner.currentData(), today=self.today, weights=self.weights()
-            )
+            service.opportunities(self.ws, pid, today=self.today, weights=self.weights())
         )
+        sentences = feedback.learned(self.ws.db, pid).sentences()
+        self.learned.setText(
+            "; ".join(sentences) + ". Forget all marks to undo this."
+            if sentences
+            else "Mark tenders “not for us” or “interested” and this list learns from it; "
+            "nothing is ever hidden."
+        )
+
+    def _mark(self, value: str | None) -> None:
+        row = self.opps_view.currentIndex().row()
+        pid = self.partner.currentData()
+        if self.ws is None or pid is None or row < 0:
+            self.learned.setText("Choose a tender in the list first, then mark it.")
+            return
+        ocid = self.opps.item(row).tender.ocid
+        feedback.mark(self.ws, pid, ocid, value)
+        self.reload_opportunities()
+        for r in range(self.opps.rowCount()):
+            if self.opps.item(r).tender.ocid == ocid:
+                self.opps_view.selectRow(r)
+
+    def _forget_marks(self) -> None:
+        pid = self.partner.currentData()
+        if self.ws is None or pid is None:
+            return
+        feedback.reset(self.ws, pid)
+        self.reload_opportunities()
 
     def _open_opportunity(self, index) -> None:
         ocid = self.opps.item(index.row()).tender.ocid

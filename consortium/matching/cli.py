@@ -44,6 +44,18 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_opportunities)
 
+    p = sub.add_parser(
+        "mark",
+        parents=[common],
+        help="mark an opportunity 'not for us' or 'interested' (the list learns from it)",
+    )
+    p.add_argument("ocid", metavar="OCID", nargs="?")
+    p.add_argument("mark", nargs="?", choices=["not-for-us", "interested", "clear"])
+    p.add_argument("--partner", metavar="PARTNER", help="partner id or name (default: ours)")
+    p.add_argument("--reset", action="store_true", help="forget every mark of the partner")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_mark)
+
     p = sub.add_parser("propose", parents=[common], help="propose a consortium covering a tender")
     p.add_argument("ocid", metavar="OCID")
     p.add_argument("--alternatives", type=int, default=3)
@@ -146,6 +158,35 @@ def cmd_opportunities(args, ws: Workspace) -> int:
         print(
             f"{o.match.score:5.1f}  {o.tender.title[:70]}  [{how}; {value}; {deadline}]  {o.tender.ocid}"
         )
+    return 0
+
+
+def cmd_mark(args, ws: Workspace) -> int:
+    from consortium.matching import feedback
+
+    if args.partner:
+        org = find_partner(ws, args.partner)
+    else:
+        org = partner_store.ours(ws.db)
+        if org is None:
+            raise ConsortiumError("No partner is marked as our organisation; use --partner.")
+    if args.reset:
+        n = feedback.reset(ws, org.id)
+        message = f"Forgot {n} mark(s) of {org.name}."
+    else:
+        if not args.ocid or not args.mark:
+            raise ConsortiumError("Give a tender and a mark: not-for-us, interested or clear.")
+        service.get_tender(ws.db, args.ocid)  # a clear message for an unknown tender
+        value = {"not-for-us": feedback.NOT_FOR_US, "interested": feedback.INTERESTED}
+        feedback.mark(ws, org.id, args.ocid, value.get(args.mark))
+        message = f"Marked {args.ocid} {args.mark.replace('-', ' ')} for {org.name}."
+    learned = feedback.learned(ws.db, org.id)
+    if args.json:
+        _print_json({"partner_id": org.id, "marks": learned.marks, "learned": learned.sentences()})
+        return 0
+    print(message)
+    for sentence in learned.sentences():
+        print(f"  {sentence}.")
     return 0
 
 

@@ -367,3 +367,27 @@ def test_the_tender_descriptions_show_both_facts():
     assert "Places: Warrington (TLD61)" in text
     assert "Who may bid: organisations in the United Kingdom" in text
     assert "Places: United Kingdom" not in text
+
+
+def test_broad_cpv_codes_alone_do_not_show_service_fit():
+    t = Tender(
+        ocid="x",
+        source="fts",
+        title="Circular food growing model",
+        description="Community food growing in schools",
+        cpv=["80000000"],
+        places=["TLI"],
+    )
+    model = TextModel.build(["Circular food growing model", "Adult skills courses", "Roads"])
+    # 80400000 lies within the tender's broad 80000000, but nothing else is shared
+    skills = org(cpv_codes=["80400000"], services="Adult skills courses", areas=[CAMDEN])
+    m = score(skills, t, text=model, today=TODAY)
+    assert m.reason("service").score == scoring.CPV_ALONE < scoring.SERVICE_FIT
+    assert "the codes alone do not show service fit" in " ".join(m.reason("service").evidence)
+    # a word in common, or the very same code, is evidence enough
+    growing = org(cpv_codes=["80400000"], services="Food growing courses", areas=[CAMDEN])
+    assert score(growing, t, text=model, today=TODAY).reason("service").score >= 0.45
+    same = org(cpv_codes=["80000000"], services="Adult skills courses", areas=[CAMDEN])
+    assert score(same, t, text=model, today=TODAY).reason("service").score >= 0.45
+    engine = Engine([skills, growing, same], [target(t)], text=model, today=TODAY)
+    assert engine.tiers()[:, 0].tolist() == [scoring.NO_SERVICE_FIT, 0, 0]

@@ -218,8 +218,15 @@ class Engine:
         # With codes on both sides: 0.6 × codes + 0.4 × words; otherwise words alone.
         p_has = np.array([bool(c) for c in partner_codes])
         t_has = np.array([bool(c) for c in target_codes])
+        # scoring.cpv_alone_capped: codes that are no close match, with no words in common
+        eps = scoring.EPS
+        has_text = np.array([bool(scoring._partner_text(o).strip()) for o in self.orgs])
+        weak = codes < np.float32(scoring.CPV_CLOSE - eps)
+        weak &= words < np.float32(scoring.WORDS_MIN - eps)
+        weak &= has_text[:, None]
         codes *= np.float32(0.6)
         codes += np.float32(0.4) * words
+        np.minimum(codes, np.float32(scoring.CPV_ALONE), out=codes, where=weak)
         rows = np.flatnonzero(p_has)
         cols = np.flatnonzero(t_has)
         if len(rows) == len(self.orgs) and len(cols) == len(self.targets):

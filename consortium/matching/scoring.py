@@ -258,6 +258,20 @@ _SIBLING = {
 }
 
 
+# CPV codes alone are weak evidence unless they match closely: a broad tender code (85300000
+# "Social work and related services") sits above every social-care partner's codes. Without any
+# words in common (the partner's own text and the tender's), CPV closeness below CPV_CLOSE counts
+# for at most CPV_ALONE, below the service-fit gate.
+WORDS_MIN = 0.1  # text_score below this is no words in common
+CPV_CLOSE = 1.0  # the same code
+CPV_ALONE = 0.4
+
+
+def cpv_alone_capped(c_score: float, w_score: float, has_text: bool) -> bool:
+    """Whether the service score is capped at CPV_ALONE (the rule above)."""
+    return has_text and w_score < WORDS_MIN - EPS and c_score < CPV_CLOSE - EPS
+
+
 def text_score(cosine: float) -> float:
     """Cosine similarity of short texts rarely passes 0.35; that counts as a full match."""
     return min(1.0, cosine / 0.35)
@@ -328,8 +342,13 @@ def service_reason(org: Organisation, t: Target, model: TextModel, weight: float
     c_score, c_evidence = cpv_fit(org.cpv_codes, t.cpv)
     cosine, words = model.similarity(model.vector(_partner_text(org)), model.vector(t.text))
     w_score = text_score(cosine)
+    capped = False
     if t.cpv and org.cpv_codes:
         score = 0.6 * c_score + 0.4 * w_score
+        if cpv_alone_capped(c_score, w_score, bool(_partner_text(org).strip())) and (
+            score > CPV_ALONE
+        ):
+            score, capped = CPV_ALONE, True
     else:
         score = w_score
     evidence = list(c_evidence)
@@ -341,6 +360,11 @@ def service_reason(org: Organisation, t: Target, model: TextModel, weight: float
         evidence.append("The partner has no CPV codes recorded, so only the words are compared")
     elif not c_evidence:
         evidence.append("None of the partner's CPV codes is near the tender's")
+    if capped:
+        evidence.append(
+            "No words in common with the notice, and the CPV codes are not a close match: "
+            "the codes alone do not show service fit"
+        )
     if score >= 0.7:
         summary = "Strong service fit"
     elif score >= SERVICE_FIT - EPS:

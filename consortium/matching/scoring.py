@@ -5,9 +5,14 @@
     match.reasons          # [Reason(factor="service", weight=40, score=0.8, summary=..., evidence=[...])]
 
 Five factors, each scored 0..1 and weighted (weights are the user's, from settings):
-service (CPV codes and words), place, capacity, eligibility (accreditations, insurance, policies
-valid on the contract start), suitability (SME/VCSE, reserved, deadline). Everything here is a
-pure function of the records; the ranking engine computes the same formulas in bulk.
+service (CPV codes by the depth they share, and the words of the partner's and the tender's own
+texts), place (where the service is delivered), capacity, eligibility (who may bid where
+participation is reserved to a place; accreditations, insurance, policies valid on the contract
+start), suitability (SME/VCSE, reserved, the notice's own dates). Service fit gates the rest:
+without it only the service points count and the tender is no opportunity. Every ranking sorts
+by :func:`rank_key`: eligible first, in area before outside it before no service fit, then the
+score, ties broken by place, service and value fit. Everything here is a pure function of the
+records; the ranking engine computes the same formulas in bulk.
 """
 
 from __future__ import annotations

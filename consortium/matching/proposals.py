@@ -16,8 +16,10 @@ save_as_consortium(ws, result, 0, "Herefordshire adult skills")
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from consortium import places
 from consortium.formatting import money
@@ -111,7 +113,7 @@ class ProposalResult:
     orgs: dict[int, Organisation]
     fit: dict[tuple[int, str], float]  # (partner id, lot) -> score, for partners who can deliver
     proposals: list[Proposal]
-    judgements: dict[tuple[int, str], LotJudgement] = field(default_factory=dict)
+    judgements: Mapping[tuple[int, str], LotJudgement] = field(default_factory=dict)
     required: list[int] = field(default_factory=list)  # members asked for (with our organisation)
     excluded: list[int] = field(default_factory=list)
     lead_requested: int | None = None
@@ -342,24 +344,48 @@ def lot_targets(tender: Tender) -> tuple[list[str], list[Target]]:
     return [t.lot_id or WHOLE for t in targets], targets
 
 
+class Judgements(Mapping):
+    """(partner id, lot) -> :class:`LotJudgement`, read from the engine's arrays on demand (a
+    proposal over a thousand partners and ten lots need not build ten thousand records)."""
+
+    def __init__(self, orgs: list[Organisation], lots: list[str], engine: Engine):
+        self.row = {o.id: i for i, o in enumerate(orgs)}
+        self.column = {lot: j for j, lot in enumerate(lots)}
+        f = engine.factors
+        self.score, self.service, self.place = engine.scores, f["service"], f["place"]
+        self.blocked = engine.blocked
+        self.full = engine.can_deliver()  # Match.can_deliver for every pair
+        self.service_fit = self.service >= np.float32(SERVICE_FIT - EPS)
+
+    def __getitem__(self, key: tuple[int, str]) -> LotJudgement:
+        pid, lot = key
+        i, j = self.row[pid], self.column[lot]
+        return LotJudgement(
+            score=float(self.score[i, j]),
+            service=float(self.service[i, j]),
+            place=float(self.place[i, j]),
+            blocked=bool(self.blocked[i, j]),
+        )
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return ((pid, lot) for pid in self.row for lot in self.column)
+
+    def __len__(self) -> int:
+        return len(self.row) * len(self.column)
+
+    def with_service_fit(self, lot: str) -> list[int]:
+        """Partner ids with service fit for a lot."""
+        ids = list(self.row)
+        return [ids[i] for i in np.flatnonzero(self.service_fit[:, self.column[lot]])]
+
+
 def judge(
     tender: Tender, orgs: list[Organisation], *, weights: Weights, today: dt.date, text
-) -> dict[tuple[int, str], LotJudgement]:
+) -> Judgements:
     """Every partner against every lot, as the ranking for that lot judges it: one engine over
     the lot targets, whose numbers equal ``scoring.score`` (the ranking) for every pair."""
     lots, targets = lot_targets(tender)
-    engine = Engine(orgs, targets, weights, today, text)
-    f = engine.factors
-    return {
-        (org.id, lot): LotJudgement(
-            score=float(engine.scores[i, j]),
-            service=float(f["service"][i, j]),
-            place=float(f["place"][i, j]),
-            blocked=bool(engine.blocked[i, j]),
-        )
-        for i, org in enumerate(orgs)
-        for j, lot in enumerate(lots)
-    }
+    return Judgements(orgs, lots, Engine(orgs, targets, weights, today, text))
 
 
 def _build(
@@ -380,15 +406,13 @@ def _build(
     all_keys = sorted({k for keys in requirements.values() for k in keys})
     start = target(tender).start
     candidates, fit = [], {}
-    for org in orgs:
-        fits = {lot: judged[(org.id, lot)].score for lot in lots if judged[(org.id, lot)].full}
+    near_only = judged.service_fit & ~judged.full
+    for i, org in enumerate(orgs):
+        row = judged.score[i]
+        fits = {lots[j]: float(row[j]) for j in np.flatnonzero(judged.full[i])}
         # near: service fit but not a full fit (wrong place, or shut out); only to name who
         # comes closest to a lot nobody covers
-        near = {
-            lot: judged[(org.id, lot)].score
-            for lot in lots
-            if not judged[(org.id, lot)].full and judged[(org.id, lot)].service_fit
-        }
+        near = {lots[j]: float(row[j]) for j in np.flatnonzero(near_only[i])}
         for lot, value in fits.items():
             fit[(org.id, lot)] = value
         latest = org.latest_turnover()
@@ -498,10 +522,11 @@ def _add_closest(result: ProposalResult, proposal: Proposal, by_id, today, weigh
         if lot in proposal.assignment:
             continue
         wanted = _lot_places(result.tender, lot)
+        judged = result.judgements
         options = [
-            (j.closeness(_region_near(result.orgs[pid].areas, wanted)), pid)
-            for (pid, lt), j in result.judgements.items()
-            if lt == lot and j.service_fit and pid in by_id
+            (judged[(pid, lot)].closeness(_region_near(result.orgs[pid].areas, wanted)), pid)
+            for pid in judged.with_service_fit(lot)
+            if pid in by_id
         ]
         if not options:
             continue

@@ -526,6 +526,22 @@ def restore_bid_and_social_value_tables(db: Database) -> None:
             db.execute(f"DROP TABLE {placeholder}")
 
 
+def match_feedback(db: Database) -> None:
+    """relevance feedback: a partner's "not for us" / "interested" marks on tenders"""
+    run_script(
+        db,
+        """
+        CREATE TABLE match_feedback (
+            org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            ocid TEXT NOT NULL,
+            mark TEXT NOT NULL CHECK (mark IN ('not_for_us', 'interested')),
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (org_id, ocid)
+        );
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -542,6 +558,7 @@ STEPS: list[Step] = [
     v12_compressed_releases_and_stored_tenders,
     v13_persisted_text_model,
     v_pinned_keys_and_review_versions,
+    match_feedback,
 ]
 LATEST = len(STEPS)
 

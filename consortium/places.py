@@ -567,4 +567,4 @@ def describe(code: str) -> str:
             return r.name
         return f"{r.name} ({r.code}, in {geo.regions[r.parent].name})"
     c = geo.councils[resolved]
-    return f"{c.name} ({c.kind}, {c.region})"
+    return f"{c.name} ({c.kind}, {region_label(c.gss)})"

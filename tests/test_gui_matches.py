@@ -8,9 +8,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from consortium.matching import consortia
+from consortium.matching.scoring import sort_key
 from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
 
 TODAY = dt.date(2026, 11, 23)
@@ -64,8 +66,11 @@ def test_weights_rerank_at_once_and_are_saved(window):
     page.weight_boxes["service"].setValue(100)
     after = [m.partner_name for m in page.matches]
     assert before != after
-    scores = [m.score for m in page.matches if m.eligible]
-    assert scores == sorted(scores, reverse=True)
+    # one ranking rule: eligible, in area, outside the area, no service fit; then the score
+    keys = [sort_key(m) for m in page.matches]
+    assert keys == sorted(keys)
+    in_area = [m.score for m in page.matches if m.eligible and m.tier == 0]
+    assert in_area == sorted(in_area, reverse=True) or any(m.tied for m in page.matches)
     from consortium.matching import service
 
     assert service.load_weights(window.ws.db).place == 0
@@ -156,3 +161,138 @@ def test_opportunities_from_a_partners_page(window, qtbot):
     assert window.matches.partner.currentData() == target
     qtbot.waitUntil(lambda: window.matches.opps.rowCount() > 0, timeout=30000)
     assert window.matches.opps.item(0).tender.ocid == "ocds-h6vhtk-05a7b0"
+
+
+# ------------------------------------------------------------- the Proposal tab's choices
+def _propose(page, qtbot):
+    page.result = None
+    page.propose_button.click()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+
+
+def _pick(combo, text):
+    index = next(i for i in range(combo.count()) if combo.itemText(i).startswith(text))
+    combo.setCurrentIndex(index)
+
+
+def test_proposal_includes_our_organisation_and_follows_the_choices(window, qtbot):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e058")
+    page.tabs.setCurrentIndex(1)
+    assert page.include_ours.isChecked()
+    assert "Riverside Community Action" in page.include_ours.text()
+    _propose(page, qtbot)
+    assert "includes our organisation" in page.option.currentText()
+    assert "Includes our organisation." in page.summary.text()
+    # require one partner, leave another out, choose the lead, then propose again
+    _pick(page.choice_partner, "Marches Community Learning")
+    page.require_button.click()
+    _pick(page.choice_partner, "Northside Young Carers Trust")
+    page.exclude_button.click()
+    shown = [page.choices.item(i).text() for i in range(page.choices.count())]
+    assert shown == [
+        "Must include: Marches Community Learning",
+        "Leave out: Northside Young Carers Trust",
+    ]
+    _pick(page.lead_choice, "Marches Community Learning")
+    _propose(page, qtbot)
+    headers = [page.grid.horizontalHeaderItem(c).text() for c in range(page.grid.columnCount())]
+    assert "Marches Community Learning" in headers and "Riverside Community Action" in headers
+    assert "Northside Young Carers Trust" not in headers
+    assert page.summary.text().startswith("Lead: Marches Community Learning.")
+    # a choice can be cleared again
+    page.choices.setCurrentRow(1)
+    page.clear_choice.click()
+    assert [page.choices.item(i).text() for i in range(page.choices.count())] == [
+        "Must include: Marches Community Learning"
+    ]
+    # without our organisation
+    page.include_ours.setChecked(False)
+    _pick(page.lead_choice, "Chosen for you")
+    page.choices.setCurrentRow(0)
+    page.clear_choice.click()
+    _propose(page, qtbot)
+    assert page.result.required == []  # nothing forced in: not even our organisation
+
+
+def test_a_partial_cover_never_shows_an_empty_consortium(window, qtbot):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e2d7")  # Warrington, reserved to UK suppliers
+    _propose(page, qtbot)
+    options = [page.option.itemText(i) for i in range(page.option.count())]
+    assert options and not any("0 member" in o for o in options)
+    assert "partial cover" in options[0]
+    assert page.grid.item(0, 2).text().startswith("Closest: ")
+    gaps = [page.gaps.item(i).text() for i in range(page.gaps.count())]
+    assert any("but not Warrington" in g for g in gaps)
+    assert "Partial cover: these partners come closest" in page.summary.text()
+    assert "proven best" not in page.summary.text()
+    assert page.save_button.isEnabled()
+    # a tender nobody offers the service for: no option at all, and it says why
+    page.select_tender("ocds-h6vhtk-069311")  # a roof refurbishment in Oban
+    _propose(page, qtbot)
+    assert page.option.count() == 0
+    assert "No partner has service fit" in page.summary.text()
+    assert not page.save_button.isEnabled()
+
+
+def test_saving_confirms_and_offers_to_start_a_bid(window, qtbot, monkeypatch):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-06e058")
+    _propose(page, qtbot)
+    assert not page.saved_bar.isVisibleTo(page)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Camden carers", True))
+    page.save_button.click()
+    assert page.saved_bar.isVisibleTo(page)
+    assert "Saved consortium “Camden carers”: 1 member, lead Riverside Community Action" in (
+        page.saved_label.text()
+    )
+    saved = next(c for c in consortia.list_all(window.ws.db) if c.name == "Camden carers")
+    page.start_bid_button.click()
+    assert window.stack.currentWidget() is window.bids
+    assert window.bids.consortium.currentData() == saved.id
+    from consortium.bids import records as bids_store
+
+    made = [b for b in bids_store.list_all(window.ws.db) if b.consortium_id == saved.id]
+    assert len(made) == 1
+    assert window.bids.current_id() == made[0].id
+
+
+def test_ties_and_outside_area_are_shown(window):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-0547db")
+    scores = [
+        page.match_model.data(page.match_model.index(r, 2))
+        for r in range(page.match_model.rowCount())
+    ]
+    assert any(s.endswith(" tied") for s in scores)
+    tied = next(r for r, s in enumerate(scores) if s.endswith(" tied"))
+    tip = page.match_model.data(page.match_model.index(tied, 2), Qt.ItemDataRole.ToolTipRole)
+    assert "ranked by place, then service fit, then value fit" in tip
+    # Opportunities: outside-area rows say so and come after every in-area one
+    hows = [page.opps.data(page.opps.index(r, 2)) for r in range(page.opps.rowCount())]
+    if "Outside your area" in hows:
+        first = hows.index("Outside your area")
+        assert all(h == "Outside your area" for h in hows[first:])
+
+
+def test_marking_opportunities_teaches_the_list_and_can_be_undone(window):
+    page = window.matches
+    page.tabs.setCurrentIndex(2)
+    assert "nothing is ever hidden" in page.learned.text()
+    first = page.opps.item(0).tender.ocid
+    count = page.opps.rowCount()
+    page.opps_view.selectRow(0)
+    not_for_us = next(b for b in page.findChildren(QPushButton) if b.text() == "Not for us")
+    not_for_us.click()
+    assert page.opps.rowCount() == count  # nothing hidden
+    assert page.opps.item(0).tender.ocid != first
+    row = next(r for r in range(count) if page.opps.item(r).tender.ocid == first)
+    assert page.opps.data(page.opps.index(row, 2)) == "Not for us (your mark)"
+    assert page.opps_view.currentIndex().row() == row  # the marked tender stays selected
+    tip = page.opps.data(page.opps.index(row, 1), Qt.ItemDataRole.ToolTipRole)
+    assert "You marked this tender not for us" in tip
+    assert "counts less" in page.learned.text()
+    page.forget_marks.click()
+    assert page.opps.item(0).tender.ocid == first
+    assert "nothing is ever hidden" in page.learned.text()

@@ -172,7 +172,7 @@ def test_weights_change_the_ranking_at_once():
     # broad code, B has the exact service but works across the UK.
     t = tender(places=["TLI31"], cpv=["85312000"], description="young carers support")
     near_but_wrong = org(
-        id=1, name="A", areas=["E09000007"], cpv_codes=["85300000"], services="education"
+        id=1, name="A", areas=["E09000007"], cpv_codes=["85300000"], services="young carers groups"
     )
     right_but_far = org(
         id=2, name="B", areas=["TL"], cpv_codes=["85312000"], services="young carers support"

@@ -470,3 +470,57 @@ def test_large_instance_matches_a_plain_model_solve():
         assert prob.key(members, assignment) == key(p, cands, nd)
         taken.append(set(p.members))
         model.cut(p.members)
+
+
+# ------------------------------------------------------------------------------ required / lead
+def test_a_required_partner_is_always_a_member():
+    cands = [cand(1, {"1": 90, "2": 90}), cand(2, {"1": 60})]
+    nd = need(["1", "2"])
+    assert propose(cands, nd)[0].members == [1]  # one member covers both lots
+    forced = Need(lots=["1", "2"], value=0, required=frozenset({2}))
+    best = propose(cands, forced)[0]
+    assert set(best.members) == {1, 2} and best.complete and best.optimal
+    assert best.assignment == {"1": 1, "2": 1}  # the best fit still delivers each lot
+
+
+def test_a_required_partner_with_no_lot_joins_for_capacity():
+    cands = [cand(1, {"1": 90}, capacity=300_000), cand(2, {}, capacity=400_000)]
+    nd = Need(lots=["1"], value=600_000, required=frozenset({2}))
+    best = propose(cands, nd)[0]
+    assert set(best.members) == {1, 2} and best.complete
+    assert best.assignment == {"1": 1}
+
+
+def test_the_chosen_lead_leads_and_is_required():
+    cands = [cand(1, {"1": 90}, capacity=900_000), cand(2, {"1": 50}, capacity=100_000)]
+    nd = Need(lots=["1"], value=0, lead=2)
+    best = propose(cands, nd)[0]
+    # partner 2 must be in and can deliver the lot, so it does alone (fewest members first)
+    assert best.members == [2] and best.lead == 2
+    with_capacity = Need(lots=["1"], value=500_000, lead=2)
+    best = propose(cands, with_capacity)[0]
+    # partner 1 joins for capacity and would lead by size; the chosen lead stays the lead
+    assert set(best.members) == {1, 2} and best.lead == 2 and best.members[0] == 2
+
+
+def test_required_partners_agree_with_brute_force():
+    rng = random.Random(1313)
+    for _ in range(60):
+        cands, nd = random_instance(rng)
+        ids = [c.partner_id for c in cands]
+        if not ids:
+            continue
+        required = frozenset(rng.sample(ids, rng.choice([1, 1, 2])))
+        nd = Need(
+            lots=nd.lots,
+            value=nd.value,
+            lot_requirements=nd.lot_requirements,
+            tender_requirements=nd.tender_requirements,
+            required=required,
+        )
+        props = propose(cands, nd, alternatives=2)
+        bf = _brute_force(cands, nd)
+        assert required <= set(props[0].members)
+        assert key(props[0], cands, nd) == key(bf, cands, nd), (cands, nd)
+        for p in props:
+            assert required <= set(p.members)

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.bids.questions.library_requested.connect(lambda: self.show_area("library"))
         self.library.changed.connect(lambda: self.bids.questions.reload())  # fresh suggestions
         self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
+        self.matches.bid_requested.connect(self.start_bid)
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
         self.partners.editor.save_requested.connect(self.save_partner)
@@ -719,6 +720,13 @@ class MainWindow(QMainWindow):
         combo = self.matches.partner
         combo.setCurrentIndex(max(0, combo.findData(partner_id)))
         self.matches.tabs.setCurrentIndex(2)
+
+    def start_bid(self, consortium_id: int) -> None:
+        """From a saved consortium (Matches > Proposal): a new bid for it, shown in Bids."""
+        self.sidebar.setCurrentRow(self.stack.indexOf(self.bids))
+        self.bids.reload()
+        self.bids.consortium.setCurrentIndex(self.bids.consortium.findData(consortium_id))
+        self.bids.create_bid()
 
     def match_tender(self, ocid: str) -> None:
         self.show_area("matches")

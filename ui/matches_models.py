@@ -14,6 +14,8 @@ from ui import colours
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 3
+TIED_ROLE = Qt.ItemDataRole.UserRole + 4  # the score is shared with a neighbour
+TIED_TIP = "Tied on score with a neighbour: ranked by place, then service fit, then value fit"
 STATUS_COLOURS = {
     "open": "#d1e7dd",
     "coming soon": "#cfe2ff",
@@ -107,6 +109,8 @@ class MatchModel(RowsTableModel):
             return m.partner_id
         if role == SCORE_ROLE and column == 2:
             return m.score
+        if role == TIED_ROLE and column == 2:
+            return m.tied
         if column >= 3 and column <= 7:
             reason = m.reason(FACTORS[column - 3])
             if role == Qt.ItemDataRole.DisplayRole:
@@ -127,13 +131,15 @@ class MatchModel(RowsTableModel):
             if column == 1:
                 return m.partner_name + ("" if m.eligible else "  (not eligible)")
             if column == 2:
-                return f"{m.score:.0f}"
+                if role == Qt.ItemDataRole.ToolTipRole and m.tied:
+                    return f"{m.score:.0f} out of 100. {TIED_TIP}."
+                return f"{m.score:.0f}" + (" tied" if m.tied else "")
             if column == 8:
                 return "; ".join(m.warnings)
         if role == Qt.ItemDataRole.ForegroundRole and not m.eligible:
             return QBrush(QColor("#6c757d"))
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 2:
-            return f"Score {m.score:.0f} out of 100"
+            return f"Score {m.score:.0f} out of 100" + (", tied" if m.tied else "")
         return None
 
 
@@ -149,18 +155,25 @@ class OpportunityModel(RowsTableModel):
             return o.tender.ocid
         if role == SCORE_ROLE and column == 0:
             return o.match.score
+        if role == TIED_ROLE and column == 0:
+            return o.match.tied
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            how = (
-                "Alone"
-                if o.alone
-                else (
-                    "With partners"
-                    if not o.tender.lots or o.lots_deliverable
-                    else "With partners (no lot alone)"
-                )
-            )
+            if o.mark is not None:
+                how = "Not for us (your mark)" if o.mark == "not_for_us" else "Interested"
+            elif o.outside_area:
+                how = "Outside your area"
+            elif o.alone:
+                how = "Alone"
+            elif not o.tender.lots or o.lots_deliverable:
+                how = "With partners"
+            else:
+                how = "With partners (no lot alone)"
+            if role == Qt.ItemDataRole.ToolTipRole and column == 0 and o.match.tied:
+                return f"{o.match.score:.0f} out of 100. {TIED_TIP}."
+            if role == Qt.ItemDataRole.ToolTipRole and o.feedback:
+                return f"{o.tender.title}\n{o.feedback}."
             values = (
-                f"{o.match.score:.0f}",
+                f"{o.match.score:.0f}" + (" tied" if o.match.tied else ""),
                 o.tender.title,
                 how,
                 uk_date(iso_date(o.tender.open_deadline)),
@@ -169,6 +182,8 @@ class OpportunityModel(RowsTableModel):
             )
             return values[column]
         if role == Qt.ItemDataRole.BackgroundRole and column == 2:
+            if o.outside_area:
+                return QBrush(QColor("#e9ecef"))
             return QBrush(QColor("#d1e7dd" if o.alone else "#cfe2ff"))
         return None
 
@@ -196,6 +211,6 @@ class ScoreBarDelegate(QStyledItemDelegate):
         painter.drawText(
             option.rect.adjusted(6, 0, -4, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            f"{value:.0f}",
+            f"{value:.0f}" + (" tied" if index.data(TIED_ROLE) else ""),
         )
         painter.restore()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableView,
@@ -29,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consortium.matching import proposals, service
+from consortium.formatting import money
+from consortium.matching import feedback, proposals, service
 from consortium.matching.scoring import (
     FACTOR_NAMES,
     FACTORS,
@@ -71,6 +74,7 @@ class MatchesPage(QWidget):
     """Thin view over ``consortium.matching``."""
 
     consortium_saved = Signal(int)
+    bid_requested = Signal(int)  # "Start a bid" for a saved consortium (its id)
 
     def __init__(self, run, parent=None):
         super().__init__(parent)
@@ -78,6 +82,7 @@ class MatchesPage(QWidget):
         self.ws: Workspace | None = None
         self.today = dt.date.today()
         self.matches: list = []
+        self.names: dict[int, str] = {}
         self.result: proposals.ProposalResult | None = None
         self.ocid: str | None = None
         # What the Opportunities list shows, as (workspace, partner, weights): None when stale.
@@ -86,6 +91,10 @@ class MatchesPage(QWidget):
         self._opps_key: tuple | None = None
         self._opps_task = None
         self._opps_again = False
+        self._reselect: str | None = None  # the tender just marked, selected again after ranking
+        self.saved_id: int | None = None
+        self.required: list[int] = []  # partner ids the user says must be members
+        self.excluded: list[int] = []  # partner ids the user leaves out
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -164,15 +173,62 @@ class MatchesPage(QWidget):
     def _build_proposal_tab(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
+        # Who takes part, chosen before proposing: our organisation by default, partners the
+        # user requires or leaves out, and the lead.
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("Partner:"))
+        self.choice_partner = QComboBox()
+        self.choice_partner.setAccessibleName("Partner to require or leave out")
+        self.choice_partner.setToolTip("Choose a partner, then require it or leave it out")
+        choose.addWidget(self.choice_partner, 1)
+        self.require_button = QPushButton("Must include")
+        self.require_button.setAccessibleName("Must include this partner")
+        self.require_button.setToolTip("Every proposal will include this partner")
+        self.require_button.clicked.connect(lambda: self._choose("require"))
+        self.exclude_button = QPushButton("Leave out")
+        self.exclude_button.setAccessibleName("Leave this partner out")
+        self.exclude_button.setToolTip("No proposal will include this partner")
+        self.exclude_button.clicked.connect(lambda: self._choose("exclude"))
+        choose.addWidget(self.require_button)
+        choose.addWidget(self.exclude_button)
+        choose.addWidget(QLabel("Lead:"))
+        self.lead_choice = QComboBox()
+        self.lead_choice.setAccessibleName("Lead partner")
+        self.lead_choice.setToolTip(
+            "Who leads the consortium; by default the member with the most capacity"
+        )
+        choose.addWidget(self.lead_choice, 1)
+        v.addLayout(choose)
+        picked = QHBoxLayout()
+        self.include_ours = QCheckBox("Include our organisation when it fits a lot")
+        self.include_ours.setAccessibleName("Include our organisation")
+        self.include_ours.setChecked(True)
+        self.include_ours.setToolTip(
+            "Our organisation joins every proposal for a tender it can deliver part of"
+        )
+        picked.addWidget(self.include_ours)
+        self.choices = QListWidget()
+        self.choices.setAccessibleName("Partners required or left out")
+        self.choices.setMaximumHeight(54)
+        self.choices.setToolTip("Partners you require or leave out; select one and press Clear")
+        picked.addWidget(self.choices, 1)
+        self.clear_choice = QPushButton("Clear")
+        self.clear_choice.setAccessibleName("Clear the selected choice")
+        self.clear_choice.setToolTip("Forget the selected requirement or exclusion")
+        self.clear_choice.clicked.connect(self._clear_choice)
+        picked.addWidget(self.clear_choice)
+        v.addLayout(picked)
         row = QHBoxLayout()
         self.propose_button = QPushButton("Propose a consortium")
         self.propose_button.setAccessibleName("Propose a consortium")
+        self.propose_button.setToolTip("Find the consortium that covers the most of this tender")
         self.propose_button.clicked.connect(self.propose)
         self.option = QComboBox()
         self.option.setAccessibleName("Proposal option")
         self.option.currentIndexChanged.connect(self._show_option)
         self.save_button = QPushButton("Save as consortium…")
         self.save_button.setAccessibleName("Save as consortium")
+        self.save_button.setToolTip("Keep this option as a consortium you can edit and bid with")
         self.save_button.clicked.connect(self.save_consortium)
         self.save_button.setEnabled(False)
         row.addWidget(self.propose_button)
@@ -183,13 +239,27 @@ class MatchesPage(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Proposal summary")
         v.addWidget(self.summary)
+        saved = QHBoxLayout()
+        self.saved_label = QLabel()
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setAccessibleName("Saved consortium")
+        self.start_bid_button = QPushButton("Start a bid")
+        self.start_bid_button.setAccessibleName("Start a bid")
+        self.start_bid_button.setToolTip("Create a bid for the saved consortium in the Bids area")
+        self.start_bid_button.clicked.connect(self._start_bid)
+        saved.addWidget(self.saved_label, 1)
+        saved.addWidget(self.start_bid_button)
+        self.saved_bar = QWidget()
+        self.saved_bar.setLayout(saved)
+        self.saved_bar.setVisible(False)
+        v.addWidget(self.saved_bar)
         self.grid = QTableWidget()
         self.grid.setAccessibleName("Coverage grid")
         self.grid.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setWordWrap(True)
         v.addWidget(self.grid, 3)
-        v.addWidget(QLabel("Gaps"))
+        v.addWidget(QLabel("Gaps, and what would close each"))
         self.gaps = QListWidget()
         self.gaps.setAccessibleName("Gaps in the proposal")
         self.gaps.setWordWrap(True)  # a gap's text says what it needs: never cut it short
@@ -209,16 +279,40 @@ class MatchesPage(QWidget):
         self.opps = OpportunityModel(self)
         self.opps_view = _view(self.opps, "Opportunities")
         self.opps_view.setItemDelegateForColumn(0, ScoreBarDelegate(self))
-        for column, width in enumerate((70, 420, 110, 100, 110)):
+        for column, width in enumerate((80, 400, 135, 100, 110)):
             self.opps_view.setColumnWidth(column, width)
         self.opps_view.doubleClicked.connect(self._open_opportunity)
         v.addWidget(self.opps_view)
         self.opps_note = QLabel(
-            "Open and coming-soon tenders, best first. Double-click one to see every partner's fit."
+            "Open and coming-soon tenders with service fit, best first. Double-click one to "
+            "see every partner's fit."
         )
         self.opps_note.setAccessibleName("About the opportunities")
         self.opps_note.setWordWrap(True)
         v.addWidget(self.opps_note)
+        marks = QHBoxLayout()
+        marks.addWidget(QLabel("Teach the list:"))
+        for name, value, tip in (
+            ("Not for us", feedback.NOT_FOR_US, "Tenders like this one will count less"),
+            ("Interested", feedback.INTERESTED, "Tenders like this one will count more"),
+            ("Clear mark", None, "Forget the mark on this tender"),
+        ):
+            button = QPushButton(name)
+            button.setAccessibleName(f"Mark the opportunity: {name.lower()}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _checked=False, value=value: self._mark(value))
+            marks.addWidget(button)
+        self.forget_marks = QPushButton("Forget all marks")
+        self.forget_marks.setAccessibleName("Forget all marks")
+        self.forget_marks.setToolTip("Undo everything the list learnt from this partner's marks")
+        self.forget_marks.clicked.connect(self._forget_marks)
+        marks.addStretch()
+        marks.addWidget(self.forget_marks)
+        v.addLayout(marks)
+        self.learned = QLabel()
+        self.learned.setWordWrap(True)
+        self.learned.setAccessibleName("What the marks taught")
+        v.addWidget(self.learned)
         self.opps_page = page
         self.tabs.addTab(page, "Opportunities")
 
@@ -254,16 +348,72 @@ class MatchesPage(QWidget):
         self.match_model.set_rows([])
         self._clear_proposal()
 
+    # ---------------------------------------------------------- who takes part
+    def _choose(self, how: str) -> None:
+        pid = self.choice_partner.currentData()
+        if pid is None:
+            return
+        for chosen in (self.required, self.excluded):
+            if pid in chosen:
+                chosen.remove(pid)
+        (self.required if how == "require" else self.excluded).append(pid)
+        if how == "exclude" and self.lead_choice.currentData() == pid:
+            self.lead_choice.setCurrentIndex(0)
+        self._show_choices()
+
+    def _clear_choice(self) -> None:
+        item = self.choices.currentItem()
+        if item is None:
+            return
+        pid = item.data(Qt.ItemDataRole.UserRole)
+        for chosen in (self.required, self.excluded):
+            if pid in chosen:
+                chosen.remove(pid)
+        self._show_choices()
+
+    def _show_choices(self) -> None:
+        self.choices.clear()
+        for label, chosen in (("Must include", self.required), ("Leave out", self.excluded)):
+            for pid in chosen:
+                item = QListWidgetItem(f"{label}: {self.names.get(pid, pid)}")
+                item.setData(Qt.ItemDataRole.UserRole, pid)
+                self.choices.addItem(item)
+        if not self.choices.count():
+            item = QListWidgetItem("No partner required or left out")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.choices.addItem(item)
+
     def reload_partners(self) -> None:
         if self.ws is None:
             return
         self.partner.blockSignals(True)
         self.partner.clear()
-        for org in partner_store.load_all(self.ws.db):
+        orgs = partner_store.load_all(self.ws.db)
+        self.names = {o.id: o.name for o in orgs}
+        for org in orgs:
             self.partner.addItem(org.name + (" (our organisation)" if org.is_ours else ""), org.id)
             if org.is_ours:
                 self.partner.setCurrentIndex(self.partner.count() - 1)
         self.partner.blockSignals(False)
+        ours = next((o for o in orgs if o.is_ours), None)
+        self.include_ours.setText(
+            f"Include our organisation ({ours.name}) when it fits a lot"
+            if ours
+            else "Include our organisation when it fits a lot (none is marked yet)"
+        )
+        self.include_ours.setEnabled(ours is not None)
+        lead = self.lead_choice.currentData()
+        self.choice_partner.clear()
+        self.lead_choice.clear()
+        self.lead_choice.addItem("Chosen for you (most capacity)", None)
+        for org in orgs:
+            label = org.name + (" (our organisation)" if org.is_ours else "")
+            self.choice_partner.addItem(label, org.id)
+            self.lead_choice.addItem(label, org.id)
+        self.lead_choice.setCurrentIndex(max(0, self.lead_choice.findData(lead)))
+        self.required = [p for p in self.required if p in self.names]
+        self.excluded = [p for p in self.excluded if p in self.names]
+        self._show_choices()
         self.reload_opportunities()
 
     def reload_tenders(self) -> None:
@@ -356,6 +506,7 @@ class MatchesPage(QWidget):
         self.grid.setColumnCount(0)
         self.gaps.clear()
         self.save_button.setEnabled(False)
+        self.saved_bar.setVisible(False)
         self.summary.setText("Propose a consortium that covers every lot, place and requirement.")
 
     def propose(self) -> None:
@@ -363,10 +514,22 @@ class MatchesPage(QWidget):
             self.summary.setText("Choose a tender first.")
             return
         ws, ocid, today, weights = self.ws, self.ocid, self.today, self.weights()
+        include, exclude = list(self.required), list(self.excluded)
+        lead, ours = self.lead_choice.currentData(), self.include_ours.isChecked()
+        if lead is not None and lead in exclude:
+            self.summary.setText(f"{self.names.get(lead)} is left out, so it cannot lead.")
+            return
         self.run(
             "Finding the best consortium",
             lambda progress, cancelled: proposals.propose_for(
-                ws, ocid, today=today, weights=weights
+                ws,
+                ocid,
+                today=today,
+                weights=weights,
+                include=include,
+                exclude=exclude,
+                lead=lead,
+                include_ours=ours,
             ),
             self.show_result,
         )
@@ -375,20 +538,32 @@ class MatchesPage(QWidget):
         self.result = result
         self.option.blockSignals(True)
         self.option.clear()
-        for p in result.proposals:
-            state = "covers everything" if p.complete else "partial cover"
-            names = ", ".join(result.name(m) for m in p.members) or "no partner"
-            self.option.addItem(f"Option {p.rank}: {len(p.members)} member(s), {state} — {names}")
+        self.saved_bar.setVisible(False)
+        options = [i for i, p in enumerate(result.proposals) if p.members]
+        for i in options:
+            headline = result.headline(i)
+            self.option.addItem(f"Option {result.proposals[i].rank}: {headline}", i)
+            self.option.setItemData(self.option.count() - 1, headline, Qt.ItemDataRole.ToolTipRole)
         self.option.blockSignals(False)
         self.tabs.setCurrentIndex(1)
-        if result.proposals:
+        if options:
             self.option.setCurrentIndex(0)
             self._show_option(0)
         else:
-            self.summary.setText("No partner can deliver any part of this tender.")
+            # never an empty consortium presented as a result
+            self.grid.clear()
+            self.grid.setRowCount(0)
+            self.grid.setColumnCount(0)
+            self.gaps.clear()
+            self.save_button.setEnabled(False)
+            self.summary.setText(
+                "No partner has service fit for any part of this tender, so there is no "
+                "consortium to propose. Add a partner that offers this service."
+            )
 
-    def _show_option(self, index: int) -> None:
-        if self.result is None or not 0 <= index < len(self.result.proposals):
+    def _show_option(self, position: int) -> None:
+        index = self.option.itemData(position) if position >= 0 else None
+        if self.result is None or index is None or not 0 <= index < len(self.result.proposals):
             return
         result, proposal = self.result, self.result.proposals[index]
         rows = result.grid(index)
@@ -402,11 +577,10 @@ class MatchesPage(QWidget):
         self.grid.setHorizontalHeaderLabels(headers)
         for r, row in enumerate(rows):
             covered = row["delivered_by"] is not None
-            cells = [
-                row["name"].split(" in ")[0],
-                ", ".join(row["places"]),
-                row["delivered_by_name"] or "Nobody",
-            ]
+            who = row["delivered_by_name"] or (
+                f"Closest: {row['closest_name']}" if row["closest"] is not None else "Nobody"
+            )
+            cells = [row["name"].split(" in ")[0], ", ".join(row["places"]), who]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if not covered:
@@ -414,7 +588,9 @@ class MatchesPage(QWidget):
                 self.grid.setItem(r, c, item)
             for k, member in enumerate(members):
                 fit = row["fit"].get(member)
-                item = QTableWidgetItem("" if fit is None else f"{fit:.0f}")
+                near = row["score"].get(member) if member == row["closest"] else None
+                shown = fit if fit is not None else near
+                item = QTableWidgetItem("" if shown is None else f"{shown:.0f}")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if member == row["delivered_by"]:
                     item.setBackground(QBrush(GREEN))
@@ -423,6 +599,12 @@ class MatchesPage(QWidget):
                     item.setBackground(QBrush(BLUE))
                     item.setToolTip(
                         f"{result.name(member)} could deliver this lot too (fit {fit:.0f})"
+                    )
+                elif near is not None:
+                    item.setBackground(QBrush(RED))
+                    item.setToolTip(
+                        f"{result.name(member)} comes closest for this lot but is not a full "
+                        f"fit (score {near:.0f}); see the gaps"
                     )
                 self.grid.setItem(r, 3 + k, item)
             reqs = row["requirements"]
@@ -443,26 +625,41 @@ class MatchesPage(QWidget):
         self.grid.horizontalHeader().setStretchLastSection(True)
         self.gaps.clear()
         for gap in proposal.gaps:
-            nearest = (
-                f" Nearest: {', '.join(result.name(n) for n in gap.nearest)}."
-                if gap.nearest
-                else ""
-            )
-            self.gaps.addItem(f"{gap.message}.{nearest}".replace("..", "."))
+            fix = f" {gap.fix}." if gap.fix else ""
+            nearest = [n for n in gap.nearest if n != proposal.closest.get(gap.lot)]
+            near = f" Nearest: {', '.join(result.name(n) for n in nearest)}." if nearest else ""
+            text = f"{gap.message}.{fix}{near}".replace("..", ".")
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
+            self.gaps.addItem(item)
         if not proposal.gaps:
             self.gaps.addItem("No gaps: every lot, place and requirement is covered.")
         lead = result.name(proposal.lead) if proposal.lead is not None else "none"
-        proof = "the proven best" if proposal.optimal else "the best found in the time allowed"
+        count = f"{len(members)} member{'s' if len(members) != 1 else ''}"
+        if proposal.complete:
+            proof = "the proven best" if proposal.optimal else "the best found in the time allowed"
+            verdict = f"This covers everything and is {proof}."
+        else:
+            verdict = (
+                "Partial cover: these partners come closest; the gaps say what each one needs."
+            )
+        ours = (
+            " Includes our organisation."
+            if result.ours is not None and result.ours in members
+            else ""
+        )
         self.summary.setText(
-            f"Lead: {lead}. {len(members)} member(s); combined capacity £{proposal.capacity:,.0f} a year "
-            f"against £{result.annual_value:,.0f} a year. This is {proof}."
+            f"Lead: {lead}. {count}; combined capacity {money(proposal.capacity)} a year against "
+            f"{money(result.annual_value)} a year. {verdict}{ours}"
         )
         self.save_button.setEnabled(bool(members))
 
     def save_consortium(self) -> None:
         if self.result is None or not self.result.proposals:
             return
-        index = max(0, self.option.currentIndex())
+        index = self.option.currentData()
+        if index is None:
+            return
         suggested = f"{self.result.tender.title[:60]} consortium"
         name, ok = QInputDialog.getText(
             self, "Save as consortium", "Name for this consortium:", text=suggested
@@ -470,11 +667,20 @@ class MatchesPage(QWidget):
         if not ok or not name.strip():
             return
         saved = proposals.save_as_consortium(self.ws, self.result, index, name.strip())
-        self.summary.setText(
-            f"Saved as consortium “{saved.name}” with {len(saved.members)} member(s)."
+        count = f"{len(saved.members)} member{'s' if len(saved.members) != 1 else ''}"
+        lead = saved.lead.name if saved.lead else "no lead"
+        self.saved_id = saved.id
+        self.saved_label.setText(
+            f"Saved consortium “{saved.name}”: {count}, lead {lead}. "
+            "Edit it under Consortia, or start a bid with it now."
         )
+        self.saved_bar.setVisible(True)
         self.consortia.reload(saved.id)
         self.consortium_saved.emit(saved.id)
+
+    def _start_bid(self) -> None:
+        if self.saved_id is not None:
+            self.bid_requested.emit(self.saved_id)
 
     # ------------------------------------------------------------ opportunities
     def reload_opportunities(self) -> None:
@@ -516,6 +722,10 @@ class MatchesPage(QWidget):
         def done(found) -> None:
             if key == self._opps_key:
                 self.opps.set_rows(found)
+                self._show_learned(partner_id)
+                for r in range(self.opps.rowCount()):  # keep the tender just marked selected
+                    if self.opps.item(r).tender.ocid == self._reselect:
+                        self.opps_view.selectRow(r)
                 self.opps_note.setText(
                     f"{len(found)} open and coming-soon tender(s) for {self.partner.currentText()}, "
                     "best first. Double-click one to see every partner's fit."
@@ -536,6 +746,33 @@ class MatchesPage(QWidget):
         if self._opps_again:
             self._opps_again = False
             self._load_opportunities_if_shown()
+
+    def _show_learned(self, pid: int) -> None:
+        sentences = feedback.learned(self.ws.db, pid).sentences()
+        self.learned.setText(
+            "; ".join(sentences) + ". Forget all marks to undo this."
+            if sentences
+            else "Mark tenders “not for us” or “interested” and this list learns from it; "
+            "nothing is ever hidden."
+        )
+
+    def _mark(self, value: str | None) -> None:
+        row = self.opps_view.currentIndex().row()
+        pid = self.partner.currentData()
+        if self.ws is None or pid is None or row < 0:
+            self.learned.setText("Choose a tender in the list first, then mark it.")
+            return
+        ocid = self.opps.item(row).tender.ocid
+        feedback.mark(self.ws, pid, ocid, value)
+        self._reselect = ocid
+        self.reload_opportunities()
+
+    def _forget_marks(self) -> None:
+        pid = self.partner.currentData()
+        if self.ws is None or pid is None:
+            return
+        feedback.reset(self.ws, pid)
+        self.reload_opportunities()
 
     def _open_opportunity(self, index) -> None:
         ocid = self.opps.item(index.row()).tender.ocid

@@ -152,7 +152,7 @@ class AreaPicker(QDialog):
         entries: list[tuple[str, str]] = []
         if text:
             entries += [
-                (c.gss, f"{c.name} — {c.kind}, {c.region}")
+                (c.gss, f"{c.name} — {c.kind}, {places.region_label(c.gss)}")
                 for c in places.search_councils(text, limit=40)
             ]
             lowered = text.lower()

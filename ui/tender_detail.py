@@ -76,8 +76,10 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
         tender.place_text or "not stated"
     )
     rows.append(("Where", where))
-    if tender.councils:
-        rows.append(("Reserved to", ", ".join(places.area_name(c) for c in tender.councils)))
+    if tender.who_may_bid():
+        rows.append(("Who may bid", f"organisations in {tender.who_may_bid()}"))
+    if tender.planning_note(today):
+        rows.append(("Planning notice", tender.planning_note(today)))
     rows.append(
         (
             "Services",

@@ -44,10 +44,44 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_opportunities)
 
+    p = sub.add_parser(
+        "mark",
+        parents=[common],
+        help="mark an opportunity 'not for us' or 'interested' (the list learns from it)",
+    )
+    p.add_argument("ocid", metavar="OCID", nargs="?")
+    p.add_argument("mark", nargs="?", choices=["not-for-us", "interested", "clear"])
+    p.add_argument("--partner", metavar="PARTNER", help="partner id or name (default: ours)")
+    p.add_argument("--reset", action="store_true", help="forget every mark of the partner")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_mark)
+
     p = sub.add_parser("propose", parents=[common], help="propose a consortium covering a tender")
     p.add_argument("ocid", metavar="OCID")
     p.add_argument("--alternatives", type=int, default=3)
     p.add_argument("--save", metavar="NAME", help="save the best proposal as a consortium")
+    p.add_argument(
+        "--with",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="PARTNER",
+        help="a partner (id or name) every proposal must include; repeatable",
+    )
+    p.add_argument(
+        "--without",
+        dest="exclude",
+        action="append",
+        default=[],
+        metavar="PARTNER",
+        help="a partner (id or name) to leave out; repeatable",
+    )
+    p.add_argument("--lead", metavar="PARTNER", help="the partner (id or name) to lead")
+    p.add_argument(
+        "--not-ours",
+        action="store_true",
+        help="do not include our organisation by default (it is when it can deliver a lot)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_propose)
 
@@ -119,7 +153,7 @@ def cmd_opportunities(args, ws: Workspace) -> int:
         deadline = (
             uk_date(iso_date(o.tender.open_deadline)) if o.tender.open_deadline else "no deadline"
         )
-        how = "alone" if o.alone else "with partners"
+        how = "outside your area" if o.outside_area else ("alone" if o.alone else "with partners")
         value = money(o.tender.value) if o.tender.value else "value not given"
         print(
             f"{o.match.score:5.1f}  {o.tender.title[:70]}  [{how}; {value}; {deadline}]  {o.tender.ocid}"
@@ -127,10 +161,47 @@ def cmd_opportunities(args, ws: Workspace) -> int:
     return 0
 
 
+def cmd_mark(args, ws: Workspace) -> int:
+    from consortium.matching import feedback
+
+    if args.partner:
+        org = find_partner(ws, args.partner)
+    else:
+        org = partner_store.ours(ws.db)
+        if org is None:
+            raise ConsortiumError("No partner is marked as our organisation; use --partner.")
+    if args.reset:
+        n = feedback.reset(ws, org.id)
+        message = f"Forgot {n} mark(s) of {org.name}."
+    else:
+        if not args.ocid or not args.mark:
+            raise ConsortiumError("Give a tender and a mark: not-for-us, interested or clear.")
+        service.get_tender(ws.db, args.ocid)  # a clear message for an unknown tender
+        value = {"not-for-us": feedback.NOT_FOR_US, "interested": feedback.INTERESTED}
+        feedback.mark(ws, org.id, args.ocid, value.get(args.mark))
+        message = f"Marked {args.ocid} {args.mark.replace('-', ' ')} for {org.name}."
+    learned = feedback.learned(ws.db, org.id)
+    if args.json:
+        _print_json({"partner_id": org.id, "marks": learned.marks, "learned": learned.sentences()})
+        return 0
+    print(message)
+    for sentence in learned.sentences():
+        print(f"  {sentence}.")
+    return 0
+
+
 def cmd_propose(args, ws: Workspace) -> int:
     from consortium.matching import proposals
 
-    result = proposals.propose_for(ws, args.ocid, alternatives=args.alternatives)
+    result = proposals.propose_for(
+        ws,
+        args.ocid,
+        alternatives=args.alternatives,
+        include=[find_partner(ws, p).id for p in args.include],
+        exclude=[find_partner(ws, p).id for p in args.exclude],
+        lead=find_partner(ws, args.lead).id if args.lead else None,
+        include_ours=not args.not_ours,
+    )
     if args.save:
         saved = proposals.save_as_consortium(ws, result, 0, args.save)
         if not args.json:

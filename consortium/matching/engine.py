@@ -25,6 +25,7 @@ from consortium.matching import scoring
 from consortium.matching.scoring import Target, Weights
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
+from consortium.tenders.records import as_utc
 
 _FAR_FUTURE = dt.date.max.toordinal()
 _MISSING = -1
@@ -162,6 +163,7 @@ class Engine:
         self.today = today or dt.date.today()
         self.text = self.prepared.text
         self.factors: dict[str, np.ndarray] = {}
+        self._no_service: np.ndarray | None = None
         self.blocked = np.zeros((len(self.orgs), len(self.targets)), dtype=bool)
         self._compute()
 
@@ -186,7 +188,11 @@ class Engine:
             if weight:
                 total += weight * self.factors[factor]  # one temporary at a time: 10M cells each
         # The rule of scoring.total_score: without service fit only the service points count.
-        total[self.factors["service"] < np.float32(scoring.SERVICE_FIT - scoring.EPS)] = 0
+        if self._no_service is None:  # the service factor never changes with the weights
+            self._no_service = self.factors["service"] < np.float32(
+                scoring.SERVICE_FIT - scoring.EPS
+            )
+        np.copyto(total, np.float32(0), where=self._no_service)
         total += np.float32(weights.service * scale) * self.factors["service"]
         self.scores = total
 
@@ -212,8 +218,15 @@ class Engine:
         # With codes on both sides: 0.6 × codes + 0.4 × words; otherwise words alone.
         p_has = np.array([bool(c) for c in partner_codes])
         t_has = np.array([bool(c) for c in target_codes])
+        # scoring.cpv_alone_capped: codes that are no close match, with no words in common
+        eps = scoring.EPS
+        has_text = np.array([bool(scoring._partner_text(o).strip()) for o in self.orgs])
+        weak = codes < np.float32(scoring.CPV_CLOSE - eps)
+        weak &= words < np.float32(scoring.WORDS_MIN - eps)
+        weak &= has_text[:, None]
         codes *= np.float32(0.6)
         codes += np.float32(0.4) * words
+        np.minimum(codes, np.float32(scoring.CPV_ALONE), out=codes, where=weak)
         rows = np.flatnonzero(p_has)
         cols = np.flatnonzero(t_has)
         if len(rows) == len(self.orgs) and len(cols) == len(self.targets):
@@ -296,13 +309,14 @@ class Engine:
     def _suitability(self) -> np.ndarray:
         vcse = np.array([scoring.is_vcse(o) for o in self.orgs])
         fit_vcse, fit_other, timing, reserved = [], [], [], []
+        now = as_utc(self.today)
         for t in self.targets:
             lot, tender = t.lot, t.tender
             suitable = lot.vcse if lot and lot.vcse is not None else tender.vcse
             sme = lot.sme if lot and lot.sme is not None else tender.sme
             fit_vcse.append(_fit(suitable, sme))
             fit_other.append(_fit(None, sme))
-            timing.append(scoring.timing_of(tender, self.today)[0])
+            timing.append(scoring.timing_score(tender, now))
             reserved.append(tender.reserved_vcse)
         reserved = np.array(reserved)
         if reserved.any():
@@ -324,11 +338,7 @@ class Engine:
 
     def top_partners(self, column: int, limit: int | None = None) -> list[int]:
         """Partner rows for one target, best first, in scoring.rank_key's order (then name, id)."""
-        names = sorted(
-            range(len(self.orgs)), key=lambda i: (self.orgs[i].name.lower(), self.orgs[i].id or 0)
-        )
-        tiebreak = np.empty(len(self.orgs), dtype=np.int64)
-        tiebreak[names] = np.arange(len(self.orgs))
+        tiebreak = self._tiebreak("orgs")
         order = self._order(np.s_[:, column], tiebreak)
         order = [int(i) for i in order]
         return order[:limit] if limit else order
@@ -340,15 +350,25 @@ class Engine:
         columns = np.arange(len(self.targets)) if columns is None else np.asarray(columns, int)
         if not len(columns):
             return []
-        ids = sorted(
-            range(len(self.targets)),
-            key=lambda j: (self.targets[j].tender.ocid, self.targets[j].lot_id or ""),
-        )
-        tiebreak = np.empty(len(self.targets), dtype=np.int64)
-        tiebreak[ids] = np.arange(len(self.targets))
+        tiebreak = self._tiebreak("targets")
         picked = self._order((row, columns), tiebreak[columns])
         order = [int(columns[k]) for k in picked]
         return order[:limit] if limit else order
+
+    def _tiebreak(self, kind: str) -> np.ndarray:
+        """Each partner's place in name order, or each target's in (ocid, lot) order: the last
+        tie-break of a ranking, worked out once per engine."""
+        cache = self.__dict__.setdefault("_tiebreaks", {})
+        if kind not in cache:
+            if kind == "orgs":
+                keys = [(o.name.lower(), o.id or 0) for o in self.orgs]
+            else:
+                keys = [(t.tender.ocid, t.lot_id or "") for t in self.targets]
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[order] = np.arange(len(keys))
+            cache[kind] = rank
+        return cache[kind]
 
     def _order(self, where, tiebreak: np.ndarray) -> np.ndarray:
         """Positions of the cells at ``where`` sorted by scoring.rank_key, then ``tiebreak``

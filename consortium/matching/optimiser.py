@@ -79,6 +79,10 @@ class Need:
     lot_requirements: Mapping[str, frozenset[str]] = field(default_factory=dict)
     tender_requirements: frozenset[str] = frozenset()
     lot_names: Mapping[str, str] = field(default_factory=dict)
+    # partner ids that must be members (the user's choice, or our organisation by default);
+    # a required partner may join with no lot of its own, adding capacity or accreditations
+    required: frozenset[int] = frozenset()
+    lead: int | None = None  # the lead the user chose (it is required too)
 
 
 @dataclass
@@ -94,6 +98,7 @@ class Gap:
     requirement: str | None
     message: str
     nearest: list[int] = field(default_factory=list)
+    fix: str = ""  # what would close it, in a sentence ("serves Cheshire West but not Warrington")
 
 
 @dataclass
@@ -107,6 +112,9 @@ class Proposal:
     gaps: list[Gap]
     optimal: bool
     rank: int
+    # lots nobody can fully deliver, with the partner that comes closest (a member too): a
+    # partial cover names who would deliver it if its gap were closed
+    closest: dict[str, int] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ text helpers
@@ -152,6 +160,7 @@ class _Problem:
     value: float
     all_cands: list[Candidate]  # every candidate given, sorted by id (for nearest partners)
     index: dict[int, int] = field(default_factory=dict)  # partner id -> position in cands
+    required: frozenset[int] = frozenset()  # partner ids that must be members
 
     def __post_init__(self) -> None:
         self.index = {c.partner_id: i for i, c in enumerate(self.cands)}
@@ -165,14 +174,26 @@ class _Problem:
         lots = list(dict.fromkeys(str(lot) for lot in need.lots))
         lotset = set(lots)
         cands, fits, misses, shorts = [], [], [], []
-        held_any = set().union(*(c.holds for c in everyone if any(lot in lotset for lot in c.fit)))
+        required = frozenset(need.required) | (
+            frozenset({need.lead}) if need.lead is not None else frozenset()
+        )
+        unknown = required - set(ids)
+        if unknown:
+            raise ValueError(f"required partners are not candidates: {sorted(unknown)}")
+        held_any = set().union(
+            *(
+                c.holds
+                for c in everyone
+                if c.partner_id in required or any(lot in lotset for lot in c.fit)
+            )
+        )
         for c in everyone:
             f = {
                 lot: round(min(max(float(v), 0.0), 100.0) * FIT_SCALE)
                 for lot, v in c.fit.items()
                 if lot in lotset and v is not None
             }
-            if not f:
+            if not f and c.partner_id not in required:
                 continue
             cands.append(c)
             fits.append({lot: f[lot] for lot in lots if lot in f})
@@ -189,7 +210,17 @@ class _Problem:
             tender_keys=sorted(need.tender_requirements),
             value=max(float(need.value or 0.0), 0.0),
             all_cands=everyone,
+            required=required,
         )
+
+    def must(self, i: int) -> bool:
+        """Whether candidate ``i`` is a required member."""
+        return self.cands[i].partner_id in self.required
+
+    def may_join(self, i: int) -> bool:
+        """Whether candidate ``i`` may be a member in the strict model: it can deliver a lot
+        holding that lot's keys, or it is required."""
+        return bool(self.eligible(i)) or self.must(i)
 
     def eligible(self, i: int) -> list[str]:
         """Lots candidate ``i`` can deliver holding all their keys (leaving out keys that no
@@ -233,7 +264,7 @@ class _Problem:
 
     def strict_possible(self) -> bool:
         """Whether some consortium reaches :attr:`floor` (ignoring ``max_members``)."""
-        ok = [i for i in range(len(self.cands)) if self.eligible(i)]
+        ok = [i for i in range(len(self.cands)) if self.may_join(i)]
         covered = {lot for i in ok for lot in self.eligible(i)}
         if not set(self.coverable) <= covered:
             return False
@@ -270,7 +301,9 @@ class _Problem:
         capacity = sum(max(self.cands[by_id[p]].capacity, 0.0) for p in members)
 
         lead = None
-        if members:
+        if self.need.lead is not None and self.need.lead in members:
+            lead = self.need.lead
+        elif members:
             lead = min(
                 members,
                 key=lambda p: (-self.cands[by_id[p]].capacity, -delivered.get(p, 0.0), p),
@@ -409,7 +442,7 @@ class _Model:
         if only is not None:
             self.members = list(only)
         elif strict:
-            self.members = [i for i in range(len(prob.cands)) if prob.eligible(i)]
+            self.members = [i for i in range(len(prob.cands)) if prob.may_join(i)]
         else:
             self.members = list(range(len(prob.cands)))
         self.x = {i: k for k, i in enumerate(self.members)}
@@ -462,7 +495,7 @@ class _Model:
                 rows.append((0.0, inf, cols + [self.c], vals + [-(1.0 - CAP_TOL)]))
         if not strict:
             for i in self.members:
-                if not prob.eligible(i):
+                if not prob.eligible(i) and not prob.must(i):
                     ys = [self.y[(i, lot)] for lot in prob.fit[i]]
                     rows.append((-inf, 0.0, [self.x[i]] + ys, [1.0] + [-1.0] * len(ys)))
         if max_members is not None:
@@ -507,7 +540,11 @@ class _Model:
         lp.num_col_ = ncol
         lp.num_row_ = len(rows)
         lp.col_cost_ = self.levels[0]
-        lp.col_lower_ = np.zeros(ncol)
+        lower = np.zeros(ncol)
+        for i, k in self.x.items():
+            if prob.must(i):
+                lower[k] = 1.0  # a required member is always in
+        lp.col_lower_ = lower
         lp.col_upper_ = np.ones(ncol)
         lp.row_lower_ = np.array([r[0] for r in rows], dtype=float)
         lp.row_upper_ = np.array([r[1] for r in rows], dtype=float)
@@ -656,7 +693,7 @@ def _greedy(prob: _Problem, strict: bool) -> tuple[set[int], dict[str, int]]:
 
     The answer (with ``optimal=False``) only if the solver runs out of time before any."""
     assignment: dict[str, int] = {}
-    members: set[int] = set()
+    members: set[int] = set(prob.required)
     for lot in prob.lots:
         options = [
             i
@@ -796,7 +833,7 @@ def _member_start(
     keys and has at least its capacity): a much smaller model, whose answer is a consortium of
     the full model too. If it meets a simple lower bound, the member count is proven."""
     eligible = [i for i in range(len(prob.cands)) if prob.eligible(i)]
-    if len(eligible) < 50:
+    if len(eligible) < 50 or prob.required:  # (the dominance argument assumes free choice)
         return [], None, []
     lot_bit = {lot: 1 << j for j, lot in enumerate(prob.lots)}
     key_bit = {k: 1 << j for j, k in enumerate(prob.tender_keys)}
@@ -868,6 +905,7 @@ def _restricted(
         chosen.update(able[:per_lot])
     for members in taken:
         chosen.update(prob.index[p] for p in members)
+    chosen.update(prob.index[p] for p in prob.required)
     for members, _assignment in covers:
         chosen.update(prob.index[p] for p in members)
     model = _Model(prob, strict=True, max_members=max_members, only=sorted(chosen))
@@ -910,6 +948,8 @@ def _swaps(
     for prop in proposals:
         base = [by_id[p] for p in prop.members if p in by_id]
         for drop in base:
+            if prob.must(drop):
+                continue
             rest = [i for i in base if i != drop]
             missing = set(coverable).difference(*(eligible[i] for i in rest))
             newcomers: list[int | None] = [None]
@@ -955,7 +995,7 @@ def _brute_force(
     for size in range(0, n + 1 if max_members is None else min(n, max_members) + 1):
         for combo in itertools.combinations(range(n), size):
             ids = frozenset(prob.cands[i].partner_id for i in combo)
-            if any(s <= ids for s in excluded):
+            if any(s <= ids for s in excluded) or not prob.required <= ids:
                 continue
             options = []
             for lot in prob.lots:
@@ -963,7 +1003,9 @@ def _brute_force(
             for choice in itertools.product(*options):
                 assigned = {i for i in choice if i is not None}
                 # a member not eligible for any lot may only join to deliver one
-                if any(not prob.eligible(i) and i not in assigned for i in combo):
+                if any(
+                    not prob.eligible(i) and not prob.must(i) and i not in assigned for i in combo
+                ):
                     continue
                 assignment = {
                     lot: prob.cands[i].partner_id

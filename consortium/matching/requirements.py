@@ -131,7 +131,7 @@ def _quote(sentence: str) -> str:
 def _cover_near(text: str, start: int, end: int) -> int | None:
     """An amount of money close to the insurance name, in the same sentence."""
     window = text[end : end + 120]
-    stop = re.search(r"[.;\n]", window)
+    stop = re.search(r"[;\n]|\.(?!\d)", window)  # "£5.5m" does not end the sentence
     window = window[: stop.start()] if stop else window
     before = text[max(0, start - 80) : start]
     before = before[before.rfind(".") + 1 :]

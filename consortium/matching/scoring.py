@@ -5,9 +5,14 @@
     match.reasons          # [Reason(factor="service", weight=40, score=0.8, summary=..., evidence=[...])]
 
 Five factors, each scored 0..1 and weighted (weights are the user's, from settings):
-service (CPV codes and words), place, capacity, eligibility (accreditations, insurance, policies
-valid on the contract start), suitability (SME/VCSE, reserved, deadline). Everything here is a
-pure function of the records; the ranking engine computes the same formulas in bulk.
+service (CPV codes by the depth they share, and the words of the partner's and the tender's own
+texts), place (where the service is delivered), capacity, eligibility (who may bid where
+participation is reserved to a place; accreditations, insurance, policies valid on the contract
+start), suitability (SME/VCSE, reserved, the notice's own dates). Service fit gates the rest:
+without it only the service points count and the tender is no opportunity. Every ranking sorts
+by :func:`rank_key`: eligible first, in area before outside it before no service fit, then the
+score, ties broken by place, service and value fit. Everything here is a pure function of the
+records; the ranking engine computes the same formulas in bulk.
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement, infer
 from consortium.matching.text import TextModel
 from consortium.records import Organisation
+from consortium.tenders import records
 from consortium.tenders.records import (
     AWARDED,
     CANCELLED,
     CLOSED,
     COMING_SOON,
-    WHOLE_COUNTRY,
     Lot,
     Tender,
 )
@@ -258,6 +263,20 @@ _SIBLING = {
 }
 
 
+# CPV codes alone are weak evidence unless they match closely: a broad tender code (85300000
+# "Social work and related services") sits above every social-care partner's codes. Without any
+# words in common (the partner's own text and the tender's), CPV closeness below CPV_CLOSE counts
+# for at most CPV_ALONE, below the service-fit gate.
+WORDS_MIN = 0.1  # text_score below this is no words in common
+CPV_CLOSE = 1.0  # the same code
+CPV_ALONE = 0.4
+
+
+def cpv_alone_capped(c_score: float, w_score: float, has_text: bool) -> bool:
+    """Whether the service score is capped at CPV_ALONE (the rule above)."""
+    return has_text and w_score < WORDS_MIN - EPS and c_score < CPV_CLOSE - EPS
+
+
 def text_score(cosine: float) -> float:
     """Cosine similarity of short texts rarely passes 0.35; that counts as a full match."""
     return min(1.0, cosine / 0.35)
@@ -328,8 +347,13 @@ def service_reason(org: Organisation, t: Target, model: TextModel, weight: float
     c_score, c_evidence = cpv_fit(org.cpv_codes, t.cpv)
     cosine, words = model.similarity(model.vector(_partner_text(org)), model.vector(t.text))
     w_score = text_score(cosine)
+    capped = False
     if t.cpv and org.cpv_codes:
         score = 0.6 * c_score + 0.4 * w_score
+        if cpv_alone_capped(c_score, w_score, bool(_partner_text(org).strip())) and (
+            score > CPV_ALONE
+        ):
+            score, capped = CPV_ALONE, True
     else:
         score = w_score
     evidence = list(c_evidence)
@@ -341,6 +365,11 @@ def service_reason(org: Organisation, t: Target, model: TextModel, weight: float
         evidence.append("The partner has no CPV codes recorded, so only the words are compared")
     elif not c_evidence:
         evidence.append("None of the partner's CPV codes is near the tender's")
+    if capped:
+        evidence.append(
+            "No words in common with the notice, and the CPV codes are not a close match: "
+            "the codes alone do not show service fit"
+        )
     if score >= 0.7:
         summary = "Strong service fit"
     elif score >= SERVICE_FIT - EPS:
@@ -416,11 +445,13 @@ def place_reason(org: Organisation, t: Target, weight: float) -> Reason:
         summary = "Place not limiting"
     else:
         summary = "Outside your area: does not work where the service is delivered"
-    return Reason("place", weight, score, summary, evidence)
+    return Reason(
+        "place", weight, score, summary, evidence, warning=score < CAN_DELIVER_PLACE - EPS
+    )
 
 
 def reserved_names(codes: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(WHOLE_COUNTRY.get(c) or places.area_name(c) for c in codes)
+    return records.reserved_names(codes)
 
 
 def reserved_ok(areas: list[str], reserved: tuple[str, ...] | list[str]) -> bool:
@@ -586,20 +617,39 @@ TIMING_OPEN = 1.0
 TIMING_PAST = 0.3  # closed, awarded or a stale planning notice: only to prepare for next time
 
 
+def timing_score(tender: Tender, now: str) -> float:
+    """How the tender's own dates bear on bidding now (``now`` from ``records.as_utc``): open
+    or coming soon counts fully; closed, awarded, cancelled or a stale planning notice (its
+    deadline or anticipated tender date passed) only to prepare for next time. The engine calls
+    this for every tender, so it builds no text; :func:`timing_of` adds the sentence."""
+    phase = tender.phase
+    if phase in (records.PHASE_CANCELLED, records.PHASE_AWARDED, records.PHASE_CLOSED):
+        return TIMING_PAST
+    deadline = tender.open_deadline
+    if deadline is not None and deadline <= now:
+        return TIMING_PAST
+    if phase == records.PHASE_PLANNING:
+        expected = tender.future_notice_date
+        if expected is not None and expected <= now:
+            return TIMING_PAST
+    return TIMING_OPEN
+
+
 def timing_of(tender: Tender, today: dt.date) -> tuple[float, str]:
-    """How the tender's own dates bear on bidding now, with a sentence (engine and scoring)."""
+    """:func:`timing_score` with the sentence that explains it."""
+    value = timing_score(tender, records.as_utc(today))
     status = tender.status_on(today)
     if status in (CLOSED, AWARDED, CANCELLED):
         note = tender.planning_note(today)
         if note:
-            return TIMING_PAST, note
-        return TIMING_PAST, f"The tender is {status}: useful to prepare for the re-tender"
+            return value, note
+        return value, f"The tender is {status}: useful to prepare for the re-tender"
     note = tender.planning_note(today)
     if note:
-        return (TIMING_PAST if tender.planning_stale(today) else TIMING_OPEN), note
+        return value, note
     if tender.open_deadline:
-        return TIMING_OPEN, f"Deadline {uk_date(iso_date(tender.open_deadline))}"
-    return TIMING_OPEN, "The notice gives no deadline"
+        return value, f"Deadline {uk_date(iso_date(tender.open_deadline))}"
+    return value, "The notice gives no deadline"
 
 
 def is_vcse(org: Organisation) -> bool:

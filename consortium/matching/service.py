@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from consortium.errors import ConsortiumError
-from consortium.matching import text_store
+from consortium.matching import feedback, text_store
 from consortium.matching.engine import Engine
 from consortium.matching.scoring import (
     NO_SERVICE_FIT,
@@ -133,6 +133,8 @@ class Opportunity:
     match: Match  # the partner's fit to the whole tender
     lots_deliverable: list[str]  # lot ids the partner could deliver on its own
     alone: bool  # can deliver every lot (or the whole tender) and the value is within its capacity
+    mark: str | None = None  # the partner's own mark: "not_for_us" or "interested"
+    feedback: str | None = None  # how the partner's marks moved this tender, in a sentence
 
     @property
     def outside_area(self) -> bool:
@@ -153,6 +155,8 @@ class Opportunity:
             "reasons": self.match.to_dict()["reasons"],
             "outside_area": self.outside_area,
             "tied": self.match.tied,
+            "mark": self.mark,
+            "feedback": self.feedback,
         }
 
 
@@ -166,11 +170,14 @@ def opportunities(
     limit: int | None = 50,
     progress: Progress = no_progress,
     cancelled: IsCancelled = never_cancelled,
+    learn: bool = True,
 ) -> list[Opportunity]:
     """Open and coming-soon tenders ranked for one partner (default: our organisation).
 
     Only tenders the partner has service fit for are opportunities; those outside its area
-    come after every one inside it (``Opportunity.outside_area``)."""
+    come after every one inside it (``Opportunity.outside_area``). With ``learn`` the order
+    follows the partner's "not for us" / "interested" marks too (see ``feedback``), each moved
+    tender saying why; none is hidden."""
     today = today or dt.date.today()
     progress(0, 0, "Reading the open tenders")
     if partner_id is None:
@@ -192,6 +199,7 @@ def opportunities(
         weights=weights or load_weights(ws.db),
         text=text_model(ws.db),
         limit=limit,
+        learned=feedback.learned(ws.db, org.id) if learn and org.id is not None else None,
     )
 
 
@@ -203,6 +211,7 @@ def rank_opportunities(
     weights: Weights,
     text: TextModel,
     limit: int | None = 50,
+    learned: feedback.Learned | None = None,
 ) -> list[Opportunity]:
     if not tenders:
         return []  # a new workspace has none yet (the engine needs at least one target)
@@ -218,6 +227,19 @@ def rank_opportunities(
     order = [
         j for j in engine.top_targets(0, columns=range(len(whole))) if tiers[j] != NO_SERVICE_FIT
     ]
+    moved: dict[int, tuple[float, str | None]] = {}
+    if learned is not None and (learned.marks or learned.counts):
+        # the marks re-order within each tier (an in-area tender stays above outside-area ones)
+        moved = {j: learned.factor(tenders[j]) for j in order}
+        position = {j: k for k, j in enumerate(order)}
+        order.sort(
+            key=lambda j: (
+                bool(engine.blocked[0, j]),
+                int(tiers[j]),
+                -round(float(engine.scores[0, j]) * moved[j][0]),
+                position[j],
+            )
+        )
     order = order[:limit] if limit else order
     result = []
     for j in order:
@@ -226,8 +248,16 @@ def rank_opportunities(
         lots_ok = deliverable.get(j, [])
         every_lot = (len(lots_ok) == len(tender.lots)) if tender.lots else bool(can[j])
         capacity_ok = not match.reason("capacity").warning
+        _factor, why = moved.get(j, (1.0, None))
         result.append(
-            Opportunity(tender, match, lots_ok, every_lot and capacity_ok and match.eligible)
+            Opportunity(
+                tender,
+                match,
+                lots_ok,
+                every_lot and capacity_ok and match.eligible,
+                mark=learned.marks.get(tender.ocid) if learned is not None else None,
+                feedback=why,
+            )
         )
     mark_ties([o.match for o in result])
     return result

@@ -276,7 +276,7 @@ def _councils_sheet(wb) -> None:
     ws = wb.create_sheet("Councils")
     ws.append(["Council", "GSS code", "Nation", "Region"])
     for c in places.councils():
-        ws.append([c.name, c.gss, c.nation, c.region])
+        ws.append([c.name, c.gss, c.nation, places.region_label(c.gss)])
     for letter, width in zip("ABCD", (36, 12, 18, 26), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

@@ -194,10 +194,14 @@ def format_tender(t: Tender, today=None) -> str:
         lines.append("Suitable for: " + " and ".join(suits))
     if t.reserved_vcse:
         lines.append("Reserved for SMEs and VCSEs")
-    if t.places or t.councils:
-        names = [f"{places.area_name(c) or c} ({c})" for c in [*t.councils, *t.places]]
+    if t.places:
+        names = [f"{places.area_name(c) or c} ({c})" for c in t.places]
         extra = " (the buyer's area; no delivery place given)" if t.places_from_buyer else ""
         lines.append("Places: " + ", ".join(names) + extra)
+    if t.who_may_bid():
+        lines.append(f"Who may bid: organisations in {t.who_may_bid()}")
+    if t.planning_note(today):
+        lines.append(t.planning_note(today))
     if t.cpv:
         lines.append("CPV codes:")
         for code in t.cpv:

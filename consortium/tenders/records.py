@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from consortium import places
 from consortium.formatting import iso_date, uk_date
 
 OPEN = "open"
@@ -82,6 +83,11 @@ def status_for(phase: str, deadline: str | None, today: dt.date | dt.datetime | 
     if deadline is None or deadline > as_utc(today):
         return OPEN
     return CLOSED
+
+
+def reserved_names(codes) -> str:
+    """A reserved participation location for a person: "the United Kingdom", "Devon"."""
+    return ", ".join(WHOLE_COUNTRY.get(c) or places.area_name(c) for c in codes)
 
 
 def _uk(stamp: str) -> str:
@@ -213,6 +219,11 @@ class Tender:
         if expected is not None:
             return f"Planning notice: the tender is expected by {_uk(expected)}"
         return "Planning notice: no date given for the tender"
+
+    def who_may_bid(self) -> str | None:
+        """Where bidders must be, if participation is reserved to a place (else None)."""
+        codes = self.reserved_location or self.councils
+        return reserved_names(codes) if codes else None
 
     def planning_stale(self, today=None) -> bool:
         note = self.planning_note(today)

@@ -19,13 +19,15 @@ import getpass
 import json
 import sqlite3
 import struct
+import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from consortium import migrations
+from consortium import busy, migrations
+from consortium.changes import NOTHING, Changes
 from consortium.errors import ConsortiumError
 
 # "CONS" as a 32-bit big-endian integer: lets us tell our files from any other SQLite file.
@@ -139,7 +141,14 @@ class Workspace:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.db = sqlite_utils.Database(conn)
-        self.conn = conn
+        self.conn = conn  # the writing connection: used by one thread at a time (see atomic)
+        self._write_lock = threading.Lock()
+        self._writer: int | None = None  # the thread inside the outermost transaction
+        self._changes = NOTHING  # what the open transaction has said it changes
+        self._listeners: list[Callable[[Changes], None]] = []
+        self._readers: list[Reader] = []
+        self._local = threading.local()
+        self._readers_lock = threading.Lock()
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -196,7 +205,7 @@ class Workspace:
         self.conn.execute("PRAGMA foreign_keys = ON")
         # Deleted rows are overwritten, so an erased person's details do not linger in free pages.
         self.conn.execute("PRAGMA secure_delete = ON")
-        self.conn.execute("PRAGMA busy_timeout = 5000")
+        self.conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -217,10 +226,9 @@ class Workspace:
         step_name = ""
         try:
             # Every pending step in one transaction (each step a savepoint inside it): a failure
-            # anywhere leaves the file exactly as it was. IMMEDIATE takes the write lock first,
+            # anywhere leaves the file exactly as it was. atomic() takes the write lock first,
             # so a second window opening the same old file waits, then finds it up to date.
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self.atomic():
                 current = self.schema_version
                 for version, step in migrations.pending(current):
                     step_name = f"{version} ({step.__doc__ or step.__name__})".split("\n")[0]
@@ -235,14 +243,11 @@ class Workspace:
                             f"Workspace format {version - 1} → {version}: "
                             f"{step.__doc__ or step.__name__}",
                         )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
         except Exception as exc:
             if made is not None:  # the file is unchanged, so this copy of it is not needed
                 made.unlink(missing_ok=True)
+            if isinstance(exc, busy.WorkspaceBusy):
+                raise
             raise WorkspaceError(
                 f"{self.path.name} could not be brought up to date from workspace format "
                 f"{current} to {migrations.LATEST}: step {step_name} failed ({exc}). The file "
@@ -268,9 +273,29 @@ class Workspace:
         return d
 
     def close(self) -> None:
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
         with contextlib.suppress(sqlite3.Error):
             self.conn.execute("PRAGMA optimize")
         self.conn.close()
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def reader(self) -> Reader:
+        """This thread's read-only connection to the workspace (made on first use).
+
+        It sees only committed data: a view painting while an import's transaction is open
+        reads the workspace as it was before the import, on a connection of its own, and never
+        touches the writing one (WAL lets readers and the writer work at once)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.closed:
+            reader = Reader(self.path)
+            self._local.reader = reader
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader
 
     def __enter__(self) -> Workspace:
         return self
@@ -280,10 +305,69 @@ class Workspace:
 
     # ------------------------------------------------------------------ writes
     @contextlib.contextmanager
-    def atomic(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction (a savepoint when nested): all or nothing."""
-        with self.db.atomic():
-            yield self.db
+    def atomic(self, changes: Changes = NOTHING) -> Iterator[sqlite_utils.Database]:
+        """One transaction (a savepoint when nested): all or nothing.
+
+        ``changes`` names what the block changes; listeners (:meth:`on_commit`) hear the
+        total of the outermost transaction after it commits. The outermost transaction takes
+        the write lock at once (BEGIN IMMEDIATE) and only one thread at a time may hold it:
+        another thread waits for it, another process waits SQLite's busy timeout, and both
+        then get a :class:`~consortium.busy.WorkspaceBusy` saying what holds the workspace.
+        """
+        me = threading.get_ident()
+        if self._writer == me:  # nested in this thread's transaction: a savepoint
+            with self.db.atomic():
+                before = self._changes
+                self._changes = before | changes
+                try:
+                    yield self.db
+                except BaseException:
+                    self._changes = before
+                    raise
+            return
+        if not self._write_lock.acquire(timeout=busy.TIMEOUT_MS / 1000):
+            raise busy.error(self.path)
+        try:
+            self._writer, self._changes = me, changes
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if busy.is_locked(exc):
+                    raise busy.error(self.path) from exc
+                raise
+            try:
+                yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if busy.is_locked(exc):
+                    raise busy.error(self.path) from exc
+                raise
+            committed = self._changes
+        finally:
+            self._writer, self._changes = None, NOTHING
+            self._write_lock.release()
+        if committed:
+            for listener in list(self._listeners):
+                listener(committed)
+
+    def note(self, changes: Changes) -> None:
+        """Add to what the open transaction changes (for code that learns it on the way)."""
+        if self._writer != threading.get_ident():
+            raise WorkspaceError("note() belongs inside this thread's ws.atomic() block.")
+        self._changes = self._changes | changes
+
+    def on_commit(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
+        """Call ``listener(changes)`` after each commit that names a change, on the thread
+        that committed. Returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def audit(
         self,
@@ -358,6 +442,35 @@ class Workspace:
         if not self.attachments.is_dir():
             problems.append(f"The attachments folder {self.attachments} is missing.")
         return problems
+
+
+class Reader:
+    """A read-only connection of one thread (see :attr:`Workspace.reader`).
+
+    It has the attributes read functions use (``db``, ``conn``, ``path``), so a core read such
+    as ``search.rows(ws.reader, keys)`` runs on it unchanged; writing through it is refused."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA query_only = ON")
+        self.conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+        self.conn.execute("PRAGMA cache_size = -16384")
+        self.conn.execute("PRAGMA mmap_size = 268435456")
+        self.db = sqlite_utils.Database(self.conn)
+        self.closed = False
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def atomic(self, changes: Changes = NOTHING):
+        raise WorkspaceError("A reading connection cannot write; use the workspace itself.")
+
+    def close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
 
 
 def _has_tables(path: Path) -> bool:

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from consortium.changes import TENDERS, Changes
+
 OPEN = "open"
 COMING_SOON = "coming soon"
 CLOSED = "closed"
@@ -233,6 +235,11 @@ class ImportReport:
             f"{self.tenders_new:,} new tender(s), {self.tenders_updated:,} updated, "
             f"{self.duplicates_skipped:,} already imported"
         )
+
+    @property
+    def changes(self) -> Changes:
+        """What the import changed, for the window to refresh: the tenders."""
+        return TENDERS
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

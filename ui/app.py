@@ -49,6 +49,11 @@ def run(path: str | None = None) -> int:
         except ConsortiumError as again:
             QMessageBox.critical(None, "Consortium", str(again))
             return 1
+    from ui import instance
+
+    if not instance.may_open(None, ws.path):  # switched to the window that has it open
+        ws.close()
+        return 0
     window = MainWindow(ws)
     window.show()
     return app.exec()

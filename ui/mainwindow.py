@@ -29,6 +29,7 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
+from ui import instance
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.matches_page import MatchesPage
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
         self.partners.editor.erase_person_requested.connect(self.erase_person)
         self._build_menus()
         self.status = self.statusBar()
+        self.claim = instance.WorkspaceClaim(self)  # other windows find this one through it
+        self.claim.show_requested.connect(self.bring_to_front)
         self.set_workspace(ws)
         self._restore_geometry()
 
@@ -247,6 +250,14 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
         home.remember_workspace(ws.path)
+        self.claim.hold(ws.path)
+
+    def bring_to_front(self) -> None:
+        """Another Consortium asked to switch to this window (it holds the same workspace)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _update_banner(self) -> None:
         demo = self.ws.db.execute("SELECT value FROM settings WHERE key = 'demo'").fetchone()
@@ -261,7 +272,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(demo))
 
     def _switch_to(self, ws: Workspace) -> None:
-        if not self._confirm_unsaved():
+        if not instance.may_open(self, ws.path, self.claim) or not self._confirm_unsaved():
             ws.close()
             return
         old = self.ws
@@ -782,5 +793,6 @@ class MainWindow(QMainWindow):
             page.ws = None
         self.review.ws = None
         self.review.assets.ws = None
+        self.claim.release()
         self.ws.close()
         event.accept()

@@ -140,8 +140,9 @@ class Workspace:
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
-        self.db = sqlite_utils.Database(conn)
-        self.conn = conn  # the writing connection: used by one thread at a time (see atomic)
+        # The writing connection: used by one thread at a time, inside atomic() (see there).
+        self.writer_conn = conn
+        self.writer_db = sqlite_utils.Database(conn)
         self._write_lock = threading.Lock()
         self._writer: int | None = None  # the thread inside the outermost transaction
         self._changes = NOTHING  # what the open transaction has said it changes
@@ -149,6 +150,8 @@ class Workspace:
         self._readers: list[Reader] = []
         self._local = threading.local()
         self._readers_lock = threading.Lock()
+        self._soon: list[Callable[[], None]] = []  # small writes waiting for the writer
+        self._soon_lock = threading.Lock()
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -186,10 +189,10 @@ class Workspace:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         ws = cls(path, conn)
         try:
-            if ws.schema_version > migrations.LATEST:  # written since the check above
+            if _version(conn) > migrations.LATEST:  # written since the check above
                 raise WorkspaceTooNew(
                     f"{path} was saved by a newer version of Consortium (workspace format "
-                    f"{ws.schema_version}). Update the app to open it."
+                    f"{_version(conn)}). Update the app to open it."
                 )
             ws._configure()
             ws._migrate(backup=backup)
@@ -197,25 +200,25 @@ class Workspace:
             if backup:
                 ws._daily_backup()
         except Exception:
-            conn.close()
+            ws._close_connections()
             raise
         return ws
 
     def _configure(self) -> None:
-        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.writer_conn.execute("PRAGMA foreign_keys = ON")
         # Deleted rows are overwritten, so an erased person's details do not linger in free pages.
-        self.conn.execute("PRAGMA secure_delete = ON")
-        self.conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
-        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        self.writer_conn.execute("PRAGMA secure_delete = ON")
+        self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+        mode = self.writer_conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.writer_conn.execute("PRAGMA journal_mode = WAL")
+        self.writer_conn.execute("PRAGMA synchronous = NORMAL")
         # Searching 200,000 tenders reads much of the index: keep it in memory between queries.
-        self.conn.execute("PRAGMA cache_size = -65536")
-        self.conn.execute("PRAGMA mmap_size = 268435456")
+        self.writer_conn.execute("PRAGMA cache_size = -65536")
+        self.writer_conn.execute("PRAGMA mmap_size = 268435456")
 
     def _migrate(self, *, backup: bool) -> None:
-        current = self.schema_version
+        current = _version(self.writer_conn)
         if current >= migrations.LATEST:
             return
         made = None
@@ -229,13 +232,13 @@ class Workspace:
             # anywhere leaves the file exactly as it was. atomic() takes the write lock first,
             # so a second window opening the same old file waits, then finds it up to date.
             with self.atomic():
-                current = self.schema_version
+                current = _version(self.writer_conn)
                 for version, step in migrations.pending(current):
                     step_name = f"{version} ({step.__doc__ or step.__name__})".split("\n")[0]
                     with self.atomic():
-                        step(self.db)
-                        self.conn.execute(f"PRAGMA user_version = {version}")
-                        self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                        step(self.writer_db)
+                        self.writer_conn.execute(f"PRAGMA user_version = {version}")
+                        self.writer_conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                         self.audit(
                             "migrate",
                             "workspace",
@@ -273,15 +276,34 @@ class Workspace:
         return d
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.writer_conn.execute("PRAGMA optimize")
+        self._close_connections()
+
+    def _close_connections(self) -> None:
+        """Readers first: the last connection to close folds the -wal back into the file."""
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for reader in readers:
             reader.close()
-        with contextlib.suppress(sqlite3.Error):
-            self.conn.execute("PRAGMA optimize")
-        self.conn.close()
+        self.writer_conn.close()
 
     # ----------------------------------------------------------------- reading
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection for this thread: the writing one inside this thread's ``atomic()``
+        block, else this thread's own reading one (which sees only committed data)."""
+        if self._writer == threading.get_ident():
+            return self.writer_conn
+        return self.reader.conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """``conn`` wrapped by sqlite-utils: ``ws.db["organisations"].get(1)``."""
+        if self._writer == threading.get_ident():
+            return self.writer_db
+        return self.reader.db
+
     @property
     def reader(self) -> Reader:
         """This thread's read-only connection to the workspace (made on first use).
@@ -316,11 +338,11 @@ class Workspace:
         """
         me = threading.get_ident()
         if self._writer == me:  # nested in this thread's transaction: a savepoint
-            with self.db.atomic():
+            with self.writer_db.atomic():
                 before = self._changes
                 self._changes = before | changes
                 try:
-                    yield self.db
+                    yield self.writer_db
                 except BaseException:
                     self._changes = before
                     raise
@@ -330,22 +352,22 @@ class Workspace:
         try:
             self._writer, self._changes = me, changes
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                self.writer_conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 if busy.is_locked(exc):
                     raise busy.error(self.path) from exc
                 raise
             try:
-                yield self.db
+                yield self.writer_db
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if self.writer_conn.in_transaction:
+                    self.writer_conn.execute("ROLLBACK")
                 raise
             try:
-                self.conn.execute("COMMIT")
+                self.writer_conn.execute("COMMIT")
             except BaseException as exc:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if self.writer_conn.in_transaction:
+                    self.writer_conn.execute("ROLLBACK")
                 if busy.is_locked(exc):
                     raise busy.error(self.path) from exc
                 raise
@@ -353,9 +375,34 @@ class Workspace:
         finally:
             self._writer, self._changes = None, NOTHING
             self._write_lock.release()
+            self._run_soon()
         if committed:
             for listener in list(self._listeners):
                 listener(committed)
+
+    def write_soon(self, write: Callable[[], None]) -> None:
+        """Run a small bookkeeping write (a tender marked as seen) now, or, while another
+        thread is writing (an import), straight after that write on its thread: the window
+        never waits for an import to record that a row was looked at. Dropped when another
+        program holds the workspace: it is worth neither a wait nor a message."""
+        with self._soon_lock:
+            self._soon.append(write)
+        if self._write_lock.acquire(blocking=False):  # nobody in this process is writing
+            self._write_lock.release()
+            self.writer_conn.execute("PRAGMA busy_timeout = 100")
+            try:
+                self._run_soon()
+            finally:
+                self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+
+    def _run_soon(self) -> None:
+        while True:
+            with self._soon_lock:
+                if not self._soon:
+                    return
+                write = self._soon.pop(0)
+            with contextlib.suppress(ConsortiumError, sqlite3.Error):
+                write()
 
     def note(self, changes: Changes) -> None:
         """Add to what the open transaction changes (for code that learns it on the way)."""
@@ -452,8 +499,10 @@ class Reader:
 
     def __init__(self, path: Path):
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None)
+        # Closed by Workspace.close from whichever thread closes it; used only by its own.
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA query_only = ON")
+        self.conn.execute("PRAGMA foreign_keys = ON")  # as the writer's, so checks read alike
         self.conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
         self.conn.execute("PRAGMA cache_size = -16384")
         self.conn.execute("PRAGMA mmap_size = 268435456")
@@ -471,6 +520,10 @@ class Reader:
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def _has_tables(path: Path) -> bool:

@@ -32,6 +32,7 @@ from consortium.workspace import Workspace
 from ui import instance
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
+from ui.dispatch import ChangeDispatcher
 from ui.matches_page import MatchesPage
 from ui.partners_page import PartnersPage
 from ui.review_page import ReviewPage
@@ -107,7 +108,6 @@ class MainWindow(QMainWindow):
         self.bids = BidsPage(self.run)
         self.social_value = SocialValuePage()
         self.last_tender_report = None
-        self._matches_stale = True
         built = {
             "Partners": self.partners,
             "Tenders": self.tenders,
@@ -131,7 +131,6 @@ class MainWindow(QMainWindow):
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
-        self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
         self.partners.editor.save_requested.connect(self.save_partner)
@@ -142,16 +141,13 @@ class MainWindow(QMainWindow):
         self.status = self.statusBar()
         self.claim = instance.WorkspaceClaim(self)  # other windows find this one through it
         self.claim.show_requested.connect(self.bring_to_front)
+        self.dispatcher = ChangeDispatcher(self.stack, self)
+        self._watch_changes()
         self.set_workspace(ws)
         self._restore_geometry()
 
     def _area_chosen(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
-        if self.stack.currentWidget() is self.matches and self._matches_stale:
-            # Partners changed since the Matches area last looked: refresh it when shown.
-            self._matches_stale = False
-            self.matches.reload_partners()
-            self.matches.consortia.reload()
         if self.stack.currentWidget() is self.social_value:
             self.social_value.reload_bids()  # bids may have been added in the Bids area
             if self.matches.ocid is not None:
@@ -245,12 +241,22 @@ class MainWindow(QMainWindow):
         self.review.set_workspace(ws)
         self.bids.set_workspace(ws)
         self.social_value.set_workspace(ws)
-        self._matches_stale = False
+        self.dispatcher.attach(ws)
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
         home.remember_workspace(ws.path)
         self.claim.hold(ws.path)
+
+    def _watch_changes(self) -> None:
+        """Which view refreshes for which kind of change (see ui/dispatch.py)."""
+        watch = self.dispatcher.watch
+        watch(self.tenders, "tenders", self.tenders.reload_saved)
+        watch(self.tenders, "tenders", self.tenders.run_search)
+        watch(self.matches, "tenders", self.matches.reload_tenders)
+        watch(self.matches, "partners", self.matches.reload_partners)
+        watch(self.matches, ("partners", "consortia"), self.matches.consortia.reload)
+        watch(self.bids, ("consortia", "bids"), self.bids.reload)
 
     def bring_to_front(self) -> None:
         """Another Consortium asked to switch to this window (it holds the same workspace)."""
@@ -395,7 +401,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ partners
     def refresh(self, select_id: int | None = None) -> None:
         self.partners.reload(select_id)
-        self._matches_stale = True
 
     def add_partner(self) -> None:
         if not self._confirm_unsaved():
@@ -617,10 +622,7 @@ class MainWindow(QMainWindow):
 
     def _tenders_imported(self, report) -> None:
         self.last_tender_report = report
-        self.sidebar.setCurrentRow(1)
-        self.tenders.reload_saved()
-        self.tenders.run_search()
-        self._matches_stale = True
+        self.sidebar.setCurrentRow(1)  # the dispatcher has refreshed the tender views
         self.status.showMessage(report.summary(), 10000)
         self.show_tender_report()
 
@@ -718,7 +720,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ plumbing
     def run(self, title: str, fn, on_done) -> None:
-        task = run_task(self, title, fn, on_done, self._task_failed)
+        def done(result) -> None:
+            self.dispatcher.flush()  # pages show what the task changed before its result
+            if on_done is not None:
+                on_done(result)
+
+        task = run_task(self, title, fn, done, self._task_failed)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
 

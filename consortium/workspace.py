@@ -351,12 +351,7 @@ class Workspace:
             raise busy.error(self.path)
         try:
             self._writer, self._changes = me, changes
-            try:
-                self.writer_conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                if busy.is_locked(exc):
-                    raise busy.error(self.path) from exc
-                raise
+            self._begin()
             try:
                 yield self.writer_db
             except BaseException:
@@ -379,6 +374,23 @@ class Workspace:
         if committed:
             for listener in list(self._listeners):
                 listener(committed)
+
+    def _begin(self) -> None:
+        # Another process that left a note is in a long write (an import): say so at once
+        # rather than keep the window waiting the whole busy timeout for nothing.
+        note = busy.holder(self.path)
+        hurry = note is not None and not note["ours"]
+        if hurry:
+            self.writer_conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.writer_conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if busy.is_locked(exc):
+                raise busy.error(self.path) from exc
+            raise
+        finally:
+            if hurry:
+                self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
 
     def write_soon(self, write: Callable[[], None]) -> None:
         """Run a small bookkeeping write (a tender marked as seen) now, or, while another

@@ -249,14 +249,17 @@ class Workspace:
         except Exception as exc:
             if made is not None:  # the file is unchanged, so this copy of it is not needed
                 made.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    made.parent.rmdir()  # only if nothing else is in it
             if isinstance(exc, busy.WorkspaceBusy):
                 raise
+            folder = self.path.with_name(self.path.stem + "-backups")  # not made for this
+            saved = sorted(folder.glob("*.consortium")) if folder.is_dir() else []
             raise WorkspaceError(
                 f"{self.path.name} could not be brought up to date from workspace format "
                 f"{current} to {migrations.LATEST}: step {step_name} failed ({exc}). The file "
-                "has not been changed. If it was copied from another computer or edited by "
-                "another program, open one of its backups instead "
-                f"(in {self._backup_dir()})."
+                "has not been changed. It may have been edited by another program or copied "
+                "while in use" + (f"; its backups are in {folder}." if saved else ".")
             ) from exc
         if made is not None:
             _rotate(self._backup_dir(), "before-migration-", MIGRATION_BACKUPS_KEPT)

@@ -9,6 +9,14 @@
 Every write goes through ``ws.atomic()`` so a failure leaves the file exactly as it was.
 Opening a file first reads its schema version on a read-only connection: a workspace made by a
 newer version of the app is refused before anything (even WAL mode) touches it.
+
+Threads: one connection writes, and only inside ``atomic()``, which one thread at a time may
+hold (another waits, then is told the workspace is busy). Outside its own ``atomic()`` block a
+thread's ``ws.db`` / ``ws.conn`` are its own read-only connection (``ws.reader``), which sees
+committed data only: a window painting while an import's transaction is open on the worker
+reads the workspace as it was and never touches the writing connection (WAL lets both run).
+A write names what it changes (``ws.atomic(PARTNERS)``, see ``consortium.changes``), and
+``ws.on_commit`` listeners hear it after the commit.
 """
 
 from __future__ import annotations

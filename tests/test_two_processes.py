@@ -103,9 +103,10 @@ def test_a_write_while_another_process_imports_is_refused_plainly(
         err = capsys.readouterr().err
         assert PLAIN in err
         assert "Traceback" not in err and "database is locked" not in err
-        with Workspace.open(workspace, backup=False) as ws, pytest.raises(busy.WorkspaceBusy) as e:
-            with ws.atomic():
-                ws.db["settings"].insert({"key": "x", "value": "y"})
+        ws = Workspace.open(workspace, backup=False)
+        with pytest.raises(busy.WorkspaceBusy) as e, ws.atomic():
+            ws.db["settings"].insert({"key": "x", "value": "y"})
+        ws.close()
         assert str(e.value).startswith(PLAIN)
     finally:
         out = holder.finish()

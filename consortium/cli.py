@@ -10,11 +10,12 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from consortium import __version__, home
+from consortium import __version__, busy, home
 from consortium.errors import ConsortiumError
 from consortium.formatting import money, uk_date
 from consortium.progress import Cancelled
@@ -114,7 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "needs_workspace", True):
             return args.handler(args, None)
         with _open_workspace(getattr(args, "workspace", None)) as ws:
-            return args.handler(args, ws)
+            try:
+                return args.handler(args, ws)
+            except sqlite3.OperationalError as exc:
+                if busy.is_locked(exc):  # a write outside ws.atomic() met another process's
+                    raise busy.error(ws.path) from exc
+                raise
     except Cancelled as exc:
         print(f"consortium: {exc}", file=sys.stderr)
         return 130

@@ -9,6 +9,14 @@
 Every write goes through ``ws.atomic()`` so a failure leaves the file exactly as it was.
 Opening a file first reads its schema version on a read-only connection: a workspace made by a
 newer version of the app is refused before anything (even WAL mode) touches it.
+
+Threads: one connection writes, and only inside ``atomic()``, which one thread at a time may
+hold (another waits, then is told the workspace is busy). Outside its own ``atomic()`` block a
+thread's ``ws.db`` / ``ws.conn`` are its own read-only connection (``ws.reader``), which sees
+committed data only: a window painting while an import's transaction is open on the worker
+reads the workspace as it was and never touches the writing connection (WAL lets both run).
+A write names what it changes (``ws.atomic(PARTNERS)``, see ``consortium.changes``), and
+``ws.on_commit`` listeners hear it after the commit.
 """
 
 from __future__ import annotations
@@ -17,15 +25,19 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import mmap
+import os
 import sqlite3
 import struct
+import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from consortium import migrations
+from consortium import busy, migrations
+from consortium.changes import NOTHING, Changes
 from consortium.errors import ConsortiumError
 
 # "CONS" as a 32-bit big-endian integer: lets us tell our files from any other SQLite file.
@@ -80,34 +92,32 @@ def _wal_header(path: Path) -> bytes | None:
     wal = path.with_name(path.name + "-wal")
     try:
         with wal.open("rb") as f:
-            head = f.read(32)
-            if len(head) < 32:
+            size = os.fstat(f.fileno()).st_size
+            if size < 32:
                 return None
-            magic, _fmt, page_size, _seq, salt1, salt2 = struct.unpack(">6I", head[:24])
-            if magic not in (0x377F0682, 0x377F0683) or page_size < 512:
-                return None
-            committed = pending = None
-            offset = 32
-            while True:
-                f.seek(offset)
-                frame = f.read(24)
-                if len(frame) < 24:
-                    break
-                page, commit, s1, s2 = struct.unpack(">4I", frame[:16])
-                if (s1, s2) != (salt1, salt2):
-                    break
-                if page == 1:
-                    pending = offset + 24
-                if commit:
-                    committed = pending if pending is not None else committed
-                    pending = None
-                offset += 24 + page_size
-            if committed is None:
-                return None
-            f.seek(committed)
-            page_one = f.read(100)
-            return page_one if len(page_one) == 100 else None
-    except OSError:
+            # Mapped, not read: only the 24-byte frame headers are looked at (a 100 MB log in
+            # a few milliseconds), and nothing is written.
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as log:
+                magic, _fmt, page_size, _seq, salt1, salt2 = struct.unpack_from(">6I", log, 0)
+                if magic not in (0x377F0682, 0x377F0683) or page_size < 512:
+                    return None
+                committed = pending = None
+                frame = struct.Struct(">4I")
+                offset = 32
+                while offset + 24 + page_size <= size:
+                    page, commit, s1, s2 = frame.unpack_from(log, offset)
+                    if s1 != salt1 or s2 != salt2:
+                        break
+                    if page == 1:
+                        pending = offset + 24
+                    if commit:
+                        committed = pending if pending is not None else committed
+                        pending = None
+                    offset += 24 + page_size
+                if committed is None:
+                    return None
+                return bytes(log[committed : committed + 100])
+    except (OSError, ValueError):  # unreadable, or empty (mmap refuses a 0-byte file)
         return None
 
 
@@ -138,8 +148,18 @@ class Workspace:
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
-        self.db = sqlite_utils.Database(conn)
-        self.conn = conn
+        # The writing connection: used by one thread at a time, inside atomic() (see there).
+        self.writer_conn = conn
+        self.writer_db = sqlite_utils.Database(conn)
+        self._write_lock = threading.Lock()
+        self._writer: int | None = None  # the thread inside the outermost transaction
+        self._changes = NOTHING  # what the open transaction has said it changes
+        self._listeners: list[Callable[[Changes], None]] = []
+        self._readers: list[Reader] = []
+        self._local = threading.local()
+        self._readers_lock = threading.Lock()
+        self._soon: list[Callable[[], None]] = []  # small writes waiting for the writer
+        self._soon_lock = threading.Lock()
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -177,10 +197,10 @@ class Workspace:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         ws = cls(path, conn)
         try:
-            if ws.schema_version > migrations.LATEST:  # written since the check above
+            if _version(conn) > migrations.LATEST:  # written since the check above
                 raise WorkspaceTooNew(
                     f"{path} was saved by a newer version of Consortium (workspace format "
-                    f"{ws.schema_version}). Update the app to open it."
+                    f"{_version(conn)}). Update the app to open it."
                 )
             ws._configure()
             ws._migrate(backup=backup)
@@ -188,25 +208,25 @@ class Workspace:
             if backup:
                 ws._daily_backup()
         except Exception:
-            conn.close()
+            ws._close_connections()
             raise
         return ws
 
     def _configure(self) -> None:
-        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.writer_conn.execute("PRAGMA foreign_keys = ON")
         # Deleted rows are overwritten, so an erased person's details do not linger in free pages.
-        self.conn.execute("PRAGMA secure_delete = ON")
-        self.conn.execute("PRAGMA busy_timeout = 5000")
-        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        self.writer_conn.execute("PRAGMA secure_delete = ON")
+        self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+        mode = self.writer_conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.writer_conn.execute("PRAGMA journal_mode = WAL")
+        self.writer_conn.execute("PRAGMA synchronous = NORMAL")
         # Searching 200,000 tenders reads much of the index: keep it in memory between queries.
-        self.conn.execute("PRAGMA cache_size = -65536")
-        self.conn.execute("PRAGMA mmap_size = 268435456")
+        self.writer_conn.execute("PRAGMA cache_size = -65536")
+        self.writer_conn.execute("PRAGMA mmap_size = 268435456")
 
     def _migrate(self, *, backup: bool) -> None:
-        current = self.schema_version
+        current = _version(self.writer_conn)
         if current >= migrations.LATEST:
             return
         made = None
@@ -217,17 +237,16 @@ class Workspace:
         step_name = ""
         try:
             # Every pending step in one transaction (each step a savepoint inside it): a failure
-            # anywhere leaves the file exactly as it was. IMMEDIATE takes the write lock first,
+            # anywhere leaves the file exactly as it was. atomic() takes the write lock first,
             # so a second window opening the same old file waits, then finds it up to date.
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                current = self.schema_version
+            with self.atomic():
+                current = _version(self.writer_conn)
                 for version, step in migrations.pending(current):
                     step_name = f"{version} ({step.__doc__ or step.__name__})".split("\n")[0]
                     with self.atomic():
-                        step(self.db)
-                        self.conn.execute(f"PRAGMA user_version = {version}")
-                        self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                        step(self.writer_db)
+                        self.writer_conn.execute(f"PRAGMA user_version = {version}")
+                        self.writer_conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                         self.audit(
                             "migrate",
                             "workspace",
@@ -235,20 +254,20 @@ class Workspace:
                             f"Workspace format {version - 1} → {version}: "
                             f"{step.__doc__ or step.__name__}",
                         )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
         except Exception as exc:
             if made is not None:  # the file is unchanged, so this copy of it is not needed
                 made.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    made.parent.rmdir()  # only if nothing else is in it
+            if isinstance(exc, busy.WorkspaceBusy):
+                raise
+            folder = self.path.with_name(self.path.stem + "-backups")  # not made for this
+            saved = sorted(folder.glob("*.consortium")) if folder.is_dir() else []
             raise WorkspaceError(
                 f"{self.path.name} could not be brought up to date from workspace format "
                 f"{current} to {migrations.LATEST}: step {step_name} failed ({exc}). The file "
-                "has not been changed. If it was copied from another computer or edited by "
-                "another program, open one of its backups instead "
-                f"(in {self._backup_dir()})."
+                "has not been changed. It may have been edited by another program or copied "
+                "while in use" + (f"; its backups are in {folder}." if saved else ".")
             ) from exc
         if made is not None:
             _rotate(self._backup_dir(), "before-migration-", MIGRATION_BACKUPS_KEPT)
@@ -269,8 +288,47 @@ class Workspace:
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
-            self.conn.execute("PRAGMA optimize")
-        self.conn.close()
+            self.writer_conn.execute("PRAGMA optimize")
+        self._close_connections()
+
+    def _close_connections(self) -> None:
+        """Readers first: the last connection to close folds the -wal back into the file."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
+        self.writer_conn.close()
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection for this thread: the writing one inside this thread's ``atomic()``
+        block, else this thread's own reading one (which sees only committed data)."""
+        if self._writer == threading.get_ident():
+            return self.writer_conn
+        return self.reader.conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """``conn`` wrapped by sqlite-utils: ``ws.db["organisations"].get(1)``."""
+        if self._writer == threading.get_ident():
+            return self.writer_db
+        return self.reader.db
+
+    @property
+    def reader(self) -> Reader:
+        """This thread's read-only connection to the workspace (made on first use).
+
+        It sees only committed data: a view painting while an import's transaction is open
+        reads the workspace as it was before the import, on a connection of its own, and never
+        touches the writing one (WAL lets readers and the writer work at once)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None or reader.closed:
+            reader = Reader(self.path)
+            self._local.reader = reader
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader
 
     def __enter__(self) -> Workspace:
         return self
@@ -280,10 +338,106 @@ class Workspace:
 
     # ------------------------------------------------------------------ writes
     @contextlib.contextmanager
-    def atomic(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction (a savepoint when nested): all or nothing."""
-        with self.db.atomic():
-            yield self.db
+    def atomic(self, changes: Changes = NOTHING) -> Iterator[sqlite_utils.Database]:
+        """One transaction (a savepoint when nested): all or nothing.
+
+        ``changes`` names what the block changes; listeners (:meth:`on_commit`) hear the
+        total of the outermost transaction after it commits. The outermost transaction takes
+        the write lock at once (BEGIN IMMEDIATE) and only one thread at a time may hold it:
+        another thread waits for it, another process waits SQLite's busy timeout, and both
+        then get a :class:`~consortium.busy.WorkspaceBusy` saying what holds the workspace.
+        """
+        me = threading.get_ident()
+        if self._writer == me:  # nested in this thread's transaction: a savepoint
+            with self.writer_db.atomic():
+                before = self._changes
+                self._changes = before | changes
+                try:
+                    yield self.writer_db
+                except BaseException:
+                    self._changes = before
+                    raise
+            return
+        if not self._write_lock.acquire(timeout=busy.TIMEOUT_MS / 1000):
+            raise busy.error(self.path)
+        try:
+            self._writer, self._changes = me, changes
+            self._begin()
+            try:
+                yield self.writer_db
+            except BaseException:
+                if self.writer_conn.in_transaction:
+                    self.writer_conn.execute("ROLLBACK")
+                raise
+            try:
+                self.writer_conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.writer_conn.in_transaction:
+                    self.writer_conn.execute("ROLLBACK")
+                if busy.is_locked(exc):
+                    raise busy.error(self.path) from exc
+                raise
+            committed = self._changes
+        finally:
+            self._writer, self._changes = None, NOTHING
+            self._write_lock.release()
+            self._run_soon()
+        if committed:
+            for listener in list(self._listeners):
+                listener(committed)
+
+    def _begin(self) -> None:
+        # Another process that left a note is in a long write (an import): say so at once
+        # rather than keep the window waiting the whole busy timeout for nothing.
+        note = busy.holder(self.path)
+        hurry = note is not None and not note["ours"]
+        if hurry:
+            self.writer_conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.writer_conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if busy.is_locked(exc):
+                raise busy.error(self.path) from exc
+            raise
+        finally:
+            if hurry:
+                self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+
+    def write_soon(self, write: Callable[[], None]) -> None:
+        """Run a small bookkeeping write (a tender marked as seen) now, or, while another
+        thread is writing (an import), straight after that write on its thread: the window
+        never waits for an import to record that a row was looked at. Dropped when another
+        program holds the workspace: it is worth neither a wait nor a message."""
+        with self._soon_lock:
+            self._soon.append(write)
+        if self._write_lock.acquire(blocking=False):  # nobody in this process is writing
+            self._write_lock.release()
+            self.writer_conn.execute("PRAGMA busy_timeout = 100")
+            try:
+                self._run_soon()
+            finally:
+                self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+
+    def _run_soon(self) -> None:
+        while True:
+            with self._soon_lock:
+                if not self._soon:
+                    return
+                write = self._soon.pop(0)
+            with contextlib.suppress(ConsortiumError, sqlite3.Error):
+                write()
+
+    def note(self, changes: Changes) -> None:
+        """Add to what the open transaction changes (for code that learns it on the way)."""
+        if self._writer != threading.get_ident():
+            raise WorkspaceError("note() belongs inside this thread's ws.atomic() block.")
+        self._changes = self._changes | changes
+
+    def on_commit(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
+        """Call ``listener(changes)`` after each commit that names a change, on the thread
+        that committed. Returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def audit(
         self,
@@ -358,6 +512,41 @@ class Workspace:
         if not self.attachments.is_dir():
             problems.append(f"The attachments folder {self.attachments} is missing.")
         return problems
+
+
+class Reader:
+    """A read-only connection of one thread (see :attr:`Workspace.reader`).
+
+    It has the attributes read functions use (``db``, ``conn``, ``path``), so a core read such
+    as ``search.rows(ws.reader, keys)`` runs on it unchanged; writing through it is refused."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        # Closed by Workspace.close from whichever thread closes it; used only by its own.
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA query_only = ON")
+        self.conn.execute("PRAGMA foreign_keys = ON")  # as the writer's, so checks read alike
+        self.conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+        self.conn.execute("PRAGMA cache_size = -65536")  # as the writer: searches stay quick
+        self.conn.execute("PRAGMA mmap_size = 268435456")
+        self.db = sqlite_utils.Database(self.conn)
+        self.closed = False
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def atomic(self, changes: Changes = NOTHING):
+        raise WorkspaceError("A reading connection cannot write; use the workspace itself.")
+
+    def close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def _has_tables(path: Path) -> bool:

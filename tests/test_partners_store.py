@@ -247,7 +247,7 @@ def test_only_one_organisation_is_ours(demo_ws):
     assert store.ours(demo_ws.db) is None
 
     store.set_ours(demo_ws, new_id)
-    with pytest.raises(sqlite3.IntegrityError):  # the schema refuses a second one as well
+    with pytest.raises(sqlite3.IntegrityError), demo_ws.atomic():  # the schema refuses it too
         demo_ws.db.execute("UPDATE organisations SET is_ours = 1 WHERE id = ?", [first.id])
     assert ours_ids(demo_ws) == [new_id]
 

@@ -110,9 +110,9 @@ def test_audit_log_is_append_only(demo_ws):
     before = dump(demo_ws)
     assert demo_ws.db["audit"].count > 0
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        demo_ws.conn.execute("UPDATE audit SET who = 'someone else'")
+        demo_ws.writer_conn.execute("UPDATE audit SET who = 'someone else'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        demo_ws.conn.execute("DELETE FROM audit")
+        demo_ws.writer_conn.execute("DELETE FROM audit")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"), demo_ws.atomic():
         demo_ws.conn.execute("DELETE FROM audit WHERE id = 1")
     assert dump(demo_ws) == before
@@ -373,9 +373,10 @@ def test_check_passes_on_a_healthy_workspace(demo_ws):
 
 
 def test_check_finds_a_dangling_reference(demo_ws):
-    demo_ws.conn.execute("PRAGMA foreign_keys = OFF")
-    demo_ws.conn.execute("INSERT INTO contacts (org_id, name) VALUES (9999, 'Orphan')")
-    demo_ws.conn.execute("PRAGMA foreign_keys = ON")
+    writer = demo_ws.writer_conn  # a raw write past the foreign key check, as damage would be
+    writer.execute("PRAGMA foreign_keys = OFF")
+    writer.execute("INSERT INTO contacts (org_id, name) VALUES (9999, 'Orphan')")
+    writer.execute("PRAGMA foreign_keys = ON")
     problems = demo_ws.check()
     assert len(problems) == 1
     assert "contacts" in problems[0]

@@ -63,6 +63,11 @@ def run(path: str | None = None) -> int:
         except ConsortiumError as again:
             QMessageBox.critical(None, "Consortium", str(again))
             return 1
+    from ui import instance
+
+    if not instance.may_open(None, ws.path):  # switched to the window that has it open
+        ws.close()
+        return 0
     window = MainWindow(ws)
     if window.start_maximised:
         window.showMaximized()  # a 1366×768 laptop, or big text scaling: use the whole screen

@@ -10,7 +10,7 @@ import json
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,9 +34,10 @@ from consortium.partners.excel import ImportResult, export_partners, import_part
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
-from ui import colours, drops, geometry, help_menu, tooltips
+from ui import colours, drops, geometry, help_menu, instance, tooltips
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
+from ui.dispatch import ChangeDispatcher
 from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
 from ui.menus import build_menus
@@ -106,7 +107,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.last_tender_report = None
-        self._matches_stale = True
         self.pages: list[Page] = []
         self._register_pages()
         self.sidebar.currentRowChanged.connect(self._row_chosen)
@@ -121,7 +121,6 @@ class MainWindow(QMainWindow):
         self.bids.questions.partner_requested.connect(self.fix_partner)
         self.bids.questions.library_requested.connect(lambda: self.show_area("library"))
         self.library.changed.connect(lambda: self.bids.questions.reload())  # fresh suggestions
-        self.matches.consortium_saved.connect(lambda _id: self.bids.reload())
         self.matches.bid_requested.connect(self.start_bid)
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -137,6 +136,10 @@ class MainWindow(QMainWindow):
             tooltips.apply(page.widget, page.key)
             colours.install(page.widget)  # coloured cells stay readable in a dark palette
         self.status = self.statusBar()
+        self.claim = instance.WorkspaceClaim(self)  # other windows find this one through it
+        self.claim.show_requested.connect(self.bring_to_front)
+        self.dispatcher = ChangeDispatcher(self.stack, self)
+        self._watch_changes()
         self.set_workspace(ws)
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
         self._restore_splitters()
@@ -256,11 +259,6 @@ class MainWindow(QMainWindow):
         self.start_button.setChecked(page.key == "start")
         if page.widget is self.start:
             self.start.reload()  # the checklist follows whatever was done elsewhere
-        if self.stack.currentWidget() is self.matches and self._matches_stale:
-            # Partners changed since the Matches area last looked: refresh it when shown.
-            self._matches_stale = False
-            self.matches.reload_partners()
-            self.matches.consortia.reload()
         if self.stack.currentWidget() is self.social_value:
             # Bids may have been added in the Bids area; open on the one worked on there.
             self.social_value.reload_bids(self.bids.current_id())
@@ -315,11 +313,29 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         for page in self.pages:
             page.widget.set_workspace(ws)
-        self._matches_stale = False
+        self.dispatcher.attach(ws)
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
         home.remember_workspace(ws.path)
+        self.claim.hold(ws.path)
+
+    def _watch_changes(self) -> None:
+        """Which view refreshes for which kind of change (see ui/dispatch.py)."""
+        watch = self.dispatcher.watch
+        watch(self.tenders, "tenders", self.tenders.reload_saved)
+        watch(self.tenders, "tenders", self.tenders.run_search)
+        watch(self.matches, "tenders", self.matches.reload_tenders)
+        watch(self.matches, "partners", self.matches.reload_partners)
+        watch(self.matches, ("partners", "consortia"), self.matches.consortia.reload)
+        watch(self.bids, ("consortia", "bids"), self.bids.reload)
+
+    def bring_to_front(self) -> None:
+        """Another Consortium asked to switch to this window (it holds the same workspace)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _update_banner(self) -> None:
         demo = self.ws.db.execute("SELECT value FROM settings WHERE key = 'demo'").fetchone()
@@ -334,7 +350,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(demo))
 
     def _switch_to(self, ws: Workspace) -> None:
-        if not self._confirm_unsaved():
+        if not instance.may_open(self, ws.path, self.claim) or not self._confirm_unsaved():
             ws.close()
             return
         old = self.ws
@@ -433,7 +449,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ partners
     def refresh(self, select_id: int | None = None) -> None:
         self.partners.reload(select_id)
-        self._matches_stale = True
 
     def add_partner(self) -> None:
         if not self._confirm_unsaved():
@@ -667,10 +682,7 @@ class MainWindow(QMainWindow):
 
     def _tenders_imported(self, report) -> None:
         self.last_tender_report = report
-        self.show_area("tenders")
-        self.tenders.reload_saved()
-        self.tenders.run_search()
-        self._matches_stale = True
+        self.show_area("tenders")  # the dispatcher has refreshed the tender views
         self.status.showMessage(report.summary(), 10000)
         self.show_tender_report()
 
@@ -796,7 +808,12 @@ class MainWindow(QMainWindow):
                 on_error(exc)
             self._task_failed(exc)
 
-        task = run_task(self, title, fn, on_done, failed)
+        def done(result) -> None:
+            self.dispatcher.flush()  # pages show what the task changed before its result
+            if on_done is not None:
+                on_done(result)
+
+        task = run_task(self, title, fn, done, failed)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task
@@ -855,5 +872,6 @@ class MainWindow(QMainWindow):
             page.ws = None
         self.review.ws = None
         self.review.assets.ws = None
+        self.claim.release()
         self.ws.close()
         event.accept()

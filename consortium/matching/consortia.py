@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from consortium.changes import CONSORTIA
 from consortium.errors import ConsortiumError
 from consortium.workspace import Workspace
 
@@ -88,7 +89,7 @@ def save(ws: Workspace, c: Consortium) -> int:
         "notes": c.notes or None,
         "updated_at": now,
     }
-    with ws.atomic():
+    with ws.atomic(CONSORTIA):
         exists = (
             c.id is not None
             and ws.db.execute("SELECT 1 FROM consortia WHERE id = ?", [c.id]).fetchone()
@@ -154,7 +155,7 @@ def list_all(db: Database) -> list[Consortium]:
 
 
 def delete(ws: Workspace, consortium_id: int) -> Consortium:
-    with ws.atomic():
+    with ws.atomic(CONSORTIA):
         snapshot = load(ws.db, consortium_id)
         bids = [
             r[0]

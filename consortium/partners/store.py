@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from sqlite_utils import Database
 
+from consortium.changes import PARTNERS
 from consortium.errors import ConsortiumError
 from consortium.partners.rules import check_organisation
 from consortium.records import Contact, Credential, Organisation, PastContract, normalise_name
@@ -191,7 +192,7 @@ def save(ws: Workspace, org: Organisation, *, audit: bool = True) -> int:
     if problems:
         details = "; ".join(f"{field}: {message}" for field, message in problems.items())
         raise PartnerError(f"'{org.name or 'The partner'}' cannot be saved: {details}")
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         before = None
         if org.id is not None:
             found = load_many(ws.db, [org.id])
@@ -243,13 +244,13 @@ def save(ws: Workspace, org: Organisation, *, audit: bool = True) -> int:
 
 def save_many(ws: Workspace, orgs: Iterable[Organisation]) -> list[int]:
     """Save several partners in one transaction: all or none."""
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         return [save(ws, org) for org in orgs]
 
 
 def delete(ws: Workspace, org_id: int) -> Organisation:
     """Delete a partner and everything about it; returns the deleted record for undo."""
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         snapshot = load(ws.db, org_id)
         in_consortia = [
             r[0]
@@ -273,7 +274,7 @@ def restore(ws: Workspace, snapshot: Organisation) -> int:
     """Put back a deleted partner with its original id (undo of :func:`delete`)."""
     if snapshot.id is None:
         raise PartnerError("Only a deleted partner that had an id can be restored.")
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         if ws.db.execute("SELECT 1 FROM organisations WHERE id = ?", [snapshot.id]).fetchone():
             raise PartnerError(f"{snapshot.name} is already in the workspace.")
         save(ws, snapshot, audit=False)
@@ -283,7 +284,7 @@ def restore(ws: Workspace, snapshot: Organisation) -> int:
 
 def set_ours(ws: Workspace, org_id: int | None) -> None:
     """Flag one partner as "our organisation" (None clears the flag)."""
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         ws.db.execute("UPDATE organisations SET is_ours = 0 WHERE is_ours = 1")
         if org_id is not None:
             ws.db.execute("UPDATE organisations SET is_ours = 1 WHERE id = ?", [org_id])
@@ -439,7 +440,7 @@ def export_person(db: Database, contact_id: int) -> dict:
 
 def erase_person(ws: Workspace, contact_id: int) -> None:
     """Erase one contact. The audit log records that a contact was erased, not who."""
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         row = ws.db.execute("SELECT org_id FROM contacts WHERE id = ?", [contact_id]).fetchone()
         if row is None:
             raise NotFound(f"There is no contact with id {contact_id}.")

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from consortium import busy
+from consortium.changes import TENDERS
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders import cf_csv, merge, ocds_reader, store
@@ -387,7 +389,8 @@ def _run(
     cancelled: IsCancelled,
 ) -> ImportReport:
     report = ImportReport(files=files)
-    with _tuned_for_bulk(), ws.atomic():
+    # The note beside the workspace lets another window that wants to write say why it waits.
+    with _tuned_for_bulk(), ws.atomic(TENDERS), busy.activity(ws.path, "importing tenders"):
         run = _Run(ws, report, progress, cancelled)
         try:
             feed(run)

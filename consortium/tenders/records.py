@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consortium import places
+from consortium.changes import TENDERS, Changes
 from consortium.formatting import iso_date, uk_date
 
 OPEN = "open"
@@ -298,6 +299,11 @@ class ImportReport:
             f"{self.tenders_new:,} new tender(s), {self.tenders_updated:,} updated, "
             f"{self.duplicates_skipped:,} already imported"
         )
+
+    @property
+    def changes(self) -> Changes:
+        """What the import changed, for the window to refresh: the tenders."""
+        return TENDERS
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -539,13 +539,17 @@ def mark_viewed(ws: Workspace, ocid: str) -> None:
     row = ws.conn.execute("SELECT hash FROM tenders WHERE ocid = ?", [ocid]).fetchone()
     if row is None:
         return
-    with ws.atomic():
-        ws.conn.execute(
-            "INSERT INTO tender_views (ocid, seen_at, seen_hash) VALUES (?, ?, ?) "
-            "ON CONFLICT(ocid) DO UPDATE SET seen_at = excluded.seen_at, "
-            "seen_hash = excluded.seen_hash",
-            [ocid, store.now_stamp(), row[0]],
-        )
+
+    def write() -> None:
+        with ws.atomic():
+            ws.conn.execute(
+                "INSERT INTO tender_views (ocid, seen_at, seen_hash) VALUES (?, ?, ?) "
+                "ON CONFLICT(ocid) DO UPDATE SET seen_at = excluded.seen_at, "
+                "seen_hash = excluded.seen_hash",
+                [ocid, store.now_stamp(), row[0]],
+            )
+
+    ws.write_soon(write)  # bookkeeping: never makes the window wait for an import
 
 
 def last_import(ws: Workspace) -> str | None:
@@ -626,8 +630,12 @@ def saved_searches(ws: Workspace, *, today=None) -> list[dict]:
 
 def mark_search_viewed(ws: Workspace, search_id: int) -> None:
     """The user has looked at the results: nothing is 'new' any more until the next import."""
-    with ws.atomic():
-        ws.conn.execute(
-            "UPDATE saved_searches SET last_viewed_at = ? WHERE id = ?",
-            [store.now_stamp(), search_id],
-        )
+
+    def write() -> None:
+        with ws.atomic():
+            ws.conn.execute(
+                "UPDATE saved_searches SET last_viewed_at = ? WHERE id = ?",
+                [store.now_stamp(), search_id],
+            )
+
+    ws.write_soon(write)

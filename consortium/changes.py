@@ -1,0 +1,51 @@
+"""What a write changed, so a window refreshes only the views that show it (Anki's OpChanges).
+
+    with ws.atomic(Changes(partners=True)):
+        ...
+    report.changes                  # core results that carry one
+    ws.on_commit(listener)          # listener(Changes) after every commit that names a kind
+
+A write names the kinds of data it touched; nested writes add theirs to the outermost
+transaction's, and listeners hear the total once it has committed (never for a rollback).
+A write that names nothing (looking at a tender, a view's own bookkeeping) tells no one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Changes:
+    partners: bool = False  # organisations, contacts, credentials, our organisation
+    tenders: bool = False  # tenders, their codes, places and texts; saved searches
+    consortia: bool = False
+    bids: bool = False  # bids, their questions, answers, packs and reviews
+    social_value: bool = False
+    assets: bool = False
+    library: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            **{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
+        )
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    def kinds(self) -> set[str]:
+        """The names of the kinds that changed: {'partners', 'bids'}."""
+        return {f.name for f in fields(self) if getattr(self, f.name)}
+
+    @classmethod
+    def of(cls, *kinds: str) -> Changes:
+        """``Changes.of("partners", "bids")``; an unknown kind is a programming error."""
+        return cls(**dict.fromkeys(kinds, True))
+
+
+NOTHING = Changes()
+PARTNERS = Changes(partners=True)
+TENDERS = Changes(tenders=True)
+CONSORTIA = Changes(consortia=True)
+BIDS = Changes(bids=True)
+EVERYTHING = Changes(**{f.name: True for f in fields(Changes)})  # a workspace opened or replaced

@@ -1,0 +1,101 @@
+"""The one place that tells the pages what changed (Anki's OpChanges pattern).
+
+    dispatcher = ChangeDispatcher(stack)
+    dispatcher.watch(matches_page, "partners", matches_page.reload_partners)
+    dispatcher.attach(ws)   # on opening a workspace
+
+Core writes name what they change (``ws.atomic(PARTNERS)``); after each commit the workspace
+hands the :class:`~consortium.changes.Changes` to this dispatcher, which calls the refresh of
+every page watching one of those kinds. A page that is not on screen is only marked stale and
+refreshed when it is next shown, so a page never reloads for nothing and no page keeps flags.
+A commit on the worker thread (an import) reaches the pages through a queued signal, on the
+main thread; one on the main thread is dispatched at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QStackedWidget, QWidget
+
+from consortium.changes import Changes
+from consortium.workspace import Workspace
+
+
+@dataclass
+class _Watch:
+    page: QWidget
+    kinds: frozenset[str]
+    refresh: Callable[[], None]
+    stale: bool = False
+
+
+class ChangeDispatcher(QObject):
+    _from_worker = Signal()
+
+    def __init__(self, stack: QStackedWidget, parent: QObject | None = None):
+        super().__init__(parent)
+        self.stack = stack
+        self._watches: list[_Watch] = []
+        self._stop: Callable[[], None] | None = None
+        self._pending: list[Changes] = []
+        self._lock = threading.Lock()
+        self.heard: list[Changes] = []  # every record dispatched (tests and the status bar read it)
+        self._from_worker.connect(self.flush, Qt.ConnectionType.QueuedConnection)
+        stack.currentChanged.connect(self._shown)
+
+    def watch(self, page: QWidget, kinds: str | Iterable[str], refresh: Callable[[], None]) -> None:
+        """Call ``refresh()`` when one of ``kinds`` changes, at once if ``page`` is the page on
+        screen, else when it is next shown."""
+        kinds = frozenset([kinds] if isinstance(kinds, str) else kinds)
+        unknown = kinds - set(Changes.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown kinds of change: {sorted(unknown)}")
+        self._watches.append(_Watch(page, kinds, refresh))
+
+    def attach(self, ws: Workspace) -> None:
+        """Listen to ``ws`` (and stop listening to the workspace before)."""
+        if self._stop is not None:
+            self._stop()
+        self._stop = ws.on_commit(self._committed)
+        for w in self._watches:  # a new workspace: nothing on the pages is stale for it yet
+            w.stale = False
+
+    def _committed(self, changes: Changes) -> None:
+        # Runs on the thread that committed: only queue the record there.
+        with self._lock:
+            self._pending.append(changes)
+        if QThread.currentThread() is self.thread():
+            self.flush()
+        else:
+            self._from_worker.emit()
+
+    def flush(self) -> None:
+        """Dispatch every record heard so far (the window calls this before a background
+        task's result is shown, so pages are up to date when it is)."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for changes in pending:
+            self.dispatch(changes)
+
+    def dispatch(self, changes: Changes) -> None:
+        self.heard.append(changes)
+        kinds = changes.kinds()
+        for w in self._watches:
+            if not w.kinds & kinds:
+                continue
+            if self.stack.currentWidget() is w.page:
+                w.stale = False
+                w.refresh()
+            else:
+                w.stale = True
+
+    def _shown(self, _index: int) -> None:
+        page = self.stack.currentWidget()
+        for w in self._watches:
+            if w.page is page and w.stale:
+                w.stale = False
+                w.refresh()

@@ -735,7 +735,7 @@ class MainWindow(QMainWindow):
 
     def start_bid(self, consortium_id: int) -> None:
         """From a saved consortium (Matches > Proposal): a new bid for it, shown in Bids."""
-        self.sidebar.setCurrentRow(self.stack.indexOf(self.bids))
+        self.show_area("bids")
         self.bids.reload()
         self.bids.consortium.setCurrentIndex(self.bids.consortium.findData(consortium_id))
         self.bids.create_bid()

@@ -276,17 +276,18 @@ def test_ties_and_outside_area_are_shown(window):
         assert all(h == "Outside your area" for h in hows[first:])
 
 
-def test_marking_opportunities_teaches_the_list_and_can_be_undone(window):
+def test_marking_opportunities_teaches_the_list_and_can_be_undone(window, qtbot):
     page = window.matches
-    page.tabs.setCurrentIndex(2)
+    page.tabs.setCurrentWidget(page.opps_page)  # ranked in the background when shown
+    qtbot.waitUntil(lambda: page.opps.rowCount() > 0, timeout=30000)
     assert "nothing is ever hidden" in page.learned.text()
     first = page.opps.item(0).tender.ocid
     count = page.opps.rowCount()
     page.opps_view.selectRow(0)
     not_for_us = next(b for b in page.findChildren(QPushButton) if b.text() == "Not for us")
     not_for_us.click()
+    qtbot.waitUntil(lambda: page.opps.item(0).tender.ocid != first, timeout=30000)
     assert page.opps.rowCount() == count  # nothing hidden
-    assert page.opps.item(0).tender.ocid != first
     row = next(r for r in range(count) if page.opps.item(r).tender.ocid == first)
     assert page.opps.data(page.opps.index(row, 2)) == "Not for us (your mark)"
     assert page.opps_view.currentIndex().row() == row  # the marked tender stays selected
@@ -294,5 +295,5 @@ def test_marking_opportunities_teaches_the_list_and_can_be_undone(window):
     assert "You marked this tender not for us" in tip
     assert "counts less" in page.learned.text()
     page.forget_marks.click()
-    assert page.opps.item(0).tender.ocid == first
+    qtbot.waitUntil(lambda: page.opps.item(0).tender.ocid == first, timeout=30000)
     assert "nothing is ever hidden" in page.learned.text()

@@ -500,7 +500,7 @@ class QuestionsPanel(QWidget):
             item.setToolTip(s.freshness_text)
             if s.freshness in ("stale", "never reviewed"):
                 item.setText(item.text() + f"\n⚠ {s.freshness_text}: check it before use")
-                item.setForeground(QBrush(QColor("#9c0006")))
+                item.setForeground(QBrush(colours.colour("error")))
             self.suggestions.addItem(item)
         if self.suggestions.count():
             self.suggestions_hint.setText("Choose one, then Insert (or double-click it).")
@@ -757,7 +757,7 @@ class QuestionsPanel(QWidget):
         if self.ws is None or self.bid_id is None or not self.flush():
             return None
         report = readiness.check(self.ws, self.bid_id, today=self.today)
-        colour = {"problem": "#9c0006", "warning": "#8a5300"}
+        meaning = {"problem": "error", "warning": "warning"}
         problems = len(report.problems)
         warnings = len(report.items) - problems
         if not report.items:
@@ -779,7 +779,8 @@ class QuestionsPanel(QWidget):
         self.readiness.clear()
         for i in report.items:
             item = QListWidgetItem(f"{i.severity.capitalize()}: {i.message}")
-            item.setForeground(QBrush(QColor(colour.get(i.severity, "#000000"))))
+            if i.severity in meaning:
+                item.setForeground(QBrush(colours.colour(meaning[i.severity])))
             item.setData(ID_ROLE, i.where)
             item.setToolTip("Double-click to go where this is fixed")
             self.readiness.addItem(item)

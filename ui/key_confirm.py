@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from consortium.errors import ConsortiumError
 from consortium.packs import review, trust
+from ui import colours
 
 RED = "padding: 8px; background: #f8d7da; color: #58151c;"
 AMBER = "padding: 8px; background: #fff3cd; color: #664d03;"
@@ -42,7 +43,7 @@ class KeyConfirmDialog(QDialog):
         if check["status"] == trust.CHANGED:
             pinned = check["pinned"]
             intro = (
-                f"<p style='color:#9c0006'><b>This file is signed by a different key from the one "
+                f"<p style='{colours.style('error')}'><b>This file is signed by a different key from the one "
                 f"trusted for {escape(pinned['organisation'])}.</b></p>"
                 f"<p>Trusted key: fingerprint {escape(trust.grouped(pinned['fingerprint']))}<br>"
                 f"This file's key: fingerprint {escape(trust.grouped(check['fingerprint']))}</p>"
@@ -64,7 +65,7 @@ class KeyConfirmDialog(QDialog):
         layout.addWidget(self.typed)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #9c0006;")
+        self.problem.setStyleSheet(colours.style("error"))
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -34,6 +34,7 @@ from consortium.library import share, store
 from consortium.library.store import Entry
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
+from ui import colours
 from ui.matches_models import RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 70
@@ -298,7 +299,7 @@ class LibraryPage(QWidget):
                 f"{len(everything):,} entr{'y' if len(everything) == 1 else 'ies'}"
                 + (f" ({shown})" if shown else "")
                 + (
-                    f"; <span style='color:#9c0006'><b>{stale:,} need{'s' if stale == 1 else ''} "
+                    f"; <span style='{colours.style('error')}'><b>{stale:,} need{'s' if stale == 1 else ''} "
                     "review</b></span> (past the review date, or never reviewed)"
                     if stale
                     else "; all reviewed and in date"
@@ -367,7 +368,7 @@ class LibraryPage(QWidget):
         state = e.freshness(self.today)
         text = escape(e.freshness_text(self.today))
         if state in ("stale", "never reviewed"):
-            text = f"<span style='color:#9c0006'><b>⚠ {text}</b>: check it before it goes in a bid.</span>"
+            text = f"<span style='{colours.style('error')}'><b>⚠ {text}</b>: check it before it goes in a bid.</span>"
         used = f" Used {e.usage_count:,} time{'s' if e.usage_count != 1 else ''}." if e.id else ""
         self.state.setText(text + used)
 
@@ -419,7 +420,7 @@ class LibraryPage(QWidget):
             store.save(self.ws, e)
         except (ValueError, ConsortiumError) as exc:
             self.message.setText(
-                f"<span style='color:#9c0006'>Not saved: {escape(str(exc))}</span>"
+                f"<span style='{colours.style('error')}'>Not saved: {escape(str(exc))}</span>"
             )
             return None
         self._dirty = False
@@ -520,7 +521,9 @@ class LibraryPage(QWidget):
         try:
             result = share.import_entries(self.ws, path)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(
+                f"<span style='{colours.style('error')}'>{escape(str(exc))}</span>"
+            )
             return None
         self.message.setText(
             f"From {escape(path.name)}: {result.added:,} added, {result.updated:,} updated, "
@@ -550,7 +553,9 @@ class LibraryPage(QWidget):
         try:
             n = share.export_entries(self.ws.db, path, ids=ids)
         except (ConsortiumError, OSError) as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(
+                f"<span style='{colours.style('error')}'>{escape(str(exc))}</span>"
+            )
             return None
         self.message.setText(
             f"Exported {n:,} entr{'y' if n == 1 else 'ies'} to {escape(str(path))}."

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.bids import questions as bid_questions
+from ui import colours
 
 
 class QuestionDialog(QDialog):
@@ -45,7 +46,7 @@ class QuestionDialog(QDialog):
             form.addRow(label, widget)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #9c0006;")
+        self.problem.setStyleSheet(colours.style("error"))
         self.problem.setAccessibleName("Question problem")
         form.addRow(self.problem)
         buttons = QDialogButtonBox(

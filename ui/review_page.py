@@ -385,13 +385,17 @@ class ReviewPage(QWidget):
                 f"Q {q['ref']}" if q.get("ref") else f"Question {int(q.get('position') or 0) + 1}"
             )
             limit = f" of {q['word_limit']:,}" if q.get("word_limit") else ""
-            over = " <b style='color:#9c0006'>(over the limit)</b>" if q.get("over_limit") else ""
+            over = (
+                f" <b style='{colours.style('error')}'>(over the limit)</b>"
+                if q.get("over_limit")
+                else ""
+            )
             weight = f", {q['weighting']:g}% of the marks" if q.get("weighting") else ""
             answer = str(q.get("answer") or "").strip()
             body = (
                 "".join(f"<p>{escape(p)}</p>" for p in answer.split("\n") if p.strip())
                 if answer
-                else "<p style='color:#9c0006'><i>No answer given.</i></p>"
+                else f"<p style='{colours.style('error')}'><i>No answer given.</i></p>"
             )
             parts.append(
                 f"<h3>{escape(label)}: {escape(q.get('text') or '')}</h3>"
@@ -426,7 +430,9 @@ class ReviewPage(QWidget):
                 self.opened.path, self.opened.verification.manifest, name, folder
             )
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.setText(
+                f"<span style='{colours.style('error')}'>{escape(str(exc))}</span>"
+            )
             return None
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
         self.message.setText(f"Opened {escape(out.name)} (a copy in {escape(str(folder))}).")

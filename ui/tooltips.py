@@ -153,6 +153,8 @@ TIPS: dict[str, str] = {
     "Foundation for the new item": "Which of the five foundations the new check belongs under",
     "Add checklist item": "Add your own check to the list",
     "Add comment": "Comment on a section, question, member or document of the bid",
+    "Comment text": "What you want the consortium to change or know, about the part chosen in "
+    "'On'; it travels in the signed review",
     "Remove selected comments": "Remove the selected comments",
     "Decision": "Approve, approve with conditions, or return the bid",
     "Reasons for the decision": "Why, and any conditions: needed unless you approve outright",

@@ -60,7 +60,8 @@ def text_width(text: str, size_pt: float = 11, bold: bool = False) -> int:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"\s+", text) if w]
+    # Only real spaces break a line; a no-break space ("£2.24 : £1") keeps its figure whole.
+    return [w for w in re.split(r"[ \t\n]+", text) if w]
 
 
 # ------------------------------------------------------------------------------ tables
@@ -123,7 +124,13 @@ def _set_widths(table, widths: list[int]) -> None:
 
 
 def _row_rules(table) -> None:
-    """The first row repeats on every page; no row is split across a page break."""
+    """The first row repeats on every page; no row is split across a page break; the
+    paragraph that introduces the table stays on the page where the table starts."""
+    prev = table._tbl.getprevious()
+    if prev is not None and prev.tag == qn("w:p"):
+        from docx.text.paragraph import Paragraph
+
+        Paragraph(prev, table._parent).paragraph_format.keep_with_next = True
     for n, row in enumerate(table.rows):
         tr_pr = row._tr.get_or_add_trPr()
         if tr_pr.find(qn("w:cantSplit")) is None:

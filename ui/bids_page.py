@@ -29,6 +29,7 @@ from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
+from ui.bid_narrative import NarrativePanel
 from ui.bid_questions import QuestionsPanel
 from ui.signing import passphrase_for_signing
 
@@ -125,6 +126,8 @@ class BidsPage(QWidget):
         add.addWidget(self.add_venue)
         vv.addLayout(add)
         self.tabs.addTab(venues, "Venues")
+        self.narrative = NarrativePanel()
+        self.tabs.addTab(self.narrative, "Bid texts")
         splitter.addWidget(self.tabs)
         splitter.setSizes([320, 900])
         self.splitter = splitter
@@ -187,6 +190,7 @@ class BidsPage(QWidget):
         bid_id = self.current_id()
         if self.ws is not None:
             self.questions.set_bid(self.ws, bid_id)
+            self.narrative.set_bid(self.ws, bid_id)
         if bid_id is None or self.ws is None:
             self.overview.setHtml("<p>No bids yet.</p>")
             self.comments.clear()
@@ -261,6 +265,7 @@ class BidsPage(QWidget):
         from consortium.bids import documents
 
         ws, bid_id = self.ws, self.current_id()
+        self.narrative.save(quiet=True)  # build what the user sees
         self.run(
             "Building the bid documents",
             lambda progress, cancelled: documents.build(
@@ -271,7 +276,7 @@ class BidsPage(QWidget):
 
     def _built(self, result) -> None:
         self.built_folder = Path(result.folder)
-        names = ", ".join(Path(p).name for p in result.files.values())
+        names = ", ".join(Path(p).name for p in result.paths())
         problems = len(result.report.problems) if result.report else 0
         note = f" {problems} readiness problem(s) are listed in the cover note." if problems else ""
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)

@@ -98,7 +98,8 @@ def amount(quantity: Decimal, unit: str) -> str:
 
 
 def ratio(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:.2f} : £1"
+    # No-break spaces: the ratio is one figure and never wraps between its parts.
+    return "" if value is None else f"£{value:.2f}\u00a0:\u00a0£1"
 
 
 def template_path() -> Path:

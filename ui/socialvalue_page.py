@@ -45,7 +45,8 @@ COLOURS = ("#1f4e79", "#2e75b6", "#70ad47", "#ffc000", "#c55a11", "#7030a0", "#0
 
 
 def gbp(value) -> str:
-    return money(float(value), pence=False) if value is not None else ""
+    """To the penny, as in the statement and the calculator (one formatter, one rounding)."""
+    return money(value, pence=True) if value is not None else ""
 
 
 class BarChart(QWidget):

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consortium import docx_layout, home
+from consortium import docx_layout, xlsx_layout, home
 from consortium.bids import narrative, readiness
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
@@ -627,8 +627,12 @@ def due_diligence_workbook(
         for col in (5, 6):
             if not sheet.cell(row=r, column=col).value:
                 sheet.cell(row=r, column=col).fill = amber
-    for i in range(1, len(headers) + 1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 18
+    # Prints one page wide, at most one page tall per 20 members, header row on every page.
+    xlsx_layout.fit_columns(sheet, header_row=3, skip_rows=(1, 2))
+    xlsx_layout.print_setup(
+        sheet, header_rows=(3, 3), landscape=True, pages_tall=max(1, -(-len(orgs) // 20))
+    )
+    sheet.print_title_cols = "A:A"  # the member's name beside every column it is read against
     sheet.freeze_panes = "B4"
     tmp = dest.with_name(dest.name + ".part")
     try:

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consortium import docx_layout, xlsx_layout, home
+from consortium import docx_layout, home, xlsx_layout
 from consortium.bids import narrative, readiness
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid

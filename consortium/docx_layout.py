@@ -186,7 +186,23 @@ def _landscape(document, table) -> None:
             break
         prev = prev.getprevious()
     start.addprevious(before)
-    table._tbl.addnext(after)
+    rest = list(table._tbl.itersiblings())
+    if any(
+        el.tag == qn("w:tbl") or "".join(el.itertext()).strip()
+        for el in rest
+        if el is not body_sect
+    ):
+        table._tbl.addnext(after)
+    else:
+        # Nothing follows the table: the document ends landscape (an empty portrait section
+        # after it would print a blank page).
+        for el in rest:
+            if el is not body_sect:
+                el.getparent().remove(el)
+        pg_body = body_sect.find(qn("w:pgSz"))
+        pg_body.set(qn("w:w"), h)
+        pg_body.set(qn("w:h"), w)
+        pg_body.set(qn("w:orient"), "landscape")
 
 
 def _blocks(table) -> None:

@@ -81,7 +81,17 @@ def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Pa
     if not available():
         raise ConversionError("LibreOffice (soffice) is not installed, so no PDF can be made.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = {Path(f): out_dir / (Path(f).stem + ".pdf") for f in files}
+    stems = [Path(f).stem for f in files]
+    result = {
+        # Two files with one name (report.docx, report.xlsx) get PDFs that say which is which.
+        Path(f): out_dir
+        / (
+            Path(f).stem
+            + (f"-{Path(f).suffix[1:]}" if stems.count(Path(f).stem) > 1 else "")
+            + ".pdf"
+        )
+        for f in files
+    }
     for pdf in result.values():
         pdf.unlink(missing_ok=True)
     words = [src for src in result if src.suffix == ".docx"]
@@ -104,14 +114,19 @@ def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Pa
             )
             errors += run.stderr
         if sheets:
+            staged = Path(tmp) / "sheets"
             run = subprocess.run(
-                [*base, "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sheets)],
+                [*base, "--convert-to", "pdf", "--outdir", str(staged), *map(str, sheets)],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
                 check=False,
             )
             errors += run.stderr
+            for src in sheets:
+                made = staged / (src.stem + ".pdf")
+                if made.is_file():
+                    shutil.move(str(made), result[src])
     missing = [src.name for src, pdf in result.items() if not pdf.is_file()]
     if missing:
         raise ConversionError(

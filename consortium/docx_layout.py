@@ -80,7 +80,10 @@ def _measure(table, size: float) -> tuple[list[int], list[int]]:
                 words = _words(p.text)
                 if not words:
                     continue
-                least[c] = max(least[c], max(text_width(w, size, bold) for w in words))
+                # A short value (a date, "Lot 3", a reference) reads best on one line.
+                whole = len(p.text.strip()) <= 12
+                unit = [p.text.strip()] if whole else words
+                least[c] = max(least[c], max(text_width(w, size, bold) for w in unit))
                 want[c] = max(want[c], text_width(p.text, size, bold))
     least = [w + _PAD for w in least]
     want = [max(w + _PAD, m) for w, m in zip(want, least, strict=True)]
@@ -137,6 +140,12 @@ def _row_rules(table) -> None:
             tr_pr.append(OxmlElement("w:cantSplit"))
         if n == 0 and tr_pr.find(qn("w:tblHeader")) is None:
             tr_pr.append(OxmlElement("w:tblHeader"))
+    if len(table.rows) <= 12:
+        # A short table (a signature block) stays on one page.
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
     if table.rows:
         for cell in table.rows[0].cells:
             for p in cell.paragraphs:

@@ -399,6 +399,10 @@ def portrait_a4(document) -> None:
 def finish(document, *, title: str, author: str, subject: str = "", levels: int = 2) -> None:
     """Everything above, in the order that keeps it consistent (sections last-but-one)."""
     portrait_a4(document)
+    for p in document.paragraphs:
+        # A quoted question or a subtitle is never left at the foot of a page without its text.
+        if p.style is not None and p.style.name in ("Intense Quote", "Quote", "Subtitle"):
+            p.paragraph_format.keep_with_next = True
     contents(document, levels)
     headers_and_footers(document, title)
     fit_tables(document)

@@ -18,7 +18,10 @@ from xml.sax.saxutils import escape
 
 from consortium.errors import ConsortiumError
 
+# On Error Resume Next: a file that fails to open must not raise a Basic error dialog, which
+# nobody can see headless and which would hang the conversion; its PDF is simply missing.
 _MACRO = """Sub ConvertAll(spec As String)
+  On Error Resume Next
   Dim parts, i, j, doc, idx
   Dim args(0) As New com.sun.star.beans.PropertyValue
   Dim f(0) As New com.sun.star.beans.PropertyValue
@@ -27,7 +30,9 @@ _MACRO = """Sub ConvertAll(spec As String)
   f(0).Name = "FilterName"
   parts = Split(spec, "|")
   For i = 0 To UBound(parts) - 2 Step 3
+    doc = Nothing
     doc = StarDesktop.loadComponentFromURL(parts(i), "_blank", 0, args())
+    If IsNull(doc) Then GoTo NextFile
     If HasUnoInterfaces(doc, "com.sun.star.text.XDocumentIndexesSupplier") Then
       idx = doc.getDocumentIndexes()
       For j = 0 To idx.getCount() - 1
@@ -38,6 +43,7 @@ _MACRO = """Sub ConvertAll(spec As String)
     f(0).Value = parts(i + 2)
     doc.storeToURL(parts(i + 1), f())
     doc.close(True)
+NextFile:
   Next i
 End Sub
 """
@@ -73,6 +79,29 @@ def _profile(folder: Path) -> str:
     return url
 
 
+def _run(command: list[str], timeout: float) -> str:
+    """Run LibreOffice in its own process group, so a conversion that hangs (a dialog nobody
+    can see) is ended whole, soffice.bin included; its error output."""
+    import os
+    import signal
+
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return f"LibreOffice took longer than {timeout:.0f} s and was stopped."
+    # LibreOffice's note that it found no Java is noise, not a reason.
+    return "\n".join(x for x in (err or "").splitlines() if "javaldx" not in x)
+
+
 def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Path, Path]:
     """Each file's PDF (same stem) in ``out_dir``; raises ConversionError naming what failed.
 
@@ -105,24 +134,12 @@ def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Pa
                 f"{src.resolve().as_uri()}|{result[src].resolve().as_uri()}|{_FILTERS['.docx']}"
                 for src in words
             )
-            run = subprocess.run(
-                [*base, f'macro:///Standard.Module1.ConvertAll("{spec}")'],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-            errors += run.stderr
+            errors += _run([*base, f'macro:///Standard.Module1.ConvertAll("{spec}")'], timeout)
         if sheets:
             staged = Path(tmp) / "sheets"
-            run = subprocess.run(
-                [*base, "--convert-to", "pdf", "--outdir", str(staged), *map(str, sheets)],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
+            errors += _run(
+                [*base, "--convert-to", "pdf", "--outdir", str(staged), *map(str, sheets)], timeout
             )
-            errors += run.stderr
             for src in sheets:
                 made = staged / (src.stem + ".pdf")
                 if made.is_file():

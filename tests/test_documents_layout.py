@@ -366,3 +366,12 @@ def test_documents_carry_title_and_organisation_not_a_person(rendered):
     assert props.title == "Joint bid: Domestic Abuse Support Services"
     assert props.author == "Riverside Community Action" == props.last_modified_by
     assert "/" not in (props.comments or "") and "python-docx" not in (props.author or "")
+
+
+@pytest.mark.parametrize("case", ["demo", "stress"])
+def test_statement_has_no_prompts_or_internal_codes(rendered, case):
+    _, pages, _ = rendered[case]["statement"]
+    text = "\n".join(pages)
+    assert "DEMO-LOCAL" not in text and not narrative.prompts_in(text)
+    assert "to the penny" in text  # it says how figures are rounded
+    assert "Buyer's reference: 2025-135" in pages[0]

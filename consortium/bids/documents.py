@@ -483,7 +483,12 @@ def _mark_gaps(document) -> None:
         if narrative.prompts_in(text):
             for run in p.runs:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        elif text.startswith("WORKING COPY"):
+            for run in p.runs:
+                run.bold = True
+                run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
         elif text.startswith("Word count "):
+            p.paragraph_format.keep_with_next = True  # with the answer it counts
             for run in p.runs:
                 run.font.size = Pt(9)
                 run.font.color.rgb = (

@@ -21,6 +21,13 @@ from consortium.bids.questions import word_count
 from consortium.workspace import Workspace
 
 
+def _short(prompt: str, limit: int = 60) -> str:
+    """A long prompt cut at a word, still reading as a prompt: '[Say in your own words …]'."""
+    if len(prompt) <= limit:
+        return prompt
+    return prompt[:limit].rsplit(" ", 1)[0] + " …]"
+
+
 class NarrativeField(QWidget):
     def __init__(self, key: str, label: str, parent=None):
         super().__init__(parent)
@@ -70,7 +77,7 @@ class NarrativeField(QWidget):
             self.state.setText(f"{words}; your text")
         found = narrative.prompts_in(text)
         if found:
-            shown = ", ".join(escape(p[:60]) for p in found[:3])
+            shown = ", ".join(escape(_short(p)) for p in found[:3])
             self.prompts.setText(
                 f"<span style='color:#9c0006'>Replace {shown} with your own words: a prompt "
                 "left in stops the submission copy being built.</span>"

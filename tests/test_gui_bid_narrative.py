@@ -71,3 +71,18 @@ def test_switching_bid_keeps_what_was_typed(main_window, qtbot):
     page.reload(other.id)
     assert narrative.stored(ws.db, demo.id)["governance"] == "The board meets every month."
     assert "suggested draft" in page.narrative.fields["governance"].state.text()
+
+
+def test_readiness_names_a_prompt_and_takes_the_user_to_it(main_window, qtbot):
+    ws = main_window.ws
+    page, demo = _demo_bid(main_window)
+    narrative.save(ws, demo.id, "governance", "The board meets [say how often].")
+    page._show()
+    page.questions.today = TODAY
+    page.questions.check_readiness()
+    items = [page.questions.readiness.item(i) for i in range(page.questions.readiness.count())]
+    prompt = next(i for i in items if "[say how often]" in i.text())
+    page.tabs.setCurrentIndex(0)
+    page.questions.readiness.itemDoubleClicked.emit(prompt)
+    assert page.tabs.currentWidget() is page.narrative
+    assert "Replace [say how often]" in page.narrative.fields["governance"].prompts.text()

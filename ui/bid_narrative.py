@@ -138,6 +138,15 @@ class NarrativePanel(QWidget):
             f.show_text(own.get(key) or draft, draft, not own.get(key))
         self.message.setText("")
 
+    def show_field(self, where: dict) -> bool:
+        """Readiness named one of these texts ({"field": "narrative: governance"}): focus it."""
+        key = str(where.get("field") or "").removeprefix("narrative: ")
+        field = self.fields.get(key)
+        if field is None:
+            return False
+        field.edit.setFocus()
+        return True
+
     def save(self, quiet: bool = False) -> None:
         if self.ws is None or self.bid_id is None:
             return

@@ -139,6 +139,7 @@ class BidsPage(QWidget):
         self.declare_button.clicked.connect(self.save_declaration)
         self.open_folder.clicked.connect(self._open_folder)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show())
+        self.questions.readiness.itemDoubleClicked.connect(self._readiness_to_text)
 
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
@@ -226,6 +227,15 @@ class BidsPage(QWidget):
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")
             self.tabs.setTabText(2, "Review comments")
+
+    def _readiness_to_text(self, item) -> None:
+        """A readiness item about one of the bid's texts opens the Bid texts tab at it."""
+        from ui.bid_questions import ID_ROLE as WHERE_ROLE
+
+        where = item.data(WHERE_ROLE) or {}
+        if str(where.get("field") or "").startswith("narrative: "):
+            self.tabs.setCurrentWidget(self.narrative)
+            self.narrative.show_field(where)
 
     def save_declaration(self) -> None:
         bid_id = self.current_id()

@@ -40,7 +40,13 @@ def _shown(value, number_format: str) -> str:
     return text
 
 
-def fit_columns(sheet, *, header_row: int | None = None, skip_rows: tuple[int, ...] = ()) -> None:
+def fit_columns(
+    sheet,
+    *,
+    header_row: int | None = None,
+    skip_rows: tuple[int, ...] = (),
+    max_width: int = MAX_WIDTH,
+) -> None:
     """Each column as wide as its longest value (capped; longer text wraps, top-aligned).
 
     ``skip_rows`` are title rows whose text may run across columns (a sheet heading)."""
@@ -52,17 +58,43 @@ def fit_columns(sheet, *, header_row: int | None = None, skip_rows: tuple[int, .
             text = _shown(c.value, c.number_format or "")
             longest_line = max((len(x) for x in text.splitlines()), default=0)
             longest_word = max((len(w) for w in text.split()), default=0)
-            want = min(max(longest_line, MIN_WIDTH), MAX_WIDTH)
+            want = min(max(longest_line, MIN_WIDTH), max_width)
             want = max(want, min(longest_word, 60))  # a word is never cut
             if c.row == header_row:
-                want = min(max(longest_word, MIN_WIDTH, min(longest_line, 18)), MAX_WIDTH)
+                want = min(max(longest_word, MIN_WIDTH, min(longest_line, 12)), max_width)
             widths[c.column] = max(widths.get(c.column, 0), want)
-            if longest_line > want or c.row == header_row:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-            elif isinstance(c.value, str):
-                c.alignment = Alignment(vertical="top")
+            wrap = longest_line > want or c.row == header_row
+            horizontal = c.alignment.horizontal if c.alignment else None
+            # Top-aligned, so a figure sits on the first line of the name it belongs to.
+            c.alignment = Alignment(horizontal=horizontal, wrap_text=wrap, vertical="top")
     for col, width in widths.items():
         sheet.column_dimensions[get_column_letter(col)].width = width + 2
+    # Row heights for wrapped text: neither Excel nor LibreOffice reliably grows a row that a
+    # file sets to wrap, so a name on three lines would print as two.
+    for row in sheet.iter_rows():
+        lines = 1
+        for c in row:
+            if c.row in skip_rows or c.value is None or not (c.alignment and c.alignment.wrap_text):
+                continue
+            lines = max(lines, _lines(_shown(c.value, c.number_format or ""), widths[c.column]))
+        if lines > 1:
+            current = sheet.row_dimensions[row[0].row].height or 0
+            sheet.row_dimensions[row[0].row].height = max(current, 15 * lines)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (word wrap)."""
+    total = 0
+    for para in text.splitlines() or [""]:
+        n, used = 1, 0
+        for word in para.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need > width and used:
+                n, used = n + 1, len(word)
+            else:
+                used = need
+        total += n
+    return total
 
 
 def print_setup(

@@ -565,38 +565,39 @@ def due_diligence_workbook(
             "amber: expires within 60 days of the start."
         ]
     )
-    headers = [
-        "Member",
-        "Role",
-        "Lots",
-        "Legal form",
-        "Charity number",
-        "Company number",
-        "Address",
-        "Contact",
-        "Email",
-    ]
+    # Identity details (legal form, address, contact) go on a "Members" sheet of their own, so
+    # this sheet, the one an officer prints, carries only what is judged: numbers, turnover and
+    # the documents' dates, and stays legible one page wide.
+    headers = ["Member", "Role", "Lots", "Charity number", "Company number"]
+    base_fixed = len(headers)
     headers += [f"Turnover {y}" for y in years]
     headers += [f"{t} ({k}) expires" for k, t in doc_types]
     sheet.append(headers)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    people = wb.create_sheet("Members")
+    people.append(["Member", "Role", "Legal form", "Address", "Contact", "Email"])
+    for cell in people[1]:
+        cell.font = Font(bold=True)
     for org in orgs:
         m = roles[org.id]
         contact = org.contacts[0] if org.contacts else None
-        row = [
-            org.name,
-            m.role,
-            ", ".join(m.lots),
-            LEGAL_FORMS.get(org.legal_form, org.legal_form),
-            org.charity_number,
-            org.company_number,
-            ", ".join(x for x in (org.address, org.postcode) if x),
-            contact.name if contact else "",
-            contact.email if contact else "",
-        ]
+        row = [org.name, m.role, ", ".join(m.lots), org.charity_number, org.company_number]
         row = [safe_cell(v) for v in row]
+        people.append(
+            [
+                safe_cell(v)
+                for v in (
+                    org.name,
+                    m.role,
+                    LEGAL_FORMS.get(org.legal_form, org.legal_form),
+                    ", ".join(x for x in (org.address, org.postcode) if x),
+                    contact.name if contact else "",
+                    contact.email if contact else "",
+                )
+            ]
+        )
         row += [org.turnover.get(y) for y in years]
         fills = []
         for _kind, t in doc_types:
@@ -623,17 +624,19 @@ def due_diligence_workbook(
             if fill is not None:
                 cell.fill = fill
         for i in range(len(years)):
-            cell = sheet.cell(row=r, column=10 + i)
+            cell = sheet.cell(row=r, column=base_fixed + 1 + i)
             if cell.value is None:
                 cell.value = "missing"
                 cell.fill = red
             else:
                 cell.number_format = '"£"#,##0'
-        for col in (5, 6):
+        for col in (4, 5):
             if not sheet.cell(row=r, column=col).value:
                 sheet.cell(row=r, column=col).fill = amber
+    xlsx_layout.fit_columns(people, header_row=1, max_width=40)
+    xlsx_layout.print_setup(people, header_rows=(1, 1), landscape=True)
     # Prints one page wide, at most one page tall per 20 members, header row on every page.
-    xlsx_layout.fit_columns(sheet, header_row=3, skip_rows=(1, 2))
+    xlsx_layout.fit_columns(sheet, header_row=3, skip_rows=(1, 2), max_width=30)
     xlsx_layout.print_setup(
         sheet, header_rows=(3, 3), landscape=True, pages_tall=max(1, -(-len(orgs) // 20))
     )

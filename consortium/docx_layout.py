@@ -182,6 +182,14 @@ def _landscape(document, table) -> None:
     pg.set(qn("w:orient"), "landscape")
     # The table's heading and its one-line introduction go with it onto the landscape page.
     start, prev = table._tbl, table._tbl.getprevious()
+    intro = prev
+    if (
+        intro is not None
+        and intro.tag == qn("w:p")
+        and intro.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None
+        and "".join(intro.itertext()).strip()
+    ):
+        start = intro  # at least the sentence that introduces the table
     for _ in range(3):
         if (
             prev is None

@@ -122,7 +122,11 @@ def fill_demo(
     from consortium.tenders.importer import import_demo_tenders
 
     import_demo_tenders(ws, today)
-    add_demo_social_value(ws, today)
+    bid_id = add_demo_social_value(ws, today)
+    if bid_id is not None:
+        from consortium.bids.demo import add_demo_answers
+
+        add_demo_answers(ws, bid_id, today)
     from consortium.library.demo import add_demo_library
 
     add_demo_library(ws, today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {
@@ -37,14 +38,19 @@ def uk_date(value: dt.date | None) -> str:
     return f"{value.day} {_MONTH_ABBR[value.month - 1]} {value.year}"
 
 
-def money(amount: int | float | None, *, pence: bool = False) -> str:
-    """£1,250,000 (or £1,250,000.50 with ``pence``); '' for no amount."""
+def money(amount: int | float | Decimal | None, *, pence: bool = False) -> str:
+    """£1,250,000 (or £1,250,000.50 with ``pence``); '' for no amount.
+
+    The one money formatter for every document, workbook label and window. Halves round up
+    (£0.5 -> £1), as people and Excel expect, never to the even pound as Python's round() does;
+    floats go through their shortest decimal text so 45792.765 is not read as 45792.7649…"""
     if amount is None:
         return ""
-    sign = "-" if amount < 0 else ""
-    if pence:
-        return f"{sign}£{abs(amount):,.2f}"
-    return f"{sign}£{abs(round(amount)):,}"
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    step = Decimal("0.01") if pence else Decimal("1")
+    value = value.quantize(step, rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.{2 if pence else 0}f}"
 
 
 def iso_date(text: str | None) -> dt.date | None:

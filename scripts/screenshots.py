@@ -78,34 +78,55 @@ def main() -> None:
 
 
 def render_pages(document: Path, prefix: Path, last: int) -> None:
-    """A Word document's first pages as PNG files, rendered by LibreOffice (a message, not a
-    failure, where soffice or pdftoppm is missing)."""
+    """A Word document's first pages as PNG files, rendered by LibreOffice with its contents
+    list and fields updated (a message, not a failure, where soffice or pdftoppm is missing)."""
     import shutil
     import subprocess
 
-    if not (shutil.which("soffice") and shutil.which("pdftoppm")):
+    from consortium import pdf
+
+    if not (pdf.available() and shutil.which("pdftoppm")):
         print(f"Skipped rendering {Path(document).name}: needs LibreOffice (soffice) and pdftoppm")
         return
-    folder = Path(document).parent
-    convert = [
-        "soffice",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(folder),
-        str(document),
-    ]
-    subprocess.run(convert, check=True, capture_output=True)
-    pdf = folder / (Path(document).stem + ".pdf")
-    pages = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(last), str(pdf), str(prefix)]
+    made = pdf.to_pdf([Path(document)], Path(document).parent / "pdf")[Path(document)]
+    pages = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(last), str(made), str(prefix)]
     subprocess.run(pages, check=True)
+    # pdftoppm pads page numbers to the document's page count (page-01 in a 10-page one).
+    for n in range(1, last + 1):
+        for padded in Path(prefix).parent.glob(f"{Path(prefix).name}-0*{n}.png"):
+            padded.replace(f"{prefix}-{n}.png")
+
+
+def document_screens(ws, docs, today) -> None:
+    """The first pages of the demo bid's submission copy and of its social value statement."""
+    from consortium.bids import documents
+    from consortium.socialvalue import statement
+    from consortium.socialvalue.demo import add_demo_social_value
+
+    bid_id = add_demo_social_value(ws, today)
+    folder = Path(ws.path).parent / "documents"
+    folder.mkdir(exist_ok=True)
+    built = documents.build(ws, bid_id, folder, today=today, copies=["submission"])
+    render_pages(built.files["joint_bid_submission"], docs / "joint-bid-page", last=3)
+    out = statement.build(ws, bid_id, folder / "Social value statement.docx", today=today)
+    render_pages(out, docs / "social-value-statement-page", last=2)
+
+
+def documents_only() -> None:
+    """``python scripts/screenshots.py --documents``: only the document pages (no window)."""
+    home = Path(tempfile.mkdtemp(prefix="consortium-shots-"))
+    os.environ["CONSORTIUM_HOME"] = str(home)
+    from consortium.demo import create_demo
+
+    today = dt.date.today()
+    ws = create_demo(home / "Demo workspace.consortium", today)
+    document_screens(ws, ROOT / "docs", today)
+    print("Wrote the joint bid and social value statement pages in docs/")
 
 
 def socialvalue_screens(window, ws, docs, today, app) -> None:
     """The Social value area on the demo bid, and the first page of its statement."""
 
-    from consortium.socialvalue import statement
     from consortium.socialvalue.demo import add_demo_social_value
 
     bid_id = add_demo_social_value(ws, today)
@@ -115,15 +136,12 @@ def socialvalue_screens(window, ws, docs, today, app) -> None:
     window.grab().save(str(docs / "social-value.png"))
     folder = Path(ws.path).parent / "statement"
     folder.mkdir(exist_ok=True)
-    out = statement.build(ws, bid_id, folder / "Social value statement.docx")
-    render_pages(out, docs / "social-value-statement-page", last=2)
 
 
 def bids_screens(window, ws, docs, today, app) -> None:
     """The Bids area with a questionnaire imported, and the first pages of the built joint bid
     rendered by LibreOffice (skipped, saying so, without soffice and pdftoppm)."""
 
-    from consortium.bids import documents
     from consortium.bids import questions as bid_questions
     from consortium.bids.records import create_for_consortium
     from consortium.matching import proposals
@@ -146,9 +164,7 @@ def bids_screens(window, ws, docs, today, app) -> None:
     window.bids.questions.check_readiness()
     app.processEvents()
     window.grab().save(str(docs / "bids.png"))
-    folder = Path(ws.path).parent / "built"
-    built = documents.build(ws, bid.id, folder, today=today)
-    render_pages(built.files["joint_bid"], docs / "joint-bid-page", last=3)
+    document_screens(ws, docs, today)
 
 
 REVIEW_ANSWERS = {
@@ -233,4 +249,4 @@ def review_screens(window, ws, docs, today, app) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    documents_only() if "--documents" in sys.argv else main()

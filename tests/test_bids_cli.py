@@ -64,14 +64,41 @@ def test_bid_workflow(run, bid_id, tmp_path):
     )
     assert code == 0
     built = json.loads(out)
+    # The drafted "understanding of the need" still holds a prompt: no submission copy yet.
+    assert built["copies"] == ["working"] and built["warnings"]
     assert set(built["files"]) == {
         "joint_bid",
+        "joint_bid_working",
         "cre_eoi",
         "agreement",
         "due_diligence",
         "cover_note",
     }
     assert all(Path(p).exists() for p in built["files"].values())
+    code, out, _ = run(
+        "bid", "answer", str(created["id"]), "understanding", "--text", "Survivors need safety.",
+        "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["field"] == "understanding"
+    answer = tmp_path / "c11.txt"
+    answer.write_text("We run refuges.\n\nAnd outreach.", encoding="utf-8")
+    code, out, _ = run("bid", "answer", str(created["id"]), "C1.1", "--file", str(answer), "--json")
+    saved = json.loads(out)
+    assert code == 0 and saved["ref"] == "C1.1" and saved["words"] == 5
+    assert saved["status"] == "drafting"
+    code, _, err = run("bid", "answer", str(created["id"]), "Z9", "--text", "x")
+    assert code != 0 and "C1.1" in err
+    code, out, _ = run(
+        "bid", "build", str(created["id"]), "--out", str(tmp_path / "sub"), "--copy",
+        "submission", "--json",
+    )  # fmt: skip
+    built = json.loads(out)
+    assert built["copies"] == ["submission"]
+    assert built["files"]["joint_bid"].endswith("-submission.docx")
+    import docx
+
+    texts = [p.text for p in docx.Document(built["files"]["joint_bid"]).paragraphs]
+    assert "We run refuges." in texts and "Survivors need safety." in texts
 
 
 def test_bad_questionnaire_via_cli(run, bid_id):
@@ -104,8 +131,8 @@ def test_paste_questions_from_stdin(run, bid_id, monkeypatch):
 
 
 def test_questions_list_and_json_export(run, bid_id, tmp_path):
-    run("bid", "questions", "import", "1", str(HERE / "questionnaire.docx"))
-    code, out, _ = run("bid", "questions", "list", "1", "--json")
+    run("bid", "questions", "import", "MK bid bid", str(HERE / "questionnaire.docx"))
+    code, out, _ = run("bid", "questions", "list", "MK bid bid", "--json")
     rows = json.loads(out)
     assert [r["ref"] for r in rows] == ["1.1", "1.2", "2.1", "3.1"]
     assert set(rows[0]) == {
@@ -125,7 +152,7 @@ def test_questions_list_and_json_export(run, bid_id, tmp_path):
         "over_limit",
         "sources",
     }
-    code, out, _ = run("bid", "questions", "list", "1")
+    code, out, _ = run("bid", "questions", "list", "MK bid bid")
     assert "Q 1.2" in out and "/ 750 words, 15%" in out
     path = tmp_path / "lib.json"
     assert run("library", "export", str(path))[0] == 0

@@ -76,7 +76,9 @@ def test_readiness_names_where_to_fix(demo_ws, bid):
         "ready",
         "counts",
         "items",
+        "submission_incomplete",  # added (keys are only ever added)
     }
+    assert {i["code"] for i in d["submission_incomplete"]} >= {"unanswered", "document_expired"}
     assert set(d["items"][0]) == {"code", "severity", "message", "where"}
 
 
@@ -99,19 +101,20 @@ def _texts(path):
 def test_joint_bid_has_every_section_members_answers_and_tables(demo_ws, bid, tmp_path):
     c, b = bid
     result = documents.build(demo_ws, b.id, tmp_path / "out", today=TODAY)
-    d, texts = _texts(result.files["joint_bid"])
+    d, texts = _texts(result.files["joint_bid_working"])
     headings = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["Contents", *JOINT_BID_SECTIONS]
+    assert headings == list(JOINT_BID_SECTIONS)
     for m in c.members:
         assert m.name in texts  # capability section heading per member
     answer_paras = [t for t in texts if t.startswith("Answer ")]
     assert answer_paras == [
         f"Answer {n} {w} paragraph." for n in (1, 2, 3) for w in ("first", "second")
     ]
-    assert [t for t in texts if t.startswith("5.") and "Question" in t] == [
-        "5.1 Question Q1",
-        "5.2 Question Q2",
-        "5.3 Question Q3",
+    answer_heads = [p.text for p in d.paragraphs if p.style.name == "Heading 2"]
+    assert [t for t in answer_heads if t.startswith("6.") and "Question" in t] == [
+        "6.1 Question Q1",
+        "6.2 Question Q2",
+        "6.3 Question Q3",
     ]
     assert documents.SOCIAL_VALUE_PLACEHOLDER in texts or any(
         "social value" in t.lower() for t in texts
@@ -321,13 +324,18 @@ def test_consortium_without_tender_and_bid_without_questions(demo_ws, tmp_path):
 
 
 def test_over_limit_is_marked_in_the_bid(demo_ws, bid, tmp_path):
+    from consortium.bids import narrative
+
     _, b = bid
+    narrative.save(demo_ws, b.id, "understanding", "The council needs survivors kept safe.")
     q = questions.list_for(demo_ws.db, b.id)[0]
     q.answer = "word " * 51
     questions.save(demo_ws, q)
     result = documents.build(demo_ws, b.id, tmp_path, today=TODAY)
-    _, texts = _texts(result.files["joint_bid"])
+    _, texts = _texts(result.files["joint_bid_working"])
     assert any(t.startswith("Word count 51 of 50 (over the limit)") for t in texts)
+    _, texts = _texts(result.files["joint_bid_submission"])
+    assert not any("Word count" in t for t in texts)
 
 
 def test_template_without_a_section_builds_with_a_warning(demo_ws, bid, tmp_path, monkeypatch):
@@ -355,3 +363,53 @@ def test_failed_build_leaves_the_folder_as_it_was(demo_ws, bid, tmp_path, monkey
     with pytest.raises(TemplateProblem, match="consortium-agreement.docx"):
         documents.build(demo_ws, b.id, out, today=TODAY)
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+
+
+def test_unfilled_prompt_blocks_the_submission_copy_only(demo_ws, bid, tmp_path):
+    from consortium.bids import narrative
+
+    _, b = bid
+    narrative.save(demo_ws, b.id, "governance", "The board meets [say how often].")
+    narrative.save(demo_ws, b.id, "understanding", "The council needs survivors kept safe.")
+    report = readiness.check(demo_ws, b.id, today=TODAY)
+    prompts = [i for i in report.items if i.code == "template_prompt"]
+    assert [i.where["field"] for i in prompts] == ["narrative: governance"]
+    assert "[say how often]" in prompts[0].message
+    result = documents.build(demo_ws, b.id, tmp_path, today=TODAY)
+    assert "joint_bid_submission" not in result.files
+    assert result.files["joint_bid"] == result.files["joint_bid_working"]
+    assert any("submission copy was not written" in w for w in result.warnings)
+    d, texts = _texts(result.files["joint_bid_working"])
+    marked = [p for p in d.paragraphs if "[say how often]" in p.text]
+    assert marked and marked[0].runs[0].font.highlight_color is not None
+    narrative.save(demo_ws, b.id, "governance", "The board meets monthly.")
+    result = documents.build(demo_ws, b.id, tmp_path / "again", today=TODAY, copies=["submission"])
+    assert set(result.files) >= {"joint_bid_submission", "joint_bid"}
+    assert "joint_bid_working" not in result.files
+    assert result.files["joint_bid_submission"].name.endswith("-submission.docx")
+    _, texts = _texts(result.files["joint_bid_submission"])
+    assert "The board meets monthly." in texts
+    assert not any("[" in t or "Word count" in t or "No answer yet" in t for t in texts)
+
+
+def test_a_killed_build_leaves_staging_that_the_next_build_removes(demo_ws, bid, tmp_path):
+    import os
+    import time
+
+    _, b = bid
+    out = tmp_path / "out"
+    dead = out / ".building-dead"
+    dead.mkdir(parents=True)
+    (dead / ".owner").write_text("999999999")
+    (dead / "half.docx").write_bytes(b"half")
+    old = out / ".building-old"
+    old.mkdir()
+    stamp = time.time() - 7200
+    os.utime(old, (stamp, stamp))
+    live = out / ".building-live"
+    live.mkdir()
+    (live / ".owner").write_text(str(os.getppid()))  # a process that is running
+    documents.build(demo_ws, b.id, out, today=TODAY)
+    assert not dead.exists() and not old.exists()
+    assert live.exists()
+    assert sorted(p.name for p in out.glob(".building-*")) == [".building-live"]

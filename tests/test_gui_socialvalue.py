@@ -21,7 +21,13 @@ def test_commitments_totals_and_exports(main_window, tmp_path):
     page.reload_bids(bid_id)
     before = commitments.calculate_bid(ws.db, bid_id)
     assert page.table.rowCount() == len(commitments.list_for_bid(ws.db, bid_id))
-    assert f"£{before.present_value:,.0f}" in page.totals.text()
+    from consortium.formatting import money
+    from consortium.socialvalue import statement
+
+    shown = money(before.present_value, pence=True)  # to the penny, as the statement says it
+    assert shown in page.totals.text()
+    ctx = statement.context(ws.db, bid_id, today=TODAY)
+    assert ctx["totals"]["present_value"] == shown
     assert "a different thing" in page.totals.text()  # weighting and value share kept apart
     # Add a commitment with 20% deadweight: stored as a share, the present value goes up.
     page.member.setCurrentIndex(0)

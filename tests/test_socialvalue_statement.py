@@ -40,7 +40,7 @@ def test_statement_has_every_section_and_figure(demo_ws, bid, tmp_path):
     r = commitments.calculate_bid(demo_ws.db, bid)
     assert money(r.present_value, pence=True) in text
     assert money(r.gross, pence=True) in text
-    assert f"£{r.sroi_ratio:.2f} : £1" in text
+    assert f"£{r.sroi_ratio:.2f}\u00a0:\u00a0£1" in text
     for line in r.lines:
         if line.line.monetised:
             assert money(line.present_value, pence=True) in text

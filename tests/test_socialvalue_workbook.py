@@ -42,7 +42,15 @@ def test_every_computed_cell_is_a_formula(built):
     assert all(str(c.value).startswith("=") for c in computed)
     dis = wb["Discount"]
     assert all(str(r[2].value).startswith("=") for r in dis.iter_rows(min_row=2))
-    assert len(sm._charts) == 2
+    charts = wb["Charts"]  # on their own sheet, set to print whole on one page
+    assert len(charts._charts) == 2 and not sm._charts
+    assert charts.page_setup.fitToHeight == 1 and charts.sheet_properties.pageSetUpPr.fitToPage
+    ins = wb["Inputs"]
+    assert ins.print_title_rows == "$12:$12" and ins.page_setup.orientation == "landscape"
+    assert ins.page_setup.fitToWidth == 1 and ins.freeze_panes == "C13"
+    names = [c.value for c in ins["P"][12:]]  # council names beside their GSS codes
+    assert names and all(n and not n.startswith("E0") for n in names if n is not None)
+    assert "&F" in ins.oddFooter.center.text and "&P" in ins.oddFooter.center.text
     assert not list(out.parent.glob(".sv-*"))  # the temporary file was renamed
 
 

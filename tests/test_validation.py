@@ -223,6 +223,18 @@ def test_money():
     assert money(None) == ""
 
 
+def test_money_rounds_halves_up_and_takes_decimals():
+    from decimal import Decimal
+
+    # One formatter for documents, workbooks and the window: halves go up (not to even), and
+    # the statement's £45,792.76 is the window's £45,792.76.
+    assert money(2.5) == "£3" and money(0.5) == "£1" and money(-2.5) == "-£3"
+    assert money(Decimal("45792.755"), pence=True) == "£45,792.76"
+    assert money(Decimal("45792.76"), pence=True) == "£45,792.76"
+    assert money(1234567890.12, pence=True) == "£1,234,567,890.12"
+    assert money(0.125, pence=True) == "£0.13"
+
+
 # ----------------------------------------------------------------------------------- names
 @pytest.mark.parametrize(
     ("a", "b"),

@@ -31,6 +31,7 @@ from consortium.packs import keys, pack, review
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
 from ui import colours, key_confirm, review_outcome
+from ui.bid_narrative import NarrativePanel
 from ui.bid_questions import QuestionsPanel
 from ui.signing import ensure_key, passphrase_for_signing
 
@@ -135,6 +136,8 @@ class BidsPage(QWidget):
         add.addWidget(self.add_venue)
         vv.addLayout(add)
         self.tabs.addTab(venues, "Venues")
+        self.narrative = NarrativePanel()
+        self.tabs.addTab(self.narrative, "Bid texts")
         splitter.addWidget(self.tabs)
         splitter.setSizes([210, 1000])
         self.splitter = splitter
@@ -146,6 +149,7 @@ class BidsPage(QWidget):
         self.declare_button.clicked.connect(self.save_declaration)
         self.open_folder.clicked.connect(self._open_folder)
         self.list.currentItemChanged.connect(lambda item, _prev: self._show())
+        self.questions.readiness.itemDoubleClicked.connect(self._readiness_to_text)
 
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
@@ -203,6 +207,7 @@ class BidsPage(QWidget):
         bid_id = self.current_id()
         if self.ws is not None:
             self.questions.set_bid(self.ws, bid_id)
+            self.narrative.set_bid(self.ws, bid_id)
         if bid_id is None or self.ws is None:
             self.overview.setHtml("<p>No bids yet.</p>")
             self.comments.clear()
@@ -239,6 +244,15 @@ class BidsPage(QWidget):
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")
             self.tabs.setTabText(2, "Review comments")
+
+    def _readiness_to_text(self, item) -> None:
+        """A readiness item about one of the bid's texts opens the Bid texts tab at it."""
+        from ui.bid_questions import ID_ROLE as WHERE_ROLE
+
+        where = item.data(WHERE_ROLE) or {}
+        if str(where.get("field") or "").startswith("narrative: "):
+            self.tabs.setCurrentWidget(self.narrative)
+            self.narrative.show_field(where)
 
     def save_declaration(self) -> None:
         bid_id = self.current_id()
@@ -278,6 +292,7 @@ class BidsPage(QWidget):
         from consortium.bids import documents
 
         ws, bid_id = self.ws, self.current_id()
+        self.narrative.save(quiet=True)  # build what the user sees
         self.run(
             "Building the bid documents",
             lambda progress, cancelled: documents.build(
@@ -288,7 +303,7 @@ class BidsPage(QWidget):
 
     def _built(self, result) -> None:
         self.built_folder = Path(result.folder)
-        names = ", ".join(Path(p).name for p in result.files.values())
+        names = ", ".join(Path(p).name for p in result.paths())
         problems = len(result.report.problems) if result.report else 0
         note = f" {problems} readiness problem(s) are listed in the cover note." if problems else ""
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)

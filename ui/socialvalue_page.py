@@ -49,7 +49,8 @@ UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
 def gbp(value) -> str:
-    return money(float(value), pence=False) if value is not None else ""
+    """To the penny, as in the statement and the calculator (one formatter, one rounding)."""
+    return money(value, pence=True) if value is not None else ""
 
 
 def with_separators(box) -> None:

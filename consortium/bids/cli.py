@@ -12,8 +12,14 @@ JSON output (``--json``) is a public contract: keys are only ever added, never r
   where: {kind, id, label, field}}]}
 - ``bid suggest``: [{question_id, ref, suggestions: [{entry_id, title, kind, owner, score,
   matching_words, matching_tags, why, freshness, last_reviewed, review_due, usage_count}]}]
-- ``bid build``: {bid_id, folder, files: {joint_bid, cre_eoi, agreement, due_diligence,
-  cover_note}, ready, items, warnings}
+- ``bid build``: {bid_id, folder, files: {joint_bid, joint_bid_submission, joint_bid_working,
+  cre_eoi, agreement, due_diligence, cover_note}, ready, items, warnings, copies}; ``joint_bid``
+  is the submission copy when it was written, else the working copy; ``--copy`` chooses one
+- ``bid answer``: {bid_id, question_id, ref, field, words, word_limit, over_limit, status}
+  (``field`` is "answer" for a question, else the bid text written: executive_summary,
+  understanding or governance)
+- ``bid check`` also gives ``submission_incomplete``: the items that would leave the submission
+  copy incomplete
 - ``library import``: {added, updated, skipped, titles}
 - ``library search``: [entry + snippet]; ``library stale``: [entry], entry = {uid, id, kind,
   title, body, owner, tags, cpv, theme, last_reviewed, review_due, usage_count, last_used,
@@ -29,7 +35,7 @@ import datetime as dt
 import json
 import sys
 
-from consortium.bids import documents, readiness
+from consortium.bids import documents, narrative, readiness
 from consortium.bids import questions as bid_questions
 from consortium.bids import records as bid_records
 from consortium.errors import ConsortiumError
@@ -77,8 +83,33 @@ def register(sub) -> None:
     p = bsub.add_parser("build", parents=[common], help="build the bid documents")
     p.add_argument("bid", metavar="BID")
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the documents")
+    p.add_argument(
+        "--copy",
+        choices=documents.COPIES,
+        help="which copy of the joint bid: the submission copy for the buyer, or the team's "
+        "working copy with word counts, owners and gaps (default: both)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_build)
+    p = bsub.add_parser(
+        "answer",
+        parents=[common],
+        help="write the answer to a question, or one of the bid's own texts",
+    )
+    p.add_argument("bid", metavar="BID", help="bid id or name")
+    p.add_argument(
+        "question",
+        metavar="QUESTION",
+        help="the question's reference (e.g. C1.1), its number in the list, or one of the "
+        f"bid's texts: {', '.join(narrative.FIELDS)}",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="the answer")
+    src.add_argument(
+        "--file", metavar="FILE", help="a UTF-8 text file holding the answer (- : stdin)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_answer)
 
     lib = sub.add_parser("library", parents=[common], help="the answer library")
     lsub = lib.add_subparsers(dest="library_command", metavar="ACTION", required=True)
@@ -239,15 +270,80 @@ def cmd_build(args, ws: Workspace) -> int:
     from consortium.cli import _text_progress
 
     b = find_bid(ws, args.bid)
-    result = documents.build(ws, b.id, args.out, today=dt.date.today(), progress=_text_progress())
+    copies = (args.copy,) if args.copy else documents.COPIES
+    result = documents.build(
+        ws, b.id, args.out, today=dt.date.today(), copies=copies, progress=_text_progress()
+    )
     if args.json:
         _print_json(result.to_dict())
         return 0
-    print(f"Built {len(result.files)} files in {result.folder}:")
-    for path in result.files.values():
+    print(f"Built {len(result.paths())} files in {result.folder}:")
+    for path in result.paths():
         print(f"  {path.name}")
+    for warning in result.warnings:
+        print(f"Warning: {warning}")
     if result.report and result.report.items:
         print(f"The readiness check found {len(result.report.items)} items; see the cover note.")
+    return 0
+
+
+def _read_answer(args) -> str:
+    if args.text is not None:
+        return args.text
+    if args.file == "-":
+        return sys.stdin.read()
+    try:
+        return open(args.file, encoding="utf-8-sig").read()  # noqa: SIM115 (short read)
+    except FileNotFoundError:
+        raise ConsortiumError(f"There is no file {args.file}.") from None
+    except UnicodeDecodeError:
+        raise ConsortiumError(
+            f"{args.file} is not UTF-8 text; save it as plain text (UTF-8) and try again."
+        ) from None
+    except OSError as exc:
+        raise ConsortiumError(f"{args.file} cannot be read: {exc.strerror}.") from None
+
+
+def _find_question(ws: Workspace, bid: bid_records.Bid, text: str) -> bid_questions.Question:
+    qs = bid_questions.list_for(ws.db, bid.id)
+    wanted = text.strip().lower()
+    for q in qs:
+        if q.ref and q.ref.strip().lower() == wanted:
+            return q
+    if wanted.isdigit() and 1 <= int(wanted) <= len(qs):
+        return qs[int(wanted) - 1]
+    refs = ", ".join(q.ref or str(n) for n, q in enumerate(qs, start=1)) or "none yet"
+    raise ConsortiumError(
+        f"{bid.name} has no question '{text}'. Its questions: {refs}; or write one of the "
+        f"bid's texts: {', '.join(narrative.FIELDS)}."
+    )
+
+
+def cmd_answer(args, ws: Workspace) -> int:
+    b = find_bid(ws, args.bid)
+    text = documents.clean(_read_answer(args)).strip()
+    if args.question in narrative.FIELDS:
+        narrative.save(ws, b.id, args.question, text)
+        words = bid_questions.word_count(text)
+        out = {"bid_id": b.id, "question_id": None, "ref": None, "field": args.question,
+               "words": words, "word_limit": None, "over_limit": False, "status": None}  # fmt: skip
+        label = narrative.FIELDS[args.question]
+    else:
+        q = _find_question(ws, b, args.question)
+        q.answer = text
+        if q.status == "not started" and text:
+            q.status = "drafting"
+        bid_questions.save(ws, q)
+        out = {"bid_id": b.id, "question_id": q.id, "ref": q.ref, "field": "answer",
+               "words": q.words, "word_limit": q.word_limit, "over_limit": q.over_limit,
+               "status": q.status}  # fmt: skip
+        label = q.label
+    if args.json:
+        _print_json(out)
+    else:
+        limit = f" of {out['word_limit']:,}" if out["word_limit"] else ""
+        over = " (over the limit)" if out["over_limit"] else ""
+        print(f"Saved {label} in {b.name}: {out['words']:,}{limit} words{over}.")
     return 0
 
 

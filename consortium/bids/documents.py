@@ -22,10 +22,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consortium import home
+from consortium import docx_layout, home, xlsx_layout
+from consortium.bids import narrative, readiness
 from consortium.bids import questions as bid_questions
-from consortium.bids import readiness
 from consortium.bids.records import load as load_bid
+from consortium.bids.template_maker import ANSWERS_SECTION
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.matching import consortia
@@ -190,11 +191,24 @@ def _member(org: Organisation, m: consortia.Member, on: dt.date, owned: list[str
     }
 
 
-def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
+COPIES = ("submission", "working")
+STATUS_WORDS = {
+    "expired": "Expired by contract start",
+    "soon": "Renew soon",
+    "ok": "In date",
+    "undated": "No date",
+}
+
+
+def context(
+    ws: Workspace, bid_id: int, today: dt.date | None = None, copy: str = "submission"
+) -> dict:
     """Everything the templates can use, as plain (unescaped) text; autoescape escapes it.
 
-    generated; bid.{id, name, lots[{id, title}], lots_text}; tender.{ocid, title, buyer,
-    description, deadline, contract_start, value, area}; consortium.{name, model, lead, fee,
+    generated; working (true in the team's working copy); copy; bid.{id, name, lots[{id,
+    title}], lots_text, lot_lines[]}; tender.{ocid, reference, notice, title, buyer,
+    description, deadline, contract_start, value, area}; narrative.{executive_summary[],
+    understanding[], governance[]} (paragraphs the user wrote, else the suggested draft); consortium.{name, model, lead, fee,
     governance, contact}; members[{name, role, lots, lots_text, legal_form, charity_number,
     company_number, address, services, figures, turnover, turnover_year, staff, volunteers,
     track_record[], credential_lines[], contact, contact_role, questions_owned[]}];
@@ -229,6 +243,7 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
     if tender:
         titles = {lot.id: lot.title for lot in tender.lots}
         lots = [{"id": clean(x), "title": clean(titles.get(x) or f"Lot {x}")} for x in bid.lots]
+    working = copy == "working"
     answers = []
     for n, q in enumerate(qs, start=1):
         meta = []
@@ -240,16 +255,22 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
         if q.weighting is not None:
             meta.append(f"weighting {q.weighting:g}%")
         owner = orgs.get(q.owner_org_id)
-        if owner:
-            meta.append(f"led by {clean(owner.name)}")
+        meta.append(f"led by {clean(owner.name)}" if owner else "no owner")
+        meta.append(f"status: {q.status}")
+        if q.due:
+            meta.append(f"due {uk_date(q.due)}")
+        number = f"{ANSWERS_SECTION}.{n}"
         answers.append(
             {
-                "number": f"5.{n}",
+                "number": number,
                 "ref": clean(q.ref),
-                "heading": f"5.{n} " + (f"Question {clean(q.ref)}" if q.ref else f"Question {n}"),
+                "heading": f"{number} "
+                + (f"Question {clean(q.ref)}" if q.ref else f"Question {n}"),
                 "question": _one_line(q.text),
                 "meta": "; ".join(meta),
-                "paragraphs": _paragraphs(q.answer) or ["[No answer yet]"],
+                # The buyer never reads working notes: an unanswered question is left blank in
+                # the submission copy (readiness names it before building).
+                "paragraphs": _paragraphs(q.answer) or (["[No answer yet]"] if working else []),
             }
         )
     credentials = []
@@ -267,12 +288,7 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
                     "reference": clean(cr.reference),
                     "cover": money(cr.cover) if cr.cover else "",
                     "expires": uk_date(cr.expires) or "no date",
-                    "status": {
-                        "expired": "Expired by contract start",
-                        "soon": "Renew soon",
-                        "ok": "In date",
-                        "undated": "No date",
-                    }[status],
+                    "status": STATUS_WORDS[status],
                 }
             )
     fee = (
@@ -280,21 +296,10 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
         if c.fee_percent is not None
         else "not agreed yet"
     )
-    combined = sum((o.latest_turnover() or (0, 0))[1] for o in orgs.values())
     tender_title = clean(tender.title) if tender else clean(bid.name)
-    summary = [
-        f"{clean(c.name)} brings together {len(members)} organisations to deliver {tender_title}"
-        + (f" for {clean(tender.buyer_name)}" if tender and tender.buyer_name else "")
-        + ". "
-        f"{lead_name} leads the consortium as {consortia.MODELS.get(c.model, c.model).lower()}.",
-        "The members are " + ", ".join(m["name"] for m in members) + "."
-        if members
-        else "The consortium has no members yet.",
-        f"Together the members have a combined annual turnover of {money(combined)} and "
-        f"{sum(len(o.past_contracts) for o in orgs.values())} past public contracts.",
-    ]
-    if c.notes:
-        summary.extend(_paragraphs(c.notes))
+    texts = narrative.text_for(ws, bid_id)
+    prose = {key: _paragraphs(text) for key, text in texts.items()}
+    summary = prose["executive_summary"]
     contact = members[0] if members else {}
     return {
         "generated": uk_date(today),
@@ -303,9 +308,26 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
             "name": clean(bid.name),
             "lots": lots,
             "lots_text": ", ".join(f"{x['title']}" for x in lots) or (", ".join(bid.lots) or "all"),
+            "lot_lines": [
+                x["title"]
+                if x["title"].lower().startswith(f"lot {x['id']}".lower())
+                else f"Lot {x['id']}: {x['title']}"
+                for x in lots
+            ]
+            or [f"Lot {clean(x)}" for x in bid.lots]
+            or ["The whole contract"],
         },
+        "working": working,
+        "copy": copy,
+        "narrative": prose,
         "tender": {
             "ocid": clean(bid.ocid or ""),
+            # The buyer's own reference (tender.id in the notice), never the OCDS id, which is
+            # a data-publishing key a buyer does not file bids under.
+            "reference": clean(tender.reference)
+            if tender and tender.reference
+            else (clean(tender.notice_id) if tender and tender.notice_id else "not given"),
+            "notice": clean(tender.notice_id) if tender and tender.notice_id else "",
             "title": tender_title,
             "buyer": clean(tender.buyer_name) if tender and tender.buyer_name else "the buyer",
             "description": _one_line(tender.description) if tender else "",
@@ -325,7 +347,7 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
             "model": consortia.MODELS.get(c.model, clean(c.model)),
             "lead": lead_name,
             "fee": fee,
-            "governance": GOVERNANCE.get(c.model, ""),
+            "governance": " ".join(prose["governance"]),
             "contact": (
                 f"{contact.get('contact')}, {contact.get('name')}"
                 if contact.get("contact")
@@ -391,8 +413,11 @@ def _find_name(xml: str, name: str) -> str:
     return ""
 
 
-def render(template_name: str, ctx: dict, dest: Path) -> None:
-    """Render one Word template to ``dest`` (via a temp file renamed into place)."""
+def render(template_name: str, ctx: dict, dest: Path, *, layout: dict | None = None) -> None:
+    """Render one Word template to ``dest`` (via a temp file renamed into place).
+
+    ``layout`` ({title, author, subject, levels}) lays the document out for print afterwards
+    (:func:`consortium.docx_layout.finish`); a working copy also has its gaps highlighted."""
     import jinja2
     from docxtpl import DocxTemplate
 
@@ -425,12 +450,56 @@ def render(template_name: str, ctx: dict, dest: Path) -> None:
     except jinja2.TemplateError as exc:
         raise TemplateProblem(f"The template {path.name} cannot be filled in: {exc}") from None
     _replace_matrix(tpl.docx, ctx)
+    if ctx.get("working"):
+        _mark_gaps(tpl.docx)
+    if layout is not None:
+        docx_layout.finish(tpl.docx, **layout)
     tmp = dest.with_name(dest.name + ".part")
     try:
         tpl.save(str(tmp))
         tmp.replace(dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_GAP_WORDS = re.compile(r"over the limit|no owner|status: (?:not started|drafting|in review)")
+
+
+def _mark_gaps(document) -> None:
+    """Working copy only: prompts and '[No answer yet]' highlighted yellow, the word-count line
+    small and grey with its gaps in red, expired or soon-to-expire documents coloured."""
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.shared import Pt, RGBColor
+
+    def paragraphs():
+        yield from document.paragraphs
+        for t in document.tables:
+            for row in t.rows:
+                for cell in row.cells:
+                    yield from cell.paragraphs
+
+    for p in paragraphs():
+        text = p.text
+        if narrative.prompts_in(text):
+            for run in p.runs:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        elif text.startswith("WORKING COPY"):
+            for run in p.runs:
+                run.bold = True
+                run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
+        elif text.startswith("Word count "):
+            p.paragraph_format.keep_with_next = True  # with the answer it counts
+            for run in p.runs:
+                run.font.size = Pt(9)
+                run.font.color.rgb = (
+                    RGBColor(0x9C, 0x00, 0x06)
+                    if _GAP_WORDS.search(text)
+                    else RGBColor(0x59, 0x59, 0x59)
+                )
+        elif text in (STATUS_WORDS["expired"], STATUS_WORDS["soon"], STATUS_WORDS["undated"]):
+            for run in p.runs:
+                run.bold = True
+                run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
 
 
 def _replace_matrix(document, ctx: dict) -> None:
@@ -496,38 +565,39 @@ def due_diligence_workbook(
             "amber: expires within 60 days of the start."
         ]
     )
-    headers = [
-        "Member",
-        "Role",
-        "Lots",
-        "Legal form",
-        "Charity number",
-        "Company number",
-        "Address",
-        "Contact",
-        "Email",
-    ]
+    # Identity details (legal form, address, contact) go on a "Members" sheet of their own, so
+    # this sheet, the one an officer prints, carries only what is judged: numbers, turnover and
+    # the documents' dates, and stays legible one page wide.
+    headers = ["Member", "Role", "Lots", "Charity number", "Company number"]
+    base_fixed = len(headers)
     headers += [f"Turnover {y}" for y in years]
     headers += [f"{t} ({k}) expires" for k, t in doc_types]
     sheet.append(headers)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    people = wb.create_sheet("Members")
+    people.append(["Member", "Role", "Legal form", "Address", "Contact", "Email"])
+    for cell in people[1]:
+        cell.font = Font(bold=True)
     for org in orgs:
         m = roles[org.id]
         contact = org.contacts[0] if org.contacts else None
-        row = [
-            org.name,
-            m.role,
-            ", ".join(m.lots),
-            LEGAL_FORMS.get(org.legal_form, org.legal_form),
-            org.charity_number,
-            org.company_number,
-            ", ".join(x for x in (org.address, org.postcode) if x),
-            contact.name if contact else "",
-            contact.email if contact else "",
-        ]
+        row = [org.name, m.role, ", ".join(m.lots), org.charity_number, org.company_number]
         row = [safe_cell(v) for v in row]
+        people.append(
+            [
+                safe_cell(v)
+                for v in (
+                    org.name,
+                    m.role,
+                    LEGAL_FORMS.get(org.legal_form, org.legal_form),
+                    ", ".join(x for x in (org.address, org.postcode) if x),
+                    contact.name if contact else "",
+                    contact.email if contact else "",
+                )
+            ]
+        )
         row += [org.turnover.get(y) for y in years]
         fills = []
         for _kind, t in doc_types:
@@ -554,17 +624,23 @@ def due_diligence_workbook(
             if fill is not None:
                 cell.fill = fill
         for i in range(len(years)):
-            cell = sheet.cell(row=r, column=10 + i)
+            cell = sheet.cell(row=r, column=base_fixed + 1 + i)
             if cell.value is None:
                 cell.value = "missing"
                 cell.fill = red
             else:
                 cell.number_format = '"£"#,##0'
-        for col in (5, 6):
+        for col in (4, 5):
             if not sheet.cell(row=r, column=col).value:
                 sheet.cell(row=r, column=col).fill = amber
-    for i in range(1, len(headers) + 1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 18
+    xlsx_layout.fit_columns(people, header_row=1, max_width=40)
+    xlsx_layout.print_setup(people, header_rows=(1, 1), landscape=True)
+    # Prints one page wide, at most one page tall per 20 members, header row on every page.
+    xlsx_layout.fit_columns(sheet, header_row=3, skip_rows=(1, 2), max_width=30)
+    xlsx_layout.print_setup(
+        sheet, header_rows=(3, 3), landscape=True, pages_tall=max(1, -(-len(orgs) // 20))
+    )
+    sheet.print_title_cols = "A:A"  # the member's name beside every column it is read against
     sheet.freeze_panes = "B4"
     tmp = dest.with_name(dest.name + ".part")
     try:
@@ -591,7 +667,14 @@ class BuildResult:
             "ready": self.report.ready if self.report else None,
             "items": len(self.report.items) if self.report else 0,
             "warnings": self.warnings,
+            "copies": [
+                k.removeprefix("joint_bid_") for k in self.files if k.startswith("joint_bid_")
+            ],
         }
+
+    def paths(self) -> list[Path]:
+        """Each file written, once ("joint_bid" is another name for one of the copies)."""
+        return list(dict.fromkeys(self.files.values()))
 
 
 # What each template is expected to use; a user's copy without one of these still builds,
@@ -602,7 +685,7 @@ EXPECTED = {
         "tender",
         "consortium",
         "members",
-        "executive_summary",
+        "narrative",
         "answers",
         "social_value",
         "credentials",
@@ -637,43 +720,148 @@ def _slug(text: str) -> str:
     return cleaned[:60].strip(" .-") or "bid"
 
 
+def clean_stale_staging(folder: Path) -> list[Path]:
+    """Remove the hidden ``.building-*`` folders a killed build left behind (issue 11).
+
+    Each staging folder holds the id of the process building in it; one whose process is gone
+    is debris. A folder without the file is removed once it is an hour old (a build never takes
+    that long), so a build running in another window is never disturbed."""
+    import os
+    import time
+
+    removed = []
+    for staging in folder.glob(".building-*"):
+        if not staging.is_dir():
+            continue
+        owner = staging / ".owner"
+        try:
+            pid = int(owner.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None:
+            alive = pid == os.getpid() or _process_alive(pid)
+            if alive:
+                continue
+        else:
+            try:
+                if time.time() - staging.stat().st_mtime < 3600:
+                    continue
+            except OSError:
+                continue
+        shutil.rmtree(staging, ignore_errors=True)
+        removed.append(staging)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def submission_blockers(report: readiness.Report) -> list[readiness.Item]:
+    """The readiness items that stop the submission copy being written (unfilled prompts)."""
+    return [i for i in report.items if i.code in readiness.BLOCKS_SUBMISSION]
+
+
 def build(
     ws: Workspace,
     bid_id: int,
     out_dir: str | Path,
     *,
     today: dt.date | None = None,
+    copies: tuple[str, ...] | list[str] = COPIES,
     progress: Progress = no_progress,
     cancelled: IsCancelled = never_cancelled,
 ) -> BuildResult:
     """Build every document for the bid into ``out_dir``. Readiness items go in a cover note.
 
+    ``copies`` says which copies of the joint bid to write: the ``submission`` copy the buyer
+    reads and/or the team's ``working`` copy (default both). The submission copy is not written
+    while a template prompt is left unfilled (readiness lists them); the working copy shows them.
+
     All or nothing: the files are written in a hidden folder inside ``out_dir`` and moved into
     place only when every one is written, so a broken template or Cancel leaves ``out_dir`` as
     it was."""
+    import os
+
     today = today or dt.date.today()
+    copies = [c for c in COPIES if c in copies]
+    if not copies:
+        raise ConsortiumError("Choose the submission copy, the working copy, or both.")
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(folder)
     bid = load_bid(ws.db, bid_id)
     slug = _slug(bid.name)
     result = BuildResult(bid_id=bid_id, folder=folder)
     steps = 6
     progress(0, steps, "Checking readiness")
     result.report = readiness.check(ws, bid_id, today=today)
-    ctx = context(ws, bid_id, today)
+    blockers = submission_blockers(result.report)
+    if "submission" in copies and blockers:
+        copies = [c for c in copies if c != "submission"] or ["working"]
+        result.warnings.append(
+            f"The submission copy was not written: {len(blockers)} template prompt(s) are still "
+            "to be replaced (see the readiness list). The working copy shows them highlighted."
+        )
+    contexts = {copy: context(ws, bid_id, today, copy) for copy in copies}
+    base = contexts[copies[0]]
+    title = base["tender"]["title"]
+    author = base["consortium"]["lead"] if c_lead(base) else base["consortium"]["name"]
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
+    (staging / ".owner").write_text(str(os.getpid()), encoding="ascii")
     try:
         written: dict[str, Path] = {}
         outputs = [
-            ("joint_bid", f"{slug} - joint bid.docx"),
-            ("cre_eoi", f"{slug} - Community Right to Challenge EOI.docx"),
-            ("agreement", f"{slug} - consortium agreement outline.docx"),
+            (
+                f"joint_bid_{copy}",
+                "joint_bid",
+                f"{slug} - joint-bid-{copy}.docx",
+                contexts[copy],
+                {
+                    "title": f"Joint bid: {title}",
+                    "subject": f"{base['consortium']['name']}, {copy} copy",
+                    "levels": 2,
+                },
+            )
+            for copy in copies
         ]
-        for n, (key, filename) in enumerate(outputs, start=1):
+        outputs += [
+            (
+                "cre_eoi",
+                "cre_eoi",
+                f"{slug} - Community Right to Challenge EOI.docx",
+                base,
+                {"title": f"Expression of interest: {title}", "levels": 0},
+            ),
+            (
+                "agreement",
+                "agreement",
+                f"{slug} - consortium agreement outline.docx",
+                base,
+                {
+                    "title": f"Consortium agreement outline: {base['consortium']['name']}",
+                    "levels": 0,
+                },
+            ),
+        ]
+        warned = set()
+        for n, (key, template, filename, ctx, layout) in enumerate(outputs, start=1):
             check(cancelled)
-            progress(n, steps, f"Writing {filename}")
-            result.warnings.extend(template_warnings(key))
-            render(TEMPLATES[key], ctx, staging / filename)
+            progress(min(n, 3), steps, f"Writing {filename}")
+            if template not in warned:
+                result.warnings.extend(template_warnings(template))
+                warned.add(template)
+            render(
+                TEMPLATES[template], ctx, staging / filename, layout={**layout, "author": author}
+            )
             written[key] = staging / filename
         check(cancelled)
         progress(4, steps, "Writing the due-diligence workbook")
@@ -689,10 +877,18 @@ def build(
             final = folder / path.name
             path.replace(final)
             result.files[key] = final
+        # "joint_bid" (the original key): the submission copy when written, else the working.
+        result.files["joint_bid"] = result.files.get(
+            "joint_bid_submission", result.files.get("joint_bid_working")
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(steps, steps, "Done")
     return result
+
+
+def c_lead(ctx: dict) -> bool:
+    return ctx["consortium"]["lead"] != "no lead chosen"
 
 
 def _cover_note(report: readiness.Report, warnings: list[str] = ()) -> str:

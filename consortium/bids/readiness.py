@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from consortium.bids import narrative, rules
 from consortium.bids import questions as bid_questions
-from consortium.bids import rules
 from consortium.bids.records import Bid
 from consortium.bids.records import load as load_bid
 from consortium.formatting import iso_date, uk_date
@@ -28,6 +28,16 @@ from consortium.workspace import Workspace
 # Documents every member must hold (kind, type): the rule itself lives in bids/rules.py.
 REQUIRED_DOCUMENTS = tuple((r.kind, r.type) for r in rules.REQUIRED)
 SEVERITIES = ("problem", "warning")
+# Items that leave the submission copy incomplete (named before building), and the ones that
+# stop it being written at all: a prompt in square brackets must never reach a buyer.
+INCOMPLETE_SUBMISSION = (
+    "no_questions",
+    "unanswered",
+    "template_prompt",
+    "document_expired",
+    "document_missing",
+)
+BLOCKS_SUBMISSION = ("template_prompt",)
 
 
 @dataclass
@@ -67,6 +77,11 @@ class Report:
     def ready(self) -> bool:
         return not self.problems
 
+    @property
+    def incomplete_submission(self) -> list[Item]:
+        """What would leave the submission copy incomplete (or, for prompts, unwritten)."""
+        return [i for i in self.items if i.code in INCOMPLETE_SUBMISSION]
+
     def to_dict(self) -> dict:
         return {
             "bid": {"id": self.bid.id, "name": self.bid.name, "ocid": self.bid.ocid},
@@ -76,6 +91,7 @@ class Report:
             "ready": self.ready,
             "counts": {s: sum(1 for i in self.items if i.severity == s) for s in SEVERITIES},
             "items": [i.to_dict() for i in self.items],
+            "submission_incomplete": [i.to_dict() for i in self.incomplete_submission],
         }
 
     def text(self) -> str:
@@ -87,6 +103,13 @@ class Report:
             lines.append("Nothing missing: the bid is ready to build.")
         for i in self.items:
             lines.append(f"[{i.severity}] {i.message}")
+        gaps = self.incomplete_submission
+        if gaps:
+            blocked = sum(1 for i in gaps if i.code in BLOCKS_SUBMISSION)
+            lines.append(
+                f"The submission copy would be incomplete: {len(gaps)} item(s) above"
+                + (f", and {blocked} unfilled prompt(s) stop it being written." if blocked else ".")
+            )
         return "\n".join(lines)
 
 
@@ -137,6 +160,16 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
             )
         )
     for q in qs:
+        for prompt in narrative.prompts_in(q.answer)[:1]:
+            items.append(
+                Item(
+                    "template_prompt",
+                    "problem",
+                    f"{q.label}'s answer still has the prompt '{prompt[:80]}': replace it "
+                    "with your own words.",
+                    _q_where(q, "answer"),
+                )
+            )
         if not q.answer.strip():
             items.append(
                 Item("unanswered", "problem", f"{q.label} has no answer.", _q_where(q, "answer"))
@@ -172,6 +205,19 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                     _q_where(q, "due"),
                 )
             )
+    texts = narrative.text_for(ws, bid_id)
+    for key, label in narrative.FIELDS.items():
+        for prompt in narrative.prompts_in(texts[key])[:1]:
+            items.append(
+                Item(
+                    "template_prompt",
+                    "problem",
+                    f"The {label.lower()} still has the prompt '{prompt[:80]}': write it in "
+                    "the Bids area.",
+                    {"kind": "bid", "id": bid.id, "label": label, "field": f"narrative: {key}"},
+                )
+            )
+    items.extend(_statement_items(ws, bid))
     cwhere = {"kind": "consortium", "id": c.id, "label": c.name}
     if c.lead is None:
         items.append(
@@ -235,3 +281,29 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 )
             )
     return Report(bid=bid, checked_on=today, contract_start=start, items=items)
+
+
+def _statement_items(ws: Workspace, bid: Bid) -> list[Item]:
+    """The social value statement's own texts, when the bid has commitments: a section left
+    empty would print nothing under its heading."""
+    from consortium.socialvalue import commitments, statement
+
+    if not commitments.list_for_bid(ws.db, bid.id):
+        return []
+    settings = commitments.load_settings(ws.db, bid.id)
+    items = []
+    for attr, label in statement.WRITTEN_SECTIONS.items():
+        text = getattr(settings, attr, "") or ""
+        found = narrative.prompts_in(text)
+        if not text.strip() or found:
+            what = f"still has the prompt '{found[0][:80]}'" if found else "is empty"
+            items.append(
+                Item(
+                    "template_prompt",
+                    "problem",
+                    f"The social value statement's '{label}' {what}: write it in the Social "
+                    "value area.",
+                    {"kind": "bid", "id": bid.id, "label": label, "field": f"socialvalue: {attr}"},
+                )
+            )
+    return items

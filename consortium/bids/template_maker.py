@@ -18,14 +18,17 @@ from docx.shared import Pt
 
 JOINT_BID_SECTIONS = (
     "1. Executive summary",
-    "2. Consortium structure",
-    "3. Roles and responsibilities",
-    "4. Capability and track record",
-    "5. Responses to the buyer's questions",
-    "6. Social value",
-    "7. Declarations",
+    "2. Understanding of the need",
+    "3. Consortium structure",
+    "4. Roles and responsibilities",
+    "5. Capability and track record",
+    "6. Responses to the buyer's questions",
+    "7. Social value",
+    "8. Declarations",
     "Appendix A: Accreditations, insurances and policies",
 )
+ANSWERS_SECTION = 6  # answers are numbered 6.1, 6.2 …
+CONTENTS_MARKER = "\u27e6contents\u27e7"  # consortium.docx_layout turns it into a TOC field
 
 
 def _doc() -> docx.Document:
@@ -58,24 +61,42 @@ def _loop(d, head: str, body: list[tuple[str, str | None]]):
 
 
 def joint_bid(path: Path) -> None:
+    """The joint bid. One template makes both copies: ``working`` is true in the team's working
+    copy (word counts, owners, statuses, gaps) and false in the submission copy the buyer reads."""
     d = _doc()
-    d.add_paragraph("{{ bid.name }}", style="Title")
-    d.add_paragraph("A joint bid to {{ tender.buyer }} for {{ tender.title }}")
-    d.add_paragraph("Lots: {{ bid.lots_text }}")
-    d.add_paragraph("Submitted by {{ consortium.name }}, led by {{ consortium.lead }}")
-    d.add_paragraph("Tender reference: {{ tender.ocid }}    Deadline: {{ tender.deadline }}")
-    d.add_paragraph("Prepared on {{ generated }}")
+    d.add_paragraph("{{ tender.title }}", style="Title")
+    d.add_paragraph("A joint bid to {{ tender.buyer }}", style="Subtitle")
+    d.add_paragraph("Buyer's reference: {{ tender.reference }}")
+    d.add_paragraph("{%p if tender.notice %}")
+    d.add_paragraph("Notice: {{ tender.notice }}")
+    d.add_paragraph("{%p endif %}")
+    d.add_paragraph("Lots bid for:")
+    _loop(d, "for lot in bid.lot_lines", [("{{ lot }}", "List Bullet")])
+    d.add_paragraph("Submitted by {{ consortium.name }}, led by {{ consortium.lead }}.")
+    d.add_paragraph("Members:")
+    _loop(d, "for m in members", [("{{ m.name }}", "List Bullet")])
+    d.add_paragraph("Deadline for submission: {{ tender.deadline }}")
+    d.add_paragraph("Date: {{ generated }}")
+    d.add_paragraph("{%p if working %}")
+    d.add_paragraph(
+        "WORKING COPY for the consortium, not for submission: it shows word counts, owners, "
+        "statuses and gaps. Send the submission copy to the buyer."
+    )
+    d.add_paragraph("{%p endif %}")
     d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    d.add_heading("Contents", 1)
-    for title in JOINT_BID_SECTIONS:
-        d.add_paragraph(title)
+    d.add_paragraph("Contents").runs[0].bold = True
+    d.add_paragraph(CONTENTS_MARKER)
+    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     d.add_heading(JOINT_BID_SECTIONS[0], 1)
-    _loop(d, "for para in executive_summary", [("{{ para }}", None)])
+    _loop(d, "for para in narrative.executive_summary", [("{{ para }}", None)])
     d.add_heading(JOINT_BID_SECTIONS[1], 1)
+    _loop(d, "for para in narrative.understanding", [("{{ para }}", None)])
+    d.add_heading(JOINT_BID_SECTIONS[2], 1)
     d.add_paragraph("Delivery model: {{ consortium.model }}")
     d.add_paragraph("Lead provider: {{ consortium.lead }}")
     d.add_paragraph("Management fee: {{ consortium.fee }}")
-    d.add_paragraph("Governance: {{ consortium.governance }}")
+    d.add_paragraph("Governance:")
+    _loop(d, "for para in narrative.governance", [("{{ para }}", None)])
     _table(
         d,
         ["Member", "Role", "Lots", "Charity number", "Company number"],
@@ -88,10 +109,10 @@ def joint_bid(path: Path) -> None:
             "{{ m.company_number }}",
         ],
     )
-    d.add_heading(JOINT_BID_SECTIONS[2], 1)
+    d.add_heading(JOINT_BID_SECTIONS[3], 1)
     d.add_paragraph("Who delivers each lot, and who leads each of the buyer's questions.")
     d.add_paragraph("{{ roles_matrix }}")
-    d.add_heading(JOINT_BID_SECTIONS[3], 1)
+    d.add_heading(JOINT_BID_SECTIONS[4], 1)
     _loop(
         d,
         "for m in members",
@@ -104,22 +125,24 @@ def joint_bid(path: Path) -> None:
             ("{%p endfor %}", None),
         ],
     )
-    d.add_heading(JOINT_BID_SECTIONS[4], 1)
+    d.add_heading(JOINT_BID_SECTIONS[5], 1)
     _loop(
         d,
         "for a in answers",
         [
             ("{{ a.heading }}", "Heading 2"),
             ("{{ a.question }}", "Intense Quote"),
+            ("{%p if working %}", None),
             ("{{ a.meta }}", None),
+            ("{%p endif %}", None),
             ("{%p for para in a.paragraphs %}", None),
             ("{{ para }}", None),
             ("{%p endfor %}", None),
         ],
     )
-    d.add_heading(JOINT_BID_SECTIONS[5], 1)
-    _loop(d, "for para in social_value", [("{{ para }}", None)])
     d.add_heading(JOINT_BID_SECTIONS[6], 1)
+    _loop(d, "for para in social_value", [("{{ para }}", None)])
+    d.add_heading(JOINT_BID_SECTIONS[7], 1)
     d.add_paragraph(
         "Each member of {{ consortium.name }} confirms that the information in this bid about it "
         "is true, that it is not subject to any mandatory or discretionary exclusion ground, and "
@@ -131,7 +154,8 @@ def joint_bid(path: Path) -> None:
         "m in members",
         ["{{ m.name }}", "{{ m.contact }}", "{{ m.contact_role }}", "", ""],
     )
-    d.add_heading(JOINT_BID_SECTIONS[7], 1)
+    d.add_heading(JOINT_BID_SECTIONS[8], 1)
+    d.add_paragraph("{%p if working %}")
     d.add_paragraph("Status is judged on the contract start date, {{ tender.contract_start }}.")
     _table(
         d,
@@ -147,6 +171,22 @@ def joint_bid(path: Path) -> None:
             "{{ c.status }}",
         ],
     )
+    d.add_paragraph("{%p else %}")
+    d.add_paragraph("Each member's insurances, accreditations and policies, with their dates.")
+    _table(
+        d,
+        ["Member", "Kind", "Document", "Reference", "Cover", "Expires or review due"],
+        "c in credentials",
+        [
+            "{{ c.member }}",
+            "{{ c.kind }}",
+            "{{ c.type }}",
+            "{{ c.reference }}",
+            "{{ c.cover }}",
+            "{{ c.expires }}",
+        ],
+    )
+    d.add_paragraph("{%p endif %}")
     d.save(path)
 
 

@@ -173,11 +173,19 @@ def add_demo_social_value(ws: Workspace, today: dt.date) -> int | None:
         commitments.Settings(
             inputs=Decimal("60000"),
             weighting_pct=Decimal("10"),
-            need="Residents in the contract area face low employment and isolation.",
-            method="Each member delivers the commitments in its own area, over and above the core service.",
-            governance="The lead provider's chief executive is accountable; partners report quarterly.",
-            additionality="Only activity funded by this contract is claimed; shared work is attributed.",
-            contact="Demo lead provider",
+            need="Survivors of domestic abuse in the area are more likely than their "
+            "neighbours to be out of work and isolated, and many leave refuge without a local "
+            "support network. The council's chosen outcomes are local jobs, skills and "
+            "stronger communities.",
+            method="Each member delivers its commitments in its own area, over and above the "
+            "core service: the lead recruits and trains local staff and apprentices, members "
+            "run volunteering and tenants' events, and every member buys locally where it can.",
+            governance="The lead provider's chief executive is accountable for every commitment. "
+            "Members report their figures each quarter; a commitment that falls behind goes to "
+            "the partnership board, which agrees a recovery plan within a month.",
+            additionality="Only activity funded by this contract is claimed; work shared with "
+            "other funders is attributed to this contract in proportion to its funding.",
+            contact="Riverside Community Action, bids@riverside.example.org",
         ),
     )
     return bid.id

@@ -158,6 +158,20 @@ def write_report(
             det.append([b.bid_name, r.member, r.measure, r.unit, float(r.committed),
                         float(r.delivered), float(r.spend), r.people, float(r.value_delivered)])  # fmt: skip
             _as_text(det[det.max_row])
+    from consortium import docx_layout, xlsx_layout
+
+    xlsx_layout.fit_columns(ws, header_row=1)
+    xlsx_layout.print_setup(ws, header_rows=(1, 1), landscape=True)
+    xlsx_layout.fit_columns(det, header_row=1)
+    xlsx_layout.print_setup(det, header_rows=(1, 1), landscape=True)
+    sponsor = (
+        db.execute("SELECT name FROM organisations WHERE id = ?", [sponsor_id]).fetchone()
+        if sponsor_id is not None
+        else None
+    )
+    docx_layout.finish(
+        d, title=f"Social impact report {year}", author=sponsor[0] if sponsor else "", levels=0
+    )
     docx_path = out_dir / f"social-impact-{year}.docx"
     xlsx_path = out_dir / f"social-impact-{year}.xlsx"
     atomic_save(d.save, docx_path)

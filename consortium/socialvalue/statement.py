@@ -32,6 +32,19 @@ SECTIONS = (
     "7. Additionality and how the value was calculated",
     "8. Declarations",
 )
+# The statement's texts the team writes (Social value area); readiness names any left empty.
+WRITTEN_SECTIONS = {
+    "need": "Understanding of need",
+    "method": "Method statement",
+    "governance": "Governance and continuous improvement",
+    "additionality": "Additionality",
+    "contact": "Contact",
+}
+ROUNDING_NOTE = (
+    "Money is shown in pounds to the penny, as in the Social value area; the calculation keeps "
+    "full precision and rounds only what is shown (halves rounded up). Ratios are rounded to "
+    "the penny per £1."
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -85,7 +98,8 @@ def amount(quantity: Decimal, unit: str) -> str:
 
 
 def ratio(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:.2f} : £1"
+    # No-break spaces: the ratio is one figure and never wraps between its parts.
+    return "" if value is None else f"£{value:.2f}\u00a0:\u00a0£1"
 
 
 def template_path() -> Path:
@@ -116,7 +130,8 @@ def context(
     verified = _verified_codes()
     names = commitments.member_names(db, [c.org_id for c in cs])
     tender = db.execute(
-        "SELECT title, buyer_name FROM tenders WHERE ocid = ?", [bid.ocid or ""]
+        "SELECT title, buyer_name, reference, notice_id FROM tenders WHERE ocid = ?",
+        [bid.ocid or ""],
     ).fetchone()
 
     def areas(codes):
@@ -138,7 +153,9 @@ def context(
         rows.append(
             {
                 "member": _t(names.get(c.org_id, "")),
-                "code": _t(f"{c.framework_id} {c.measure_code}"),
+                # The measure's own code, never the framework's internal id (a buyer cannot
+                # look up "DEMO-LOCAL"); the award-criteria codes are in their own column.
+                "code": _t(c.measure_code),
                 "measure": _t(m.description if m else c.measure_code),
                 "criteria": _t(
                     ", ".join(_mark(code, verified) for code in m.criteria) if m else ""
@@ -174,9 +191,9 @@ def context(
                 "what": f"{rows[-1]['quantity']} a year: {rows[-1]['measure']}",
             }
         )
-        key = rows[-1]["code"]
+        key = rows[-1]["measure"]
         if key not in proxies:
-            proxies[key] = {"code": key, "proxy": proxy}
+            proxies[key] = {"code": key, "measure": key, "proxy": proxy}
         work.setdefault(rows[-1]["member"], []).append(rows[-1]["measure"])
         if c.activity:
             work[rows[-1]["member"]][-1] += f" ({_t(c.activity)})"
@@ -198,13 +215,14 @@ def context(
         "tender_title": _t(tender[0]) if tender else "",
         "buyer": _t(tender[1]) if tender and tender[1] else "the buyer",
         "ocid": _t(bid.ocid or ""),
+        "reference": _t(tender[2] or tender[3] or "") if tender else "",
         "date": uk_date(today),
         "members": sorted({r["member"] for r in rows}),
-        "need": _t(settings.need)
-        or "[Describe the local need and the buyer's chosen outcomes here.]",
-        "method": _t(settings.method) or "[Describe how the commitments will be delivered.]",
-        "governance": _t(settings.governance)
-        or "[Name the accountable person and how problems are escalated.]",
+        # Never a prompt: an empty text prints nothing, and readiness names it first.
+        "need": _t(settings.need),
+        "method": _t(settings.method),
+        "governance": _t(settings.governance),
+        "rounding": ROUNDING_NOTE,
         "reporting": _t(settings.reporting),
         "additionality": _t(settings.additionality),
         "contact": _t(settings.contact),
@@ -272,7 +290,23 @@ def build_statement(
             f"The template {tpl_path} could not be used: {exc}. Fix the tags in it, or delete "
             "your copy to use the one that comes with Consortium."
         ) from exc
+    from consortium import docx_layout
+
+    title = f"Social value statement: {ctx['tender_title'] or ctx['bid_name']}"
+    author = _lead_name(db, bid_id) or ctx["bid_name"]
+    docx_layout.finish(tpl.docx, title=title, author=author, levels=1)
     return atomic_save(tpl.save, Path(out)) or Path(out)
+
+
+def _lead_name(db: Database, bid_id: int) -> str:
+    from consortium.bids import records as bids
+    from consortium.matching import consortia
+
+    try:
+        c = consortia.load(db, bids.load(db, bid_id).consortium_id)
+    except ConsortiumError:
+        return ""
+    return c.lead.name if c.lead else c.name
 
 
 def build(ws, bid_id: int, out: str | Path, *, today: dt.date | None = None,
@@ -285,11 +319,25 @@ def build(ws, bid_id: int, out: str | Path, *, today: dt.date | None = None,
 def write_default_template(path: str | Path) -> Path:
     """(Re)create the bundled template. Run: python -m consortium.socialvalue.statement templates/"""
     import docx
+    from docx.enum.text import WD_BREAK
 
     d = docx.Document()
-    d.add_heading("Social value statement: {{ bid_name }}", 0)
-    d.add_paragraph("Tender: {{ tender_title }} ({{ ocid }}), for {{ buyer }}. Date: {{ date }}.")
-    d.add_paragraph("Consortium members: {{ members|join(', ') }}.")
+    d.styles["Normal"].font.name = "Arial"
+    d.add_paragraph("Social value statement", style="Title")
+    d.add_paragraph("{{ tender_title or bid_name }}", style="Subtitle")
+    d.add_paragraph("For {{ buyer }}")
+    d.add_paragraph("{%p if reference %}")
+    d.add_paragraph("Buyer's reference: {{ reference }}")
+    d.add_paragraph("{%p endif %}")
+    d.add_paragraph("Consortium members:")
+    d.add_paragraph("{%p for m in members %}")
+    d.add_paragraph("{{ m }}", style="List Bullet")
+    d.add_paragraph("{%p endfor %}")
+    d.add_paragraph("Date: {{ date }}")
+    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    d.add_paragraph("Contents").runs[0].bold = True
+    d.add_paragraph("\u27e6contents\u27e7")
+    d.add_paragraph("{{ rounding }}")
     d.add_heading("Summary", 1)
     summary = [
         ("Present value of the social value committed", "{{ totals.present_value }}"),
@@ -312,7 +360,9 @@ def write_default_template(path: str | Path) -> Path:
         "monetised value ÷ contract value is a different figure and is shown separately."
     )
     d.add_heading(SECTIONS[0], 1)
+    d.add_paragraph("{%p if need %}")
     d.add_paragraph("{{ need }}")
+    d.add_paragraph("{%p endif %}")
     d.add_heading(SECTIONS[1], 1)
 
     def loop_table(headers, fields, loop):
@@ -339,7 +389,7 @@ def write_default_template(path: str | Path) -> Path:
         ],
         [
             "member",
-            "code }}: {{ x.measure",
+            "measure",
             "criteria",
             "quantity",
             "years",
@@ -355,10 +405,12 @@ def write_default_template(path: str | Path) -> Path:
     )
     d.add_paragraph("Proxy values and their sources:")
     d.add_paragraph("{%p for x in proxies %}")
-    d.add_paragraph("{{ x.code }}: {{ x.proxy }}", style="List Bullet")
+    d.add_paragraph("{{ x.measure }}: {{ x.proxy }}", style="List Bullet")
     d.add_paragraph("{%p endfor %}")
     d.add_heading(SECTIONS[2], 1)
+    d.add_paragraph("{%p if method %}")
     d.add_paragraph("{{ method }}")
+    d.add_paragraph("{%p endif %}")
     d.add_paragraph("{%p for x in member_work %}")
     d.add_paragraph("{{ x.member }}: {{ x.work }}.", style="List Bullet")
     d.add_paragraph("{%p endfor %}")
@@ -367,23 +419,25 @@ def write_default_template(path: str | Path) -> Path:
     loop_table(["When", "Member", "Commitment"], ["year", "member", "what"], "plan")
     d.add_heading(SECTIONS[4], 1)
     d.add_paragraph("Reporting: {{ reporting }}")
-    loop_table(
-        ["Measure", "Evidence we will keep"], ["code }}: {{ x.measure", "evidence"], "commitments"
-    )
+    loop_table(["Measure", "Evidence we will keep"], ["measure", "evidence"], "commitments")
     d.add_paragraph(
         "Each result is counted once only, for this contract and this reporting period."
     )
     d.add_heading(SECTIONS[5], 1)
+    d.add_paragraph("{%p if governance %}")
     d.add_paragraph("{{ governance }}")
+    d.add_paragraph("{%p endif %}")
     d.add_heading(SECTIONS[6], 1)
+    d.add_paragraph("{%p if additionality %}")
     d.add_paragraph("{{ additionality }}")
+    d.add_paragraph("{%p endif %}")
     d.add_paragraph(
         "Value = quantity × proxy value, less deadweight, displacement and attribution, with "
         "drop-off from year 2. {{ discounting }} Gross value {{ totals.gross }}; net value "
         "(undiscounted) {{ totals.net }}; present value {{ totals.present_value }}; net present "
         "value {{ totals.npv }}."
     )
-    loop_table(["Measure", "Adjustments"], ["code", "adjustments"], "commitments")
+    loop_table(["Measure", "Adjustments"], ["measure", "adjustments"], "commitments")
     d.add_paragraph("Value by theme:")
     loop_table(["Theme", "Present value"], ["name", "value"], "by_theme")
     d.add_paragraph("Value by member:")
@@ -404,7 +458,9 @@ def write_default_template(path: str | Path) -> Path:
         "☐ Evidence for each commitment will be kept and made available to the buyer on request.",
     ):
         d.add_paragraph(line)
+    d.add_paragraph("{%p if contact %}")
     d.add_paragraph("Contact: {{ contact }}")
+    d.add_paragraph("{%p endif %}")
     path = Path(path)
     if path.is_dir():
         path = path / TEMPLATE

@@ -19,6 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from consortium import xlsx_layout
 from consortium.files import atomic_save
 from consortium.socialvalue import calc
 
@@ -41,6 +42,7 @@ LINE_HEADERS = (
     "Attribution",
     "Drop-off",
     "Councils (GSS codes)",
+    "Council names",
 )
 
 
@@ -58,8 +60,13 @@ def _bold(row) -> None:
 
 
 def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=None) -> Path:
-    """Write the workbook for ``result`` to ``out`` (temporary file, then rename)."""
+    """Write the workbook for ``result`` to ``out`` (temporary file, then rename).
+
+    ``area_names`` gives a council's name from its code (default: the bundled geography), so
+    every council code has its name beside it."""
     out = Path(out)
+    if area_names is None:
+        from consortium.places import area_name as area_names
     a = result.assumptions
     lines = [r.line for r in result.lines]
     n_years = max((x.effective_years for x in lines), default=1) or 1
@@ -128,6 +135,7 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
             float(x.attribution),
             float(x.dropoff),
             "; ".join(x.areas) if x.areas else calc.NO_AREA,
+            "; ".join(area_names(code) for code in x.areas) if x.areas else "",
         ]
         for j, v in enumerate(values, start=1):
             c = _set(ins, r, j, v)
@@ -135,10 +143,8 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
                 c.number_format = MONEY
             elif 11 <= j <= 14:
                 c.number_format = PCT
-    for col, width in zip(
-        "ABCDEFGHIJKLMNO", (8, 28, 16, 40, 28, 10, 12, 14, 16, 8, 11, 12, 11, 10, 30), strict=True
-    ):
-        ins.column_dimensions[col].width = width
+    xlsx_layout.fit_columns(ins, header_row=hdr, skip_rows=(1, hdr - 1))
+    xlsx_layout.print_setup(ins, header_rows=(hdr, hdr), landscape=True, freeze=f"C{FIRST_LINE}")
 
     # Discount ---------------------------------------------------------------------------------
     dis = wb.create_sheet("Discount")
@@ -156,6 +162,8 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         dis.cell(r, 2).number_format = "0.0%"
         dis.cell(r, 3).number_format = "0.000000"
     df_range = f"Discount!$C$2:$C${n_years + 2}"
+    xlsx_layout.fit_columns(dis, header_row=1)
+    xlsx_layout.print_setup(dis, header_rows=(1, 1), landscape=False)
 
     # Calculation --------------------------------------------------------------------------------
     cal = wb.create_sheet("Calculation")
@@ -203,6 +211,8 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         for col in ["D", "F", "G", *year_cols, c_net, c_pv, c_share]:
             cal[f"{col}{r}"].number_format = MONEY
     cal_last = 2 + max(n_lines, 1)
+    xlsx_layout.fit_columns(cal, header_row=1)
+    xlsx_layout.print_setup(cal, header_rows=(1, 2), landscape=True, freeze="D3")
 
     # Summary --------------------------------------------------------------------------------------
     sm = wb.create_sheet("Summary", 0)
@@ -237,6 +247,7 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         sm.cell(i, 2, formula).number_format = fmt
     sm.column_dimensions["A"].width = 64
     sm.column_dimensions["B"].width = 18
+    sm.column_dimensions["C"].width = 30
 
     def table(start: int, heading: str, keys: list[str], formula) -> tuple[int, int]:
         sm.cell(start, 1, heading).font = Font(bold=True)
@@ -270,9 +281,14 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         "Proxy values: see each commitment's source and price year in the app's statement.",
     )
 
+    # Charts on a sheet of their own, each sized to print whole on one portrait page with the
+    # other: a chart beside the tables was cut across pages.
+    charts = wb.create_sheet("Charts", 1)
+    _set(charts, 1, 1, f"Charts: {title}".rstrip(": "))
+    charts["A1"].font = Font(bold=True, size=14)
     for (first, lastrow), name, anchor in (
-        (th, "Value by theme", "E3"),
-        (mb, "Value by member", "E20"),
+        (th, "Value by theme", "A3"),
+        (mb, "Value by member", "A25"),
     ):
         if lastrow < first:
             continue
@@ -285,8 +301,11 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         )
         ch.set_categories(Reference(sm, min_col=1, min_row=first, max_row=lastrow))
         ch.legend = None
-        ch.height, ch.width = 7, 16
-        sm.add_chart(ch, anchor)
-
+        ch.height, ch.width = 10, 17
+        charts.add_chart(ch, anchor)
+    xlsx_layout.print_setup(charts, landscape=False, pages_tall=1)
+    charts.print_area = "A1:J45"
+    xlsx_layout.print_setup(sm, landscape=False, freeze="A3")
+    sm.print_title_rows = "1:1"
     atomic_save(wb.save, out)
     return out

@@ -91,9 +91,10 @@ def test_the_window_opens_on_the_start_page(main_window):
     assert win.sidebar.currentRow() == -1
     assert "find public-service tenders" in win.start.about.text()
     assert win.start.marks["consortium"].text() == "✓"
-    assert win.start.marks["bid"].text() == "6."
-    assert win.start.buttons["bid"].font().bold()  # the next step stands out
-    assert win.start.summary.text() == "5 of 7 steps done. Next: write the bid."
+    assert win.start.marks["bid"].text() == "✓"  # the demo bid's questions are answered
+    assert win.start.marks["review"].text() == "7."
+    assert win.start.buttons["review"].font().bold()  # the next step stands out
+    assert win.start.summary.text() == "6 of 7 steps done. Next: send for review."
     assert not win.start.demo_button.isVisible()  # this is the demo
 
 

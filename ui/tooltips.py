@@ -153,6 +153,14 @@ TIPS: dict[str, str] = {
     "Foundation for the new item": "Which of the five foundations the new check belongs under",
     "Add checklist item": "Add your own check to the list",
     "Add comment": "Comment on a section, question, member or document of the bid",
+    # Bids > Bid texts
+    "Executive summary": "The opening summary the buyer reads first; starts as a draft built "
+    "from the bid's data, and is yours to rewrite",
+    "Understanding of the need": "Show the buyer you understand the local need; replace every "
+    "[prompt] before the submission copy can be built",
+    "Governance and management": "How the consortium is led and run: the lead, decisions, "
+    "reporting and how members are held to account",
+    "Save the bid texts": "Save these texts now (they also save when you switch bid or build)",
     "Comment text": "What you want the consortium to change or know, about the part chosen in "
     "'On'; it travels in the signed review",
     "Remove selected comments": "Remove the selected comments",

@@ -526,6 +526,29 @@ def restore_bid_and_social_value_tables(db: Database) -> None:
             db.execute(f"DROP TABLE {placeholder}")
 
 
+def feed_positions(db: Database) -> None:
+    """where each tender feed got to (per source and base URL), so a fetch asks only for what
+    changed and an interrupted one carries on from the next page"""
+    run_script(
+        db,
+        """
+        CREATE TABLE feed_positions (
+            source TEXT NOT NULL,  -- feeds.FEEDS key: fts, cf
+            base_url TEXT NOT NULL,  -- the service or mirror asked
+            next_url TEXT,  -- the next page of an unfinished run; NULL when the run finished
+            run_since TEXT,  -- UTC: what the unfinished run asked for (changed since)
+            run_started_at TEXT,  -- UTC: when the unfinished run asked its first page
+            updated_from TEXT,  -- UTC: where the next new run starts
+            newest_release TEXT,  -- UTC: the latest release date stored from this feed
+            pages INTEGER NOT NULL DEFAULT 0,  -- pages stored, ever
+            last_page_at TEXT,  -- UTC: when a page was last stored
+            last_complete_at TEXT,  -- UTC: when a run last reached the final page
+            PRIMARY KEY (source, base_url)
+        );
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -542,6 +565,7 @@ STEPS: list[Step] = [
     v12_compressed_releases_and_stored_tenders,
     v13_persisted_text_model,
     v_pinned_keys_and_review_versions,
+    feed_positions,
 ]
 LATEST = len(STEPS)
 

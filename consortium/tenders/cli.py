@@ -18,6 +18,7 @@ from consortium.errors import ConsortiumError
 from consortium.formatting import money, uk_date
 from consortium.tenders import search
 from consortium.tenders.cf_csv import london_offset
+from consortium.tenders.feeds import FEEDS
 from consortium.tenders.importer import import_paths
 from consortium.tenders.merge import parse_utc
 from consortium.tenders.records import STATUSES, ImportReport, Tender
@@ -54,6 +55,15 @@ def register(sub) -> None:
     p.add_argument("ocid")
     p.add_argument("--json", action="store_true", help="print the record as JSON")
     p.set_defaults(handler=cmd_show)
+
+    p = commands.add_parser("fetch", help="get new notices from Find a Tender / Contracts Finder")
+    p.add_argument("--source", choices=["all", *FEEDS], default="all", help="which feed")
+    p.add_argument(
+        "--since", type=_since, help="start from this date (YYYY-MM-DD) instead of where it got to"
+    )
+    p.add_argument("--url", help="another base URL for the feed (a mirror or a test server)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_fetch)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -152,6 +162,42 @@ def cmd_show(args: argparse.Namespace, ws) -> int:
         return 0
     print(format_tender(tender))
     return 0
+
+
+def _since(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2026-09-01"
+        ) from None
+
+
+def cmd_fetch(args: argparse.Namespace, ws) -> int:
+    """Exit 0 when every feed finished, 0 offline too (offline is normal), 1 when a feed
+    failed, 130 when cancelled."""
+    from consortium.tenders.feeds.fetch import fetch
+
+    sources = list(FEEDS) if args.source == "all" else [args.source]
+
+    def progress(done: int, total: int, text: str) -> None:
+        if sys.stderr.isatty() and not args.json:
+            sys.stderr.write(f"\r{text[:78]:<78}")
+            sys.stderr.flush()
+
+    report = fetch(ws, sources, since=args.since, base_url=args.url, progress=progress)
+    if sys.stderr.isatty() and not args.json:
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for feed in report.feeds:
+            print(feed.message or f"{feed.label}: {feed.status}")
+        if report.status == "offline":
+            print(report.message)
+        if report.new_ocids:
+            print(f"{len(report.new_ocids):,} new tender(s): see 'consortium tenders list'")
+    return {"failed": 1, "cancelled": 130}.get(report.status, 0)
 
 
 def format_tender(t: Tender, today=None) -> str:

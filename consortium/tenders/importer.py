@@ -419,6 +419,20 @@ def import_paths(
             "No files to import were found. Choose .json, .jsonl, .csv, .xlsx or .zip files, "
             "or a folder holding them."
         )
+    return import_sources(ws, found, today=today, progress=progress, cancelled=cancelled)
+
+
+def import_sources(
+    ws: Workspace,
+    found: list[ocds_reader.Source],
+    *,
+    today: dt.date | dt.datetime | None = None,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> ImportReport:
+    """Import sources already found: files, or pages held in memory (the feeds hand each
+    fetched page over as a :class:`~.ocds_reader.Source`, so it meets every check a file does).
+    All or nothing, like :func:`import_paths`."""
 
     def feed(run: _Run) -> None:
         run.total_bytes = ocds_reader.total_size(found)

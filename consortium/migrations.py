@@ -549,6 +549,53 @@ def feed_positions(db: Database) -> None:
     )
 
 
+def tender_contracts(db: Database) -> None:
+    """awarded contracts (incumbent suppliers, values, contract periods) stored per tender for
+    the re-tender pipeline; filled in for the tenders already stored"""
+    from consortium.tenders import store
+
+    run_script(
+        db,
+        """
+        CREATE TABLE tender_contracts (
+            id INTEGER PRIMARY KEY,
+            tender_id INTEGER NOT NULL REFERENCES tenders(id),
+            contract_id TEXT NOT NULL,  -- OCDS contract id, or "award <id>"
+            title TEXT,
+            status TEXT,
+            suppliers TEXT NOT NULL DEFAULT '',  -- names, "; "-separated
+            supplier_ids TEXT NOT NULL DEFAULT '',
+            value REAL,
+            value_gross REAL,
+            currency TEXT,
+            start_date TEXT,  -- UTC ISO
+            end_date TEXT,
+            max_end_date TEXT,
+            lots TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX tender_contracts_end ON tender_contracts(end_date);
+        CREATE INDEX tender_contracts_tender ON tender_contracts(tender_id);
+        """,
+    )
+    conn = db.conn
+    # Only processes with an award or contract notice can hold contracts: compile those again.
+    ocids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT ocid FROM tender_releases "
+            "WHERE tags LIKE '%award%' OR tags LIKE '%contract%' ORDER BY ocid"
+        )
+    ]
+    limit = store.variable_limit_of(conn)
+    for start in range(0, len(ocids), 200):
+        chunk = ocids[start : start + 200]
+        ids = store.tender_rows(conn, chunk)
+        children = [(ids[o][0], store.compile_tender(conn, o)) for o in chunk if o in ids]
+        rows = [row for row_id, t in children for row in store.contract_rows(row_id, t)]
+        store.run(conn, store.contract_statements(rows, limit))
+        store.run(conn, store.data_statements(children, limit))
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -566,6 +613,7 @@ STEPS: list[Step] = [
     v13_persisted_text_model,
     v_pinned_keys_and_review_versions,
     feed_positions,
+    tender_contracts,
 ]
 LATEST = len(STEPS)
 

@@ -65,6 +65,17 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=cmd_fetch)
 
+    p = commands.add_parser(
+        "pipeline", help="awarded contracts ending in 6 to N months: re-tenders to prepare for"
+    )
+    p.add_argument("--months", type=int, default=24, help="how far ahead (default 24)")
+    p.add_argument("--partner", help="a partner's id or name (default: our organisation)")
+    p.add_argument("--query", "-q", default="", help="words in the title, buyer or supplier")
+    p.add_argument("--sort", choices=("end", "value", "buyer", "supplier", "title"), default="end")
+    p.add_argument("--xlsx", metavar="FILE", help="also write the list to an Excel workbook")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.set_defaults(handler=cmd_pipeline)
+
 
 # ----------------------------------------------------------------------------- helpers
 def _date(value: str | None) -> str:
@@ -198,6 +209,37 @@ def cmd_fetch(args: argparse.Namespace, ws) -> int:
         if report.new_ocids:
             print(f"{len(report.new_ocids):,} new tender(s): see 'consortium tenders list'")
     return {"failed": 1, "cancelled": 130}.get(report.status, 0)
+
+
+def cmd_pipeline(args: argparse.Namespace, ws) -> int:
+    from consortium.partners import store as partner_store
+    from consortium.tenders.pipeline import pipeline
+
+    if args.partner:
+        from consortium.matching.cli import find_partner
+
+        partner = find_partner(ws, args.partner)
+    else:
+        partner = partner_store.ours(ws.db)
+    result = pipeline(ws, months=args.months, partner=partner, text=args.query, sort=args.sort)
+    if args.xlsx:
+        from consortium.tenders.pipeline_xlsx import export_xlsx
+
+        export_xlsx(result, args.xlsx)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    who = f" for {result.partner_name}" if result.partner_name else ""
+    print(
+        f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}: "
+        f"{len(result.rows):,}"
+    )
+    for row in result.rows:
+        value = money(row.value) if row.value is not None else "value not given"
+        print(f"{_date(row.end):<12} {value:>14}  {row.title[:70]}")
+        print(f"    held by {', '.join(row.suppliers) or 'supplier not given'}; buyer "
+              f"{row.buyer or 'not given'}; {row.notice_url or row.ocid}")  # fmt: skip
+    return 0
 
 
 def format_tender(t: Tender, today=None) -> str:

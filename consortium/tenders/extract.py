@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from consortium import cpv, places
+from consortium.tenders.contracts import contracts_of
 from consortium.tenders.merge import utc_iso
 from consortium.tenders.records import (
     PHASE_AWARDED,
@@ -589,6 +590,7 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             portal = m.group(0).rstrip(".,;") if m else None
         t.portal_url = portal or _s(extra.get("portalUrl"))
         t.amendments = _amendments(tender)
+        t.contracts = contracts_of(compiled, t.lots)
 
     # Defects
     if not t.cpv and not any(d.startswith("unknown_cpv") for d in defects):

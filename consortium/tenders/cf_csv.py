@@ -7,7 +7,7 @@ storage as the OCDS feeds and merges with them::
         ...
 
 Handled: a UTF-8 BOM, Windows-1252 or UTF-16 text from Excel, ``;`` or tab separators, CRLF
-inside quoted fields, headers in any case and spacing, the ``01/01/2001`` "no date" sentinel,
+inside quoted fields, headers in any case and spacing, the ``01/01/2001`` and ``01/01/1970`` "no date" placeholders,
 ``dd/mm/yyyy`` and Excel dates, space-separated CPV codes with a trailing space, CPV codes that
 Excel turned into numbers (leading zero lost), comma-separated regions, ``Yes``/``YES``/``No``,
 and ``0`` meaning "value not known".
@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from consortium.tenders import merge
 from consortium.tenders.ocds_reader import Source, TenderFileError
 
 REQUIRED = ["Notice Identifier", "Title", "Organisation Name", "Published Date"]
@@ -60,7 +61,7 @@ COLUMNS = {
     "contractstartdate": "contract_start",
     "contractenddate": "contract_end",
 }
-NO_DATE = dt.date(2001, 1, 1)
+NO_DATES = merge.NO_DATES  # 01/01/2001 and 01/01/1970 mean "no date"
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -143,7 +144,7 @@ def parse_when(value: Any, *, end_of_day: bool = False, naive_utc: bool = False)
             except ValueError:
                 return None
             if parsed.tzinfo is not None:
-                return None if parsed.date() == NO_DATE else parsed.isoformat()
+                return None if parsed.date() in NO_DATES else parsed.isoformat()
             moment, has_time = parsed, "T" in text or " " in text
         else:
             m = _DMY.match(text)
@@ -157,7 +158,7 @@ def parse_when(value: Any, *, end_of_day: bool = False, naive_utc: bool = False)
             if m[4]:
                 moment = moment.replace(hour=int(m[4]), minute=int(m[5]), second=int(m[6] or 0))
                 has_time = True
-    if moment is None or moment.date() == NO_DATE:
+    if moment is None or moment.date() in NO_DATES:
         return None
     if moment.tzinfo is not None:
         return moment.isoformat()

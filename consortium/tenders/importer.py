@@ -186,13 +186,22 @@ class _Run:
             return
         self.writer.drain()
         existing = store.existing_releases(self.conn, [item.ocid for item in batch])
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], _Pending] = {}
         by_ocid: dict[str, list[_Pending]] = {}
         for item in batch:
-            if (item.ocid, item.rid) in seen or item.rid in existing.get(item.ocid, ()):
+            key = (item.ocid, item.rid)
+            stored = existing.get(item.ocid, {})
+            if key in seen or item.rid in stored:
                 self.report.duplicates_skipped += 1
+                earlier = seen[key].date if key in seen else stored[item.rid]
+                if item.date != earlier:  # another date: the publisher changed the notice
+                    self._republished(item, seen.get(key), by_ocid, _later(item.date, earlier))
+                    if key in seen and _later(item.date, earlier):
+                        seen[key] = item
+                    elif _later(item.date, earlier):
+                        stored[item.rid] = item.date
                 continue
-            seen.add((item.ocid, item.rid))
+            seen[key] = item
             by_ocid.setdefault(item.ocid, []).append(item)
         self.eager = bool(by_ocid)
         release_rows, tender_rows, children = [], [], []
@@ -231,6 +240,36 @@ class _Run:
             )
         )
         self.tick("Reading notices")
+
+    def _republished(
+        self, item: _Pending, earlier: _Pending | None, by_ocid: dict, later: bool
+    ) -> None:
+        """A release id published twice with different dates: the later-dated copy is kept
+        (publishers correct a notice under its old id) and a defect listed; when ``item`` is
+        the later one it replaces the earlier and its process is compiled again."""
+        self.report.add_defect(
+            item.ocid,
+            item.rid,
+            f"republished:notice {item.rid} was published twice with different content; "
+            "the later copy was kept",
+        )
+        if not later:
+            return
+        if item.text is None:
+            item.text, item.odd = merge.dumps_flagged(item.release)
+        if earlier is not None:  # both in this batch: the later one takes the earlier's place
+            items = by_ocid[item.ocid]
+            items[items.index(earlier)] = item
+            item.tender = None
+            if item.release is None:
+                item.release = json.loads(item.text)
+            return
+        self.writer.drain()
+        store.replace_release(
+            self.conn,
+            (item.ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now),
+        )
+        self.recompile.add(item.ocid)
 
     # ------------------------------------------------------------ compiling
     def compile_pending(self) -> None:
@@ -339,6 +378,11 @@ class _Run:
         )
 
 
+def _later(date: str | None, than: str | None) -> bool:
+    """True if a release dated ``date`` is newer than one dated ``than`` (UTC ISO text)."""
+    return date is not None and (than is None or date > than)
+
+
 _BULK_LOCK = threading.Lock()
 _bulk_depth = 0
 _bulk_saved: tuple[bool, float] = (True, 0.005)
@@ -438,6 +482,13 @@ def import_sources(
         run.total_bytes = ocds_reader.total_size(found)
         for source in found:
             run.counter = []
+            if source.kind == ocds_reader.EMPTY:
+                run.report.skipped_files.append(source.name)
+                run.report.warnings.append(
+                    f"{source.name} is empty (0 bytes) and was skipped; the other files were "
+                    "imported. Download that file again if it should hold notices."
+                )
+                continue
             if source.kind == "json":
                 rows = ocds_reader.read_releases(source, run.counter)
             else:

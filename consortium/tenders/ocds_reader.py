@@ -31,6 +31,7 @@ CSV_SUFFIXES = {".csv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ZIP_SUFFIXES = {".zip"}
 BUFSIZE = 64 * 1024
+EMPTY = "empty"  # the kind of a zero-byte file found in a folder: skipped and reported
 
 
 class TenderFileError(ConsortiumError):
@@ -42,7 +43,7 @@ class Source:
     """One file to import: a file on disk or a member of a .zip file."""
 
     name: str  # what the user sees: a path, or "archive.zip › inner/file.json"
-    kind: str  # "json", "csv" or "xlsx"
+    kind: str  # "json", "csv", "xlsx", or EMPTY (a zero-byte file in a folder: skipped)
     size: int
     opener: Callable[[], BinaryIO]
 
@@ -133,7 +134,11 @@ def _file_sources(path: Path, *, explicit: bool) -> list[Source]:
             )
         else:
             return []
-    return [Source(str(path), kind, path.stat().st_size, lambda p=path: open(p, "rb"))]
+    size = path.stat().st_size
+    if size == 0 and not explicit:
+        # One empty file in a folder must not stop the rest: the importer skips and names it.
+        return [Source(str(path), EMPTY, 0, lambda: io.BytesIO(b""))]
+    return [Source(str(path), kind, size, lambda p=path: open(p, "rb"))]
 
 
 def _head(path: Path) -> bytes:
@@ -400,7 +405,9 @@ def _expand(item) -> Iterator[dict]:
     """A release as is; a package (from JSON Lines or an array) as its releases."""
     if not isinstance(item, dict):
         return
-    if "releases" in item and "ocid" not in item:
+    if "ocid" in item and _RECORD_KEYS.intersection(item) and not _CONTENT_KEYS.intersection(item):
+        yield from _record_releases(item)  # a bare record (JSON Lines of records)
+    elif "releases" in item and "ocid" not in item:
         for release in item.get("releases") or []:
             if isinstance(release, dict):
                 yield release
@@ -412,6 +419,7 @@ def _expand(item) -> Iterator[dict]:
 
 
 _CONTENT_KEYS = {"tender", "planning", "awards", "contracts", "parties", "buyer"}
+_RECORD_KEYS = {"releases", "compiledRelease", "versionedRelease"}
 
 
 def _record_releases(record) -> Iterator[dict]:

@@ -47,6 +47,7 @@ DEFECT_KINDS = {
     "no_value": "No value",
     "type_error": "Inconsistent data between notices (latest notice used)",
     "odd_number": "A number too large to store (kept as text)",
+    "republished": "Notice published twice under one id (the later copy kept)",
 }
 
 
@@ -281,6 +282,7 @@ class ImportReport:
     """What an import did. ``to_dict()`` is what ``--json`` prints."""
 
     files: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)  # empty files found in a folder
     releases_read: int = 0
     releases_new: int = 0
     duplicates_skipped: int = 0

@@ -279,15 +279,28 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterable[tuple[list[str],
         yield chunk, ",".join("?" * len(chunk))
 
 
-def existing_releases(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, set[str]]:
-    """For each ocid already stored, the ids of its stored releases."""
-    found: dict[str, set[str]] = {}
+def existing_releases(
+    conn: sqlite3.Connection, ocids: Sequence[str]
+) -> dict[str, dict[str, str | None]]:
+    """For each ocid already stored, its stored releases' ids and their UTC dates."""
+    found: dict[str, dict[str, str | None]] = {}
     for chunk, marks in _chunks(ocids):
-        for ocid, rid in conn.execute(
-            f"SELECT ocid, release_id FROM tender_releases WHERE ocid IN ({marks})", chunk
+        for ocid, rid, date in conn.execute(
+            f"SELECT ocid, release_id, date FROM tender_releases WHERE ocid IN ({marks})", chunk
         ):
-            found.setdefault(ocid, set()).add(rid)
+            found.setdefault(ocid, {})[rid] = date
     return found
+
+
+def replace_release(conn: sqlite3.Connection, row: tuple) -> None:
+    """Replace a stored release by a later-dated copy with the same id: row as for
+    :func:`release_statements` (ocid, release id, UTC date, tags, JSON, now)."""
+    ocid, rid, date, tags, text, now = row
+    conn.execute(
+        "UPDATE tender_releases SET date = ?, tags = ?, raw = ?, imported_at = ? "
+        "WHERE ocid = ? AND release_id = ?",
+        [date, tags, packing.pack_text(text), now, ocid, rid],
+    )
 
 
 def load_releases(db: Database, ocid: str) -> list[dict]:

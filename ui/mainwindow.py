@@ -37,11 +37,13 @@ from consortium.workspace import Workspace
 from ui import drops, geometry, help
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
+from ui.feeds_ui import FeedController
 from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
 from ui.menus import build_menus
 from ui.pages import Page
 from ui.partners_page import PartnersPage
+from ui.pipeline_page import PipelinePage
 from ui.review_page import ReviewPage
 from ui.runner import run_task
 from ui.socialvalue_page import SocialValuePage
@@ -132,9 +134,12 @@ class MainWindow(QMainWindow):
         self.partners.editor.erase_person_requested.connect(self.erase_person)
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
+        self.feeds = FeedController(self, [self.tenders.feed_bar, self.start.feed_bar])
+        self.pipeline.tender_requested.connect(self.open_tender)
         build_menus(self)
         self.status = self.statusBar()
         self.set_workspace(ws)
+        self.feeds.check_on_start()
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
         self._restore_splitters()
 
@@ -149,6 +154,7 @@ class MainWindow(QMainWindow):
         self.social_value = SocialValuePage()
         self.review = ReviewPage()
         self.library = LibraryPage()
+        self.pipeline = PipelinePage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
             Page(
@@ -214,6 +220,7 @@ class MainWindow(QMainWindow):
                 search=lambda p: p.search,
             )
         )
+        self.add_page(Page("pipeline", "Pipeline", PipelinePage.ABOUT, self.pipeline, search=lambda p: p.search))  # fmt: skip
 
     def add_page(self, page: Page) -> None:
         self.pages.append(page)
@@ -316,6 +323,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
+        self.feeds.set_workspace(ws)
         home.remember_workspace(ws.path)
 
     def _update_banner(self) -> None:
@@ -717,6 +725,10 @@ class MainWindow(QMainWindow):
         combo = self.matches.partner
         combo.setCurrentIndex(max(0, combo.findData(partner_id)))
         self.matches.tabs.setCurrentIndex(2)
+
+    def open_tender(self, ocid: str) -> None:
+        self.show_area("tenders")
+        self.tenders.show_tender(ocid)
 
     def match_tender(self, ocid: str) -> None:
         self.show_area("matches")

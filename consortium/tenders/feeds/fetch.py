@@ -330,3 +330,26 @@ def _summary(r: FeedResult) -> str:
         f"{r.label}: {r.pages} page(s), {r.releases_read:,} notice(s), "
         f"{r.tenders_new:,} new tender(s), {r.tenders_updated:,} updated."
     )
+
+
+# ------------------------------------------------------------------------------ settings
+AUTO_SETTING = "feeds_check_on_start"
+
+
+def check_on_start(ws: Workspace) -> bool:
+    """Whether the window gets new tenders by itself when it opens (off until chosen)."""
+    row = ws.conn.execute("SELECT value FROM settings WHERE key = ?", [AUTO_SETTING]).fetchone()
+    return bool(row and row[0] == "1")
+
+
+def set_check_on_start(ws: Workspace, on: bool) -> None:
+    with ws.atomic():
+        ws.db["settings"].upsert({"key": AUTO_SETTING, "value": "1" if on else "0"}, pk="key")
+
+
+def updated_line(ws: Workspace, now: dt.datetime | None = None) -> str:
+    """What the window shows beside "Get new tenders": when the tenders were last updated."""
+    when = last_updated(ws)
+    if when is None:
+        return "Not yet updated from Find a Tender or Contracts Finder"
+    return f"Tenders last updated {ago(when, now)}"

@@ -19,12 +19,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from consortium import workbooks
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
 from consortium.workspace import Workspace
 
 FORMAT = "consortium-library"
 VERSION = 1
+MAX_ROWS = 20_000  # entries read from one .xlsx
 COLUMNS = (
     "uid",
     "kind",
@@ -126,12 +128,21 @@ def _read(path: Path) -> list[dict]:
             raise LibraryError(f"{path.name} is not a readable Excel workbook.")
         import openpyxl
 
+        workbooks.check_archive(path, path.name, LibraryError)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise LibraryError(f"{path.name} is not a readable Excel workbook: {exc}") from None
         try:
-            grid = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+            grid = [
+                list(r)
+                for r in workbooks.rows(
+                    workbooks.sheets(wb, path.name, LibraryError)[0],
+                    name=path.name,
+                    error=LibraryError,
+                    max_rows=MAX_ROWS,
+                )
+            ]
         finally:
             wb.close()
         if not grid or "title" not in [str(h or "").strip().lower() for h in grid[0]]:

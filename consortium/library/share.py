@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from consortium import workbooks
+from consortium import sheets, workbooks
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
 from consortium.workspace import Workspace
@@ -42,18 +42,8 @@ COLUMNS = (
 )
 
 
-def safe_cell(value):
-    """Text a spreadsheet will show, never run: user text starting with = + - @ (or a tab or
-    carriage return) gets a leading apostrophe so Excel cannot read it as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _unsafe(value: str) -> str:
-    if isinstance(value, str) and value[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r"):
-        return value[1:]
-    return value
+def _unsafe(value):
+    return sheets.typed_back(value)
 
 
 def export_entries(db: Database, path: str | Path, ids: list[int] | None = None) -> int:
@@ -84,8 +74,8 @@ def export_entries(db: Database, path: str | Path, ids: list[int] | None = None)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            sheet.append(
-                [safe_cell("; ".join(r[c]) if isinstance(r[c], list) else r[c]) for c in COLUMNS]
+            sheets.append(
+                sheet, ["; ".join(r[c]) if isinstance(r[c], list) else r[c] for c in COLUMNS]
             )
         sheet.freeze_panes = "A2"
         wb.save(tmp)

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consortium import cpv, places, validation, workbooks
+from consortium import cpv, places, sheets, validation, workbooks
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.formatting import parse_date, parse_money
@@ -153,8 +153,7 @@ def _write(path: str | Path, orgs: list[Organisation]) -> Path:
         ws = wb.create_sheet(sheet.title)
         _header(ws, sheet)
         for values in rows[sheet.kind]:
-            ws.append([values.get(c.key) for c in sheet.columns])
-            _never_formulas(ws[ws.max_row])
+            sheets.append(ws, [values.get(c.key) for c in sheet.columns])
         _format_body(ws, sheet, lists)
     _councils_sheet(wb)
     _cpv_sheet(wb)
@@ -335,19 +334,6 @@ def _area_text(code: str) -> str:
         return council.name if found and found.gss == code else f"{council.name} ({code})"
     label = area_label(code)
     return f"{label} ({code})" if label else code
-
-
-def _never_formulas(cells) -> None:
-    """User text never becomes a live formula in a spreadsheet we write.
-
-    openpyxl turns a string that starts with '=' into a formula; marking the cell as text
-    stores it as a string, exactly as typed. (Prefixing an apostrophe, as one would in a CSV,
-    would put the apostrophe into the value: '+44 20 7946 0000' would not round-trip.) Text
-    starting with '+', '-' or '@' is already stored as a string and never evaluated.
-    """
-    for cell in cells:
-        if cell.data_type == "f":
-            cell.data_type = "s"
 
 
 def _save_atomically(wb, path: Path) -> Path:
@@ -740,6 +726,7 @@ _EMPTY = {"cpv_list": [], "area_list": [], "text_list": [], "yes_no": False, "te
 
 
 def _parse(column: Column, raw):
+    raw = sheets.typed_back(raw)  # our own export marks text a spreadsheet would run
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return _EMPTY.get(column.kind)
     if column.kind == "count":

@@ -37,7 +37,6 @@ from consortium.workspace import Workspace
 from ui.tenders_model import CLOSING_SOON
 
 
-
 class FeedBar(QWidget):
     """ "Get new tenders", the time of the last update, and "check when Consortium opens"."""
 

@@ -128,7 +128,11 @@ class TenderListModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             return None
-        soon = column == 3 and r.get("status") == "open" and closes_within(r.get("deadline"), self.today)
+        soon = (
+            column == 3
+            and r.get("status") == "open"
+            and closes_within(r.get("deadline"), self.today)
+        )
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == 5:
                 return QBrush(QColor(STATUS_COLOURS.get(r.get("status", ""), "#ffffff")))

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consortium import home
+from consortium import home, sheets
 from consortium.bids import questions as bid_questions
 from consortium.bids import readiness
 from consortium.bids.records import load as load_bid
@@ -73,7 +73,6 @@ MODEL_TERMS = {
     ],
 }
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TemplateProblem(ConsortiumError):
@@ -88,12 +87,9 @@ def clean(value) -> str:
 
 
 def safe_cell(value):
-    """A value for a spreadsheet cell: text never starts with = + - @ (formula injection)."""
-    if isinstance(value, str):
-        value = clean(value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
-    return value
+    """A value for a spreadsheet cell (see :mod:`consortium.sheets`, the one rule; the cell
+    is guarded once written)."""
+    return sheets.value(value)
 
 
 def template_dirs() -> list[Path]:
@@ -488,7 +484,7 @@ def due_diligence_workbook(
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "Due diligence"
-    sheet.append([safe_cell(f"Due diligence: {bid.name}")])
+    sheets.append(sheet, [f"Due diligence: {bid.name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(
         [
@@ -545,6 +541,7 @@ def due_diligence_workbook(
             if best.expires is None:
                 row[-1] = "no date"
         sheet.append(row)
+        sheets.guard_all(sheet[sheet.max_row])
         r = sheet.max_row
         base = len(headers) - len(doc_types)
         for i, fill in enumerate(fills):

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from consortium import workbooks
 from consortium.tenders import merge
 from consortium.tenders.ocds_reader import Source, TenderFileError
 
@@ -62,6 +63,7 @@ COLUMNS = {
     "contractenddate": "contract_end",
 }
 NO_DATES = merge.NO_DATES  # 01/01/2001 and 01/01/1970 mean "no date"
+MAX_XLSX_ROWS = 1_000_000  # an .xlsx sheet holds no more; the width is capped too (workbooks)
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -367,6 +369,7 @@ def _read_xlsx(source: Source) -> Iterator[dict]:
 
     stream = source.open()
     try:
+        workbooks.check_archive(stream, source.name, TenderFileError)
         try:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -375,7 +378,12 @@ def _read_xlsx(source: Source) -> Iterator[dict]:
                 "Excel as .xlsx, or import the original .csv."
             ) from exc
         try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
+            rows = workbooks.rows(
+                workbooks.sheets(book, source.name, TenderFileError)[0],
+                name=source.name,
+                error=TenderFileError,
+                max_rows=MAX_XLSX_ROWS,
+            )
             header = None
             for values in rows:
                 if any(v not in (None, "") for v in values):

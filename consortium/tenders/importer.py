@@ -37,12 +37,14 @@ from pathlib import Path
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders import cf_csv, merge, ocds_reader, store
-from consortium.tenders.extract import CF_CSV_PREFIX, extract
+from consortium.tenders.extract import CF_CSV_PREFIX, extract_safely
+from consortium.tenders.json_guard import marks_in
 from consortium.tenders.records import ImportReport, Tender, as_utc
 from consortium.tenders.writer import BulkWriter, variable_limit
 from consortium.workspace import Workspace
 
 BATCH = 500
+_SURROGATE = re.compile("[\ud800-\udfff]")
 RECOMPILE_CHUNK = 200
 DEMO_FILE = (
     Path(__file__).resolve().parents[1]
@@ -116,18 +118,46 @@ class _Run:
         if self.eager:
             # Done now, the parsed notice can go at once: holding a batch of them made parsing
             # and JSON writing a third slower (the CPU caches no longer held what they worked on).
-            item.text, item.odd = merge.dumps_flagged(release)
+            if not self._text_of(item):
+                return
             item.tender = self._single(item)
             item.release = None
         self.batch.append(item)
         if len(self.batch) >= BATCH:
             self.flush()
 
+    def _text_of(self, item: _Pending) -> bool:
+        """Set the notice's JSON text; False (and a warning) if it cannot be stored.
+
+        Text SQLite cannot store (a lone surrogate, from a ``\\ud800`` escape) becomes U+FFFD
+        in the notice, which then shows a ``bad_text`` defect, rather than failing the import.
+        (Files are read through :mod:`.json_guard`, so only notices handed over in memory can
+        be nested too deep for JSON.)
+        """
+        try:
+            text, item.odd = merge.dumps_flagged(item.release)
+        except RecursionError:
+            self.report.warnings.append(
+                f"Notice {item.rid} of {item.ocid} is nested too deep to store and was skipped."
+            )
+            return False
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = _SURROGATE.sub("\ufffd", text)
+                item.release = json.loads(text)
+        item.text = text
+        return True
+
     def _single(self, item: _Pending) -> Tender:
         """The tender of a process known from this one release."""
-        tender = extract(merge.compile_single(item.release), [(item.rid, item.date, item.tags)])
+        tender = extract_safely(
+            merge.compile_single(item.release), [(item.rid, item.date, item.tags)]
+        )
         if item.odd:
             tender.defects.append("odd_number")
+        tender.defects += marks_in(item.text or "")
         return tender
 
     def _bytes(self) -> int:
@@ -201,14 +231,14 @@ class _Run:
                     elif _later(item.date, earlier):
                         stored[item.rid] = item.date
                 continue
+            if item.text is None and not self._text_of(item):
+                continue
             seen[key] = item
             by_ocid.setdefault(item.ocid, []).append(item)
         self.eager = bool(by_ocid)
         release_rows, tender_rows, children = [], [], []
         for ocid, items in by_ocid.items():
             for item in items:
-                if item.text is None:
-                    item.text, item.odd = merge.dumps_flagged(item.release)
                 release_rows.append(
                     (ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now)
                 )
@@ -253,10 +283,8 @@ class _Run:
             f"republished:notice {item.rid} was published twice with different content; "
             "the later copy was kept",
         )
-        if not later:
+        if not later or (item.text is None and not self._text_of(item)):
             return
-        if item.text is None:
-            item.text, item.odd = merge.dumps_flagged(item.release)
         if earlier is not None:  # both in this batch: the later one takes the earlier's place
             items = by_ocid[item.ocid]
             items[items.index(earlier)] = item
@@ -307,13 +335,15 @@ class _Run:
     def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
-        tender = extract(compiled, store.history(releases))
+        tender = extract_safely(compiled, store.history(releases))
         if warning:
             tender.defects.append(f"type_error:{warning}")
             self.report.warnings.append(warning)
         if odd:
             tender.defects.append("odd_number")
-        return tender, store.digest_of(merge.dumps_flagged(compiled)[0])
+        text = merge.dumps_flagged(compiled)[0]
+        tender.defects += marks_in(text)
+        return tender, store.digest_of(text)
 
     def _update(self, tender: Tender, digest: str, row: tuple) -> None:
         """Update a stored tender, given as (id, hash, first seen, defects), if it changed."""

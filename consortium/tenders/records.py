@@ -48,6 +48,10 @@ DEFECT_KINDS = {
     "type_error": "Inconsistent data between notices (latest notice used)",
     "odd_number": "A number too large to store (kept as text)",
     "republished": "Notice published twice under one id (the later copy kept)",
+    "long_number": "A number of hundreds of digits (that value was left out)",
+    "too_deep": "Data nested too deep to read (that value was left out)",
+    "unreadable": "Part of the notice has a shape Consortium cannot read (that part was left out)",
+    "bad_text": "Text with characters that cannot be read (shown as \ufffd)",
 }
 
 

@@ -18,6 +18,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -49,6 +50,7 @@ class FeedServer:
         self.requests: list[str] = []
         self.user_agents: list[str] = []
         self.faults: list[tuple] = []
+        self.delay = 0.0  # seconds before each answer (a slow service, for Cancel in the GUI)
         self.lock = threading.Lock()
         self.served_pages: list[tuple[str, int]] = []  # (source, page index) answered in full
         outer = self
@@ -95,6 +97,8 @@ class FeedServer:
 
     # -------------------------------------------------------------- answers
     def _answer(self, h: BaseHTTPRequestHandler) -> None:
+        if self.delay:
+            time.sleep(self.delay)
         with self.lock:
             self.requests.append(h.path)
             self.user_agents.append(h.headers.get("User-Agent", ""))

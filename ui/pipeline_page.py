@@ -45,7 +45,7 @@ class _Item(QTableWidgetItem):
 
     def __lt__(self, other) -> bool:
         if isinstance(other, _Item):
-            return (self.key is None, self.key) < (other.key is None, other.key)
+            return self.key < other.key  # keys of one column are all text or all numbers
         return super().__lt__(other)
 
 
@@ -101,7 +101,8 @@ class PipelinePage(QWidget):
         for column, width in enumerate((100, 330, 230, 110, 230, 110)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # soonest end first, as the core lists them
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("Show the tender")
@@ -169,7 +170,10 @@ class PipelinePage(QWidget):
                 _Item(uk_date(end) if end else "", row.end),
                 _Item(row.title, row.title.lower()),
                 _Item("; ".join(row.suppliers) or "not given", "; ".join(row.suppliers).lower()),
-                _Item(money(row.value) if row.value is not None else "not given", row.value),
+                _Item(
+                    money(row.value) if row.value is not None else "not given",
+                    row.value if row.value is not None else -1.0,
+                ),  # unknown: the lowest
                 _Item(row.buyer or "", (row.buyer or "").lower()),
                 _Item(row.notice_id or row.ocid, row.notice_id or row.ocid),
             )

@@ -15,6 +15,7 @@ Used by tests/test_tenders_feeds.py, the GUI tests and bench/tenders.py.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import socket
 import threading
@@ -34,10 +35,17 @@ MAINTENANCE = (
 )
 
 
-def chain(source: str, page: Path, n: int) -> dict:
-    """The real page's releases split into ``n`` pages: {"source", "envelope", "pages"}."""
+def chain(source: str, page: Path, n: int, *, weeks_later: int = 0) -> dict:
+    """The real page's releases split into ``n`` pages: {"source", "envelope", "pages"}.
+
+    ``weeks_later`` moves every date in the releases on by whole weeks (as the demo does), so
+    the recorded tenders are open again on the tests' date."""
     package = json.loads(page.read_text(encoding="utf-8"))
     releases = package.pop("releases")
+    if weeks_later:
+        from consortium.tenders.importer import _shift
+
+        releases = [_shift(r, dt.timedelta(weeks=weeks_later)) for r in releases]
     package.pop("links", None)
     size = -(-len(releases) // n)
     pages = [releases[i * size : (i + 1) * size] for i in range(n)]

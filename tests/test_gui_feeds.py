@@ -24,7 +24,7 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture
 def server():
-    with FeedServer(chain("fts", FTS_PAGE, 4)) as s:
+    with FeedServer(chain("fts", FTS_PAGE, 4, weeks_later=15)) as s:  # open again on TODAY
         yield s
 
 

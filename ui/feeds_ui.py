@@ -90,6 +90,8 @@ class NewForYouDialog(QDialog):
         layout.addWidget(head)
         self.list = QListWidget()
         self.list.setAccessibleName("New tenders for you")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
         for alert in found:
             deadline = iso_date(alert.deadline)
             when = f"closes {uk_date(deadline)}" if deadline else "no deadline given"
@@ -107,7 +109,7 @@ class NewForYouDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        self.resize(860, 460)
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.tender_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
@@ -215,6 +217,8 @@ class FeedController(QObject):
         )
         self.dialog.tender_chosen.connect(self.window.open_tender)
         self.dialog.show()
+        frame = self.window.frameGeometry()
+        self.dialog.move(frame.center() - self.dialog.rect().center())
 
     def notify(self, found: list[alerts.Alert]) -> None:
         """A desktop notification: how many are new for you, and the best one."""

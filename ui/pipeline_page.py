@@ -97,6 +97,7 @@ class PipelinePage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setWordWrap(False)
         for column, width in enumerate((100, 330, 230, 110, 230, 110)):
             self.table.setColumnWidth(column, width)

@@ -1,5 +1,5 @@
-"""What is new for you after a fetch: the new tenders your saved searches find, or that fit
-your organisation, best first; and which open tenders close within a week.
+"""What is new for you after a fetch: the new tenders still open (or coming soon) that your
+saved searches find or that fit your organisation, best first; and which close within a week.
 
     for alert in new_for_you(ws, report.new_ocids):
         print(alert.title, alert.reasons)     # ["saved search: Housing", "fits us (72)"]
@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from consortium.matching import fits
 from consortium.tenders import search
-from consortium.tenders.records import as_utc
+from consortium.tenders.records import COMING_SOON, OPEN, as_utc
 from consortium.workspace import Workspace
 
 CLOSING_SOON_DAYS = 7
+BIDDABLE = (OPEN, COMING_SOON)
 
 
 @dataclass
@@ -64,7 +65,11 @@ def new_for_you(
     scores = {f.ocid: f.score for f in fitting if f.ocid in wanted}
     for ocid, score in scores.items():
         reasons.setdefault(ocid, []).append(f"fits us ({score:.0f})")
-    rows = {r["ocid"]: r for r in search.rows(ws, list(reasons), today=today)}
+    rows = {
+        r["ocid"]: r
+        for r in search.rows(ws, list(reasons), today=today)
+        if r["status"] in BIDDABLE  # a closed or awarded notice is history, not an alert
+    }
     out = [
         Alert(
             ocid,

@@ -250,3 +250,39 @@ def test_cli_fetch_json_keys_are_stable(ws, clock, capsys, monkeypatch):
     assert "offline — showing what you already have, last updated just now" in out
     with pytest.raises(SystemExit):
         parser.parse_args(["tenders", "fetch", "--since", "23/11/2026"])
+
+
+def test_503_retry_after_as_an_http_date(ws, clock):
+    with FeedServer(chain("fts", FTS_PAGE, 1)) as server:
+        server.faults = [("status", 503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, b"down")]
+        report = run(ws, server, clock)
+        assert report.status == "complete" and report.feeds[0].retries == 1
+
+
+def test_a_proxy_from_the_system_settings_is_used(ws, clock, monkeypatch):
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    from consortium.tenders.feeds import client as client_mod
+
+    with FeedServer(chain("fts", FTS_PAGE, 2)) as proxy:
+        # The service's own name cannot be resolved here: only the proxy can reach it.
+        proxy.url = "http://feeds.invalid"
+        monkeypatch.setattr(
+            client_mod.urllib.request,
+            "getproxies",
+            lambda: {"http": f"http://127.0.0.1:{proxy.httpd.server_address[1]}"},
+        )
+        monkeypatch.setattr(client_mod.urllib.request, "proxy_bypass", lambda host: False)
+        c = Client(Policy(min_interval=0), sleep=clock.sleep, clock=clock.clock)
+        report = fetch(ws, ["fts"], base_url="http://feeds.invalid", client=c, now=NOW)
+        assert report.status == "complete", report.message
+        assert proxy.requests[0].startswith("http://feeds.invalid/api/1.0/ocdsReleasePackages?")
+        assert stored(ws) == proxy.releases_of("fts", range(2))
+
+
+def test_https_is_verified():
+    c = Client()
+    http = c._client("https://www.find-tender.service.gov.uk/api/1.0/ocdsReleasePackages")
+    ssl = http._transport._pool._ssl_context
+    assert ssl.verify_mode.name == "CERT_REQUIRED" and ssl.check_hostname
+    c.close()

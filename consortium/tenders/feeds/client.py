@@ -15,7 +15,9 @@ The clock, the sleep and the jitter are injected so tests never really wait.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import random
 import time
 import urllib.request
@@ -215,8 +217,6 @@ class Client:
 
 
 def _env_proxy_set() -> bool:
-    import os
-
     return any(
         os.environ.get(name)
         for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY")
@@ -239,8 +239,6 @@ def _retry_after(value: str | None) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    import datetime as dt
-
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())

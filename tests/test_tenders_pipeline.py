@@ -160,3 +160,29 @@ def test_migration_fills_in_contracts_for_stored_tenders(ws):
     step = migrations.STEPS[[s.__name__ for s in migrations.STEPS].index("tender_contracts")]
     step(ws.db)
     assert ws.conn.execute("SELECT count(*) FROM tender_contracts").fetchone()[0] == before
+
+
+def test_xlsx_export_reads_back_and_never_runs_a_formula(ws, tmp_path, capsys):
+    import openpyxl
+
+    # A publisher's text that looks like a formula stays text in the workbook.
+    ws.conn.execute(
+        'UPDATE tender_contracts SET suppliers = \'=HYPERLINK("http://x","y")\' '
+        "WHERE suppliers = 'CF Contact and Support Services Limited'"
+    )
+    parser = argparse.ArgumentParser(prog="consortium")
+    register(parser.add_subparsers(dest="command"))
+    out = tmp_path / "pipeline.xlsx"
+    args = parser.parse_args(["tenders", "pipeline", "--xlsx", str(out), "--json"])
+    args.handler(args, ws)
+    data = json.loads(capsys.readouterr().out)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.max_row - 2 == data["count"] > 20
+    assert [c.value for c in sheet[2]][:5] == [
+        "Contract ends", "Could run to", "Contract", "Held by (incumbent)", "Value (£, ex VAT)",
+    ]  # fmt: skip
+    first = [c for c in sheet[3]]
+    assert first[0].value.date() == dt.date(2027, 6, 15) and first[0].number_format == "d mmm yyyy"
+    assert first[3].data_type == "s" and first[3].value.endswith('HYPERLINK("http://x","y")')
+    assert first[4].value == 3650000 and first[4].number_format == '"£"#,##0'
+    assert first[8].value.startswith("https://www.contractsfinder.service.gov.uk/Notice/")

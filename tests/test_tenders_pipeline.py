@@ -151,6 +151,16 @@ def test_cli_pipeline_json(ws, capsys):
     args = parser.parse_args(["tenders", "pipeline"])
     args.handler(args, ws)
     assert "Contracts ending" in capsys.readouterr().out
+    org = Organisation(name="Our Charity", cpv_codes=["85000000"], areas=["E10000015"])
+    org.is_ours = True
+    partner_store.save(ws, org)
+    args = parser.parse_args(["tenders", "pipeline", "--json"])
+    args.handler(args, ws)
+    ours = json.loads(capsys.readouterr().out)
+    assert ours["partner"]["name"] == "Our Charity" and ours["count"] == 2
+    args = parser.parse_args(["tenders", "pipeline", "--all", "--json"])
+    args.handler(args, ws)
+    assert json.loads(capsys.readouterr().out)["count"] == data["count"]
 
 
 def test_migration_fills_in_contracts_for_stored_tenders(ws):

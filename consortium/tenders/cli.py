@@ -70,6 +70,7 @@ def register(sub) -> None:
     )
     p.add_argument("--months", type=int, default=24, help="how far ahead (default 24)")
     p.add_argument("--partner", help="a partner's id or name (default: our organisation)")
+    p.add_argument("--all", action="store_true", help="every contract, whatever the partner")
     p.add_argument("--query", "-q", default="", help="words in the title, buyer or supplier")
     p.add_argument("--sort", choices=("end", "value", "buyer", "supplier", "title"), default="end")
     p.add_argument("--xlsx", metavar="FILE", help="also write the list to an Excel workbook")
@@ -202,10 +203,11 @@ def cmd_fetch(args: argparse.Namespace, ws) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        for feed in report.feeds:
-            print(feed.message or f"{feed.label}: {feed.status}")
         if report.status == "offline":
-            print(report.message)
+            print(report.message)  # one calm line
+        else:
+            for feed in report.feeds:
+                print(feed.message or f"{feed.label}: {feed.status}")
         if report.new_ocids:
             print(f"{len(report.new_ocids):,} new tender(s): see 'consortium tenders list'")
     return {"failed": 1, "cancelled": 130}.get(report.status, 0)
@@ -215,7 +217,9 @@ def cmd_pipeline(args: argparse.Namespace, ws) -> int:
     from consortium.partners import store as partner_store
     from consortium.tenders.pipeline import pipeline
 
-    if args.partner:
+    if args.all:
+        partner = None
+    elif args.partner:
         from consortium.matching.cli import find_partner
 
         partner = find_partner(ws, args.partner)
@@ -234,6 +238,8 @@ def cmd_pipeline(args: argparse.Namespace, ws) -> int:
         f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}: "
         f"{len(result.rows):,}"
     )
+    if not result.rows and result.partner_name:
+        print("  None in their places and services; --all lists every contract in the window.")
     for row in result.rows:
         value = money(row.value) if row.value is not None else "value not given"
         print(f"{_date(row.end):<12} {value:>14}  {row.title[:70]}")

@@ -209,6 +209,9 @@ class FeedController(QObject):
 
     def show_new_for_you(self) -> None:
         if self.last_report is None:
+            status = getattr(self.window, "status", None)
+            if status is not None:
+                status.showMessage("No new tenders fetched yet: use Get new tenders.", 8000)
             return
         if self.dialog is not None:
             self.dialog.close()

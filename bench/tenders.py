@@ -11,6 +11,9 @@
 4. ``ocdskit compile`` on the same file, if ocdskit is installed (or on its first
    ``--ocdskit-releases`` releases, as it holds the whole file in memory), with its peak memory.
 5. Median search time over a set of typical queries, and the time to get the full id list.
+6. Fetching from a local server on 127.0.0.1 replaying pages of 100 real Find a Tender releases
+   (ids varied per page so every page is new): pages/s, and the importer's share of the time.
+   ``--fetch-only`` runs just this.
 """
 
 from __future__ import annotations
@@ -34,6 +37,56 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TEMPLATES = ROOT / "consortium" / "data" / "demo" / "fts-selected-civil-society-releases.json"
 PAGE = ROOT / "tests" / "fixtures" / "ocds" / "fts-release-package-2026-08-12-page-001.json"
+
+
+# -------------------------------------------------------------------------------- fetch
+def bench_fetch(pages: int, work: Path) -> dict:
+    """Fetch ``pages`` pages of 100 releases from a local server into a new workspace."""
+    import copy
+
+    from consortium.tenders.feeds.client import Client, Policy
+    from consortium.tenders.feeds.fetch import fetch
+    from consortium.workspace import Workspace
+    from tests.feed_server import FeedServer
+
+    package = json.loads(PAGE.read_text(encoding="utf-8"))
+    base = package.pop("releases")
+    package.pop("links", None)
+    chain_pages = []
+    for n in range(pages):
+        page = []
+        for r in base:
+            r = copy.deepcopy(r)
+            r["ocid"] = f"{r['ocid']}-p{n}"
+            r["id"] = f"{r['id']}-p{n}"
+            page.append(r)
+        chain_pages.append(page)
+    ws = Workspace.create(work / "fetch.consortium")
+    try:
+        with FeedServer({"source": "fts", "envelope": package, "pages": chain_pages}) as server:
+            start = time.perf_counter()
+            report = fetch(ws, ["fts"], base_url=server.url, client=Client(Policy(min_interval=0)))
+            seconds = time.perf_counter() - start
+    finally:
+        ws.close()
+    feed = report.feeds[0]
+    return {
+        "pages": feed.pages,
+        "releases": feed.releases_read,
+        "seconds": seconds,
+        "import_seconds": feed.import_seconds,
+        "status": report.status,
+    }
+
+
+def print_fetch(f: dict) -> None:
+    per_page = f["import_seconds"] / max(1, f["pages"]) * 1000
+    print(
+        f"fetch from a local server: {f['pages']} pages of 100 releases in {f['seconds']:.1f} s, "
+        f"{f['pages'] / f['seconds']:.1f} pages/s; the importer's share "
+        f"{100 * f['import_seconds'] / f['seconds']:.0f}% ({per_page:.0f} ms a page, "
+        f"target well under 1 s); status {f['status']}"
+    )
 
 
 # ------------------------------------------------------------------------------ generate
@@ -302,6 +355,8 @@ def main() -> None:
         help="releases given to ocdskit compile (0 = the whole file)",
     )
     parser.add_argument("--keep", help="keep the generated file and workspaces in this folder")
+    parser.add_argument("--fetch-pages", type=int, default=20, help="pages for the fetch bench")
+    parser.add_argument("--fetch-only", action="store_true", help="only the fetch bench")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -312,6 +367,13 @@ def main() -> None:
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-tenders-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.fetch_only:
+        try:
+            print_fetch(bench_fetch(args.fetch_pages, work))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         file = work / "package.json"
         start = time.perf_counter()
@@ -360,6 +422,7 @@ def main() -> None:
         for q, (ms, n) in s["per_query"].items():
             print(f"    {ms:7.1f} ms  {n:>7,} hits  {q}")
         window_figures(work / "bench.consortium")
+        print_fetch(bench_fetch(args.fetch_pages, work))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

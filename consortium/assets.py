@@ -18,7 +18,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from sqlite_utils import Database
 
-from consortium import places, validation
+from consortium import places, sheets, validation
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.workspace import Workspace
@@ -193,13 +193,6 @@ def venues(db: Database, bid_id: int) -> list[dict]:
     return out
 
 
-def _cell(value):
-    """User text never becomes a live formula in a workbook we write."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Path:
     """The register as a workbook (optionally only one council or region)."""
     path = Path(path).expanduser()
@@ -225,20 +218,21 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     for a in assets:
-        sheet.append(
+        sheets.append(
+            sheet,
             [
-                _cell(a.name),
+                a.name,
                 a.kind,
                 places.area_name(a.council) if a.council else "",
-                _cell(a.address),
+                a.address,
                 a.postcode,
-                _cell(a.owner),
-                _cell(a.availability),
+                a.owner,
+                a.availability,
                 a.capacity,
                 "Yes" if a.for_ownership else "No",
                 "Yes" if a.for_delivery else "No",
-                _cell(a.notes),
-            ]
+                a.notes,
+            ],
         )
     for column, width in zip(
         "ABCDEFGHIJK", (34, 10, 22, 36, 10, 26, 30, 10, 12, 10, 40), strict=True

@@ -542,6 +542,76 @@ def match_feedback(db: Database) -> None:
     )
 
 
+def feed_positions(db: Database) -> None:
+    """where each tender feed got to (per source and base URL), so a fetch asks only for what
+    changed and an interrupted one carries on from the next page"""
+    run_script(
+        db,
+        """
+        CREATE TABLE feed_positions (
+            source TEXT NOT NULL,  -- feeds.FEEDS key: fts, cf
+            base_url TEXT NOT NULL,  -- the service or mirror asked
+            next_url TEXT,  -- the next page of an unfinished run; NULL when the run finished
+            run_since TEXT,  -- UTC: what the unfinished run asked for (changed since)
+            run_started_at TEXT,  -- UTC: when the unfinished run asked its first page
+            updated_from TEXT,  -- UTC: where the next new run starts
+            newest_release TEXT,  -- UTC: the latest release date stored from this feed
+            pages INTEGER NOT NULL DEFAULT 0,  -- pages stored, ever
+            last_page_at TEXT,  -- UTC: when a page was last stored
+            last_complete_at TEXT,  -- UTC: when a run last reached the final page
+            PRIMARY KEY (source, base_url)
+        );
+        """,
+    )
+
+
+def tender_contracts(db: Database) -> None:
+    """awarded contracts (incumbent suppliers, values, contract periods) stored per tender for
+    the re-tender pipeline; filled in for the tenders already stored"""
+    from consortium.tenders import store
+
+    run_script(
+        db,
+        """
+        CREATE TABLE tender_contracts (
+            id INTEGER PRIMARY KEY,
+            tender_id INTEGER NOT NULL REFERENCES tenders(id),
+            contract_id TEXT NOT NULL,  -- OCDS contract id, or "award <id>"
+            title TEXT,
+            status TEXT,
+            suppliers TEXT NOT NULL DEFAULT '',  -- names, "; "-separated
+            supplier_ids TEXT NOT NULL DEFAULT '',
+            value REAL,
+            value_gross REAL,
+            currency TEXT,
+            start_date TEXT,  -- UTC ISO
+            end_date TEXT,
+            max_end_date TEXT,
+            lots TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX tender_contracts_end ON tender_contracts(end_date);
+        CREATE INDEX tender_contracts_tender ON tender_contracts(tender_id);
+        """,
+    )
+    conn = db.conn
+    # Only processes with an award or contract notice can hold contracts: compile those again.
+    ocids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT ocid FROM tender_releases "
+            "WHERE tags LIKE '%award%' OR tags LIKE '%contract%' ORDER BY ocid"
+        )
+    ]
+    limit = store.variable_limit_of(conn)
+    for start in range(0, len(ocids), 200):
+        chunk = ocids[start : start + 200]
+        ids = store.tender_rows(conn, chunk)
+        children = [(ids[o][0], store.compile_tender(conn, o)) for o in chunk if o in ids]
+        rows = [row for row_id, t in children for row in store.contract_rows(row_id, t)]
+        store.run(conn, store.contract_statements(rows, limit))
+        store.run(conn, store.data_statements(children, limit))
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -559,6 +629,8 @@ STEPS: list[Step] = [
     v13_persisted_text_model,
     v_pinned_keys_and_review_versions,
     match_feedback,
+    feed_positions,
+    tender_contracts,
 ]
 LATEST = len(STEPS)
 

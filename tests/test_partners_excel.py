@@ -406,8 +406,11 @@ def test_export_never_writes_a_live_formula_and_keeps_text_exact(empty_ws, tmp_p
     )
     path = export_partners(empty_ws, tmp_path / "out.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb["Organisations"]["A2"].value == evil
+    # Text a spreadsheet would run carries an apostrophe (consortium.sheets, the one rule) ...
+    assert wb["Organisations"]["A2"].value == "'" + evil
     assert wb["Organisations"]["A2"].data_type == "s"  # text, not a formula
+    for row in wb["Contacts"].iter_rows(min_row=2, values_only=True):
+        assert not any(isinstance(v, str) and v[:1] in "=+-@\t\r" for v in row), row
     with zipfile.ZipFile(path) as z:
         assert "<f>" not in z.read("xl/worksheets/sheet3.xml").decode()
     # ... and every value comes back exactly as it was.

@@ -112,5 +112,9 @@ def test_user_text_is_never_a_formula(tmp_path):
     assert ins["B13"].data_type == "s" and ins["D13"].data_type == "s"
     assert ins["A1"].data_type == "s"
     sm = wb["Summary"]
-    labels = [c for c in sm["A"] if isinstance(c.value, str) and c.value.startswith("=")]
+    labels = [c for c in sm["A"] if isinstance(c.value, str) and c.value.startswith("'=")]
     assert labels and all(c.data_type == "s" for c in labels)
+    for sheet in (ins, sm):
+        for row in sheet.iter_rows(values_only=True):
+            for v in row:
+                assert not (isinstance(v, str) and v[:1] in "+-@\t\r"), v

@@ -38,11 +38,13 @@ from ui import colours, drops, geometry, help_menu, instance, tooltips
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.dispatch import ChangeDispatcher
+from ui.feeds_ui import FeedController
 from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
 from ui.menus import build_menus
 from ui.pages import Page
 from ui.partners_page import PartnersPage
+from ui.pipeline_page import PipelinePage
 from ui.review_page import ReviewPage
 from ui.runner import run_task
 from ui.socialvalue_page import SocialValuePage
@@ -131,6 +133,8 @@ class MainWindow(QMainWindow):
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
         self.start.demo_requested.connect(self.open_demo)
+        self.feeds = FeedController(self, [self.tenders.feed_bar, self.start.feed_bar])
+        self.pipeline.tender_requested.connect(self.open_tender)
         build_menus(self)
         for page in self.pages:
             tooltips.apply(page.widget, page.key)
@@ -141,6 +145,7 @@ class MainWindow(QMainWindow):
         self.dispatcher = ChangeDispatcher(self.stack, self)
         self._watch_changes()
         self.set_workspace(ws)
+        self.feeds.check_on_start()
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
         self._restore_splitters()
 
@@ -155,6 +160,7 @@ class MainWindow(QMainWindow):
         self.social_value = SocialValuePage()
         self.review = ReviewPage()
         self.library = LibraryPage()
+        self.pipeline = PipelinePage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
             Page(
@@ -220,6 +226,7 @@ class MainWindow(QMainWindow):
                 search=lambda p: p.search,
             )
         )
+        self.add_page(Page("pipeline", "Pipeline", PipelinePage.ABOUT, self.pipeline, search=lambda p: p.search))  # fmt: skip
 
     def add_page(self, page: Page) -> None:
         self.pages.append(page)
@@ -317,6 +324,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
+        self.feeds.set_workspace(ws)
         home.remember_workspace(ws.path)
         self.claim.hold(ws.path)
 
@@ -739,6 +747,10 @@ class MainWindow(QMainWindow):
         self.bids.reload()
         self.bids.consortium.setCurrentIndex(self.bids.consortium.findData(consortium_id))
         self.bids.create_bid()
+
+    def open_tender(self, ocid: str) -> None:
+        self.show_area("tenders")
+        self.tenders.show_tender(ocid)
 
     def match_tender(self, ocid: str) -> None:
         self.show_area("matches")

@@ -77,6 +77,8 @@ def build_menus(win) -> None:
     action(win, tenders, "&Import tender files…", win.choose_tender_import, "Ctrl+T")
     action(win, tenders, "Import a &folder of tender files…", win.choose_tender_folder)
     action(win, tenders, "Last import &report", win.show_tender_report)
+    action(win, tenders, "&Get new tenders", lambda: win.feeds.fetch(), "F5")
+    action(win, tenders, "&New for you (last fetch)", lambda: win.feeds.show_new_for_you())
 
     help_menu = bar.addMenu("&Help")
     action(win, help_menu, "&Start page", lambda: win.show_area("start"), None, "The checklist")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from consortium import start
 from consortium.workspace import Workspace
 from ui import colours
+from ui.feeds_ui import FeedBar
 
 
 class StartPage(QScrollArea):
@@ -47,6 +48,9 @@ class StartPage(QScrollArea):
         self.about.setWordWrap(True)
         self.about.setAccessibleName("What Consortium does")
         layout.addWidget(self.about)
+        self.feed_bar = FeedBar(compact=True)  # "Get new tenders" and the last update
+        layout.addSpacing(4)
+        layout.addWidget(self.feed_bar)
         heading = QLabel("<b>Your way to a bid</b>")
         heading.setAccessibleName("Checklist heading")
         layout.addSpacing(8)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from consortium.formatting import iso_date, money, uk_date
 from consortium.tenders import search
+from consortium.tenders.alerts import closes_within
 from consortium.workspace import Workspace
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -23,6 +24,7 @@ STATUS_COLOURS = {
     "awarded": "#e2d9f3",
     "cancelled": "#f8d7da",
 }
+CLOSING_SOON = "#fff3cd"  # amber: an open tender closing within 7 days
 COLUMNS = ("", "Title", "Buyer", "Deadline", "Value", "Status", "Lots", "Suits", "Fit")
 
 
@@ -126,10 +128,19 @@ class TenderListModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             return None
+        soon = (
+            column == 3
+            and r.get("status") == "open"
+            and closes_within(r.get("deadline"), self.today)
+        )
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == 5:
                 return QBrush(QColor(STATUS_COLOURS.get(r.get("status", ""), "#ffffff")))
+            if soon:
+                return QBrush(QColor(CLOSING_SOON))
             return None
+        if soon and role == Qt.ItemDataRole.ToolTipRole:
+            return f"Closes within 7 days: {deadline_text(r.get('deadline'), self.today)}"
         if column == 0:
             if r.get("changed_since_viewed"):
                 return (

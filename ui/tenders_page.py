@@ -31,6 +31,7 @@ from consortium.tenders import search
 from consortium.tenders.records import STATUSES
 from consortium.workspace import Workspace
 from ui import colours
+from ui.feeds_ui import FeedBar
 from ui.tender_detail import tender_html
 from ui.tenders_model import KEY_ROLE, TenderListModel
 
@@ -67,6 +68,8 @@ class TendersPage(QWidget):
         self.today = dt.date.today()
         self.saved_id: int | None = None
         layout = QVBoxLayout(self)
+        self.feed_bar = FeedBar()  # "Get new tenders" and the time of the last update
+        layout.addWidget(self.feed_bar)
 
         bar = QHBoxLayout()
         self.text = QLineEdit(
@@ -388,6 +391,18 @@ class TendersPage(QWidget):
             tender_html(tender, self.today, changed=bool(row.get("changed_since_viewed")))
         )
         search.mark_viewed(self.ws, ocid)
+
+    def show_tender(self, ocid: str) -> None:
+        """Show one tender (from "New for you" or the pipeline): filters cleared, row chosen."""
+        self._apply(search.TenderQuery(status=[]))
+        self.fit.blockSignals(True)
+        self.fit.setCurrentIndex(0)
+        self.fit.blockSignals(False)
+        self.run_search()
+        row = self.model.row_of(ocid)
+        if row is not None:
+            self.view.selectRow(row)
+            self.view.scrollTo(self.model.index(row, 1))
 
     def _match_clicked(self) -> None:
         ocid = self.current_ocid()

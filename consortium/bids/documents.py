@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consortium import docx_layout, home, xlsx_layout
+from consortium import docx_layout, home, sheets, xlsx_layout
 from consortium.bids import narrative, readiness
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
@@ -74,7 +74,6 @@ MODEL_TERMS = {
     ],
 }
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TemplateProblem(ConsortiumError):
@@ -89,12 +88,9 @@ def clean(value) -> str:
 
 
 def safe_cell(value):
-    """A value for a spreadsheet cell: text never starts with = + - @ (formula injection)."""
-    if isinstance(value, str):
-        value = clean(value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
-    return value
+    """A value for a spreadsheet cell (see :mod:`consortium.sheets`, the one rule; the cell
+    is guarded once written)."""
+    return sheets.value(value)
 
 
 def template_dirs() -> list[Path]:
@@ -557,7 +553,7 @@ def due_diligence_workbook(
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "Due diligence"
-    sheet.append([safe_cell(f"Due diligence: {bid.name}")])
+    sheets.append(sheet, [f"Due diligence: {bid.name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(
         [
@@ -615,6 +611,7 @@ def due_diligence_workbook(
             if best.expires is None:
                 row[-1] = "no date"
         sheet.append(row)
+        sheets.guard_all(sheet[sheet.max_row])
         r = sheet.max_row
         base = len(headers) - len(doc_types)
         for i, fill in enumerate(fills):

@@ -19,12 +19,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from consortium import sheets, workbooks
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
 from consortium.workspace import Workspace
 
 FORMAT = "consortium-library"
 VERSION = 1
+MAX_ROWS = 20_000  # entries read from one .xlsx
 COLUMNS = (
     "uid",
     "kind",
@@ -40,18 +42,8 @@ COLUMNS = (
 )
 
 
-def safe_cell(value):
-    """Text a spreadsheet will show, never run: user text starting with = + - @ (or a tab or
-    carriage return) gets a leading apostrophe so Excel cannot read it as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _unsafe(value: str) -> str:
-    if isinstance(value, str) and value[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r"):
-        return value[1:]
-    return value
+def _unsafe(value):
+    return sheets.typed_back(value)
 
 
 def export_entries(db: Database, path: str | Path, ids: list[int] | None = None) -> int:
@@ -82,8 +74,8 @@ def export_entries(db: Database, path: str | Path, ids: list[int] | None = None)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            sheet.append(
-                [safe_cell("; ".join(r[c]) if isinstance(r[c], list) else r[c]) for c in COLUMNS]
+            sheets.append(
+                sheet, ["; ".join(r[c]) if isinstance(r[c], list) else r[c] for c in COLUMNS]
             )
         sheet.freeze_panes = "A2"
         wb.save(tmp)
@@ -126,12 +118,21 @@ def _read(path: Path) -> list[dict]:
             raise LibraryError(f"{path.name} is not a readable Excel workbook.")
         import openpyxl
 
+        workbooks.check_archive(path, path.name, LibraryError)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise LibraryError(f"{path.name} is not a readable Excel workbook: {exc}") from None
         try:
-            grid = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+            grid = [
+                list(r)
+                for r in workbooks.rows(
+                    workbooks.sheets(wb, path.name, LibraryError)[0],
+                    name=path.name,
+                    error=LibraryError,
+                    max_rows=MAX_ROWS,
+                )
+            ]
         finally:
             wb.close()
         if not grid or "title" not in [str(h or "").strip().lower() for h in grid[0]]:

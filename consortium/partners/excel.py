@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consortium import cpv, places, validation
+from consortium import cpv, places, sheets, validation, workbooks
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.formatting import parse_date, parse_money
@@ -59,6 +59,8 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
 PROBLEM_FONT = Font(color="9C0006")
 MAX_ROWS = 200_000  # per sheet; beyond this a file is almost certainly not a partner list
+MAX_SHEET_ROWS = MAX_ROWS + 1_000  # rows read, blank ones included (a header may sit lower)
+MAX_COLUMNS = 100  # the template has about 40
 
 
 class WorkbookError(ConsortiumError):
@@ -151,8 +153,7 @@ def _write(path: str | Path, orgs: list[Organisation]) -> Path:
         ws = wb.create_sheet(sheet.title)
         _header(ws, sheet)
         for values in rows[sheet.kind]:
-            ws.append([values.get(c.key) for c in sheet.columns])
-            _never_formulas(ws[ws.max_row])
+            sheets.append(ws, [values.get(c.key) for c in sheet.columns])
         _format_body(ws, sheet, lists)
     _councils_sheet(wb)
     _cpv_sheet(wb)
@@ -335,19 +336,6 @@ def _area_text(code: str) -> str:
     return f"{label} ({code})" if label else code
 
 
-def _never_formulas(cells) -> None:
-    """User text never becomes a live formula in a spreadsheet we write.
-
-    openpyxl turns a string that starts with '=' into a formula; marking the cell as text
-    stores it as a string, exactly as typed. (Prefixing an apostrophe, as one would in a CSV,
-    would put the apostrophe into the value: '+44 20 7946 0000' would not round-trip.) Text
-    starting with '+', '-' or '@' is already stored as a string and never evaluated.
-    """
-    for cell in cells:
-        if cell.data_type == "f":
-            cell.data_type = "s"
-
-
 def _save_atomically(wb, path: Path) -> Path:
     return atomic_save(wb.save, path)
 
@@ -390,6 +378,7 @@ def open_workbook(path: str | Path, *, read_only: bool = True):
             f"{name} is damaged (its zip structure is broken, perhaps a partial download or "
             "copy). Open it in Excel to repair it, or export it again."
         )
+    workbooks.check_archive(path, name, WorkbookError)
     try:
         return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -447,7 +436,7 @@ class _Reader:
         wb = open_workbook(self.path)
         try:
             found = self._pick_sheets(wb)
-            total = sum((ws.max_row or 0) for _, ws in found) or 1
+            total = sum(min(ws.max_row or 0, MAX_SHEET_ROWS) for _, ws in found) or 1
             done = 0
             for sheet, ws in found:
                 done = self._read_sheet(sheet, ws, done, total)
@@ -469,8 +458,8 @@ class _Reader:
                 self.notes.append(f"Sheet '{ws.title}' was not read (not a known sheet name).")
         if "organisation" not in found:
             # A plain list on its first sheet, whatever the sheet is called.
-            first = wb.worksheets[0]
-            if _find_header(first, SHEETS[0])[0]:
+            first = workbooks.sheets(wb, self.path.name, WorkbookError)[0]
+            if _find_header(first, SHEETS[0], self.path.name)[0]:
                 found["organisation"] = (SHEETS[0], first)
                 self.notes = [n for n in self.notes if f"'{first.title}'" not in n]
             else:
@@ -483,7 +472,7 @@ class _Reader:
         return [found[k] for k in order if k in found]
 
     def _read_sheet(self, sheet: Sheet, ws, done: int, total: int) -> int:
-        header_row, mapping = _find_header(ws, sheet)
+        header_row, mapping = _find_header(ws, sheet, self.path.name)
         title = ws.title
         if not header_row:
             self.problem(
@@ -507,7 +496,7 @@ class _Reader:
                 )
         ignored = [
             str(h)
-            for i, h in _header_cells(ws, header_row)
+            for i, h in _header_cells(ws, header_row, self.path.name)
             if mapping.get(i) is None and h not in (None, "")
         ]
         if ignored:
@@ -515,8 +504,11 @@ class _Reader:
         if any(c.required and c.key not in present for c in sheet.columns):
             return done
         count = 0
+        note = workbooks.size_note(ws, max_rows=MAX_SHEET_ROWS, max_cols=MAX_COLUMNS)
+        if note:
+            self.notes.append(note)
         for row_number, cells in enumerate(
-            ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+            self._rows(ws, min_row=header_row + 1), start=header_row + 1
         ):
             done += 1
             if row_number % 500 == 0:
@@ -555,13 +547,31 @@ class _Reader:
             )
         return done
 
+    def _rows(self, ws, min_row: int = 1, max_row: int | None = None):
+        return _bounded(ws, self.path.name, min_row, max_row)
 
-def _header_cells(ws, row: int) -> list[tuple[int, object]]:
-    cells = next(ws.iter_rows(min_row=row, max_row=row, values_only=True), ())
+
+def _bounded(ws, name: str, min_row: int = 1, max_row: int | None = None):
+    """The sheet's rows, capped (see :mod:`consortium.workbooks`)."""
+    return workbooks.rows(
+        ws,
+        name=name,
+        error=WorkbookError,
+        min_row=min_row,
+        max_row=max_row,
+        max_rows=MAX_SHEET_ROWS,
+        max_cols=MAX_COLUMNS,
+    )
+
+
+def _header_cells(ws, row: int, name: str = "The workbook") -> list[tuple[int, object]]:
+    cells = next(iter(_bounded(ws, name, row, row)), ())
     return list(enumerate(cells, start=1))
 
 
-def _find_header(ws, sheet: Sheet) -> tuple[int, dict[int, Column | None]]:
+def _find_header(
+    ws, sheet: Sheet, name: str = "The workbook"
+) -> tuple[int, dict[int, Column | None]]:
     """The header row (1-based) among the first 15, and column index -> Column.
 
     Title rows, merged cells and notes above the header are skipped: the header is the row
@@ -569,9 +579,7 @@ def _find_header(ws, sheet: Sheet) -> tuple[int, dict[int, Column | None]]:
     """
     best_row, best_map, best_score = 0, {}, 0
     required = [c for c in sheet.columns if c.required]
-    for row_number, cells in enumerate(
-        ws.iter_rows(min_row=1, max_row=15, values_only=True), start=1
-    ):
+    for row_number, cells in enumerate(_bounded(ws, name, 1, 15), start=1):
         mapping: dict[int, Column | None] = {}
         seen: set[str] = set()
         for index, value in enumerate(cells, start=1):
@@ -718,6 +726,7 @@ _EMPTY = {"cpv_list": [], "area_list": [], "text_list": [], "yes_no": False, "te
 
 
 def _parse(column: Column, raw):
+    raw = sheets.typed_back(raw)  # our own export marks text a spreadsheet would run
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return _EMPTY.get(column.kind)
     if column.kind == "count":

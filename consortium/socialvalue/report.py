@@ -16,9 +16,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from consortium import sheets
 from consortium.files import atomic_save
 from consortium.formatting import money, uk_date
 from consortium.socialvalue import tracking
+from consortium.text import printable
 
 
 @dataclass
@@ -31,13 +33,6 @@ class BidYear:
     people: int
     organisations: list[str] = field(default_factory=list)
     rows: list[tracking.Progress] = field(default_factory=list)
-
-
-def _as_text(row) -> None:
-    """User text starting with '=' stays text, never a formula."""
-    for c in row:
-        if isinstance(c.value, str) and c.value.startswith("="):
-            c.data_type = "s"
 
 
 def gather(db: Database, year: int, sponsor_id: int | None = None) -> list[BidYear]:
@@ -109,14 +104,14 @@ def write_report(
     )
     for a in transfers:
         d.add_paragraph(
-            f"{a.name} passed to {a.transferred_to} on {uk_date(a.transferred_on)} (from the locality asset register).",
+            f"{printable(a.name)} passed to {printable(a.transferred_to)} on {uk_date(a.transferred_on)} (from the locality asset register).",
             style="List Bullet",
         )
     for b in data:
-        d.add_heading(f"{b.bid_name} ({b.consortium})", 1)
+        d.add_heading(f"{printable(b.bid_name)} ({printable(b.consortium)})", 1)
         d.add_paragraph(
             f"Investment {money(b.investment, pence=True)}; social value {money(b.value, pence=True)}; "
-            f"{b.people:,} people reached; organisations: {', '.join(b.organisations) or 'none yet'}."
+            f"{b.people:,} people reached; organisations: {printable(', '.join(b.organisations)) or 'none yet'}."
         )
         tbl = d.add_table(rows=1, cols=5)
         tbl.style = "Table Grid"
@@ -125,11 +120,11 @@ def write_report(
             c.text = h
         for r in b.rows:
             cells = tbl.add_row().cells
-            cells[0].text = r.member
-            cells[1].text = r.measure
-            cells[2].text = f"{r.committed:,f} {r.unit}"
+            cells[0].text = printable(r.member)
+            cells[1].text = printable(r.measure)
+            cells[2].text = f"{r.committed:,f} {printable(r.unit)}"
             pct = f" ({r.percent:.0f}%)" if r.percent is not None else ""
-            cells[3].text = f"{r.delivered:,f} {r.unit}{pct}"
+            cells[3].text = f"{r.delivered:,f} {printable(r.unit)}{pct}"
             cells[4].text = money(r.value_delivered, pence=True)
 
     wb = Workbook()
@@ -138,9 +133,8 @@ def write_report(
     ws.append(["Bid", "Consortium", "Investment (£)", "Social value (£)", "People reached",
                "Organisations supported"])  # fmt: skip
     for b in data:
-        ws.append([b.bid_name, b.consortium, float(b.investment), float(b.value), b.people,
-                   len(b.organisations)])  # fmt: skip
-        _as_text(ws[ws.max_row])
+        sheets.append(ws, [b.bid_name, b.consortium, float(b.investment), float(b.value),
+                           b.people, len(b.organisations)])  # fmt: skip
     last = ws.max_row
     ws.append(
         ["Total", "", f"=SUM(C2:C{last})", f"=SUM(D2:D{last})", f"=SUM(E2:E{last})", len(orgs)]
@@ -155,9 +149,9 @@ def write_report(
                 "People", "Value (£)"])  # fmt: skip
     for b in data:
         for r in b.rows:
-            det.append([b.bid_name, r.member, r.measure, r.unit, float(r.committed),
-                        float(r.delivered), float(r.spend), r.people, float(r.value_delivered)])  # fmt: skip
-            _as_text(det[det.max_row])
+            sheets.append(det, [b.bid_name, r.member, r.measure, r.unit, float(r.committed),
+                                float(r.delivered), float(r.spend), r.people,
+                                float(r.value_delivered)])  # fmt: skip
     from consortium import docx_layout, xlsx_layout
 
     xlsx_layout.fit_columns(ws, header_row=1)

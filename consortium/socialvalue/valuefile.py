@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from consortium import workbooks
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.socialvalue import frameworks
+from consortium.text import storable
 from consortium.workspace import Workspace
 
 FRAMEWORK_FIELDS = ("id", "name", "version", "licence", "licence_holder", "source")
@@ -44,6 +46,10 @@ COLUMNS = (
     ("licence_holder", "Licence holder"),
 )
 _HEADER_TO_KEY = {label.lower(): key for key, label in COLUMNS} | {k: k for k, _ in COLUMNS}
+
+
+MAX_MEASURES = 10_000  # rows of the Measures sheet read
+MAX_PROXY = Decimal(10**12)  # £ per unit; beyond it a value is a typing slip (and overflows sums)
 
 
 class ValueFileError(ConsortiumError):
@@ -68,21 +74,29 @@ def _truthy(v) -> bool:
 
 def _read_json(path: Path) -> tuple[dict, list[tuple[str, dict]]]:
     try:
+        # ValueError covers a number of thousands of digits; RecursionError, nesting 100k deep.
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueFileError(path, [f"cannot read it as JSON: {exc}"]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
         raise ValueFileError(path, ["expected an object with 'framework' and 'measures' (a list)"])
+    framework = data.get("framework") or {}
+    if not isinstance(framework, dict):
+        raise ValueFileError(path, ["'framework' must be an object of fields (id, name, …)"])
     rows = [
-        (f"measure {i}", m if isinstance(m, dict) else {})
+        (f"measure {i}", storable(m) if isinstance(m, dict) else {})
         for i, m in enumerate(data["measures"], start=1)
     ]
-    return data.get("framework") or {}, rows
+    return storable(framework), rows
 
 
 def _read_xlsx(path: Path) -> tuple[dict, list[tuple[str, dict]]]:
     import openpyxl
 
+    def error(message: str) -> ValueFileError:
+        return ValueFileError(path, [message])
+
+    workbooks.check_archive(path, path.name, error)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -95,11 +109,12 @@ def _read_xlsx(path: Path) -> tuple[dict, list[tuple[str, dict]]]:
                 [f"the workbook has no '{s}' sheet (start from the template)" for s in missing],
             )
         fw = {}
-        for row in wb["Framework"].iter_rows(min_row=2, values_only=True):
+        bounded = {"name": path.name, "error": error, "max_cols": len(COLUMNS) + 10}
+        for row in workbooks.rows(wb["Framework"], min_row=2, max_rows=200, **bounded):
             if row and row[0]:
                 key = str(row[0]).strip().lower().replace(" ", "_")
                 fw[key] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
-        it = wb["Measures"].iter_rows(values_only=True)
+        it = workbooks.rows(wb["Measures"], max_rows=MAX_MEASURES + 1, **bounded)
         header = [_HEADER_TO_KEY.get(str(h or "").strip().lower(), "") for h in next(it, ())]
         rows = []
         for n, values in enumerate(it, start=2):
@@ -178,6 +193,8 @@ def parse(path: str | Path) -> tuple[frameworks.Framework, list[frameworks.Measu
             else:
                 if proxy < 0:
                     errs.append(f"the proxy value {raw_proxy} is negative")
+                elif proxy > MAX_PROXY:
+                    errs.append(f"the proxy value {raw_proxy} is beyond £{MAX_PROXY:,}")
         elif not record_only:
             errs.append("the proxy value is missing (or mark the measure 'record only')")
         price_year = None
@@ -200,6 +217,8 @@ def parse(path: str | Path) -> tuple[frameworks.Framework, list[frameworks.Measu
         crit = r.get("criteria") or []
         if isinstance(crit, str):
             crit = [c.strip() for c in crit.replace(";", ",").split(",") if c.strip()]
+        elif not isinstance(crit, list):
+            crit = [crit]
         if errs:
             problems.append(f"{label}: " + "; ".join(errs))
             continue

@@ -19,7 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from consortium import xlsx_layout
+from consortium import sheets, xlsx_layout
 from consortium.files import atomic_save
 from consortium.socialvalue import calc
 
@@ -48,10 +48,7 @@ LINE_HEADERS = (
 
 def _set(sheet, row: int, col: int, value):
     """Write a value; text is always text (a name starting with '=' is not a formula)."""
-    c = sheet.cell(row, col, value)
-    if isinstance(value, str) and value.startswith("="):
-        c.data_type = "s"
-    return c
+    return sheets.put(sheet, row, col, value)
 
 
 def _bold(row) -> None:

@@ -7,7 +7,7 @@ storage as the OCDS feeds and merges with them::
         ...
 
 Handled: a UTF-8 BOM, Windows-1252 or UTF-16 text from Excel, ``;`` or tab separators, CRLF
-inside quoted fields, headers in any case and spacing, the ``01/01/2001`` "no date" sentinel,
+inside quoted fields, headers in any case and spacing, the ``01/01/2001`` and ``01/01/1970`` "no date" placeholders,
 ``dd/mm/yyyy`` and Excel dates, space-separated CPV codes with a trailing space, CPV codes that
 Excel turned into numbers (leading zero lost), comma-separated regions, ``Yes``/``YES``/``No``,
 and ``0`` meaning "value not known".
@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from consortium import workbooks
+from consortium.tenders import merge
 from consortium.tenders.ocds_reader import Source, TenderFileError
 
 REQUIRED = ["Notice Identifier", "Title", "Organisation Name", "Published Date"]
@@ -60,7 +62,8 @@ COLUMNS = {
     "contractstartdate": "contract_start",
     "contractenddate": "contract_end",
 }
-NO_DATE = dt.date(2001, 1, 1)
+NO_DATES = merge.NO_DATES  # 01/01/2001 and 01/01/1970 mean "no date"
+MAX_XLSX_ROWS = 1_000_000  # an .xlsx sheet holds no more; the width is capped too (workbooks)
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -143,7 +146,7 @@ def parse_when(value: Any, *, end_of_day: bool = False, naive_utc: bool = False)
             except ValueError:
                 return None
             if parsed.tzinfo is not None:
-                return None if parsed.date() == NO_DATE else parsed.isoformat()
+                return None if parsed.date() in NO_DATES else parsed.isoformat()
             moment, has_time = parsed, "T" in text or " " in text
         else:
             m = _DMY.match(text)
@@ -157,7 +160,7 @@ def parse_when(value: Any, *, end_of_day: bool = False, naive_utc: bool = False)
             if m[4]:
                 moment = moment.replace(hour=int(m[4]), minute=int(m[5]), second=int(m[6] or 0))
                 has_time = True
-    if moment is None or moment.date() == NO_DATE:
+    if moment is None or moment.date() in NO_DATES:
         return None
     if moment.tzinfo is not None:
         return moment.isoformat()
@@ -366,6 +369,7 @@ def _read_xlsx(source: Source) -> Iterator[dict]:
 
     stream = source.open()
     try:
+        workbooks.check_archive(stream, source.name, TenderFileError)
         try:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -374,7 +378,12 @@ def _read_xlsx(source: Source) -> Iterator[dict]:
                 "Excel as .xlsx, or import the original .csv."
             ) from exc
         try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
+            rows = workbooks.rows(
+                workbooks.sheets(book, source.name, TenderFileError)[0],
+                name=source.name,
+                error=TenderFileError,
+                max_rows=MAX_XLSX_ROWS,
+            )
             header = None
             for values in rows:
                 if any(v not in (None, "") for v in values):

@@ -18,6 +18,7 @@ from consortium.errors import ConsortiumError
 from consortium.formatting import money, uk_date
 from consortium.tenders import search
 from consortium.tenders.cf_csv import london_offset
+from consortium.tenders.feeds import FEEDS
 from consortium.tenders.importer import import_paths
 from consortium.tenders.merge import parse_utc
 from consortium.tenders.records import STATUSES, ImportReport, Tender
@@ -54,6 +55,27 @@ def register(sub) -> None:
     p.add_argument("ocid")
     p.add_argument("--json", action="store_true", help="print the record as JSON")
     p.set_defaults(handler=cmd_show)
+
+    p = commands.add_parser("fetch", help="get new notices from Find a Tender / Contracts Finder")
+    p.add_argument("--source", choices=["all", *FEEDS], default="all", help="which feed")
+    p.add_argument(
+        "--since", type=_since, help="start from this date (YYYY-MM-DD) instead of where it got to"
+    )
+    p.add_argument("--url", help="another base URL for the feed (a mirror or a test server)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_fetch)
+
+    p = commands.add_parser(
+        "pipeline", help="awarded contracts ending in 6 to N months: re-tenders to prepare for"
+    )
+    p.add_argument("--months", type=int, default=24, help="how far ahead (default 24)")
+    p.add_argument("--partner", help="a partner's id or name (default: our organisation)")
+    p.add_argument("--all", action="store_true", help="every contract, whatever the partner")
+    p.add_argument("--query", "-q", default="", help="words in the title, buyer or supplier")
+    p.add_argument("--sort", choices=("end", "value", "buyer", "supplier", "title"), default="end")
+    p.add_argument("--xlsx", metavar="FILE", help="also write the list to an Excel workbook")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.set_defaults(handler=cmd_pipeline)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -151,6 +173,78 @@ def cmd_show(args: argparse.Namespace, ws) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     print(format_tender(tender))
+    return 0
+
+
+def _since(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2026-09-01"
+        ) from None
+
+
+def cmd_fetch(args: argparse.Namespace, ws) -> int:
+    """Exit 0 when every feed finished, 0 offline too (offline is normal), 1 when a feed
+    failed, 130 when cancelled."""
+    from consortium.tenders.feeds.fetch import fetch
+
+    sources = list(FEEDS) if args.source == "all" else [args.source]
+
+    def progress(done: int, total: int, text: str) -> None:
+        if sys.stderr.isatty() and not args.json:
+            sys.stderr.write(f"\r{text[:78]:<78}")
+            sys.stderr.flush()
+
+    report = fetch(ws, sources, since=args.since, base_url=args.url, progress=progress)
+    if sys.stderr.isatty() and not args.json:
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        if report.status == "offline":
+            print(report.message)  # one calm line
+        else:
+            for feed in report.feeds:
+                print(feed.message or f"{feed.label}: {feed.status}")
+        if report.new_ocids:
+            print(f"{len(report.new_ocids):,} new tender(s): see 'consortium tenders list'")
+    return {"failed": 1, "cancelled": 130}.get(report.status, 0)
+
+
+def cmd_pipeline(args: argparse.Namespace, ws) -> int:
+    from consortium.partners import store as partner_store
+    from consortium.tenders.pipeline import pipeline
+
+    if args.all:
+        partner = None
+    elif args.partner:
+        from consortium.matching.cli import find_partner
+
+        partner = find_partner(ws, args.partner)
+    else:
+        partner = partner_store.ours(ws.db)
+    result = pipeline(ws, months=args.months, partner=partner, text=args.query, sort=args.sort)
+    if args.xlsx:
+        from consortium.tenders.pipeline_xlsx import export_xlsx
+
+        export_xlsx(result, args.xlsx)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    who = f" for {result.partner_name}" if result.partner_name else ""
+    print(
+        f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}: "
+        f"{len(result.rows):,}"
+    )
+    if not result.rows and result.partner_name:
+        print("  None in their places and services; --all lists every contract in the window.")
+    for row in result.rows:
+        value = money(row.value) if row.value is not None else "value not given"
+        print(f"{_date(row.end):<12} {value:>14}  {row.title[:70]}")
+        print(f"    held by {', '.join(row.suppliers) or 'supplier not given'}; buyer "
+              f"{row.buyer or 'not given'}; {row.notice_url or row.ocid}")  # fmt: skip
     return 0
 
 

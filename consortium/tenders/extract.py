@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from consortium import cpv, places
+from consortium.tenders.contracts import contracts_of
 from consortium.tenders.merge import utc_iso
 from consortium.tenders.records import (
     PHASE_AWARDED,
@@ -178,7 +179,7 @@ def _cpv_code(raw: Any) -> str | None:
             _CPV_CACHE.clear()
         try:
             _CPV_CACHE[key] = cpv.normalise(raw)
-        except ValueError:
+        except (ValueError, TypeError):
             _CPV_CACHE[key] = None
     return _CPV_CACHE[key]
 
@@ -303,7 +304,8 @@ def _documents(compiled: dict, full: bool = True) -> list[Document]:
     for holder in sources:
         for doc in _l(holder.get("documents")):
             doc = _d(doc)
-            key = (doc.get("id"), doc.get("url"), doc.get("documentType"))
+            # Text, not the values: a publisher's list or object here must not stop the import.
+            key = (_s(doc.get("id")), _s(doc.get("url")), _s(doc.get("documentType")))
             if key in seen:
                 continue
             seen.add(key)
@@ -389,7 +391,34 @@ def _identifiers(party: dict) -> list[str]:
     return out
 
 
+def _part(defects: list[str], name: str, default, fn, *args):
+    """``fn(*args)``, or ``default`` and an ``unreadable`` defect if the publisher's data for
+    that part has a shape we cannot read: one odd part costs that part, never the notice."""
+    try:
+        return fn(*args)
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, RecursionError):
+        defects.append(f"unreadable:{name}")
+        return default
+
+
 # ------------------------------------------------------------------------------ extract
+def extract_safely(compiled: dict, history: History = (), *, full: bool = True) -> Tender:
+    """:func:`extract`, or, if the notice's data has a shape it cannot read at all, a bare
+    tender (its id and title) with an ``unreadable`` defect, so the import goes on."""
+    try:
+        return extract(compiled, history, full=full)
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, RecursionError):
+        ocid = str(compiled.get("ocid") or "")
+        t = Tender(ocid=ocid, source=source_of(ocid), phase=PHASE_CLOSED)
+        t.releases = [h[0] for h in history]
+        t.notice_id = str(history[-1][0]) if history else None
+        t.title = _part(
+            [], "title", "", lambda: clean_text(_d(compiled.get("tender")).get("title"))
+        )
+        t.defects = ["unreadable:notice"]
+        return t
+
+
 def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tender:
     """The :class:`Tender` for a compiled release (see the module docstring for ``history``).
 
@@ -530,7 +559,7 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             places=lot_places.get(lid, []),
             sme=suit.get("sme") if isinstance(suit.get("sme"), bool) else None,
             vcse=suit.get("vcse") if isinstance(suit.get("vcse"), bool) else None,
-            criteria=_criteria(raw) if full else [],
+            criteria=_part(defects, "award criteria", [], _criteria, raw) if full else [],
             contract_start=utc_iso(period.get("startDate")) if full else None,
             contract_end=utc_iso(period.get("endDate")) if full else None,
             contract_max_end=utc_iso(period.get("maxExtentDate")) if full else None,
@@ -579,7 +608,7 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             t.contract_end = utc_iso(period.get("endDate"))
 
     # Documents, portal, amendments
-    documents = _documents(compiled, full)
+    documents = _part(defects, "documents", [], _documents, compiled, full)
     t.notice_type = _notice_type(compiled, documents, latest_id, latest_tags)
     if full:
         t.documents = documents
@@ -588,7 +617,8 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             m = _URL.search(str(tender.get("submissionMethodDetails") or ""))
             portal = m.group(0).rstrip(".,;") if m else None
         t.portal_url = portal or _s(extra.get("portalUrl"))
-        t.amendments = _amendments(tender)
+        t.amendments = _part(defects, "amendments", [], _amendments, tender)
+        t.contracts = _part(defects, "contracts", [], contracts_of, compiled, t.lots)
 
     # Defects
     if not t.cpv and not any(d.startswith("unknown_cpv") for d in defects):

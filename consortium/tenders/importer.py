@@ -39,12 +39,14 @@ from consortium.changes import TENDERS
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders import cf_csv, merge, ocds_reader, store
-from consortium.tenders.extract import CF_CSV_PREFIX, extract
+from consortium.tenders.extract import CF_CSV_PREFIX, extract_safely
+from consortium.tenders.json_guard import marks_in
 from consortium.tenders.records import ImportReport, Tender, as_utc
 from consortium.tenders.writer import BulkWriter, variable_limit
 from consortium.workspace import Workspace
 
 BATCH = 500
+_SURROGATE = re.compile("[\ud800-\udfff]")
 RECOMPILE_CHUNK = 200
 DEMO_FILE = (
     Path(__file__).resolve().parents[1]
@@ -118,18 +120,46 @@ class _Run:
         if self.eager:
             # Done now, the parsed notice can go at once: holding a batch of them made parsing
             # and JSON writing a third slower (the CPU caches no longer held what they worked on).
-            item.text, item.odd = merge.dumps_flagged(release)
+            if not self._text_of(item):
+                return
             item.tender = self._single(item)
             item.release = None
         self.batch.append(item)
         if len(self.batch) >= BATCH:
             self.flush()
 
+    def _text_of(self, item: _Pending) -> bool:
+        """Set the notice's JSON text; False (and a warning) if it cannot be stored.
+
+        Text SQLite cannot store (a lone surrogate, from a ``\\ud800`` escape) becomes U+FFFD
+        in the notice, which then shows a ``bad_text`` defect, rather than failing the import.
+        (Files are read through :mod:`.json_guard`, so only notices handed over in memory can
+        be nested too deep for JSON.)
+        """
+        try:
+            text, item.odd = merge.dumps_flagged(item.release)
+        except RecursionError:
+            self.report.warnings.append(
+                f"Notice {item.rid} of {item.ocid} is nested too deep to store and was skipped."
+            )
+            return False
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = _SURROGATE.sub("\ufffd", text)
+                item.release = json.loads(text)
+        item.text = text
+        return True
+
     def _single(self, item: _Pending) -> Tender:
         """The tender of a process known from this one release."""
-        tender = extract(merge.compile_single(item.release), [(item.rid, item.date, item.tags)])
+        tender = extract_safely(
+            merge.compile_single(item.release), [(item.rid, item.date, item.tags)]
+        )
         if item.odd:
             tender.defects.append("odd_number")
+        tender.defects += marks_in(item.text or "")
         return tender
 
     def _bytes(self) -> int:
@@ -188,20 +218,29 @@ class _Run:
             return
         self.writer.drain()
         existing = store.existing_releases(self.conn, [item.ocid for item in batch])
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], _Pending] = {}
         by_ocid: dict[str, list[_Pending]] = {}
         for item in batch:
-            if (item.ocid, item.rid) in seen or item.rid in existing.get(item.ocid, ()):
+            key = (item.ocid, item.rid)
+            stored = existing.get(item.ocid, {})
+            if key in seen or item.rid in stored:
                 self.report.duplicates_skipped += 1
+                earlier = seen[key].date if key in seen else stored[item.rid]
+                if item.date != earlier:  # another date: the publisher changed the notice
+                    self._republished(item, seen.get(key), by_ocid, _later(item.date, earlier))
+                    if key in seen and _later(item.date, earlier):
+                        seen[key] = item
+                    elif _later(item.date, earlier):
+                        stored[item.rid] = item.date
                 continue
-            seen.add((item.ocid, item.rid))
+            if item.text is None and not self._text_of(item):
+                continue
+            seen[key] = item
             by_ocid.setdefault(item.ocid, []).append(item)
         self.eager = bool(by_ocid)
         release_rows, tender_rows, children = [], [], []
         for ocid, items in by_ocid.items():
             for item in items:
-                if item.text is None:
-                    item.text, item.odd = merge.dumps_flagged(item.release)
                 release_rows.append(
                     (ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now)
                 )
@@ -233,6 +272,34 @@ class _Run:
             )
         )
         self.tick("Reading notices")
+
+    def _republished(
+        self, item: _Pending, earlier: _Pending | None, by_ocid: dict, later: bool
+    ) -> None:
+        """A release id published twice with different dates: the later-dated copy is kept
+        (publishers correct a notice under its old id) and a defect listed; when ``item`` is
+        the later one it replaces the earlier and its process is compiled again."""
+        self.report.add_defect(
+            item.ocid,
+            item.rid,
+            f"republished:notice {item.rid} was published twice with different content; "
+            "the later copy was kept",
+        )
+        if not later or (item.text is None and not self._text_of(item)):
+            return
+        if earlier is not None:  # both in this batch: the later one takes the earlier's place
+            items = by_ocid[item.ocid]
+            items[items.index(earlier)] = item
+            item.tender = None
+            if item.release is None:
+                item.release = json.loads(item.text)
+            return
+        self.writer.drain()
+        store.replace_release(
+            self.conn,
+            (item.ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now),
+        )
+        self.recompile.add(item.ocid)
 
     # ------------------------------------------------------------ compiling
     def compile_pending(self) -> None:
@@ -270,13 +337,15 @@ class _Run:
     def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
-        tender = extract(compiled, store.history(releases))
+        tender = extract_safely(compiled, store.history(releases))
         if warning:
             tender.defects.append(f"type_error:{warning}")
             self.report.warnings.append(warning)
         if odd:
             tender.defects.append("odd_number")
-        return tender, store.digest_of(merge.dumps_flagged(compiled)[0])
+        text = merge.dumps_flagged(compiled)[0]
+        tender.defects += marks_in(text)
+        return tender, store.digest_of(text)
 
     def _update(self, tender: Tender, digest: str, row: tuple) -> None:
         """Update a stored tender, given as (id, hash, first seen, defects), if it changed."""
@@ -339,6 +408,11 @@ class _Run:
                 "updated": report.tenders_updated,
             },
         )
+
+
+def _later(date: str | None, than: str | None) -> bool:
+    """True if a release dated ``date`` is newer than one dated ``than`` (UTC ISO text)."""
+    return date is not None and (than is None or date > than)
 
 
 _BULK_LOCK = threading.Lock()
@@ -422,11 +496,32 @@ def import_paths(
             "No files to import were found. Choose .json, .jsonl, .csv, .xlsx or .zip files, "
             "or a folder holding them."
         )
+    return import_sources(ws, found, today=today, progress=progress, cancelled=cancelled)
+
+
+def import_sources(
+    ws: Workspace,
+    found: list[ocds_reader.Source],
+    *,
+    today: dt.date | dt.datetime | None = None,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> ImportReport:
+    """Import sources already found: files, or pages held in memory (the feeds hand each
+    fetched page over as a :class:`~.ocds_reader.Source`, so it meets every check a file does).
+    All or nothing, like :func:`import_paths`."""
 
     def feed(run: _Run) -> None:
         run.total_bytes = ocds_reader.total_size(found)
         for source in found:
             run.counter = []
+            if source.kind == ocds_reader.EMPTY:
+                run.report.skipped_files.append(source.name)
+                run.report.warnings.append(
+                    f"{source.name} is empty (0 bytes) and was skipped; the other files were "
+                    "imported. Download that file again if it should hold notices."
+                )
+                continue
             if source.kind == "json":
                 rows = ocds_reader.read_releases(source, run.counter)
             else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -25,12 +26,14 @@ from typing import BinaryIO
 import ijson
 
 from consortium.errors import ConsortiumError
+from consortium.tenders.json_guard import JsonGuard
 
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson", ".jsonlines"}
 CSV_SUFFIXES = {".csv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ZIP_SUFFIXES = {".zip"}
 BUFSIZE = 64 * 1024
+EMPTY = "empty"  # the kind of a zero-byte file found in a folder: skipped and reported
 
 
 class TenderFileError(ConsortiumError):
@@ -42,12 +45,17 @@ class Source:
     """One file to import: a file on disk or a member of a .zip file."""
 
     name: str  # what the user sees: a path, or "archive.zip › inner/file.json"
-    kind: str  # "json", "csv" or "xlsx"
+    kind: str  # "json", "csv", "xlsx", or EMPTY (a zero-byte file in a folder: skipped)
     size: int
     opener: Callable[[], BinaryIO]
 
     def open(self) -> BinaryIO:
-        return self.opener()
+        """The file's bytes; a read that fails (a damaged .zip member, a disk error) raises
+        :class:`TenderFileError` naming this file, never a raw zlib or OS error."""
+        try:
+            return _ReadErrors(self.opener(), self.name)
+        except _READ_ERRORS as exc:
+            raise _read_error(self.name, exc) from exc
 
 
 class _Wrapper(io.RawIOBase):
@@ -66,6 +74,53 @@ class _Wrapper(io.RawIOBase):
     def close(self) -> None:
         self.raw.close()
         super().close()
+
+
+# What reading a damaged file or .zip member can raise: zlib, CRC and truncation errors, an
+# encrypted member (RuntimeError) or a compression method Python lacks (NotImplementedError).
+_READ_ERRORS = (
+    OSError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+def _read_error(name: str, exc: BaseException) -> TenderFileError:
+    detail = str(exc) or type(exc).__name__
+    return TenderFileError(
+        f"{name} could not be read: the file is damaged or was cut short ({detail}). Nothing was "
+        "imported. Download it again, or unpack the .zip file and import what it holds."
+    )
+
+
+class _ReadErrors(_Wrapper):
+    """Turns the errors of reading ``raw`` into :class:`TenderFileError` naming the file."""
+
+    def __init__(self, raw: BinaryIO, name: str):
+        self.raw = raw
+        self.name = name
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.raw.read(size)
+        except _READ_ERRORS as exc:
+            raise _read_error(self.name, exc) from exc
+
+    # Seeking passes through (openpyxl needs it for an .xlsx file).
+    def seekable(self) -> bool:
+        return self.raw.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return self.raw.seek(offset, whence)
+        except _READ_ERRORS as exc:
+            raise _read_error(self.name, exc) from exc
+
+    def tell(self) -> int:
+        return self.raw.tell()
 
 
 class Counting(_Wrapper):
@@ -133,7 +188,11 @@ def _file_sources(path: Path, *, explicit: bool) -> list[Source]:
             )
         else:
             return []
-    return [Source(str(path), kind, path.stat().st_size, lambda p=path: open(p, "rb"))]
+    size = path.stat().st_size
+    if size == 0 and not explicit:
+        # One empty file in a folder must not stop the rest: the importer skips and names it.
+        return [Source(str(path), EMPTY, 0, lambda: io.BytesIO(b""))]
+    return [Source(str(path), kind, size, lambda p=path: open(p, "rb"))]
 
 
 def _head(path: Path) -> bytes:
@@ -249,7 +308,7 @@ def sniff(source: Source) -> str:
 
     Raises :class:`TenderFileError` if the file is empty, not JSON, or JSON but not OCDS.
     """
-    stream = _open_json(source)
+    stream = JsonGuard(_open_json(source))
     try:
         for prefix, event, value in ijson.parse(stream, multiple_values=True, buf_size=BUFSIZE):
             if prefix == "" and event == "start_array":
@@ -327,7 +386,9 @@ def _read(source: Source, shape: str, counter, *, lenient: bool) -> Iterator[dic
     if counter is not None:
         counter.append(counting)
     raw: BinaryIO = _NonFinite(counting) if lenient else counting
-    stream = _open_json(Source(source.name, source.kind, source.size, lambda: raw))
+    # The guard comes last, next to the parser: it replaces any number too long or value
+    # nested too deep for ijson to read safely (see json_guard).
+    stream = JsonGuard(_open_json(Source(source.name, source.kind, source.size, lambda: raw)))
     try:
         items = ijson.items(stream, _PREFIX[shape], multiple_values=True, buf_size=BUFSIZE)
         for item in items:
@@ -400,7 +461,9 @@ def _expand(item) -> Iterator[dict]:
     """A release as is; a package (from JSON Lines or an array) as its releases."""
     if not isinstance(item, dict):
         return
-    if "releases" in item and "ocid" not in item:
+    if "ocid" in item and _RECORD_KEYS.intersection(item) and not _CONTENT_KEYS.intersection(item):
+        yield from _record_releases(item)  # a bare record (JSON Lines of records)
+    elif "releases" in item and "ocid" not in item:
         for release in item.get("releases") or []:
             if isinstance(release, dict):
                 yield release
@@ -412,6 +475,7 @@ def _expand(item) -> Iterator[dict]:
 
 
 _CONTENT_KEYS = {"tender", "planning", "awards", "contracts", "parties", "buyer"}
+_RECORD_KEYS = {"releases", "compiledRelease", "versionedRelease"}
 
 
 def _record_releases(record) -> Iterator[dict]:

@@ -49,6 +49,11 @@ DEFECT_KINDS = {
     "no_value": "No value",
     "type_error": "Inconsistent data between notices (latest notice used)",
     "odd_number": "A number too large to store (kept as text)",
+    "republished": "Notice published twice under one id (the later copy kept)",
+    "long_number": "A number of hundreds of digits (that value was left out)",
+    "too_deep": "Data nested too deep to read (that value was left out)",
+    "unreadable": "Part of the notice has a shape Consortium cannot read (that part was left out)",
+    "bad_text": "Text with characters that cannot be read (shown as \ufffd)",
 }
 
 
@@ -142,6 +147,26 @@ class Amendment:
 
 
 @dataclass
+class Contract:
+    """One awarded contract (or an award with no contract notice yet): the re-tender pipeline."""
+
+    id: str  # the OCDS contract id, or "award <id>" for an award without a contract entry
+    award_id: str | None = None
+    title: str | None = None
+    status: str | None = None  # active / pending / terminated …
+    suppliers: list[str] = field(default_factory=list)  # names: the incumbents
+    supplier_ids: list[str] = field(default_factory=list)  # GB-PPON-…, GB-COH-…
+    value: float | None = None  # ex VAT
+    value_gross: float | None = None
+    currency: str | None = None
+    start: str | None = None  # UTC ISO
+    end: str | None = None
+    max_end: str | None = None  # with every extension taken
+    lots: list[str] = field(default_factory=list)
+    signed: str | None = None
+
+
+@dataclass
 class Tender:
     ocid: str
     source: str  # "fts", "cf" or "ocds"
@@ -186,6 +211,7 @@ class Tender:
     documents: list[Document] = field(default_factory=list)
     portal_url: str | None = None
     amendments: list[Amendment] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)  # release ids, oldest first
     defects: list[str] = field(default_factory=list)  # DEFECT_KINDS keys, with detail after ":"
 
@@ -243,9 +269,11 @@ class Tender:
             lots.append(Lot(**raw))
         docs = [Document(**d) for d in data.pop("documents", [])]
         amendments = [Amendment(**a) for a in data.pop("amendments", [])]
+        contracts = [Contract(**c) for c in data.pop("contracts", [])]
         known = {f.name for f in dataclasses.fields(cls)}
         tender = cls(**{k: v for k, v in data.items() if k in known})
         tender.lots, tender.documents, tender.amendments = lots, docs, amendments
+        tender.contracts = contracts
         return tender
 
 
@@ -270,6 +298,7 @@ class ImportReport:
     """What an import did. ``to_dict()`` is what ``--json`` prints."""
 
     files: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)  # empty files found in a folder
     releases_read: int = 0
     releases_new: int = 0
     duplicates_skipped: int = 0

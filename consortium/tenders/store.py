@@ -154,6 +154,11 @@ _FTS_FROM_TEXTS = (
 )
 _CPV_HEAD = "INSERT OR IGNORE INTO tender_cpv (code, tender_id)"
 _PLACE_HEAD = "INSERT OR IGNORE INTO tender_places (code, tender_id)"
+CONTRACT_COLUMNS = (
+    "tender_id", "contract_id", "title", "status", "suppliers", "supplier_ids", "value",
+    "value_gross", "currency", "start_date", "end_date", "max_end_date", "lots",
+)  # fmt: skip
+_CONTRACT_HEAD = f"INSERT INTO tender_contracts ({', '.join(CONTRACT_COLUMNS)})"
 _RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at)"
 _DATA_HEAD = "INSERT OR REPLACE INTO tender_data (id, version, data)"
 
@@ -194,15 +199,33 @@ def tender_statements(
     return [*out, *children_statements(children, limit), *data_statements(children, limit)]
 
 
+def contract_rows(row_id: int, tender: Tender) -> list[tuple]:
+    """Rows of ``tender_contracts`` for a tender's awarded contracts (the re-tender pipeline)."""
+    return [
+        (
+            row_id, c.id, c.title, c.status, "; ".join(c.suppliers), " ".join(c.supplier_ids),
+            c.value, c.value_gross, c.currency, c.start, c.end, c.max_end, ",".join(c.lots),
+        )
+        for c in tender.contracts
+    ]  # fmt: skip
+
+
+def contract_statements(rows: Sequence[tuple], limit: int) -> list[Statement]:
+    return multi_insert(_CONTRACT_HEAD, rows, len(CONTRACT_COLUMNS), limit, per=512)
+
+
 def children_statements(rows: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
-    cpv_rows, place_rows = [], []
+    cpv_rows, place_rows, contracts = [], [], []
     for row_id, tender in rows:
         cpv_rows += [(code, row_id) for code in cpv_codes(tender)]
         place_rows += [(code, row_id) for code in place_codes(tender)]
+        if tender.contracts:
+            contracts += contract_rows(row_id, tender)
     # A batch of tenders has a few codes each: one statement per table for all of them.
     return [
         *multi_insert(_CPV_HEAD, cpv_rows, 2, limit, per=2048),
         *multi_insert(_PLACE_HEAD, place_rows, 2, limit, per=2048),
+        *contract_statements(contracts, limit),
     ]
 
 
@@ -245,6 +268,7 @@ def next_id(db: Database) -> int:
 def delete_children(conn: sqlite3.Connection, row_id: int) -> None:
     conn.execute("DELETE FROM tender_cpv WHERE tender_id = ?", [row_id])
     conn.execute("DELETE FROM tender_places WHERE tender_id = ?", [row_id])
+    conn.execute("DELETE FROM tender_contracts WHERE tender_id = ?", [row_id])
 
 
 def _chunks(values: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
@@ -255,15 +279,28 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterable[tuple[list[str],
         yield chunk, ",".join("?" * len(chunk))
 
 
-def existing_releases(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, set[str]]:
-    """For each ocid already stored, the ids of its stored releases."""
-    found: dict[str, set[str]] = {}
+def existing_releases(
+    conn: sqlite3.Connection, ocids: Sequence[str]
+) -> dict[str, dict[str, str | None]]:
+    """For each ocid already stored, its stored releases' ids and their UTC dates."""
+    found: dict[str, dict[str, str | None]] = {}
     for chunk, marks in _chunks(ocids):
-        for ocid, rid in conn.execute(
-            f"SELECT ocid, release_id FROM tender_releases WHERE ocid IN ({marks})", chunk
+        for ocid, rid, date in conn.execute(
+            f"SELECT ocid, release_id, date FROM tender_releases WHERE ocid IN ({marks})", chunk
         ):
-            found.setdefault(ocid, set()).add(rid)
+            found.setdefault(ocid, {})[rid] = date
     return found
+
+
+def replace_release(conn: sqlite3.Connection, row: tuple) -> None:
+    """Replace a stored release by a later-dated copy with the same id: row as for
+    :func:`release_statements` (ocid, release id, UTC date, tags, JSON, now)."""
+    ocid, rid, date, tags, text, now = row
+    conn.execute(
+        "UPDATE tender_releases SET date = ?, tags = ?, raw = ?, imported_at = ? "
+        "WHERE ocid = ? AND release_id = ?",
+        [date, tags, packing.pack_text(text), now, ocid, rid],
+    )
 
 
 def load_releases(db: Database, ocid: str) -> list[dict]:

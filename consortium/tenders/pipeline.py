@@ -1,0 +1,163 @@
+"""The re-tender pipeline: contracts in our places and services that end soon.
+
+    result = pipeline(ws, months=24, partner=org)     # ending 6 to 24 months from today
+    for row in result.rows:
+        print(row.end, row.suppliers, row.value, row.buyer, row.notice_url)
+
+A contract awarded years ago is re-tendered near its end: listing those that end in the next
+6–24 months, with who holds them now, lets a consortium start forming before the new tender is
+published. Rows come from ``tender_contracts`` (filled at import, see
+:mod:`consortium.tenders.contracts`); "our places and services" are the partner's areas and CPV
+codes, through the same place and CPV rules as the tender search.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+from consortium.records import Organisation
+from consortium.tenders import search
+from consortium.tenders.records import as_utc
+from consortium.workspace import Workspace
+
+NEAREST_MONTHS = 6  # sooner than this, a re-tender is usually already out
+DEFAULT_MONTHS = 24
+SORTS = ("end", "value", "buyer", "supplier", "title")
+ENDED = ("terminated", "cancelled")
+
+
+@dataclass
+class PipelineRow:
+    ocid: str
+    contract_id: str
+    notice_id: str | None
+    notice_url: str | None
+    tender_title: str
+    contract_title: str | None
+    buyer: str | None
+    suppliers: list[str]
+    supplier_ids: list[str]
+    value: float | None  # ex VAT
+    value_gross: float | None
+    currency: str | None
+    start: str | None  # UTC ISO
+    end: str  # UTC ISO
+    max_end: str | None
+    status: str | None
+    lots: list[str]
+
+    @property
+    def title(self) -> str:
+        return self.contract_title or self.tender_title
+
+
+@dataclass
+class Pipeline:
+    window_from: dt.date
+    window_to: dt.date
+    partner_id: int | None = None
+    partner_name: str | None = None
+    rows: list[PipelineRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """What ``consortium tenders pipeline --json`` prints (keys are a public contract)."""
+        return {
+            "window": {"from": self.window_from.isoformat(), "to": self.window_to.isoformat()},
+            "partner": (
+                {"id": self.partner_id, "name": self.partner_name}
+                if self.partner_id is not None
+                else None
+            ),
+            "count": len(self.rows),
+            "rows": [dataclasses.asdict(r) for r in self.rows],
+        }
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in range(day.day, 27, -1):  # 31 Jan + 1 month = 28/29 Feb
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(day.day, 28))
+
+
+def _tender_ids(ws: Workspace, partner: Organisation | None) -> set[int] | None:
+    """Row ids of tenders in the partner's places and services (None: no filter)."""
+    if partner is None or not (partner.areas or partner.cpv_codes):
+        return None
+    places = list(partner.areas) or [None]
+    keys: set[int] = set()
+    for place in places:
+        query = search.TenderQuery(place=place, cpv=list(partner.cpv_codes))
+        keys.update(search.search_keys(ws, query))
+    return keys
+
+
+def pipeline(
+    ws: Workspace,
+    *,
+    months: int = DEFAULT_MONTHS,
+    partner: Organisation | None = None,
+    text: str = "",
+    sort: str = "end",
+    descending: bool = False,
+    today: dt.date | None = None,
+) -> Pipeline:
+    """Contracts ending between 6 months and ``months`` months from ``today`` (from today when
+    ``months`` is 6 or less) in ``partner``'s places and services (every contract if None),
+    whose text (title, buyer, supplier) holds ``text``; soonest end first by default."""
+    today = today or dt.date.today()
+    months = max(1, int(months))
+    start = add_months(today, NEAREST_MONTHS) if months > NEAREST_MONTHS else today
+    end = add_months(today, months)
+    result = Pipeline(start, end)
+    if partner is not None:
+        result.partner_id, result.partner_name = partner.id, partner.name
+    allowed = _tender_ids(ws, partner)
+    sql = (
+        "SELECT t.id, t.ocid, t.notice_id, t.notice_url, t.title, t.buyer_name, c.title, "
+        "c.suppliers, c.supplier_ids, c.value, c.value_gross, c.currency, c.start_date, "
+        "c.end_date, c.max_end_date, c.status, c.lots, c.contract_id "
+        "FROM tender_contracts c JOIN tenders t ON t.id = c.tender_id "
+        "WHERE c.end_date >= ? AND c.end_date < ? "
+        f"AND coalesce(c.status, '') NOT IN ({','.join('?' * len(ENDED))})"
+    )
+    params: list = [as_utc(start), as_utc(end + dt.timedelta(days=1)), *ENDED]
+    needle = text.strip().lower()
+    for r in ws.conn.execute(sql, params):
+        if allowed is not None and r[0] not in allowed:
+            continue
+        row = PipelineRow(
+            ocid=r[1], contract_id=r[17], notice_id=r[2], notice_url=r[3], tender_title=r[4] or "", buyer=r[5],
+            contract_title=r[6], suppliers=[s for s in (r[7] or "").split("; ") if s],
+            supplier_ids=(r[8] or "").split(), value=r[9], value_gross=r[10], currency=r[11],
+            start=r[12], end=r[13], max_end=r[14], status=r[15],
+            lots=[x for x in (r[16] or "").split(",") if x],
+        )  # fmt: skip
+        if needle and needle not in _haystack(row):
+            continue
+        result.rows.append(row)
+    result.rows.sort(key=_SORT_KEYS[sort] if sort in _SORT_KEYS else _SORT_KEYS["end"])
+    if descending:
+        result.rows.reverse()
+    return result
+
+
+def _haystack(row: PipelineRow) -> str:
+    return " ".join(
+        [row.tender_title, row.contract_title or "", row.buyer or "", *row.suppliers]
+    ).lower()
+
+
+_SORT_KEYS = {
+    "end": lambda r: (r.end, r.ocid),
+    "value": lambda r: (-(r.value or 0), r.end),
+    "buyer": lambda r: ((r.buyer or "").lower(), r.end),
+    "supplier": lambda r: ("; ".join(r.suppliers).lower(), r.end),
+    "title": lambda r: (r.title.lower(), r.end),
+}

@@ -1,0 +1,201 @@
+"""Getting new tenders in the window, against a local server replaying the real pages: the bar
+in the Tenders area and on the Start page, progress and Cancel, offline as one calm line, "New
+for you" with the desktop notification, closing dates within 7 days, and the Pipeline area."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from consortium.formatting import money
+from consortium.tenders import search
+from consortium.tenders.feeds import fetch as feeds
+from consortium.tenders.feeds.client import Client, Policy
+from consortium.tenders.importer import import_paths
+from tests.feed_server import CF_PAGE, FTS_PAGE, FakeTime, FeedServer, chain, closed_port
+from ui.tenders_model import CLOSING_SOON
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def server():
+    with FeedServer(chain("fts", FTS_PAGE, 4, weeks_later=15)) as s:  # open again on TODAY
+        yield s
+
+
+def point_at(window, url: str) -> None:
+    clock = FakeTime()
+    c = window.feeds
+    c.sources, c.base_url, c.today = ["fts"], url, TODAY
+    c.make_client = lambda: Client(Policy(min_interval=0), sleep=clock.sleep, clock=clock.clock)
+
+
+def stored(ws) -> set[tuple[str, str]]:
+    return {tuple(r) for r in ws.conn.execute("SELECT ocid, release_id FROM tender_releases")}
+
+
+def no_message_box() -> bool:
+    return not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
+
+
+def test_get_new_tenders_from_the_tenders_area(main_window, server, qtbot):
+    win = main_window
+    win.show_area("tenders")
+    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
+    before = search.count(win.ws)
+    bar = win.tenders.feed_bar
+    assert bar.updated.text() == "Not yet updated from Find a Tender or Contracts Finder"
+    assert win.start.feed_bar.updated.text() == bar.updated.text()
+    point_at(win, server.url)
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    report = win.feeds.last_report
+    assert report.status == "complete" and report.pages == 4
+    assert bar.updated.text() == "Tenders last updated just now"
+    assert win.start.feed_bar.updated.text() == "Tenders last updated just now"
+    assert search.count(win.ws) == before + len(report.new_ocids)
+    assert stored(win.ws) >= server.releases_of("fts", range(4))
+    # New for you: the new tenders the saved search finds, in a list; double-click opens one.
+    dialog = win.feeds.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.list.count() == len(win.feeds.last_alerts) > 0
+    first = dialog.list.item(0)
+    assert "saved search: Health and social work" in first.text()
+    dialog.list.itemDoubleClicked.emit(first)
+    assert win.current_page().key == "tenders"
+    assert win.tenders.current_ocid() == first.data(Qt.ItemDataRole.UserRole)
+    # The saved search marks them as new since it was last looked at.
+    assert "new)" in win.tenders.saved.itemText(1)
+
+
+def test_the_notification_names_the_count_and_the_best_match(main_window, server, qtbot):
+    win = main_window
+    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
+    point_at(win, server.url)
+    win.feeds.fetch()
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    found = win.feeds.last_alerts
+    win.feeds.notify(found)  # what the window does when it is in the background
+    title, text = win.feeds.last_notification
+    assert title == f"{len(found)} new tender(s) for you"
+    assert text.startswith(found[0].title)
+
+
+def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot):
+    win = main_window
+    point_at(win, server.url)
+    server.delay = 0.4
+    win.show_area("start")
+    qtbot.mouseClick(win.start.feed_bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(server.served_pages) >= 2, timeout=30000)  # page 1 stored
+    task = win.tasks[0]
+    qtbot.waitUntil(lambda: task.dialog.isVisible(), timeout=10000)
+    assert "Find a Tender: page" in task.dialog.labelText()
+    qtbot.mouseClick(
+        task.dialog.findChild(type(win.start.feed_bar.button)), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=30000)
+    report = win.feeds.last_report
+    assert report.status == "cancelled"
+    kept = report.pages
+    assert 1 <= kept < 4 and stored(win.ws) >= server.releases_of("fts", range(kept))
+    assert no_message_box()
+    server.delay = 0
+    asked = len(server.requests)
+    win.feeds.last_report = None
+    win.feeds.fetch()
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    again = win.feeds.last_report
+    assert again.status == "complete" and again.feeds[0].resumed
+    assert again.pages == 4 - kept  # none fetched twice, none skipped
+    assert server.queries()[asked]["cursor"] == [f"c{kept}"]
+    assert stored(win.ws) >= server.releases_of("fts", range(4))
+
+
+def test_offline_is_one_calm_line(main_window, qtbot):
+    win = main_window
+    point_at(win, closed_port())
+    win.feeds.fetch()
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=30000)
+    line = "offline — showing what you already have, never updated from the internet"
+    assert win.tenders.feed_bar.updated.text() == line
+    assert win.statusBar().currentMessage() == line
+    assert no_message_box() and win.feeds.dialog is None
+
+
+def test_check_when_consortium_opens(main_window, qtbot):
+    win = main_window
+    box = win.start.feed_bar.auto
+    assert not box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert feeds.check_on_start(win.ws)
+    assert win.tenders.feed_bar.auto.isChecked()  # both bars follow the one setting
+
+
+def test_closing_within_seven_days_is_highlighted(main_window, qtbot):
+    win = main_window
+    page = win.tenders
+    win.show_area("tenders")
+    page.run_search()
+    row = next(
+        r for r in range(page.model.rowCount()) if page.model.row_data(r)["status"] == "open"
+        and page.model.row_data(r)["deadline"]
+    )  # fmt: skip
+    deadline = dt.date.fromisoformat(page.model.row_data(row)["deadline"][:10])
+    ocid = page.model.row_data(row)["ocid"]
+    page.today = deadline - dt.timedelta(days=3)
+    page.run_search()
+    row = page.model.row_of(ocid)
+    brush = page.model.index(row, 3).data(Qt.ItemDataRole.BackgroundRole)
+    assert brush is not None and brush.color().name() == CLOSING_SOON
+    assert "Closes within 7 days" in page.model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
+    page.today = deadline - dt.timedelta(days=20)
+    page.run_search()
+    assert page.model.index(page.model.row_of(ocid), 3).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_pipeline_area_lists_sorts_searches_and_exports(main_window, qtbot, tmp_path, monkeypatch):
+    win = main_window
+    import_paths(win.ws, [FTS_PAGE, CF_PAGE])
+    win.pipeline.today = TODAY
+    win.show_area("pipeline")
+    page = win.pipeline
+    page.partner.setCurrentIndex(page.partner.findData("everyone"))
+    table = page.table
+    assert table.rowCount() == len(page.result.rows) > 20
+    assert "contract(s) ending 23 May 2027 to 23 Nov 2028" in page.message.text()
+    assert table.item(0, 0).text() == "15 Jun 2027"
+    assert table.item(0, 2).text() == "CF Contact and Support Services Limited"
+    assert table.item(0, 3).text() == "£3,650,000"
+    # Sort by value, highest first, by clicking the heading as a user would.
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(3) + 10
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    values = [page.result.rows[table.item(r, 0).data(Qt.ItemDataRole.UserRole)].value
+              for r in range(table.rowCount())]  # fmt: skip
+    known = [v for v in values if v is not None]
+    assert values[: len(known)] == sorted(known, reverse=True)  # values not given come last
+    assert table.item(0, 3).text() == money(known[0])
+    qtbot.keyClicks(page.search, "Hertfordshire")
+    qtbot.waitUntil(lambda: 0 < table.rowCount() < len(values))
+    assert all("Hertfordshire" in table.item(r, 4).text() or "Herts" in table.item(r, 4).text()
+               for r in range(table.rowCount()))  # fmt: skip
+    out = tmp_path / "pipeline.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert "Saved" in page.message.text()
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["A1"].value.startswith("Contracts ending 23 May 2027 to 23 Nov 2028")
+    assert sheet.max_row - 2 == table.rowCount()
+    assert sheet["E3"].number_format == '"£"#,##0'
+    table.selectRow(0)
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert win.current_page().key == "tenders"

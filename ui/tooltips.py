@@ -153,6 +153,17 @@ TIPS: dict[str, str] = {
     "Foundation for the new item": "Which of the five foundations the new check belongs under",
     "Add checklist item": "Add your own check to the list",
     "Add comment": "Comment on a section, question, member or document of the bid",
+    # Getting tenders and the re-tender pipeline
+    "Check for new tenders when Consortium opens": "When ticked, the app asks Find a Tender and "
+    "Contracts Finder for new notices each time it opens and the computer is online",
+    "Whose places and services": "List the contracts ending in this partner's places and "
+    "services (our organisation unless you choose another)",
+    "Ending within months": "How far ahead to look: contracts ending between 6 months and this "
+    "many months from today",
+    "Search the pipeline": "Type part of a title, buyer or incumbent supplier",
+    "Export the pipeline to Excel": "Save this list to an Excel workbook",
+    "Show the tender": "Open the tender this contract came from in the Tenders area",
+    "Open the original notice": "Open the published award or contract notice in your browser",
     # Bids > Bid texts
     "Executive summary": "The opening summary the buyer reads first; starts as a draft built "
     "from the bid's data, and is yours to rewrite",

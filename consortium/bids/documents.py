@@ -229,6 +229,9 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
     if tender:
         titles = {lot.id: lot.title for lot in tender.lots}
         lots = [{"id": clean(x), "title": clean(titles.get(x) or f"Lot {x}")} for x in bid.lots]
+    from consortium.work.status import answer_authors
+
+    written_by = answer_authors(ws.db, bid_id)
     answers = []
     for n, q in enumerate(qs, start=1):
         meta = []
@@ -242,6 +245,8 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
         owner = orgs.get(q.owner_org_id)
         if owner:
             meta.append(f"led by {clean(owner.name)}")
+        if q.id in written_by:
+            meta.append(f"answer by {clean(written_by[q.id])}")
         answers.append(
             {
                 "number": f"5.{n}",

@@ -111,7 +111,9 @@ class Parties:
         self.as_(f"m{org_id}")
         if org_id not in self.members:
             self.members[org_id] = member.workspace_for_pack(
-                path, self.tmp / f"m{org_id}" / "member.consortium", confirm_words=self.words["lead"]
+                path,
+                self.tmp / f"m{org_id}" / "member.consortium",
+                confirm_words=self.words["lead"],
             )
             work = member.list_work(self.members[org_id])[0]
         else:
@@ -195,7 +197,9 @@ def test_two_members_answer_in_their_own_workspaces_and_the_lead_takes_it_all_in
     }
     log = [r["summary"] for r in lead.audit_log(100)]
     assert any(parties.names[2] in s and "work pack" in s and "Question 1" not in s for s in log)
-    assert not any(i.code == "awaiting_owner" for i in readiness.check(lead, BID, today=TODAY).items)
+    assert not any(
+        i.code == "awaiting_owner" for i in readiness.check(lead, BID, today=TODAY).items
+    )
     assert all(r.open == 0 for r in status.for_bid(lead, BID, today=TODAY))
     # The joint bid carries the answers and who wrote them.
     built = documents.build(lead, BID, tmp_path / "built", today=TODAY)
@@ -236,7 +240,9 @@ def test_a_pack_made_for_another_members_key_is_not_opened(parties, tmp_path):
     path = parties.send(2)
     parties.as_("m3")
     with pytest.raises(WorkError, match="made for"):
-        member.workspace_for_pack(path, tmp_path / "x.consortium", confirm_words=parties.words["lead"])
+        member.workspace_for_pack(
+            path, tmp_path / "x.consortium", confirm_words=parties.words["lead"]
+        )
 
 
 # ============================================================================== conflicts
@@ -313,7 +319,9 @@ def _rewrite(src: Path, dest: Path, edit_manifest=None, edit_reply=None, key=Non
     if edit_manifest is not None:
         edit_manifest(manifest)
     if key is not None:
-        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         manifest["signer"]["public_key"] = base64.b64encode(raw).decode()
         manifest["signer"]["fingerprint"] = keys.fingerprint(raw)
     data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode()
@@ -341,7 +349,11 @@ def test_a_reply_signed_by_another_key_is_refused(parties, tmp_path):
 
 def test_a_reply_edited_after_signing_is_refused(parties, tmp_path):
     reply = parties.answer_and_reply(2, parties.send(2), {"1": "One."}, "2028-03-31")
-    edited = _rewrite(reply, tmp_path / "edited.cbreply", edit_reply=lambda b: b["answers"][0].update(answer="Edited."))
+    edited = _rewrite(
+        reply,
+        tmp_path / "edited.cbreply",
+        edit_reply=lambda b: b["answers"][0].update(answer="Edited."),
+    )
     _refused(parties.lead, edited, "changed after")
     resigned_manifest = _rewrite(
         reply, tmp_path / "m.cbreply", edit_manifest=lambda m: m["member"].update(name="X")
@@ -396,7 +408,17 @@ def test_a_hostile_reply_is_refused_unopened(parties, tmp_path, hostile):
             for n in src.namelist():
                 zf.writestr(n, src.read(n))
             zf.writestr("files/extra.exe", b"MZ")
-    _refused(parties.lead, bad, {"traversal": "outside", "bomb": "zip bomb", "truncated": "truncated|damaged|not a complete", "not a zip": "not a complete", "extra file": "added to the reply"}[hostile])
+    _refused(
+        parties.lead,
+        bad,
+        {
+            "traversal": "outside",
+            "bomb": "zip bomb",
+            "truncated": "truncated|damaged|not a complete",
+            "not a zip": "not a complete",
+            "extra file": "added to the reply",
+        }[hostile],
+    )
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
@@ -413,7 +435,9 @@ def test_a_work_pack_edited_after_signing_is_refused_by_the_member(parties, tmp_
             zf.writestr(n, b)
     parties.as_("m2")
     with pytest.raises(WorkError, match="changed after"):
-        member.workspace_for_pack(bad, tmp_path / "m.consortium", confirm_words=parties.words["lead"])
+        member.workspace_for_pack(
+            bad, tmp_path / "m.consortium", confirm_words=parties.words["lead"]
+        )
     assert not (tmp_path / "m.consortium").exists()
 
 

@@ -47,6 +47,7 @@ from ui.runner import run_task
 from ui.socialvalue_page import SocialValuePage
 from ui.start_page import StartPage
 from ui.tenders_page import TendersPage
+from ui.work_page import WorkPage
 
 SIDEBAR_STYLE = (
     "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
         self.partners.editor.dirty_changed.connect(self._dirty_changed)
         self.partners.editor.export_person_requested.connect(self.export_person)
         self.partners.editor.erase_person_requested.connect(self.erase_person)
+        self.work.workspace_made.connect(self._switch_to)
+        self.work.lead.changed.connect(lambda bid_id: self.bids.reload(bid_id))
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
         build_menus(self)
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self.social_value = SocialValuePage()
         self.review = ReviewPage()
         self.library = LibraryPage()
+        self.work = WorkPage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
             Page(
@@ -210,6 +214,15 @@ class MainWindow(QMainWindow):
                 "Reusable answers, case studies and policies, with owners and review dates.",
                 self.library,
                 search=lambda p: p.search,
+            )
+        )
+        self.add_page(
+            Page(
+                "work",
+                "Members' work",
+                "Work packs out to members and their signed replies back; work a lead sent you.",
+                self.work,
+                accepts=(filekinds.WORK, filekinds.REPLY),
             )
         )
 
@@ -745,6 +758,13 @@ class MainWindow(QMainWindow):
         for path in by_kind.get(filekinds.REVIEW, [])[:1]:
             self.show_area("review")
             self.review.import_review(path)
+        for kind, opener in (
+            (filekinds.WORK, self.work.open_pack),
+            (filekinds.REPLY, self.work.open_reply),
+        ):
+            for path in by_kind.get(kind, [])[:1]:
+                self.show_area("work")
+                opener(path)
         for path in by_kind.get(filekinds.QUESTIONNAIRE, [])[:1]:
             self.import_questionnaire(path)
         for path in by_kind.get(filekinds.PARTNERS, [])[:1]:

@@ -167,7 +167,10 @@ def cmd_open(args, _ws) -> int:
                 )
                 path = home.home_dir() / f"{name.strip() or 'member'}.consortium"
             ws = member.workspace_for_pack(args.file, path, confirm_words=args.confirm_words)
-            print(f"Made the workspace {ws.path} for {member.list_work(ws)[0].member}")
+            print(
+                f"Made the workspace {ws.path} for {member.list_work(ws)[0].member}",
+                file=sys.stderr if args.json else sys.stdout,
+            )
             work = member.list_work(ws)[0]
         else:
             work = member.open_work(ws, args.file, confirm_words=args.confirm_words)

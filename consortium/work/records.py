@@ -298,3 +298,69 @@ def apply_part(data: dict, key: str, value) -> None:
         if value is not None:
             items.append({"name": rest, **value})
         data["contacts"] = items
+
+
+# ------------------------------------------------------------ the member checks its record
+EDITABLE_FIELDS = ("charity_number", "company_number", "address", "postcode", "website")
+
+
+def editable_rows(data: dict) -> list[tuple[str, str, str]]:
+    """(key, label, value as text) for each line of the record a member confirms or
+    corrects: dates British, money in pounds. :func:`set_text` takes the text back."""
+    rows = [(f"field:{k}", LABELS[k], str(data.get(k) or "")) for k in EDITABLE_FIELDS]
+    for year, amount in sorted((data.get("turnover") or {}).items()):
+        rows.append((f"turnover:{year}", f"Turnover {year}", money(amount)))
+    for c in data.get("credentials") or []:
+        key = credential_key(c)
+        label = part_label(key)
+        expires = iso_date(c.get("expires")) if c.get("expires") else None
+        rows.append((f"{key}:expires", f"{label}: expires", uk_date(expires) if expires else ""))
+        rows.append((f"{key}:reference", f"{label}: reference", str(c.get("reference") or "")))
+        if c.get("kind") == "insurance":
+            rows.append(
+                (f"{key}:cover", f"{label}: cover", money(c["cover"]) if c.get("cover") else "")
+            )
+    for c in data.get("contacts") or []:
+        for part in ("role", "email", "phone"):
+            rows.append(
+                (
+                    f"contact:{c.get('name')}:{part}",
+                    f"{c.get('name')}: {part}",
+                    str(c.get(part) or ""),
+                )
+            )
+    return rows
+
+
+def set_text(data: dict, key: str, text: str) -> None:
+    """Put one corrected line (as typed) into the record dict; a date or amount that cannot
+    be read raises :class:`WorkError` naming the line."""
+    from consortium.formatting import parse_date, parse_money
+
+    text = (text or "").strip()
+    what, _, rest = key.partition(":")
+    try:
+        if what == "field":
+            data[rest] = text
+        elif what == "turnover":
+            data.setdefault("turnover", {})[rest] = parse_money(text) if text else 0
+        elif what == "credential":
+            kind_type, _, part = rest.rpartition(":")
+            kind, _, type_ = kind_type.partition(":")
+            item = next(
+                c
+                for c in data.get("credentials") or []
+                if (c.get("kind"), c.get("type")) == (kind, type_)
+            )
+            if part == "expires":
+                item["expires"] = parse_date(text).isoformat() if text else None
+            elif part == "cover":
+                item["cover"] = parse_money(text) if text else None
+            else:
+                item[part] = text
+        elif what == "contact":
+            name, _, part = rest.rpartition(":")
+            item = next(c for c in data.get("contacts") or [] if c.get("name") == name)
+            item[part] = text
+    except (ValueError, StopIteration) as exc:
+        raise WorkError(f"'{text}' cannot be read: {exc}. Type it again.") from None

@@ -518,7 +518,8 @@ class LeadView(QWidget):
         self.members.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.members.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.members.setMaximumHeight(150)
+        self.members.setMaximumHeight(130)
+        self.members.verticalHeader().setVisible(False)
         outer.addWidget(self.members)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -536,6 +537,7 @@ class LeadView(QWidget):
         self.diff.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.diff.setColumnWidth(1, 300)
         self.diff.setWordWrap(True)
+        self.diff.verticalHeader().setVisible(False)
         self.diff.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.diff.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.diff.currentCellChanged.connect(lambda row, *_: self._show_item(row))
@@ -769,12 +771,12 @@ class LeadView(QWidget):
             f"{escape(self.incoming.member)} changed it too. Choose which to keep, or merge them."
             + (f" <i>Chosen: {escape(chosen[0])}.</i>" if chosen else "")
         )
-        self.mine.setPlainText(str(it.old_text))
-        self.theirs.setPlainText(str(it.new_text))
+        answer = it.kind == work_diff.ANSWER
+        self.mine.setPlainText(str(it.old or "") if answer else it.old_text)
+        self.theirs.setPlainText(str(it.new or "") if answer else it.new_text)
         if chosen is None or chosen[0] != apply.MERGED:
-            self.merged.setPlainText(
-                f"{it.old_text}\n\n{it.new_text}" if it.kind == work_diff.ANSWER else ""
-            )
+            # Both texts, to cut down: a start for merging by hand.
+            self.merged.setPlainText(f"{it.old or ''}\n\n{it.new or ''}".strip() if answer else "")
         self.merged.setEnabled(it.kind == work_diff.ANSWER)
         self.use_merged.setEnabled(it.kind == work_diff.ANSWER)
 

@@ -39,6 +39,11 @@ class Item:
         return asdict(self)
 
 
+def _snippet(text, n: int = 80) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _answer_items(sent: dict, current: dict, reply: dict) -> list[Item]:
     items = []
     sent_qs = {q["id"]: q for q in sent.get("questions") or []}
@@ -61,13 +66,13 @@ def _answer_items(sent: dict, current: dict, reply: dict) -> list[Item]:
             Item(
                 key=f"answer:{qid}",
                 kind=ANSWER,
-                label=f"{q.get('label') or q.get('ref') or qid} — {' '.join(str(q.get('text')).split())[:70]}",
+                label=f"{q.get('label') or q.get('ref') or qid} — {_snippet(q.get('text'))}",
                 change="new" if not base.strip() else "changed",
                 old=mine,
                 new=theirs,
                 sent=base,
                 conflict=conflict,
-                old_text=mine,
+                old_text=mine if mine.strip() else "(no answer yet)",
                 new_text=theirs,
                 detail=f"{words:,} words"
                 + (f" of {limit:,}" if limit else "")

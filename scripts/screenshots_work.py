@@ -52,6 +52,8 @@ def main() -> None:
         os.environ["CONSORTIUM_HOME"] = str(homes[who])
 
     as_("lead")
+    import keyring
+    import keyring.backend
     from PySide6.QtGui import QFont
 
     from consortium.bids import questions as bid_questions
@@ -60,9 +62,6 @@ def main() -> None:
     from consortium.work import export, member
     from ui.app import make_app
     from ui.mainwindow import MainWindow
-
-    import keyring
-    import keyring.backend
 
     class MemoryKeyring(keyring.backend.KeyringBackend):  # never the real keyring
         priority = 1

@@ -488,3 +488,26 @@ def test_directory_round_trip_without_personal_data_unless_agreed(parties, tmp_p
         assert contact_orgs == {parties.names[2]}
     finally:
         conn.close()
+
+
+def test_one_members_key_cannot_answer_another_members_pack(parties, tmp_path):
+    """Packs sent without pinning: once member 3's key is known, a reply it signs to member
+    2's pack is refused, and member 2's key is pinned on its packs by its first reply."""
+    lead = parties.lead
+    pack2, pack3 = parties.send(2, pin=False), parties.send(3, pin=False)
+    reply3 = parties.answer_and_reply(3, pack3, {"3": "Three."}, "2028-06-30")
+    apply.apply(lead, apply.read_reply(lead, reply3, confirm_words=parties.words["m3"]))
+    # Member 3 opens member 2's pack (it was not addressed to a key) and answers it.
+    parties.as_("m3")
+    mws = parties.members[3]
+    work = member.open_work(mws, pack2)
+    member.save_answer(mws, work.id, parties.q["1"], "Answered by the wrong member.")
+    wrong = member.send_back(mws, work.id, tmp_path / "wrong.cbreply")
+    parties.as_("lead")
+    _refused(lead, wrong, "answers for")
+    reply2 = parties.answer_and_reply(2, pack2, {"1": "One."}, "2028-03-31")
+    apply.apply(lead, apply.read_reply(lead, reply2, confirm_words=parties.words["m2"]))
+    pinned = lead.db.execute(
+        "SELECT recipient_fingerprint FROM work_packs WHERE org_id = 2"
+    ).fetchone()[0]
+    assert pinned == trust.current_key_of(lead, parties.names[2])["fingerprint"]

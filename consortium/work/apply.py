@@ -148,6 +148,20 @@ def read_reply(
     check = trust.key_check(
         ws, signed.signer["organisation"], signed.signer["public_key"], pinned_fingerprint=pinned
     )
+    if not pinned:
+        # Not pinned at sending: a key that already answers for another member cannot
+        # answer for this one.
+        other = ws.db.execute(
+            "SELECT o.name FROM work_replies r JOIN work_packs w ON w.id = r.work_pack_id "
+            "JOIN organisations o ON o.id = w.org_id WHERE r.sender_fingerprint = ? "
+            "AND w.org_id != ? LIMIT 1",
+            [check.fingerprint, org_id],
+        ).fetchone()
+        if other:
+            raise WorkError(
+                f"REFUSED: {signed.path.name} is signed with the key that answers for {other[0]}, "
+                "not for the member this work pack went to. Nothing was taken in."
+            )
     if check.status != trust.KNOWN:
         if confirm_words is None:
             raise KeyNotConfirmed(_refusal(check, "reply"), check)
@@ -224,6 +238,12 @@ def apply(
                 .last_pk
             )
             trust.remember(ws, incoming.check)
+            # From now on only this key answers this member's work packs.
+            ws.db.execute(
+                "UPDATE work_packs SET recipient_fingerprint = ? WHERE bid_id = ? AND org_id = ? "
+                "AND recipient_fingerprint IS NULL",
+                [incoming.check.fingerprint, incoming.bid_id, incoming.org_id],
+            )
             record = None
             record_keys = []
             for item in incoming.items:

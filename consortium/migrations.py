@@ -555,7 +555,8 @@ def work_packs_replies_and_directory(db: Database) -> None:
             received TEXT NOT NULL,
             file TEXT,
             accepted INTEGER NOT NULL DEFAULT 0,
-            declined INTEGER NOT NULL DEFAULT 0
+            declined INTEGER NOT NULL DEFAULT 0,
+            left_json TEXT  -- what was not taken in, kept so nothing the member wrote is lost
         );
         -- Who wrote a question's answer, when a member's reply supplied it.
         CREATE TABLE answer_authors (

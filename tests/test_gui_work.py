@@ -150,6 +150,9 @@ def test_member_answers_and_sends_back_then_lead_takes_it_in_with_a_conflict(
     assert lead.theirs.toPlainText() == "Our member's rewrite of question two."
     row = lead.diff.currentRow()
     assert lead.diff.item(row, 0).checkState() == Qt.CheckState.Unchecked
+    qtbot.mouseClick(lead.accept_all, Qt.MouseButton.LeftButton)  # a conflict needs a choice
+    assert "Choose for each conflict first" in lead.banner.text()
+    assert setup.lead.db["work_replies"].count == 0
     qtbot.mouseClick(lead.take_theirs, Qt.MouseButton.LeftButton)
     assert lead.diff.item(row, 0).checkState() == Qt.CheckState.Checked
     qtbot.mouseClick(lead.accept_ticked, Qt.MouseButton.LeftButton)

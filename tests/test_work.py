@@ -278,6 +278,11 @@ def test_an_answer_the_lead_edited_since_sending_is_a_conflict(parties, choice, 
         assert author is None
     if choice is None:
         assert conflict.key in result.conflicts_kept
+        # Not lost: what the member wrote is kept with the reply.
+        left = json.loads(lead.db.execute("SELECT left_json FROM work_replies").fetchone()[0])
+        assert {"key": conflict.key, "theirs": "The member's own answer."}.items() <= next(
+            x for x in left if x["key"] == conflict.key
+        ).items()
 
 
 def test_accepting_per_item_takes_only_those(parties):

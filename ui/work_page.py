@@ -149,6 +149,7 @@ class MemberView(QWidget):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
         self.record.horizontalHeader().setStretchLastSection(True)
+        self.record.verticalHeader().setVisible(False)
         self.record.itemChanged.connect(self._record_edited)
         rv.addWidget(self.record, 1)
         self.record_message = QLabel()
@@ -791,6 +792,14 @@ class LeadView(QWidget):
 
     def take_in(self, *, everything: bool) -> apply.Applied | None:
         if not self.incoming:
+            return None
+        open_conflicts = [i.label for i in self.incoming.conflicts if i.key not in self.choices]
+        if everything and open_conflicts:
+            self._say(
+                "<b>Nothing was taken in yet.</b> Choose for each conflict first (keep mine, "
+                "take theirs, or merge): " + escape("; ".join(open_conflicts)),
+                key_confirm.AMBER,
+            )
             return None
         if everything:
             accept: str | set[str] = "all"

@@ -303,11 +303,17 @@ def apply(
                         f"{item.label}: {item.old_text} → {item.new_text} {source}",
                         {"from": who, "work_pack": pack_ref, "reply": incoming.signed.sha256[:12]},
                     )
+            left = [
+                {"key": i.key, "label": i.label, "theirs": i.new, "conflict": i.conflict}
+                for i in incoming.items
+                if i.key not in result.accepted
+            ]
             ws.db["work_replies"].update(
                 reply_id,
                 {
                     "accepted": len(result.accepted),
                     "declined": len(result.declined) + len(result.conflicts_kept),
+                    "left_json": json.dumps(left, ensure_ascii=False, default=str),
                 },
             )
             ws.audit(

@@ -516,3 +516,15 @@ def test_one_members_key_cannot_answer_another_members_pack(parties, tmp_path):
         "SELECT recipient_fingerprint FROM work_packs WHERE org_id = 2"
     ).fetchone()[0]
     assert pinned == trust.current_key_of(lead, parties.names[2])["fingerprint"]
+
+
+def test_the_roles_matrix_keeps_the_member_who_wrote_an_answer(parties):
+    lead = parties.lead
+    reply = parties.answer_and_reply(2, parties.send(2), {"1": "One."}, "2028-03-31")
+    apply.apply(lead, apply.read_reply(lead, reply))
+    q = bid_questions.load(lead.db, parties.q["1"])
+    q.owner_org_id = 3  # the question moves to another member after the answer came in
+    bid_questions.save(lead, q)
+    members = {m["name"]: m for m in documents.context(lead, BID, today=TODAY)["members"]}
+    assert "1" in members[parties.names[2]]["questions_owned"]  # wrote it
+    assert "1" in members[parties.names[3]]["questions_owned"]  # owns it now

@@ -214,9 +214,15 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
     on = start or today
     qs = bid_questions.list_for(ws.db, bid_id)
     owned: dict[int, list[str]] = {}
+    from consortium.work.status import answer_authors, author_orgs
+
+    wrote = author_orgs(ws.db, bid_id)
     for n, q in enumerate(qs, start=1):
         if q.owner_org_id is not None:
             owned.setdefault(q.owner_org_id, []).append(clean(q.ref or str(n)))
+        # A member that wrote an answer it does not own is in the roles matrix for it too.
+        if wrote.get(q.id) not in (None, q.owner_org_id):
+            owned.setdefault(wrote[q.id], []).append(clean(q.ref or str(n)))
     orgs = {o.id: o for o in partner_store.load_many(ws.db, [m.org_id for m in c.members])}
     members = [
         _member(orgs[m.org_id], m, on, owned.get(m.org_id, []))
@@ -229,8 +235,6 @@ def context(ws: Workspace, bid_id: int, today: dt.date | None = None) -> dict:
     if tender:
         titles = {lot.id: lot.title for lot in tender.lots}
         lots = [{"id": clean(x), "title": clean(titles.get(x) or f"Lot {x}")} for x in bid.lots]
-    from consortium.work.status import answer_authors
-
     written_by = answer_authors(ws.db, bid_id)
     answers = []
     for n, q in enumerate(qs, start=1):

@@ -93,6 +93,21 @@ def answer_authors(db: Database, bid_id: int) -> dict[int, str]:
     }
 
 
+def author_orgs(db: Database, bid_id: int) -> dict[int, int]:
+    """{question id: the member's partner id} for answers that came in from a member."""
+    if not _has_table(db):
+        return {}
+    return {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT a.question_id, a.org_id FROM answer_authors a "
+            "JOIN bid_questions q ON q.id = a.question_id WHERE q.bid_id = ? "
+            "AND a.org_id IS NOT NULL",
+            [bid_id],
+        )
+    }
+
+
 def for_bid(ws, bid_id: int, *, today: dt.date | None = None) -> list[MemberStatus]:
     """One row per member of the bid's consortium (the lead's own organisation left out)."""
     today = today or dt.date.today()

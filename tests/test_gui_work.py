@@ -10,13 +10,14 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from consortium.bids import questions as bid_questions
 from consortium.bids.questions import Question
 from consortium.packs import keys
 from consortium.partners import store as partner_store
-from consortium.work import export
+from consortium.work import export, member
 from consortium.workspace import Workspace
 from tests.conftest import TODAY
 from ui.work_page import WorkPage
@@ -96,6 +97,12 @@ def test_member_answers_and_sends_back_then_lead_takes_it_in_with_a_conflict(
     qtbot.keyClicks(view.answer, "Our member's rewrite of question two.")
     view.questions.setCurrentRow(0)
     assert view.answer.toPlainText() == "We knock on every door in Bletchley."
+    # Typing then closing at once: the window saves it before it goes.
+    view.answer.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(view.answer, " Weekly.")
+    assert win._confirm_unsaved()
+    saved = member.load(win.ws, view.work.id).answers[setup.qs[0]]
+    assert saved == "We knock on every door in Bletchley. Weekly."
 
     # Correct the public liability date on the record.
     view.tabs.setCurrentIndex(1)
@@ -163,7 +170,7 @@ def test_member_answers_and_sends_back_then_lead_takes_it_in_with_a_conflict(
     )
     assert (
         bid_questions.load(setup.lead.db, setup.qs[0]).answer
-        == "We knock on every door in Bletchley."
+        == "We knock on every door in Bletchley. Weekly."
     )
     pl = next(
         c for c in partner_store.load(setup.lead.db, 2).credentials if c.type == "Public liability"

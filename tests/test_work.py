@@ -528,3 +528,10 @@ def test_the_roles_matrix_keeps_the_member_who_wrote_an_answer(parties):
     members = {m["name"]: m for m in documents.context(lead, BID, today=TODAY)["members"]}
     assert "1" in members[parties.names[2]]["questions_owned"]  # wrote it
     assert "1" in members[parties.names[3]]["questions_owned"]  # owns it now
+
+
+def test_dropped_work_files_are_known_by_their_names():
+    from consortium import filekinds
+
+    assert filekinds.kinds_of(Path("Hope Trust.cbwork")) == (filekinds.WORK,)
+    assert filekinds.kinds_of(Path("reply.CBREPLY")) == (filekinds.REPLY,)

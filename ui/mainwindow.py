@@ -529,7 +529,11 @@ class MainWindow(QMainWindow):
     def _confirm_unsaved(self) -> bool:
         """Ask before throwing away edits; True means carry on."""
         # Answers and library entries save themselves; ask only when one could not be saved.
-        for page, what in ((self.bids.questions, "an answer"), (self.library, "a library entry")):
+        for page, what in (
+            (self.bids.questions, "an answer"),
+            (self.library, "a library entry"),
+            (self.work.member, "an answer for a lead"),
+        ):
             if not page.flush():
                 answer = QMessageBox.question(
                     self,

@@ -314,12 +314,26 @@ class MemberView(QWidget):
         text = self.answer.toPlainText()
         if text == self.work.answer(q["id"]):
             return
-        member.save_answer(self.ws, self.work.id, q["id"], text)
+        try:
+            member.save_answer(self.ws, self.work.id, q["id"], text)
+        except ConsortiumError as exc:
+            self.message.setText(
+                f"<span style='color:#9c0006'>Not saved: {escape(str(exc))}</span>"
+            )
+            return
         self.work.answers[q["id"]] = text
         row = self.questions.currentRow()
         if 0 <= row < self.questions.count():
             self.questions.item(row).setText(self._q_label(q))
         self.message.setText("Answer saved")
+
+    def flush(self) -> bool:
+        """Save what is being typed now; False when it could not be saved."""
+        self.save_answer()
+        q = self.current_q
+        return (
+            self.work is None or q is None or self.work.answer(q["id"]) == self.answer.toPlainText()
+        )
 
     def insert_suggestion(self) -> None:
         item = self.suggestions.currentItem()

@@ -192,3 +192,16 @@ def test_overdue_members_are_highlighted(setup, qtbot):
     assert "OVERDUE" in lead.members.item(0, 2).text()
     assert lead.members.item(0, 0).background().color().name() == "#f8d7da"
     assert lead.members.item(1, 2).text() == "No work pack sent"
+
+
+def test_the_bid_overview_shows_each_members_work_pack(main_window, memory_keyring, tmp_path):
+    win = main_window
+    keys.create_key("Riverside Community Action")
+    q = Question(bid_id=1, ref="1", text="Describe your outreach.", owner_org_id=2)
+    bid_questions.save(win.ws, q)
+    export.export_work(win.ws, 1, 2, tmp_path / "w.cbwork", due=DUE, today=TODAY)
+    win.show_area("bids")
+    win.bids.reload(1)
+    text = win.bids.overview.toPlainText()
+    assert "Work pack: Sent" in text and "due 7 Dec 2026" in text
+    assert "1 of 1 question(s) still open" in text

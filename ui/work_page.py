@@ -60,6 +60,21 @@ def words_html(n: int, limit: int | None) -> str:
     return f"{n:,} words" + (f" of {limit:,}" if limit else "")
 
 
+def member_work_html(ws: Workspace, bid_id: int) -> dict[int, str]:
+    """Each member's work pack status as a short line for the bid's overview (overdue in
+    red), keyed by partner id; members with no pack sent are left out."""
+    lines = {}
+    for s in status.for_bid(ws, bid_id):
+        if not s.packs_sent:
+            continue
+        colour = "#9c0006" if s.overdue else "#495057"
+        lines[s.org_id] = (
+            f"<br><span style='color:{colour}'>Work pack: {escape(s.summary)}; "
+            f"{s.open} of {s.questions} question(s) still open</span>"
+        )
+    return lines
+
+
 class MemberView(QWidget):
     """Work for a lead: the questions to answer, the record to check, the files to attach."""
 

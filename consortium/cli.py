@@ -28,6 +28,7 @@ _PLUGINS = (
     "consortium.packs.cli",
     "consortium.bids.cli",
     "consortium.socialvalue.cli",
+    "consortium.work.cli",
 )
 
 

@@ -19,7 +19,9 @@ TENDERS = "tenders"
 QUESTIONNAIRE = "questionnaire"
 PACK = "pack"  # a signed bid pack, opened by the HA reviewer
 REVIEW = "review"  # a signed review, taken in by the consortium
-KINDS = (PARTNERS, TENDERS, QUESTIONNAIRE, PACK, REVIEW)
+WORK = "work"  # a signed work pack from a lead, opened by a member
+REPLY = "reply"  # a member's signed reply, taken in by the lead
+KINDS = (PARTNERS, TENDERS, QUESTIONNAIRE, PACK, REVIEW, WORK, REPLY)
 
 LABELS = {
     PARTNERS: "partner organisations (Excel workbook)",
@@ -27,11 +29,15 @@ LABELS = {
     QUESTIONNAIRE: "the buyer's questionnaire for a bid",
     PACK: "a signed bid pack to review",
     REVIEW: "a signed review to take in",
+    WORK: "a work pack from a lead partner",
+    REPLY: "a member's reply to a work pack",
 }
 
 _BY_SUFFIX: dict[str, tuple[str, ...]] = {
     ".cbpack": (PACK,),
     ".cbreview": (REVIEW,),
+    ".cbwork": (WORK,),
+    ".cbreply": (REPLY,),
     ".json": (TENDERS,),
     ".jsonl": (TENDERS,),
     ".zip": (TENDERS,),

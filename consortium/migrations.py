@@ -612,6 +612,101 @@ def tender_contracts(db: Database) -> None:
         store.run(conn, store.data_statements(children, limit))
 
 
+def work_packs_replies_and_directory(db: Database) -> None:
+    """work packs sent to members and their replies taken in (with who wrote each answer),
+    work received from a lead (the member's side), partners' consent to share contacts in a
+    directory, and housing associations' partner directories imported"""
+    run_script(
+        db,
+        """
+        -- Work packs this workspace sent to members (the lead's side), with what was sent.
+        CREATE TABLE work_packs (
+            id INTEGER PRIMARY KEY,
+            bid_id INTEGER NOT NULL REFERENCES bids(id) ON DELETE CASCADE,
+            org_id INTEGER NOT NULL,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            due TEXT,
+            file TEXT,
+            recipient_fingerprint TEXT,
+            sent_json TEXT NOT NULL
+        );
+        CREATE INDEX work_packs_bid ON work_packs(bid_id, org_id);
+        CREATE TABLE work_replies (
+            id INTEGER PRIMARY KEY,
+            work_pack_id INTEGER NOT NULL REFERENCES work_packs(id) ON DELETE CASCADE,
+            reply_sha256 TEXT NOT NULL UNIQUE,
+            sender_fingerprint TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            received TEXT NOT NULL,
+            file TEXT,
+            accepted INTEGER NOT NULL DEFAULT 0,
+            declined INTEGER NOT NULL DEFAULT 0,
+            left_json TEXT  -- what was not taken in, kept so nothing the member wrote is lost
+        );
+        -- Who wrote a question's answer, when a member's reply supplied it.
+        CREATE TABLE answer_authors (
+            question_id INTEGER PRIMARY KEY REFERENCES bid_questions(id) ON DELETE CASCADE,
+            org_id INTEGER,
+            organisation TEXT NOT NULL,
+            reply_id INTEGER REFERENCES work_replies(id) ON DELETE SET NULL,
+            at TEXT NOT NULL
+        );
+        -- Work packs received from a lead (the member's side) and the member's work on them.
+        CREATE TABLE received_work (
+            id INTEGER PRIMARY KEY,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            lead TEXT NOT NULL,
+            lead_fingerprint TEXT NOT NULL,
+            bid_name TEXT NOT NULL,
+            member TEXT NOT NULL,
+            org_id INTEGER,
+            received TEXT NOT NULL,
+            due TEXT,
+            work_json TEXT NOT NULL,
+            record_json TEXT NOT NULL,
+            file TEXT,
+            sent_at TEXT,
+            reply_file TEXT
+        );
+        CREATE TABLE received_work_answers (
+            work_id INTEGER NOT NULL REFERENCES received_work(id) ON DELETE CASCADE,
+            question_id INTEGER NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (work_id, question_id)
+        );
+        CREATE TABLE received_work_files (
+            id INTEGER PRIMARY KEY,
+            work_id INTEGER NOT NULL REFERENCES received_work(id) ON DELETE CASCADE,
+            need TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            path TEXT NOT NULL
+        );
+        ALTER TABLE organisations ADD COLUMN directory_consent INTEGER NOT NULL DEFAULT 0;
+        -- Partner directories imported from housing associations (read-only copies).
+        CREATE TABLE directories (
+            id INTEGER PRIMARY KEY,
+            organisation TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            imported TEXT NOT NULL,
+            file TEXT
+        );
+        CREATE TABLE directory_entries (
+            id INTEGER PRIMARY KEY,
+            directory_id INTEGER NOT NULL REFERENCES directories(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            services TEXT NOT NULL DEFAULT '',
+            places TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL
+        );
+        CREATE INDEX directory_entries_dir ON directory_entries(directory_id, name);
+        """,
+    )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -631,6 +726,7 @@ STEPS: list[Step] = [
     match_feedback,
     feed_positions,
     tender_contracts,
+    work_packs_replies_and_directory,
 ]
 LATEST = len(STEPS)
 

@@ -34,6 +34,7 @@ from ui import colours, key_confirm, review_outcome
 from ui.bid_narrative import NarrativePanel
 from ui.bid_questions import QuestionsPanel
 from ui.signing import ensure_key, passphrase_for_signing
+from ui.work_page import member_work_html
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
@@ -215,8 +216,10 @@ class BidsPage(QWidget):
         bid = bids.load(self.ws.db, bid_id)
         self.conflicts.setText(bids.conflicts_declaration(self.ws.db, bid_id))
         c = consortia.load(self.ws.db, bid.consortium_id)
+        work = member_work_html(self.ws, bid_id)
         members = "".join(
-            f"<li>{escape(m.name)} — {escape(m.role)}{escape(' (lots ' + ', '.join(m.lots) + ')' if m.lots else '')}</li>"
+            f"<li>{escape(m.name)} — {escape(m.role)}{escape(' (lots ' + ', '.join(m.lots) + ')' if m.lots else '')}"
+            f"{work.get(m.org_id, '')}</li>"
             for m in c.members
         )
         self.overview.setHtml(

@@ -50,6 +50,7 @@ from ui.runner import run_task
 from ui.socialvalue_page import SocialValuePage
 from ui.start_page import StartPage
 from ui.tenders_page import TendersPage
+from ui.work_page import WorkPage
 
 SIDEBAR_STYLE = (
     "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self.partners.editor.dirty_changed.connect(self._dirty_changed)
         self.partners.editor.export_person_requested.connect(self.export_person)
         self.partners.editor.erase_person_requested.connect(self.erase_person)
+        self.work.workspace_made.connect(self._switch_to)
+        self.work.lead.changed.connect(lambda bid_id: self.bids.reload(bid_id))
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
         self.start.demo_requested.connect(self.open_demo)
@@ -161,6 +164,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewPage()
         self.library = LibraryPage()
         self.pipeline = PipelinePage()
+        self.work = WorkPage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
             Page(
@@ -227,6 +231,15 @@ class MainWindow(QMainWindow):
             )
         )
         self.add_page(Page("pipeline", "Pipeline", PipelinePage.ABOUT, self.pipeline, search=lambda p: p.search))  # fmt: skip
+        self.add_page(
+            Page(
+                "work",
+                "Members' work",
+                "Work packs out to members and their signed replies back; work a lead sent you.",
+                self.work,
+                accepts=(filekinds.WORK, filekinds.REPLY),
+            )
+        )
 
     def add_page(self, page: Page) -> None:
         self.pages.append(page)
@@ -544,7 +557,11 @@ class MainWindow(QMainWindow):
     def _confirm_unsaved(self) -> bool:
         """Ask before throwing away edits; True means carry on."""
         # Answers and library entries save themselves; ask only when one could not be saved.
-        for page, what in ((self.bids.questions, "an answer"), (self.library, "a library entry")):
+        for page, what in (
+            (self.bids.questions, "an answer"),
+            (self.library, "a library entry"),
+            (self.work.member, "an answer for a lead"),
+        ):
             if not page.flush():
                 answer = QMessageBox.question(
                     self,
@@ -781,6 +798,13 @@ class MainWindow(QMainWindow):
         for path in by_kind.get(filekinds.REVIEW, [])[:1]:
             self.show_area("review")
             self.review.import_review(path)
+        for kind, opener in (
+            (filekinds.WORK, self.work.open_pack),
+            (filekinds.REPLY, self.work.open_reply),
+        ):
+            for path in by_kind.get(kind, [])[:1]:
+                self.show_area("work")
+                opener(path)
         for path in by_kind.get(filekinds.QUESTIONNAIRE, [])[:1]:
             self.import_questionnaire(path)
         for path in by_kind.get(filekinds.PARTNERS, [])[:1]:

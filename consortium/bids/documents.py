@@ -224,9 +224,15 @@ def context(
     on = start or today
     qs = bid_questions.list_for(ws.db, bid_id)
     owned: dict[int, list[str]] = {}
+    from consortium.work.status import answer_authors, author_orgs
+
+    wrote = author_orgs(ws.db, bid_id)
     for n, q in enumerate(qs, start=1):
         if q.owner_org_id is not None:
             owned.setdefault(q.owner_org_id, []).append(clean(q.ref or str(n)))
+        # A member that wrote an answer it does not own is in the roles matrix for it too.
+        if wrote.get(q.id) not in (None, q.owner_org_id):
+            owned.setdefault(wrote[q.id], []).append(clean(q.ref or str(n)))
     orgs = {o.id: o for o in partner_store.load_many(ws.db, [m.org_id for m in c.members])}
     members = [
         _member(orgs[m.org_id], m, on, owned.get(m.org_id, []))
@@ -240,6 +246,7 @@ def context(
         titles = {lot.id: lot.title for lot in tender.lots}
         lots = [{"id": clean(x), "title": clean(titles.get(x) or f"Lot {x}")} for x in bid.lots]
     working = copy == "working"
+    written_by = answer_authors(ws.db, bid_id)
     answers = []
     for n, q in enumerate(qs, start=1):
         meta = []
@@ -252,6 +259,8 @@ def context(
             meta.append(f"weighting {q.weighting:g}%")
         owner = orgs.get(q.owner_org_id)
         meta.append(f"led by {clean(owner.name)}" if owner else "no owner")
+        if q.id in written_by:
+            meta.append(f"answer by {clean(written_by[q.id])}")
         meta.append(f"status: {q.status}")
         if q.due:
             meta.append(f"due {uk_date(q.due)}")

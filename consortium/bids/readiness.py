@@ -23,6 +23,7 @@ from consortium.formatting import iso_date, uk_date
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.records import Organisation
+from consortium.work import status as work_status
 from consortium.workspace import Workspace
 
 # Documents every member must hold (kind, type): the rule itself lives in bids/rules.py.
@@ -150,6 +151,8 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
     asked = rules.asked_by(_tender(ws, bid))
     items: list[Item] = []
     qs = bid_questions.list_for(ws.db, bid_id)
+    # A question sent to its owner in a work pack is not done until the owner's answer is in.
+    waiting = work_status.awaiting_owner(ws.db, bid_id)
     if not qs:
         items.append(
             Item(
@@ -180,6 +183,15 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                     "over_limit",
                     "problem",
                     f"{q.label} is {q.words:,} words, over its limit of {q.word_limit:,}.",
+                    _q_where(q, "answer"),
+                )
+            )
+        elif q.id in waiting:
+            items.append(
+                Item(
+                    "awaiting_owner",
+                    "warning",
+                    f"{q.label} is waiting for {waiting[q.id]}'s answer (sent in a work pack).",
                     _q_where(q, "answer"),
                 )
             )

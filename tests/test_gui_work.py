@@ -36,6 +36,8 @@ def setup(demo_template, memory_keyring, tmp_path, monkeypatch):
     lead_file.parent.mkdir()
     shutil.copyfile(demo_template, lead_file)
     lead = Workspace.open(lead_file)
+    for existing in bid_questions.list_for(lead.db, 1):  # the demo bid's own questions
+        bid_questions.delete(lead, existing.id)
     qs = []
     for ref, draft in (("1", ""), ("2", "Our first draft.")):
         q = Question(
@@ -197,6 +199,8 @@ def test_overdue_members_are_highlighted(setup, qtbot):
 def test_the_bid_overview_shows_each_members_work_pack(main_window, memory_keyring, tmp_path):
     win = main_window
     keys.create_key("Riverside Community Action")
+    for existing in bid_questions.list_for(win.ws.db, 1):  # the demo bid's own questions
+        bid_questions.delete(win.ws, existing.id)
     q = Question(bid_id=1, ref="1", text="Describe your outreach.", owner_org_id=2)
     bid_questions.save(win.ws, q)
     export.export_work(win.ws, 1, 2, tmp_path / "w.cbwork", due=DUE, today=TODAY)

@@ -69,7 +69,10 @@ class Parties:
             self.words[f"m{org_id}"] = keys.create_key(self.names[org_id]).words
             self.public[f"m{org_id}"] = keys.export_public(tmp / f"m{org_id}.pub.json")
         self.as_("lead")
-        # Questions owned by each member, with a draft on one.
+        # Questions owned by each member, with a draft on one (the demo bid's own answered
+        # questions are cleared first, so only these are in play).
+        for existing in bid_questions.list_for(lead_ws.db, BID):
+            bid_questions.delete(lead_ws, existing.id)
         self.q = {}
         for ref, owner, draft in (
             ("1", 2, ""),
@@ -203,9 +206,13 @@ def test_two_members_answer_in_their_own_workspaces_and_the_lead_takes_it_all_in
     assert all(r.open == 0 for r in status.for_bid(lead, BID, today=TODAY))
     # The joint bid carries the answers and who wrote them.
     built = documents.build(lead, BID, tmp_path / "built", today=TODAY)
-    text = "\n".join(p.text for p in docx.Document(built.files["joint_bid"]).paragraphs)
+    working = docx.Document(built.files["joint_bid_working"]).paragraphs
+    text = "\n".join(p.text for p in working)
     assert "We run weekly drop-ins in Bletchley." in text
     assert f"answer by {parties.names[3]}" in text
+    if built.files.get("joint_bid_submission"):  # who wrote what is a note for the team only
+        buyer = docx.Document(built.files["joint_bid_submission"]).paragraphs
+        assert "answer by" not in "\n".join(p.text for p in buyer)
 
 
 def test_the_member_workspace_is_made_from_the_pack_with_its_own_organisation(parties):

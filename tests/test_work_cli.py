@@ -21,6 +21,8 @@ def test_work_commands_round_trip(demo_file, memory_keyring, tmp_path, monkeypat
     monkeypatch.setenv("CONSORTIUM_HOME", str(lead_home))
     lead_words = keys.create_key("Riverside Community Action").words
     with Workspace.open(demo_file) as ws:
+        for existing in bid_questions.list_for(ws.db, 1):  # the demo bid's own questions
+            bid_questions.delete(ws, existing.id)
         q = Question(bid_id=1, ref="7", text="How will you reach tenants?", owner_org_id=2)
         bid_questions.save(ws, q)
     lead = ["--workspace", str(demo_file)]

@@ -531,9 +531,15 @@ class LeadView(QWidget):
         self.bid.setAccessibleName("Bid")
         top.addWidget(self.bid, 1)
         self.send_button = QPushButton("Send a work pack to the selected member…")
+        self.send_button.setToolTip(
+            "Write a signed work pack for the member chosen in the table: its questions, its record to check and the documents you need"
+        )
         self.send_button.clicked.connect(self.choose_send)
         top.addWidget(self.send_button)
         self.take_button = QPushButton("Take in a reply…")
+        self.take_button.setToolTip(
+            "Open a member's signed reply: it is checked, then its changes are shown before anything is applied"
+        )
         self.take_button.clicked.connect(self.choose_reply)
         top.addWidget(self.take_button)
         outer.addLayout(top)
@@ -617,8 +623,14 @@ class LeadView(QWidget):
         self.message.setWordWrap(True)
         bottom.addWidget(self.message, 1)
         self.accept_all = QPushButton("Accept all")
+        self.accept_all.setToolTip(
+            "Apply every change in this reply in one go (conflicts ask first)"
+        )
         self.accept_all.clicked.connect(lambda: self.take_in(everything=True))
         self.accept_ticked = QPushButton("Accept the ticked changes")
+        self.accept_ticked.setToolTip(
+            "Apply only the ticked changes; the rest are left as they are"
+        )
         self.accept_ticked.clicked.connect(lambda: self.take_in(everything=False))
         bottom.addWidget(self.accept_all)
         bottom.addWidget(self.accept_ticked)

@@ -254,6 +254,7 @@ def setup(work: Path) -> Context:
     keys.create_key("Fuzz Refuge")
     partners = export_partners(demo, work / "partners.xlsx")
     share.export_entries(demo.db, work / "library.xlsx")
+    share.export_entries(demo.db, work / "library.json")
     doc = work / "Joint bid.txt"
     doc.write_text("The joint bid", encoding="utf-8")
     cbpack = pack.export_pack(demo, bid.id, work / "bid.cbpack", documents=[doc], evidence=[])
@@ -344,6 +345,7 @@ def setup(work: Path) -> Context:
         Importer("values.xlsx", ".xlsx", "zip", vx, values),
         Importer("values.json", ".json", "json", vj, values),
         Importer("library.xlsx", ".xlsx", "zip", work / "library.xlsx", library),
+        Importer("library.json", ".json", "json", work / "library.json", library),
         Importer("pack.cbpack", ".cbpack", "zip", cbpack, verify, workspace="ha"),
         Importer("review.cbreview", ".cbreview", "zip", cbreview, take_review),
     ]  # fmt: skip

@@ -206,3 +206,22 @@ def test_a_broken_zip_member_names_the_member(empty_ws, tmp_path):
         import_paths(empty_ws, [archive])
     assert "broken.zip" in str(caught.value) and "notices.json" in str(caught.value)
     assert tenders(empty_ws) == before
+
+
+def test_a_part_that_cannot_be_read_costs_that_part_with_a_defect(empty_ws, monkeypatch):
+    """If a publisher's shape still defeats a part of the extraction, only that part goes."""
+    from consortium.tenders import extract
+
+    def broken(*args, **kwargs):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(extract, "_documents", broken)
+    report = import_releases(empty_ws, [release(20), release(21)])
+    rows = tenders(empty_ws)
+    assert rows["ocds-h6vhtk-000020"][0] == "Notice 20"
+    assert "unreadable:documents" in json.loads(rows["ocds-h6vhtk-000020"][2])
+    assert report.defect_counts["unreadable"] == 2
+    monkeypatch.setattr(extract, "extract", broken)
+    import_releases(empty_ws, [release(22)])
+    assert json.loads(tenders(empty_ws)["ocds-h6vhtk-000022"][2]) == ["unreadable:notice"]
+    assert tenders(empty_ws)["ocds-h6vhtk-000022"][0] == "Notice 22"

@@ -372,7 +372,14 @@ def verify_pack(path: str | Path, ws: Workspace | None = None) -> VerifyResult:
             expected = files[name]
             try:
                 digest, size = _hash_entry(zf, name, int(expected.get("size", 0)))
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+                TypeError,
+                OverflowError,
+            ) as exc:
                 result.problems.append(
                     f"'{name}' cannot be read ({exc}): the pack is damaged or truncated."
                 )

@@ -151,3 +151,18 @@ def test_word_limit_parser_on_a_paragraph_of_numbers():
 )
 def test_word_limits(text, limit):
     assert find_word_limit(text) == limit
+
+
+def test_a_docx_whose_styles_part_is_not_styles_is_a_clear_refusal(tmp_path):
+    """python-docx reads styles lazily: a styles relationship to another part broke it late."""
+    src = FIX / "bids" / "questionnaire.docx"
+    path = tmp_path / "odd-styles.docx"
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.styles+xml", b"wordprocessingml.stylesX+xml")
+            new.writestr(info.filename, data)
+    with pytest.raises(QuestionnaireError) as caught:
+        questions.read_questionnaire(path)
+    assert "odd-styles.docx" in str(caught.value)

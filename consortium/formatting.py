@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -112,11 +113,16 @@ def _make(year: int, month: int, day: int, original: str) -> dt.date:
         ) from None
 
 
+MAX_MONEY = 10**15  # pounds; beyond it a cell is a slip (or infinity), not an amount
+
+
 def parse_money(value: object) -> int:
     """Whole pounds from 1250000, 1250000.0, '£1,250,000', '1.25m', '250k', '£1,250.49'."""
     if isinstance(value, bool):
         raise ValueError(f"{value} is not an amount of money")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > MAX_MONEY:
+            raise ValueError(f"{value} is not an amount of money; write it like 250000")
         if value < 0:
             raise ValueError(f"{value} is negative; amounts must be £0 or more")
         return round(value)
@@ -131,6 +137,8 @@ def parse_money(value: object) -> int:
         amount = float(text) * multiplier
     except ValueError:
         raise ValueError(f"'{value}' is not an amount of money; write it like 250000") from None
+    if not math.isfinite(amount) or abs(amount) > MAX_MONEY:  # "inf", "nan", "1e999"
+        raise ValueError(f"'{value}' is not an amount of money; write it like 250000")
     if amount < 0:
         raise ValueError(f"'{value}' is negative; amounts must be £0 or more")
     return round(amount)

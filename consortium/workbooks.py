@@ -22,6 +22,7 @@ from typing import IO
 
 MAX_COLUMNS = 200  # no import reads more; Contracts Finder exports have about 70
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes the workbook's parts may unpack to
+MAX_GAP = 5_000  # blank rows in a row after which a sheet is taken to have ended
 
 
 def check_archive(
@@ -31,7 +32,7 @@ def check_archive(
     try:
         with zipfile.ZipFile(source) as archive:
             unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise error(
             f"{name} is damaged (its zip structure cannot be read: {exc}). Open it in Excel "
             "and save it again."
@@ -71,14 +72,24 @@ def rows(
     """The values of rows ``min_row``..``max_row`` of ``ws``, at most ``max_rows`` rows counted
     from row 1 and ``max_cols`` columns, each row as wide as the sheet's real width (capped).
 
-    A failure while openpyxl reads the sheet raises ``error`` naming ``name`` and the sheet.
+    Reading stops after ``MAX_GAP`` blank rows in a row (a cell far below the data would
+    otherwise cost a million blank rows). A failure while openpyxl reads the sheet raises
+    ``error`` naming ``name`` and the sheet.
     """
     last = max_rows if max_row is None else min(max_row, max_rows)
     if last < min_row:
         return
     width = _width(ws, max_cols)
     try:
-        yield from ws.iter_rows(min_row=min_row, max_row=last, max_col=width, values_only=True)
+        blank = 0
+        for values in ws.iter_rows(min_row=min_row, max_row=last, max_col=width, values_only=True):
+            if values.count(None) == len(values):
+                blank += 1
+                if blank > MAX_GAP:
+                    return  # only a stray cell lies beyond a gap this long
+            else:
+                blank = 0
+            yield values
     except (
         KeyError,
         IndexError,

@@ -71,3 +71,25 @@ def test_asset_and_library_exports_with_control_characters(empty_ws, tmp_path):
         share.import_entries(copy, out)
         [entry] = library.list_all(copy.db)
     assert (entry.title, entry.body) == ("@title", "=HYPERLINK( )")
+
+
+def test_ha_report_and_sv_workbook_with_control_characters(demo_ws, tmp_path):
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from consortium.socialvalue import calc, report, workbook
+
+    demo_ws.conn.execute("UPDATE bids SET name = '=Bid' || char(11) || 'one'")
+    demo_ws.conn.execute("UPDATE consortia SET name = '@Cons' || char(7) || 'ortium'")
+    demo_ws.conn.commit()
+    paths = report.write_report(demo_ws.db, 2027, tmp_path / "out", today=dt.date(2026, 11, 23))
+    wb = openpyxl.load_workbook(paths[1])
+    values = [v for row in wb["Summary"].iter_rows(min_row=2, values_only=True) for v in row]
+    assert "'=Bid one" in values and "'@Cons ortium" in values  # the demo bids' commitments
+    lines = [calc.Line(quantity=D(1), proxy=D(100), member="Trust\x0b=x", description="-\x01d")]
+    r = calc.calculate(lines, calc.Assumptions(inputs=D(10)))
+    out = workbook.build(r, tmp_path / "w.xlsx", title="\x0b=2+2")
+    cells = [
+        v for row in openpyxl.load_workbook(out)["Inputs"].iter_rows(values_only=True) for v in row
+    ]
+    assert "Trust =x" in cells and "'- d" in cells

@@ -40,12 +40,14 @@ def test_questionnaire_with_a_far_cell_reads_in_bounded_memory(tmp_path):
     expected = [q.text for q in questions.read_questionnaire(FIX / "bids" / "questionnaire.xlsx")]
     script = textwrap.dedent(
         f"""
-        import json, resource, sys
+        import json, sys
         sys.path.insert(0, {str(ROOT)!r})
         from consortium.bids import questions
         found = questions.read_questionnaire({str(path)!r})
         print(json.dumps([q.text for q in found]))
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        # VmHWM: this process's peak (ru_maxrss would include the parent's, kept over exec).
+        status = open("/proc/self/status").read()
+        print(int(status.split("VmHWM:")[1].split()[0]) // 1024)
         """
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -149,3 +151,18 @@ def test_word_limit_parser_on_a_paragraph_of_numbers():
 )
 def test_word_limits(text, limit):
     assert find_word_limit(text) == limit
+
+
+def test_a_docx_whose_styles_part_is_not_styles_is_a_clear_refusal(tmp_path):
+    """python-docx reads styles lazily: a styles relationship to another part broke it late."""
+    src = FIX / "bids" / "questionnaire.docx"
+    path = tmp_path / "odd-styles.docx"
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.styles+xml", b"wordprocessingml.stylesX+xml")
+            new.writestr(info.filename, data)
+    with pytest.raises(QuestionnaireError) as caught:
+        questions.read_questionnaire(path)
+    assert "odd-styles.docx" in str(caught.value)

@@ -674,12 +674,19 @@ def _read_docx(path: Path) -> list[Question]:
         document = docx.Document(str(path))
     except Exception as exc:
         raise QuestionnaireError(f"{path.name} is not a readable Word document: {exc}") from exc
-    for table in document.tables:
-        grid = [[c.text for c in row.cells] for row in table.rows]
-        found = _grid_questions(grid)
-        if found:
-            return found
-    return _paragraph_questions(document)
+    try:
+        for table in document.tables:
+            grid = [[c.text for c in row.cells] for row in table.rows]
+            found = _grid_questions(grid)
+            if found:
+                return found
+        return _paragraph_questions(document)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        # python-docx reads styles and numbering lazily: a damaged or renamed part shows here.
+        raise QuestionnaireError(
+            f"{path.name} is a damaged Word document ({type(exc).__name__}: {exc}). Open it in "
+            "Word and save it again, or paste the questions in."
+        ) from exc
 
 
 def _paragraph_questions(document) -> list[Question]:

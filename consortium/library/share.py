@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from consortium import sheets, workbooks
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
+from consortium.text import storable
 from consortium.workspace import Workspace
 
 FORMAT = "consortium-library"
@@ -105,14 +106,17 @@ def _read(path: Path) -> list[dict]:
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = storable(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError, RecursionError, OSError) as exc:
             raise LibraryError(f"{path.name} is not a readable library file: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LibraryError(f"{path.name} is not a Consortium library export.")
-        if data.get("version", 0) > VERSION:
+        version, entries = data.get("version", 0), data.get("entries") or []
+        if not isinstance(version, int) or not isinstance(entries, list):
+            raise LibraryError(f"{path.name} is damaged: its version or entries are not readable.")
+        if version > VERSION:
             raise LibraryError(f"{path.name} was written by a newer version of Consortium.")
-        return list(data.get("entries") or [])
+        return [e for e in entries if isinstance(e, dict)]
     if suffix == ".xlsx":
         if not zipfile.is_zipfile(path):
             raise LibraryError(f"{path.name} is not a readable Excel workbook.")

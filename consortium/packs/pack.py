@@ -25,12 +25,14 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from consortium import __version__
 from consortium.errors import ConsortiumError
 from consortium.packs import keys
+from consortium.text import storable
 from consortium.workspace import Workspace
 
 FORMAT = "consortium-bid-pack"
@@ -303,18 +305,38 @@ def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[s
 
 
 def _read_limited(zf: zipfile.ZipFile, entry: str, limit: int = 50 * 1024 * 1024) -> bytes:
-    with zf.open(entry) as f:
-        data = f.read(limit + 1)
+    try:
+        with zf.open(entry) as f:
+            data = f.read(limit + 1)
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        # A damaged member (bad header, CRC, deflate data) or one needing a password.
+        raise PackError(
+            f"'{entry}' cannot be read ({exc}): the file is damaged or truncated."
+        ) from exc
     if len(data) > limit:
         raise PackError(f"'{entry}' is larger than it should be.")
     return data
+
+
+def _read_chunk(f) -> bytes:
+    try:
+        return f.read(CHUNK)
+    except zlib.error as exc:  # damaged deflate data: a read error like any other
+        raise zipfile.BadZipFile(str(exc)) from exc
 
 
 def _hash_entry(zf: zipfile.ZipFile, entry: str, expected_size: int) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     with zf.open(entry) as f:
-        while chunk := f.read(CHUNK):
+        while chunk := _read_chunk(f):
             size += len(chunk)
             if size > expected_size:  # more bytes than the manifest says: stop reading
                 return "", size
@@ -331,7 +353,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         )
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
         raise PackError(
             f"{path.name} is not a complete bid pack ({exc}); it may be truncated. Ask the sender to send it again."
         ) from exc
@@ -364,8 +386,10 @@ def verify_pack(
             return result
         try:
             manifest_bytes = _read_limited(zf, MANIFEST, 10 * 1024 * 1024)
-            manifest = json.loads(manifest_bytes)
-        except (ValueError, PackError, zipfile.BadZipFile, OSError) as exc:
+            # Text the database cannot hold (lone surrogates) becomes U+FFFD; the signature is
+            # checked on the bytes, so this changes nothing it proves.
+            manifest = storable(json.loads(manifest_bytes))
+        except (ValueError, RecursionError, PackError, zipfile.BadZipFile, OSError) as exc:
             result.problems.append(f"The manifest cannot be read ({exc}); the pack is damaged.")
             return result
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -419,7 +443,14 @@ def verify_pack(
             expected = files[name]
             try:
                 digest, size = _hash_entry(zf, name, int(expected.get("size", 0)))
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+                TypeError,
+                OverflowError,
+            ) as exc:
                 result.problems.append(
                     f"'{name}' cannot be read ({exc}): the pack is damaged or truncated."
                 )

@@ -38,6 +38,7 @@ from consortium.packs.pack import (
     verify_pack,
 )
 from consortium.records import Credential
+from consortium.text import storable
 from consortium.workspace import Workspace
 
 REVIEW_FORMAT = "consortium-bid-review"
@@ -535,8 +536,8 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
         body_bytes = _read_limited(zf, MANIFEST, 20 * 1024 * 1024)
         signature = _read_limited(zf, SIGNATURE, 4096) if SIGNATURE in names else b""
     try:
-        body = json.loads(body_bytes)
-    except ValueError:
+        body = storable(json.loads(body_bytes))  # lone surrogates cannot be stored
+    except (ValueError, RecursionError):
         return {}, body_bytes, [f"{path.name} is damaged: its contents are not readable."]
     if body.get("format") != REVIEW_FORMAT:
         return {}, body_bytes, [f"{path.name} is not a Consortium review file."]

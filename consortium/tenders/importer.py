@@ -17,6 +17,11 @@ the time of parsing it and storing the rows bare; see ``bench/tenders.py``):
 - SQLite stores and indexes each batch on a second thread (:mod:`.writer`) while this one parses
   the next;
 - Python's cycle collector is paused, and its thread switch interval shortened, for the import.
+
+How it stays safe: files are read through :mod:`.json_guard` (numbers and nesting bounded
+before ijson sees them, about 5% of the import's CPU), a notice whose data has an odd shape
+loses that part with an ``unreadable`` defect (:func:`~.extract.extract_safely`), and text
+SQLite cannot store becomes U+FFFD: one odd notice never stops the import.
 """
 
 from __future__ import annotations

@@ -58,8 +58,8 @@ def test_every_importer_survives_mutated_fixtures(ctx):
 
 # ------------------------------------------------------ the harness sees every failure kind
 def _write_then_refuse(ws, path):
-    ws.conn.execute("INSERT INTO settings (key, value) VALUES ('fuzz', 'dirty')")
-    ws.conn.commit()
+    with ws.atomic():  # a committed write, then a refusal: the harness must call it dirty
+        ws.conn.execute("INSERT INTO settings (key, value) VALUES ('fuzz', 'dirty')")
     raise ConsortiumError("refused after writing")
 
 

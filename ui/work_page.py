@@ -138,6 +138,9 @@ class MemberView(QWidget):
         self.suggestions.setWordWrap(True)
         sv.addWidget(self.suggestions, 1)
         self.insert_button = QPushButton("Insert the selected answer")
+        self.insert_button.setToolTip(
+            "Put the chosen library answer into this question's answer, to edit"
+        )
         self.insert_button.setEnabled(False)
         self.insert_button.clicked.connect(self.insert_suggestion)
         self.suggestions.currentRowChanged.connect(
@@ -180,6 +183,9 @@ class MemberView(QWidget):
         self.needed.setAccessibleName("Documents needed")
         fv.addWidget(self.needed, 1)
         self.attach_button = QPushButton("Attach a file for the selected document…")
+        self.attach_button.setToolTip(
+            "Choose the file (e.g. an insurance certificate) the lead asked for in the selected row"
+        )
         self.attach_button.clicked.connect(self.choose_attachment)
         fv.addWidget(self.attach_button)
         fv.addWidget(QLabel("Attached:"))
@@ -600,8 +606,15 @@ class LeadView(QWidget):
         cv.addLayout(sides)
         pick = QHBoxLayout()
         self.keep_mine = QPushButton("Keep mine")
+        self.keep_mine.setToolTip(
+            "Keep your own answer and set the member's aside (it stays with the reply)"
+        )
         self.take_theirs = QPushButton("Take theirs")
+        self.take_theirs.setToolTip("Replace your answer with the member's")
         self.use_merged = QPushButton("Use the merged text")
+        self.use_merged.setToolTip(
+            "Use the text in the merge box, which you can edit from both answers"
+        )
         for b, choice in (
             (self.keep_mine, apply.MINE),
             (self.take_theirs, apply.THEIRS),

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from consortium import places
 from consortium.errors import ConsortiumError
 from consortium.matching import text_store
-from consortium.matching.engine import Engine
+from consortium.matching.engine import Engine, TargetSet
 from consortium.matching.scoring import Match, Target, Weights, score, sort_key, target
 from consortium.matching.text import TextModel
 from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.records import Organisation
 from consortium.tenders import store as tender_store
-from consortium.tenders.records import COMING_SOON, OPEN, Tender
+from consortium.tenders.records import Tender, as_utc
 from consortium.workspace import Workspace
 
 WEIGHTS_KEY = "match_weights"
@@ -76,7 +77,12 @@ _MODELS: dict[tuple, TextModel] = {}
 
 def tenders_state(db: Database) -> tuple:
     """Changes whenever tenders are added or changed: the key of what is cached about them."""
-    return (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    return (
+        id(db.conn),
+        file,
+        *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone(),
+    )
 
 
 def text_model(db: Database) -> TextModel:
@@ -151,9 +157,14 @@ def opportunities(
     progress: Progress = no_progress,
     cancelled: IsCancelled = never_cancelled,
 ) -> list[Opportunity]:
-    """Open and coming-soon tenders ranked for one partner (default: our organisation)."""
+    """Open and coming-soon tenders ranked for one partner (default: our organisation).
+
+    Only candidates are scored: tenders that share a CPV division with the partner (or have
+    no code) and lie in the partner's regions (or the whole UK, or nowhere stated). When those
+    give fewer than ``limit`` opportunities, tenders meeting either test are scored too; with
+    ``limit=None`` every tender is.
+    """
     today = today or dt.date.today()
-    progress(0, 0, "Reading the open tenders")
     if partner_id is None:
         ours = partner_store.ours(ws.db)
         if ours is None:
@@ -161,19 +172,123 @@ def opportunities(
         org = ours
     else:
         org = partner_store.load(ws.db, partner_id)
-    tenders = [
-        t for t in all_tenders(ws.db) if include_closed or t.status_on(today) in (OPEN, COMING_SOON)
-    ]
-    check(cancelled)
-    progress(0, 0, f"Ranking {len(tenders):,} tenders for {org.name}")
-    return rank_opportunities(
-        org,
-        tenders,
-        today=today,
-        weights=weights or load_weights(ws.db),
-        text=text_model(ws.db),
-        limit=limit,
-    )
+    weights = weights or load_weights(ws.db)
+    text = text_model(ws.db)
+    progress(0, 0, "Finding the tenders that could fit")
+    tiers = ("both", "either") if limit is not None else ("all",)
+    result: list[Opportunity] = []
+    for tier in tiers:
+        ids = candidate_ids(ws.db, org, today, include_closed=include_closed, tier=tier)
+        check(cancelled)
+        progress(0, 0, f"Ranking {len(ids):,} tenders for {org.name}")
+        tenders, targets, prepared = _prepared(ws.db, ids, text)
+        check(cancelled)
+        result = rank_opportunities(
+            org,
+            tenders,
+            today=today,
+            weights=weights,
+            text=text,
+            limit=limit,
+            targets=targets,
+            prepared=prepared,
+        )
+        if limit is None or len(result) >= limit:
+            break
+    return result
+
+
+_OPEN = "(t.phase = 'planning' OR (t.phase = 'tender' AND (t.deadline IS NULL OR t.deadline > ?)))"
+_NO_CPV = "NOT EXISTS (SELECT 1 FROM tender_cpv c WHERE c.tender_id = t.id)"
+_NO_PLACE = "NOT EXISTS (SELECT 1 FROM tender_places p WHERE p.tender_id = t.id)"
+
+
+def _regions(org: Organisation) -> set[str] | None:
+    """The ITL1 regions a partner works in (None: anywhere, or not known)."""
+    tops: set[str] = set()
+    for area in org.areas:
+        if area in ("TL", "UK"):
+            return None
+        chain = places.ancestors(area)
+        tops |= {c for c in chain if len(c) == 3} or {area[:3]}
+    return tops or None
+
+
+def candidate_ids(
+    db: Database,
+    org: Organisation,
+    today: dt.date,
+    *,
+    include_closed: bool = False,
+    tier: str = "both",
+) -> list[int]:
+    """Row ids of the tenders worth scoring for ``org``, found with the CPV and place indexes.
+
+    ``tier``: "both" (a related CPV code and a place in the partner's regions), "either", or
+    "all" (no pruning).
+    """
+    where, params = [], []
+    if not include_closed:
+        where.append(_OPEN)
+        params.append(as_utc(today))
+    tests = []
+    divisions = sorted({c[:2] for c in org.cpv_codes if c})
+    if divisions and tier != "all":
+        marks = ",".join("?" * len(divisions))
+        tests.append(
+            f"({_NO_CPV} OR EXISTS (SELECT 1 FROM tender_cpv c WHERE c.tender_id = t.id "
+            f"AND substr(c.code, 1, 2) IN ({marks})))"
+        )
+        params.extend(divisions)
+    regions = _regions(org)
+    if regions and tier != "all":
+        marks = ",".join("?" * len(regions))
+        tests.append(
+            f"({_NO_PLACE} OR EXISTS (SELECT 1 FROM tender_places p WHERE p.tender_id = t.id "
+            f"AND (p.code IN ('TL', 'UK') OR substr(p.code, 1, 3) IN ({marks}))))"
+        )
+        params.extend(sorted(regions))
+    if tests:
+        where.append("(" + (" AND " if tier == "both" else " OR ").join(tests) + ")")
+    sql = "SELECT t.id FROM tenders t" + (f" WHERE {' AND '.join(where)}" if where else "")
+    return [r[0] for r in db.execute(sql + " ORDER BY t.id", params)]
+
+
+# Tenders and their targets (with their inferred requirements, the costly part) kept between
+# rankings until tenders change; bounded, so a big workspace cannot fill the memory.
+_PREPARED: dict = {"key": None, "by_id": {}, "sets": {}}
+PREPARED_MAX = 60_000
+SETS_KEPT = 4
+
+
+def _prepared(
+    db: Database, ids: list[int], text: TextModel
+) -> tuple[list[Tender], list[list[Target]], TargetSet]:
+    """The tenders with these ids, their targets and the engine's word matrix of them."""
+    key = tenders_state(db)
+    if _PREPARED["key"] != key:
+        _PREPARED.update(key=key, by_id={}, sets={})
+    cache: dict[int, tuple[Tender, list[Target]]] = _PREPARED["by_id"]
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        if len(cache) + len(missing) > PREPARED_MAX:
+            cache.clear()
+            missing = ids
+        loaded = tender_store.load_tenders(db.conn, missing)
+        for row_id, tender in zip(missing, loaded, strict=True):
+            cache[row_id] = (tender, targets_for(tender))
+    pairs = [cache[i] for i in ids if i in cache]
+    tenders, targets = [t for t, _ in pairs], [ts for _, ts in pairs]
+    sets: dict = _PREPARED["sets"]
+    found = sets.get((tuple(ids), id(text)))
+    if found is None:
+        whole = [ts[0] for ts in targets]
+        lots = [lt for ts in targets for lt in ts[1:]]
+        found = TargetSet(whole + lots, text)
+        while len(sets) >= SETS_KEPT:
+            sets.pop(next(iter(sets)))
+        sets[tuple(ids), id(text)] = found
+    return tenders, targets, found
 
 
 def rank_opportunities(
@@ -184,10 +299,15 @@ def rank_opportunities(
     weights: Weights,
     text: TextModel,
     limit: int | None = 50,
+    targets: list[list[Target]] | None = None,
+    prepared: TargetSet | None = None,
 ) -> list[Opportunity]:
-    whole = [target(t) for t in tenders]
-    lots = [(i, target(t, lot)) for i, t in enumerate(tenders) for lot in t.lots]
-    engine = Engine([org], whole + [lt for _, lt in lots], weights, today, text)
+    """``targets``: :func:`targets_for` of each tender, when already made; ``prepared``: the
+    engine's :class:`TargetSet` of them (whole tenders first, then the lots, in order)."""
+    targets = targets if targets is not None else [targets_for(t) for t in tenders]
+    whole = [ts[0] for ts in targets]
+    lots = [(i, lt) for i, ts in enumerate(targets) for lt in ts[1:]]
+    engine = Engine([org], prepared or (whole + [lt for _, lt in lots]), weights, today, text)
     can = engine.can_deliver()[0]
     deliverable: dict[int, list[str]] = {}
     for k, (i, lt) in enumerate(lots):

@@ -125,8 +125,11 @@ def place_condition(place: str) -> tuple[str, list[str]]:
             codes.append("TL")
         return f"code IN ({','.join('?' * len(codes))})", codes
     if _REGION.match(code):
-        itl = places.to_itl(code) or ("TL" + code[2:])
-        covering = [itl, *places.ancestors(itl)]
+        if code.startswith("TL"):  # already ITL: the regions covering it are its prefixes
+            itl, covering = code, [code[:k] for k in range(len(code), 2, -1)]
+        else:
+            itl = places.to_itl(code) or ("TL" + code[2:])
+            covering = [itl, *places.ancestors(itl)]
         if "TL" not in covering:
             covering.append("TL")
         sql = f"(code >= ? AND code < ?) OR code IN ({','.join('?' * len(covering))})"
@@ -142,7 +145,7 @@ def place_condition(place: str) -> tuple[str, list[str]]:
 
 def _cpv_range(code: str) -> tuple[str, str]:
     try:
-        stem = cpv_mod.normalise(code)
+        stem = cpv_mod.shape(code)
     except ValueError:
         stem = re.sub(r"\D", "", str(code))
         if len(stem) == 7:
@@ -151,8 +154,9 @@ def _cpv_range(code: str) -> tuple[str, str]:
             raise SearchError(
                 f"'{code}' is not a CPV code: CPV codes have 8 digits, like 85310000."
             ) from None
-    found = cpv_mod.lookup(stem)
-    prefix = found.prefix if found else stem.rstrip("0") or stem[:2]
+    # A CPV code's significant digits are those before its trailing zeros (never fewer than
+    # the two of a division), so the range needs no lookup in the CPV list.
+    prefix = stem.rstrip("0")
     if len(prefix) < 2:
         prefix = stem[:2]
     return prefix, prefix + ":"  # ":" sorts just after "9"

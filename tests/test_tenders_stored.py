@@ -137,3 +137,23 @@ def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(w
     assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
     assert store.LOADS["compile"] == 0
     again.close()
+
+
+def test_quick_json_text_is_exactly_what_the_standard_library_writes():
+    from consortium.tenders import merge, ocds_reader
+
+    found = ocds_reader.sources(FILES)
+    count = 0
+    for source in found:
+        for release in ocds_reader.read_releases(source, []):  # Decimals, as the import sees them
+            assert merge.dumps_flagged(release) == merge._dumps_json(release)
+            compiled = merge.compile_single(release)
+            assert merge.dumps_flagged(compiled) == merge._dumps_json(compiled)
+            count += 1
+    assert count > 100
+    odd = {"a": float("inf"), "c": 2**70, 1: "x", "d": "\ud800", "e": float("nan")}
+    for key, value in odd.items():  # what orjson cannot write as json does goes the slow way
+        assert merge.dumps_flagged({key: value}) == merge._dumps_json({key: value})
+    # a float already parsed (not a Decimal) may be spelt otherwise, but is the same number
+    quick, slow = merge.dumps_flagged({"e": [1e-05, 1e16]}), merge._dumps_json({"e": [1e-05, 1e16]})
+    assert json.loads(quick[0]) == json.loads(slow[0]) and quick[1] == slow[1]

@@ -2,7 +2,7 @@
 
     blob = pack_text(json_text)          # bytes (a zstd frame)
     unpack(blob) == json_text            # also reads plain text and older zlib blobs
-    tender = tender_from_blob(pack_tender(tender))
+    tender = tender_from_blob(pack_tender(tender), title, description)
 
 Raw releases are stored as compressed JSON text (the exact text that was imported, so reading
 one back gives byte-for-byte the same JSON). The extracted tender is stored the same way, as the
@@ -72,12 +72,22 @@ def _default(value):
 
 
 def tender_json(tender: Tender) -> bytes:
-    return orjson.dumps(tender, default=_default)
+    """The record as JSON, less its title and description: ``tender_texts`` holds those for
+    the search index already, and a description is most of a tender's size."""
+    title, description = tender.title, tender.description
+    tender.title = tender.description = ""
+    try:
+        return orjson.dumps(tender, default=_default)
+    finally:
+        tender.title, tender.description = title, description
 
 
 def pack_tender(tender: Tender) -> bytes:
     return pack_bytes(tender_json(tender))
 
 
-def tender_from_blob(blob: bytes) -> Tender:
-    return Tender.from_dict(orjson.loads(unpack_bytes(blob)))
+def tender_from_blob(blob: bytes, title: str | None, description: str | None) -> Tender:
+    """The tender stored by :func:`pack_tender`, with its title and description put back."""
+    tender = Tender.from_dict(orjson.loads(unpack_bytes(blob)))
+    tender.title, tender.description = title or "", description or ""
+    return tender

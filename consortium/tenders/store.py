@@ -295,7 +295,8 @@ def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tup
 
 
 _GET_TENDER = (
-    "SELECT t.defects, d.version, d.data FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+    "SELECT t.defects, d.version, d.data, x.title, x.description FROM tenders t "
+    "LEFT JOIN tender_data d ON d.id = t.id LEFT JOIN tender_texts x ON x.id = t.id "
     "WHERE t.ocid = ?"
 )
 
@@ -306,10 +307,10 @@ def get_tender(db: Database, ocid: str) -> Tender | None:
     row = db.execute(_GET_TENDER, [ocid]).fetchone()
     if row is None:
         return None
-    defects, version, data = row
+    defects, version, data, title, description = row
     LOADS["tender"] += 1
     if version == packing.TENDER_VERSION:
-        tender = packing.tender_from_blob(data)
+        tender = packing.tender_from_blob(data, title, description)
     else:
         tender = compile_tender(db.conn, ocid)
     tender.defects = json.loads(defects)
@@ -323,13 +324,14 @@ def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
-        for row_id, ocid, defects, version, data in conn.execute(
-            "SELECT t.id, t.ocid, t.defects, d.version, d.data FROM tenders t "
-            f"LEFT JOIN tender_data d ON d.id = t.id WHERE t.id IN ({marks})",
+        for row_id, ocid, defects, version, data, title, description in conn.execute(
+            "SELECT t.id, t.ocid, t.defects, d.version, d.data, x.title, x.description "
+            "FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+            f"LEFT JOIN tender_texts x ON x.id = t.id WHERE t.id IN ({marks})",
             chunk,
         ):
             if version == packing.TENDER_VERSION:
-                tender = packing.tender_from_blob(data)
+                tender = packing.tender_from_blob(data, title, description)
                 tender.defects = json.loads(defects)
                 found[row_id] = tender
             else:

@@ -451,6 +451,10 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
             version INTEGER NOT NULL,  -- packing.TENDER_VERSION when stored
             data BLOB NOT NULL  -- the extracted Tender as JSON, compressed
         );
+        CREATE TABLE tender_dictionaries (
+            id INTEGER PRIMARY KEY,  -- the zstd dictionary id its frames carry
+            data BLOB NOT NULL
+        );
         """,
     )
     conn = db.conn

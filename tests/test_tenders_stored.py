@@ -119,6 +119,7 @@ def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(w
             [(text, ocid, rid) for (ocid, rid), text in before.items()],
         )
         ws.conn.execute("DROP TABLE tender_data")
+        ws.conn.execute("DROP TABLE tender_dictionaries")
         ws.conn.execute("DROP TABLE text_terms")  # made by the later step, which runs again
     previous = migrations.STEPS.index(migrations.v12_compressed_releases_and_stored_tenders)
     ws.conn.execute(f"PRAGMA user_version = {previous}")
@@ -157,3 +158,28 @@ def test_quick_json_text_is_exactly_what_the_standard_library_writes():
     # a float already parsed (not a Decimal) may be spelt otherwise, but is the same number
     quick, slow = merge.dumps_flagged({"e": [1e-05, 1e16]}), merge._dumps_json({"e": [1e-05, 1e16]})
     assert json.loads(quick[0]) == json.loads(slow[0]) and quick[1] == slow[1]
+
+
+def test_releases_are_packed_with_a_dictionary_learnt_from_the_first_big_batch(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 30)
+    ws = Workspace.create(tmp_path / "d.consortium")
+    import_paths(ws, FILES, today=TODAY)
+    (dict_id,) = ws.conn.execute("SELECT id FROM tender_dictionaries").fetchone()
+    raws = [raw for (raw,) in ws.conn.execute("SELECT raw FROM tender_releases")]
+    with_dict = [r for r in raws if packing.zstandard.get_frame_parameters(r).dict_id == dict_id]
+    assert len(with_dict) == len(raws)
+    ws.close()
+    # A fresh process knows no dictionary until the workspace's are loaded.
+    monkeypatch.setattr(packing, "_DICTIONARIES", {})
+    monkeypatch.setattr(packing, "_local", packing.threading.local())
+    monkeypatch.setattr(store, "_LOADED", {})
+    ws = Workspace.open(tmp_path / "d.consortium", backup=False)
+    ocid = ws.conn.execute("SELECT ocid FROM tender_releases LIMIT 1").fetchone()[0]
+    assert store.load_releases(ws.db, ocid)
+    assert beyond_double(
+        json.loads(stored_texts(ws)[ocid, store.load_releases(ws.db, ocid)[0]["id"]])
+    )
+    assert store.compile_tender(ws.conn, ocid) == store.get_tender(ws.db, ocid)
+    ws.close()

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
-from consortium.tenders import cf_csv, merge, ocds_reader, store
+from consortium.tenders import cf_csv, merge, ocds_reader, packing, store
 from consortium.tenders.extract import CF_CSV_PREFIX, extract
 from consortium.tenders.records import ImportReport, Tender, as_utc
 from consortium.tenders.writer import BulkWriter, variable_limit
@@ -92,6 +92,7 @@ class _Run:
         self.eager = True
         self.recompile: set[str] = set()
         self.next_id = store.next_id(ws.db)
+        self.dictionary = store.dictionary(self.conn)
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
@@ -222,11 +223,18 @@ class _Run:
             self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
-        limit = self.limit
+        if not self.dictionary and len(release_rows) >= packing.DICTIONARY_SAMPLES:
+            # The workspace's first big batch: learn how its releases are written (once: if
+            # they cannot be learnt from, plain zstd it is).
+            self.dictionary = -1
+            self.writer.drain()
+            samples = [row[4].encode("utf-8") for row in release_rows]
+            self.dictionary = store.add_dictionary(self.conn, samples)
+        limit, dictionary = self.limit, max(self.dictionary, 0)
         # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
             lambda: (
-                store.release_statements(release_rows, limit)
+                store.release_statements(release_rows, limit, dictionary)
                 + store.tender_statements(tender_rows, children, limit)
             )
         )

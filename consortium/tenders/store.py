@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import zstandard
 from sqlite_utils import Database
 
 from consortium import places
@@ -158,13 +159,42 @@ _RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw,
 _DATA_HEAD = "INSERT OR REPLACE INTO tender_data (id, version, data)"
 
 
-def release_statements(rows: Sequence[tuple], limit: int) -> list[Statement]:
+def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -> list[Statement]:
     """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now).
 
-    The JSON is compressed here: the importer calls this on its writer thread, so compressing
-    (which releases the GIL) overlaps the parsing of the next notices."""
-    packed = [(*row[:4], packing.pack_text(row[4]), row[5]) for row in rows]
+    The JSON is compressed here (with the workspace's ``dictionary``, if it has one): the
+    importer calls this on its writer thread, so compressing (which releases the GIL) overlaps
+    the parsing of the next notices."""
+    packed = [(*row[:4], packing.pack_text(row[4], dictionary), row[5]) for row in rows]
     return multi_insert(_RELEASE_HEAD, packed, 6, limit)
+
+
+_LOADED: dict[tuple, int] = {}  # (connection, file) -> the dictionary releases are packed with
+
+
+def dictionary(conn: sqlite3.Connection) -> int:
+    """Load the workspace's compression dictionaries; the id of the one new releases use (0:
+    none yet)."""
+    key = (id(conn), conn.execute("PRAGMA database_list").fetchone()[2])
+    found = _LOADED.get(key)
+    if found is None:
+        found = 0
+        for (data,) in conn.execute("SELECT data FROM tender_dictionaries ORDER BY rowid"):
+            found = packing.register(data)
+        _LOADED[key] = found
+    return found
+
+
+def add_dictionary(conn: sqlite3.Connection, samples: list[bytes]) -> int:
+    """Train and store the dictionary new releases will be packed with; returns its id."""
+    try:
+        data = packing.train(samples)
+    except zstandard.ZstdError:  # samples too alike or too few to learn from: plain zstd
+        return 0
+    dict_id = packing.register(data)
+    conn.execute("INSERT INTO tender_dictionaries (id, data) VALUES (?, ?)", [dict_id, data])
+    _LOADED.pop((id(conn), conn.execute("PRAGMA database_list").fetchone()[2]), None)
+    return dict_id
 
 
 def data_statements(children: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
@@ -274,6 +304,7 @@ def load_releases(db: Database, ocid: str) -> list[dict]:
 def load_releases_of(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, list[dict]]:
     """The stored releases of each of ``ocids``, in import order."""
     found: dict[str, list[dict]] = {}
+    dictionary(conn)
     for chunk, marks in _chunks(ocids):
         for ocid, raw in conn.execute(
             f"SELECT ocid, raw FROM tender_releases WHERE ocid IN ({marks}) ORDER BY id", chunk

@@ -516,8 +516,9 @@ class MatchesPage(QWidget):
             if key == self._opps_key:
                 self.opps.set_rows(found)
                 self.opps_note.setText(
-                    f"{len(found)} open and coming-soon tender(s) for {self.partner.currentText()}, "
-                    "best first. Double-click one to see every partner's fit."
+                    f"The {len(found)} best-fitting open and coming-soon tender(s) for "
+                    f"{self.partner.currentText()}, best first. Double-click one to see every "
+                    "partner's fit."
                 )
 
         task = self.run("Finding opportunities", work, done)

@@ -453,6 +453,7 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
         );
         CREATE TABLE tender_dictionaries (
             id INTEGER PRIMARY KEY,  -- the zstd dictionary id its frames carry
+            kind TEXT NOT NULL,  -- what it was learnt from: "release" or "tender"
             data BLOB NOT NULL
         );
         """,

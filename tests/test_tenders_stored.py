@@ -166,10 +166,14 @@ def test_releases_are_packed_with_a_dictionary_learnt_from_the_first_big_batch(
     monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 30)
     ws = Workspace.create(tmp_path / "d.consortium")
     import_paths(ws, FILES, today=TODAY)
-    (dict_id,) = ws.conn.execute("SELECT id FROM tender_dictionaries").fetchone()
-    raws = [raw for (raw,) in ws.conn.execute("SELECT raw FROM tender_releases")]
-    with_dict = [r for r in raws if packing.zstandard.get_frame_parameters(r).dict_id == dict_id]
-    assert len(with_dict) == len(raws)
+    ids = dict(ws.conn.execute("SELECT kind, id FROM tender_dictionaries"))
+    assert set(ids) == {"release", "tender"}
+
+    def packed_with(sql: str) -> set[int]:
+        return {packing.zstandard.get_frame_parameters(b).dict_id for (b,) in ws.conn.execute(sql)}
+
+    assert packed_with("SELECT raw FROM tender_releases") == {ids["release"]}
+    assert packed_with("SELECT data FROM tender_data") == {ids["tender"]}
     ws.close()
     # A fresh process knows no dictionary until the workspace's are loaded.
     monkeypatch.setattr(packing, "_DICTIONARIES", {})

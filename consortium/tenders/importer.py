@@ -92,7 +92,8 @@ class _Run:
         self.eager = True
         self.recompile: set[str] = set()
         self.next_id = store.next_id(ws.db)
-        self.dictionary = store.dictionary(self.conn)
+        self.dictionary = store.dictionary(self.conn, store.RELEASES)
+        self.tender_dictionary = store.dictionary(self.conn, store.TENDERS)
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
@@ -229,13 +230,19 @@ class _Run:
             self.dictionary = -1
             self.writer.drain()
             samples = [row[4].encode("utf-8") for row in release_rows]
-            self.dictionary = store.add_dictionary(self.conn, samples)
+            self.dictionary = store.add_dictionary(self.conn, store.RELEASES, samples) or -1
+        if not self.tender_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
+            self.tender_dictionary = -1
+            self.writer.drain()
+            samples = [packing.tender_json(tender) for _, tender in children]
+            self.tender_dictionary = store.add_dictionary(self.conn, store.TENDERS, samples) or -1
         limit, dictionary = self.limit, max(self.dictionary, 0)
+        tender_dictionary = max(self.tender_dictionary, 0)
         # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
             lambda: (
                 store.release_statements(release_rows, limit, dictionary)
-                + store.tender_statements(tender_rows, children, limit)
+                + store.tender_statements(tender_rows, children, limit, tender_dictionary)
             )
         )
         self.tick("Reading notices")
@@ -261,7 +268,10 @@ class _Run:
                 else:
                     self._update(tender, digest, row)
             self.report.tenders_new += len(new_rows)
-            store.run(self.conn, store.tender_statements(new_rows, children, self.limit))
+            packed_with = max(self.tender_dictionary, 0)
+            store.run(
+                self.conn, store.tender_statements(new_rows, children, self.limit, packed_with)
+            )
             done += len(chunk)
             check(self.cancelled)
             self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")

@@ -118,8 +118,8 @@ def tender_json(tender: Tender) -> bytes:
         tender.title, tender.description = title, description
 
 
-def pack_tender(tender: Tender) -> bytes:
-    return pack_bytes(tender_json(tender))
+def pack_tender(tender: Tender, dictionary: int = 0) -> bytes:
+    return pack_bytes(tender_json(tender), dictionary)
 
 
 def tender_from_blob(blob: bytes, title: str | None, description: str | None) -> Tender:

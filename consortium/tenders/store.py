@@ -169,44 +169,57 @@ def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -
     return multi_insert(_RELEASE_HEAD, packed, 6, limit)
 
 
-_LOADED: dict[tuple, int] = {}  # (connection, file) -> the dictionary releases are packed with
+_LOADED: dict[tuple, dict[str, int]] = {}  # (connection, file) -> {kind: dictionary id}
+RELEASES, TENDERS = "release", "tender"  # what a dictionary was learnt from
 
 
-def dictionary(conn: sqlite3.Connection) -> int:
-    """Load the workspace's compression dictionaries; the id of the one new releases use (0:
-    none yet)."""
+def dictionary(conn: sqlite3.Connection, kind: str = RELEASES) -> int:
+    """Load the workspace's compression dictionaries (so anything stored can be read); the id
+    of the one new data of ``kind`` is packed with (0: none yet)."""
     key = (id(conn), conn.execute("PRAGMA database_list").fetchone()[2])
     found = _LOADED.get(key)
     if found is None:
-        found = 0
-        for (data,) in conn.execute("SELECT data FROM tender_dictionaries ORDER BY rowid"):
-            found = packing.register(data)
+        found = {}
+        for kind_of, data in conn.execute(
+            "SELECT kind, data FROM tender_dictionaries ORDER BY rowid"
+        ):
+            found[kind_of] = packing.register(data)
         _LOADED[key] = found
-    return found
+    return found.get(kind, 0)
 
 
-def add_dictionary(conn: sqlite3.Connection, samples: list[bytes]) -> int:
-    """Train and store the dictionary new releases will be packed with; returns its id."""
+def add_dictionary(conn: sqlite3.Connection, kind: str, samples: list[bytes]) -> int:
+    """Train and store the dictionary new data of ``kind`` will be packed with; its id (0 if
+    the samples could not be learnt from)."""
     try:
         data = packing.train(samples)
     except zstandard.ZstdError:  # samples too alike or too few to learn from: plain zstd
         return 0
     dict_id = packing.register(data)
-    conn.execute("INSERT INTO tender_dictionaries (id, data) VALUES (?, ?)", [dict_id, data])
+    conn.execute(
+        "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data) VALUES (?, ?, ?)",
+        [dict_id, kind, data],
+    )
     _LOADED.pop((id(conn), conn.execute("PRAGMA database_list").fetchone()[2]), None)
     return dict_id
 
 
-def data_statements(children: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
+def data_statements(
+    children: Iterable[tuple[int, Tender]], limit: int, dictionary: int = 0
+) -> list[Statement]:
     """Statements that store each extracted tender, so opening it never compiles it again."""
     rows = [
-        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender)) for row_id, tender in children
+        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender, dictionary))
+        for row_id, tender in children
     ]
     return multi_insert(_DATA_HEAD, rows, 3, limit, per=256)
 
 
 def tender_statements(
-    rows: Sequence[tuple], children: Iterable[tuple[int, Tender]], limit: int
+    rows: Sequence[tuple],
+    children: Iterable[tuple[int, Tender]],
+    limit: int,
+    dictionary: int = 0,
 ) -> list[Statement]:
     """Statements that insert new tenders (rows from :func:`tender_values`), index their text
     and file their CPV codes and places (``children``: (row id, tender) pairs)."""
@@ -221,7 +234,11 @@ def tender_statements(
         # Index the texts just stored (row ids are given out in order, so a range holds them).
         first, last = min(r[_ID] for r in rows), max(r[_ID] for r in rows)
         out.append((_FTS_FROM_TEXTS, [first, last]))
-    return [*out, *children_statements(children, limit), *data_statements(children, limit)]
+    return [
+        *out,
+        *children_statements(children, limit),
+        *data_statements(children, limit, dictionary),
+    ]
 
 
 def children_statements(rows: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
@@ -338,6 +355,7 @@ def get_tender(db: Database, ocid: str) -> Tender | None:
     row = db.execute(_GET_TENDER, [ocid]).fetchone()
     if row is None:
         return None
+    dictionary(db.conn)
     defects, version, data, title, description = row
     LOADS["tender"] += 1
     if version == packing.TENDER_VERSION:
@@ -352,6 +370,7 @@ def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
     """The stored tenders with these row ids (in that order; missing ids are left out)."""
     found: dict[int, Tender] = {}
     stale: dict[int, str] = {}
+    dictionary(conn)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
@@ -387,7 +406,8 @@ def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
 
 
 def replace_data(conn: sqlite3.Connection, row_id: int, tender: Tender) -> None:
-    run(conn, data_statements([(row_id, tender)], variable_limit_of(conn)))
+    packed_with = dictionary(conn, TENDERS)
+    run(conn, data_statements([(row_id, tender)], variable_limit_of(conn), packed_with))
 
 
 def variable_limit_of(conn: sqlite3.Connection) -> int:

@@ -1,0 +1,29 @@
+"""A search sorted by SQLite (the first of a session) lists hits exactly as the kept id lists do."""
+
+from __future__ import annotations
+
+import pytest
+
+from consortium.tenders import search
+from consortium.tenders.search import TenderQuery
+
+QUERIES = [
+    TenderQuery(text="support"),
+    TenderQuery(text="young*", sort="value"),
+    TenderQuery(status=["open"], sort="published", descending=True),
+    TenderQuery(text="services", sort="deadline", descending=True),
+    TenderQuery(value_min=10000, sort="value", descending=True),
+]
+
+
+@pytest.mark.parametrize("walk", [0, 10**9])  # walk the sort's index, or sort the hits
+def test_first_search_orders_hits_as_the_cached_lists_do(demo_ws, monkeypatch, walk):
+    monkeypatch.setattr(search, "INDEX_WALK_MIN", walk)
+    for query in QUERIES:
+        search._CACHE.pop(demo_ws, None)
+        first = search.search_keys(demo_ws, query, today="2026-11-23")
+        assert search._CACHE.get(demo_ws, {}).get((search._sort(query), query.descending)) is None
+        monkeypatch.setattr(search, "SQL_ORDER_MAX", -1)  # now through the whole id list
+        again = search.search_keys(demo_ws, query, today="2026-11-23")
+        monkeypatch.setattr(search, "SQL_ORDER_MAX", 30_000)
+        assert first == again and len(first) > 3, query

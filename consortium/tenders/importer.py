@@ -9,8 +9,12 @@ seen before is skipped. A process met for the first time is compiled from the re
 the batch in hand; one with releases stored earlier (in this import or before) is compiled again
 at the end from all of them, with OCDS merge rules.
 
-How it stays fast (a 1.1 GB package of 200,000 releases in about 45 s on two cores, about twice
-the time of parsing it and storing the rows bare; see ``bench/tenders.py``):
+What it stores: each release's JSON, compressed on the writer thread (zstandard, with a
+dictionary learnt from the workspace's first big batch); each tender as extracted (so opening
+it never compiles its releases again); the search index; and the words of the new and changed
+tenders for the matching model (:mod:`consortium.matching.text_store`), never rebuilt.
+
+How it stays fast (see ``bench/scale.py`` and ``bench/tenders.py`` for the measured figures):
 
 - each release is turned into JSON text and a tender as soon as it is parsed, and the parsed
   notice dropped, so the CPU caches keep what they work on;

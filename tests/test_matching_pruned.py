@@ -15,7 +15,9 @@ def test_pruned_opportunities_equal_the_full_ranking_for_every_demo_partner(demo
     every = len(service.candidate_ids(demo_ws.db, store.load_all(demo_ws.db)[0], TODAY, tier="all"))
     pruned_somewhere = False
     for org in store.load_all(demo_ws.db):
+        close = service.candidate_ids(demo_ws.db, org, TODAY, tier="close")
         both = service.candidate_ids(demo_ws.db, org, TODAY)
+        assert set(close) <= set(both)
         either = service.candidate_ids(demo_ws.db, org, TODAY, tier="either")
         assert set(both) <= set(either)
         pruned_somewhere |= len(either) < every

@@ -159,10 +159,10 @@ def opportunities(
 ) -> list[Opportunity]:
     """Open and coming-soon tenders ranked for one partner (default: our organisation).
 
-    Only candidates are scored: tenders that share a CPV division with the partner (or have
-    no code) and lie in the partner's regions (or the whole UK, or nowhere stated). When those
-    give fewer than ``limit`` opportunities, tenders meeting either test are scored too; with
-    ``limit=None`` every tender is.
+    Only candidates are scored: tenders that share a CPV group with the partner (or have no
+    code) and lie in the partner's regions (or the whole UK, or nowhere stated). When those
+    give fewer than ``limit`` opportunities, the CPV division is enough, then either test (see
+    :func:`candidate_ids`); with ``limit=None`` every tender is scored.
     """
     today = today or dt.date.today()
     if partner_id is None:
@@ -175,7 +175,7 @@ def opportunities(
     weights = weights or load_weights(ws.db)
     text = text_model(ws.db)
     progress(0, 0, "Finding the tenders that could fit")
-    tiers = ("both", "either") if limit is not None else ("all",)
+    tiers = TIERS if limit is not None else ("all",)
     result: list[Opportunity] = []
     for tier in tiers:
         ids = candidate_ids(ws.db, org, today, include_closed=include_closed, tier=tier)
@@ -198,9 +198,8 @@ def opportunities(
     return result
 
 
-_OPEN = "(t.phase = 'planning' OR (t.phase = 'tender' AND (t.deadline IS NULL OR t.deadline > ?)))"
-_NO_CPV = "NOT EXISTS (SELECT 1 FROM tender_cpv c WHERE c.tender_id = t.id)"
-_NO_PLACE = "NOT EXISTS (SELECT 1 FROM tender_places p WHERE p.tender_id = t.id)"
+_OPEN = "(phase = 'planning' OR (phase = 'tender' AND (deadline IS NULL OR deadline > ?)))"
+TIERS = ("close", "both", "either")  # tried in turn until one gives enough opportunities
 
 
 def _regions(org: Organisation) -> set[str] | None:
@@ -214,6 +213,37 @@ def _regions(org: Organisation) -> set[str] | None:
     return tops or None
 
 
+def _with_codes(db: Database, table: str, prefixes: set[str], exact: tuple = ()) -> set[int]:
+    """Ids of tenders with a code in ``table`` starting with one of ``prefixes`` (or equal to
+    one of ``exact``): range scans of the (code, tender) key, no scan of the tenders."""
+    found: set[int] = set()
+    for prefix in sorted(prefixes):
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT tender_id FROM {table} WHERE code >= ? AND code < ?",
+                [prefix, prefix + "~"],
+            )
+        )
+    for code in exact:
+        found.update(
+            r[0] for r in db.execute(f"SELECT tender_id FROM {table} WHERE code = ?", [code])
+        )
+    return found
+
+
+def _without_codes(db: Database, table: str, among: set[int]) -> set[int]:
+    """Those of ``among`` with no code at all in ``table`` (one index probe each)."""
+    return {
+        r[0]
+        for r in db.execute(
+            f"SELECT value FROM json_each(?) WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
+            [json.dumps(sorted(among))],
+        )
+    }
+
+
 def candidate_ids(
     db: Database,
     org: Organisation,
@@ -224,34 +254,33 @@ def candidate_ids(
 ) -> list[int]:
     """Row ids of the tenders worth scoring for ``org``, found with the CPV and place indexes.
 
-    ``tier``: "both" (a related CPV code and a place in the partner's regions), "either", or
-    "all" (no pruning).
+    ``tier``: "close" (a CPV code in the same group as one of the partner's, and a place in
+    the partner's regions), "both" (the same CPV division, and the place), "either" (one of
+    the two), or "all" (no pruning). Tenders that give no code (or no place) pass that test.
     """
-    where, params = [], []
+    sql, params = "SELECT id FROM tenders", []
     if not include_closed:
-        where.append(_OPEN)
-        params.append(as_utc(today))
+        sql, params = f"{sql} WHERE {_OPEN}", [as_utc(today)]
+    ids = {r[0] for r in db.execute(sql, params)}
+    if tier == "all":
+        return sorted(ids)
     tests = []
-    divisions = sorted({c[:2] for c in org.cpv_codes if c})
-    if divisions and tier != "all":
-        marks = ",".join("?" * len(divisions))
+    codes = [c for c in org.cpv_codes if c]
+    if codes:
+        width = 3 if tier == "close" else 2
         tests.append(
-            f"({_NO_CPV} OR EXISTS (SELECT 1 FROM tender_cpv c WHERE c.tender_id = t.id "
-            f"AND substr(c.code, 1, 2) IN ({marks})))"
+            _with_codes(db, "tender_cpv", {c[:width] for c in codes})
+            | _without_codes(db, "tender_cpv", ids)
         )
-        params.extend(divisions)
     regions = _regions(org)
-    if regions and tier != "all":
-        marks = ",".join("?" * len(regions))
+    if regions:
         tests.append(
-            f"({_NO_PLACE} OR EXISTS (SELECT 1 FROM tender_places p WHERE p.tender_id = t.id "
-            f"AND (p.code IN ('TL', 'UK') OR substr(p.code, 1, 3) IN ({marks}))))"
+            _with_codes(db, "tender_places", regions, exact=("TL", "UK"))
+            | _without_codes(db, "tender_places", ids)
         )
-        params.extend(sorted(regions))
     if tests:
-        where.append("(" + (" AND " if tier == "both" else " OR ").join(tests) + ")")
-    sql = "SELECT t.id FROM tenders t" + (f" WHERE {' AND '.join(where)}" if where else "")
-    return [r[0] for r in db.execute(sql + " ORDER BY t.id", params)]
+        ids &= set.intersection(*tests) if tier != "either" else set.union(*tests)
+    return sorted(ids)
 
 
 # Tenders and their targets (with their inferred requirements, the costly part) kept between

@@ -78,10 +78,13 @@ _MODELS: dict[tuple, TextModel] = {}
 def tenders_state(db: Database) -> tuple:
     """Changes whenever tenders are added or changed: the key of what is cached about them."""
     file = db.execute("PRAGMA database_list").fetchone()[2]
+    # Two queries, each answered from one end of an index (count(*) would read all of one).
+    # Tenders are never deleted, and every import stamps what it adds or changes.
     return (
         id(db.conn),
         file,
-        *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone(),
+        db.execute("SELECT max(id) FROM tenders").fetchone()[0],
+        db.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
     )
 
 
@@ -178,7 +181,7 @@ def opportunities(
     tiers = TIERS if limit is not None else ("all",)
     result: list[Opportunity] = []
     for tier in tiers:
-        ids = candidate_ids(ws.db, org, today, include_closed=include_closed, tier=tier)
+        ids = _candidates(ws.db, org, today, include_closed, tier)
         check(cancelled)
         progress(0, 0, f"Ranking {len(ids):,} tenders for {org.name}")
         tenders, targets, prepared = _prepared(ws.db, ids, text)
@@ -285,9 +288,27 @@ def candidate_ids(
 
 # Tenders and their targets (with their inferred requirements, the costly part) kept between
 # rankings until tenders change; bounded, so a big workspace cannot fill the memory.
-_PREPARED: dict = {"key": None, "by_id": {}, "sets": {}}
+_PREPARED: dict = {"key": None, "by_id": {}, "sets": {}, "candidates": {}}
 PREPARED_MAX = 60_000
 SETS_KEPT = 4
+
+
+def _candidates(
+    db: Database, org: Organisation, today: dt.date, include_closed: bool, tier: str
+) -> list[int]:
+    """:func:`candidate_ids`, kept until tenders change (the same partner is asked again
+    when the list is refreshed or re-weighted)."""
+    key = tenders_state(db)
+    if _PREPARED["key"] != key:
+        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
+    asked = (tuple(org.cpv_codes), tuple(org.areas), today, include_closed, tier)
+    found = _PREPARED["candidates"].get(asked)
+    if found is None:
+        found = candidate_ids(db, org, today, include_closed=include_closed, tier=tier)
+        if len(_PREPARED["candidates"]) > 200:
+            _PREPARED["candidates"].clear()
+        _PREPARED["candidates"][asked] = found
+    return found
 
 
 def _prepared(
@@ -296,7 +317,7 @@ def _prepared(
     """The tenders with these ids, their targets and the engine's word matrix of them."""
     key = tenders_state(db)
     if _PREPARED["key"] != key:
-        _PREPARED.update(key=key, by_id={}, sets={})
+        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
     cache: dict[int, tuple[Tender, list[Target]]] = _PREPARED["by_id"]
     missing = [i for i in ids if i not in cache]
     if missing:

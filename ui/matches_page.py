@@ -86,6 +86,7 @@ class MatchesPage(QWidget):
         self._opps_key: tuple | None = None
         self._opps_task = None
         self._opps_again = False
+        self._tenders_stale = False
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -247,7 +248,9 @@ class MatchesPage(QWidget):
         self.ws = ws
         self.ocid = None
         self._set_weights(service.load_weights(ws.db), save=False)
-        self.reload_tenders()
+        self._tenders_stale = True  # the tender list is read when the page is first shown
+        if self.isVisible():
+            self.reload_tenders()
         self.reload_partners()
         self.consortia.set_workspace(ws)
         self.match_model.set_rows([])
@@ -268,6 +271,7 @@ class MatchesPage(QWidget):
     def reload_tenders(self) -> None:
         if self.ws is None:
             return
+        self._tenders_stale = False
         try:
             rows = tender_search.search(
                 self.ws, text=self.search.text(), today=self.today, limit=2000
@@ -483,6 +487,8 @@ class MatchesPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._tenders_stale:
+            self.reload_tenders()
         self._load_opportunities_if_shown()
 
     def _load_opportunities_if_shown(self) -> None:

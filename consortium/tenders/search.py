@@ -15,12 +15,10 @@ prefix search, ``"young people"`` a phrase, ``OR`` between words widens the sear
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import re
-import sqlite3
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -360,33 +358,21 @@ def _order_entry(ws: Workspace, sort: str, descending: bool) -> list:
     return hit
 
 
-SQL_ORDER_MAX = 30_000
-INDEX_WALK_MIN = 2000
-_SORT_INDEX = {
-    "deadline": "tenders_deadline",
-    "value": "tenders_value",
-    "published": "tenders_published",
-}
+SQL_ORDER_MAX = 5000
 
 
 def _in_order(ws: Workspace, sort: str, descending: bool, hits: set[int]) -> list[int]:
     hit = _CACHE.get(ws, {}).get((sort, descending))
     if len(hits) <= SQL_ORDER_MAX and (hit is None or hit[0] != _generation(ws)):
         # No id list in this order yet (the first search since the app started, or since an
-        # import): SQLite sorts a few thousand hits in a few milliseconds, where reading the
-        # whole list of 400,000 ids in order takes a tenth of a second.
-        params = [json.dumps(list(hits))]
-        plain = (
-            "SELECT t.id FROM tenders t{} WHERE t.id IN (SELECT value FROM json_each(?)) "
+        # import): SQLite sorts a few thousand hits in milliseconds, where reading the whole
+        # list of 400,000 ids in order takes a tenth of a second. More hits than that read the
+        # list once, and every later search uses it.
+        sql = (
+            "SELECT t.id FROM tenders t WHERE t.id IN (SELECT value FROM json_each(?)) "
             f"ORDER BY {_ORDERS[sort, descending]}"
         )
-        if len(hits) > INDEX_WALK_MIN and sort in _SORT_INDEX:
-            # Many hits: walk the sort's index (it holds every id in order) rather than look
-            # each hit up in the table and sort them.
-            with contextlib.suppress(sqlite3.OperationalError):  # the index was renamed
-                sql = plain.format(f" INDEXED BY {_SORT_INDEX[sort]}")
-                return [row[0] for row in ws.conn.execute(sql, params)]
-        return [row[0] for row in ws.conn.execute(plain.format(""), params)]
+        return [row[0] for row in ws.conn.execute(sql, [json.dumps(list(hits))])]
     entry = _order_entry(ws, sort, descending)
     order = entry[1]
     if len(hits) * 20 < len(order):  # few hits: sort them by position instead of a full pass

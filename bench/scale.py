@@ -308,7 +308,12 @@ def verdict(ok: bool) -> str:
     return "meets the goal" if ok else "MISSES the goal"
 
 
-def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
+def bench_size(
+    n: int, work: Path, runs: int, use_ocdskit: bool, measures: set[str] = frozenset()
+) -> dict:
+    """Every measure for one size (``measures``: only these of import, window, match, search;
+    an existing workspace in ``work`` is reused rather than imported again)."""
+    measures = set(measures) or {"import", "window", "match", "search"}
     import tenders as gen  # bench/tenders.py: the real-shaped generator
 
     name = label(n)
@@ -323,7 +328,7 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
         )
     out: dict = {"n": n}
     ours, floors, ratios = [], [], []
-    for run in range(runs):
+    for run in range(runs if "import" in measures or not db.exists() else 0):
         target = db if run == 0 else work / f"again-{name}.consortium"
         if run == 0 and db.exists():
             print(f"[{name}] reusing {db.name} (delete it to import again)")
@@ -348,7 +353,8 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
             f"{spread(floors)} s; import/floor {spread(ratios)} (goal < 3x: "
             f"{verdict(statistics.median(ratios) < 3)}); peak RSS {out['import_rss']:.0f} MB"
         )
-    out["floor_s"] = statistics.median(floors)
+    if floors:
+        out["floor_s"] = statistics.median(floors)
     if use_ocdskit:
         kit = ocdskit_seconds(package)
         if kit is not None:
@@ -364,6 +370,17 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
         line += f"; goal < 500 MB at 200k: {verdict(size < 500e6)}"
     print(line)
 
+    if "window" in measures:
+        window_figures(db, runs, out)
+    if "match" in measures:
+        match_figures(db, runs, out)
+    if "search" in measures:
+        search_figures(db, out)
+    return out
+
+
+def window_figures(db: Path, runs: int, out: dict) -> None:
+    name = label(out["n"])
     wins = [child("window", str(db)) for _ in range(runs)]
     for folder in db.parent.glob(db.stem + "-backups"):
         shutil.rmtree(folder, ignore_errors=True)
@@ -377,6 +394,9 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
         f"{verdict(out['window_s'] < 2 and rss < 400)})"
     )
 
+
+def match_figures(db: Path, runs: int, out: dict) -> None:
+    name = label(out["n"])
     matches = [child("match", str(db)) for _ in range(runs)]
     cold = [m["cold"] for m in matches]
     warm = [m["warm"] for m in matches]
@@ -402,6 +422,9 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
         f"workspace in {out['text_model_s'] * 1000:.0f} ms ({m['terms']:,} stems; never rebuilt)"
     )
 
+
+def search_figures(db: Path, out: dict) -> None:
+    name = label(out["n"])
     fresh = [child("search", str(db), str(i))["times"][0] for i in range(len(QUERIES))]
     warm_all = child("search", str(db), "all")["times"]
     fresh_sorted = sorted(fresh)
@@ -417,7 +440,6 @@ def bench_size(n: int, work: Path, runs: int, use_ocdskit: bool) -> dict:
     worst = sorted(zip(fresh, QUERIES, strict=True), key=lambda p: -p[0])[:5]
     for seconds, q in worst:
         print(f"      slowest: {seconds * 1000:6.1f} ms  {json.dumps(q)}")
-    return out
 
 
 def main() -> None:
@@ -426,6 +448,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="paired runs of each measure")
     parser.add_argument("--work", help="keep (and reuse) packages and workspaces here")
     parser.add_argument("--ocdskit", action="store_true", help="time ocdskit compile too")
+    parser.add_argument(
+        "--measures", default="", help="only these of import,window,match,search (default all)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -443,7 +468,8 @@ def main() -> None:
     results = {}
     try:
         for n in sizes:
-            results[n] = bench_size(n, work, args.runs, args.ocdskit)
+            chosen = {m.strip() for m in args.measures.split(",") if m.strip()}
+            results[n] = bench_size(n, work, args.runs, args.ocdskit, chosen)
         if 200_000 in results and 400_000 in results:
             a, b = results[200_000], results[400_000]
             if "import_s" in a and "import_s" in b:

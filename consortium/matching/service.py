@@ -182,6 +182,8 @@ def opportunities(
     result: list[Opportunity] = []
     for tier in tiers:
         ids = _candidates(ws.db, org, today, include_closed, tier)
+        if limit is not None and len(ids) < limit and tier != tiers[-1]:
+            continue  # too few to fill the list: widen before ranking any
         check(cancelled)
         progress(0, 0, f"Ranking {len(ids):,} tenders for {org.name}")
         tenders, targets, prepared = _prepared(ws.db, ids, text)

@@ -104,6 +104,9 @@ class _Run:
         self.refs: dict[str, str | None] = {}
         self.odd: set[str] = set()
         self.old_texts: list[tuple] = []  # texts of changed tenders before the change
+        # Whether notices may hold Python floats: not those read from JSON files (ijson gives
+        # Decimals), so their JSON text is written the quick way without a second look.
+        self.floats = True
         self.started = time.perf_counter()
 
     # -------------------------------------------------------------- intake
@@ -122,7 +125,7 @@ class _Run:
         if self.eager:
             # Done now, the parsed notice can go at once: holding a batch of them made parsing
             # and JSON writing a third slower (the CPU caches no longer held what they worked on).
-            item.text, item.odd = merge.dumps_flagged(release)
+            item.text, item.odd = merge.dumps_flagged(release, floats=self.floats)
             item.tender = self._single(item)
             item.release = None
         self.batch.append(item)
@@ -205,7 +208,7 @@ class _Run:
         for ocid, items in by_ocid.items():
             for item in items:
                 if item.text is None:
-                    item.text, item.odd = merge.dumps_flagged(item.release)
+                    item.text, item.odd = merge.dumps_flagged(item.release, floats=self.floats)
                 release_rows.append(
                     (ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now)
                 )
@@ -266,7 +269,8 @@ class _Run:
             for ocid in chunk:
                 row = rows.get(ocid)
                 odd = ocid in self.odd or (row is not None and "odd_number" in row[3])
-                tender, digest = self._compiled(stored.get(ocid, []), odd)
+                # Stored releases read back with json may hold an infinity an older import kept.
+                tender, digest = self._compiled(stored.get(ocid, []), odd, floats=True)
                 if row is None:
                     self._new_tender(tender, digest, new_rows, children)
                 else:
@@ -287,7 +291,9 @@ class _Run:
         rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
         children.append((row_id, tender))
 
-    def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
+    def _compiled(
+        self, releases: list[dict], odd: bool, floats: bool | None = None
+    ) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
         tender = extract(compiled, store.history(releases))
@@ -296,7 +302,8 @@ class _Run:
             self.report.warnings.append(warning)
         if odd:
             tender.defects.append("odd_number")
-        return tender, store.digest_of(merge.dumps_flagged(compiled)[0])
+        floats = self.floats if floats is None else floats
+        return tender, store.digest_of(merge.dumps_flagged(compiled, floats=floats)[0])
 
     def _update(self, tender: Tender, digest: str, row: tuple) -> None:
         """Update a stored tender, given as (id, hash, first seen, defects), if it changed."""
@@ -446,6 +453,7 @@ def import_paths(
         run.total_bytes = ocds_reader.total_size(found)
         for source in found:
             run.counter = []
+            run.floats = source.kind != "json"
             if source.kind == "json":
                 rows = ocds_reader.read_releases(source, run.counter)
             else:

@@ -350,12 +350,14 @@ def dumps(value: Any) -> str:
     return dumps_flagged(value)[0]
 
 
-def dumps_flagged(value: Any) -> tuple[str, bool]:
+def dumps_flagged(value: Any, *, floats: bool = True) -> tuple[str, bool]:
     """(JSON text, whether a number beyond a double had to be kept as text).
 
     orjson writes the text (ten times quicker than ``json``, which took a sixth of an
     import); anything it would write differently from ``json`` goes the slow way: a float
     infinity or NaN (orjson writes null), an integer beyond 64 bits, a lone surrogate.
+    ``floats=False`` says ``value`` holds no Python floats (ijson gives Decimals), so a null
+    in the text is a null in the notice and needs no second look.
     """
     odd = []
 
@@ -371,7 +373,7 @@ def dumps_flagged(value: Any) -> tuple[str, bool]:
         data = orjson.dumps(value, default=default)
     except (TypeError, orjson.JSONEncodeError):
         data = None
-    if data is None or b"null" in data:  # null may be an infinity orjson could not write
+    if data is None or (floats and b"null" in data):  # null: perhaps an infinity
         return _dumps_json(value)
     return data.decode("utf-8"), bool(odd)
 

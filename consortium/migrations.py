@@ -473,12 +473,7 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
             if not (isinstance(raw, bytes) and raw[:4] == packing.ZSTD_MAGIC)
         ]
         conn.executemany("UPDATE tender_releases SET raw = ? WHERE id = ?", packed)
-    ocids = [r[0] for r in conn.execute("SELECT ocid FROM tenders ORDER BY id")]
-    for start in range(0, len(ocids), 200):
-        chunk = ocids[start : start + 200]
-        ids = dict(store.tender_rows(conn, chunk))
-        children = [(ids[ocid][0], store.compile_tender(conn, ocid)) for ocid in chunk]
-        store.run(conn, store.data_statements(children, store.variable_limit_of(conn)))
+    store.store_stale(conn)  # every tender, compiled once more and stored
 
 
 def v13_persisted_text_model(db: Database) -> None:

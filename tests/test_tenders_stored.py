@@ -187,3 +187,19 @@ def test_releases_are_packed_with_a_dictionary_learnt_from_the_first_big_batch(
     )
     assert store.compile_tender(ws.conn, ocid) == store.get_tender(ws.db, ocid)
     ws.close()
+
+
+def test_a_new_extraction_version_compiles_until_stored_again(ws, monkeypatch):
+    ocid = ws.conn.execute("SELECT ocid FROM tenders LIMIT 1").fetchone()[0]
+    before = store.get_tender(ws.db, ocid)
+    monkeypatch.setattr(packing, "TENDER_VERSION", packing.TENDER_VERSION + 1)
+    store.LOADS.clear()
+    assert store.get_tender(ws.db, ocid) == before  # still right, the slow way
+    assert store.LOADS["compile"] == 1
+    with ws.atomic():
+        assert store.store_stale(ws.conn) == ws.db["tenders"].count
+    store.LOADS.clear()
+    assert store.get_tender(ws.db, ocid) == before
+    assert store.LOADS["compile"] == 0
+    with ws.atomic():
+        assert store.store_stale(ws.conn) == 0

@@ -405,6 +405,24 @@ def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
     return tender
 
 
+def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
+    """Compile and store again every tender stored by another version of the extraction (or
+    never stored): what a migration step calls after :data:`packing.TENDER_VERSION` is bumped.
+    Returns how many were stored."""
+    stale = conn.execute(
+        "SELECT t.id, t.ocid FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+        "WHERE d.version IS NOT ? ORDER BY t.id",
+        [packing.TENDER_VERSION],
+    ).fetchall()
+    packed_with = dictionary(conn, TENDERS)
+    for start in range(0, len(stale), chunk):
+        children = [
+            (row_id, compile_tender(conn, ocid)) for row_id, ocid in stale[start : start + chunk]
+        ]
+        run(conn, data_statements(children, variable_limit_of(conn), packed_with))
+    return len(stale)
+
+
 def replace_data(conn: sqlite3.Connection, row_id: int, tender: Tender) -> None:
     packed_with = dictionary(conn, TENDERS)
     run(conn, data_statements([(row_id, tender)], variable_limit_of(conn), packed_with))

@@ -23,3 +23,9 @@ def test_first_search_orders_hits_as_the_cached_lists_do(demo_ws, monkeypatch):
         again = search.search_keys(demo_ws, query, today="2026-11-23")
         monkeypatch.setattr(search, "SQL_ORDER_MAX", 5000)
         assert first == again and len(first) > 3, query
+
+
+def test_id_lists_read_as_one_json_array_keep_the_order(demo_ws):
+    for order in search._ORDERS.values():
+        sql = f"SELECT t.id FROM tenders t ORDER BY {order}"
+        assert search._ids(demo_ws, sql) == [r[0] for r in demo_ws.conn.execute(sql)]

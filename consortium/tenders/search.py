@@ -23,6 +23,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from consortium import cpv as cpv_mod
 from consortium import places
 from consortium.errors import ConsortiumError
@@ -312,7 +314,7 @@ def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
     sets: list[set[int]] = []
     for cond in where:
         if isinstance(cond, _IdSource):
-            sets.append({row[0] for row in ws.conn.execute(cond.sql, cond.params)})
+            sets.append(set(_ids(ws, cond.sql, cond.params)))
             if not sets[-1]:
                 return set()
     if columns:
@@ -341,6 +343,14 @@ def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
     return set.intersection(*sets) if sets else set()
 
 
+def _ids(ws: Workspace, sql: str, params: list[Any] = ()) -> list[int]:
+    """The first column of ``sql``'s rows as one JSON array: twice as quick as row by row for
+    the hundreds of thousands of ids a broad search or a full list holds."""
+    query = f"WITH x(id) AS ({sql}) SELECT json_group_array(id) FROM x"
+    (text,) = ws.conn.execute(query, params).fetchone()
+    return orjson.loads(text)
+
+
 def _ordered(ws: Workspace, sort: str, descending: bool) -> list[int]:
     return _order_entry(ws, sort, descending)[1]
 
@@ -353,7 +363,7 @@ def _order_entry(ws: Workspace, sort: str, descending: bool) -> list:
     hit = cache.get(key)
     if hit is None or hit[0] != generation:
         sql = f"SELECT t.id FROM tenders t ORDER BY {_ORDERS[key]}"
-        hit = [generation, [row[0] for row in ws.conn.execute(sql)], None]
+        hit = [generation, _ids(ws, sql), None]
         cache[key] = hit
     return hit
 

@@ -150,6 +150,13 @@ def normalise(raw: str | int | float) -> str:
     return code
 
 
+def shape(raw: object) -> str:
+    """The 8-digit stem of anything shaped like a CPV code, known or not (ValueError if not);
+    unlike :func:`normalise` it never reads the CPV list, so a search in a fresh process does
+    not wait for it."""
+    return _stem(raw)
+
+
 def _stem_or_none(raw: object) -> str | None:
     try:
         return _stem(raw)

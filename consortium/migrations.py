@@ -451,6 +451,11 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
             version INTEGER NOT NULL,  -- packing.TENDER_VERSION when stored
             data BLOB NOT NULL  -- the extracted Tender as JSON, compressed
         );
+        CREATE TABLE tender_dictionaries (
+            id INTEGER PRIMARY KEY,  -- the zstd dictionary id its frames carry
+            kind TEXT NOT NULL,  -- what it was learnt from: "release" or "tender"
+            data BLOB NOT NULL
+        );
         """,
     )
     conn = db.conn
@@ -468,12 +473,7 @@ def v12_compressed_releases_and_stored_tenders(db: Database) -> None:
             if not (isinstance(raw, bytes) and raw[:4] == packing.ZSTD_MAGIC)
         ]
         conn.executemany("UPDATE tender_releases SET raw = ? WHERE id = ?", packed)
-    ocids = [r[0] for r in conn.execute("SELECT ocid FROM tenders ORDER BY id")]
-    for start in range(0, len(ocids), 200):
-        chunk = ocids[start : start + 200]
-        ids = dict(store.tender_rows(conn, chunk))
-        children = [(ids[ocid][0], store.compile_tender(conn, ocid)) for ocid in chunk]
-        store.run(conn, store.data_statements(children, store.variable_limit_of(conn)))
+    store.store_stale(conn)  # every tender, compiled once more and stored
 
 
 def v13_persisted_text_model(db: Database) -> None:

@@ -160,6 +160,8 @@ class Workspace:
         self._readers_lock = threading.Lock()
         self._soon: list[Callable[[], None]] = []  # small writes waiting for the writer
         self._soon_lock = threading.Lock()
+        self._backup_thread: threading.Thread | None = None
+        self.backup_error: BaseException | None = None  # of the last daily backup, if it failed
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -287,6 +289,7 @@ class Workspace:
         return d
 
     def close(self) -> None:
+        self.wait_for_backup()
         with contextlib.suppress(sqlite3.Error):
             self.writer_conn.execute("PRAGMA optimize")
         self._close_connections()
@@ -472,26 +475,38 @@ class Workspace:
         if dest == self.path:
             raise WorkspaceError("A backup cannot overwrite the workspace itself.")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".part")
-        tmp.unlink(missing_ok=True)
-        target = sqlite3.connect(tmp)
-        try:
-            self.conn.backup(target)
-            # A backup is a standalone file: keep it in rollback-journal mode so it is one file.
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
-        tmp.replace(dest)
-        return dest
+        return _copy_database(self.conn, dest)
 
     def _daily_backup(self) -> Path | None:
+        """Start today's backup, if none was made yet, on a thread with its own connection: the
+        window opens at once however big the file (WAL lets it read while the window writes)."""
         today = dt.date.today().isoformat()
         folder = self._backup_dir()
         if any(folder.glob(f"daily-{today}*.consortium")):
             return None
-        made = self.backup_to(folder / f"daily-{today}.consortium")
-        _rotate(folder, "daily-", DAILY_BACKUPS_KEPT)
-        return made
+        dest = folder / f"daily-{today}.consortium"
+        self._backup_thread = threading.Thread(
+            target=self._backup_in_background, args=(dest,), name="daily-backup", daemon=True
+        )
+        self._backup_thread.start()
+        return dest
+
+    def _backup_in_background(self, dest: Path) -> None:
+        try:
+            source = sqlite3.connect(self.path, timeout=30)
+            try:
+                _copy_database(source, dest)
+            finally:
+                source.close()
+            _rotate(dest.parent, "daily-", DAILY_BACKUPS_KEPT)
+        except Exception as exc:  # kept for the window to report; never breaks the open
+            self.backup_error = exc
+
+    def wait_for_backup(self) -> None:
+        """Return once the daily backup started by :meth:`open` has finished."""
+        thread = self._backup_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def backups(self) -> list[Path]:
         return sorted(self._backup_dir().glob("*.consortium"))
@@ -555,6 +570,21 @@ def _has_tables(path: Path) -> bool:
         return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     finally:
         conn.close()
+
+
+def _copy_database(source: sqlite3.Connection, dest: Path) -> Path:
+    """Copy with SQLite's online backup API to ``dest`` (via a ``.part`` file, renamed)."""
+    tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+        # A backup is a standalone file: keep it in rollback-journal mode so it is one file.
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    tmp.replace(dest)
+    return dest
 
 
 def _stamp() -> str:

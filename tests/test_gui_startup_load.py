@@ -26,12 +26,16 @@ def test_opening_the_window_and_every_area_loads_a_screenful_at_most(qtbot, demo
     win = MainWindow(ws)
     qtbot.addWidget(win)
     win.show()
+    # The Matches area, not shown yet, has not even listed its tenders.
+    assert win.stack.currentWidget() is not win.matches
+    assert win.matches.tenders.rowCount() == 0
     for row in range(win.sidebar.count()):
         win.sidebar.setCurrentRow(row)
         qtbot.wait(10)
         assert win.stack.currentWidget().isVisible()
     # and every tab of the Matches area except the one that ranks opportunities on request
     win.show_area("matches")
+    assert win.matches.tenders.rowCount() == tenders  # listed once shown
     for index in range(win.matches.tabs.count()):
         if win.matches.tabs.widget(index) is not win.matches.opps_page:
             win.matches.tabs.setCurrentIndex(index)

@@ -121,6 +121,7 @@ def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(w
             [(text, ocid, rid) for (ocid, rid), text in before.items()],
         )
         ws.conn.execute("DROP TABLE tender_data")
+        ws.conn.execute("DROP TABLE tender_dictionaries")
         ws.conn.execute("DROP TABLE text_terms")  # made by the later step, which runs again
     path = ws.path
     ws.close()
@@ -143,3 +144,68 @@ def test_a_workspace_of_the_previous_format_migrates_its_releases_without_loss(w
     assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
     assert store.LOADS["compile"] == 0
     again.close()
+
+
+def test_quick_json_text_is_exactly_what_the_standard_library_writes():
+    from consortium.tenders import merge, ocds_reader
+
+    found = ocds_reader.sources(FILES)
+    count = 0
+    for source in found:
+        for release in ocds_reader.read_releases(source, []):  # Decimals, as the import sees them
+            assert merge.dumps_flagged(release) == merge._dumps_json(release)
+            compiled = merge.compile_single(release)
+            assert merge.dumps_flagged(compiled) == merge._dumps_json(compiled)
+            count += 1
+    assert count > 100
+    odd = {"a": float("inf"), "c": 2**70, 1: "x", "d": "\ud800", "e": float("nan")}
+    for key, value in odd.items():  # what orjson cannot write as json does goes the slow way
+        assert merge.dumps_flagged({key: value}) == merge._dumps_json({key: value})
+    # a float already parsed (not a Decimal) may be spelt otherwise, but is the same number
+    quick, slow = merge.dumps_flagged({"e": [1e-05, 1e16]}), merge._dumps_json({"e": [1e-05, 1e16]})
+    assert json.loads(quick[0]) == json.loads(slow[0]) and quick[1] == slow[1]
+
+
+def test_releases_are_packed_with_a_dictionary_learnt_from_the_first_big_batch(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 30)
+    ws = Workspace.create(tmp_path / "d.consortium")
+    import_paths(ws, FILES, today=TODAY)
+    ids = dict(ws.conn.execute("SELECT kind, id FROM tender_dictionaries"))
+    assert set(ids) == {"release", "tender"}
+
+    def packed_with(sql: str) -> set[int]:
+        return {packing.zstandard.get_frame_parameters(b).dict_id for (b,) in ws.conn.execute(sql)}
+
+    assert packed_with("SELECT raw FROM tender_releases") == {ids["release"]}
+    assert packed_with("SELECT data FROM tender_data") == {ids["tender"]}
+    ws.close()
+    # A fresh process knows no dictionary until the workspace's are loaded.
+    monkeypatch.setattr(packing, "_DICTIONARIES", {})
+    monkeypatch.setattr(packing, "_local", packing.threading.local())
+    monkeypatch.setattr(store, "_LOADED", {})
+    ws = Workspace.open(tmp_path / "d.consortium", backup=False)
+    ocid = ws.conn.execute("SELECT ocid FROM tender_releases LIMIT 1").fetchone()[0]
+    assert store.load_releases(ws.db, ocid)
+    assert beyond_double(
+        json.loads(stored_texts(ws)[ocid, store.load_releases(ws.db, ocid)[0]["id"]])
+    )
+    assert store.compile_tender(ws.conn, ocid) == store.get_tender(ws.db, ocid)
+    ws.close()
+
+
+def test_a_new_extraction_version_compiles_until_stored_again(ws, monkeypatch):
+    ocid = ws.conn.execute("SELECT ocid FROM tenders LIMIT 1").fetchone()[0]
+    before = store.get_tender(ws.db, ocid)
+    monkeypatch.setattr(packing, "TENDER_VERSION", packing.TENDER_VERSION + 1)
+    store.LOADS.clear()
+    assert store.get_tender(ws.db, ocid) == before  # still right, the slow way
+    assert store.LOADS["compile"] == 1
+    with ws.atomic():
+        assert store.store_stale(ws.conn) == ws.db["tenders"].count
+    store.LOADS.clear()
+    assert store.get_tender(ws.db, ocid) == before
+    assert store.LOADS["compile"] == 0
+    with ws.atomic():
+        assert store.store_stale(ws.conn) == 0

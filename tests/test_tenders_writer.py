@@ -70,9 +70,9 @@ def test_a_failed_write_mid_import_leaves_the_workspace_as_it_was(filled_ws, mon
     calls = []
     real = store.tender_statements
 
-    def failing(rows, children, limit):
+    def failing(rows, children, limit, *rest):
         calls.append(len(rows))
-        out = real(rows, children, limit)
+        out = real(rows, children, limit, *rest)
         if len(calls) == 2:  # the second batch: the first is already written
             out.append(("INSERT INTO tenders (id) VALUES (?)", [None]))  # NOT NULL ocid
         return out

@@ -95,6 +95,7 @@ class MatchesPage(QWidget):
         self.saved_id: int | None = None
         self.required: list[int] = []  # partner ids the user says must be members
         self.excluded: list[int] = []  # partner ids the user leaves out
+        self._tenders_stale = False
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -342,7 +343,9 @@ class MatchesPage(QWidget):
         self.ws = ws
         self.ocid = None
         self._set_weights(service.load_weights(ws.db), save=False)
-        self.reload_tenders()
+        self._tenders_stale = True  # the tender list is read when the page is first shown
+        if self.isVisible():
+            self.reload_tenders()
         self.reload_partners()
         self.consortia.set_workspace(ws)
         self.match_model.set_rows([])
@@ -419,6 +422,7 @@ class MatchesPage(QWidget):
     def reload_tenders(self) -> None:
         if self.ws is None:
             return
+        self._tenders_stale = False
         try:
             rows = tender_search.search(
                 self.ws, text=self.search.text(), today=self.today, limit=2000
@@ -690,6 +694,8 @@ class MatchesPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._tenders_stale:
+            self.reload_tenders()
         self._load_opportunities_if_shown()
 
     def _load_opportunities_if_shown(self) -> None:
@@ -727,8 +733,9 @@ class MatchesPage(QWidget):
                     if self.opps.item(r).tender.ocid == self._reselect:
                         self.opps_view.selectRow(r)
                 self.opps_note.setText(
-                    f"{len(found)} open and coming-soon tender(s) for {self.partner.currentText()}, "
-                    "best first. Double-click one to see every partner's fit."
+                    f"The {len(found)} best-fitting open and coming-soon tender(s) for "
+                    f"{self.partner.currentText()}, best first. Double-click one to see every "
+                    "partner's fit."
                 )
 
         task = self.run("Finding opportunities", work, done)

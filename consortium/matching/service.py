@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from consortium import places
 from consortium.errors import ConsortiumError
 from consortium.matching import feedback, text_store
-from consortium.matching.engine import Engine
+from consortium.matching.engine import Engine, TargetSet
 from consortium.matching.scoring import (
     NO_SERVICE_FIT,
     Match,
@@ -31,7 +32,7 @@ from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.records import Organisation
 from consortium.tenders import store as tender_store
-from consortium.tenders.records import COMING_SOON, OPEN, Tender
+from consortium.tenders.records import Tender, as_utc
 from consortium.workspace import Workspace
 
 WEIGHTS_KEY = "match_weights"
@@ -85,7 +86,15 @@ _MODELS: dict[tuple, TextModel] = {}
 
 def tenders_state(db: Database) -> tuple:
     """Changes whenever tenders are added or changed: the key of what is cached about them."""
-    return (id(db.conn), *db.execute("SELECT count(*), max(changed_at) FROM tenders").fetchone())
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    # Two queries, each answered from one end of an index (count(*) would read all of one).
+    # Tenders are never deleted, and every import stamps what it adds or changes.
+    return (
+        id(db.conn),
+        file,
+        db.execute("SELECT max(id) FROM tenders").fetchone()[0],
+        db.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
+    )
 
 
 def text_model(db: Database) -> TextModel:
@@ -177,9 +186,14 @@ def opportunities(
     Only tenders the partner has service fit for are opportunities; those outside its area
     come after every one inside it (``Opportunity.outside_area``). With ``learn`` the order
     follows the partner's "not for us" / "interested" marks too (see ``feedback``), each moved
-    tender saying why; none is hidden."""
+    tender saying why; none is hidden.
+
+    Only candidates are scored: tenders that share a CPV group with the partner (or have no
+    code) and lie in the partner's regions (or the whole UK, or nowhere stated). When those
+    give fewer than ``limit`` opportunities, the CPV division is enough, then either test (see
+    :func:`candidate_ids`); with ``limit=None`` every tender is scored.
+    """
     today = today or dt.date.today()
-    progress(0, 0, "Reading the open tenders")
     if partner_id is None:
         ours = partner_store.ours(ws.db)
         if ours is None:
@@ -187,20 +201,174 @@ def opportunities(
         org = ours
     else:
         org = partner_store.load(ws.db, partner_id)
-    tenders = [
-        t for t in all_tenders(ws.db) if include_closed or t.status_on(today) in (OPEN, COMING_SOON)
-    ]
-    check(cancelled)
-    progress(0, 0, f"Ranking {len(tenders):,} tenders for {org.name}")
-    return rank_opportunities(
-        org,
-        tenders,
-        today=today,
-        weights=weights or load_weights(ws.db),
-        text=text_model(ws.db),
-        limit=limit,
-        learned=feedback.learned(ws.db, org.id) if learn and org.id is not None else None,
-    )
+    weights = weights or load_weights(ws.db)
+    text = text_model(ws.db)
+    learned = feedback.learned(ws.db, org.id) if learn and org.id is not None else None
+    progress(0, 0, "Finding the tenders that could fit")
+    tiers = TIERS if limit is not None else ("all",)
+    result: list[Opportunity] = []
+    for tier in tiers:
+        ids = _candidates(ws.db, org, today, include_closed, tier)
+        if limit is not None and len(ids) < limit and tier != tiers[-1]:
+            continue  # too few to fill the list: widen before ranking any
+        check(cancelled)
+        progress(0, 0, f"Ranking {len(ids):,} tenders for {org.name}")
+        tenders, targets, prepared = _prepared(ws.db, ids, text)
+        check(cancelled)
+        result = rank_opportunities(
+            org,
+            tenders,
+            today=today,
+            weights=weights,
+            text=text,
+            limit=limit,
+            targets=targets,
+            prepared=prepared,
+            learned=learned,
+        )
+        if limit is None or len(result) >= limit:
+            break
+    return result
+
+
+_OPEN = "(phase = 'planning' OR (phase = 'tender' AND (deadline IS NULL OR deadline > ?)))"
+TIERS = ("close", "both", "either")  # tried in turn until one gives enough opportunities
+
+
+def _regions(org: Organisation) -> set[str] | None:
+    """The ITL1 regions a partner works in (None: anywhere, or not known)."""
+    tops: set[str] = set()
+    for area in org.areas:
+        if area in ("TL", "UK"):
+            return None
+        chain = places.ancestors(area)
+        tops |= {c for c in chain if len(c) == 3} or {area[:3]}
+    return tops or None
+
+
+def _with_codes(db: Database, table: str, prefixes: set[str], exact: tuple = ()) -> set[int]:
+    """Ids of tenders with a code in ``table`` starting with one of ``prefixes`` (or equal to
+    one of ``exact``): range scans of the (code, tender) key, no scan of the tenders."""
+    found: set[int] = set()
+    for prefix in sorted(prefixes):
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT tender_id FROM {table} WHERE code >= ? AND code < ?",
+                [prefix, prefix + "~"],
+            )
+        )
+    for code in exact:
+        found.update(
+            r[0] for r in db.execute(f"SELECT tender_id FROM {table} WHERE code = ?", [code])
+        )
+    return found
+
+
+def _without_codes(db: Database, table: str, among: set[int]) -> set[int]:
+    """Those of ``among`` with no code at all in ``table`` (one index probe each)."""
+    return {
+        r[0]
+        for r in db.execute(
+            f"SELECT value FROM json_each(?) WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
+            [json.dumps(sorted(among))],
+        )
+    }
+
+
+def candidate_ids(
+    db: Database,
+    org: Organisation,
+    today: dt.date,
+    *,
+    include_closed: bool = False,
+    tier: str = "both",
+) -> list[int]:
+    """Row ids of the tenders worth scoring for ``org``, found with the CPV and place indexes.
+
+    ``tier``: "close" (a CPV code in the same group as one of the partner's, and a place in
+    the partner's regions), "both" (the same CPV division, and the place), "either" (one of
+    the two), or "all" (no pruning). Tenders that give no code (or no place) pass that test.
+    """
+    sql, params = "SELECT id FROM tenders", []
+    if not include_closed:
+        sql, params = f"{sql} WHERE {_OPEN}", [as_utc(today)]
+    ids = {r[0] for r in db.execute(sql, params)}
+    if tier == "all":
+        return sorted(ids)
+    tests = []
+    codes = [c for c in org.cpv_codes if c]
+    if codes:
+        width = 3 if tier == "close" else 2
+        tests.append(
+            _with_codes(db, "tender_cpv", {c[:width] for c in codes})
+            | _without_codes(db, "tender_cpv", ids)
+        )
+    regions = _regions(org)
+    if regions:
+        tests.append(
+            _with_codes(db, "tender_places", regions, exact=("TL", "UK"))
+            | _without_codes(db, "tender_places", ids)
+        )
+    if tests:
+        ids &= set.intersection(*tests) if tier != "either" else set.union(*tests)
+    return sorted(ids)
+
+
+# Tenders and their targets (with their inferred requirements, the costly part) kept between
+# rankings until tenders change; bounded, so a big workspace cannot fill the memory.
+_PREPARED: dict = {"key": None, "by_id": {}, "sets": {}, "candidates": {}}
+PREPARED_MAX = 60_000
+SETS_KEPT = 4
+
+
+def _candidates(
+    db: Database, org: Organisation, today: dt.date, include_closed: bool, tier: str
+) -> list[int]:
+    """:func:`candidate_ids`, kept until tenders change (the same partner is asked again
+    when the list is refreshed or re-weighted)."""
+    key = tenders_state(db)
+    if _PREPARED["key"] != key:
+        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
+    asked = (tuple(org.cpv_codes), tuple(org.areas), today, include_closed, tier)
+    found = _PREPARED["candidates"].get(asked)
+    if found is None:
+        found = candidate_ids(db, org, today, include_closed=include_closed, tier=tier)
+        if len(_PREPARED["candidates"]) > 200:
+            _PREPARED["candidates"].clear()
+        _PREPARED["candidates"][asked] = found
+    return found
+
+
+def _prepared(
+    db: Database, ids: list[int], text: TextModel
+) -> tuple[list[Tender], list[list[Target]], TargetSet]:
+    """The tenders with these ids, their targets and the engine's word matrix of them."""
+    key = tenders_state(db)
+    if _PREPARED["key"] != key:
+        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
+    cache: dict[int, tuple[Tender, list[Target]]] = _PREPARED["by_id"]
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        if len(cache) + len(missing) > PREPARED_MAX:
+            cache.clear()
+            missing = ids
+        loaded = tender_store.load_tenders(db.conn, missing)
+        for row_id, tender in zip(missing, loaded, strict=True):
+            cache[row_id] = (tender, targets_for(tender))
+    pairs = [cache[i] for i in ids if i in cache]
+    tenders, targets = [t for t, _ in pairs], [ts for _, ts in pairs]
+    sets: dict = _PREPARED["sets"]
+    found = sets.get((tuple(ids), id(text)))
+    if found is None:
+        whole = [ts[0] for ts in targets]
+        lots = [lt for ts in targets for lt in ts[1:]]
+        found = TargetSet(whole + lots, text)
+        while len(sets) >= SETS_KEPT:
+            sets.pop(next(iter(sets)))
+        sets[tuple(ids), id(text)] = found
+    return tenders, targets, found
 
 
 def rank_opportunities(
@@ -212,12 +380,17 @@ def rank_opportunities(
     text: TextModel,
     limit: int | None = 50,
     learned: feedback.Learned | None = None,
+    targets: list[list[Target]] | None = None,
+    prepared: TargetSet | None = None,
 ) -> list[Opportunity]:
+    """``targets``: :func:`targets_for` of each tender, when already made; ``prepared``: the
+    engine's :class:`TargetSet` of them (whole tenders first, then the lots, in order)."""
     if not tenders:
         return []  # a new workspace has none yet (the engine needs at least one target)
-    whole = [target(t) for t in tenders]
-    lots = [(i, target(t, lot)) for i, t in enumerate(tenders) for lot in t.lots]
-    engine = Engine([org], whole + [lt for _, lt in lots], weights, today, text)
+    targets = targets if targets is not None else [targets_for(t) for t in tenders]
+    whole = [ts[0] for ts in targets]
+    lots = [(i, lt) for i, ts in enumerate(targets) for lt in ts[1:]]
+    engine = Engine([org], prepared or (whole + [lt for _, lt in lots]), weights, today, text)
     can = engine.can_deliver()[0]
     deliverable: dict[int, list[str]] = {}
     for k, (i, lt) in enumerate(lots):

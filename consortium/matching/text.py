@@ -243,6 +243,7 @@ class TextModel:
     df: Counter = field(default_factory=Counter)
     display: dict[str, str] = field(default_factory=dict)
     _vectors: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> TextModel:
@@ -261,7 +262,12 @@ class TextModel:
         return model
 
     def idf(self, term: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
+        found = self._idf.get(term)
+        if found is None:  # remembered: ranking thousands of tenders asks for each word often
+            found = self._idf[term] = (
+                math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
+            )
+        return found
 
     def vector(self, text: str) -> dict[str, float]:
         """Unit-length TF-IDF vector (sub-linear term frequency); remembered per text, since the

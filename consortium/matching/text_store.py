@@ -30,17 +30,15 @@ Texts = Sequence[str | None]  # (title, description, lot text) of one tender
 def document_words(texts: Texts) -> dict[str, str]:
     """Each stem in one tender's texts, with the shortest word that gave it."""
     words: dict[str, str] = {}
-    for text in texts:
-        if not text:
-            continue
-        for word in set(_WORD.findall(text.lower())):
-            if len(word) <= 2 or word in STOPWORDS:
-                continue
-            s = stem(word)
-            seen = words.get(s)
-            if seen is None or len(word) < len(seen) or (len(word) == len(seen) and word < seen):
-                words[s] = word
+    for word in sorted(_words(texts), key=lambda w: (len(w), w), reverse=True):
+        words[stem(word)] = word  # shortest last, so it stays
     return words
+
+
+def _words(texts: Texts) -> set[str]:
+    found = set(_WORD.findall(" ".join(t for t in texts if t).lower()))
+    found -= STOPWORDS
+    return {w for w in found if len(w) > 2}
 
 
 def update(
@@ -51,19 +49,19 @@ def update(
     """Add the words of ``added`` tenders and take away those of ``removed`` ones; returns the
     number of stems changed."""
     df: Counter = Counter()
-    display: dict[str, str] = {}
+    seen: set[str] = set()
     documents = 0
     for texts in added:
         documents += 1
-        for s, word in document_words(texts).items():
-            df[s] += 1
-            seen = display.get(s)
-            if seen is None or len(word) < len(seen):
-                display[s] = word
+        words = _words(texts)
+        seen |= words
+        df.update({stem(w) for w in words})
     for texts in removed:
         documents -= 1
-        for s in document_words(texts):
-            df[s] -= 1
+        df.subtract({stem(w) for w in _words(texts)})
+    display: dict[str, str] = {}
+    for word in sorted(seen, key=lambda w: (len(w), w), reverse=True):
+        display[stem(word)] = word  # the shortest word of each stem, written last, stays
     changed = [(s, n, display.get(s, s)) for s, n in df.items() if n]
     conn.executemany(
         "INSERT INTO text_terms (term, df, display) VALUES (?, ?, ?) "

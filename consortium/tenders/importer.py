@@ -9,8 +9,12 @@ seen before is skipped. A process met for the first time is compiled from the re
 the batch in hand; one with releases stored earlier (in this import or before) is compiled again
 at the end from all of them, with OCDS merge rules.
 
-How it stays fast (a 1.1 GB package of 200,000 releases in about 45 s on two cores, about twice
-the time of parsing it and storing the rows bare; see ``bench/tenders.py``):
+What it stores: each release's JSON, compressed on the writer thread (zstandard, with a
+dictionary learnt from the workspace's first big batch); each tender as extracted (so opening
+it never compiles its releases again); the search index; and the words of the new and changed
+tenders for the matching model (:mod:`consortium.matching.text_store`), never rebuilt.
+
+How it stays fast (see ``bench/scale.py`` and ``bench/tenders.py`` for the measured figures):
 
 - each release is turned into JSON text and a tender as soon as it is parsed, and the parsed
   notice dropped, so the CPU caches keep what they work on;
@@ -43,7 +47,7 @@ from consortium import busy
 from consortium.changes import TENDERS
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
-from consortium.tenders import cf_csv, merge, ocds_reader, store
+from consortium.tenders import cf_csv, merge, ocds_reader, packing, store
 from consortium.tenders.extract import CF_CSV_PREFIX, extract_safely
 from consortium.tenders.json_guard import marks_in
 from consortium.tenders.records import ImportReport, Tender, as_utc
@@ -101,12 +105,17 @@ class _Run:
         self.eager = True
         self.recompile: set[str] = set()
         self.next_id = store.next_id(ws.db)
+        self.dictionary = store.dictionary(self.conn, store.RELEASES)
+        self.tender_dictionary = store.dictionary(self.conn, store.TENDERS)
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
         self.refs: dict[str, str | None] = {}
         self.odd: set[str] = set()
         self.old_texts: list[tuple] = []  # texts of changed tenders before the change
+        # Whether notices may hold Python floats: not those read from JSON files (ijson gives
+        # Decimals), so their JSON text is written the quick way without a second look.
+        self.floats = True
         self.started = time.perf_counter()
 
     # -------------------------------------------------------------- intake
@@ -142,7 +151,7 @@ class _Run:
         be nested too deep for JSON.)
         """
         try:
-            text, item.odd = merge.dumps_flagged(item.release)
+            text, item.odd = merge.dumps_flagged(item.release, floats=self.floats)
         except RecursionError:
             self.report.warnings.append(
                 f"Notice {item.rid} of {item.ocid} is nested too deep to store and was skipped."
@@ -268,12 +277,25 @@ class _Run:
             self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
-        limit = self.limit
+        if not self.dictionary and len(release_rows) >= packing.DICTIONARY_SAMPLES:
+            # The workspace's first big batch: learn how its releases are written (once: if
+            # they cannot be learnt from, plain zstd it is).
+            self.dictionary = -1
+            self.writer.drain()
+            samples = [row[4].encode("utf-8") for row in release_rows]
+            self.dictionary = store.add_dictionary(self.conn, store.RELEASES, samples) or -1
+        if not self.tender_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
+            self.tender_dictionary = -1
+            self.writer.drain()
+            samples = [packing.tender_json(tender) for _, tender in children]
+            self.tender_dictionary = store.add_dictionary(self.conn, store.TENDERS, samples) or -1
+        limit, dictionary = self.limit, max(self.dictionary, 0)
+        tender_dictionary = max(self.tender_dictionary, 0)
         # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
             lambda: (
-                store.release_statements(release_rows, limit)
-                + store.tender_statements(tender_rows, children, limit)
+                store.release_statements(release_rows, limit, dictionary)
+                + store.tender_statements(tender_rows, children, limit, tender_dictionary)
             )
         )
         self.tick("Reading notices")
@@ -321,13 +343,17 @@ class _Run:
             for ocid in chunk:
                 row = rows.get(ocid)
                 odd = ocid in self.odd or (row is not None and "odd_number" in row[3])
-                tender, digest = self._compiled(stored.get(ocid, []), odd)
+                # Stored releases read back with json may hold an infinity an older import kept.
+                tender, digest = self._compiled(stored.get(ocid, []), odd, floats=True)
                 if row is None:
                     self._new_tender(tender, digest, new_rows, children)
                 else:
                     self._update(tender, digest, row)
             self.report.tenders_new += len(new_rows)
-            store.run(self.conn, store.tender_statements(new_rows, children, self.limit))
+            packed_with = max(self.tender_dictionary, 0)
+            store.run(
+                self.conn, store.tender_statements(new_rows, children, self.limit, packed_with)
+            )
             done += len(chunk)
             check(self.cancelled)
             self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")
@@ -339,7 +365,9 @@ class _Run:
         rows.append(store.tender_values(tender, digest, row_id, self.now, self.now))
         children.append((row_id, tender))
 
-    def _compiled(self, releases: list[dict], odd: bool) -> tuple[Tender, str]:
+    def _compiled(
+        self, releases: list[dict], odd: bool, floats: bool | None = None
+    ) -> tuple[Tender, str]:
         """The tender compiled from all the releases of one process, and its hash."""
         compiled, warning = merge.compile_releases(releases)
         tender = extract_safely(compiled, store.history(releases))
@@ -348,7 +376,8 @@ class _Run:
             self.report.warnings.append(warning)
         if odd:
             tender.defects.append("odd_number")
-        text = merge.dumps_flagged(compiled)[0]
+        floats = self.floats if floats is None else floats
+        text = merge.dumps_flagged(compiled, floats=floats)[0]
         tender.defects += marks_in(text)
         return tender, store.digest_of(text)
 
@@ -527,6 +556,7 @@ def import_sources(
                     "imported. Download that file again if it should hold notices."
                 )
                 continue
+            run.floats = source.kind != "json"
             if source.kind == "json":
                 rows = ocds_reader.read_releases(source, run.counter)
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from consortium import places
@@ -59,6 +60,17 @@ DEFECT_KINDS = {
 
 def as_utc(today: dt.date | dt.datetime | str | None) -> str:
     """``today`` as an ISO UTC timestamp string comparable with stored deadlines."""
+    if type(today) is dt.date or type(today) is str:
+        return _as_utc_cached(today)  # a list of tenders asks the same for every row
+    return _as_utc(today)
+
+
+@lru_cache(maxsize=256)
+def _as_utc_cached(today: dt.date | str) -> str:
+    return _as_utc(today)
+
+
+def _as_utc(today: dt.date | dt.datetime | str | None) -> str:
     if today is None:
         moment = dt.datetime.now(dt.UTC)
     elif isinstance(today, str):

@@ -23,6 +23,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from consortium import cpv as cpv_mod
 from consortium import places
 from consortium.errors import ConsortiumError
@@ -125,8 +127,11 @@ def place_condition(place: str) -> tuple[str, list[str]]:
             codes.append("TL")
         return f"code IN ({','.join('?' * len(codes))})", codes
     if _REGION.match(code):
-        itl = places.to_itl(code) or ("TL" + code[2:])
-        covering = [itl, *places.ancestors(itl)]
+        if code.startswith("TL"):  # already ITL: the regions covering it are its prefixes
+            itl, covering = code, [code[:k] for k in range(len(code), 2, -1)]
+        else:
+            itl = places.to_itl(code) or ("TL" + code[2:])
+            covering = [itl, *places.ancestors(itl)]
         if "TL" not in covering:
             covering.append("TL")
         sql = f"(code >= ? AND code < ?) OR code IN ({','.join('?' * len(covering))})"
@@ -142,7 +147,7 @@ def place_condition(place: str) -> tuple[str, list[str]]:
 
 def _cpv_range(code: str) -> tuple[str, str]:
     try:
-        stem = cpv_mod.normalise(code)
+        stem = cpv_mod.shape(code)
     except ValueError:
         stem = re.sub(r"\D", "", str(code))
         if len(stem) == 7:
@@ -151,8 +156,9 @@ def _cpv_range(code: str) -> tuple[str, str]:
             raise SearchError(
                 f"'{code}' is not a CPV code: CPV codes have 8 digits, like 85310000."
             ) from None
-    found = cpv_mod.lookup(stem)
-    prefix = found.prefix if found else stem.rstrip("0") or stem[:2]
+    # A CPV code's significant digits are those before its trailing zeros (never fewer than
+    # the two of a division), so the range needs no lookup in the CPV list.
+    prefix = stem.rstrip("0")
     if len(prefix) < 2:
         prefix = stem[:2]
     return prefix, prefix + ":"  # ":" sorts just after "9"
@@ -311,7 +317,7 @@ def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
     sets: list[set[int]] = []
     for cond in where:
         if isinstance(cond, _IdSource):
-            sets.append({row[0] for row in ws.conn.execute(cond.sql, cond.params)})
+            sets.append(set(_ids(ws, cond.sql, cond.params)))
             if not sets[-1]:
                 return set()
     if columns:
@@ -340,6 +346,14 @@ def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
     return set.intersection(*sets) if sets else set()
 
 
+def _ids(ws: Workspace, sql: str, params: list[Any] = ()) -> list[int]:
+    """The first column of ``sql``'s rows as one JSON array: twice as quick as row by row for
+    the hundreds of thousands of ids a broad search or a full list holds."""
+    query = f"WITH x(id) AS ({sql}) SELECT json_group_array(id) FROM x"
+    (text,) = ws.conn.execute(query, params).fetchone()
+    return orjson.loads(text)
+
+
 def _ordered(ws: Workspace, sort: str, descending: bool) -> list[int]:
     return _order_entry(ws, sort, descending)[1]
 
@@ -352,12 +366,26 @@ def _order_entry(ws: Workspace, sort: str, descending: bool) -> list:
     hit = cache.get(key)
     if hit is None or hit[0] != generation:
         sql = f"SELECT t.id FROM tenders t ORDER BY {_ORDERS[key]}"
-        hit = [generation, [row[0] for row in ws.conn.execute(sql)], None]
+        hit = [generation, _ids(ws, sql), None]
         cache[key] = hit
     return hit
 
 
+SQL_ORDER_MAX = 5000
+
+
 def _in_order(ws: Workspace, sort: str, descending: bool, hits: set[int]) -> list[int]:
+    hit = _CACHE.get(ws, {}).get((sort, descending))
+    if len(hits) <= SQL_ORDER_MAX and (hit is None or hit[0] != _generation(ws)):
+        # No id list in this order yet (the first search since the app started, or since an
+        # import): SQLite sorts a few thousand hits in milliseconds, where reading the whole
+        # list of 400,000 ids in order takes a tenth of a second. More hits than that read the
+        # list once, and every later search uses it.
+        sql = (
+            "SELECT t.id FROM tenders t WHERE t.id IN (SELECT value FROM json_each(?)) "
+            f"ORDER BY {_ORDERS[sort, descending]}"
+        )
+        return [row[0] for row in ws.conn.execute(sql, [json.dumps(list(hits))])]
     entry = _order_entry(ws, sort, descending)
     order = entry[1]
     if len(hits) * 20 < len(order):  # few hits: sort them by position instead of a full pass

@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import zstandard
 from sqlite_utils import Database
 
 from consortium import places
@@ -163,25 +164,67 @@ _RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw,
 _DATA_HEAD = "INSERT OR REPLACE INTO tender_data (id, version, data)"
 
 
-def release_statements(rows: Sequence[tuple], limit: int) -> list[Statement]:
+def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -> list[Statement]:
     """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now).
 
-    The JSON is compressed here: the importer calls this on its writer thread, so compressing
-    (which releases the GIL) overlaps the parsing of the next notices."""
-    packed = [(*row[:4], packing.pack_text(row[4]), row[5]) for row in rows]
+    The JSON is compressed here (with the workspace's ``dictionary``, if it has one): the
+    importer calls this on its writer thread, so compressing (which releases the GIL) overlaps
+    the parsing of the next notices."""
+    packed = [(*row[:4], packing.pack_text(row[4], dictionary), row[5]) for row in rows]
     return multi_insert(_RELEASE_HEAD, packed, 6, limit)
 
 
-def data_statements(children: Iterable[tuple[int, Tender]], limit: int) -> list[Statement]:
+_LOADED: dict[tuple, dict[str, int]] = {}  # (connection, file) -> {kind: dictionary id}
+RELEASES, TENDERS = "release", "tender"  # what a dictionary was learnt from
+
+
+def dictionary(conn: sqlite3.Connection, kind: str = RELEASES) -> int:
+    """Load the workspace's compression dictionaries (so anything stored can be read); the id
+    of the one new data of ``kind`` is packed with (0: none yet)."""
+    key = (id(conn), conn.execute("PRAGMA database_list").fetchone()[2])
+    found = _LOADED.get(key)
+    if found is None:
+        found = {}
+        for kind_of, data in conn.execute(
+            "SELECT kind, data FROM tender_dictionaries ORDER BY rowid"
+        ):
+            found[kind_of] = packing.register(data)
+        _LOADED[key] = found
+    return found.get(kind, 0)
+
+
+def add_dictionary(conn: sqlite3.Connection, kind: str, samples: list[bytes]) -> int:
+    """Train and store the dictionary new data of ``kind`` will be packed with; its id (0 if
+    the samples could not be learnt from)."""
+    try:
+        data = packing.train(samples)
+    except zstandard.ZstdError:  # samples too alike or too few to learn from: plain zstd
+        return 0
+    dict_id = packing.register(data)
+    conn.execute(
+        "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data) VALUES (?, ?, ?)",
+        [dict_id, kind, data],
+    )
+    _LOADED.pop((id(conn), conn.execute("PRAGMA database_list").fetchone()[2]), None)
+    return dict_id
+
+
+def data_statements(
+    children: Iterable[tuple[int, Tender]], limit: int, dictionary: int = 0
+) -> list[Statement]:
     """Statements that store each extracted tender, so opening it never compiles it again."""
     rows = [
-        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender)) for row_id, tender in children
+        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender, dictionary))
+        for row_id, tender in children
     ]
     return multi_insert(_DATA_HEAD, rows, 3, limit, per=256)
 
 
 def tender_statements(
-    rows: Sequence[tuple], children: Iterable[tuple[int, Tender]], limit: int
+    rows: Sequence[tuple],
+    children: Iterable[tuple[int, Tender]],
+    limit: int,
+    dictionary: int = 0,
 ) -> list[Statement]:
     """Statements that insert new tenders (rows from :func:`tender_values`), index their text
     and file their CPV codes and places (``children``: (row id, tender) pairs)."""
@@ -196,7 +239,11 @@ def tender_statements(
         # Index the texts just stored (row ids are given out in order, so a range holds them).
         first, last = min(r[_ID] for r in rows), max(r[_ID] for r in rows)
         out.append((_FTS_FROM_TEXTS, [first, last]))
-    return [*out, *children_statements(children, limit), *data_statements(children, limit)]
+    return [
+        *out,
+        *children_statements(children, limit),
+        *data_statements(children, limit, dictionary),
+    ]
 
 
 def contract_rows(row_id: int, tender: Tender) -> list[tuple]:
@@ -311,6 +358,7 @@ def load_releases(db: Database, ocid: str) -> list[dict]:
 def load_releases_of(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, list[dict]]:
     """The stored releases of each of ``ocids``, in import order."""
     found: dict[str, list[dict]] = {}
+    dictionary(conn)
     for chunk, marks in _chunks(ocids):
         for ocid, raw in conn.execute(
             f"SELECT ocid, raw FROM tender_releases WHERE ocid IN ({marks}) ORDER BY id", chunk
@@ -332,7 +380,8 @@ def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tup
 
 
 _GET_TENDER = (
-    "SELECT t.defects, d.version, d.data FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+    "SELECT t.defects, d.version, d.data, x.title, x.description FROM tenders t "
+    "LEFT JOIN tender_data d ON d.id = t.id LEFT JOIN tender_texts x ON x.id = t.id "
     "WHERE t.ocid = ?"
 )
 
@@ -343,10 +392,11 @@ def get_tender(db: Database, ocid: str) -> Tender | None:
     row = db.execute(_GET_TENDER, [ocid]).fetchone()
     if row is None:
         return None
-    defects, version, data = row
+    dictionary(db.conn)
+    defects, version, data, title, description = row
     LOADS["tender"] += 1
     if version == packing.TENDER_VERSION:
-        tender = packing.tender_from_blob(data)
+        tender = packing.tender_from_blob(data, title, description)
     else:
         tender = compile_tender(db.conn, ocid)
     tender.defects = json.loads(defects)
@@ -357,16 +407,18 @@ def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
     """The stored tenders with these row ids (in that order; missing ids are left out)."""
     found: dict[int, Tender] = {}
     stale: dict[int, str] = {}
+    dictionary(conn)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
-        for row_id, ocid, defects, version, data in conn.execute(
-            "SELECT t.id, t.ocid, t.defects, d.version, d.data FROM tenders t "
-            f"LEFT JOIN tender_data d ON d.id = t.id WHERE t.id IN ({marks})",
+        for row_id, ocid, defects, version, data, title, description in conn.execute(
+            "SELECT t.id, t.ocid, t.defects, d.version, d.data, x.title, x.description "
+            "FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+            f"LEFT JOIN tender_texts x ON x.id = t.id WHERE t.id IN ({marks})",
             chunk,
         ):
             if version == packing.TENDER_VERSION:
-                tender = packing.tender_from_blob(data)
+                tender = packing.tender_from_blob(data, title, description)
                 tender.defects = json.loads(defects)
                 found[row_id] = tender
             else:
@@ -390,8 +442,27 @@ def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
     return tender
 
 
+def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
+    """Compile and store again every tender stored by another version of the extraction (or
+    never stored): what a migration step calls after :data:`packing.TENDER_VERSION` is bumped.
+    Returns how many were stored."""
+    stale = conn.execute(
+        "SELECT t.id, t.ocid FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
+        "WHERE d.version IS NOT ? ORDER BY t.id",
+        [packing.TENDER_VERSION],
+    ).fetchall()
+    packed_with = dictionary(conn, TENDERS)
+    for start in range(0, len(stale), chunk):
+        children = [
+            (row_id, compile_tender(conn, ocid)) for row_id, ocid in stale[start : start + chunk]
+        ]
+        run(conn, data_statements(children, variable_limit_of(conn), packed_with))
+    return len(stale)
+
+
 def replace_data(conn: sqlite3.Connection, row_id: int, tender: Tender) -> None:
-    run(conn, data_statements([(row_id, tender)], variable_limit_of(conn)))
+    packed_with = dictionary(conn, TENDERS)
+    run(conn, data_statements([(row_id, tender)], variable_limit_of(conn), packed_with))
 
 
 def variable_limit_of(conn: sqlite3.Connection) -> int:

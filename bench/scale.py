@@ -1,0 +1,484 @@
+"""Real volumes: workspaces of 25k-400k real-shaped releases, measured as a user meets them.
+
+    python bench/scale.py [--sizes 25k,200k] [--runs 3] [--work DIR] [--ocdskit]
+
+For each size (releases; ``bench/tenders.py`` generates them from the real notices):
+
+1. import, paired with the floor (orjson per release, falling back per release to a parser
+   that keeps ``1e9999``, executemany, journal off), alternating, ``--runs`` of each, each in a
+   fresh process; min/median/max of the ratio; bytes written by the import against the final
+   size; with ``--ocdskit``, ``ocdskit compile`` on the same file, timed the same way;
+2. the workspace on disk (demo partners added, our organisation set);
+3. the main window shown, in a fresh process (time and peak RSS);
+4. opportunities for our organisation from the workspace, cold (fresh process) and warm, with
+   the memory the ranking added; ranking every partner for one tender; loading the text model;
+5. search: a fixed set of 50 varied queries, each run once in a fresh process (median, p95),
+   and the same queries warm in one process.
+
+Every figure is printed as measured against its goal. ``--work DIR`` keeps the packages and
+workspaces there and reuses them on the next run (building 400k takes a while on a small box).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+TODAY = dt.date(2026, 12, 1)  # the generator's notices run through 2026
+SEARCH_TODAY = "2026-12-01"
+
+# 50 queries: single words, common words, prefixes, phrases, filters, relevance sort.
+QUERIES: list[dict] = [
+    *({"text": w} for w in ["carers", "domestic", "homeless", "counselling", "refuge"]),
+    *({"text": w} for w in ["advocacy", "employability", "dementia", "veterans", "tenancy"]),
+    *({"text": w} for w in ["services", "support", "people", "council", "provision"]),
+    *({"text": w} for w in ["care*", "hous*", "young*", "mental*", "educ*"]),
+    *({"text": w} for w in ['"young people"', '"mental health"', '"domestic abuse"']),
+    {"text": '"supported accommodation"'},
+    {"text": '"social value"'},
+    {"text": "domestic abuse", "status": ["open"]},
+    {"text": "support", "place": "E09000016"},
+    {"text": "housing", "place": "TLD"},
+    {"cpv": ["85300000"], "status": ["open"]},
+    {"cpv": ["85000000"]},
+    {"cpv": ["98000000"], "place": "TLI"},
+    {"place": "TLJ12"},
+    {"place": "E08000003"},
+    {"value_min": 100000, "value_max": 500000, "sme": True},
+    {"value_min": 1000000, "status": ["open"]},
+    {"deadline_from": "2026-09-01", "deadline_to": "2026-09-30", "vcse": True},
+    {"deadline_from": "2026-12-01", "status": ["open"]},
+    {"status": ["coming soon"]},
+    {"text": "housing", "sort": "value"},
+    {"text": "care", "sort": "published", "descending": True},
+    {"text": "services", "sort": "relevance"},
+    {"text": "support", "sort": "relevance"},
+    {"text": "people", "sort": "relevance"},
+    {"text": "young people", "sort": "relevance"},
+    {"text": "mental health support", "sort": "relevance"},
+    {"text": "carers respite", "sort": "relevance", "status": ["open"]},
+    {"text": "health", "sort": "relevance", "place": "TLI"},
+    {"text": "training", "cpv": ["80000000"]},
+    {"text": "repairs maintenance", "status": ["open"], "sort": "value", "descending": True},
+    {"text": "sup*", "sort": "relevance"},
+]
+assert len(QUERIES) == 50, len(QUERIES)
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+# ------------------------------------------------------------------------------ children
+def _io_written() -> int:
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(file: str, db: str) -> dict:
+    from consortium.tenders.importer import import_paths
+    from consortium.workspace import Workspace
+
+    Path(db).unlink(missing_ok=True)
+    before = _io_written()
+    ws = Workspace.create(db)
+    start = time.perf_counter()
+    report = import_paths(ws, [file])
+    seconds = time.perf_counter() - start
+    ws.close()
+    return {
+        "seconds": seconds,
+        "releases": report.releases_read,
+        "tenders": report.tenders_new,
+        "written": _io_written() - before,
+        "maxrss_mb": _rss_mb(),
+    }
+
+
+def child_floor(file: str, db: str) -> dict:
+    """The fastest honest parse-and-insert: orjson per release (one release a line, as the
+    generator writes them), json with Decimals where orjson refuses a number, executemany into
+    a bare table with the journal off."""
+    import decimal
+
+    import orjson
+
+    Path(db).unlink(missing_ok=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("CREATE TABLE r (ocid TEXT, id TEXT, raw TEXT)")
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    batch, count = [], 0
+    with open(file, "rb") as f:
+        next(f)  # the package's opening line
+        for line in f:
+            line = line.rstrip(b",\r\n")
+            if not line.startswith(b"{"):
+                continue
+            try:
+                release = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                release = json.loads(line, parse_float=decimal.Decimal)
+            batch.append((release["ocid"], release["id"], line.decode("utf-8")))
+            if len(batch) >= 1000:
+                conn.executemany("INSERT INTO r VALUES (?, ?, ?)", batch)
+                count += len(batch)
+                batch = []
+    conn.executemany("INSERT INTO r VALUES (?, ?, ?)", batch)
+    count += len(batch)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"seconds": seconds, "releases": count, "maxrss_mb": _rss_mb()}
+
+
+def child_window(db: str) -> dict:
+    start = time.perf_counter()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from consortium.workspace import Workspace
+    from ui.app import make_app
+
+    app = make_app()
+    from ui.mainwindow import MainWindow
+
+    qt_ready = time.perf_counter()
+    ws = Workspace.open(db)
+    window = MainWindow(ws)
+    window.resize(1366, 768)
+    window.show()
+    app.processEvents()
+    shown = time.perf_counter()
+    rss = _rss_mb()
+    window.close()
+    ws.close()
+    return {
+        "from_start": shown - start,
+        "from_qt": shown - qt_ready,
+        "maxrss_mb": rss,
+    }
+
+
+def child_match(db: str) -> dict:
+    from consortium.matching import service
+    from consortium.partners import store
+    from consortium.workspace import Workspace
+
+    ws = Workspace.open(db, backup=False)
+    ours = store.ours(ws.db)
+    base_rss = _rss_mb()
+    start = time.perf_counter()
+    service.opportunities(ws, ours.id, today=TODAY)
+    cold = time.perf_counter() - start
+    warm = []
+    for _ in range(3):
+        start = time.perf_counter()
+        service.opportunities(ws, ours.id, today=TODAY)
+        warm.append(time.perf_counter() - start)
+    candidates = len(service.candidate_ids(ws.db, ours, TODAY))
+    rss = _rss_mb()
+    ocid = ws.conn.execute(
+        "SELECT ocid FROM tenders WHERE phase = 'tender' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    service.match_tender(ws, ocid, today=TODAY)
+    start = time.perf_counter()
+    service.match_tender(ws, ocid, today=TODAY)
+    per_tender = time.perf_counter() - start
+    service._MODELS.clear()
+    start = time.perf_counter()
+    model = service.text_model(ws.db)
+    model_s = time.perf_counter() - start
+    ws.close()
+    return {
+        "cold": cold,
+        "warm": statistics.median(warm),
+        "candidates": candidates,
+        "rss_added_mb": rss - base_rss,
+        "maxrss_mb": rss,
+        "match_tender": per_tender,
+        "text_model_s": model_s,
+        "terms": len(model.df),
+    }
+
+
+def child_search(db: str, index: str) -> dict:
+    from consortium.tenders.search import TenderQuery, rows, search_keys
+    from consortium.workspace import Workspace
+
+    ws = Workspace.open(db, backup=False)
+    queries = QUERIES if index == "all" else [QUERIES[int(index)]]
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        ids = search_keys(ws, TenderQuery(**q), today=SEARCH_TODAY)
+        rows(ws, ids[:50], today=SEARCH_TODAY)  # the first screenful
+        times.append(time.perf_counter() - start)
+    ws.close()
+    return {"times": times, "hits": len(ids)}
+
+
+CHILDREN = {
+    "import": child_import,
+    "floor": child_floor,
+    "window": child_window,
+    "match": child_match,
+    "search": child_search,
+}
+
+
+def child(kind: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ocdskit_seconds(file: Path) -> float | None:
+    exe = shutil.which("ocdskit", path=str(Path(sys.executable).parent)) or shutil.which("ocdskit")
+    if exe is None:
+        return None
+    schema = ROOT / "consortium" / "data" / "ocds" / "release-schema-1.1.5.json"
+    start = time.perf_counter()
+    with open(file, "rb") as f:
+        subprocess.run(
+            [exe, "compile", "--schema", str(schema)],
+            stdin=f,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    return time.perf_counter() - start
+
+
+# ------------------------------------------------------------------------------ building
+def add_partners(db: Path) -> None:
+    """The demo partners, one of them our organisation, as in the window's demo."""
+    from consortium.demo import demo_partners
+    from consortium.partners import store
+    from consortium.workspace import Workspace
+
+    ws = Workspace.open(db, backup=False)
+    if store.count(ws.db) == 0:
+        with ws.atomic():
+            for org in demo_partners(TODAY):
+                store.save(ws, org)
+    ws.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ws.close()
+
+
+def spread(values: list[float]) -> str:
+    return f"min {min(values):.2f} / median {statistics.median(values):.2f} / max {max(values):.2f}"
+
+
+def verdict(ok: bool) -> str:
+    return "meets the goal" if ok else "MISSES the goal"
+
+
+def bench_size(
+    n: int, work: Path, runs: int, use_ocdskit: bool, measures: set[str] = frozenset()
+) -> dict:
+    """Every measure for one size (``measures``: only these of import, window, match, search;
+    an existing workspace in ``work`` is reused rather than imported again)."""
+    measures = set(measures) or {"import", "window", "match", "search"}
+    import tenders as gen  # bench/tenders.py: the real-shaped generator
+
+    name = label(n)
+    package = work / f"package-{name}.json"
+    db = work / f"scale-{name}.consortium"
+    if not package.exists():
+        start = time.perf_counter()
+        ocids = gen.generate(package, n)
+        print(
+            f"[{name}] generated {n:,} releases ({ocids:,} processes) in "
+            f"{time.perf_counter() - start:.0f} s, {package.stat().st_size / 1e6:,.0f} MB"
+        )
+    out: dict = {"n": n}
+    ours, floors, ratios = [], [], []
+    for run in range(runs if "import" in measures or not db.exists() else 0):
+        target = db if run == 0 else work / f"again-{name}.consortium"
+        if run == 0 and db.exists():
+            print(f"[{name}] reusing {db.name} (delete it to import again)")
+        else:
+            imp = child("import", str(package), str(target))
+            ours.append(imp)
+            if run == 0:
+                out["written"] = imp["written"]
+                out["import_rss"] = imp["maxrss_mb"]
+        flo = child("floor", str(package), str(work / f"floor-{name}.sqlite"))
+        floors.append(flo["seconds"])
+        if len(ours) > len(ratios):
+            ratios.append(ours[-1]["seconds"] / flo["seconds"])
+    for extra in work.glob(f"again-{name}*"):
+        shutil.rmtree(extra, ignore_errors=True) if extra.is_dir() else extra.unlink()
+    (work / f"floor-{name}.sqlite").unlink(missing_ok=True)
+    if ours:
+        seconds = [r["seconds"] for r in ours]
+        out["import_s"] = statistics.median(seconds)
+        print(
+            f"[{name}] import {spread(seconds)} s; floor (orjson + executemany, journal off) "
+            f"{spread(floors)} s; import/floor {spread(ratios)} (goal < 3x: "
+            f"{verdict(statistics.median(ratios) < 3)}); peak RSS {out['import_rss']:.0f} MB"
+        )
+    if floors:
+        out["floor_s"] = statistics.median(floors)
+    if use_ocdskit:
+        kit = ocdskit_seconds(package)
+        if kit is not None:
+            print(f"[{name}] ocdskit compile (whole process): {kit:.1f} s")
+    add_partners(db)
+    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    out["size_mb"] = size / 1e6
+    line = f"[{name}] workspace on disk {size / 1e6:,.0f} MB"
+    if "written" in out:
+        line += f"; the import wrote {out['written'] / 1e6:,.0f} MB = {out['written'] / size:.2f}x"
+        line += f" the final size (goal < 2x: {verdict(out['written'] < 2 * size)})"
+    if n == 200_000:
+        line += f"; goal < 500 MB at 200k: {verdict(size < 500e6)}"
+    print(line)
+
+    if "window" in measures:
+        window_figures(db, runs, out)
+    if "match" in measures:
+        match_figures(db, runs, out)
+    if "search" in measures:
+        search_figures(db, out)
+    return out
+
+
+def window_figures(db: Path, runs: int, out: dict) -> None:
+    name = label(out["n"])
+    wins = [child("window", str(db)) for _ in range(runs)]
+    for folder in db.parent.glob(db.stem + "-backups"):
+        shutil.rmtree(folder, ignore_errors=True)
+    shown = [w["from_qt"] for w in wins]
+    rss = max(w["maxrss_mb"] for w in wins)
+    out["window_s"], out["window_rss"] = statistics.median(shown), rss
+    print(
+        f"[{name}] main window shown {spread(shown)} s after Qt was up "
+        f"({statistics.median(w['from_start'] for w in wins):.2f} s from process start), "
+        f"peak RSS {rss:.0f} MB (goal < 2 s and < 400 MB: "
+        f"{verdict(out['window_s'] < 2 and rss < 400)})"
+    )
+
+
+def match_figures(db: Path, runs: int, out: dict) -> None:
+    name = label(out["n"])
+    matches = [child("match", str(db)) for _ in range(runs)]
+    cold = [m["cold"] for m in matches]
+    warm = [m["warm"] for m in matches]
+    m = matches[0]
+    out.update(
+        opp_cold=statistics.median(cold),
+        opp_warm=statistics.median(warm),
+        match_rss=max(x["rss_added_mb"] for x in matches),
+        match_peak=max(x["maxrss_mb"] for x in matches),
+        text_model_s=statistics.median(x["text_model_s"] for x in matches),
+        match_tender=statistics.median(x["match_tender"] for x in matches),
+    )
+    print(
+        f"[{name}] opportunities for our organisation ({m['candidates']:,} candidates): cold "
+        f"{spread(cold)} s (goal < 1 s: {verdict(out['opp_cold'] < 1)}), warm "
+        f"{out['opp_warm'] * 1000:.0f} ms (goal < 100 ms: {verdict(out['opp_warm'] < 0.1)}); "
+        f"memory added {out['match_rss']:.0f} MB, process peak {out['match_peak']:.0f} MB "
+        f"(goal < 300 MB: {verdict(out['match_peak'] < 300)})"
+    )
+    print(
+        f"[{name}] every partner ranked for one tender {out['match_tender'] * 1000:.0f} ms "
+        f"(goal < 100 ms: {verdict(out['match_tender'] < 0.1)}); text model read from the "
+        f"workspace in {out['text_model_s'] * 1000:.0f} ms ({m['terms']:,} stems; never rebuilt)"
+    )
+
+
+def search_figures(db: Path, out: dict) -> None:
+    name = label(out["n"])
+    fresh = [child("search", str(db), str(i))["times"][0] for i in range(len(QUERIES))]
+    warm_all = child("search", str(db), "all")["times"]
+    fresh_sorted = sorted(fresh)
+    p95 = fresh_sorted[int(0.95 * (len(fresh) - 1))]
+    out["search_median"], out["search_p95"] = statistics.median(fresh), p95
+    print(
+        f"[{name}] search, 50 queries each once in a fresh process: median "
+        f"{out['search_median'] * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max "
+        f"{max(fresh) * 1000:.0f} ms (goal < 30 / < 100 ms: "
+        f"{verdict(out['search_median'] < 0.03 and p95 < 0.1)}); the same warm in one "
+        f"process: median {statistics.median(warm_all) * 1000:.1f} ms"
+    )
+    worst = sorted(zip(fresh, QUERIES, strict=True), key=lambda p: -p[0])[:5]
+    for seconds, q in worst:
+        print(f"      slowest: {seconds * 1000:6.1f} ms  {json.dumps(q)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="25k,50k,200k,400k")
+    parser.add_argument("--runs", type=int, default=3, help="paired runs of each measure")
+    parser.add_argument("--work", help="keep (and reuse) packages and workspaces here")
+    parser.add_argument("--ocdskit", action="store_true", help="time ocdskit compile too")
+    parser.add_argument(
+        "--measures", default="", help="only these of import,window,match,search (default all)"
+    )
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        print(json.dumps(CHILDREN[kind](*rest)))
+        return
+    os.environ.setdefault("CONSORTIUM_HOME", tempfile.mkdtemp(prefix="bench-scale-home-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    print(
+        f"sizes run: {', '.join(label(n) for n in sizes)}; {args.runs} run(s) each; "
+        f"{os.cpu_count()} cores"
+    )
+    results = {}
+    try:
+        for n in sizes:
+            chosen = {m.strip() for m in args.measures.split(",") if m.strip()}
+            results[n] = bench_size(n, work, args.runs, args.ocdskit, chosen)
+        if 200_000 in results and 400_000 in results:
+            a, b = results[200_000], results[400_000]
+            if "import_s" in a and "import_s" in b:
+                r = b["import_s"] / (2 * a["import_s"])
+                print(f"import 200k -> 400k: {r:.2f}x linear (goal <= 1.2x: {verdict(r <= 1.2)})")
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

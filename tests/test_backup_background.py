@@ -1,0 +1,46 @@
+"""The daily backup runs beside the window, on its own connection, and never holds up opening."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from consortium import workspace
+from consortium.partners import store
+from consortium.workspace import Workspace
+
+
+def test_the_daily_backup_never_blocks_opening_or_writing(demo_file, monkeypatch):
+    backups = demo_file.with_name("demo-backups")
+    started, release = threading.Event(), threading.Event()
+    real = workspace._copy_database
+
+    def held_up(source, dest):
+        started.set()
+        assert release.wait(20), "the open waited for the backup"
+        return real(source, dest)
+
+    monkeypatch.setattr(workspace, "_copy_database", held_up)
+    ws = Workspace.open(demo_file)  # returns while the copy is still held up
+    assert started.wait(20)
+    assert not list(backups.glob("daily-*.consortium"))
+    with ws.atomic():  # the window can write meanwhile
+        ws.db["settings"].upsert({"key": "after-open", "value": "1"}, pk="key")
+    release.set()
+    ws.close()  # waits for the backup to finish
+    made = backups / f"daily-{dt.date.today().isoformat()}.consortium"
+    assert made.exists() and ws.backup_error is None
+    with Workspace.open(made, backup=False) as copy:
+        assert store.count(copy.db) > 0
+
+
+def test_a_failed_daily_backup_is_kept_for_the_window_not_raised(demo_file, monkeypatch):
+    def broken(source, dest):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(workspace, "_copy_database", broken)
+    ws = Workspace.open(demo_file)
+    ws.wait_for_backup()
+    assert isinstance(ws.backup_error, OSError)
+    assert store.count(ws.db) > 0
+    ws.close()

@@ -14,8 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-from openpyxl.styles import Font, PatternFill
 from sqlite_utils import Database
 
 from consortium import places, sheets, validation
@@ -197,6 +195,9 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
     """The register as a workbook (optionally only one council or region)."""
     path = Path(path).expanduser()
     assets = in_area(ws.db, area) if area else list_all(ws.db)
+    import openpyxl  # loaded when an export is asked for, not at start-up
+    from openpyxl.styles import Font, PatternFill
+
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "Assets"

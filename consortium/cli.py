@@ -107,7 +107,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window_only(argv: list[str]) -> str | None | bool:
+    """The workspace to open when ``argv`` asks only for the window (no command), else False.
+
+    Opening the window is the common case, and building every subcommand's parser imports the
+    document, matching and pack modules (about a second of start-up): skip it then."""
+    rest = list(argv)
+    path: str | None = None
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--workspace" and rest:
+            path = rest.pop(0)
+        elif arg.startswith("--workspace="):
+            path = arg.split("=", 1)[1]
+        else:
+            return False  # a command, --help, --version …: the full parser decides
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    window = _window_only(argv)
+    if window is not False:
+        return _open_window(window)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

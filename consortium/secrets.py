@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import contextlib
 
-import keyring
-import keyring.errors
-
 from consortium.errors import ConsortiumError
 
 SERVICE = "Consortium"
@@ -33,10 +30,20 @@ class NoKeyring(ConsortiumError):
         )
 
 
+def _keyring():
+    """The keyring package, imported on first use (it scans for backends, which costs start-up
+    time, and most sessions never sign anything)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def backend_name() -> str:
     """The keyring backend in use, e.g. 'SecretService Keyring', for ``consortium doctor``."""
+    ring = _keyring()
     try:
-        backend = keyring.get_keyring()
+        backend = ring.get_keyring()
     except Exception:  # a broken keyring configuration is reported, not raised
         return "none"
     return getattr(backend, "name", None) or type(backend).__name__
@@ -44,7 +51,7 @@ def backend_name() -> str:
 
 def keyring_available() -> bool:
     """True when a real keyring backend is there (not keyring's 'fail' or 'null' backends)."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     try:
         priority = backend.priority
     except Exception:  # a backend that cannot even say its priority is not usable
@@ -56,23 +63,26 @@ def keyring_available() -> bool:
 def store(name: str, secret: str) -> None:
     if not keyring_available():
         raise NoKeyring()
+    ring = _keyring()
     try:
-        keyring.set_password(SERVICE, name, secret)
-    except keyring.errors.KeyringError as exc:
+        ring.set_password(SERVICE, name, secret)
+    except ring.errors.KeyringError as exc:
         raise NoKeyring(str(exc)) from exc
 
 
 def load(name: str) -> str | None:
     if not keyring_available():
         return None
+    ring = _keyring()
     try:
-        return keyring.get_password(SERVICE, name)
-    except keyring.errors.KeyringError:
+        return ring.get_password(SERVICE, name)
+    except ring.errors.KeyringError:
         return None
 
 
 def delete(name: str) -> None:
     if not keyring_available():
         return
-    with contextlib.suppress(keyring.errors.PasswordDeleteError):
-        keyring.delete_password(SERVICE, name)
+    ring = _keyring()
+    with contextlib.suppress(ring.errors.PasswordDeleteError):
+        ring.delete_password(SERVICE, name)

@@ -220,3 +220,51 @@ def test_the_window_has_the_app_icon_and_name(main_window):
     assert not QApplication.windowIcon().isNull()
     assert not app_icon().pixmap(64, 64).isNull()
     assert main_window.windowTitle().endswith("— Consortium")
+
+
+def test_opening_the_window_skips_building_every_command(monkeypatch):
+    from consortium import cli
+
+    opened = []
+    monkeypatch.setattr(cli, "_open_window", lambda path: opened.append(path) or 0)
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("the full parser was built"))
+    assert cli.main([]) == 0
+    assert cli.main(["--workspace", "a.consortium"]) == 0
+    assert cli.main(["--workspace=b.consortium"]) == 0
+    assert opened == [None, "a.consortium", "b.consortium"]
+
+
+def test_commands_and_help_still_use_the_full_parser(capsys):
+    from consortium import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "doctor" in capsys.readouterr().out
+    assert cli._window_only(["--workspace", "x", "partners", "list"]) is False
+
+
+HEAVY = ("scipy", "openpyxl", "docx", "docxtpl", "highspy", "httpx", "keyring", "ocdsmerge")
+
+
+def test_the_window_opens_without_loading_the_heavy_libraries(demo_file, tmp_path):
+    """Start-up time: scipy, openpyxl, python-docx, HiGHS, httpx, keyring and ocdsmerge load
+    when the area that needs them is first used, not when the window opens."""
+    script = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from ui.app import make_app\n"
+        "app = make_app()\n"
+        "from consortium.workspace import Workspace\n"
+        "from ui.mainwindow import MainWindow\n"
+        f"win = MainWindow(Workspace.open({str(demo_file)!r}))\n"
+        "win.show(); app.processEvents()\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "win.close()\n"
+    )
+    env = dict(os.environ, CONSORTIUM_HOME=str(tmp_path / "home"))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QUndoStack
@@ -30,7 +31,6 @@ from consortium import filekinds, home
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store
-from consortium.partners.excel import ImportResult, export_partners, import_partners, write_template
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
@@ -51,6 +51,9 @@ from ui.socialvalue_page import SocialValuePage
 from ui.start_page import StartPage
 from ui.tenders_page import TendersPage
 from ui.work_page import WorkPage
+
+if TYPE_CHECKING:
+    from consortium.partners.excel import ImportResult
 
 SIDEBAR_STYLE = (
     "QListWidget { background: #1f4e79; color: white; border: none; font-size: 11pt; }"
@@ -603,6 +606,8 @@ class MainWindow(QMainWindow):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
+        from consortium.partners.excel import import_partners  # openpyxl: only when needed
+
         if not self._confirm_unsaved():
             return
         ws = self.ws
@@ -639,6 +644,8 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Import finished", message)
 
     def choose_export(self) -> None:
+        from consortium.partners.excel import export_partners  # openpyxl: only when needed
+
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export partners to Excel",
@@ -657,6 +664,8 @@ class MainWindow(QMainWindow):
         )
 
     def choose_template(self) -> None:
+        from consortium.partners.excel import write_template  # openpyxl: only when needed
+
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save the partner template",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from consortium import places
 from consortium.matching import scoring
@@ -27,11 +27,17 @@ from consortium.matching.text import TextModel
 from consortium.records import Organisation
 from consortium.tenders.records import as_utc
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
 _FAR_FUTURE = dt.date.max.toordinal()
 _MISSING = -1
 
 
 def _incidence(rows: Sequence[Sequence[str]], index: dict[str, int]) -> sparse.csr_matrix:
+    # scipy is imported where it is used: only matching needs it, and it costs start-up time
+    from scipy import sparse
+
     data_rows, cols = [], []
     for r, codes in enumerate(rows):
         for code in set(codes):
@@ -48,6 +54,8 @@ def _best_relation(
     relation: dict[tuple[str, str], float],
 ) -> np.ndarray:
     """max over (a in left[i], b in right[j]) of relation[a, b] (0 when none), as a matrix."""
+    from scipy import sparse
+
     left_index = {c: k for k, c in enumerate(sorted({c for codes in left for c in codes}))}
     right_index = {c: k for k, c in enumerate(sorted({c for codes in right for c in codes}))}
     result = np.zeros((len(left), len(right)), dtype=np.float32)
@@ -111,6 +119,8 @@ class TargetSet:
     the tenders change (the word matrix is the costly part)."""
 
     def __init__(self, targets: Sequence[Target], text: TextModel | None = None):
+        from scipy import sparse
+
         self.targets = list(targets)
         self.text = text or TextModel.build(t.text for t in self.targets)
         self.vocab: dict[str, int] = {}

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from ocdsmerge.rules import get_merge_rules
 
 WHOLE = "wholeListMerge"
 OMIT = "omitWhenMerged"
@@ -74,6 +73,8 @@ def compute_merge_rules() -> dict[tuple[str, ...], str]:
     """Merge rules from the bundled OCDS 1.1.5 release schema patched with the UK extension."""
     core = json.loads(_data("release-schema-1.1.5.json"))
     uk = json.loads(_data("uk-extension-release-schema.json"))
+    from ocdsmerge.rules import get_merge_rules  # loaded with the rules, not at start-up
+
     rules = get_merge_rules(_merge_patch(core, uk))
     for path in ID_LESS_PATHS:
         rules.setdefault(tuple(path.split(".")), WHOLE)

@@ -24,13 +24,15 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from consortium import __version__
 from consortium.errors import ConsortiumError
 from consortium.progress import IsCancelled, check, never_cancelled
+
+if TYPE_CHECKING:  # httpx is imported on the first request, not when the window opens
+    import httpx
 
 USER_AGENT = (
     f"Consortium/{__version__} (free desktop app for charity bidding consortia; "
@@ -117,6 +119,8 @@ class Client:
     def _client(self, url: str) -> httpx.Client:
         # httpx reads HTTP(S)_PROXY itself (trust_env); the system settings fill in when the
         # environment says nothing.
+        import httpx
+
         proxy = None if _env_proxy_set() else self.proxy_for(url)
         if proxy not in self._clients:
             self._clients[proxy] = httpx.Client(
@@ -159,6 +163,8 @@ class Client:
         Raises :class:`FeedOffline` when the first request of the fetch gets no answer,
         :class:`FeedFailed` after ``attempts`` failed tries, and Cancelled when asked to stop.
         """
+        import httpx
+
         last_problem = ""
         for attempt in range(1, self.policy.attempts + 1):
             self._polite(cancelled)

@@ -19,6 +19,8 @@ count=$(run "$app" --workspace "$ws" partners list --json | run /usr/bin/python3
 echo "smoke: init --demo, partners list --json: $count partners"
 run "$app" --workspace "$ws" tenders import \
   "$repo/tests/fixtures/ocds/fts-release-package-2026-08-12-page-001.json" | tail -1
+run "$app" --workspace "$ws" opportunities --json >/dev/null  # matching: numpy, scipy, HiGHS
+echo "smoke: opportunities ranked for our organisation"
 run "$app" --workspace "$ws" bid build 1 --out "$home/out" | tail -1
 ls "$home/out"/*.docx >/dev/null
 echo "smoke: bid build wrote $(ls "$home/out" | grep -c '\.docx$') .docx file(s)"

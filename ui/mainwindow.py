@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(self.start_button)
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Areas")
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_layout.addWidget(self.sidebar, 1)
         self.stack = QStackedWidget()
         row.addWidget(side)
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
         self.add_page(
             Page(
                 "work",
-                "Members' work",
+                "Work packs",
                 "Work packs out to members and their signed replies back; work a lead sent you.",
                 self.work,
                 accepts=(filekinds.WORK, filekinds.REPLY),

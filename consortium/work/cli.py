@@ -305,7 +305,7 @@ def cmd_import(args, ws: Workspace) -> int:
         print(f"Took in {len(result.accepted)} change(s).")
         if result.conflicts_kept:
             print(
-                f"{len(result.conflicts_kept)} conflict(s) kept as yours: resolve them in the window (Members' work)."
+                f"{len(result.conflicts_kept)} conflict(s) kept as yours: resolve them in the window (Work packs area)."
             )
     return 0
 

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.partners.delete_requested.connect(self.delete_partner)
         self.partners.import_requested.connect(self.choose_import)
         self.partners.opportunities_requested.connect(self.show_opportunities)
+        self.partners.pipeline_requested.connect(self.show_pipeline)
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
@@ -757,6 +758,11 @@ class MainWindow(QMainWindow):
         combo = self.matches.partner
         combo.setCurrentIndex(max(0, combo.findData(partner_id)))
         self.matches.tabs.setCurrentIndex(2)
+
+    def show_pipeline(self, partner_id: int) -> None:
+        """From a partner: its re-tender pipeline (contracts ending in its places and services)."""
+        self.show_area("pipeline")
+        self.pipeline.show_partner(partner_id)
 
     def start_bid(self, consortium_id: int) -> None:
         """From a saved consortium (Matches > Proposal): a new bid for it, shown in Bids."""

@@ -32,6 +32,7 @@ class PartnersPage(QWidget):
     import_requested = Signal()
     export_requested = Signal()
     opportunities_requested = Signal(int)
+    pipeline_requested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,12 +89,15 @@ class PartnersPage(QWidget):
         self.opportunities_button.setToolTip(
             "Open tenders this partner could win, alone or with partners"
         )
+        # Its tooltip is in ui/tooltips.py ("Re-tenders").
+        self.pipeline_button = QPushButton("Re-tenders…")
         for button in (
             self.add_button,
             self.delete_button,
             self.import_button,
             self.export_button,
             self.opportunities_button,
+            self.pipeline_button,
         ):
             button.setAccessibleName(button.text().rstrip("…"))
             buttons.addWidget(button)
@@ -122,6 +126,7 @@ class PartnersPage(QWidget):
         self.import_button.clicked.connect(self.import_requested)
         self.export_button.clicked.connect(self.export_requested)
         self.opportunities_button.clicked.connect(self._opportunities_clicked)
+        self.pipeline_button.clicked.connect(self._pipeline_clicked)
         self._selecting = False
         self._sized = False
 
@@ -194,6 +199,11 @@ class PartnersPage(QWidget):
         partner_id = self.selected_id()
         if partner_id is not None:
             self.opportunities_requested.emit(partner_id)
+
+    def _pipeline_clicked(self) -> None:
+        partner_id = self.selected_id()
+        if partner_id is not None:
+            self.pipeline_requested.emit(partner_id)
 
     def _delete_clicked(self) -> None:
         partner_id = self.selected_id()

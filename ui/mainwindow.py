@@ -35,6 +35,7 @@ from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
 from ui import colours, drops, geometry, help_menu, instance, tooltips
+from ui.backup_notice import BackupNotice
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.dispatch import ChangeDispatcher
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
             tooltips.apply(page.widget, page.key)
             colours.install(page.widget)  # coloured cells stay readable in a dark palette
         self.status = self.statusBar()
+        self.backup_notice = BackupNotice(self.status)
         self.claim = instance.WorkspaceClaim(self)  # other windows find this one through it
         self.claim.show_requested.connect(self.bring_to_front)
         self.dispatcher = ChangeDispatcher(self.stack, self)
@@ -341,6 +343,7 @@ class MainWindow(QMainWindow):
         self.feeds.set_workspace(ws)
         home.remember_workspace(ws.path)
         self.claim.hold(ws.path)
+        self.backup_notice.watch(ws)
 
     def _watch_changes(self) -> None:
         """Which view refreshes for which kind of change (see ui/dispatch.py)."""

@@ -8,12 +8,12 @@ from consortium.partners import store
 from ui import tooltips
 
 
-def test_re_tenders_button_opens_the_partners_pipeline(main_window, qtbot):
+def test_pipeline_button_opens_the_partners_pipeline(main_window, qtbot):
     win = main_window
     win.show_area("partners")
     button = win.partners.pipeline_button
-    assert button.isVisible() and button.text() == "Re-tenders…"
-    assert button.toolTip() == tooltips.TIPS["Re-tenders"]
+    assert button.isVisible() and button.text() == "Pipeline…"
+    assert button.toolTip() == tooltips.TIPS["partners/Pipeline"]
     target = store.find_existing(win.ws.db, store.Organisation(name="Milton Keynes Women's Refuge"))
     win.partners.select(target)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -22,7 +22,7 @@ def test_re_tenders_button_opens_the_partners_pipeline(main_window, qtbot):
     assert win.pipeline.partner.currentText() == "Milton Keynes Women's Refuge"
 
 
-def test_re_tenders_for_a_partner_added_after_the_window_opened(main_window, qtbot):
+def test_pipeline_for_a_partner_added_after_the_window_opened(main_window, qtbot):
     win = main_window
     win.show_area("partners")
     new_id = store.save(win.ws, store.Organisation(name="Bletchley Youth Trust"))

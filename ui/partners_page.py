@@ -89,15 +89,12 @@ class PartnersPage(QWidget):
         self.opportunities_button.setToolTip(
             "Open tenders this partner could win, alone or with partners"
         )
-        # Its tooltip is in ui/tooltips.py ("Re-tenders").
-        self.pipeline_button = QPushButton("Re-tenders…")
         for button in (
             self.add_button,
             self.delete_button,
             self.import_button,
             self.export_button,
             self.opportunities_button,
-            self.pipeline_button,
         ):
             button.setAccessibleName(button.text().rstrip("…"))
             buttons.addWidget(button)
@@ -109,6 +106,8 @@ class PartnersPage(QWidget):
         # list beside it scrolls sideways instead).
         self.editor.tabs.setMinimumWidth(self.editor.tabs.tabBar().sizeHint().width() + 4)
         splitter.addWidget(self.editor)
+        self.pipeline_button = self.editor.pipeline_button  # the partner shown's re-tenders
+        self.editor.pipeline_requested.connect(self.pipeline_requested)
         splitter.setCollapsible(1, False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -126,7 +125,6 @@ class PartnersPage(QWidget):
         self.import_button.clicked.connect(self.import_requested)
         self.export_button.clicked.connect(self.export_requested)
         self.opportunities_button.clicked.connect(self._opportunities_clicked)
-        self.pipeline_button.clicked.connect(self._pipeline_clicked)
         self._selecting = False
         self._sized = False
 
@@ -199,11 +197,6 @@ class PartnersPage(QWidget):
         partner_id = self.selected_id()
         if partner_id is not None:
             self.opportunities_requested.emit(partner_id)
-
-    def _pipeline_clicked(self) -> None:
-        partner_id = self.selected_id()
-        if partner_id is not None:
-            self.pipeline_requested.emit(partner_id)
 
     def _delete_clicked(self) -> None:
         partner_id = self.selected_id()

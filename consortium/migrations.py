@@ -707,6 +707,14 @@ def work_packs_replies_and_directory(db: Database) -> None:
     )
 
 
+def reindex_tender_places(db: Database) -> None:
+    """tender places and service codes indexed again with today's extraction (a tender
+    reserved to UK suppliers was indexed as delivered across the UK, "TL", until re-imported)"""
+    from consortium.tenders import store
+
+    store.reindex_extracted(db.conn)
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -727,6 +735,7 @@ STEPS: list[Step] = [
     feed_positions,
     tender_contracts,
     work_packs_replies_and_directory,
+    reindex_tender_places,
 ]
 LATEST = len(STEPS)
 

@@ -508,6 +508,16 @@ class Workspace:
         if thread is not None and thread is not threading.current_thread():
             thread.join()
 
+    @property
+    def backup_running(self) -> bool:
+        """True while the daily backup started by :meth:`open` is still copying."""
+        thread = self._backup_thread
+        return thread is not None and thread.is_alive()
+
+    def backup_folder(self) -> Path:
+        """Where this workspace's backups go (beside the workspace file)."""
+        return self._backup_dir()
+
     def backups(self) -> list[Path]:
         return sorted(self._backup_dir().glob("*.consortium"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,7 @@ def test_locality_asset_register(main_window, tmp_path, monkeypatch):
     assert openpyxl.load_workbook(out)["Assets"]["A2"].value == "Fishermead Centre"
 
 
-def test_send_for_review_from_the_bids_area(main_window, memory_keyring, tmp_path):
+def test_send_for_review_from_the_bids_area(main_window, memory_keyring, tmp_path, qtbot):
     from consortium.matching import consortia
 
     ws = main_window.ws
@@ -144,10 +145,43 @@ def test_send_for_review_from_the_bids_area(main_window, memory_keyring, tmp_pat
     keys.create_key("Milton Keynes Women's Refuge")
     page.conflicts.setText("None")
     page.save_declaration()
-    out = page.send(tmp_path / "mk.cbpack")
-    assert out is not None and pack.verify_pack(out).ok
+    sent = []
+    page.sent.connect(sent.append)
+    assert page.send(tmp_path / "mk.cbpack") is not None  # runs in the background
+    qtbot.waitUntil(lambda: bool(sent), timeout=60_000)
+    out = Path(sent[0])
+    assert out == tmp_path / "mk.cbpack" and pack.verify_pack(out).ok
+    assert "Wrote the signed pack" in page.message.text()
     checks = review.due_diligence(pack.read_bid_json(out), TODAY)
     assert next(c for c in checks if c.item.startswith("Conflicts")).status == review.PASS
     bid = bids.load(ws.db, page.current_id())
     assert bid.status == "in review"
     assert consortia.load(ws.db, bid.consortium_id).name == "MK domestic abuse"
+
+
+def test_send_for_review_writes_the_pack_off_the_ui_thread(
+    main_window, memory_keyring, tmp_path, qtbot, monkeypatch
+):
+    import threading
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    page.reload()
+    page.consortium.setCurrentIndex(page.consortium.findText("MK domestic abuse"))
+    page.create_bid()
+    keys.create_key("Milton Keynes Women's Refuge")
+    threads = []
+    real = pack.export_pack
+
+    def export(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pack, "export_pack", export)
+    page.send(tmp_path / "mk.cbpack")
+    qtbot.waitUntil(lambda: "Wrote the signed pack" in page.message.text(), timeout=60_000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert pack.verify_pack(tmp_path / "mk.cbpack").ok

@@ -171,6 +171,24 @@ def test_help_menu_has_guide_shortcuts_and_about(main_window, qtbot):
     win.help_window.close()
 
 
+def test_user_guide_describes_every_area_and_getting_new_tenders(main_window):
+    next(
+        a
+        for m in main_window.menuBar().actions()
+        if m.text() == "&Help"
+        for a in m.menu().actions()
+        if a.text() == "&User guide"
+    ).trigger()
+    text = main_window.help_window.browser.toPlainText()
+    areas = [p.name for p in main_window.pages if p.in_sidebar]
+    assert {"Pipeline", "Members' work"} <= set(areas)
+    missing = [title for title in areas if title not in text]
+    assert not missing, f"the guide does not mention {missing}"
+    for words in ("Get new tenders", "New for you", "Send a work pack", "Take in a reply"):
+        assert words in text
+    main_window.help_window.close()
+
+
 # ---------------------------------------------------------------------------- keys
 def test_ctrl_f_searches_the_area_on_show(main_window, qtbot):
     win = main_window

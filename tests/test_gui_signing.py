@@ -66,7 +66,7 @@ class Script:
 
 
 def test_send_offers_a_key_first_asks_the_passphrase_twice_and_again_when_wrong(
-    bid_page, monkeypatch, tmp_path, no_keyring
+    bid_page, monkeypatch, tmp_path, no_keyring, qtbot
 ):
     out = tmp_path / "mk.cbpack"
     script = Script(
@@ -98,6 +98,7 @@ def test_send_offers_a_key_first_asks_the_passphrase_twice_and_again_when_wrong(
         "text: That passphrase does not open your signing key. Type it again:",
     ]
     assert keys.identity().storage == "file"
+    qtbot.waitUntil(lambda: "Wrote the signed pack" in bid_page.message.text(), timeout=60_000)
     assert out.exists() and pack.verify_pack(out).ok
     assert "Wrote the signed pack" in bid_page.message.text()
     assert keys.identity().words in bid_page.message.text()

@@ -30,6 +30,14 @@ VERSIONS = sorted(int(p.name[1:3]) for p in FILES if re.fullmatch(r"v\d\d\.conso
 REWRITTEN_BY_STEPS: dict[str, set[str]] = {
     # Raw releases are compressed (tests/test_tenders_stored.py checks they read back equal).
     "v12_compressed_releases_and_stored_tenders": {"tender_releases.raw"},
+    # Indexed again from the releases with today's extraction (tests/test_migration_reindex.py).
+    "reindex_tender_places": {
+        "tender_places.code",
+        "tender_places.tender_id",
+        "tender_cpv.code",
+        "tender_cpv.tender_id",
+        "tender_data.data",
+    },
 }
 HINT = "a step that converts a column on purpose lists it in REWRITTEN_BY_STEPS in this file"
 
@@ -134,6 +142,8 @@ def test_each_stored_version_migrates_to_the_latest_with_its_data(stored, tmp_pa
                 continue  # a step dropped it on purpose (the schema check above agrees)
             kept = [c for c in columns_of(before, table) if c in columns_of(ws.conn, table)]
             kept = [c for c in kept if f"{table}.{c}" not in rewritten]
+            if not kept:
+                continue  # every column is rebuilt on purpose
             old, new = rows_of(before, table, kept), rows_of(ws.conn, table, kept)
             if table == "audit":  # the migration adds its own entries
                 assert set(old) <= set(new)
@@ -189,6 +199,8 @@ def test_each_step_alone_turns_the_stored_version_into_the_next(step_number, tmp
         if table not in db.table_names():
             continue
         kept = [c for c in cols if c in columns_of(conn, table) and f"{table}.{c}" not in rewritten]
+        if not kept:
+            continue  # every column is rebuilt on purpose
         expected = sorted((tuple(r[cols.index(c)] for c in kept) for r in rows), key=repr)
         assert kept_all(expected, rows_of(conn, table, kept)), (
             f"step {step_number} changed the rows of {table} ({HINT})"

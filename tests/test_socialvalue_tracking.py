@@ -63,3 +63,19 @@ def test_annual_report(demo_ws, bid, tmp_path):
     assert "23 Nov 2026" in text
     wb = openpyxl.load_workbook(paths[1])
     assert wb["Summary"]["D3"].value == "=SUM(D2:D2)"
+
+
+def test_annual_report_names_measures_as_the_statement_does(demo_ws, bid, tmp_path):
+    from consortium.socialvalue import frameworks
+
+    cs = commitments.list_for_bid(demo_ws.db, bid)
+    tracking.record(demo_ws, cs[0].id, "2027-Q1", D(2), spend=D(5000), people=2)
+    paths = report.write_report(demo_ws.db, 2027, tmp_path / "out", today=TODAY)
+    measure = frameworks.measures_by_key(demo_ws.db)[(cs[0].framework_id, cs[0].measure_code)]
+    sheet = openpyxl.load_workbook(paths[1])["Delivery"]
+    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert measure.description in names
+    assert not any("DEMO-LOCAL" in str(n) for n in names), names
+    cells = [c.text for t in docx.Document(paths[0]).tables for r in t.rows for c in r.cells]
+    assert measure.description in cells
+    assert not any("DEMO-LOCAL" in c for c in cells)

@@ -338,28 +338,43 @@ class BidsPage(QWidget):
         if path:
             self.send(Path(path))
 
-    def send(self, path: Path, passphrase: str | None = None) -> Path | None:
+    def send(self, path: Path, passphrase: str | None = None):
+        """Write the signed pack in the background (building the documents takes a second or
+        more). The key and passphrase are asked here first, on the UI thread; the pack's path
+        comes back through ``sent`` and the message. Returns the task, or None if it stopped
+        before starting."""
         bid_id = self.current_id()
         if bid_id is None or not self.questions.flush():
             return None
         ok, passphrase = passphrase_for_signing(self, passphrase, self.message)
         if not ok:
             return None
-        try:
-            out = pack.export_pack(self.ws, bid_id, path, passphrase=passphrase)
-            bid = bids.load(self.ws.db, bid_id)
+        ws = self.ws
+
+        def write(progress, cancelled):
+            progress(0, 0, "Building the documents and signing the pack")
+            out = pack.export_pack(ws, bid_id, path, passphrase=passphrase)
+            bid = bids.load(ws.db, bid_id)
             if bid.status in ("drafting", "returned"):
                 bid.status = "in review"
-                bids.save(self.ws, bid)
-        except ConsortiumError as exc:
-            self.message.setText(colours.span("error", str(exc)))
-            return None
+                bids.save(ws, bid)
+            return out
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ConsortiumError):
+                self.message.setText(colours.span("error", str(exc)))
+
+        self.message.setText("Writing the signed pack…")
+        return self.run(
+            "Writing the signed bid pack", write, lambda out: self._sent(bid_id, out), failed
+        )
+
+    def _sent(self, bid_id: int, out: Path) -> None:
         self.reload(bid_id)
         self.message.setText(
             f"Wrote the signed pack {escape(str(out))}. Send it to the housing association, and read them your key's words: <b>{escape(keys.identity().words)}</b>."
         )
         self.sent.emit(str(out))
-        return out
 
     def choose_review(self) -> None:
         if self.current_id() is None:

@@ -35,6 +35,7 @@ from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace
 from ui import colours, drops, geometry, help_menu, instance, tooltips
+from ui.backup_notice import BackupNotice
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.dispatch import ChangeDispatcher
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.partners.delete_requested.connect(self.delete_partner)
         self.partners.import_requested.connect(self.choose_import)
         self.partners.opportunities_requested.connect(self.show_opportunities)
+        self.partners.pipeline_requested.connect(self.show_pipeline)
         self.partners.export_requested.connect(self.choose_export)
         self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
             tooltips.apply(page.widget, page.key)
             colours.install(page.widget)  # coloured cells stay readable in a dark palette
         self.status = self.statusBar()
+        self.backup_notice = BackupNotice(self.status)
         self.claim = instance.WorkspaceClaim(self)  # other windows find this one through it
         self.claim.show_requested.connect(self.bring_to_front)
         self.dispatcher = ChangeDispatcher(self.stack, self)
@@ -344,6 +347,7 @@ class MainWindow(QMainWindow):
         self.feeds.set_workspace(ws)
         home.remember_workspace(ws.path)
         self.claim.hold(ws.path)
+        self.backup_notice.watch(ws)
 
     def _watch_changes(self) -> None:
         """Which view refreshes for which kind of change (see ui/dispatch.py)."""
@@ -767,6 +771,11 @@ class MainWindow(QMainWindow):
         combo = self.matches.partner
         combo.setCurrentIndex(max(0, combo.findData(partner_id)))
         self.matches.tabs.setCurrentIndex(2)
+
+    def show_pipeline(self, partner_id: int) -> None:
+        """From a partner: its re-tender pipeline (contracts ending in its places and services)."""
+        self.show_area("pipeline")
+        self.pipeline.show_partner(partner_id)
 
     def start_bid(self, consortium_id: int) -> None:
         """From a saved consortium (Matches > Proposal): a new bid for it, shown in Bids."""

@@ -198,6 +198,7 @@ class PartnerEditor(QWidget):
     dirty_changed = Signal(bool)
     export_person_requested = Signal(int)
     erase_person_requested = Signal(int)
+    pipeline_requested = Signal(int)  # this partner's re-tender pipeline
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -284,6 +285,12 @@ class PartnerEditor(QWidget):
         self.revert_button.setAccessibleName("Discard changes")
         self.save_button.clicked.connect(self.request_save)
         self.revert_button.clicked.connect(self.revert)
+        # Its tooltip is in ui/tooltips.py ("partners/Pipeline"). Here, not in the list's row of
+        # buttons: that row sets the window's narrowest width.
+        self.pipeline_button = QPushButton("Pipeline…")
+        self.pipeline_button.setAccessibleName("Pipeline")
+        self.pipeline_button.clicked.connect(self._pipeline_clicked)
+        buttons.addWidget(self.pipeline_button)
         buttons.addStretch()
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -711,6 +718,10 @@ class PartnerEditor(QWidget):
 
     def is_dirty(self) -> bool:
         return self._dirty
+
+    def _pipeline_clicked(self) -> None:
+        if self.current_id() is not None:
+            self.pipeline_requested.emit(self.current_id())
 
     def current_id(self) -> int | None:
         return self._org.id if self._org else None

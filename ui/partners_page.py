@@ -32,6 +32,7 @@ class PartnersPage(QWidget):
     import_requested = Signal()
     export_requested = Signal()
     opportunities_requested = Signal(int)
+    pipeline_requested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -105,6 +106,8 @@ class PartnersPage(QWidget):
         # list beside it scrolls sideways instead).
         self.editor.tabs.setMinimumWidth(self.editor.tabs.tabBar().sizeHint().width() + 4)
         splitter.addWidget(self.editor)
+        self.pipeline_button = self.editor.pipeline_button  # the partner shown's re-tenders
+        self.editor.pipeline_requested.connect(self.pipeline_requested)
         splitter.setCollapsible(1, False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)

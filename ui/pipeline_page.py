@@ -143,6 +143,9 @@ class PipelinePage(QWidget):
     def show_partner(self, org_id: int) -> None:
         """Show one partner's pipeline ("contracts you could bid for next year")."""
         index = self.partner.findData(org_id)
+        if index < 0 and self.ws is not None:
+            self.set_workspace(self.ws)  # a partner added since the list was filled
+            index = self.partner.findData(org_id)
         if index >= 0:
             self.partner.setCurrentIndex(index)
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 TIPS: dict[str, str] = {
     # Partners
+    "partners/Pipeline": "Contracts in this partner's places and services that end in 6 to 24 months "
+    "and will be tendered again (opens the Pipeline area for the selected partner)",
     "Search partners": "Type part of a name, service, place, charity or company number, or a "
     "CPV code; the list filters as you type (Ctrl+F)",
     "Export to Excel": "Save every partner to an Excel workbook you can edit and import again (Ctrl+E)",

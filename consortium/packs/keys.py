@@ -33,6 +33,7 @@ from mnemonic import Mnemonic
 
 from consortium import home, secrets
 from consortium.errors import ConsortiumError
+from consortium.packs import shape
 
 
 def _keyring_name() -> str:
@@ -125,6 +126,8 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
 def identity() -> Identity | None:
     try:
         data = json.loads(_identity_file().read_text(encoding="utf-8"))
+        if shape.problems(data, shape.IDENTITY, "The identity file"):
+            return None  # a damaged identity is no identity: the user makes a key again
         found = Identity(**data)
         found.words = uk_spelling(found.words)
         return found
@@ -229,6 +232,9 @@ def _unseal(data: bytes, passphrase: str) -> tuple[Ed25519PrivateKey, bool]:
     if not text or text[0] != f"-----BEGIN {ARMOUR}-----" or text[-1] != f"-----END {ARMOUR}-----":
         raise ValueError("not a Consortium key file")
     doc = json.loads(base64.b64decode("".join(text[1:-1])))
+    bad_shape = shape.problems(doc, shape.KEY_FILE, "The key file")
+    if bad_shape:
+        raise ValueError(" ".join(bad_shape))
     header = {k: doc[k] for k in ("format", "version", "kdf", "cipher", "nonce")}
     if header["format"] != KEY_FILE_FORMAT or header["cipher"] != "aes-256-gcm":
         raise ValueError("not a Consortium key file")

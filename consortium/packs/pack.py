@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from consortium import __version__
 from consortium.errors import ConsortiumError
-from consortium.packs import keys
+from consortium.packs import keys, shape
 from consortium.text import storable
 from consortium.workspace import Workspace
 
@@ -403,6 +403,13 @@ def verify_pack(
                 f"This pack was made by a newer version of Consortium (pack format {version}; this app "
                 f"reads up to {FORMAT_VERSION}). Update the app to open it."
             )
+            return result
+        # Every field read below (and by the callers, into the database) has its type, or the
+        # pack is refused naming the field: a signature proves a key, not a well-formed file.
+        bad_shape = shape.problems(manifest, shape.MANIFEST, f"The manifest of {path.name}")
+        if bad_shape:
+            result.problems += bad_shape
+            result.manifest = {}  # nobody may read a field of it
             return result
         signer = manifest.get("signer")
         if not isinstance(signer, dict):

@@ -25,7 +25,7 @@ from consortium.bids import rules
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement
-from consortium.packs import keys, trust
+from consortium.packs import keys, shape, trust
 from consortium.packs.pack import (
     MANIFEST,
     SIGNATURE,
@@ -539,7 +539,7 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
         body = storable(json.loads(body_bytes))  # lone surrogates cannot be stored
     except (ValueError, RecursionError):
         return {}, body_bytes, [f"{path.name} is damaged: its contents are not readable."]
-    if body.get("format") != REVIEW_FORMAT:
+    if not isinstance(body, dict) or body.get("format") != REVIEW_FORMAT:
         return {}, body_bytes, [f"{path.name} is not a Consortium review file."]
     if not isinstance(body.get("format_version"), int) or body["format_version"] > REVIEW_VERSION:
         return (
@@ -549,6 +549,11 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
                 f"This review was made by a newer version of Consortium (review format {body.get('format_version')}). Update the app to read it."
             ],
         )
+    bad_shape = shape.problems(body, shape.REVIEW, f"The review file {path.name}")
+    if not bad_shape and body["decision"] not in DECISIONS:
+        bad_shape = [f"The review file {path.name} is damaged: 'decision' is not a decision."]
+    if bad_shape:
+        return {}, body_bytes, bad_shape
     try:
         public = base64.b64decode(body["reviewer"]["public_key"], validate=True)
         sig = base64.b64decode(signature, validate=True)

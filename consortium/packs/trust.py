@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from consortium.errors import ConsortiumError
-from consortium.packs import keys
+from consortium.packs import keys, shape
 from consortium.workspace import Workspace
 
 KNOWN, NEW, CHANGED = "known", "new", "changed"
@@ -199,6 +199,9 @@ def read_public_key(path: str | Path) -> PublicKey:
     path = Path(path).expanduser()
     try:
         data = json.loads(path.read_text(encoding="utf-8")[:100_000])
+        bad_shape = shape.problems(data, shape.PUBLIC_KEY, path.name)
+        if bad_shape:
+            raise ValueError(" ".join(bad_shape))
         public = base64.b64decode(data["public_key"], validate=True)
         organisation = str(data["organisation"]).strip()
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -77,6 +77,13 @@ class Measure:
         return not self.record_only and self.proxy_value is not None
 
 
+def display_name(measure: Measure | None, code: str) -> str:
+    """What a reader sees for a measure: its plain name, never the framework's internal id
+    ("DEMO-LOCAL DL1: …" means nothing to a buyer). The code alone when the measure is gone.
+    Every document and screen that names a measure uses this."""
+    return measure.description if measure is not None and measure.description else code
+
+
 @dataclass
 class Framework:
     id: str

@@ -156,7 +156,7 @@ def context(
                 # The measure's own code, never the framework's internal id (a buyer cannot
                 # look up "DEMO-LOCAL"); the award-criteria codes are in their own column.
                 "code": _t(c.measure_code),
-                "measure": _t(m.description if m else c.measure_code),
+                "measure": _t(frameworks.display_name(m, c.measure_code)),
                 "criteria": _t(
                     ", ".join(_mark(code, verified) for code in m.criteria) if m else ""
                 ),

@@ -183,7 +183,7 @@ def committed_vs_delivered(db: Database, bid_id: int, year: int | None = None) -
             Progress(
                 commitment=c,
                 member=names.get(c.org_id, ""),
-                measure=f"{c.framework_id} {c.measure_code}: {m.description if m else ''}",
+                measure=frameworks.display_name(m, c.measure_code),
                 unit=m.unit if m else "",
                 committed=c.quantity * years,
                 delivered=delivered,

@@ -460,6 +460,29 @@ def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
     return len(stale)
 
 
+def reindex_extracted(conn: sqlite3.Connection, chunk: int = 200) -> int:
+    """Extract every stored tender again from its releases and rebuild what is derived from the
+    extraction: the place and CPV indexes and the stored tender. A migration step calls this
+    when the extraction's rules change (i13: a UK-reserved tender is no longer delivered in
+    "TL"), so old rows never outlive the rule. Contracts keep their rows (their ids are
+    referenced). Returns how many tenders were indexed."""
+    ids = conn.execute("SELECT id, ocid FROM tenders ORDER BY id").fetchall()
+    limit, packed_with = variable_limit_of(conn), dictionary(conn, TENDERS)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        children = [(row_id, compile_tender(conn, ocid)) for row_id, ocid in part]
+        marks = ",".join("?" * len(part))
+        keys = [row_id for row_id, _ocid in part]
+        conn.execute(f"DELETE FROM tender_cpv WHERE tender_id IN ({marks})", keys)
+        conn.execute(f"DELETE FROM tender_places WHERE tender_id IN ({marks})", keys)
+        cpv_rows = [(code, row_id) for row_id, t in children for code in cpv_codes(t)]
+        place_rows = [(code, row_id) for row_id, t in children for code in place_codes(t)]
+        run(conn, multi_insert(_CPV_HEAD, cpv_rows, 2, limit, per=2048))
+        run(conn, multi_insert(_PLACE_HEAD, place_rows, 2, limit, per=2048))
+        run(conn, data_statements(children, limit, packed_with))
+    return len(ids)
+
+
 def replace_data(conn: sqlite3.Connection, row_id: int, tender: Tender) -> None:
     packed_with = dictionary(conn, TENDERS)
     run(conn, data_statements([(row_id, tender)], variable_limit_of(conn), packed_with))

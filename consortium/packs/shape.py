@@ -1,0 +1,148 @@
+"""The shape of the JSON inside packs, reviews and key files, checked where the bytes come in.
+
+A signature proves who wrote a file, not that its fields are what this code reads: a signer's
+organisation that is a JSON object, or a file size that is a string, must be refused here with
+the field named, never reach a database insert or an f-string. One small rule set per file:
+
+    problems = shape.problems(manifest, shape.MANIFEST, "The manifest")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# A spec is a dict of field -> rule. A rule is a type (or tuple of types), a nested spec dict,
+# ``Optional(rule)`` (the field may be missing or null), ``ListOf(rule)`` or ``MapOf(rule)``.
+
+
+class Optional:
+    def __init__(self, rule):
+        self.rule = rule
+
+
+class ListOf:
+    def __init__(self, rule):
+        self.rule = rule
+
+
+class MapOf:
+    """A JSON object whose keys are strings and whose values all follow ``rule``."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+
+_NAMES = {str: "text", int: "a whole number", dict: "an object", list: "a list", bool: "true/false"}
+
+_FILE = {"size": int, "sha256": str}
+
+MANIFEST = {
+    "format": str,
+    "format_version": int,
+    "created": Optional(str),
+    "author": Optional(str),
+    "bid": {"id": (int, str), "name": str, "status": Optional(str), "ocid": Optional(str)},
+    "consortium": Optional({"name": Optional(str), "model": Optional(str)}),
+    "members": Optional(ListOf(str)),
+    "signer": {"organisation": str, "public_key": str, "fingerprint": Optional(str)},
+    "files": MapOf(_FILE),
+    "reviewer": Optional({"organisation": str, "fingerprint": str}),
+}
+
+REVIEW = {
+    "format": str,
+    "format_version": int,
+    "created": Optional(str),
+    "pack": {"manifest_sha256": str, "created": Optional(str), "bid": {"name": str}},
+    "reviewer": {"organisation": str, "public_key": str, "fingerprint": Optional(str)},
+    "decision": str,
+    "reasons": Optional(str),
+    "conditions": Optional(str),
+    "checklist": Optional(ListOf(dict)),
+    "comments": Optional(
+        ListOf(
+            {
+                "anchor_type": str,
+                "anchor_id": Optional((str, int)),
+                "anchor_label": Optional(str),
+                "text": str,
+                "author": Optional(str),
+                "at": Optional(str),
+            }
+        )
+    ),
+}
+
+PUBLIC_KEY = {"organisation": str, "public_key": str}
+
+IDENTITY = {
+    "organisation": str,
+    "public_key": str,
+    "fingerprint": str,
+    "words": str,
+    "storage": str,
+    "created": str,
+}
+
+KEY_FILE = {
+    "format": str,
+    "version": int,
+    "kdf": {"salt": str},
+    "cipher": str,
+    "nonce": str,
+    "ciphertext": str,
+}
+
+
+def _is(value: Any, types) -> bool:
+    types = types if isinstance(types, tuple) else (types,)
+    # JSON true is a Python int; it is never a size or an id.
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def _describe(types) -> str:
+    types = types if isinstance(types, tuple) else (types,)
+    return " or ".join(_NAMES.get(t, t.__name__) for t in types)
+
+
+def _check(value: Any, rule, where: str, out: list[str]) -> None:
+    if isinstance(rule, Optional):
+        if value is not None:
+            _check(value, rule.rule, where, out)
+    elif isinstance(rule, dict):
+        if not isinstance(value, dict):
+            out.append(f"'{where}' should be an object.")
+            return
+        for key, sub in rule.items():
+            name = f"{where}.{key}" if where else key
+            if key not in value:
+                if not isinstance(sub, Optional):
+                    out.append(f"'{name}' is missing.")
+                continue
+            _check(value[key], sub, name, out)
+    elif isinstance(rule, ListOf):
+        if not isinstance(value, list):
+            out.append(f"'{where}' should be a list.")
+            return
+        for i, item in enumerate(value):
+            _check(item, rule.rule, f"{where}[{i}]", out)
+    elif isinstance(rule, MapOf):
+        if not isinstance(value, dict):
+            out.append(f"'{where}' should be an object.")
+            return
+        for key, item in value.items():
+            _check(item, rule.rule, f"{where}[{key!r}]", out)
+    elif not _is(value, rule):
+        out.append(f"'{where}' should be {_describe(rule)}, not {type(value).__name__}.")
+
+
+def problems(data: Any, spec: dict, what: str, *, limit: int = 5) -> list[str]:
+    """Every field of ``data`` that this code reads and that has the wrong type, as sentences
+    naming the field (at most ``limit``, so a hostile file cannot flood the window)."""
+    if not isinstance(data, dict):
+        return [f"{what} is damaged: it is not a JSON object."]
+    out: list[str] = []
+    _check(data, spec, "", out)
+    return [f"{what} is damaged: {p}" for p in out[:limit]]

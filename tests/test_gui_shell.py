@@ -181,7 +181,7 @@ def test_user_guide_describes_every_area_and_getting_new_tenders(main_window):
     ).trigger()
     text = main_window.help_window.browser.toPlainText()
     areas = [p.name for p in main_window.pages if p.in_sidebar]
-    assert {"Pipeline", "Members' work"} <= set(areas)
+    assert {"Pipeline", "Work packs"} <= set(areas)
     missing = [title for title in areas if title not in text]
     assert not missing, f"the guide does not mention {missing}"
     for words in ("Get new tenders", "New for you", "Send a work pack", "Take in a reply"):

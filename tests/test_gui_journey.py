@@ -70,6 +70,7 @@ class Dialogs:
         self.save_file = ""
         self.folder = ""
         self.urls = []
+        self.said: list[str] = []  # the text of each message box
 
         def get_text(_parent, title, label, *args, **kwargs):
             self.asked.append(f"{title}: {label}")
@@ -82,12 +83,16 @@ class Dialogs:
         monkeypatch.setattr(
             QMessageBox,
             "question",
-            lambda _p, title, *a, **k: self.asked.append(title) or QMessageBox.StandardButton.Yes,
+            lambda _p, title, text="", *a, **k: (
+                self.asked.append(title) or self.said.append(text) or QMessageBox.StandardButton.Yes
+            ),
         )
         monkeypatch.setattr(
             QMessageBox,
             "information",
-            lambda _p, title, *a, **k: self.asked.append(title) or QMessageBox.StandardButton.Ok,
+            lambda _p, title, text="", *a, **k: (
+                self.asked.append(title) or self.said.append(text) or QMessageBox.StandardButton.Ok
+            ),
         )
         monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: self.urls.append(url) or True)
 
@@ -275,6 +280,11 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     asked = len(dialogs.asked)
     click(qtbot, review_page.send)
     assert dialogs.asked[asked] == "A signing key is needed"
+    # The reviewer is told what is signed and for whom (not "a bid pack … the housing association").
+    assert (
+        dialogs.said[-2].startswith("A review is signed") and "the consortium" in dialogs.said[-2]
+    )
+    assert "Read them to the consortium when you send your first review" in dialogs.said[-1]
     assert review_path.exists(), review_page.message.text()
     assert "Saved the signed review" in review_page.message.text()
     from consortium.packs import keys

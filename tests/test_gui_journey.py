@@ -306,5 +306,6 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     assert "Conditions: Renew the safeguarding policy before the start" in overview
     assert f"{on}: Name the GP surgeries." in overview
     assert "Status: approved" in overview
+    assert "Riverside Community Action — lead provider (lot 1)" in overview
     assert bids.tabs.tabText(2) == "Review comments (1)"
     win.close()

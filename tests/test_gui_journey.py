@@ -257,6 +257,7 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     switch_tab(qtbot, review_page.tabs, "Documents")
     docs = review_page.documents
     names = [docs.item(r).text() for r in range(docs.count())]
+    assert len(names) == len(set(names)) and not any("(2)" in n for n in names), names
     joint = next(r for r, n in enumerate(names) if "joint-bid-" in n and n.endswith(".docx"))
     rect = docs.visualItemRect(docs.item(joint))
     qtbot.mouseClick(docs.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -297,3 +297,36 @@ def test_marking_opportunities_teaches_the_list_and_can_be_undone(window, qtbot)
     page.forget_marks.click()
     qtbot.waitUntil(lambda: page.opps.item(0).tender.ocid == first, timeout=30000)
     assert "nothing is ever hidden" in page.learned.text()
+
+
+def test_save_consortium_dialog_shows_the_whole_suggested_name(window, qtbot):
+    """At 1366×768 the suggested name (the tender's title) is not cut off in the real dialog."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    window.resize(1366, 768)
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-05a7b0")
+    page.propose()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(50, answer)
+            return
+        edit = dialog.findChild(QLineEdit)
+        seen["text"] = edit.text()
+        seen["room"] = edit.contentsRect().width()
+        seen["needed"] = edit.fontMetrics().horizontalAdvance(edit.text())
+        seen["dialog"] = dialog.frameGeometry().width()
+        dialog.setTextValue("MK partnership")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    page.save_consortium()
+    assert seen["text"].endswith("consortium") and len(seen["text"]) > 40
+    assert seen["needed"] < seen["room"], seen
+    assert seen["dialog"] <= 1366
+    assert any(c.name == "MK partnership" for c in consortia.list_all(window.ws.db))

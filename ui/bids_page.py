@@ -40,6 +40,13 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 40
 STATUS_COLOURS = {"approved": "#d1e7dd", "returned": "#f8d7da", "in review": "#fff3cd"}
 
 
+def lots_text(lots) -> str:
+    """ " (lot 1)" or " (lots 1, 2)"; nothing when the member is not tied to lots."""
+    if not lots:
+        return ""
+    return f" (lot{'s' if len(lots) > 1 else ''} {', '.join(lots)})"
+
+
 class BidsPage(QWidget):
     sent = Signal(str)
 
@@ -218,7 +225,7 @@ class BidsPage(QWidget):
         c = consortia.load(self.ws.db, bid.consortium_id)
         work = member_work_html(self.ws, bid_id)
         members = "".join(
-            f"<li>{escape(m.name)} — {escape(m.role)}{escape(' (lots ' + ', '.join(m.lots) + ')' if m.lots else '')}"
+            f"<li>{escape(m.name)} — {escape(m.role)}{escape(lots_text(m.lots))}"
             f"{work.get(m.org_id, '')}</li>"
             for m in c.members
         )

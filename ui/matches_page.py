@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -52,6 +51,7 @@ from ui.matches_models import (
     ScoreBarDelegate,
     TenderPickModel,
 )
+from ui.text_prompt import ask_text
 
 GREEN, BLUE, RED = QColor("#d1e7dd"), QColor("#e7f1ff"), QColor("#f8d7da")
 
@@ -665,9 +665,7 @@ class MatchesPage(QWidget):
         if index is None:
             return
         suggested = f"{self.result.tender.title[:60]} consortium"
-        name, ok = QInputDialog.getText(
-            self, "Save as consortium", "Name for this consortium:", text=suggested
-        )
+        name, ok = ask_text(self, "Save as consortium", "Name for this consortium:", suggested)
         if not ok or not name.strip():
             return
         saved = proposals.save_as_consortium(self.ws, self.result, index, name.strip())

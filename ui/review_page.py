@@ -108,6 +108,11 @@ class ReviewPage(QWidget):
         self.documents = QListWidget()
         self.documents.setAccessibleName("Documents in the pack")
         self.documents.setToolTip("Double-click a document to open it")
+        # Names start with the consortium's (often long) name: wrap them so the part that
+        # says which document it is ("joint-bid", "due diligence") is never cut off at 1366.
+        self.documents.setWordWrap(True)
+        self.documents.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.documents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         dv.addWidget(self.documents, 1)
         self.open_document_button = QPushButton("Open document")
         self.open_document_button.setAccessibleName("Open the selected document")
@@ -329,7 +334,8 @@ class ReviewPage(QWidget):
             f"<p>{escape(c['name'])}: {escape(c['model_label'])}{fee}</p><h3>Members</h3><ul>"
         )
         for m in data["members"]:
-            lots = f" — lots {', '.join(m['lots'])}" if m.get("lots") else ""
+            few = m.get("lots") or []
+            lots = f" — lot{'s' if len(few) > 1 else ''} {', '.join(few)}" if few else ""
             parts.append(f"<li><b>{escape(m['name'])}</b> ({escape(m['role'])}{escape(lots)})</li>")
         parts.append("</ul>")
         files = self.opened.verification.manifest.get("files", {})
@@ -506,7 +512,7 @@ class ReviewPage(QWidget):
         if self.opened is None:
             return
         # The review is signed: offer to make the key before asking where to save it.
-        if not ensure_key(self, self.message):
+        if not ensure_key(self, self.message, for_="review"):
             return
         suggested = Path.home() / f"{self.opened.data['bid']['name']} - review.cbreview"
         path, _ = QFileDialog.getSaveFileName(

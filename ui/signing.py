@@ -14,14 +14,25 @@ NO_KEY = "Create your organisation's signing key first (File > Signing key)."
 MIN_PASSPHRASE = 8
 
 
-def ensure_key(parent: QWidget, message: QLabel | None = None, organisation: str = "") -> bool:
+# What is signed, and who checks it: the consortium signs packs for the housing association,
+# the housing association signs reviews for the consortium.
+SIGNED = {
+    "pack": ("A bid pack", "the housing association", "pack"),
+    "review": ("A review", "the consortium", "review"),
+}
+
+
+def ensure_key(
+    parent: QWidget, message: QLabel | None = None, organisation: str = "", for_: str = "pack"
+) -> bool:
     """True when there is a signing key, offering to create one now when there is not."""
     if keys.identity() is not None:
         return True
+    thing, reader, _ = SIGNED[for_]
     answer = QMessageBox.question(
         parent,
         "A signing key is needed",
-        "A bid pack is signed with your organisation's key, so the housing association can tell "
+        f"{thing} is signed with your organisation's key, so {reader} can tell "
         "it came from you and was not changed on the way.\n\nThis computer has no signing key "
         "yet. Create one now?",
     )
@@ -29,10 +40,10 @@ def ensure_key(parent: QWidget, message: QLabel | None = None, organisation: str
         if message is not None:
             message.setText(NO_KEY)
         return False
-    return create_key(parent, organisation) is not None
+    return create_key(parent, organisation, for_) is not None
 
 
-def create_key(parent: QWidget, organisation: str = "") -> keys.Identity | None:
+def create_key(parent: QWidget, organisation: str = "", for_: str = "pack") -> keys.Identity | None:
     """Ask who signs (and a new passphrase where there is no keyring), make the key, and show
     its words; None when the user stopped or it failed (already said)."""
     name, ok = QInputDialog.getText(
@@ -53,8 +64,9 @@ def create_key(parent: QWidget, organisation: str = "") -> keys.Identity | None:
     QMessageBox.information(
         parent,
         "Signing key",
-        f"Key made for {me.organisation}.\n\nIts words: {me.words}\n\nRead them to the housing "
-        "association when you send your first pack, so they know the key is yours.",
+        f"Key made for {me.organisation}.\n\nIts words: {me.words}\n\nRead them to "
+        f"{SIGNED[for_][1]} when you send your first {SIGNED[for_][2]}, so they know the key "
+        "is yours.",
     )
     return me
 

@@ -152,7 +152,7 @@ def export_pack(
                 ws,
                 bid_id,
                 out,
-                documents=list(built.files.values()),
+                documents=built.paths(),  # each file once ("joint_bid" names one of them)
                 evidence=evidence,
                 passphrase=passphrase,
                 author=author,

@@ -232,6 +232,7 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     assert dialogs.asked[asked] == "A signing key is needed"
     assert dialogs.asked[asked + 1].startswith("Signing key: Organisation that signs")
     assert "save" in dialogs.asked[asked + 2 :]
+    wait_for_tasks(qtbot, win)  # the pack is built and signed in the background
     assert pack_path.exists(), bids.message.text()
     assert "Wrote the signed pack" in bids.message.text()
     words = bids.message.text().split("<b>")[-1].split("</b>")[0]

@@ -113,8 +113,14 @@ def take_in_review(
         imported = review.import_review(ws, path, confirm_words=words, bid_id=bid_id)
     except review.KeyNotTrusted as exc:
         check = exc.check.to_dict()
-        style = RED if check["status"] == trust.CHANGED or words is not None else AMBER
-        show(f"<b>The review was not taken in.</b> {escape(str(exc))}", style)
+        refused = check["status"] == trust.CHANGED or words is not None
+        # A first review is waiting for the words, not failing: say so while the dialog is open.
+        headline = (
+            "The review was not taken in."
+            if refused
+            else "The review is not taken in yet: type the words the reviewer reads you."
+        )
+        show(f"<b>{headline}</b> {escape(str(exc))}", RED if refused else AMBER)
 
         def on_words(typed: str) -> None:
             take_in_review(parent, ws, path, show, done, bid_id=bid_id, words=typed, on_ask=on_ask)

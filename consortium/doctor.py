@@ -10,6 +10,7 @@ window's own libraries are checked by :mod:`consortium.preflight`, exactly as th
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import importlib.util
 import shutil
 import sqlite3
@@ -70,12 +71,20 @@ def check_qt() -> Check:
             "PySide6 is not installed",
             "Install the app's dependencies: pip install PySide6-Essentials",
         )
-    try:
-        import PySide6
-
-        version = PySide6.__version__
-    except Exception as exc:  # a broken install can fail in many ways; report, never crash
-        return Check("Qt (PySide6)", False, f"PySide6 does not load: {exc}", _reinstall_qt())
+    # The version comes from the package's metadata: the core never imports Qt (the window's
+    # own libraries are checked by the "Window libraries" check, as the launcher does).
+    version = None
+    for dist in ("PySide6-Essentials", "PySide6"):
+        try:
+            version = importlib.metadata.version(dist)
+            break
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    if version is None:
+        return Check(
+            "Qt (PySide6)", False, "PySide6 is there but its package metadata is not",
+            _reinstall_qt(),
+        )  # fmt: skip
     return Check("Qt (PySide6)", True, f"PySide6 {version}")
 
 

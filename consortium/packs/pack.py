@@ -217,27 +217,7 @@ def export_pack(
         "utf-8"
     )
     signature = private.sign(manifest_bytes)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".cbpack", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            zf.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
-            zf.writestr(SIGNATURE, base64.b64encode(signature), compress_type=zipfile.ZIP_STORED)
-            for name, content in entries:
-                method = (
-                    zipfile.ZIP_STORED
-                    if Path(name).suffix.lower() in STORED
-                    else zipfile.ZIP_DEFLATED
-                )
-                if isinstance(content, bytes):
-                    zf.writestr(name, content, compress_type=method)
-                else:
-                    zf.write(content, name, compress_type=method)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_signed_zip(out, manifest_bytes, signature, entries)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
     with ws.atomic():
         if pin is not None:
@@ -260,6 +240,37 @@ def export_pack(
 
 
 # ==================================================================================== checks
+
+
+def write_signed_zip(
+    out: Path, manifest_bytes: bytes, signature: bytes, entries: list[tuple[str, bytes | Path]]
+) -> Path:
+    """Write the signed zip every pack kind shares (manifest, its signature, the files), to a
+    temporary name beside ``out`` first, so a failure never leaves half a file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as zf:
+            zf.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
+            zf.writestr(SIGNATURE, base64.b64encode(signature), compress_type=zipfile.ZIP_STORED)
+            for name, content in entries:
+                method = (
+                    zipfile.ZIP_STORED
+                    if Path(name).suffix.lower() in STORED
+                    else zipfile.ZIP_DEFLATED
+                )
+                if isinstance(content, bytes):
+                    zf.writestr(name, content, compress_type=method)
+                else:
+                    zf.write(content, name, compress_type=method)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
 def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[str]:
     """Reasons not to trust a zip's layout, found from its directory alone (``size``: the
     zip file's own size, when known)."""

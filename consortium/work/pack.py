@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,13 +29,13 @@ from consortium.packs.pack import (
     CHUNK,
     MANIFEST,
     SIGNATURE,
-    STORED,
     PackError,
     _hash_entry,
     _read_limited,
     _sha256_file,
     check_zip,
     open_zip,
+    write_signed_zip,
 )
 
 WORK_FORMAT = "consortium-work-pack"
@@ -111,28 +110,7 @@ def write_signed(
         "files": files,
     }
     body_bytes = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    signature = base64.b64encode(private.sign(body_bytes))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            zf.writestr(MANIFEST, body_bytes, compress_type=zipfile.ZIP_DEFLATED)
-            zf.writestr(SIGNATURE, signature, compress_type=zipfile.ZIP_STORED)
-            for name, content in entries:
-                method = (
-                    zipfile.ZIP_STORED
-                    if Path(name).suffix.lower() in STORED
-                    else zipfile.ZIP_DEFLATED
-                )
-                if isinstance(content, bytes):
-                    zf.writestr(name, content, compress_type=method)
-                else:
-                    zf.write(content, name, compress_type=method)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_signed_zip(out, body_bytes, private.sign(body_bytes), entries)
     return out, hashlib.sha256(body_bytes).hexdigest()
 
 

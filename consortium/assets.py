@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from consortium import places, sheets, validation
+from consortium.changes import ASSETS, BIDS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.workspace import Workspace
@@ -91,7 +92,7 @@ def save(ws: Workspace, asset: Asset) -> int:
         "transferred_on": asset.transferred_on.isoformat() if asset.transferred_on else None,
         "updated_at": now,
     }
-    with ws.atomic():
+    with ws.atomic(ASSETS):
         if (
             asset.id is not None
             and ws.db.execute("SELECT 1 FROM assets WHERE id = ?", [asset.id]).fetchone()
@@ -138,7 +139,7 @@ def in_area(db: Database, area: str) -> list[Asset]:
 
 
 def delete(ws: Workspace, asset_id: int) -> None:
-    with ws.atomic():
+    with ws.atomic(ASSETS):
         used = [
             r[0]
             for r in ws.db.execute(
@@ -156,7 +157,7 @@ def delete(ws: Workspace, asset_id: int) -> None:
 
 def attach(ws: Workspace, bid_id: int, asset_id: int, note: str = "") -> None:
     """Use an asset as a delivery venue for a bid."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         if ws.db.execute("SELECT 1 FROM assets WHERE id = ?", [asset_id]).fetchone() is None:
             raise AssetError(f"There is no asset with id {asset_id}.")
         ws.db.execute(

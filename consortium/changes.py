@@ -20,10 +20,17 @@ class Changes:
     partners: bool = False  # organisations, contacts, credentials, our organisation
     tenders: bool = False  # tenders, their codes, places and texts; saved searches
     consortia: bool = False
-    bids: bool = False  # bids, their questions, answers, packs and reviews
-    social_value: bool = False
-    assets: bool = False
-    library: bool = False
+    bids: bool = False  # bids, their questions, declarations, venues, packs sent, reviews back
+    # What the answer editors save as the user types: a question's answer, owner, status, due
+    # date or wording, and a bid's own texts. Apart from bids so that a view can tell a keystroke
+    # saved from a bid changed (see ui/dispatch.py on the page that wrote it).
+    answers: bool = False
+    social_value: bool = False  # commitments, their delivery, assumptions, value files
+    assets: bool = False  # the locality asset register
+    library: bool = False  # reusable answers, their reviews and how often they are used
+    work: bool = False  # work packs out to members and their replies; work a lead sent us
+    reviews: bool = False  # bid packs received for review (the housing association's side)
+    keys: bool = False  # the other side's signing keys this workspace trusts
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -48,4 +55,11 @@ PARTNERS = Changes(partners=True)
 TENDERS = Changes(tenders=True)
 CONSORTIA = Changes(consortia=True)
 BIDS = Changes(bids=True)
+ANSWERS = Changes(answers=True)
+SOCIAL_VALUE = Changes(social_value=True)
+ASSETS = Changes(assets=True)
+LIBRARY = Changes(library=True)
+WORK = Changes(work=True)
+REVIEWS = Changes(reviews=True)
+KEYS = Changes(keys=True)
 EVERYTHING = Changes(**{f.name: True for f in fields(Changes)})  # a workspace opened or replaced

@@ -10,6 +10,16 @@ every page watching one of those kinds. A page that is not on screen is only mar
 refreshed when it is next shown, so a page never reloads for nothing and no page keeps flags.
 A commit on the worker thread (an import) reaches the pages through a queued signal, on the
 main thread; one on the main thread is dispatched at once.
+
+A page that writes a kind itself, as the user types (the Bids area's answer editor saves at
+every pause; the Library's entry form when the user moves on), watches it with
+``writer=True``: while that page is on screen the change is its own and it already shows it, so
+it is not refreshed under the user's cursor (which would lose the caret, the selection and the
+undo history, and re-enter the very save that committed). A change made elsewhere can only
+happen while it is hidden, and it is refreshed when next shown. Anki does the same with the
+``initiator`` of an operation; here the initiator is the page on screen, which needs no
+bookkeeping at every write and holds however the writes reach the workspace (this thread or a
+writer thread).
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ class _Watch:
     page: QWidget
     kinds: frozenset[str]
     refresh: Callable[[], None]
+    writer: bool = False  # the page writes these kinds itself: not refreshed while on screen
     stale: bool = False
 
 
@@ -47,14 +58,22 @@ class ChangeDispatcher(QObject):
         self._from_worker.connect(self.flush, Qt.ConnectionType.QueuedConnection)
         stack.currentChanged.connect(self._shown)
 
-    def watch(self, page: QWidget, kinds: str | Iterable[str], refresh: Callable[[], None]) -> None:
+    def watch(
+        self,
+        page: QWidget,
+        kinds: str | Iterable[str],
+        refresh: Callable[[], None],
+        *,
+        writer: bool = False,
+    ) -> None:
         """Call ``refresh()`` when one of ``kinds`` changes, at once if ``page`` is the page on
-        screen, else when it is next shown."""
+        screen, else when it is next shown. ``writer``: the page writes these kinds itself and
+        shows its own writes, so a change heard while it is on screen is its own (see above)."""
         kinds = frozenset([kinds] if isinstance(kinds, str) else kinds)
         unknown = kinds - set(Changes.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown kinds of change: {sorted(unknown)}")
-        self._watches.append(_Watch(page, kinds, refresh))
+        self._watches.append(_Watch(page, kinds, refresh, writer))
 
     def attach(self, ws: Workspace) -> None:
         """Listen to ``ws`` (and stop listening to the workspace before)."""
@@ -84,18 +103,32 @@ class ChangeDispatcher(QObject):
     def dispatch(self, changes: Changes) -> None:
         self.heard.append(changes)
         kinds = changes.kinds()
+        due = []
         for w in self._watches:
             if not w.kinds & kinds:
                 continue
-            if self.stack.currentWidget() is w.page:
-                w.stale = False
-                w.refresh()
-            else:
+            if self.stack.currentWidget() is not w.page:
                 w.stale = True
+            elif not w.writer:
+                w.stale = False
+                due.append(w.refresh)
+        _call_once(due)
 
     def _shown(self, _index: int) -> None:
+        self.flush()  # a record still queued from the writer is heard before the page shows
         page = self.stack.currentWidget()
+        due = []
         for w in self._watches:
             if w.page is page and w.stale:
                 w.stale = False
-                w.refresh()
+                due.append(w.refresh)
+        _call_once(due)
+
+
+def _call_once(refreshes: list[Callable[[], None]]) -> None:
+    """Each refresh once, in the order watched (two kinds of one record, one reload)."""
+    done: list[Callable[[], None]] = []
+    for refresh in refreshes:
+        if refresh not in done:
+            done.append(refresh)
+            refresh()

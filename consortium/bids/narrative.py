@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from consortium.changes import ANSWERS
 from consortium.workspace import Workspace
 
 FIELDS = {
@@ -61,7 +62,7 @@ def save(ws: Workspace, bid_id: int, field: str, text: str) -> None:
     """Keep what the user wrote (an empty text goes back to the suggested draft)."""
     if field not in FIELDS:
         raise ValueError(f"'{field}' is not one of the bid's texts: {', '.join(FIELDS)}")
-    with ws.atomic():
+    with ws.atomic(ANSWERS):
         if text.strip():
             ws.db["settings"].upsert({"key": _key(bid_id, field), "value": text.strip()}, pk="key")
         else:

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from consortium import workbooks
 from consortium.bids.records import BidError
 from consortium.bids.records import load as load_bid
+from consortium.changes import ANSWERS, BIDS
 from consortium.formatting import parse_date
 from consortium.workspace import Workspace
 
@@ -191,7 +192,7 @@ def save(ws: Workspace, q: Question) -> int:
     problems = check(q)
     if problems:
         raise BidError(f"The question cannot be saved: {'; '.join(problems.values())}")
-    with ws.atomic():
+    with ws.atomic(ANSWERS):
         if q.owner_org_id is not None:
             _check_owner(ws.db, q.bid_id, q.owner_org_id)
         row = _row(q)
@@ -207,6 +208,7 @@ def save(ws: Workspace, q: Question) -> int:
                 q.position = _next_position(ws.db, q.bid_id)
                 row["position"] = q.position
             q.id = ws.db["bid_questions"].insert(row).last_pk
+            ws.note(BIDS)  # a new question on the bid, not only a saved answer
             ws.audit("create", "bid_question", q.id, f"Added {q.label}")
         q.updated_at = row["updated_at"]
     return q.id
@@ -251,7 +253,7 @@ def _next_position(db: Database, bid_id: int) -> int:
 
 def delete(ws: Workspace, question_id: int) -> Question:
     """Delete one question (and its answer); returns it as it was, so it can be put back."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         q = load(ws.db, question_id)
         ws.db.execute("DELETE FROM bid_questions WHERE id = ?", [question_id])
         _renumber(ws.db, q.bid_id)
@@ -261,7 +263,7 @@ def delete(ws: Workspace, question_id: int) -> Question:
 
 def restore(ws: Workspace, q: Question) -> Question:
     """Put back a deleted question at its old place, with its answer and its id."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         load_bid(ws.db, q.bid_id)
         ws.db.execute(
             "UPDATE bid_questions SET position = position + 1 WHERE bid_id = ? AND position >= ?",
@@ -278,7 +280,7 @@ def restore(ws: Workspace, q: Question) -> Question:
 
 def move(ws: Workspace, question_id: int, offset: int) -> Question:
     """Move a question up (offset -1) or down (+1) the buyer's order; returns it."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         q = load(ws.db, question_id)
         ids = [x.id for x in list_for(ws.db, q.bid_id)]
         i = ids.index(question_id)
@@ -323,7 +325,7 @@ class ImportResult:
 
 def add_questions(ws: Workspace, bid_id: int, questions: list[Question]) -> list[Question]:
     """Append questions to a bid in one transaction (all or none)."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         load_bid(ws.db, bid_id)
         start = _next_position(ws.db, bid_id)
         for n, q in enumerate(questions):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.workspace import Workspace
 
@@ -46,7 +47,7 @@ def save(ws: Workspace, bid: Bid) -> int:
         "status": bid.status,
         "updated_at": now,
     }
-    with ws.atomic():
+    with ws.atomic(BIDS):
         if (
             bid.id is not None
             and ws.db.execute("SELECT 1 FROM bids WHERE id = ?", [bid.id]).fetchone()
@@ -102,7 +103,7 @@ def conflicts_declaration(db: Database, bid_id: int) -> str:
 
 def declare_conflicts(ws: Workspace, bid_id: int, text: str) -> None:
     """Record the declaration (e.g. 'None' or 'Our chair is a trustee of the buyer's …')."""
-    with ws.atomic():
+    with ws.atomic(BIDS):
         ws.db["settings"].upsert(
             {"key": f"bid:{bid_id}:conflicts", "value": text.strip()}, pk="key"
         )

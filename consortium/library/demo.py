@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from importlib import resources
 
+from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.workspace import Workspace
 
@@ -42,7 +43,7 @@ def add_demo_library(ws: Workspace, today: dt.date) -> int:
     if ws.db.execute("SELECT count(*) FROM library_entries").fetchone()[0]:
         return 0
     entries = demo_entries(today)
-    with ws.atomic():
+    with ws.atomic(LIBRARY):
         for e in entries:
             store.save(ws, e)
     return len(entries)

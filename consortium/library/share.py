@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from consortium import sheets, workbooks
+from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
 from consortium.text import storable
@@ -172,7 +173,7 @@ def import_entries(ws: Workspace, path: str | Path) -> ImportResult:
     path = Path(path)
     rows = _read(path)
     result = ImportResult()
-    with ws.atomic():
+    with ws.atomic(LIBRARY):
         for n, d in enumerate(rows, start=1):
             if not isinstance(d, dict):
                 raise LibraryError(

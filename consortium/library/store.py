@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from consortium.changes import LIBRARY
 from consortium.errors import ConsortiumError
 from consortium.formatting import uk_date
 from consortium.workspace import Workspace
@@ -167,7 +168,7 @@ def save(ws: Workspace, e: Entry, *, keep_updated_at: bool = False) -> int:
         e.uid = uuid.uuid4().hex
     if not keep_updated_at:
         e.updated_at = _now()
-    with ws.atomic():
+    with ws.atomic(LIBRARY):
         row = _row(e)
         exists = (
             e.id is not None
@@ -195,7 +196,7 @@ def list_all(db: Database) -> list[Entry]:
 
 
 def delete(ws: Workspace, entry_id: int) -> Entry:
-    with ws.atomic():
+    with ws.atomic(LIBRARY):
         e = load(ws.db, entry_id)
         ws.db.execute("DELETE FROM library_entries WHERE id = ?", [entry_id])
         ws.audit("delete", "library_entry", entry_id, f"Deleted library entry {e.title}")

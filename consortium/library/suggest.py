@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from consortium.bids import questions as bid_questions
+from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.library.store import Entry
 from consortium.matching.text import TextModel, stem, tokens
@@ -207,7 +208,7 @@ def for_bid(
 def insert(ws: Workspace, question_id: int, entry_id: int) -> bid_questions.Question:
     """Append a library entry to a question's answer (to adapt), record it as a source, and
     count the use; one transaction."""
-    with ws.atomic():
+    with ws.atomic(LIBRARY):
         q = bid_questions.load(ws.db, question_id)
         e = store.load(ws.db, entry_id)
         q.answer = (q.answer.rstrip() + "\n\n" + e.body).strip() if q.answer.strip() else e.body

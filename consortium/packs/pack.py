@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from consortium import __version__
+from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.packs import keys, shape
 from consortium.text import storable
@@ -219,7 +220,7 @@ def export_pack(
     signature = private.sign(manifest_bytes)
     write_signed_zip(out, manifest_bytes, signature, entries)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    with ws.atomic():
+    with ws.atomic(BIDS):
         if pin is not None:
             trust.remember(ws, pin)
         # The same bid exported twice within a second gives the same manifest: one row.

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from consortium import validation
 from consortium.bids import rules
+from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement
@@ -388,7 +389,7 @@ def open_for_review(
     existing = ws.db.execute(
         "SELECT id FROM received_packs WHERE manifest_sha256 = ?", [result.manifest_sha256]
     ).fetchone()
-    with ws.atomic():
+    with ws.atomic(REVIEWS):
         trust.remember(ws, trust.KeyCheck(**result.key))
         if existing:
             received_id = existing[0]
@@ -688,7 +689,7 @@ def import_review(
         "return": "returned",
     }[decision]
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with ws.atomic():
+    with ws.atomic(BIDS):
         trust.remember(ws, check)
         review_id = (
             ws.db["bid_reviews"]

@@ -22,6 +22,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from consortium.changes import KEYS
 from consortium.errors import ConsortiumError
 from consortium.packs import keys, shape
 from consortium.workspace import Workspace
@@ -143,6 +144,7 @@ def confirm(check: KeyCheck, typed: str | None) -> KeyCheck:
 def remember(ws: Workspace, check: KeyCheck) -> None:
     """Store the key as trusted (a changed key replaces the pinned one). Call inside the
     caller's ``ws.atomic()``, after every check has passed."""
+    ws.note(KEYS)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     confirmed = now if check.confirmed else None
     if ws.db.execute(

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlite_utils import Database
 
 from consortium.bids import records as bids
+from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import calc, frameworks
 from consortium.workspace import Workspace
@@ -109,7 +110,7 @@ def add(ws: Workspace, c: Commitment) -> int:
     problems = check(ws.db, c)
     if problems:
         raise CommitmentError("Cannot save the commitment: " + "; ".join(problems.values()))
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         if c.id is not None:
             ws.db["sv_commitments"].update(c.id, _row(c))
             ws.audit("update", "sv_commitment", c.id, f"Saved commitment {c.measure_code}")
@@ -122,7 +123,7 @@ def add(ws: Workspace, c: Commitment) -> int:
 def delete(ws: Workspace, commitment_id: int) -> Commitment | None:
     """Remove a commitment; returns it as it was (None if it was not there), so it can be
     put back with :func:`restore`."""
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         rows = list(ws.db.query("SELECT * FROM sv_commitments WHERE id = ?", [commitment_id]))
         ws.db.execute("DELETE FROM sv_commitments WHERE id = ?", [commitment_id])
         ws.audit("delete", "sv_commitment", commitment_id, "Removed commitment")
@@ -131,7 +132,7 @@ def delete(ws: Workspace, commitment_id: int) -> Commitment | None:
 
 def restore(ws: Workspace, c: Commitment) -> int:
     """Put back a removed commitment with its id and place (the undo of :func:`delete`)."""
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         row = _row(c)
         if c.id is not None:
             row["id"] = c.id
@@ -210,7 +211,7 @@ def load_settings(db: Database, bid_id: int) -> Settings:
 def save_settings(ws: Workspace, bid_id: int, s: Settings) -> None:
     bids.load(ws.db, bid_id)
     data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(s).items()}
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         ws.db["sv_bid_settings"].upsert({"bid_id": bid_id, "data": json.dumps(data)}, pk="bid_id")
         ws.audit("update", "bid", bid_id, "Saved social value settings")
 

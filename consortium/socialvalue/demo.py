@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from consortium.changes import SOCIAL_VALUE
 from consortium.socialvalue import commitments
 from consortium.workspace import Workspace
 
@@ -86,7 +87,7 @@ def add_demo_social_value(ws: Workspace, today: dt.date) -> int | None:
     orgs = list(ws.db.query("SELECT id FROM organisations ORDER BY id LIMIT 3"))
     if len(orgs) < 3:
         return None
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         ws.db["sv_frameworks"].upsert(
             {
                 "id": DEMO_FRAMEWORK,

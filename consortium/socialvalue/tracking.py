@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import commitments, frameworks
 from consortium.workspace import Workspace
@@ -99,7 +100,7 @@ def record(
             notes=notes,
             recorded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        with ws.atomic():
+        with ws.atomic(SOCIAL_VALUE):
             d.id = (
                 ws.db["sv_delivery"]
                 .insert(

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from consortium import workbooks
+from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.socialvalue import frameworks
@@ -248,7 +249,7 @@ def parse(path: str | Path) -> tuple[frameworks.Framework, list[frameworks.Measu
 def load_file(ws: Workspace, path: str | Path) -> LoadResult:
     """Check ``path`` and store its framework and measures, replacing a framework with the same id."""
     fw, measures = parse(path)
-    with ws.atomic():
+    with ws.atomic(SOCIAL_VALUE):
         replaced = bool(
             ws.db.execute("SELECT 1 FROM sv_frameworks WHERE id = ?", [fw.id]).fetchone()
         )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
+from consortium.changes import WORK
 from consortium.packs import trust
 from consortium.partners import store as partner_store
 from consortium.work import diff as work_diff
@@ -222,7 +223,7 @@ def apply(
     moves: list[tuple[Path, Path]] = []
     moved: list[Path] = []
     try:
-        with ws.atomic():
+        with ws.atomic(WORK):
             reply_id = (
                 ws.db["work_replies"]
                 .insert(

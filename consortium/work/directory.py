@@ -22,6 +22,7 @@ import sqlite_utils
 from sqlite_utils import Database
 
 from consortium import places
+from consortium.changes import PARTNERS, WORK
 from consortium.packs import trust
 from consortium.partners import store as partner_store
 from consortium.records import LEGAL_FORMS
@@ -41,7 +42,7 @@ MAX_ENTRIES = 50_000
 
 def set_consent(ws: Workspace, org_id: int, agreed: bool) -> None:
     """Record whether a partner agreed to its contacts being shared in a directory."""
-    with ws.atomic():
+    with ws.atomic(PARTNERS):
         name = ws.db.execute("SELECT name FROM organisations WHERE id = ?", [org_id]).fetchone()
         if name is None:
             raise partner_store.NotFound(f"There is no partner with id {org_id}.")
@@ -113,7 +114,7 @@ def export_directory(
         [("directory.json", raw)],
         passphrase=passphrase,
     )
-    with ws.atomic():
+    with ws.atomic():  # only the audit log: no view shows it, so it names nothing
         ws.audit(
             "export",
             "directory",
@@ -209,7 +210,7 @@ def import_directory(ws: Workspace, path: str | Path, *, confirm_words=None) -> 
         except trust.TrustError as exc:
             raise KeyNotConfirmed(str(exc), check) from None
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with ws.atomic():
+    with ws.atomic(WORK):
         trust.remember(ws, check)
         directory_id = (
             ws.db["directories"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from consortium.bids import questions as bid_questions
 from consortium.bids import readiness, rules
 from consortium.bids.records import load as load_bid
+from consortium.changes import WORK
 from consortium.formatting import uk_date
 from consortium.matching import consortia
 from consortium.packs import keys, trust
@@ -200,7 +201,7 @@ def export_work(
         out, ".cbwork", WORK_FORMAT, manifest, [("work.json", raw)], passphrase=passphrase
     )
     try:
-        with ws.atomic():
+        with ws.atomic(WORK):
             if pin is not None:
                 trust.remember(ws, pin)
             ws.db["work_packs"].insert(

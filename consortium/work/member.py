@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from consortium.bids.questions import word_count
+from consortium.changes import WORK
 from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
@@ -181,7 +182,7 @@ def open_work(
         "SELECT id FROM received_work WHERE manifest_sha256 = ?", [signed.sha256]
     ).fetchone()
     record = data["record"]
-    with ws.atomic():
+    with ws.atomic(WORK):
         trust.remember(ws, check)
         if existing:
             return load(ws, existing[0])
@@ -277,7 +278,7 @@ def save_answer(ws: Workspace, work_id: int, question_id: int, text: str) -> Non
     work = load(ws, work_id)
     if question_id not in {q["id"] for q in work.questions}:
         raise WorkError("That question is not in this work pack.")
-    with ws.atomic():
+    with ws.atomic(WORK):
         ws.db["received_work_answers"].upsert(
             {"work_id": work_id, "question_id": question_id, "answer": text, "updated_at": _now()},
             pk=("work_id", "question_id"),
@@ -289,7 +290,7 @@ def save_record(ws: Workspace, work_id: int, record: dict) -> None:
     corrections on its own partner record here."""
     org = record_from_dict(record)
     work = load(ws, work_id)
-    with ws.atomic():
+    with ws.atomic(WORK):
         ws.db.execute(
             "UPDATE received_work SET record_json = ? WHERE id = ?",
             [json.dumps(record, ensure_ascii=False), work_id],
@@ -318,7 +319,7 @@ def attach(ws: Workspace, work_id: int, path: str | Path, *, need: str = "") -> 
         target = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
     shutil.copyfile(path, target)
     try:
-        with ws.atomic():
+        with ws.atomic(WORK):
             row_id = (
                 ws.db["received_work_files"]
                 .insert(
@@ -338,7 +339,7 @@ def detach(ws: Workspace, work_id: int, file_id: int) -> None:
     ).fetchone()
     if row is None:
         return
-    with ws.atomic():
+    with ws.atomic(WORK):
         ws.db.execute("DELETE FROM received_work_files WHERE id = ?", [file_id])
     Path(row[0]).unlink(missing_ok=True)
 
@@ -383,7 +384,7 @@ def send_back(ws: Workspace, work_id: int, out: str | Path, *, passphrase=None) 
         [("reply.json", raw), *entries],
         passphrase=passphrase,
     )
-    with ws.atomic():
+    with ws.atomic(WORK):
         ws.db.execute(
             "UPDATE received_work SET sent_at = ?, reply_file = ? WHERE id = ?",
             [_now(), str(path), work_id],

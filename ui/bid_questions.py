@@ -128,7 +128,6 @@ class QuestionsPanel(QWidget):
     """Answers are never lost: what is typed is saved a moment after typing stops, when
     another question (or bid) is chosen, on Ctrl+S, and before the window closes."""
 
-    changed = Signal()
     partner_requested = Signal(int, str)  # partner id, field: "fix this on the partner's record"
     library_requested = Signal()
     SAVE_DELAY_MS = 800
@@ -492,6 +491,29 @@ class QuestionsPanel(QWidget):
             self.due.setDate(NO_DATE)
         self.answer.setPlainText(q.answer)
         self._count()
+        self._fill_suggestions(q)
+        notes = [
+            c
+            for c in review.comments_for(self.ws, self.bid_id)
+            if c["anchor_type"] == "question"
+            and c["anchor_id"] in {q.ref, str(q.position + 1), str(q.id)}
+        ]
+        self.comments.setVisible(bool(notes))
+        self.comments.setText(
+            "<br>".join(
+                f"<b>{escape(c['author'] or 'Reviewer')}:</b> {escape(c['text'])}" for c in notes
+            )
+        )
+
+    def refresh_suggestions(self) -> None:
+        """The library changed: the suggestions beside the answer again, and nothing else
+        (the answer being written keeps its text, caret and undo)."""
+        if self.ws is not None and self.current is not None:
+            self._fill_suggestions(self.current)
+
+    def _fill_suggestions(self, q: bid_questions.Question) -> None:
+        self.suggestions.clear()
+        self.insert_button.setEnabled(False)
         for s in suggest.for_question(
             self.ws.db, q.text, today=self.today, min_score=suggest.MIN_SHOWN
         ):
@@ -510,18 +532,6 @@ class QuestionsPanel(QWidget):
             self.suggestions_hint.setText(
                 "Your answer library is empty: add reusable answers in the Library area."
             )
-        notes = [
-            c
-            for c in review.comments_for(self.ws, self.bid_id)
-            if c["anchor_type"] == "question"
-            and c["anchor_id"] in {q.ref, str(q.position + 1), str(q.id)}
-        ]
-        self.comments.setVisible(bool(notes))
-        self.comments.setText(
-            "<br>".join(
-                f"<b>{escape(c['author'] or 'Reviewer')}:</b> {escape(c['text'])}" for c in notes
-            )
-        )
 
     def _can_insert(self) -> None:
         self.insert_button.setEnabled(
@@ -600,7 +610,6 @@ class QuestionsPanel(QWidget):
         self._count()
         self.model.refresh(q)
         self._set_dirty(False)
-        self.changed.emit()
         return True
 
     def insert(self) -> None:
@@ -641,7 +650,6 @@ class QuestionsPanel(QWidget):
                 f"Added {self._count_text(result.added)}"
                 + (f"; {result.skipped} already on the bid." if result.skipped else ".")
             )
-            self.changed.emit()
         else:
             self._say("Those questions are already on the bid; nothing was added.")
         return result.added
@@ -715,7 +723,6 @@ class QuestionsPanel(QWidget):
         after = rows[row + 1].id if row + 1 < len(rows) else (rows[row - 1].id if row else None)
         self.reload(after)
         self._say(f"Deleted {escape(q.label)}.", undo=True)
-        self.changed.emit()
 
     def put_back(self) -> None:
         if self.deleted is None or self.ws is None:
@@ -725,7 +732,6 @@ class QuestionsPanel(QWidget):
         self.current = None
         self.reload(q.id)
         self._say(f"Put back {escape(q.label)}.")
-        self.changed.emit()
 
     def choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -750,7 +756,6 @@ class QuestionsPanel(QWidget):
             f"Added {self._count_text(result.added)} from {escape(path.name)}"
             + (f"; {result.skipped} already on the bid." if result.skipped else ".")
         )
-        self.changed.emit()
         return result.added
 
     def check_readiness(self) -> readiness.Report | None:

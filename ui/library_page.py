@@ -8,7 +8,7 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,8 +92,6 @@ class LibraryModel(RowsTableModel):
 class LibraryPage(QWidget):
     """Edits are saved by Save (Ctrl+S) and, so nothing is lost, when another entry is chosen
     or the window closes."""
-
-    changed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -249,12 +247,6 @@ class LibraryPage(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
         self._show(None)
-
-    def showEvent(self, event) -> None:
-        # Usage counts change as answers are inserted in the Bids area: fresh when shown.
-        super().showEvent(event)
-        if self.ws is not None and not self._dirty:
-            self.reload()
 
     # ------------------------------------------------------------------ data
     def set_workspace(self, ws: Workspace) -> None:
@@ -426,7 +418,6 @@ class LibraryPage(QWidget):
         self._dirty = False
         self.message.setText(f"Saved “{escape(e.title)}”.")
         self.undo_button.setVisible(False)
-        self.changed.emit()
         return e
 
     def save(self) -> bool:
@@ -475,7 +466,6 @@ class LibraryPage(QWidget):
             f"Marked “{escape(e.title)}” reviewed today; next review by {uk_date(e.review_due)}."
         )
         self.reload(e.id)
-        self.changed.emit()
 
     def delete(self) -> None:
         e = self.current
@@ -492,7 +482,6 @@ class LibraryPage(QWidget):
         self.reload()
         self.message.setText(f"Deleted “{escape(e.title)}”.")
         self.undo_button.setVisible(True)
-        self.changed.emit()
 
     def undo_delete(self) -> None:
         if self.deleted is None:
@@ -503,7 +492,6 @@ class LibraryPage(QWidget):
         self.undo_button.setVisible(False)
         self.message.setText(f"Put back “{escape(e.title)}”.")
         self.reload(e.id)
-        self.changed.emit()
 
     def choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -530,7 +518,6 @@ class LibraryPage(QWidget):
             f"{result.skipped:,} already up to date."
         )
         self.reload()
-        self.changed.emit()
         return result
 
     def choose_export(self) -> None:

@@ -126,10 +126,8 @@ class MainWindow(QMainWindow):
         self.partners.opportunities_requested.connect(self.show_opportunities)
         self.partners.pipeline_requested.connect(self.show_pipeline)
         self.partners.export_requested.connect(self.choose_export)
-        self.review.review_imported.connect(lambda bid_id: self.bids.reload(bid_id))
         self.bids.questions.partner_requested.connect(self.fix_partner)
         self.bids.questions.library_requested.connect(lambda: self.show_area("library"))
-        self.library.changed.connect(lambda: self.bids.questions.reload())  # fresh suggestions
         self.matches.bid_requested.connect(self.start_bid)
         self.tenders.import_requested.connect(self.choose_tender_import)
         self.tenders.match_requested.connect(self.match_tender)
@@ -138,7 +136,6 @@ class MainWindow(QMainWindow):
         self.partners.editor.export_person_requested.connect(self.export_person)
         self.partners.editor.erase_person_requested.connect(self.erase_person)
         self.work.workspace_made.connect(self._switch_to)
-        self.work.lead.changed.connect(lambda bid_id: self.bids.reload(bid_id))
         self.start.step_chosen.connect(self.go_to_step)
         self.start.guide_requested.connect(self.show_guide)
         self.start.demo_requested.connect(self.open_demo)
@@ -284,13 +281,10 @@ class MainWindow(QMainWindow):
     def _shown(self, page: Page) -> None:
         self.stack.setCurrentWidget(page.widget)
         self.start_button.setChecked(page.key == "start")
-        if page.widget is self.start:
-            self.start.reload()  # the checklist follows whatever was done elsewhere
-        if self.stack.currentWidget() is self.social_value:
-            # Bids may have been added in the Bids area; open on the one worked on there.
-            self.social_value.reload_bids(self.bids.current_id())
-            if self.matches.ocid is not None:
-                self.matches._rank()
+        if page.widget is self.social_value:
+            # Open on the bid worked on in Bids: a choice of bid, not a reload (the dispatcher
+            # has already refreshed the page, above, if anything it shows changed).
+            self.social_value.choose_bid(self.bids.current_id())
 
     def find_in_page(self) -> None:
         """Ctrl+F: the search field of the area that is showing (never a hidden one)."""
@@ -350,14 +344,29 @@ class MainWindow(QMainWindow):
         self.backup_notice.watch(ws)
 
     def _watch_changes(self) -> None:
-        """Which view refreshes for which kind of change (see ui/dispatch.py)."""
+        """Which view refreshes for which kind of change (see ui/dispatch.py). No page tells
+        another to reload: each says here what it shows. ``writer=True``: the page writes that
+        kind itself and shows its own writes in place (an editor saving as the user types), so
+        it is refreshed only when shown after a change made elsewhere."""
         watch = self.dispatcher.watch
+        shown = ("partners", "tenders", "consortia", "bids", "answers")
+        watch(self.start, shown, self.start.reload)  # the checklist counts them
         watch(self.tenders, "tenders", self.tenders.reload_saved)
         watch(self.tenders, "tenders", self.tenders.run_search)
         watch(self.matches, "tenders", self.matches.reload_tenders)
         watch(self.matches, "partners", self.matches.reload_partners)
         watch(self.matches, ("partners", "consortia"), self.matches.consortia.reload)
-        watch(self.bids, ("consortia", "bids"), self.bids.reload)
+        watch(self.bids, ("consortia", "work", "assets"), self.bids.reload)
+        watch(self.bids, ("bids", "answers"), self.bids.reload, writer=True)
+        watch(self.bids, "library", self.bids.questions.refresh_suggestions)
+        watch(self.social_value, ("consortia", "bids"), self.social_value.reload_bids)
+        watch(self.social_value, "social_value", self.social_value.reload_bids, writer=True)
+        watch(self.review, "assets", self.review.assets.reload, writer=True)
+        watch(self.library, "partners", self.library.reload)  # owners
+        watch(self.library, "library", self.library.reload, writer=True)  # usage counts
+        watch(self.work, ("consortia", "bids"), self.work.lead.reload_bids)
+        watch(self.work, ("answers", "partners"), self.work.lead.reload_status)
+        watch(self.work, "work", self.work.lead.reload_status, writer=True)
 
     def bring_to_front(self) -> None:
         """Another Consortium asked to switch to this window (it holds the same workspace)."""
@@ -779,8 +788,7 @@ class MainWindow(QMainWindow):
 
     def start_bid(self, consortium_id: int) -> None:
         """From a saved consortium (Matches > Proposal): a new bid for it, shown in Bids."""
-        self.show_area("bids")
-        self.bids.reload()
+        self.show_area("bids")  # the consortium saved in Matches is listed once it shows
         self.bids.consortium.setCurrentIndex(self.bids.consortium.findData(consortium_id))
         self.bids.create_bid()
 
@@ -790,9 +798,7 @@ class MainWindow(QMainWindow):
 
     def match_tender(self, ocid: str) -> None:
         self.show_area("matches")
-        self.matches.search.clear()
-        self.matches.reload_tenders()
-        self.matches.select_tender(ocid)
+        self.matches.show_tender(ocid)
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event) -> None:

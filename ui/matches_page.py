@@ -434,6 +434,12 @@ class MatchesPage(QWidget):
         if self.ocid is not None:
             self.select_tender(self.ocid)
 
+    def show_tender(self, ocid: str) -> bool:
+        """From a tender elsewhere: the whole list (the search cleared), with that one chosen."""
+        self.search.clear()
+        self.reload_tenders()
+        return self.select_tender(ocid)
+
     def select_tender(self, ocid: str) -> bool:
         for r in range(self.tenders.rowCount()):
             if self.tenders.item(r)["ocid"] == ocid:

@@ -9,7 +9,7 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,8 +48,6 @@ STATUSES = (review.PASS, review.WARN, review.FAIL, review.OPEN, "not applicable"
 
 
 class ReviewPage(QWidget):
-    review_imported = Signal(int)
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
@@ -568,9 +566,7 @@ class ReviewPage(QWidget):
             self.ws,
             path,
             self._say,
-            lambda imported: (
-                self.confirm_button.setVisible(False),
-                self.review_imported.emit(imported.bid_id),
-            ),
+            # The bid's new status and comments reach the Bids area by the change dispatcher.
+            lambda _imported: self.confirm_button.setVisible(False),
             on_ask=ask_again,
         )

@@ -433,6 +433,12 @@ class SocialValuePage(QWidget):
         self._show_measure()
         self.reload()
 
+    def choose_bid(self, bid_id: int | None) -> None:
+        """Show this bid (the one worked on in Bids), if listed; a choice, not a reload."""
+        index = self.bid.findData(bid_id) if bid_id is not None else -1
+        if index >= 0 and index != self.bid.currentIndex():
+            self.bid.setCurrentIndex(index)  # shows its commitments
+
     def reload(self) -> None:
         bid_id = self.bid.currentData()
         enabled = self.ws is not None and bid_id is not None

@@ -522,8 +522,6 @@ class MemberView(QWidget):
 class LeadView(QWidget):
     """The lead's side: members' status on a bid, sending work packs, taking replies in."""
 
-    changed = Signal(int)  # a bid whose answers or members' records changed
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
@@ -654,13 +652,22 @@ class LeadView(QWidget):
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
         self.incoming = None
+        self.reload_bids()
+        self._show_diff()
+
+    def reload_bids(self) -> None:
+        """The bids to choose from (the one chosen stays chosen), and its members' status."""
+        if self.ws is None:
+            return
+        keep = self.bid.currentData()
         self.bid.blockSignals(True)
         self.bid.clear()
-        for b in bid_records.list_all(ws.db):
+        for b in bid_records.list_all(self.ws.db):
             self.bid.addItem(b.name, b.id)
+        if keep is not None and self.bid.findData(keep) >= 0:
+            self.bid.setCurrentIndex(self.bid.findData(keep))
         self.bid.blockSignals(False)
         self.reload_status()
-        self._show_diff()
 
     def bid_id(self) -> int | None:
         return self.bid.currentData()
@@ -875,11 +882,9 @@ class LeadView(QWidget):
             + (f" {kept} conflict(s) kept as yours (no choice was made)." if kept else ""),
             key_confirm.AMBER if kept else key_confirm.GREEN,
         )
-        bid_id = self.incoming.bid_id
         self.incoming, self.choices = None, {}
         self._show_diff()
-        self.reload_status()
-        self.changed.emit(bid_id)
+        self.reload_status()  # the Bids area hears of the answers taken in from the dispatcher
         return result
 
 

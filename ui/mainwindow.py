@@ -279,12 +279,28 @@ class MainWindow(QMainWindow):
             self._shown(self._sidebar_pages()[row])
 
     def _shown(self, page: Page) -> None:
+        self._leaving(self.stack.currentWidget())
         self.stack.setCurrentWidget(page.widget)
         self.start_button.setChecked(page.key == "start")
         if page.widget is self.social_value:
             # Open on the bid worked on in Bids: a choice of bid, not a reload (the dispatcher
             # has already refreshed the page, above, if anything it shows changed).
             self.social_value.choose_bid(self.bids.current_id())
+
+    def _leaving(self, widget: QWidget) -> None:
+        """Save what is being typed on the page being left, and dispatch that change while the
+        page is still on screen: it is the page's own (a writer watch), so the page is not
+        reloaded under the user's cursor when they come back."""
+        editors = {
+            self.bids: self.bids.questions.flush,
+            self.library: self.library.flush,
+            self.work: self.work.member.flush,
+        }
+        if widget in editors:
+            editors[widget]()
+        dispatcher = getattr(self, "dispatcher", None)  # none yet while the window is built
+        if dispatcher is not None:
+            dispatcher.flush()
 
     def find_in_page(self) -> None:
         """Ctrl+F: the search field of the area that is showing (never a hidden one)."""

@@ -18,7 +18,7 @@ from consortium.packs import keys, pack
 from consortium.socialvalue import commitments
 from tests.test_work import BID, Parties
 
-BIDS_ROW, SOCIAL_VALUE_ROW, REVIEW_ROW, LIBRARY_ROW, WORK_ROW = 3, 4, 5, 6, 8
+BIDS_ROW, SOCIAL_VALUE_ROW, REVIEW_ROW, LIBRARY_ROW, PIPELINE_ROW, WORK_ROW = 3, 4, 5, 6, 7, 8
 
 
 def bid_texts(win) -> list[str]:
@@ -167,3 +167,19 @@ def test_social_value_shows_what_changed_elsewhere_and_keeps_what_is_typed(main_
     assert page.table.rowCount() == rows  # not on screen: not reloaded yet
     win.sidebar.setCurrentRow(SOCIAL_VALUE_ROW)
     assert page.table.rowCount() == rows + 1
+
+
+def test_the_pipeline_lists_a_partner_added_elsewhere_and_keeps_its_choice(main_window):
+    from consortium.partners import store
+    from consortium.records import Organisation
+
+    win = main_window
+    win.sidebar.setCurrentRow(PIPELINE_ROW)
+    page = win.pipeline
+    page.partner.setCurrentIndex(page.partner.findText("Northside Young Carers Trust"))
+    win.sidebar.setCurrentRow(0)  # Partners
+    store.save(win.ws, Organisation(name="Brand New Helpers"))
+    assert page.partner.findText("Brand New Helpers") < 0  # not on screen: not reloaded yet
+    win.sidebar.setCurrentRow(PIPELINE_ROW)
+    assert page.partner.findText("Brand New Helpers") >= 0
+    assert page.partner.currentText() == "Northside Young Carers Trust"

@@ -380,7 +380,10 @@ class MainWindow(QMainWindow):
         watch(self.review, "assets", self.review.assets.reload, writer=True)
         watch(self.library, "partners", self.library.reload)  # owners
         watch(self.library, "library", self.library.reload, writer=True)  # usage counts
+        watch(self.pipeline, "tenders", self.pipeline.reload)
+        watch(self.pipeline, "partners", self.pipeline.reload_partners)
         watch(self.work, ("consortia", "bids"), self.work.lead.reload_bids)
+        watch(self.work, "library", self.work.member.refresh_suggestions)
         watch(self.work, ("answers", "partners"), self.work.lead.reload_status)
         watch(self.work, "work", self.work.lead.reload_status, writer=True)
 

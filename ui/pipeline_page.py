@@ -128,15 +128,25 @@ class PipelinePage(QWidget):
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
         self.partner.blockSignals(True)
+        self.partner.setCurrentIndex(-1)  # a new workspace opens on its own organisation
+        self.partner.blockSignals(False)
+        self.reload_partners()
+
+    def reload_partners(self) -> None:
+        """The partners to choose from (the one chosen stays chosen), and the pipeline."""
+        if self.ws is None:
+            return
+        keep = self.partner.currentData()
+        self.partner.blockSignals(True)
         self.partner.clear()
-        ours = partner_store.ours(ws.db)
+        ours = partner_store.ours(self.ws.db)
         if ours is not None:
             self.partner.addItem(f"Our organisation ({ours.name})", ours.id)
         self.partner.addItem("Everyone's contracts (no filter)", EVERYONE)
-        for org in partner_store.load_all(ws.db):
+        for org in partner_store.load_all(self.ws.db):
             if ours is None or org.id != ours.id:
                 self.partner.addItem(org.name, org.id)
-        self.partner.setCurrentIndex(0)
+        self.partner.setCurrentIndex(max(0, self.partner.findData(keep)) if keep is not None else 0)
         self.partner.blockSignals(False)
         self.reload()
 

@@ -302,6 +302,14 @@ class MemberView(QWidget):
             f"<span style='color:#495057'>{escape('; '.join(bits))}</span>"
         )
         self._count()
+        self._fill_suggestions(q)
+
+    def refresh_suggestions(self) -> None:
+        """The library changed: the suggestions again, the answer being written left alone."""
+        if self.ws is not None and self.work is not None and self.current_q is not None:
+            self._fill_suggestions(self.current_q)
+
+    def _fill_suggestions(self, q: dict) -> None:
         self.suggestions.clear()
         for s in q.get("suggestions") or []:
             item = QListWidgetItem(f"From {self.work.lead}: {s.get('title')}")

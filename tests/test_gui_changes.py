@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from consortium.bids import questions as bid_questions
-from consortium.changes import ANSWERS
+from consortium.changes import ANSWERS, Changes
 from consortium.packs import keys, pack
 from consortium.socialvalue import commitments
 from tests.test_work import BID, Parties
@@ -183,3 +183,40 @@ def test_the_pipeline_lists_a_partner_added_elsewhere_and_keeps_its_choice(main_
     win.sidebar.setCurrentRow(PIPELINE_ROW)
     assert page.partner.findText("Brand New Helpers") >= 0
     assert page.partner.currentText() == "Northside Young Carers Trust"
+
+
+def test_the_dispatcher_leaves_a_writer_alone_on_screen_and_refreshes_once_when_shown(
+    qtbot, empty_ws
+):
+    from PySide6.QtWidgets import QStackedWidget, QWidget
+
+    from consortium.changes import BIDS
+    from ui.dispatch import ChangeDispatcher
+
+    stack = QStackedWidget()
+    qtbot.addWidget(stack)
+    editor, other = QWidget(), QWidget()
+    stack.addWidget(editor)
+    stack.addWidget(other)
+    dispatcher = ChangeDispatcher(stack)
+    calls = []
+
+    def refresh():
+        calls.append("editor")
+
+    dispatcher.watch(editor, "answers", refresh, writer=True)
+    dispatcher.watch(editor, "bids", refresh)
+    dispatcher.attach(empty_ws)
+    stack.setCurrentWidget(editor)
+    with empty_ws.atomic(Changes.of("answers")):
+        pass
+    assert calls == []  # its own save, on screen: left alone
+    with empty_ws.atomic(BIDS):
+        pass
+    assert calls == ["editor"]
+    stack.setCurrentWidget(other)
+    with empty_ws.atomic(Changes.of("answers", "bids")):
+        pass
+    assert calls == ["editor"]  # hidden: marked stale only
+    stack.setCurrentWidget(editor)
+    assert calls == ["editor", "editor"]  # once for the two kinds

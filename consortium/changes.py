@@ -18,7 +18,9 @@ from dataclasses import dataclass, fields
 @dataclass(frozen=True)
 class Changes:
     partners: bool = False  # organisations, contacts, credentials, our organisation
-    tenders: bool = False  # tenders, their codes, places and texts; saved searches
+    tenders: bool = False  # tenders, their codes, places and texts
+    searches: bool = False  # saved searches, and when each was last looked at (what is "new")
+    feeds: bool = False  # where each tender feed got to, and whether to check when opening
     consortia: bool = False
     bids: bool = False  # bids, their questions, declarations, venues, packs sent, reviews back
     # What the answer editors save as the user types: a question's answer, owner, status, due
@@ -31,6 +33,9 @@ class Changes:
     work: bool = False  # work packs out to members and their replies; work a lead sent us
     reviews: bool = False  # bid packs received for review (the housing association's side)
     keys: bool = False  # the other side's signing keys this workspace trusts
+    # What ranks the matches: the weights of each part of the fit, and the partners'
+    # "not for us" / "interested" marks that the opportunities learn from.
+    matching: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -53,6 +58,8 @@ class Changes:
 NOTHING = Changes()
 PARTNERS = Changes(partners=True)
 TENDERS = Changes(tenders=True)
+SEARCHES = Changes(searches=True)
+FEEDS = Changes(feeds=True)
 CONSORTIA = Changes(consortia=True)
 BIDS = Changes(bids=True)
 ANSWERS = Changes(answers=True)
@@ -62,4 +69,5 @@ LIBRARY = Changes(library=True)
 WORK = Changes(work=True)
 REVIEWS = Changes(reviews=True)
 KEYS = Changes(keys=True)
+MATCHING = Changes(matching=True)
 EVERYTHING = Changes(**{f.name: True for f in fields(Changes)})  # a workspace opened or replaced

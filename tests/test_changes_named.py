@@ -1,10 +1,11 @@
-"""Every core write of bids, packs and reviews, social value, assets, the library and members'
-work names what it changes: a listener on ``ws.on_commit`` hears exactly those kinds, so the
+"""Every core write of bids, packs and reviews, social value, assets, the library, members'
+work, saved searches, the tender feeds and what ranks the matches names what it changes: a listener on ``ws.on_commit`` hears exactly those kinds, so the
 window refreshes the views that show them and no others (see consortium/changes.py)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,12 @@ from consortium.bids import narrative
 from consortium.bids import questions as bid_questions
 from consortium.bids import records as bids
 from consortium.library import share, store, suggest
+from consortium.matching import feedback, service
 from consortium.packs import keys, pack, review
 from consortium.socialvalue import commitments, tracking
 from consortium.socialvalue.demo import add_demo_social_value
+from consortium.tenders import search
+from consortium.tenders.feeds import fetch as feeds
 from consortium.work import apply, member
 from tests.conftest import TODAY
 from tests.test_work import BID, Parties
@@ -143,6 +147,51 @@ def test_work_packs_and_replies_name_work_and_what_they_take_in(parties, tmp_pat
 def test_a_new_kind_is_known_to_the_dispatcher_and_everything_names_it():
     from consortium.changes import EVERYTHING, Changes
 
-    for kind in ("answers", "work", "reviews", "keys"):
+    for kind in ("answers", "work", "reviews", "keys", "searches", "feeds", "matching"):
         assert kind in EVERYTHING.kinds()
         assert Changes.of(kind).kinds() == {kind}
+
+
+def test_saved_searches_name_searches_and_not_tenders(demo_ws):
+    # Not "tenders": saving a search must not have every tender list read again.
+    ws = demo_ws
+    query = search.TenderQuery(cpv=["85"])
+    made = []
+    assert heard(ws, lambda: made.append(search.save_search(ws, "Care", query))) == {"searches"}
+    # Looking at its results changes its "new" count in the saved list.
+    assert heard(ws, lambda: search.mark_search_viewed(ws, made[0])) == {"searches"}
+    assert heard(ws, lambda: search.delete_search(ws, made[0])) == {"searches"}
+
+
+def test_weights_and_marks_name_matching(demo_ws):
+    ws = demo_ws
+    weights = dataclasses.replace(service.load_weights(ws.db), place=50)
+    assert heard(ws, lambda: service.save_weights(ws, weights)) == {"matching"}
+    pid = ws.db.execute("SELECT id FROM organisations ORDER BY id").fetchone()[0]
+    ocid = ws.db.execute("SELECT ocid FROM tenders ORDER BY ocid").fetchone()[0]
+    assert heard(ws, lambda: feedback.mark(ws, pid, ocid, feedback.NOT_FOR_US)) == {"matching"}
+    assert heard(ws, lambda: feedback.mark(ws, pid, ocid, None)) == {"matching"}
+    assert heard(ws, lambda: feedback.reset(ws, pid)) == {"matching"}
+
+
+def test_the_feed_state_names_feeds_and_a_page_fetched_names_tenders_too(tmp_path):
+    from consortium.workspace import Workspace
+    from tests.feed_server import FTS_PAGE, FakeTime, FeedServer, chain
+    from tests.test_tenders_feeds import run
+
+    ws = Workspace.create(tmp_path / "feeds.consortium")
+    try:
+        assert heard(ws, lambda: feeds.set_check_on_start(ws, True)) == {"feeds"}
+        with FeedServer(chain("fts", FTS_PAGE, 2)) as server:
+            clock = FakeTime()
+            assert heard(ws, lambda: run(ws, server, clock)) == {"feeds", "tenders"}
+            # Fetched again from the start: the same notices, but the feed has moved on.
+            got = []
+            stop = ws.on_commit(got.append)
+            try:
+                run(ws, server, clock, since=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+            finally:
+                stop()
+            assert got and all("feeds" in c.kinds() for c in got)
+    finally:
+        ws.close()

@@ -220,3 +220,192 @@ def test_the_dispatcher_leaves_a_writer_alone_on_screen_and_refreshes_once_when_
     assert calls == ["editor"]  # hidden: marked stale only
     stack.setCurrentWidget(editor)
     assert calls == ["editor", "editor"]  # once for the two kinds
+
+
+# ------------------------------------------------- partners, matching, saved searches, feeds
+PARTNERS_ROW, TENDERS_ROW, MATCHES_ROW = 0, 1, 2
+
+
+def partner_names(win) -> list[str]:
+    proxy = win.partners.proxy
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+def wait_for_tasks(qtbot, win) -> None:
+    qtbot.waitUntil(lambda: not win.tasks, timeout=30000)
+
+
+def test_a_partner_saved_in_the_editor_is_chosen_and_one_saved_elsewhere_is_listed(
+    main_window, qtbot
+):
+    from consortium.changes import PARTNERS
+    from consortium.partners import store
+    from consortium.records import Organisation
+
+    win = main_window
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    page, editor = win.partners, win.partners.editor
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(editor.name, "Hope Street Trust")
+    # While it is being typed, a partner is saved elsewhere (a member's reply, a script):
+    # the list shows it at once and the partner being typed is left alone.
+    store.save(win.ws, Organisation(name="Brand New Helpers"))
+    assert win.dispatcher.heard[-1] == PARTNERS
+    assert "Brand New Helpers" in partner_names(win)
+    assert editor.name.text() == "Hope Street Trust" and editor.is_dirty()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    new_id = store.find_existing(win.ws.db, Organisation(name="Hope Street Trust"))
+    assert "Hope Street Trust" in partner_names(win)
+    assert page.selected_id() == new_id == editor.current_id()  # the one just saved
+    assert not editor.is_dirty()
+    matches = win.matches.partner
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    assert matches.findData(new_id) >= 0  # and Matches offers it
+    # Undone from another area: the Partners list follows when it is shown.
+    win.undo_stack.undo()
+    assert matches.findData(new_id) < 0
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    assert "Hope Street Trust" not in partner_names(win)
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    win.undo_stack.redo()  # put back while the area is hidden: chosen once it is listed
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    assert "Hope Street Trust" in partner_names(win)
+    assert page.selected_id() == new_id and editor.name.text() == "Hope Street Trust"
+
+
+def test_not_for_us_reranks_matches_through_the_dispatcher_even_when_marked_elsewhere(
+    main_window, qtbot
+):
+    from PySide6.QtWidgets import QPushButton
+
+    from consortium.changes import MATCHING
+    from consortium.matching import feedback
+
+    win = main_window
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    page = win.matches
+    page.tabs.setCurrentWidget(page.opps_page)
+    qtbot.waitUntil(lambda: page._opps_task is None and page.opps.rowCount() > 1, timeout=30000)
+    first = page.opps.item(0).tender.ocid
+    page.opps_view.selectRow(0)
+    not_for_us = next(b for b in page.findChildren(QPushButton) if b.text() == "Not for us")
+    qtbot.mouseClick(not_for_us, Qt.MouseButton.LeftButton)
+    assert win.dispatcher.heard[-1] == MATCHING
+    qtbot.waitUntil(lambda: page.opps.item(0).tender.ocid != first, timeout=30000)
+    assert page.opps_view.currentIndex().row() >= 0
+    assert page.opps.item(page.opps_view.currentIndex().row()).tender.ocid == first
+    # Marked while Matches is hidden (the CLI's way into the same workspace): ranked again
+    # when it is shown.
+    top = page.opps.item(0).tender.ocid
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    feedback.mark(win.ws, page.partner.currentData(), top, feedback.NOT_FOR_US)
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    qtbot.waitUntil(lambda: page._opps_task is None, timeout=30000)
+
+    def mark_of(ocid: str) -> str:
+        row = next(r for r in range(page.opps.rowCount()) if page.opps.item(r).tender.ocid == ocid)
+        return page.opps.data(page.opps.index(row, 2))
+
+    qtbot.waitUntil(lambda: mark_of(top) == "Not for us (your mark)", timeout=30000)
+    assert mark_of(first) == "Not for us (your mark)"
+
+
+def test_weights_changed_rerank_matches_and_the_tenders_that_fit_us(main_window, qtbot):
+    from consortium.matching import service
+
+    win = main_window
+    win.sidebar.setCurrentRow(TENDERS_ROW)
+    tenders = win.tenders
+    tenders.fit.setCurrentIndex(tenders.fit.findData("any"))
+    wait_for_tasks(qtbot, win)
+    qtbot.waitUntil(lambda: tenders.fits is not None)
+    assert tenders.model.index(0, 8).data() == "88 alone"
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    page = win.matches
+    page.select_tender("ocds-h6vhtk-06e058")
+    before = [m.score for m in page.matches]
+    page.weight_boxes["place"].setValue(0)  # saved, and ranked again by the dispatcher
+    assert service.load_weights(win.ws.db).place == 0
+    assert [m.score for m in page.matches] != before
+    win.sidebar.setCurrentRow(TENDERS_ROW)  # the fits use the weights too
+    wait_for_tasks(qtbot, win)
+    qtbot.waitUntil(lambda: tenders.fits is not None and "fit us" in tenders.message.text())
+    assert tenders.model.index(0, 8).data() != "88 alone"
+    # Weights saved elsewhere (another window's way in): the boxes show them when shown.
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    service.save_weights(win.ws, service.Weights())
+    assert page.weight_boxes["place"].value() == 0  # hidden: not read yet
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    assert page.weight_boxes["place"].value() == service.Weights().place
+    assert [m.score for m in page.matches] == before
+
+
+def test_a_saved_search_is_listed_and_looking_at_it_clears_its_new_count(
+    main_window, qtbot, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog
+
+    from consortium.changes import SEARCHES
+    from consortium.tenders import search
+
+    win = main_window
+    win.sidebar.setCurrentRow(TENDERS_ROW)
+    page = win.tenders
+    page.text.setText("domestic abuse")
+    page.run_search()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Domestic abuse", True))
+    qtbot.mouseClick(page.save_search, Qt.MouseButton.LeftButton)
+    assert win.dispatcher.heard[-1] == SEARCHES
+    assert page.saved.itemText(1).startswith("Domestic abuse (")
+    # A search saved while the area is hidden (the CLI's way in) is listed when it is shown,
+    # and looking at it clears its "new" count while it stays chosen.
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    search.save_search(win.ws, "Anything", search.TenderQuery(status=[]))
+    with win.ws.atomic():  # as if last looked at long ago (names nothing itself)
+        win.ws.conn.execute("UPDATE saved_searches SET last_viewed_at = '2000-01-01'")
+    assert page.saved.count() == 2  # hidden: not read yet
+    win.sidebar.setCurrentRow(TENDERS_ROW)
+    assert page.saved.count() == 3
+    index = page.saved.findText("Anything", Qt.MatchFlag.MatchStartsWith)
+    assert "new)" in page.saved.itemText(index)
+    page.saved.setCurrentIndex(index)
+    page.saved.activated.emit(index)
+    index = page.saved.findText("Anything", Qt.MatchFlag.MatchStartsWith)
+    assert "new)" not in page.saved.itemText(index)
+    assert page.saved.currentIndex() == index
+
+
+def test_the_check_on_start_choice_shows_on_both_bars_through_the_dispatcher(main_window):
+    from consortium.changes import FEEDS
+
+    win = main_window
+    win.sidebar.setCurrentRow(TENDERS_ROW)
+    win.tenders.feed_bar.auto.click()
+    assert win.dispatcher.heard[-1] == FEEDS
+    assert win.tenders.feed_bar.auto.isChecked() and win.start.feed_bar.auto.isChecked()
+
+
+def test_matches_reads_its_tenders_when_first_shown_and_at_once_when_on_screen(
+    main_window, demo_template, tmp_path
+):
+    from consortium.workspace import Workspace
+    from tests.conftest import copy_workspace
+
+    def demo_copy(name: str) -> Workspace:
+        return Workspace.open(copy_workspace(demo_template, tmp_path / name))
+
+    win = main_window
+    tenders = win.matches.tenders
+    assert tenders.rowCount() == 0  # not read while the window opened
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    shown = tenders.rowCount()
+    assert shown > 0
+    win.sidebar.setCurrentRow(PARTNERS_ROW)
+    win._switch_to(demo_copy("second.consortium"))
+    assert tenders.rowCount() == 0  # hidden: nothing of the old workspace, nothing read yet
+    win.sidebar.setCurrentRow(MATCHES_ROW)
+    assert tenders.rowCount() == shown
+    win._switch_to(Workspace.create(tmp_path / "empty.consortium"))  # on screen: at once
+    assert tenders.rowCount() == 0
+    win._switch_to(demo_copy("third.consortium"))
+    assert tenders.rowCount() == shown

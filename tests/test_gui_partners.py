@@ -29,6 +29,7 @@ DEMO_COUNT = len(demo_partners(dt.date(2026, 11, 23)))
 
 @pytest.fixture
 def window(main_window):
+    main_window.show_area("partners")  # the area these tests work in is on screen
     return main_window
 
 

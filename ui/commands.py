@@ -1,4 +1,5 @@
-"""Undoable changes to partners. Each command calls the core; the window refreshes after."""
+"""Undoable changes to partners. Each command calls the core (whose commit has the window's
+change dispatcher read the partners again), then ``show``s the partner it saved or put back."""
 
 from __future__ import annotations
 
@@ -19,35 +20,33 @@ class SavePartner(QUndoCommand):
         ws: Workspace,
         before: Organisation | None,
         after: Organisation,
-        refresh: Callable[[int | None], None],
+        show: Callable[[int | None], None],
     ):
         super().__init__(f"{'Add' if before is None else 'Edit'} {after.name}")
-        self.ws, self.before, self.after, self.refresh = ws, before, after, refresh
+        self.ws, self.before, self.after, self.show = ws, before, after, show
 
     def redo(self) -> None:
         store.save(self.ws, self.after)
-        self.refresh(self.after.id)
+        self.show(self.after.id)
 
     def undo(self) -> None:
         if self.before is None:
             store.delete(self.ws, self.after.id)
-            self.refresh(None)
+            self.show(None)
         else:
             store.save(self.ws, self.before)
-            self.refresh(self.before.id)
+            self.show(self.before.id)
 
 
 class DeletePartner(QUndoCommand):
-    def __init__(
-        self, ws: Workspace, snapshot: Organisation, refresh: Callable[[int | None], None]
-    ):
+    def __init__(self, ws: Workspace, snapshot: Organisation, show: Callable[[int | None], None]):
         super().__init__(f"Delete {snapshot.name}")
-        self.ws, self.snapshot, self.refresh = ws, snapshot, refresh
+        self.ws, self.snapshot, self.show = ws, snapshot, show
 
     def redo(self) -> None:
         store.delete(self.ws, self.snapshot.id)
-        self.refresh(None)
+        self.show(None)
 
     def undo(self) -> None:
         store.restore(self.ws, self.snapshot)
-        self.refresh(self.snapshot.id)
+        self.show(self.snapshot.id)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -32,8 +32,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
 class ConsortiaPage(QWidget):
-    changed = Signal()
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
@@ -236,7 +234,6 @@ class ConsortiaPage(QWidget):
             return
         self.reload(record.id)
         self.problems.setText("")
-        self.changed.emit()
 
     def delete(self) -> None:
         if self.current is None or self.ws is None:
@@ -255,4 +252,3 @@ class ConsortiaPage(QWidget):
             return
         self.current = None
         self.reload()
-        self.changed.emit()

@@ -83,6 +83,21 @@ class ChangeDispatcher(QObject):
         for w in self._watches:  # a new workspace: nothing on the pages is stale for it yet
             w.stale = False
 
+    def mark_stale(self, page: QWidget, kinds: str | Iterable[str]) -> None:
+        """Treat ``kinds`` as changed for ``page`` alone: refreshed now if it is on screen, else
+        when next shown. For what a page leaves unread until it is first shown (a costly list,
+        when a workspace opens), so the page keeps no first-show flag of its own."""
+        kinds = frozenset([kinds] if isinstance(kinds, str) else kinds)
+        due = []
+        for w in self._watches:
+            if w.page is page and w.kinds & kinds:
+                if self.stack.currentWidget() is page:
+                    w.stale = False
+                    due.append(w.refresh)
+                else:
+                    w.stale = True
+        _call_once(due)
+
     def _committed(self, changes: Changes) -> None:
         # Runs on the thread that committed: only queue the record there.
         with self._lock:

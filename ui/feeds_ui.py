@@ -133,6 +133,7 @@ class FeedController(QObject):
         self.last_report = None
         self.last_alerts: list[alerts.Alert] = []
         self.last_notification: tuple[str, str] | None = None
+        self.line: str | None = None  # what the last fetch said when it could not get through
         self.dialog: NewForYouDialog | None = None
         self.running = False
         self.tray: QSystemTrayIcon | None = None
@@ -142,6 +143,7 @@ class FeedController(QObject):
 
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
+        self.line = None
         self.refresh()
 
     def check_on_start(self) -> None:
@@ -150,18 +152,19 @@ class FeedController(QObject):
         if self.ws is not None and feeds.check_on_start(self.ws):
             QTimer.singleShot(1500, self.fetch)
 
-    def refresh(self, line: str | None = None) -> None:
+    def refresh(self) -> None:
+        """The bars as the workspace has them (the window's change dispatcher calls this when
+        the feed state changes): the last update, or why the last fetch got nothing."""
         if self.ws is None:
             return
-        text = line or feeds.updated_line(self.ws)
+        text = self.line or feeds.updated_line(self.ws)
         auto = feeds.check_on_start(self.ws)
         for bar in self.bars:
             bar.show_state(text, auto)
 
     def _auto_toggled(self, on: bool) -> None:
         if self.ws is not None:
-            feeds.set_check_on_start(self.ws, on)
-            self.refresh()
+            feeds.set_check_on_start(self.ws, on)  # both bars follow, through the dispatcher
 
     def fetch(self) -> None:
         if self.ws is None or self.running:
@@ -186,14 +189,15 @@ class FeedController(QObject):
 
     def _failed(self, _exc: BaseException) -> None:
         self.running = False
+        self.line = None
         self.refresh()
 
     def _done(self, result) -> None:
         self.running = False
         report, found = result
         self.last_report, self.last_alerts = report, found
-        line = report.message if report.status in ("offline", "failed") else None
-        self.refresh(line)
+        self.line = report.message if report.status in ("offline", "failed") else None
+        self.refresh()  # the pages already show what was stored; this is what the fetch said
         status = getattr(self.window, "status", None)
         if status is not None:
             status.showMessage(report.message, 15000)

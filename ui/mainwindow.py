@@ -351,6 +351,8 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             page.widget.set_workspace(ws)
         self.dispatcher.attach(ws)
+        # Matches reads its tender list (up to 2,000 rows) only when it is first shown.
+        self.dispatcher.mark_stale(self.matches, "tenders")
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
         self.status.showMessage(f"Workspace: {ws.path}")
         self._update_banner()
@@ -367,10 +369,15 @@ class MainWindow(QMainWindow):
         watch = self.dispatcher.watch
         shown = ("partners", "tenders", "consortia", "bids", "answers")
         watch(self.start, shown, self.start.reload)  # the checklist counts them
-        watch(self.tenders, "tenders", self.tenders.reload_saved)
+        watch(self.partners, "partners", self.partners.reload)  # keeps the partner chosen
+        watch(self.tenders, ("tenders", "searches"), self.tenders.reload_saved)
         watch(self.tenders, "tenders", self.tenders.run_search)
+        watch(self.tenders, ("partners", "matching"), self.tenders.refresh_fits)
+        watch(self.tenders, "feeds", self.feeds.refresh)  # the "Get new tenders" bars
+        watch(self.start, "feeds", self.feeds.refresh)
         watch(self.matches, "tenders", self.matches.reload_tenders)
         watch(self.matches, "partners", self.matches.reload_partners)
+        watch(self.matches, "matching", self.matches.rerank)  # weights and marks
         watch(self.matches, ("partners", "consortia"), self.matches.consortia.reload)
         watch(self.bids, ("consortia", "work", "assets"), self.bids.reload)
         watch(self.bids, ("bids", "answers"), self.bids.reload, writer=True)
@@ -504,9 +511,6 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.path.parent)))
 
     # ------------------------------------------------------------------ partners
-    def refresh(self, select_id: int | None = None) -> None:
-        self.partners.reload(select_id)
-
     def add_partner(self) -> None:
         if not self._confirm_unsaved():
             return
@@ -524,7 +528,7 @@ class MainWindow(QMainWindow):
             except store.NotFound:
                 before = None
         try:
-            self.undo_stack.push(SavePartner(self.ws, before, org, self.refresh))
+            self.undo_stack.push(SavePartner(self.ws, before, org, self.partners.show_partner))
         except ConsortiumError as exc:
             self.show_error("The partner was not saved", str(exc))
             return
@@ -555,7 +559,7 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.partners.editor.load(None)
-        self.undo_stack.push(DeletePartner(self.ws, snapshot, self.refresh))
+        self.undo_stack.push(DeletePartner(self.ws, snapshot, self.partners.show_partner))
         self.status.showMessage(f"Deleted {snapshot.name}. Undo with Ctrl+Z.", 8000)
 
     def export_person(self, contact_id: int) -> None:
@@ -582,9 +586,8 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        store.erase_person(self.ws, contact_id)
+        store.erase_person(self.ws, contact_id)  # the dispatcher shows the partner without them
         self.undo_stack.clear()  # older undo steps could bring the person back
-        self.refresh(self.partners.editor.current_id())
         self.status.showMessage("The person's details were erased.", 8000)
 
     def _dirty_changed(self, dirty: bool) -> None:
@@ -671,7 +674,6 @@ class MainWindow(QMainWindow):
             box.open()
             return
         self.undo_stack.clear()  # an import is not undoable; the daily backup covers it
-        self.refresh()
         message = result.summary()
         self.status.showMessage(message.splitlines()[0], 10000)
         QMessageBox.information(self, "Import finished", message)

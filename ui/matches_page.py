@@ -73,7 +73,6 @@ def _view(model, name: str) -> QTableView:
 class MatchesPage(QWidget):
     """Thin view over ``consortium.matching``."""
 
-    consortium_saved = Signal(int)
     bid_requested = Signal(int)  # "Start a bid" for a saved consortium (its id)
 
     def __init__(self, run, parent=None):
@@ -95,7 +94,6 @@ class MatchesPage(QWidget):
         self.saved_id: int | None = None
         self.required: list[int] = []  # partner ids the user says must be members
         self.excluded: list[int] = []  # partner ids the user leaves out
-        self._tenders_stale = False
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -343,9 +341,9 @@ class MatchesPage(QWidget):
         self.ws = ws
         self.ocid = None
         self._set_weights(service.load_weights(ws.db), save=False)
-        self._tenders_stale = True  # the tender list is read when the page is first shown
-        if self.isVisible():
-            self.reload_tenders()
+        # The tender list is read when the page is first shown: the window's change dispatcher
+        # marks it stale for a new workspace (ui/dispatch.py, mark_stale).
+        self.tenders.set_rows([])
         self.reload_partners()
         self.consortia.set_workspace(ws)
         self.match_model.set_rows([])
@@ -422,7 +420,6 @@ class MatchesPage(QWidget):
     def reload_tenders(self) -> None:
         if self.ws is None:
             return
-        self._tenders_stale = False
         try:
             rows = tender_search.search(
                 self.ws, text=self.search.text(), today=self.today, limit=2000
@@ -498,14 +495,23 @@ class MatchesPage(QWidget):
             self._weights_changed()
 
     def _weights_changed(self) -> None:
+        if self.ws is not None:
+            service.save_weights(self.ws, self.weights())  # the dispatcher calls rerank()
+
+    def rerank(self) -> None:
+        """The weights or the marks changed (here or anywhere else): the stored weights in the
+        boxes, the chosen tender's partners and the opportunities ranked again."""
         if self.ws is None:
             return
+        stored = service.load_weights(self.ws.db)
+        if stored != self.weights():  # never set under the user's typing when it is theirs
+            self._set_weights(stored, save=False)
         weights = self.weights()
-        service.save_weights(self.ws, weights)
         self.matches = sorted((rescore(m, weights) for m in self.matches), key=sort_key)
         self.match_model.set_rows(self.matches)
         if self.matches:
             self.match_view.selectRow(0)
+        self.reload_opportunities()
 
     # ----------------------------------------------------------------- proposal
     def _clear_proposal(self) -> None:
@@ -684,7 +690,6 @@ class MatchesPage(QWidget):
         )
         self.saved_bar.setVisible(True)
         self.consortia.reload(saved.id)
-        self.consortium_saved.emit(saved.id)
 
     def _start_bid(self) -> None:
         if self.saved_id is not None:
@@ -698,8 +703,6 @@ class MatchesPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._tenders_stale:
-            self.reload_tenders()
         self._load_opportunities_if_shown()
 
     def _load_opportunities_if_shown(self) -> None:
@@ -773,17 +776,14 @@ class MatchesPage(QWidget):
         if self.ws is None or pid is None or row < 0:
             self.learned.setText("Choose a tender in the list first, then mark it.")
             return
-        ocid = self.opps.item(row).tender.ocid
-        feedback.mark(self.ws, pid, ocid, value)
-        self._reselect = ocid
-        self.reload_opportunities()
+        self._reselect = self.opps.item(row).tender.ocid
+        feedback.mark(self.ws, pid, self._reselect, value)  # the dispatcher calls rerank()
 
     def _forget_marks(self) -> None:
         pid = self.partner.currentData()
         if self.ws is None or pid is None:
             return
-        feedback.reset(self.ws, pid)
-        self.reload_opportunities()
+        feedback.reset(self.ws, pid)  # the dispatcher calls rerank()
 
     def _open_opportunity(self, index) -> None:
         ocid = self.opps.item(index.row()).tender.ocid

@@ -726,6 +726,10 @@ class PartnerEditor(QWidget):
     def current_id(self) -> int | None:
         return self._org.id if self._org else None
 
+    def holds_new(self) -> bool:
+        """A partner being added: shown, not saved yet."""
+        return self._org is not None and self._org.id is None
+
     def _edited(self, *_args) -> None:
         if not self._loading:
             self._set_dirty(True)

@@ -127,6 +127,9 @@ class PartnersPage(QWidget):
         self.opportunities_button.clicked.connect(self._opportunities_clicked)
         self._selecting = False
         self._sized = False
+        # The partner an undoable write just saved or put back, chosen once the list holds it
+        # (the list is read again by the window's change dispatcher, now or when next shown).
+        self._wanted: int | None = None
 
     # ------------------------------------------------------------------ data
     def set_workspace(self, ws: Workspace) -> None:
@@ -134,10 +137,14 @@ class PartnersPage(QWidget):
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        """Re-read the partners from the workspace, keeping (or setting) the selection."""
+        """Re-read the partners from the workspace, keeping (or setting) the selection. A new
+        partner being written in the editor stays there (nothing else is chosen under it)."""
         if self.ws is None:
             return
-        keep = select_id if select_id is not None else self.editor.current_id()
+        keep = next(
+            (i for i in (select_id, self._wanted, self.editor.current_id()) if i is not None), None
+        )
+        self._wanted = None
         today = dt.date.today()
         rows = [PartnerRow.from_org(o, today) for o in store.load_all(self.ws.db)]
         self.model.set_rows(rows)
@@ -151,10 +158,19 @@ class PartnersPage(QWidget):
                 # The record may have changed underneath (undo, import): show it as stored.
                 self.editor.load(store.load(self.ws.db, keep))
             return
+        if keep is None and self.editor.holds_new() and self.editor.is_dirty():
+            return
         if self.proxy.rowCount():
             self.view.selectRow(0)
         else:
             self.editor.load(None)
+
+    def show_partner(self, partner_id: int | None) -> None:
+        """After a partner was saved, deleted or put back: choose the one it saved (now if the
+        list holds it, else when the list is next read). None: the list chooses."""
+        self._wanted = None
+        if partner_id is not None and not self.select(partner_id):
+            self._wanted = partner_id
 
     def select(self, partner_id: int) -> bool:
         source_row = self.model.row_for_id(partner_id)

@@ -297,6 +297,13 @@ class TendersPage(QWidget):
         """Turn on the "fits us" view (from the Start page)."""
         self.fit.setCurrentIndex(1)
 
+    def refresh_fits(self) -> None:
+        """What the fits depend on changed (partners, weights, marks): worked out again, now if
+        the "fits us" view is on, else when it is next turned on."""
+        self.fits = None
+        if self.fit.currentData() is not None:
+            self.run_search()
+
     def _fit_changed(self, _index: int) -> None:
         self.saved_id = None
         self.run_search()
@@ -411,6 +418,7 @@ class TendersPage(QWidget):
 
     # --------------------------------------------------------------- saved searches
     def reload_saved(self) -> None:
+        """The saved searches with their counts; the one being looked at stays chosen."""
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem("Saved searches…", None)
@@ -420,6 +428,7 @@ class TendersPage(QWidget):
                     f", {s['new']:,} new)" if s["new"] else ")"
                 )
                 self.saved.addItem(label, s["id"])
+        self.saved.setCurrentIndex(max(0, self.saved.findData(self.saved_id)))
         self.saved.blockSignals(False)
 
     def _saved_chosen(self, index: int) -> None:
@@ -432,10 +441,8 @@ class TendersPage(QWidget):
         self._apply(search.TenderQuery.from_dict(saved["query"]))
         _ocids, new = search.run_saved(self.ws, search_id, today=self.today)
         self.run_search(new)
-        search.mark_search_viewed(self.ws, search_id)
         self.saved_id = search_id
-        self.reload_saved()
-        self.saved.setCurrentIndex(self.saved.findData(search_id))
+        search.mark_search_viewed(self.ws, search_id)  # the dispatcher shows the counts now
 
     def _apply(self, q: search.TenderQuery) -> None:
         widgets = (
@@ -485,11 +492,10 @@ class TendersPage(QWidget):
         name, ok = QInputDialog.getText(self, "Save search", "Name for this search:")
         if ok and name.strip():
             try:
-                search.save_search(self.ws, name.strip(), query)
+                search.save_search(self.ws, name.strip(), query)  # listed by the dispatcher
             except ConsortiumError as exc:
                 self.message.setText(str(exc))
                 return
-            self.reload_saved()
             self.message.setText(
                 f"Saved the search “{name.strip()}”. It will show what is new after each import."
             )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from consortium import cpv
+from consortium.changes import MATCHING
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import Tender
 from consortium.workspace import Workspace
@@ -107,7 +108,7 @@ def mark(ws: Workspace, partner_id: int, ocid: str, value: str | None) -> None:
     """Mark a tender for a partner (``NOT_FOR_US`` or ``INTERESTED``), or clear it (None)."""
     if value is not None and value not in MARKS:
         raise ValueError(f"unknown mark {value!r}; use one of {', '.join(MARKS)}")
-    with ws.atomic():
+    with ws.atomic(MATCHING):
         ws.conn.execute(
             "DELETE FROM match_feedback WHERE org_id = ? AND ocid = ?", [partner_id, ocid]
         )
@@ -126,7 +127,7 @@ def mark(ws: Workspace, partner_id: int, ocid: str, value: str | None) -> None:
 
 def reset(ws: Workspace, partner_id: int) -> int:
     """Forget every mark of a partner; returns how many there were."""
-    with ws.atomic():
+    with ws.atomic(MATCHING):
         n = ws.conn.execute("DELETE FROM match_feedback WHERE org_id = ?", [partner_id]).rowcount
         ws.audit("delete", "match_feedback", partner_id, f"Forgot {n} opportunity mark(s)")
     return n

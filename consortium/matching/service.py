@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from consortium import places
+from consortium.changes import MATCHING
 from consortium.errors import ConsortiumError
 from consortium.matching import feedback, text_store
 from consortium.matching.engine import Engine, TargetSet
@@ -53,7 +54,7 @@ def load_weights(db: Database) -> Weights:
 
 
 def save_weights(ws: Workspace, weights: Weights) -> None:
-    with ws.atomic():
+    with ws.atomic(MATCHING):
         ws.db["settings"].upsert(
             {"key": WEIGHTS_KEY, "value": json.dumps(weights.as_dict())}, pk="key"
         )

@@ -27,6 +27,7 @@ import orjson
 
 from consortium import cpv as cpv_mod
 from consortium import places
+from consortium.changes import SEARCHES
 from consortium.errors import ConsortiumError
 from consortium.tenders import store
 from consortium.tenders.records import (
@@ -592,7 +593,7 @@ def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
     if not name:
         raise SearchError("Give the saved search a name.")
     _where(query, None)  # validate before saving
-    with ws.atomic():
+    with ws.atomic(SEARCHES):
         ws.conn.execute(
             "INSERT INTO saved_searches (name, params, created_at, last_viewed_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET params = excluded.params",
@@ -606,7 +607,7 @@ def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
 
 
 def delete_search(ws: Workspace, search_id: int) -> None:
-    with ws.atomic():
+    with ws.atomic(SEARCHES):
         ws.conn.execute("DELETE FROM saved_searches WHERE id = ?", [search_id])
         ws.audit("delete", "saved_search", search_id, "Deleted a saved search")
 
@@ -660,7 +661,7 @@ def mark_search_viewed(ws: Workspace, search_id: int) -> None:
     """The user has looked at the results: nothing is 'new' any more until the next import."""
 
     def write() -> None:
-        with ws.atomic():
+        with ws.atomic(SEARCHES):  # the saved list's "new" counts
             ws.conn.execute(
                 "UPDATE saved_searches SET last_viewed_at = ? WHERE id = ?",
                 [store.now_stamp(), search_id],

@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from consortium.changes import FEEDS as FEED_STATE
 from consortium.progress import Cancelled, IsCancelled, Progress, never_cancelled, no_progress
 from consortium.tenders import merge, ocds_reader
 from consortium.tenders.feeds import FEEDS, feed
@@ -198,7 +199,7 @@ def _fetch_one(
         )
         del package
         t0 = time.perf_counter()
-        with ws.atomic():  # the page and the position: both or neither
+        with ws.atomic(FEED_STATE):  # the page and the position: both or neither
             report = import_sources(ws, [source], today=now, cancelled=cancelled)
             stamp = _stamp(dt.datetime.now(dt.UTC))
             pos.update(
@@ -343,7 +344,7 @@ def check_on_start(ws: Workspace) -> bool:
 
 
 def set_check_on_start(ws: Workspace, on: bool) -> None:
-    with ws.atomic():
+    with ws.atomic(FEED_STATE):
         ws.db["settings"].upsert({"key": AUTO_SETTING, "value": "1" if on else "0"}, pk="key")
 
 

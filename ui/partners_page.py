@@ -134,6 +134,7 @@ class PartnersPage(QWidget):
     # ------------------------------------------------------------------ data
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
+        self._wanted = None  # a partner of the workspace before
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:

@@ -118,12 +118,19 @@ class TargetSet:
     """What the engine needs of the tenders, prepared once and reused for every ranking until
     the tenders change (the word matrix is the costly part)."""
 
-    def __init__(self, targets: Sequence[Target], text: TextModel | None = None):
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        text: TextModel | None = None,
+        vocab: dict[str, int] | None = None,
+    ):
+        """``vocab``: word numbers to start from (another set's), so the same words keep the
+        same columns and the sums run in the same order."""
         from scipy import sparse
 
         self.targets = list(targets)
         self.text = text or TextModel.build(t.text for t in self.targets)
-        self.vocab: dict[str, int] = {}
+        self.vocab: dict[str, int] = dict(vocab or {})
         rows, cols, vals = [], [], []
         for r, t in enumerate(self.targets):
             for term, weight in self.text.vector(t.text).items():

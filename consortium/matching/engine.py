@@ -131,14 +131,15 @@ class TargetSet:
         self.targets = list(targets)
         self.text = text or TextModel.build(t.text for t in self.targets)
         self.vocab: dict[str, int] = dict(vocab or {})
-        rows, cols, vals = [], [], []
-        for r, t in enumerate(self.targets):
-            for term, weight in self.text.vector(t.text).items():
-                rows.append(r)
-                cols.append(self.vocab.setdefault(term, len(self.vocab)))
-                vals.append(weight)
+        vocab, lengths, cols, vals = self.vocab, [], [], []
+        for t in self.targets:
+            vector = self.text.vector(t.text)
+            lengths.append(len(vector))
+            cols += [vocab.setdefault(term, len(vocab)) for term in vector]
+            vals += vector.values()
+        rows = np.repeat(np.arange(len(self.targets)), lengths)
         self.words = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            (np.asarray(vals, dtype=np.float32), (rows, np.asarray(cols, dtype=np.int64))),
             shape=(len(self.targets), len(self.vocab)),
         )
 

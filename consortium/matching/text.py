@@ -230,8 +230,33 @@ def stem(word: str) -> str:
     return word
 
 
+# Bytes that are not a-z become spaces: the words of the UTF-8 bytes of a lower-cased text
+# are exactly _WORD's matches in it (a non-ASCII character, every byte of it 0x80 or above,
+# parts words as it does in the pattern), found several times faster.
+_NOT_LETTERS = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+
+
+class _Tokens(dict):
+    """A word (as bytes) -> its stem, or "" for a word that is no token (a common word, or two
+    letters or fewer): each word is worked out once, then looked up."""
+
+    def __missing__(self, word: bytes) -> str:
+        text = word.decode("ascii")
+        found = "" if text in STOPWORDS or len(text) <= 2 else stem(text)
+        if len(self) < 500_000:
+            self[word] = found
+        return found
+
+
+_TOKEN_OF = _Tokens()
+
+
 def tokens(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
+    words = text.lower().encode("utf-8", "surrogatepass").translate(_NOT_LETTERS).split()
+    return list(filter(None, map(_TOKEN_OF.__getitem__, words)))
+
+
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # 1 + log(count) of the usual counts
 
 
 @dataclass
@@ -276,8 +301,13 @@ class TextModel:
         if found is not None:
             return found
         counts = Counter(tokens(text))
-        weights = {t: (1 + math.log(c)) * self.idf(t) for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        idf = self._idf
+        for term in [t for t in counts if t not in idf]:
+            self.idf(term)
+        weights = {
+            t: _TF[c] * idf[t] if c < 64 else (1 + math.log(c)) * idf[t] for t, c in counts.items()
+        }
+        norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
         vector = {t: w / norm for t, w in weights.items()}
         if len(self._vectors) > 300_000:
             self._vectors.clear()

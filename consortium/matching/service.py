@@ -299,22 +299,23 @@ def candidate_ids(
     ids = {r[0] for r in db.execute(sql, params)}
     if tier == "all":
         return sorted(ids)
-    tests = []
+    tests = []  # each test: the ids of ``among`` that pass it
     codes = [c for c in org.cpv_codes if c]
     if codes:
         width = 3 if tier == "close" else 2
-        tests.append(
-            _with_codes(db, "tender_cpv", {c[:width] for c in codes})
-            | _without_codes(db, "tender_cpv", ids)
-        )
+        tests.append(("tender_cpv", {c[:width] for c in codes}, ()))
     regions = _regions(org)
     if regions:
-        tests.append(
-            _with_codes(db, "tender_places", regions, exact=("TL", "UK"))
-            | _without_codes(db, "tender_places", ids)
-        )
-    if tests:
-        ids &= set.intersection(*tests) if tier != "either" else set.union(*tests)
+        tests.append(("tender_places", regions, ("TL", "UK")))
+    if not tests:
+        return sorted(ids)
+    passed = []
+    for table, prefixes, exact in tests:
+        among = ids if tier == "either" else ids.intersection(*passed)
+        with_code = among & _with_codes(db, table, prefixes, exact)
+        # only those without a matching code need the (one probe each) test for no code at all
+        passed.append(with_code | _without_codes(db, table, among - with_code))
+    ids = set.union(*passed) if tier == "either" else set.intersection(*passed)
     return sorted(ids)
 
 

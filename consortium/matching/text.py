@@ -251,12 +251,27 @@ class _Tokens(dict):
 _TOKEN_OF = _Tokens()
 
 
+def _words(text: str) -> list[bytes]:
+    return text.lower().encode("utf-8", "surrogatepass").translate(_NOT_LETTERS).split()
+
+
 def tokens(text: str) -> list[str]:
-    words = text.lower().encode("utf-8", "surrogatepass").translate(_NOT_LETTERS).split()
-    return list(filter(None, map(_TOKEN_OF.__getitem__, words)))
+    return list(filter(None, map(_TOKEN_OF.__getitem__, _words(text))))
 
 
-_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # 1 + log(count) of the usual counts
+def counts(text: str) -> Counter:
+    """How often each token occurs in ``text``, in the order the tokens first occur."""
+    found = Counter(map(_TOKEN_OF.__getitem__, _words(text)))
+    found.pop("", None)
+    return found
+
+
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]
+
+
+def tf(count: int) -> float:
+    """The sub-linear term frequency of a token that occurs ``count`` times."""
+    return _TF[count] if count < 64 else 1 + math.log(count)
 
 
 @dataclass
@@ -300,13 +315,11 @@ class TextModel:
         found = self._vectors.get(text)
         if found is not None:
             return found
-        counts = Counter(tokens(text))
         idf = self._idf
-        for term in [t for t in counts if t not in idf]:
+        found_counts = counts(text)
+        for term in [t for t in found_counts if t not in idf]:
             self.idf(term)
-        weights = {
-            t: _TF[c] * idf[t] if c < 64 else (1 + math.log(c)) * idf[t] for t, c in counts.items()
-        }
+        weights = {t: tf(c) * idf[t] for t, c in found_counts.items()}
         norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
         vector = {t: w / norm for t, w in weights.items()}
         if len(self._vectors) > 300_000:

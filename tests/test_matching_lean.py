@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from consortium.matching.engine import Engine
 from consortium.matching.scoring import NO_SERVICE_FIT, mark_ties, score
 from consortium.partners import store
 from consortium.tenders import store as tender_store
-from consortium.tenders.importer import import_paths
+from consortium.tenders.importer import import_paths, import_releases
 from consortium.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 23)
@@ -193,3 +194,34 @@ def test_words_are_found_as_the_pattern_finds_them():
     for s in samples:
         assert text.tokens(s) == by_pattern(s), s
         assert list(text.counts(s).items()) == list(Counter(by_pattern(s)).items()), s
+
+
+def test_after_an_import_only_the_tenders_it_stamped_are_loaded_again(demo_ws, monkeypatch):
+    ours = store.ours(demo_ws.db)
+    before = service.opportunities(demo_ws, ours.id, today=TODAY, limit=None)
+    listed = before[0].tender.ocid
+    release = json.loads(json.dumps(tender_store.load_releases(demo_ws.db, listed)[-1]))
+    release["id"] = f"{release['id']}-amended"
+    release["date"] = "2026-12-01T09:00:00Z"  # after every stored release of it
+    release["tender"]["description"] = (
+        "Bidders must hold Cyber Essentials and public liability insurance of £10m."
+    )
+    report = import_releases(demo_ws, [release], today=TODAY)
+    assert report.tenders_updated == 1
+    tender_store.LOADS.clear()
+    after = service.opportunities(demo_ws, ours.id, today=TODAY, limit=None)
+    assert tender_store.LOADS["tender"] == 1  # the changed one; the others were kept
+    changed = next(o for o in after if o.tender.ocid == listed)
+    assert "Cyber Essentials" in str(changed.match.reason("eligibility").evidence)
+    ids = service.candidate_ids(demo_ws.db, ours, TODAY, tier="all")
+    with monkeypatch.context() as m:
+        m.setattr(requirements, "_may_name", lambda text: True)
+        full = full_ranking(
+            ours,
+            tender_store.load_tenders(demo_ws.conn, ids),
+            today=TODAY,
+            weights=service.load_weights(demo_ws.db),
+            text=service.text_model(demo_ws.db),
+            learned=feedback.learned(demo_ws.db, ours.id),
+        )
+    assert facts(after) == facts(full)

@@ -328,9 +328,19 @@ SETS_KEPT = 4
 
 
 def _fresh(db: Database) -> None:
-    key = tenders_state(db)
-    if _PREPARED["key"] != key:
-        _PREPARED.update(key=key, by_id={}, lots={}, sets={}, candidates={})
+    """Forget what tenders changed since the last ranking. Tenders are never deleted and every
+    import stamps what it adds or changes, so after an import only the tenders it stamped are
+    loaded again (everything, if the stamps do not say which)."""
+    key, old = tenders_state(db), _PREPARED["key"]
+    if old == key:
+        return
+    kept: dict = {}
+    if old is not None and old[:2] == key[:2] and old[3] is not None and (key[3] or "") > old[3]:
+        changed = {
+            r[0] for r in db.execute("SELECT id FROM tenders WHERE changed_at > ?", [old[3]])
+        }
+        kept = {i: v for i, v in _PREPARED["by_id"].items() if i not in changed}
+    _PREPARED.update(key=key, by_id=kept, lots={}, sets={}, candidates={})
 
 
 def _candidates(

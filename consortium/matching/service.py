@@ -248,35 +248,36 @@ def _regions(org: Organisation) -> set[str] | None:
     return tops or None
 
 
+def _id_set(db: Database, sql: str, params: list) -> set[int]:
+    """The ids one query selects, passed back as one JSON array (much cheaper than a row each)."""
+    return set(
+        json.loads(db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0])
+    )
+
+
 def _with_codes(db: Database, table: str, prefixes: set[str], exact: tuple = ()) -> set[int]:
     """Ids of tenders with a code in ``table`` starting with one of ``prefixes`` (or equal to
     one of ``exact``): range scans of the (code, tender) key, no scan of the tenders."""
     found: set[int] = set()
     for prefix in sorted(prefixes):
-        found.update(
-            r[0]
-            for r in db.execute(
-                f"SELECT tender_id FROM {table} WHERE code >= ? AND code < ?",
-                [prefix, prefix + "~"],
-            )
+        found |= _id_set(
+            db,
+            f"SELECT tender_id AS id FROM {table} WHERE code >= ? AND code < ?",
+            [prefix, prefix + "~"],
         )
     for code in exact:
-        found.update(
-            r[0] for r in db.execute(f"SELECT tender_id FROM {table} WHERE code = ?", [code])
-        )
+        found |= _id_set(db, f"SELECT tender_id AS id FROM {table} WHERE code = ?", [code])
     return found
 
 
 def _without_codes(db: Database, table: str, among: set[int]) -> set[int]:
     """Those of ``among`` with no code at all in ``table`` (one index probe each)."""
-    return {
-        r[0]
-        for r in db.execute(
-            f"SELECT value FROM json_each(?) WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
-            [json.dumps(sorted(among))],
-        )
-    }
+    return _id_set(
+        db,
+        f"SELECT value AS id FROM json_each(?) WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
+        [json.dumps(sorted(among))],
+    )
 
 
 def candidate_ids(
@@ -296,7 +297,7 @@ def candidate_ids(
     sql, params = "SELECT id FROM tenders", []
     if not include_closed:
         sql, params = f"{sql} WHERE {_OPEN}", [as_utc(today)]
-    ids = {r[0] for r in db.execute(sql, params)}
+    ids = _id_set(db, sql, params)
     if tier == "all":
         return sorted(ids)
     tests = []  # each test: the ids of ``among`` that pass it

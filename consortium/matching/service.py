@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -336,12 +337,14 @@ def _fresh(db: Database) -> None:
     if old == key:
         return
     kept: dict = {}
-    if old is not None and old[:2] == key[:2] and old[3] is not None and (key[3] or "") > old[3]:
+    held = _PREPARED.get("db")
+    same = held is not None and held() is db  # the same open workspace, seen the same way
+    if same and old is not None and old[3] is not None and (key[3] or "") > old[3]:
         changed = {
             r[0] for r in db.execute("SELECT id FROM tenders WHERE changed_at > ?", [old[3]])
         }
         kept = {i: v for i, v in _PREPARED["by_id"].items() if i not in changed}
-    _PREPARED.update(key=key, by_id=kept, lots={}, sets={}, candidates={})
+    _PREPARED.update(key=key, db=weakref.ref(db), by_id=kept, lots={}, sets={}, candidates={})
 
 
 def _candidates(

@@ -14,6 +14,7 @@ exactly (a test checks every pair of the demo workspace).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -23,7 +24,8 @@ import numpy as np
 from consortium import places
 from consortium.matching import scoring
 from consortium.matching.scoring import Target, Weights
-from consortium.matching.text import TextModel
+from consortium.matching.text import TextModel, tf
+from consortium.matching.text import counts as text_counts
 from consortium.records import Organisation
 from consortium.tenders.records import as_utc
 
@@ -118,20 +120,40 @@ class TargetSet:
     """What the engine needs of the tenders, prepared once and reused for every ranking until
     the tenders change (the word matrix is the costly part)."""
 
-    def __init__(self, targets: Sequence[Target], text: TextModel | None = None):
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        text: TextModel | None = None,
+        vocab: dict[str, int] | None = None,
+    ):
+        """``vocab``: word numbers to start from (another set's), so the same words keep the
+        same columns and the sums run in the same order."""
         from scipy import sparse
 
         self.targets = list(targets)
         self.text = text or TextModel.build(t.text for t in self.targets)
-        self.vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        for r, t in enumerate(self.targets):
-            for term, weight in self.text.vector(t.text).items():
-                rows.append(r)
-                cols.append(self.vocab.setdefault(term, len(self.vocab)))
-                vals.append(weight)
+        self.vocab: dict[str, int] = dict(vocab or {})
+        # TextModel.vector of every text, worked out for all of them at once with the same
+        # floating-point operations in the same order (so the same numbers).
+        vocab, lengths, cols, tfs = self.vocab, [], [], []
+        for t in self.targets:
+            found = text_counts(t.text)
+            lengths.append(len(found))
+            cols += [vocab.setdefault(term, len(vocab)) for term in found]
+            tfs += found.values()
+        cols = np.asarray(cols, dtype=np.int64)
+        idf = np.array([self.text.idf(term) for term in vocab], dtype=np.float64)
+        tf_of = np.array([tf(c) for c in range(max(tfs, default=0) + 1)], dtype=np.float64)
+        weights = tf_of[np.asarray(tfs, dtype=np.int64)] * idf[cols]
+        squares = (weights * weights).tolist()
+        norms, start = [], 0
+        for n in lengths:  # summed one by one, left to right, as sum() does
+            norms.append(math.sqrt(sum(squares[start : start + n])) or 1.0)
+            start += n
+        weights /= np.repeat(np.array(norms, dtype=np.float64), lengths)
+        rows = np.repeat(np.arange(len(self.targets)), lengths)
         self.words = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            (weights.astype(np.float32), (rows, cols)),
             shape=(len(self.targets), len(self.vocab)),
         )
 

@@ -72,6 +72,26 @@ _ASKING = re.compile(
     r"providers? (?:will|must|should)|tenderers?|applicants?)\b",
     re.I,
 )
+# Every name above contains one of these (in lower case): a text without any of them asks for
+# nothing, and most notices are passed over with a few substring tests. The only non-ASCII
+# letters the patterns' IGNORECASE lets stand for ASCII ones are folded first.
+_NAMES = (
+    "cqc", "care quality commission", "ofsted", "care inspectorate", "ciw", "cyber essentials",
+    "9001", "matrix", "advice quality standard", "aqs", "safeguarding", "data protection",
+    "gdpr", "liability", "professional indemnity",
+)  # fmt: skip
+_FOLD = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+def _may_name(text: str) -> bool:
+    """False only if no pattern of this module can match in ``text``."""
+    if not text.isascii():
+        for letter, ascii_letter in _FOLD.items():
+            if letter in text:
+                text = text.replace(letter, ascii_letter)
+    return any(map(text.lower().__contains__, _NAMES))
+
+
 _POLICY_WORD = re.compile(r"\bpolic(?:y|ies)\b|\bprocedures?\b", re.I)
 _SENTENCES = re.compile(r"(?:[^.;!?\n]|\.(?=\d)|\.(?=[^\s]))+")
 
@@ -93,9 +113,11 @@ def infer(text: str) -> list[Requirement]:
     Only requirement-like sentences count (see :func:`asks`); an insurance named with an
     amount ("public liability insurance of £5m") is always one."""
     found: dict[str, Requirement] = {}
-    if not text:
-        return []
+    if not text or not _may_name(text):
+        return []  # most notices name nothing a bidder must hold: one search says so
     for _start, sentence in sentences(text):
+        if not _may_name(sentence):
+            continue  # no requirement can come from a sentence that names none
         asking = asks(sentence)
         quote = _quote(sentence)
         if asking:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -214,7 +216,7 @@ def opportunities(
             continue  # too few to fill the list: widen before ranking any
         check(cancelled)
         progress(0, 0, f"Ranking {len(ids):,} tenders for {org.name}")
-        tenders, targets, prepared = _prepared(ws.db, ids, text)
+        tenders, whole, prepared = _prepared(ws.db, ids, text)
         check(cancelled)
         result = rank_opportunities(
             org,
@@ -223,9 +225,10 @@ def opportunities(
             weights=weights,
             text=text,
             limit=limit,
-            targets=targets,
+            whole=whole,
             prepared=prepared,
             learned=learned,
+            lots_of=_lot_targets,
         )
         if limit is None or len(result) >= limit:
             break
@@ -247,35 +250,36 @@ def _regions(org: Organisation) -> set[str] | None:
     return tops or None
 
 
+def _id_set(db: Database, sql: str, params: list) -> set[int]:
+    """The ids one query selects, passed back as one JSON array (much cheaper than a row each)."""
+    return set(
+        json.loads(db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0])
+    )
+
+
 def _with_codes(db: Database, table: str, prefixes: set[str], exact: tuple = ()) -> set[int]:
     """Ids of tenders with a code in ``table`` starting with one of ``prefixes`` (or equal to
     one of ``exact``): range scans of the (code, tender) key, no scan of the tenders."""
     found: set[int] = set()
     for prefix in sorted(prefixes):
-        found.update(
-            r[0]
-            for r in db.execute(
-                f"SELECT tender_id FROM {table} WHERE code >= ? AND code < ?",
-                [prefix, prefix + "~"],
-            )
+        found |= _id_set(
+            db,
+            f"SELECT tender_id AS id FROM {table} WHERE code >= ? AND code < ?",
+            [prefix, prefix + "~"],
         )
     for code in exact:
-        found.update(
-            r[0] for r in db.execute(f"SELECT tender_id FROM {table} WHERE code = ?", [code])
-        )
+        found |= _id_set(db, f"SELECT tender_id AS id FROM {table} WHERE code = ?", [code])
     return found
 
 
 def _without_codes(db: Database, table: str, among: set[int]) -> set[int]:
     """Those of ``among`` with no code at all in ``table`` (one index probe each)."""
-    return {
-        r[0]
-        for r in db.execute(
-            f"SELECT value FROM json_each(?) WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
-            [json.dumps(sorted(among))],
-        )
-    }
+    return _id_set(
+        db,
+        f"SELECT value AS id FROM json_each(?) WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {table} c WHERE c.tender_id = value)",
+        [json.dumps(sorted(among))],
+    )
 
 
 def candidate_ids(
@@ -295,33 +299,53 @@ def candidate_ids(
     sql, params = "SELECT id FROM tenders", []
     if not include_closed:
         sql, params = f"{sql} WHERE {_OPEN}", [as_utc(today)]
-    ids = {r[0] for r in db.execute(sql, params)}
+    ids = _id_set(db, sql, params)
     if tier == "all":
         return sorted(ids)
-    tests = []
+    tests = []  # each test: the ids of ``among`` that pass it
     codes = [c for c in org.cpv_codes if c]
     if codes:
         width = 3 if tier == "close" else 2
-        tests.append(
-            _with_codes(db, "tender_cpv", {c[:width] for c in codes})
-            | _without_codes(db, "tender_cpv", ids)
-        )
+        tests.append(("tender_cpv", {c[:width] for c in codes}, ()))
     regions = _regions(org)
     if regions:
-        tests.append(
-            _with_codes(db, "tender_places", regions, exact=("TL", "UK"))
-            | _without_codes(db, "tender_places", ids)
-        )
-    if tests:
-        ids &= set.intersection(*tests) if tier != "either" else set.union(*tests)
+        tests.append(("tender_places", regions, ("TL", "UK")))
+    if not tests:
+        return sorted(ids)
+    passed = []
+    for table, prefixes, exact in tests:
+        among = ids if tier == "either" else ids.intersection(*passed)
+        with_code = among & _with_codes(db, table, prefixes, exact)
+        # only those without a matching code need the (one probe each) test for no code at all
+        passed.append(with_code | _without_codes(db, table, among - with_code))
+    ids = set.union(*passed) if tier == "either" else set.intersection(*passed)
     return sorted(ids)
 
 
-# Tenders and their targets (with their inferred requirements, the costly part) kept between
-# rankings until tenders change; bounded, so a big workspace cannot fill the memory.
-_PREPARED: dict = {"key": None, "by_id": {}, "sets": {}, "candidates": {}}
+# Tenders and their whole-tender targets kept between rankings until tenders change; bounded,
+# so a big workspace cannot fill the memory. A ranking needs only the whole tenders: the lots'
+# targets are made for the tenders that make the list (to say which lots a partner can deliver).
+_PREPARED: dict = {"key": None, "by_id": {}, "lots": {}, "sets": {}, "candidates": {}}
 PREPARED_MAX = 60_000
 SETS_KEPT = 4
+
+
+def _fresh(db: Database) -> None:
+    """Forget what tenders changed since the last ranking. Tenders are never deleted and every
+    import stamps what it adds or changes, so after an import only the tenders it stamped are
+    loaded again (everything, if the stamps do not say which)."""
+    key, old = tenders_state(db), _PREPARED["key"]
+    if old == key:
+        return
+    kept: dict = {}
+    held = _PREPARED.get("db")
+    same = held is not None and held() is db  # the same open workspace, seen the same way
+    if same and old is not None and old[3] is not None and (key[3] or "") > old[3]:
+        changed = {
+            r[0] for r in db.execute("SELECT id FROM tenders WHERE changed_at > ?", [old[3]])
+        }
+        kept = {i: v for i, v in _PREPARED["by_id"].items() if i not in changed}
+    _PREPARED.update(key=key, db=weakref.ref(db), by_id=kept, lots={}, sets={}, candidates={})
 
 
 def _candidates(
@@ -329,9 +353,7 @@ def _candidates(
 ) -> list[int]:
     """:func:`candidate_ids`, kept until tenders change (the same partner is asked again
     when the list is refreshed or re-weighted)."""
-    key = tenders_state(db)
-    if _PREPARED["key"] != key:
-        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
+    _fresh(db)
     asked = (tuple(org.cpv_codes), tuple(org.areas), today, include_closed, tier)
     found = _PREPARED["candidates"].get(asked)
     if found is None:
@@ -344,32 +366,39 @@ def _candidates(
 
 def _prepared(
     db: Database, ids: list[int], text: TextModel
-) -> tuple[list[Tender], list[list[Target]], TargetSet]:
-    """The tenders with these ids, their targets and the engine's word matrix of them."""
-    key = tenders_state(db)
-    if _PREPARED["key"] != key:
-        _PREPARED.update(key=key, by_id={}, sets={}, candidates={})
-    cache: dict[int, tuple[Tender, list[Target]]] = _PREPARED["by_id"]
+) -> tuple[list[Tender], list[Target], TargetSet]:
+    """The tenders with these ids, their whole-tender targets and the engine's word matrix."""
+    _fresh(db)
+    cache: dict[int, tuple[Tender, Target]] = _PREPARED["by_id"]
     missing = [i for i in ids if i not in cache]
     if missing:
         if len(cache) + len(missing) > PREPARED_MAX:
             cache.clear()
+            _PREPARED["lots"].clear()
             missing = ids
         loaded = tender_store.load_tenders(db.conn, missing)
         for row_id, tender in zip(missing, loaded, strict=True):
-            cache[row_id] = (tender, targets_for(tender))
+            cache[row_id] = (tender, target(tender))
     pairs = [cache[i] for i in ids if i in cache]
-    tenders, targets = [t for t, _ in pairs], [ts for _, ts in pairs]
+    tenders, whole = [t for t, _ in pairs], [w for _, w in pairs]
     sets: dict = _PREPARED["sets"]
     found = sets.get((tuple(ids), id(text)))
     if found is None:
-        whole = [ts[0] for ts in targets]
-        lots = [lt for ts in targets for lt in ts[1:]]
-        found = TargetSet(whole + lots, text)
+        found = TargetSet(whole, text)
         while len(sets) >= SETS_KEPT:
             sets.pop(next(iter(sets)))
         sets[tuple(ids), id(text)] = found
-    return tenders, targets, found
+    return tenders, whole, found
+
+
+def _lot_targets(tender: Tender) -> list[Target]:
+    """The targets of a tender's lots, kept with the prepared tenders."""
+    lots: dict = _PREPARED["lots"]
+    key = tender.ocid
+    found = lots.get(key)
+    if found is None or found[0] is not tender:
+        found = lots[key] = (tender, [target(tender, lot) for lot in tender.lots])
+    return found[1]
 
 
 def rank_opportunities(
@@ -381,26 +410,20 @@ def rank_opportunities(
     text: TextModel,
     limit: int | None = 50,
     learned: feedback.Learned | None = None,
-    targets: list[list[Target]] | None = None,
+    whole: list[Target] | None = None,
     prepared: TargetSet | None = None,
+    lots_of: Callable[[Tender], list[Target]] | None = None,
 ) -> list[Opportunity]:
-    """``targets``: :func:`targets_for` of each tender, when already made; ``prepared``: the
-    engine's :class:`TargetSet` of them (whole tenders first, then the lots, in order)."""
+    """``whole``: the whole-tender :func:`target` of each tender, when already made;
+    ``prepared``: the engine's :class:`TargetSet` of them; ``lots_of``: a tender's lot targets
+    (asked only of the tenders that make the list)."""
     if not tenders:
         return []  # a new workspace has none yet (the engine needs at least one target)
-    targets = targets if targets is not None else [targets_for(t) for t in tenders]
-    whole = [ts[0] for ts in targets]
-    lots = [(i, lt) for i, ts in enumerate(targets) for lt in ts[1:]]
-    engine = Engine([org], prepared or (whole + [lt for _, lt in lots]), weights, today, text)
+    whole = whole if whole is not None else [target(t) for t in tenders]
+    engine = Engine([org], prepared or whole, weights, today, text)
     can = engine.can_deliver()[0]
-    deliverable: dict[int, list[str]] = {}
-    for k, (i, lt) in enumerate(lots):
-        if can[len(whole) + k]:
-            deliverable.setdefault(i, []).append(lt.lot_id)
     tiers = engine.tiers()[0]
-    order = [
-        j for j in engine.top_targets(0, columns=range(len(whole))) if tiers[j] != NO_SERVICE_FIT
-    ]
+    order = [j for j in engine.top_targets(0) if tiers[j] != NO_SERVICE_FIT]
     moved: dict[int, tuple[float, str | None]] = {}
     if learned is not None and (learned.marks or learned.counts):
         # the marks re-order within each tier (an in-area tender stays above outside-area ones)
@@ -415,6 +438,7 @@ def rank_opportunities(
             )
         )
     order = order[:limit] if limit else order
+    deliverable = _deliverable(org, {j: tenders[j] for j in order}, engine, lots_of)
     result = []
     for j in order:
         tender = tenders[j]
@@ -435,3 +459,24 @@ def rank_opportunities(
         )
     mark_ties([o.match for o in result])
     return result
+
+
+def _deliverable(
+    org: Organisation,
+    tenders: dict[int, Tender],
+    engine: Engine,
+    lots_of: Callable[[Tender], list[Target]] | None,
+) -> dict[int, list[str]]:
+    """The ids of the lots of each of ``tenders`` that ``org`` could deliver on its own."""
+    lots_of = lots_of or (lambda t: [target(t, lot) for lot in t.lots])
+    pairs = [(j, lt) for j, t in tenders.items() if t.lots for lt in lots_of(t)]
+    if not pairs:
+        return {}
+    # The whole tenders' vocabulary numbers the words as one engine of tenders and lots would.
+    lots = TargetSet([lt for _, lt in pairs], engine.text, vocab=engine.prepared.vocab)
+    can = Engine([org], lots, engine.weights, engine.today, engine.text).can_deliver()[0]
+    deliverable: dict[int, list[str]] = {}
+    for k, (j, lt) in enumerate(pairs):
+        if can[k]:
+            deliverable.setdefault(j, []).append(lt.lot_id)
+    return deliverable

@@ -230,8 +230,48 @@ def stem(word: str) -> str:
     return word
 
 
+# Bytes that are not a-z become spaces: the words of the UTF-8 bytes of a lower-cased text
+# are exactly _WORD's matches in it (a non-ASCII character, every byte of it 0x80 or above,
+# parts words as it does in the pattern), found several times faster.
+_NOT_LETTERS = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+
+
+class _Tokens(dict):
+    """A word (as bytes) -> its stem, or "" for a word that is no token (a common word, or two
+    letters or fewer): each word is worked out once, then looked up."""
+
+    def __missing__(self, word: bytes) -> str:
+        text = word.decode("ascii")
+        found = "" if text in STOPWORDS or len(text) <= 2 else stem(text)
+        if len(self) < 500_000:
+            self[word] = found
+        return found
+
+
+_TOKEN_OF = _Tokens()
+
+
+def _words(text: str) -> list[bytes]:
+    return text.lower().encode("utf-8", "surrogatepass").translate(_NOT_LETTERS).split()
+
+
 def tokens(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
+    return list(filter(None, map(_TOKEN_OF.__getitem__, _words(text))))
+
+
+def counts(text: str) -> Counter:
+    """How often each token occurs in ``text``, in the order the tokens first occur."""
+    found = Counter(map(_TOKEN_OF.__getitem__, _words(text)))
+    found.pop("", None)
+    return found
+
+
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]
+
+
+def tf(count: int) -> float:
+    """The sub-linear term frequency of a token that occurs ``count`` times."""
+    return _TF[count] if count < 64 else 1 + math.log(count)
 
 
 @dataclass
@@ -275,9 +315,12 @@ class TextModel:
         found = self._vectors.get(text)
         if found is not None:
             return found
-        counts = Counter(tokens(text))
-        weights = {t: (1 + math.log(c)) * self.idf(t) for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        idf = self._idf
+        found_counts = counts(text)
+        for term in [t for t in found_counts if t not in idf]:
+            self.idf(term)
+        weights = {t: tf(c) * idf[t] for t, c in found_counts.items()}
+        norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
         vector = {t: w / norm for t, w in weights.items()}
         if len(self._vectors) > 300_000:
             self._vectors.clear()

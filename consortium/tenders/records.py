@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from consortium import places
@@ -282,11 +282,16 @@ class Tender:
         docs = [Document(**d) for d in data.pop("documents", [])]
         amendments = [Amendment(**a) for a in data.pop("amendments", [])]
         contracts = [Contract(**c) for c in data.pop("contracts", [])]
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = _field_names(cls)
         tender = cls(**{k: v for k, v in data.items() if k in known})
         tender.lots, tender.documents, tender.amendments = lots, docs, amendments
         tender.contracts = contracts
         return tender
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 @dataclass

@@ -33,7 +33,7 @@ from consortium import __version__
 from consortium.errors import ConsortiumError
 from consortium.packs import keys, shape
 from consortium.text import storable
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 FORMAT = "consortium-bid-pack"
 FORMAT_VERSION = 1
@@ -107,6 +107,7 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+@writes
 def export_pack(
     ws: Workspace,
     bid_id: int,

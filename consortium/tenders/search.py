@@ -40,7 +40,7 @@ from consortium.tenders.records import (
     as_utc,
     status_for,
 )
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 SORTS = ("deadline", "value", "relevance", "published")
 
@@ -586,6 +586,7 @@ def last_import(ws: Workspace) -> str | None:
 
 
 # ------------------------------------------------------------------------ saved searches
+@writes
 def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
     """Save (or replace) a named search; returns its id."""
     name = name.strip()
@@ -605,6 +606,7 @@ def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
     return row_id
 
 
+@writes
 def delete_search(ws: Workspace, search_id: int) -> None:
     with ws.atomic():
         ws.conn.execute("DELETE FROM saved_searches WHERE id = ?", [search_id])

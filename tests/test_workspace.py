@@ -133,6 +133,7 @@ def test_audit_log_is_append_only(demo_ws):
 
 def test_failed_write_inside_atomic_changes_nothing(demo_ws):
     before = dump(demo_ws)
+
     def write():
         with demo_ws.atomic():
             demo_ws.db["organisations"].update(1, {"name": "Renamed"})
@@ -147,6 +148,7 @@ def test_failed_write_inside_atomic_changes_nothing(demo_ws):
 
 def test_failed_sql_statement_inside_atomic_changes_nothing(demo_ws):
     before = dump(demo_ws)
+
     def write():
         with demo_ws.atomic():
             demo_ws.db.execute("UPDATE organisations SET notes = 'half done'")
@@ -175,6 +177,7 @@ def test_a_failed_write_survives_a_reopen(demo_file):
     ws = Workspace.open(demo_file, backup=False)
     count = ws.db.execute("SELECT count(*) FROM contacts").fetchone()[0]
     assert count > 0
+
     def write():
         with ws.atomic():
             ws.db.execute("DELETE FROM contacts")

@@ -1,22 +1,34 @@
 """A workspace: one SQLite file plus an attachments folder beside it.
 
     ws = Workspace.create("charity.consortium")
-    with ws.atomic():
-        ws.db["organisations"].insert({...})
-        ws.audit("create", "organisation", 1, "Added Hope Trust")
+
+    @writes                      # runs on the workspace's writer thread, whoever calls it
+    def add(ws, org):
+        with ws.atomic(PARTNERS):
+            ws.db["organisations"].insert({...})
+            ws.audit("create", "organisation", 1, "Added Hope Trust")
+
+    add(ws, org)                 # or ws.write(fn, ...) for a function without the decorator
     ws.close()
 
 Every write goes through ``ws.atomic()`` so a failure leaves the file exactly as it was.
 Opening a file first reads its schema version on a read-only connection: a workspace made by a
 newer version of the app is refused before anything (even WAL mode) touches it.
 
-Threads: one connection writes, and only inside ``atomic()``, which one thread at a time may
-hold (another waits, then is told the workspace is busy). Outside its own ``atomic()`` block a
-thread's ``ws.db`` / ``ws.conn`` are its own read-only connection (``ws.reader``), which sees
-committed data only: a window painting while an import's transaction is open on the worker
-reads the workspace as it was and never touches the writing connection (WAL lets both run).
+Threads (Anki's collection, DESIGN.md "Threads and the workspace"): one thread, owned by the
+workspace (:class:`~consortium.writer_thread.WriterThread`), opens the writing connection, runs
+every statement on it (migrations included) and closes it. :meth:`Workspace.write` runs a
+function there and waits for it (re-raising its error); ``@writes`` does that for a core
+function; ``atomic()`` refuses on any other thread, so a forgotten decorator is caught at
+once. Writes take turns on the writer; one that cannot start within the busy timeout (an
+import holds the writer) is withdrawn and raises :class:`~consortium.busy.WorkspaceBusy`;
+:meth:`write_soon` only queues. A long write driven from another thread (an import parsing
+while SQLite stores) uses :meth:`Workspace.transaction`: the writer runs only that thread's
+jobs until it ends. Every other thread's ``ws.db`` / ``ws.conn`` is its own read-only
+connection (``ws.reader``), which sees committed data only: a window painting while an
+import's transaction is open reads the workspace as it was (WAL lets both run).
 A write names what it changes (``ws.atomic(PARTNERS)``, see ``consortium.changes``), and
-``ws.on_commit`` listeners hear it after the commit.
+``ws.on_commit`` listeners hear it after the commit, on the thread that asked for the write.
 """
 
 from __future__ import annotations
@@ -403,6 +415,10 @@ class Workspace:
                 if self.writer_conn.in_transaction:
                     self.writer_conn.execute("ROLLBACK")
                 raise
+            job = self.writer.current
+            if job is not None and job.abandoned:  # its caller was stopped (Ctrl-C) meanwhile
+                self.writer_conn.execute("ROLLBACK")
+                raise WorkspaceError("The write was stopped before it finished; nothing changed.")
             try:
                 self.writer_conn.execute("COMMIT")
             except BaseException as exc:
@@ -508,7 +524,11 @@ class Workspace:
         job = self.writer.post(self._soon_job, write)
         if idle:  # starts at once: wait, so the caller reads what it wrote
             job.notes = []
-            self.writer.wait(job)
+            try:
+                self.writer.wait(job, 0.5)
+            except NotStarted:  # an import took the writer meanwhile: after it, then
+                self.writer.post(self._soon_job, write)
+                return
             for committed in job.notes:
                 self._tell(committed)
 

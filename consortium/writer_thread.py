@@ -39,7 +39,9 @@ class WriterStopped(RuntimeError):
 class Job:
     """One call queued for the writer thread."""
 
-    __slots__ = ("fn", "args", "kw", "caller", "started", "done", "result", "error", "notes")
+    __slots__ = (
+        "fn", "args", "kw", "caller", "started", "done", "result", "error", "notes", "abandoned"
+    )  # fmt: skip
 
     def __init__(self, fn: Callable, args: tuple, kw: dict, caller: int | None):
         self.fn, self.args, self.kw, self.caller = fn, args, kw, caller
@@ -47,6 +49,7 @@ class Job:
         self.result = None
         self.error: BaseException | None = None
         self.notes: list | None = None  # what the caller is to hear afterwards (set by users)
+        self.abandoned = False  # its caller stopped waiting (Ctrl-C): it must not commit
 
 
 class WriterThread:
@@ -104,14 +107,25 @@ class WriterThread:
 
     def wait(self, job: Job, start_timeout: float | None = None) -> None:
         """Wait for ``job`` to finish. If it has not started within ``start_timeout`` seconds
-        it is withdrawn (it never runs) and :class:`NotStarted` is raised."""
+        it is withdrawn (it never runs) and :class:`NotStarted` is raised. A caller stopped
+        while waiting (Ctrl-C) withdraws a job not yet started, or marks it abandoned, which
+        makes the workspace roll its transaction back rather than commit."""
         with self._cond:
-            if start_timeout is not None and not self._cond.wait_for(
-                lambda: job.started, start_timeout
-            ):
+            try:
+                started = start_timeout is None or self._cond.wait_for(
+                    lambda: job.started, start_timeout
+                )
+                if started:
+                    self._cond.wait_for(lambda: job.done)
+            except BaseException:
+                if not job.started:
+                    self._queue.remove(job)
+                else:
+                    job.abandoned = True
+                raise
+            if not started:
                 self._queue.remove(job)
                 raise NotStarted
-            self._cond.wait_for(lambda: job.done)
 
     def call(self, fn: Callable, *args, start_timeout: float | None = None, **kw):
         """Run ``fn`` on the writer thread and return its result (or raise its exception)."""

@@ -159,3 +159,40 @@ def test_a_write_that_names_nothing_tells_no_page(main_window):
     ws.write(write)
     assert main_window.dispatcher.heard == heard
     assert Changes.of("partners", "bids").kinds() == {"partners", "bids"}
+
+
+def test_a_commit_told_on_the_writer_thread_reaches_the_pages_on_the_main_thread(
+    main_window, qtbot
+):
+    """A write_soon that waited out an import commits on the writer thread; the dispatcher
+    queues it, and the pages hear it on the main thread."""
+    ws = main_window.ws
+    inside, go = threading.Event(), threading.Event()
+    threads = []
+    real = main_window.dispatcher.dispatch
+
+    def dispatch(changes):
+        threads.append(threading.get_ident())
+        real(changes)
+
+    main_window.dispatcher.dispatch = dispatch
+
+    def hold(progress, cancelled):
+        with ws.transaction():
+            inside.set()
+            go.wait(60)
+
+    def mark():
+        with ws.atomic(PARTNERS):
+            ws.db["settings"].insert({"key": "told later", "value": "1"})
+
+    main_window.run("Holding", hold, None)
+    assert inside.wait(30)
+    try:
+        ws.write_soon(mark)  # queued behind the hold: nobody waits for it
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: bool(threads), timeout=30000)
+    assert main_window.dispatcher.heard[-1] == PARTNERS
+    assert threads == [threading.get_ident()]  # the main thread
+    assert ws.db["settings"].count_where("key = 'told later'") == 1

@@ -369,3 +369,24 @@ def test_migrations_run_on_the_writer_thread_and_close_stops_it(tmp_path, monkey
     assert not thread.is_alive()  # joined
     with pytest.raises(WorkspaceError, match="closed"):
         ws.write(lambda: None)
+
+
+def test_a_write_whose_caller_is_stopped_meanwhile_is_rolled_back(empty_ws):
+    """Ctrl-C while the command line waits for a write: "nothing was changed" stays true."""
+    import _thread
+    import time
+
+    ws = empty_ws
+
+    def write():
+        with ws.atomic():
+            ws.db["settings"].insert({"key": "interrupted", "value": "1"})
+            _thread.interrupt_main()
+            deadline = time.monotonic() + 30
+            while not ws.writer.current.abandoned and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+    with pytest.raises(KeyboardInterrupt):
+        ws.write(write)
+    ws.write(lambda: None)  # after the abandoned job
+    assert ws.db["settings"].count_where("key = 'interrupted'") == 0

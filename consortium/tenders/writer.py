@@ -76,7 +76,8 @@ class BulkWriter:
     def __init__(self, ws: Workspace):
         self.ws = ws
         self.conn = ws.writer_conn
-        self.jobs: deque[Job] = deque()  # at most two in hand: bounds the rows held in memory
+        # One running and two waiting at most, as the queue of old: bounds the rows held in memory.
+        self.jobs: deque[Job] = deque()
         self.error: BaseException | None = None
 
     def _work(self, job) -> None:
@@ -96,7 +97,7 @@ class BulkWriter:
             raise error
 
     def submit(self, statements) -> None:
-        """Queue statements to run after those already queued (waits while two jobs wait).
+        """Queue statements to run after those already queued (waits while two jobs wait behind one running).
 
         ``statements`` may be a list, or a function returning one that the writer thread
         calls, so work that releases the GIL (compressing) runs there, beside the parser."""
@@ -108,7 +109,7 @@ class BulkWriter:
             self._work(statements)
             self._raise()
             return
-        while len(self.jobs) >= 2:
+        while len(self.jobs) >= 3:
             writer.wait(self.jobs.popleft())
         self.jobs.append(writer.submit(self._work, statements))
 

@@ -76,7 +76,7 @@ class BulkWriter:
     def __init__(self, ws: Workspace):
         self.ws = ws
         self.conn = ws.writer_conn
-        # One running and two waiting at most, as the queue of old: bounds the rows held in memory.
+        # One job running and two waiting at most: bounds the rows held in memory.
         self.jobs: deque[Job] = deque()
         self.error: BaseException | None = None
 
@@ -97,7 +97,7 @@ class BulkWriter:
             raise error
 
     def submit(self, statements) -> None:
-        """Queue statements to run after those already queued (waits while two jobs wait behind one running).
+        """Queue statements to run after those already queued (waits while three are in hand).
 
         ``statements`` may be a list, or a function returning one that the writer thread
         calls, so work that releases the GIL (compressing) runs there, beside the parser."""

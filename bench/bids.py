@@ -157,20 +157,24 @@ def main() -> int:
         for n in range(args.questions)
     ]
     questions.add_questions(ws, bid.id, qs)
-    with ws.atomic():
-        for _ in range(args.entries):
-            store.save(
-                ws,
-                store.Entry(
-                    title=text(rng, 6),
-                    body=text(rng, rng.randint(100, 400)),
-                    tags=rng.sample(WORDS, 3),
-                    theme=rng.choice(WORDS),
-                    owner="Bench org",
-                    review_due=TODAY + dt.timedelta(days=rng.randint(-100, 300)),
-                    kind=rng.choice(store.KINDS),
-                ),
-            )
+
+    def write():
+        with ws.atomic():
+            for _ in range(args.entries):
+                store.save(
+                    ws,
+                    store.Entry(
+                        title=text(rng, 6),
+                        body=text(rng, rng.randint(100, 400)),
+                        tags=rng.sample(WORDS, 3),
+                        theme=rng.choice(WORDS),
+                        owner="Bench org",
+                        review_due=TODAY + dt.timedelta(days=rng.randint(-100, 300)),
+                        kind=rng.choice(store.KINDS),
+                    ),
+                )
+
+    ws.write(write)
     qs = questions.list_for(ws.db, bid.id)
     suggest_times, build_times = [], []
     for run in range(args.runs):

@@ -295,9 +295,13 @@ def add_partners(db: Path) -> None:
 
     ws = Workspace.open(db, backup=False)
     if store.count(ws.db) == 0:
-        with ws.atomic():
-            for org in demo_partners(TODAY):
-                store.save(ws, org)
+
+        def write():
+            with ws.atomic():
+                for org in demo_partners(TODAY):
+                    store.save(ws, org)
+
+        ws.write(write)
     ws.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     ws.close()
 

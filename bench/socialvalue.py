@@ -37,32 +37,40 @@ def setup(folder: Path, members: int, measures: int, years: int) -> tuple[Worksp
     rnd = random.Random(1)
     ws = Workspace.create(folder / "bench.consortium")
     org_ids = [store.save(ws, Organisation(name=f"Bench charity {i + 1}")) for i in range(members)]
-    with ws.atomic():
-        ws.db["sv_frameworks"].insert({"id": "BENCH", "name": "Bench values (invented)",
-                                       "licence_holder": "bench", "source": "invented"})  # fmt: skip
-        ws.db["sv_measures"].insert_all(
-            {"framework_id": "BENCH", "code": f"B{j + 1}", "description": f"Bench measure {j + 1}",
-             "unit": "hours", "theme": f"Theme {j % 5 + 1}", "criteria": "[]",
-             "record_only": 0, "counting_rule": "per_year" if j % 7 else "first_year_only",
-             "proxy_value": str(rnd.randint(10, 5000)), "price_year": 2025,
-             "source": "invented", "licence_holder": "bench"}
-            for j in range(measures)
-        )  # fmt: skip
+
+    def write():
+        with ws.atomic():
+            ws.db["sv_frameworks"].insert({"id": "BENCH", "name": "Bench values (invented)",
+                                           "licence_holder": "bench", "source": "invented"})  # fmt: skip
+            ws.db["sv_measures"].insert_all(
+                {"framework_id": "BENCH", "code": f"B{j + 1}", "description": f"Bench measure {j + 1}",
+                 "unit": "hours", "theme": f"Theme {j % 5 + 1}", "criteria": "[]",
+                 "record_only": 0, "counting_rule": "per_year" if j % 7 else "first_year_only",
+                 "proxy_value": str(rnd.randint(10, 5000)), "price_year": 2025,
+                 "source": "invented", "licence_holder": "bench"}
+                for j in range(measures)
+            )  # fmt: skip
+
+    ws.write(write)
     c = consortia.Consortium(
         name="Bench consortium", members=[consortia.Member(org_id=i) for i in org_ids]
     )
     consortia.save(ws, c)
     bid = bids.Bid(consortium_id=c.id, name="Bench bid")
     bids.save(ws, bid)
-    with ws.atomic():
-        ws.db["sv_commitments"].insert_all(
-            {"bid_id": bid.id, "org_id": org, "framework_id": "BENCH", "measure_code": f"B{j + 1}",
-             "quantity": str(rnd.randint(1, 200)), "years": years, "start_year": 2027,
-             "areas": json.dumps(rnd.sample(COUNCILS, 2)), "beneficiaries": "residents",
-             "evidence": "records", "activity": "", "deadweight": "0.2", "displacement": "0.05",
-             "attribution": "0.25", "dropoff": "0.1", "position": k}
-            for k, (org, j) in enumerate((o, j) for o in org_ids for j in range(measures))
-        )  # fmt: skip
+
+    def write():
+        with ws.atomic():
+            ws.db["sv_commitments"].insert_all(
+                {"bid_id": bid.id, "org_id": org, "framework_id": "BENCH", "measure_code": f"B{j + 1}",
+                 "quantity": str(rnd.randint(1, 200)), "years": years, "start_year": 2027,
+                 "areas": json.dumps(rnd.sample(COUNCILS, 2)), "beneficiaries": "residents",
+                 "evidence": "records", "activity": "", "deadweight": "0.2", "displacement": "0.05",
+                 "attribution": "0.25", "dropoff": "0.1", "position": k}
+                for k, (org, j) in enumerate((o, j) for o in org_ids for j in range(measures))
+            )  # fmt: skip
+
+    ws.write(write)
     commitments.save_settings(ws, bid.id, commitments.Settings(inputs=Decimal(2_000_000)))
     return ws, bid.id
 

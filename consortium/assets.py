@@ -20,7 +20,7 @@ from consortium import places, sheets, validation
 from consortium.changes import ASSETS, BIDS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 KINDS = ("building", "room", "land", "other")
 
@@ -69,6 +69,7 @@ def check(asset: Asset) -> dict[str, str]:
     return problems
 
 
+@writes
 def save(ws: Workspace, asset: Asset) -> int:
     problems = check(asset)
     if problems:
@@ -138,6 +139,7 @@ def in_area(db: Database, area: str) -> list[Asset]:
     ]
 
 
+@writes
 def delete(ws: Workspace, asset_id: int) -> None:
     with ws.atomic(ASSETS):
         used = [
@@ -155,6 +157,7 @@ def delete(ws: Workspace, asset_id: int) -> None:
         ws.audit("delete", "asset", asset_id, "Deleted an asset")
 
 
+@writes
 def attach(ws: Workspace, bid_id: int, asset_id: int, note: str = "") -> None:
     """Use an asset as a delivery venue for a bid."""
     with ws.atomic(BIDS):

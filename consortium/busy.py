@@ -1,6 +1,6 @@
 """Saying plainly that another window or program is writing to the workspace.
 
-    with ws.atomic(), busy.activity(ws.path, "importing tenders"):
+    with ws.transaction(), busy.activity(ws.path, "importing tenders"):
         ...  # a long write: other processes that try to write are told what is going on
 
 SQLite lets one connection write at a time. Another process that wants to write waits up to
@@ -40,7 +40,7 @@ def marker(path: Path) -> Path:
 def activity(path: Path, what: str) -> Iterator[None]:
     """Leave a note beside the workspace, while the block runs, of what this process is doing.
 
-    Call it inside the write transaction (``ws.atomic()``) so only the writer writes it."""
+    Call it inside the write transaction (``ws.transaction()``) so only the writer writes it."""
     note = marker(path)
     body = {
         "pid": os.getpid(),

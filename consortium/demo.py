@@ -12,7 +12,7 @@ from consortium import places
 from consortium.partners import store
 from consortium.progress import IsCancelled, Progress, never_cancelled, no_progress
 from consortium.records import Contact, Credential, Organisation, PastContract
-from consortium.workspace import Workspace, WorkspaceError
+from consortium.workspace import Workspace, WorkspaceError, writes
 
 
 def demo_partners(today: dt.date) -> list[Organisation]:
@@ -107,6 +107,7 @@ def _sidecars(db: Path) -> list[Path]:
     ]
 
 
+@writes
 def fill_demo(
     ws: Workspace,
     today: dt.date,

@@ -1,28 +1,41 @@
 """A workspace: one SQLite file plus an attachments folder beside it.
 
     ws = Workspace.create("charity.consortium")
-    with ws.atomic():
-        ws.db["organisations"].insert({...})
-        ws.audit("create", "organisation", 1, "Added Hope Trust")
+
+    @writes                      # runs on the workspace's writer thread, whoever calls it
+    def add(ws, org):
+        with ws.atomic(PARTNERS):
+            ws.db["organisations"].insert({...})
+            ws.audit("create", "organisation", 1, "Added Hope Trust")
+
+    add(ws, org)                 # or ws.write(fn, ...) for a function without the decorator
     ws.close()
 
 Every write goes through ``ws.atomic()`` so a failure leaves the file exactly as it was.
 Opening a file first reads its schema version on a read-only connection: a workspace made by a
 newer version of the app is refused before anything (even WAL mode) touches it.
 
-Threads: one connection writes, and only inside ``atomic()``, which one thread at a time may
-hold (another waits, then is told the workspace is busy). Outside its own ``atomic()`` block a
-thread's ``ws.db`` / ``ws.conn`` are its own read-only connection (``ws.reader``), which sees
-committed data only: a window painting while an import's transaction is open on the worker
-reads the workspace as it was and never touches the writing connection (WAL lets both run).
+Threads (Anki's collection, DESIGN.md "Threads and the workspace"): one thread, owned by the
+workspace (:class:`~consortium.writer_thread.WriterThread`), opens the writing connection, runs
+every statement on it (migrations included) and closes it. :meth:`Workspace.write` runs a
+function there and waits for it (re-raising its error); ``@writes`` does that for a core
+function; ``atomic()`` refuses on any other thread, so a forgotten decorator is caught at
+once. Writes take turns on the writer; one that cannot start within the busy timeout (an
+import holds the writer) is withdrawn and raises :class:`~consortium.busy.WorkspaceBusy`;
+:meth:`write_soon` only queues. A long write driven from another thread (an import parsing
+while SQLite stores) uses :meth:`Workspace.transaction`: the writer runs only that thread's
+jobs until it ends. Every other thread's ``ws.db`` / ``ws.conn`` is its own read-only
+connection (``ws.reader``), which sees committed data only: a window painting while an
+import's transaction is open reads the workspace as it was (WAL lets both run).
 A write names what it changes (``ws.atomic(PARTNERS)``, see ``consortium.changes``), and
-``ws.on_commit`` listeners hear it after the commit.
+``ws.on_commit`` listeners hear it after the commit, on the thread that asked for the write.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import json
 import mmap
@@ -39,6 +52,7 @@ import sqlite_utils
 from consortium import busy, migrations
 from consortium.changes import NOTHING, Changes
 from consortium.errors import ConsortiumError
+from consortium.writer_thread import NotStarted, WriterThread, outcome
 
 # "CONS" as a 32-bit big-endian integer: lets us tell our files from any other SQLite file.
 APPLICATION_ID = 0x434F4E53
@@ -146,20 +160,22 @@ def read_version(path: Path) -> tuple[int, int]:
 class Workspace:
     """An open workspace. Use :meth:`open` or :meth:`create`, then :meth:`close`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    def __init__(self, path: Path):
         self.path = path
-        # The writing connection: used by one thread at a time, inside atomic() (see there).
-        self.writer_conn = conn
-        self.writer_db = sqlite_utils.Database(conn)
-        self._write_lock = threading.Lock()
-        self._writer: int | None = None  # the thread inside the outermost transaction
+        # The writing connection, opened, used and closed on the writer thread only.
+        self.writer = WriterThread(f"writer {path.name}")
+        try:
+            self.writer_conn: sqlite3.Connection = self.writer.call(_connect_writer, path)
+        except BaseException:
+            self.writer.stop()
+            raise
+        self.writer_db = sqlite_utils.Database(self.writer_conn)
+        self._writer: int | None = None  # the writer thread while a transaction is open
         self._changes = NOTHING  # what the open transaction has said it changes
         self._listeners: list[Callable[[Changes], None]] = []
         self._readers: list[Reader] = []
         self._local = threading.local()
         self._readers_lock = threading.Lock()
-        self._soon: list[Callable[[], None]] = []  # small writes waiting for the writer
-        self._soon_lock = threading.Lock()
         self._backup_thread: threading.Thread | None = None
         self.backup_error: BaseException | None = None  # of the last daily backup, if it failed
 
@@ -196,16 +212,9 @@ class Workspace:
                     f"{version}; this app reads up to {migrations.LATEST}). Update the app to "
                     "open it. The file has not been changed."
                 )
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        ws = cls(path, conn)
+        ws = cls(path)
         try:
-            if _version(conn) > migrations.LATEST:  # written since the check above
-                raise WorkspaceTooNew(
-                    f"{path} was saved by a newer version of Consortium (workspace format "
-                    f"{_version(conn)}). Update the app to open it."
-                )
-            ws._configure()
-            ws._migrate(backup=backup)
+            ws.write(ws._prepare, backup)
             ws.attachments.mkdir(exist_ok=True)
             if backup:
                 ws._daily_backup()
@@ -213,6 +222,17 @@ class Workspace:
             ws._close_connections()
             raise
         return ws
+
+    def _prepare(self, backup: bool) -> None:
+        """Check, configure and migrate the file (on the writer thread)."""
+        version = _version(self.writer_conn)
+        if version > migrations.LATEST:  # written since the check in open()
+            raise WorkspaceTooNew(
+                f"{self.path} was saved by a newer version of Consortium (workspace format "
+                f"{version}). Update the app to open it."
+            )
+        self._configure()
+        self._migrate(backup=backup)
 
     def _configure(self) -> None:
         self.writer_conn.execute("PRAGMA foreign_keys = ON")
@@ -239,8 +259,8 @@ class Workspace:
         step_name = ""
         try:
             # Every pending step in one transaction (each step a savepoint inside it): a failure
-            # anywhere leaves the file exactly as it was. atomic() takes the write lock first,
-            # so a second window opening the same old file waits, then finds it up to date.
+            # anywhere leaves the file exactly as it was. atomic() takes SQLite's write lock
+            # first, so a second window opening the same old file waits, then finds it done.
             with self.atomic():
                 current = _version(self.writer_conn)
                 for version, step in migrations.pending(current):
@@ -289,33 +309,49 @@ class Workspace:
         return d
 
     def close(self) -> None:
+        """Finish the writes in hand, close every connection and stop the writer thread."""
         self.wait_for_backup()
-        with contextlib.suppress(sqlite3.Error):
-            self.writer_conn.execute("PRAGMA optimize")
+        if not self.writer.stopped:
+            with contextlib.suppress(Exception):
+                self.write(self._optimize)
         self._close_connections()
 
+    def _optimize(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.writer_conn.execute("PRAGMA optimize")
+
     def _close_connections(self) -> None:
-        """Readers first: the last connection to close folds the -wal back into the file."""
+        """Readers first: the last connection to close folds the -wal back into the file.
+        The writing connection is closed on the writer thread, which then stops."""
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for reader in readers:
             reader.close()
-        self.writer_conn.close()
+        if not self.writer.stopped:
+            with contextlib.suppress(Exception):
+                self.writer.call(self.writer_conn.close)
+            self.writer.stop()
 
     # ----------------------------------------------------------------- reading
     @property
     def conn(self) -> sqlite3.Connection:
-        """The connection for this thread: the writing one inside this thread's ``atomic()``
-        block, else this thread's own reading one (which sees only committed data)."""
-        if self._writer == threading.get_ident():
+        """The connection for this thread: the writing one inside ``atomic()`` (on the writer
+        thread), else this thread's own reading one (which sees only committed data)."""
+        me = threading.get_ident()
+        if self._writer == me:
             return self.writer_conn
+        if self.writer.holder == me:
+            raise _held_read()
         return self.reader.conn
 
     @property
     def db(self) -> sqlite_utils.Database:
         """``conn`` wrapped by sqlite-utils: ``ws.db["organisations"].get(1)``."""
-        if self._writer == threading.get_ident():
+        me = threading.get_ident()
+        if self._writer == me:
             return self.writer_db
+        if self.writer.holder == me:
+            raise _held_read()
         return self.reader.db
 
     @property
@@ -346,12 +382,21 @@ class Workspace:
 
         ``changes`` names what the block changes; listeners (:meth:`on_commit`) hear the
         total of the outermost transaction after it commits. The outermost transaction takes
-        the write lock at once (BEGIN IMMEDIATE) and only one thread at a time may hold it:
-        another thread waits for it, another process waits SQLite's busy timeout, and both
-        then get a :class:`~consortium.busy.WorkspaceBusy` saying what holds the workspace.
+        the write lock at once (BEGIN IMMEDIATE); another process waits SQLite's busy timeout
+        and then gets a :class:`~consortium.busy.WorkspaceBusy` saying what holds the file.
+
+        Only the writer thread may enter it: call the function that holds it through
+        :meth:`write` (or decorate it with :func:`writes`); any other thread is refused.
         """
         me = threading.get_ident()
-        if self._writer == me:  # nested in this thread's transaction: a savepoint
+        if me != self.writer.ident:
+            raise WorkspaceError(
+                "ws.atomic() runs only on the workspace's writer thread: decorate the function "
+                "that opens it with @writes (consortium.workspace), or call it through "
+                "ws.write(fn, ...); a long write driven from another thread uses "
+                "ws.transaction()."
+            )
+        if self._writer == me:  # nested in the open transaction: a savepoint
             with self.writer_db.atomic():
                 before = self._changes
                 self._changes = before | changes
@@ -361,8 +406,6 @@ class Workspace:
                     self._changes = before
                     raise
             return
-        if not self._write_lock.acquire(timeout=busy.TIMEOUT_MS / 1000):
-            raise busy.error(self.path)
         try:
             self._writer, self._changes = me, changes
             self._begin()
@@ -372,6 +415,10 @@ class Workspace:
                 if self.writer_conn.in_transaction:
                     self.writer_conn.execute("ROLLBACK")
                 raise
+            job = self.writer.current
+            if job is not None and job.abandoned:  # its caller was stopped (Ctrl-C) meanwhile
+                self.writer_conn.execute("ROLLBACK")
+                raise WorkspaceError("The write was stopped before it finished; nothing changed.")
             try:
                 self.writer_conn.execute("COMMIT")
             except BaseException as exc:
@@ -383,11 +430,70 @@ class Workspace:
             committed = self._changes
         finally:
             self._writer, self._changes = None, NOTHING
-            self._write_lock.release()
-            self._run_soon()
         if committed:
-            for listener in list(self._listeners):
-                listener(committed)
+            job = self.writer.current
+            if job is not None and job.notes is not None:  # the caller waits: it hears it
+                job.notes.append(committed)
+            else:
+                self._tell(committed)
+
+    def _tell(self, committed: Changes) -> None:
+        for listener in list(self._listeners):
+            listener(committed)
+
+    # ------------------------------------------------------------ the writer
+    def write(self, fn: Callable, *args, **kw):
+        """Run ``fn(*args, **kw)`` on the writer thread, wait, and return its result (or raise
+        its exception here). On the writer thread itself it just runs.
+
+        A write that has not started within the busy timeout (the writer is busy with an
+        import) is withdrawn, never runs, and :class:`~consortium.busy.WorkspaceBusy` is
+        raised. Listeners (:meth:`on_commit`) hear its commits on this thread, afterwards."""
+        if self.writer.on_thread():
+            return fn(*args, **kw)
+        if self.writer.stopped:
+            raise WorkspaceError(f"The workspace {self.path.name} is closed.")
+        job = self.writer.submit(fn, *args, **kw)
+        job.notes = []
+        try:
+            self.writer.wait(job, busy.TIMEOUT_MS / 1000)
+        except NotStarted:
+            raise busy.error(self.path) from None
+        for committed in job.notes:
+            self._tell(committed)
+        return outcome(job)
+
+    @contextlib.contextmanager
+    def transaction(self, changes: Changes = NOTHING) -> Iterator[None]:
+        """A long write driven from this thread: one transaction, all or nothing.
+
+        The writer thread is held for this thread (other threads' writes wait, and are told
+        the workspace is busy after the busy timeout); the transaction is opened and closed
+        on it, and this thread's :meth:`write` calls (and ``@writes`` functions) inside the
+        block run in it. This thread's ``ws.db`` is refused inside the block (it would not see
+        the transaction): read through :meth:`write`. On the writer thread it is ``atomic()``.
+        """
+        if self.writer.on_thread():
+            with self.atomic(changes):
+                yield
+            return
+        try:
+            held = self.writer.hold(busy.TIMEOUT_MS / 1000)
+            held.__enter__()
+        except NotStarted:
+            raise busy.error(self.path) from None
+        try:
+            block = self.atomic(changes)
+            self.write(block.__enter__)
+            try:
+                yield
+            except BaseException as exc:
+                if not self.write(block.__exit__, type(exc), exc, exc.__traceback__):
+                    raise
+            else:
+                self.write(block.__exit__, None, None, None)
+        finally:
+            held.__exit__(None, None, None)
 
     def _begin(self) -> None:
         # Another process that left a note is in a long write (an import): say so at once
@@ -407,38 +513,43 @@ class Workspace:
                 self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
 
     def write_soon(self, write: Callable[[], None]) -> None:
-        """Run a small bookkeeping write (a tender marked as seen) now, or, while another
-        thread is writing (an import), straight after that write on its thread: the window
-        never waits for an import to record that a row was looked at. Dropped when another
-        program holds the workspace: it is worth neither a wait nor a message."""
-        with self._soon_lock:
-            self._soon.append(write)
-        if self._write_lock.acquire(blocking=False):  # nobody in this process is writing
-            self._write_lock.release()
-            self.writer_conn.execute("PRAGMA busy_timeout = 100")
+        """Run a small bookkeeping write (a tender marked as seen) now, or, while the writer
+        is busy (an import), straight after that write on the writer thread: the window never
+        waits for an import to record that a row was looked at. Dropped when another program
+        holds the workspace: it is worth neither a wait nor a message."""
+        if self.writer.on_thread() and self._writer is None and self.writer.holder is None:
+            self._soon_job(write)  # a write that is done calls it: nothing is open
+            return
+        idle = self.writer.idle() and not self.writer.on_thread()
+        job = self.writer.post(self._soon_job, write)
+        if idle:  # starts at once: wait, so the caller reads what it wrote
+            job.notes = []
             try:
-                self._run_soon()
-            finally:
-                self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+                self.writer.wait(job, 0.5)
+            except NotStarted:  # an import took the writer meanwhile: after it, then
+                self.writer.post(self._soon_job, write)
+                return
+            for committed in job.notes:
+                self._tell(committed)
 
-    def _run_soon(self) -> None:
-        while True:
-            with self._soon_lock:
-                if not self._soon:
-                    return
-                write = self._soon.pop(0)
+    def _soon_job(self, write: Callable[[], None]) -> None:
+        self.writer_conn.execute("PRAGMA busy_timeout = 100")
+        try:
             with contextlib.suppress(ConsortiumError, sqlite3.Error):
                 write()
+        finally:
+            self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
 
     def note(self, changes: Changes) -> None:
         """Add to what the open transaction changes (for code that learns it on the way)."""
         if self._writer != threading.get_ident():
-            raise WorkspaceError("note() belongs inside this thread's ws.atomic() block.")
+            raise WorkspaceError("note() belongs inside a ws.atomic() block.")
         self._changes = self._changes | changes
 
     def on_commit(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
-        """Call ``listener(changes)`` after each commit that names a change, on the thread
-        that committed. Returns a function that stops it."""
+        """Call ``listener(changes)`` after each commit that names a change: on the thread
+        that asked for the write (:meth:`write`), or on the writer thread for a write nobody
+        waits for (:meth:`write_soon`). Returns a function that stops it."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -568,6 +679,35 @@ class Reader:
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+
+def writes(fn: Callable) -> Callable:
+    """Run a core write function on its workspace's writer thread (see :meth:`Workspace.write`).
+
+    Put it on every function that opens ``ws.atomic()``; its first argument (or ``ws=``) is the
+    workspace. Called on the writer thread (from another write) it just runs."""
+
+    @functools.wraps(fn)
+    def on_writer(*args, **kw):
+        ws = args[0] if args else kw.get("ws")
+        if not isinstance(ws, Workspace):
+            return fn(*args, **kw)  # a Reader: its atomic() refuses with its own message
+        return ws.write(fn, *args, **kw)
+
+    return on_writer
+
+
+def _held_read() -> WorkspaceError:
+    return WorkspaceError(
+        "Inside ws.transaction() this thread's reads would not see the open transaction: "
+        "read through ws.write(fn, ...) instead."
+    )
+
+
+def _connect_writer(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False only so a failed open can close it from the caller's thread
+    # after the writer has stopped; every statement runs on the writer thread.
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
 
 
 def _version(conn: sqlite3.Connection) -> int:

@@ -24,8 +24,12 @@ def test_the_daily_backup_never_blocks_opening_or_writing(demo_file, monkeypatch
     ws = Workspace.open(demo_file)  # returns while the copy is still held up
     assert started.wait(20)
     assert not list(backups.glob("daily-*.consortium"))
-    with ws.atomic():  # the window can write meanwhile
-        ws.db["settings"].upsert({"key": "after-open", "value": "1"}, pk="key")
+
+    def write():
+        with ws.atomic():  # the window can write meanwhile
+            ws.db["settings"].upsert({"key": "after-open", "value": "1"}, pk="key")
+
+    ws.write(write)
     release.set()
     ws.close()  # waits for the backup to finish
     made = backups / f"daily-{dt.date.today().isoformat()}.consortium"

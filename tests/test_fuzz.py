@@ -58,8 +58,11 @@ def test_every_importer_survives_mutated_fixtures(ctx):
 
 # ------------------------------------------------------ the harness sees every failure kind
 def _write_then_refuse(ws, path):
-    with ws.atomic():  # a committed write, then a refusal: the harness must call it dirty
-        ws.conn.execute("INSERT INTO settings (key, value) VALUES ('fuzz', 'dirty')")
+    def write():
+        with ws.atomic():  # a committed write, then a refusal: the harness must call it dirty
+            ws.conn.execute("INSERT INTO settings (key, value) VALUES ('fuzz', 'dirty')")
+
+    ws.write(write)
     raise ConsortiumError("refused after writing")
 
 

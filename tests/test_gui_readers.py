@@ -57,11 +57,13 @@ def test_paint_during_an_open_import_reads_the_state_before_it_on_another_connec
     title_before = model.data(model.index(0, 1))
 
     inside, go = threading.Event(), threading.Event()
+    counted = []
 
     def slow_import(progress, cancelled):
         # The import's rows are all written, and its transaction stays open until told to go.
-        with ws.atomic(TENDERS):
+        with ws.transaction(TENDERS):
             report = import_releases(ws, new_releases(3), label="slow.json")
+            counted.append(ws.write(lambda: ws.db["tenders"].count))
             inside.set()
             go.wait(60)
         return report
@@ -73,7 +75,7 @@ def test_paint_during_an_open_import_reads_the_state_before_it_on_another_connec
         writer = ws.writer_conn
         assert writer.in_transaction
         # The writing connection already holds the new tenders (not committed yet) ...
-        assert writer.execute("SELECT count(*) FROM tenders").fetchone()[0] == total_before + 3
+        assert counted == [total_before + 3]
         # ... while the list, painting, reads the workspace as it was, on this thread's reader.
         model._blocks.clear()  # nothing cached: the paint must fetch its rows
         fetches = model.fetches
@@ -106,16 +108,20 @@ def test_a_write_from_the_window_while_the_worker_writes_waits_then_says_so(
     inside, go = threading.Event(), threading.Event()
 
     def hold(progress, cancelled):
-        with ws.atomic(), busy.activity(ws.path, "importing tenders"):
+        with ws.transaction(), busy.activity(ws.path, "importing tenders"):
             inside.set()
             go.wait(60)
 
     main_window.run("Holding", hold, None)
     assert inside.wait(30)
     try:
-        try:
+
+        def write():
             with ws.atomic():
                 ws.db["settings"].insert({"key": "slipped in", "value": "1"})
+
+        try:
+            ws.write(write)
         except busy.WorkspaceBusy as exc:
             message = str(exc)
         else:
@@ -144,7 +150,49 @@ def test_partner_changes_reach_the_matches_area_when_it_is_shown(main_window):
 
 def test_a_write_that_names_nothing_tells_no_page(main_window):
     heard = list(main_window.dispatcher.heard)
-    with main_window.ws.atomic():
-        main_window.ws.db["settings"].insert({"key": "quiet", "value": "1"})
+    ws = main_window.ws
+
+    def write():
+        with ws.atomic():
+            ws.db["settings"].insert({"key": "quiet", "value": "1"})
+
+    ws.write(write)
     assert main_window.dispatcher.heard == heard
     assert Changes.of("partners", "bids").kinds() == {"partners", "bids"}
+
+
+def test_a_commit_told_on_the_writer_thread_reaches_the_pages_on_the_main_thread(
+    main_window, qtbot
+):
+    """A write_soon that waited out an import commits on the writer thread; the dispatcher
+    queues it, and the pages hear it on the main thread."""
+    ws = main_window.ws
+    inside, go = threading.Event(), threading.Event()
+    threads = []
+    real = main_window.dispatcher.dispatch
+
+    def dispatch(changes):
+        threads.append(threading.get_ident())
+        real(changes)
+
+    main_window.dispatcher.dispatch = dispatch
+
+    def hold(progress, cancelled):
+        with ws.transaction():
+            inside.set()
+            go.wait(60)
+
+    def mark():
+        with ws.atomic(PARTNERS):
+            ws.db["settings"].insert({"key": "told later", "value": "1"})
+
+    main_window.run("Holding", hold, None)
+    assert inside.wait(30)
+    try:
+        ws.write_soon(mark)  # queued behind the hold: nobody waits for it
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: bool(threads), timeout=30000)
+    assert main_window.dispatcher.heard[-1] == PARTNERS
+    assert threads == [threading.get_ident()]  # the main thread
+    assert ws.db["settings"].count_where("key = 'told later'") == 1

@@ -335,8 +335,12 @@ def test_weights_round_trip_in_settings(demo):
         demo, Weights(service=50, place=20, capacity=10, eligibility=10, suitability=10)
     )
     assert service.load_weights(demo.db).service == 50
-    with demo.atomic():
-        demo.db["settings"].upsert({"key": service.WEIGHTS_KEY, "value": "not json"}, pk="key")
+
+    def write():
+        with demo.atomic():
+            demo.db["settings"].upsert({"key": service.WEIGHTS_KEY, "value": "not json"}, pk="key")
+
+    demo.write(write)
     assert service.load_weights(demo.db) == Weights()
 
 

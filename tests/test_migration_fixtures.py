@@ -217,11 +217,15 @@ def test_workspace_made_while_steps_5_and_6_were_placeholders_gets_their_tables(
     )
     with Workspace.open(path) as ws:
         assert schema(ws.conn) == fresh_schema
+
         # The tables are usable: a question on the stored bid, found again.
-        with ws.atomic():
-            ws.db["bid_questions"].insert(
-                {"bid_id": 1, "text": "Describe your approach.", "updated_at": "2026-11-23"}
-            )
+        def write():
+            with ws.atomic():
+                ws.db["bid_questions"].insert(
+                    {"bid_id": 1, "text": "Describe your approach.", "updated_at": "2026-11-23"}
+                )
+
+        ws.write(write)
         assert ws.db["bid_questions"].count == 1
         assert ws.db["bids"].get(1)["name"] == "Floating support bid"
 

@@ -73,7 +73,11 @@ def test_reindexing_keeps_the_index_of_a_tender_as_an_import_makes_it(demo_ws):
     conn = demo_ws.conn
     before = sorted(conn.execute("SELECT code, tender_id FROM tender_places"))
     cpv = sorted(conn.execute("SELECT code, tender_id FROM tender_cpv"))
-    with demo_ws.atomic() as db:  # the workspace's one writer
-        assert store.reindex_extracted(db.conn) == demo_ws.db["tenders"].count
+
+    def write():
+        with demo_ws.atomic() as db:  # the workspace's one writer
+            assert store.reindex_extracted(db.conn) == demo_ws.db["tenders"].count
+
+    demo_ws.write(write)
     assert sorted(conn.execute("SELECT code, tender_id FROM tender_places")) == before
     assert sorted(conn.execute("SELECT code, tender_id FROM tender_cpv")) == cpv

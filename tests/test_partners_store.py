@@ -247,8 +247,13 @@ def test_only_one_organisation_is_ours(demo_ws):
     assert store.ours(demo_ws.db) is None
 
     store.set_ours(demo_ws, new_id)
-    with pytest.raises(sqlite3.IntegrityError), demo_ws.atomic():  # the schema refuses it too
-        demo_ws.db.execute("UPDATE organisations SET is_ours = 1 WHERE id = ?", [first.id])
+
+    def write():
+        with demo_ws.atomic():  # the schema refuses it too
+            demo_ws.db.execute("UPDATE organisations SET is_ours = 1 WHERE id = ?", [first.id])
+
+    with pytest.raises(sqlite3.IntegrityError):
+        demo_ws.write(write)
     assert ours_ids(demo_ws) == [new_id]
 
 

@@ -79,9 +79,12 @@ def test_ha_report_and_sv_workbook_with_control_characters(demo_ws, tmp_path):
 
     from consortium.socialvalue import calc, report, workbook
 
-    with demo_ws.atomic():
-        demo_ws.conn.execute("UPDATE bids SET name = '=Bid' || char(11) || 'one'")
-        demo_ws.conn.execute("UPDATE consortia SET name = '@Cons' || char(7) || 'ortium'")
+    def write():
+        with demo_ws.atomic():
+            demo_ws.conn.execute("UPDATE bids SET name = '=Bid' || char(11) || 'one'")
+            demo_ws.conn.execute("UPDATE consortia SET name = '@Cons' || char(7) || 'ortium'")
+
+    demo_ws.write(write)
     paths = report.write_report(demo_ws.db, 2027, tmp_path / "out", today=dt.date(2026, 11, 23))
     wb = openpyxl.load_workbook(paths[1])
     values = [v for row in wb["Summary"].iter_rows(min_row=2, values_only=True) for v in row]

@@ -157,10 +157,11 @@ def test_cancel_mid_fetch_then_resume(ws, clock):
         asked = []
 
         def cancelled():
-            # Cancel once two pages are stored.
+            # Cancel once two pages are stored (committed: it is asked inside a page's
+            # transaction, where this thread reads only on its own connection).
             asked.append(1)
-            return position(ws, "fts", server.url) is not None and (
-                position(ws, "fts", server.url)["pages"] >= 2
+            return position(ws.reader, "fts", server.url) is not None and (
+                position(ws.reader, "fts", server.url)["pages"] >= 2
             )
 
         report = run(ws, server, clock, cancelled=cancelled)

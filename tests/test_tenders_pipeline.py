@@ -167,9 +167,13 @@ def test_migration_fills_in_contracts_for_stored_tenders(ws):
     before = ws.conn.execute("SELECT count(*) FROM tender_contracts").fetchone()[0]
     assert before > 100
     step = migrations.STEPS[[s.__name__ for s in migrations.STEPS].index("tender_contracts")]
-    with ws.atomic():  # writes go through the one writer
-        ws.conn.execute("DROP TABLE tender_contracts")
-        step(ws.db)
+
+    def write():
+        with ws.atomic():  # writes go through the one writer
+            ws.conn.execute("DROP TABLE tender_contracts")
+            step(ws.db)
+
+    ws.write(write)
     assert ws.conn.execute("SELECT count(*) FROM tender_contracts").fetchone()[0] == before
 
 
@@ -177,11 +181,14 @@ def test_xlsx_export_reads_back_and_never_runs_a_formula(ws, tmp_path, capsys):
     import openpyxl
 
     # A publisher's text that looks like a formula stays text in the workbook.
-    with ws.atomic():
-        ws.conn.execute(
-            'UPDATE tender_contracts SET suppliers = \'=HYPERLINK("http://x","y")\' '
-            "WHERE suppliers = 'CF Contact and Support Services Limited'"
-        )
+    def write():
+        with ws.atomic():
+            ws.conn.execute(
+                'UPDATE tender_contracts SET suppliers = \'=HYPERLINK("http://x","y")\' '
+                "WHERE suppliers = 'CF Contact and Support Services Limited'"
+            )
+
+    ws.write(write)
     parser = argparse.ArgumentParser(prog="consortium")
     register(parser.add_subparsers(dest="command"))
     out = tmp_path / "pipeline.xlsx"

@@ -170,8 +170,12 @@ def test_rows_on_demand_keep_order_and_mark_changes(ws):
     search.mark_viewed(ws, ocid)
     row = rows(ws, [ocid])[0]
     assert row["viewed"] and not row["changed_since_viewed"]
-    with ws.atomic():
-        ws.conn.execute("UPDATE tenders SET hash = 'changed' WHERE ocid = ?", [ocid])
+
+    def write():
+        with ws.atomic():
+            ws.conn.execute("UPDATE tenders SET hash = 'changed' WHERE ocid = ?", [ocid])
+
+    ws.write(write)
     assert rows(ws, [ocid])[0]["changed_since_viewed"]
 
 

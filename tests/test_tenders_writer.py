@@ -1,4 +1,4 @@
-"""The tender import's second thread: multi-row statements, errors, batches, process settings."""
+"""The tender import's bulk writer (on the workspace's writer thread): multi-row statements, errors, batches, process settings."""
 
 from __future__ import annotations
 
@@ -41,28 +41,32 @@ def test_multi_insert_pads_to_one_statement_text_and_keeps_every_row():
     assert variable_limit(conn) >= 999
 
 
-def test_writer_runs_jobs_in_order_and_hands_errors_back():
-    conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-    conn.execute("CREATE TABLE t (n INTEGER)")
-    writer = BulkWriter(conn)
-    for n in range(5):
-        writer.submit([("INSERT INTO t VALUES (?)", [n])])
-    writer.drain()
-    assert [n for (n,) in conn.execute("SELECT n FROM t ORDER BY rowid")] == [0, 1, 2, 3, 4]
-    assert writer.thread.name == "tender-writer" and writer.thread is not threading.current_thread()
-    writer.submit([("INSERT INTO missing VALUES (?)", [1])])
-    with pytest.raises(sqlite3.OperationalError, match="missing"):
+def test_writer_runs_jobs_in_order_on_the_workspace_writer_and_hands_errors_back(empty_ws):
+    ws = empty_ws
+    conn = ws.writer_conn
+    ran_on = set()
+    ws.write(conn.set_trace_callback, lambda sql: ran_on.add(threading.get_ident()))
+    with ws.transaction():
+        ws.write(conn.execute, "CREATE TABLE t (n INTEGER)")
+        writer = BulkWriter(ws)
+        for n in range(5):
+            writer.submit([("INSERT INTO t VALUES (?)", [n])])
         writer.drain()
-    # Once raised, the error is not raised again, and later jobs run.
-    writer.submit([("INSERT INTO t VALUES (?)", [9])])
-    writer.close()
-    assert not writer.thread.is_alive()
-    assert conn.execute("SELECT max(n) FROM t").fetchone()[0] == 9
-    # An import already failing keeps its own error: close(raise_error=False) swallows the writer's.
-    writer = BulkWriter(conn)
-    writer.submit([("INSERT INTO missing VALUES (?)", [1])])
-    writer.close(raise_error=False)
-    assert not writer.thread.is_alive()
+        got = ws.write(lambda: [n for (n,) in conn.execute("SELECT n FROM t ORDER BY rowid")])
+        assert got == [0, 1, 2, 3, 4]
+        writer.submit([("INSERT INTO missing VALUES (?)", [1])])
+        with pytest.raises(sqlite3.OperationalError, match="missing"):
+            writer.drain()
+        # Once raised, the error is not raised again, and later jobs run.
+        writer.submit([("INSERT INTO t VALUES (?)", [9])])
+        writer.close()
+        assert ws.write(lambda: conn.execute("SELECT max(n) FROM t").fetchone()[0]) == 9
+        # An import already failing keeps its own error: close(raise_error=False) swallows it.
+        writer = BulkWriter(ws)
+        writer.submit([("INSERT INTO missing VALUES (?)", [1])])
+        writer.close(raise_error=False)
+    ws.write(conn.set_trace_callback, None)
+    assert ran_on == {ws.writer.ident}  # no thread of its own: the workspace's writer
 
 
 def test_a_failed_write_mid_import_leaves_the_workspace_as_it_was(filled_ws, monkeypatch):

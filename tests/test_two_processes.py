@@ -104,8 +104,13 @@ def test_a_write_while_another_process_imports_is_refused_plainly(
         assert PLAIN in err
         assert "Traceback" not in err and "database is locked" not in err
         ws = Workspace.open(workspace, backup=False)
-        with pytest.raises(busy.WorkspaceBusy) as e, ws.atomic():
-            ws.db["settings"].insert({"key": "x", "value": "y"})
+
+        def write():
+            with ws.atomic():
+                ws.db["settings"].insert({"key": "x", "value": "y"})
+
+        with pytest.raises(busy.WorkspaceBusy) as e:
+            ws.write(write)
         ws.close()
         assert str(e.value).startswith(PLAIN)
     finally:

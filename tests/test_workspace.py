@@ -86,15 +86,22 @@ def test_path_with_uri_characters(tmp_path):
 
 
 def test_foreign_keys_are_enforced(empty_ws):
-    with pytest.raises(sqlite3.IntegrityError), empty_ws.atomic():
-        empty_ws.db["contacts"].insert({"org_id": 4242, "name": "Nobody"})
+    def write():
+        with empty_ws.atomic():
+            empty_ws.db["contacts"].insert({"org_id": 4242, "name": "Nobody"})
+
+    with pytest.raises(sqlite3.IntegrityError):
+        empty_ws.write(write)
     assert empty_ws.db["contacts"].count == 0
 
 
 # --------------------------------------------------------------------------- writes, audit
 def test_audit_log_records_who_when_what(empty_ws):
-    with empty_ws.atomic():
-        empty_ws.audit("create", "organisation", 7, "Added Hope Trust", {"staff": [None, 3]})
+    def write():
+        with empty_ws.atomic():
+            empty_ws.audit("create", "organisation", 7, "Added Hope Trust", {"staff": [None, 3]})
+
+    empty_ws.write(write)
     entry = empty_ws.audit_log(limit=1)[0]
     assert entry["action"] == "create"
     assert entry["entity"] == "organisation"
@@ -109,40 +116,59 @@ def test_audit_log_records_who_when_what(empty_ws):
 def test_audit_log_is_append_only(demo_ws):
     before = dump(demo_ws)
     assert demo_ws.db["audit"].count > 0
+    raw = demo_ws.writer_conn.execute
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        demo_ws.writer_conn.execute("UPDATE audit SET who = 'someone else'")
+        demo_ws.write(raw, "UPDATE audit SET who = 'someone else'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        demo_ws.writer_conn.execute("DELETE FROM audit")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"), demo_ws.atomic():
-        demo_ws.conn.execute("DELETE FROM audit WHERE id = 1")
+        demo_ws.write(raw, "DELETE FROM audit")
+
+    def write():
+        with demo_ws.atomic():
+            demo_ws.conn.execute("DELETE FROM audit WHERE id = 1")
+
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        demo_ws.write(write)
     assert dump(demo_ws) == before
 
 
 def test_failed_write_inside_atomic_changes_nothing(demo_ws):
     before = dump(demo_ws)
-    with pytest.raises(RuntimeError), demo_ws.atomic():
-        demo_ws.db["organisations"].update(1, {"name": "Renamed"})
-        demo_ws.db.execute("DELETE FROM contacts")
-        demo_ws.audit("update", "organisation", 1, "Renamed")
-        raise RuntimeError("power cut")
+
+    def write():
+        with demo_ws.atomic():
+            demo_ws.db["organisations"].update(1, {"name": "Renamed"})
+            demo_ws.db.execute("DELETE FROM contacts")
+            demo_ws.audit("update", "organisation", 1, "Renamed")
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        demo_ws.write(write)
     assert dump(demo_ws) == before
 
 
 def test_failed_sql_statement_inside_atomic_changes_nothing(demo_ws):
     before = dump(demo_ws)
-    with pytest.raises(sqlite3.IntegrityError), demo_ws.atomic():
-        demo_ws.db.execute("UPDATE organisations SET notes = 'half done'")
-        # A second "our organisation" breaks the partial unique index.
-        demo_ws.db.execute("UPDATE organisations SET is_ours = 1")
+
+    def write():
+        with demo_ws.atomic():
+            demo_ws.db.execute("UPDATE organisations SET notes = 'half done'")
+            # A second "our organisation" breaks the partial unique index.
+            demo_ws.db.execute("UPDATE organisations SET is_ours = 1")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        demo_ws.write(write)
     assert dump(demo_ws) == before
 
 
 def test_nested_atomic_rolls_back_only_the_inner_part(empty_ws):
-    with empty_ws.atomic():
-        empty_ws.db["settings"].insert({"key": "outer", "value": "kept"})
-        with pytest.raises(ValueError), empty_ws.atomic():
-            empty_ws.db["settings"].insert({"key": "inner", "value": "lost"})
-            raise ValueError
+    def write():
+        with empty_ws.atomic():
+            empty_ws.db["settings"].insert({"key": "outer", "value": "kept"})
+            with pytest.raises(ValueError), empty_ws.atomic():
+                empty_ws.db["settings"].insert({"key": "inner", "value": "lost"})
+                raise ValueError
+
+    empty_ws.write(write)
     assert [r["key"] for r in empty_ws.db["settings"].rows] == ["outer"]
 
 
@@ -151,9 +177,14 @@ def test_a_failed_write_survives_a_reopen(demo_file):
     ws = Workspace.open(demo_file, backup=False)
     count = ws.db.execute("SELECT count(*) FROM contacts").fetchone()[0]
     assert count > 0
-    with pytest.raises(RuntimeError), ws.atomic():
-        ws.db.execute("DELETE FROM contacts")
-        raise RuntimeError
+
+    def write():
+        with ws.atomic():
+            ws.db.execute("DELETE FROM contacts")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        ws.write(write)
     ws.close()
     with Workspace.open(demo_file, backup=False) as again:
         assert again.db.execute("SELECT count(*) FROM contacts").fetchone()[0] == count
@@ -374,9 +405,13 @@ def test_check_passes_on_a_healthy_workspace(demo_ws):
 
 def test_check_finds_a_dangling_reference(demo_ws):
     writer = demo_ws.writer_conn  # a raw write past the foreign key check, as damage would be
-    writer.execute("PRAGMA foreign_keys = OFF")
-    writer.execute("INSERT INTO contacts (org_id, name) VALUES (9999, 'Orphan')")
-    writer.execute("PRAGMA foreign_keys = ON")
+
+    def damage():
+        writer.execute("PRAGMA foreign_keys = OFF")
+        writer.execute("INSERT INTO contacts (org_id, name) VALUES (9999, 'Orphan')")
+        writer.execute("PRAGMA foreign_keys = ON")
+
+    demo_ws.write(damage)
     problems = demo_ws.check()
     assert len(problems) == 1
     assert "contacts" in problems[0]

@@ -8,8 +8,10 @@ Core writes name what they change (``ws.atomic(PARTNERS)``); after each commit t
 hands the :class:`~consortium.changes.Changes` to this dispatcher, which calls the refresh of
 every page watching one of those kinds. A page that is not on screen is only marked stale and
 refreshed when it is next shown, so a page never reloads for nothing and no page keeps flags.
-A commit on the worker thread (an import) reaches the pages through a queued signal, on the
-main thread; one on the main thread is dispatched at once.
+The workspace tells a commit on the thread that asked for the write: one asked for on the
+worker thread (an import), or on the workspace's writer thread (a ``write_soon`` nobody waits
+for), reaches the pages through a queued signal, on the main thread, and the writer never waits
+for the window; one asked for on the main thread is dispatched at once.
 
 A page that writes a kind itself, as the user types (the Bids area's answer editor saves at
 every pause; the Library's entry form when the user moves on), watches it with

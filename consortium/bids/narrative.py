@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from consortium.changes import ANSWERS
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 FIELDS = {
     "executive_summary": "Executive summary",
@@ -58,6 +58,7 @@ def stored(db, bid_id: int) -> dict[str, str]:
     return {keys[k]: v for k, v in rows if v is not None}
 
 
+@writes
 def save(ws: Workspace, bid_id: int, field: str, text: str) -> None:
     """Keep what the user wrote (an empty text goes back to the suggested draft)."""
     if field not in FIELDS:

@@ -29,7 +29,7 @@ from consortium.bids.records import BidError
 from consortium.bids.records import load as load_bid
 from consortium.changes import ANSWERS, BIDS
 from consortium.formatting import parse_date
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 STATUSES = ("not started", "drafting", "in review", "done")
 _WORD = re.compile(r"[\w'’-]+")
@@ -185,6 +185,7 @@ def _row(q: Question) -> dict:
     }
 
 
+@writes
 def save(ws: Workspace, q: Question) -> int:
     """Insert or update one question (with its answer); returns its id. The status follows
     the answer (see :func:`derived_status`)."""
@@ -251,6 +252,7 @@ def _next_position(db: Database, bid_id: int) -> int:
     return row[0]
 
 
+@writes
 def delete(ws: Workspace, question_id: int) -> Question:
     """Delete one question (and its answer); returns it as it was, so it can be put back."""
     with ws.atomic(BIDS):
@@ -261,6 +263,7 @@ def delete(ws: Workspace, question_id: int) -> Question:
     return q
 
 
+@writes
 def restore(ws: Workspace, q: Question) -> Question:
     """Put back a deleted question at its old place, with its answer and its id."""
     with ws.atomic(BIDS):
@@ -278,6 +281,7 @@ def restore(ws: Workspace, q: Question) -> Question:
     return load(ws.db, q.id)
 
 
+@writes
 def move(ws: Workspace, question_id: int, offset: int) -> Question:
     """Move a question up (offset -1) or down (+1) the buyer's order; returns it."""
     with ws.atomic(BIDS):
@@ -323,6 +327,7 @@ class ImportResult:
         }
 
 
+@writes
 def add_questions(ws: Workspace, bid_id: int, questions: list[Question]) -> list[Question]:
     """Append questions to a bid in one transaction (all or none)."""
     with ws.atomic(BIDS):

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 BID_STATUSES = ("drafting", "in review", "ready", "submitted", "returned", "approved")
 
@@ -31,6 +31,7 @@ class Bid:
     updated_at: str = ""
 
 
+@writes
 def save(ws: Workspace, bid: Bid) -> int:
     if not bid.name.strip():
         raise BidError("Give the bid a name.")
@@ -101,6 +102,7 @@ def conflicts_declaration(db: Database, bid_id: int) -> str:
     return row[0] if row and row[0] else ""
 
 
+@writes
 def declare_conflicts(ws: Workspace, bid_id: int, text: str) -> None:
     """Record the declaration (e.g. 'None' or 'Our chair is a trustee of the buyer's …')."""
     with ws.atomic(BIDS):

@@ -12,7 +12,7 @@ from importlib import resources
 
 from consortium.changes import LIBRARY
 from consortium.library import store
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 
 def demo_entries(today: dt.date) -> list[store.Entry]:
@@ -38,6 +38,7 @@ def demo_entries(today: dt.date) -> list[store.Entry]:
     ]
 
 
+@writes
 def add_demo_library(ws: Workspace, today: dt.date) -> int:
     """Add the demo entries (once); how many were added."""
     if ws.db.execute("SELECT count(*) FROM library_entries").fetchone()[0]:

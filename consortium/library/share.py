@@ -24,7 +24,7 @@ from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
 from consortium.text import storable
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 FORMAT = "consortium-library"
 VERSION = 1
@@ -168,6 +168,7 @@ def _as_date(value, row: int, name: str) -> dt.date | None:
         raise LibraryError(f"Entry {row}: {name}: {exc}. Nothing was imported.") from None
 
 
+@writes
 def import_entries(ws: Workspace, path: str | Path) -> ImportResult:
     """Add or update entries from a shared file, all in one transaction."""
     path = Path(path)

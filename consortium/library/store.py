@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from consortium.changes import LIBRARY
 from consortium.errors import ConsortiumError
 from consortium.formatting import uk_date
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 KINDS = ("answer", "case study", "policy", "cv")
 REVIEW_SOON_DAYS = 30
@@ -159,6 +159,7 @@ def normalise_tags(tags) -> list[str]:
     return seen
 
 
+@writes
 def save(ws: Workspace, e: Entry, *, keep_updated_at: bool = False) -> int:
     """Insert or update one entry; returns its id."""
     problems = check(e)
@@ -195,6 +196,7 @@ def list_all(db: Database) -> list[Entry]:
     return [_from_row(r) for r in db.query("SELECT * FROM library_entries ORDER BY title, id")]
 
 
+@writes
 def delete(ws: Workspace, entry_id: int) -> Entry:
     with ws.atomic(LIBRARY):
         e = load(ws.db, entry_id)

@@ -24,7 +24,7 @@ from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.library.store import Entry
 from consortium.matching.text import TextModel, stem, tokens
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 TAG_BONUS = 0.15
 CPV_BONUS = 0.05
@@ -205,6 +205,7 @@ def for_bid(
     return suggest_all(ws.db, qs, cpv=cpv, today=today, limit=limit)
 
 
+@writes
 def insert(ws: Workspace, question_id: int, entry_id: int) -> bid_questions.Question:
     """Append a library entry to a question's answer (to adapt), record it as a source, and
     count the use; one transaction."""

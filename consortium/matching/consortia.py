@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from consortium.changes import CONSORTIA
 from consortium.errors import ConsortiumError
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 ROLES = ("lead provider", "delivery partner", "subcontractor", "managing agent")
 MODELS = {
@@ -74,6 +74,7 @@ def check(c: Consortium) -> dict[str, str]:
     return problems
 
 
+@writes
 def save(ws: Workspace, c: Consortium) -> int:
     problems = check(c)
     if problems:
@@ -154,6 +155,7 @@ def list_all(db: Database) -> list[Consortium]:
     return [load(db, r[0]) for r in db.execute("SELECT id FROM consortia ORDER BY name, id")]
 
 
+@writes
 def delete(ws: Workspace, consortium_id: int) -> Consortium:
     with ws.atomic(CONSORTIA):
         snapshot = load(ws.db, consortium_id)

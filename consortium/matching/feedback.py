@@ -25,7 +25,7 @@ from consortium import cpv
 from consortium.changes import MATCHING
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import Tender
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 NOT_FOR_US = "not_for_us"
 INTERESTED = "interested"
@@ -104,6 +104,7 @@ def learned(db: Database, partner_id: int) -> Learned:
     return found
 
 
+@writes
 def mark(ws: Workspace, partner_id: int, ocid: str, value: str | None) -> None:
     """Mark a tender for a partner (``NOT_FOR_US`` or ``INTERESTED``), or clear it (None)."""
     if value is not None and value not in MARKS:
@@ -125,6 +126,7 @@ def mark(ws: Workspace, partner_id: int, ocid: str, value: str | None) -> None:
         )
 
 
+@writes
 def reset(ws: Workspace, partner_id: int) -> int:
     """Forget every mark of a partner; returns how many there were."""
     with ws.atomic(MATCHING):

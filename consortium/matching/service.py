@@ -36,7 +36,7 @@ from consortium.progress import IsCancelled, Progress, check, never_cancelled, n
 from consortium.records import Organisation
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import Tender, as_utc
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 WEIGHTS_KEY = "match_weights"
 
@@ -55,6 +55,7 @@ def load_weights(db: Database) -> Weights:
         return Weights()  # a damaged setting falls back to the defaults rather than failing
 
 
+@writes
 def save_weights(ws: Workspace, weights: Weights) -> None:
     with ws.atomic(MATCHING):
         ws.db["settings"].upsert(

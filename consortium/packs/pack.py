@@ -34,7 +34,7 @@ from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.packs import keys, shape
 from consortium.text import storable
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 FORMAT = "consortium-bid-pack"
 FORMAT_VERSION = 1
@@ -108,6 +108,7 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+@writes
 def export_pack(
     ws: Workspace,
     bid_id: int,

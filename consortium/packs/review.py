@@ -40,7 +40,7 @@ from consortium.packs.pack import (
 )
 from consortium.records import Credential
 from consortium.text import storable
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 REVIEW_FORMAT = "consortium-bid-review"
 REVIEW_VERSION = 1
@@ -359,6 +359,7 @@ class PackRefused(ReviewError):
         self.verification = verification
 
 
+@writes
 def open_for_review(
     ws: Workspace,
     path: str | Path,
@@ -614,6 +615,7 @@ def _refusal(check: trust.KeyCheck, bid_name: str) -> str:
     )
 
 
+@writes
 def import_review(
     ws: Workspace,
     path: str | Path,

@@ -52,7 +52,7 @@ from consortium.records import (
     PastContract,
     normalise_name,
 )
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -735,6 +735,7 @@ def _parse(column: Column, raw):
 
 
 # ============================================================================ importing
+@writes
 def import_partners(
     ws: Workspace,
     path: str | Path,

@@ -21,7 +21,7 @@ from consortium.changes import PARTNERS
 from consortium.errors import ConsortiumError
 from consortium.partners.rules import check_organisation
 from consortium.records import Contact, Credential, Organisation, PastContract, normalise_name
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 
 class PartnerError(ConsortiumError):
@@ -186,6 +186,7 @@ def ours(db: Database) -> Organisation | None:
 
 
 # ------------------------------------------------------------------------------------ writing
+@writes
 def save(ws: Workspace, org: Organisation, *, audit: bool = True) -> int:
     """Insert or update one partner (all its details) in one transaction; returns its id."""
     problems = check_organisation(org)
@@ -242,12 +243,14 @@ def save(ws: Workspace, org: Organisation, *, audit: bool = True) -> int:
     return org_id
 
 
+@writes
 def save_many(ws: Workspace, orgs: Iterable[Organisation]) -> list[int]:
     """Save several partners in one transaction: all or none."""
     with ws.atomic(PARTNERS):
         return [save(ws, org) for org in orgs]
 
 
+@writes
 def delete(ws: Workspace, org_id: int) -> Organisation:
     """Delete a partner and everything about it; returns the deleted record for undo."""
     with ws.atomic(PARTNERS):
@@ -270,6 +273,7 @@ def delete(ws: Workspace, org_id: int) -> Organisation:
     return snapshot
 
 
+@writes
 def restore(ws: Workspace, snapshot: Organisation) -> int:
     """Put back a deleted partner with its original id (undo of :func:`delete`)."""
     if snapshot.id is None:
@@ -282,6 +286,7 @@ def restore(ws: Workspace, snapshot: Organisation) -> int:
     return snapshot.id
 
 
+@writes
 def set_ours(ws: Workspace, org_id: int | None) -> None:
     """Flag one partner as "our organisation" (None clears the flag)."""
     with ws.atomic(PARTNERS):
@@ -438,6 +443,7 @@ def export_person(db: Database, contact_id: int) -> dict:
     return rows[0]
 
 
+@writes
 def erase_person(ws: Workspace, contact_id: int) -> None:
     """Erase one contact. The audit log records that a contact was erased, not who."""
     with ws.atomic(PARTNERS):

@@ -18,7 +18,7 @@ from consortium.bids import records as bids
 from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import calc, frameworks
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 ADJUSTMENTS = ("deadweight", "displacement", "attribution", "dropoff")
 
@@ -105,6 +105,7 @@ def _row(c: Commitment) -> dict:
     return row
 
 
+@writes
 def add(ws: Workspace, c: Commitment) -> int:
     bids.load(ws.db, c.bid_id)
     problems = check(ws.db, c)
@@ -120,6 +121,7 @@ def add(ws: Workspace, c: Commitment) -> int:
     return c.id
 
 
+@writes
 def delete(ws: Workspace, commitment_id: int) -> Commitment | None:
     """Remove a commitment; returns it as it was (None if it was not there), so it can be
     put back with :func:`restore`."""
@@ -130,6 +132,7 @@ def delete(ws: Workspace, commitment_id: int) -> Commitment | None:
     return _from_row(rows[0]) if rows else None
 
 
+@writes
 def restore(ws: Workspace, c: Commitment) -> int:
     """Put back a removed commitment with its id and place (the undo of :func:`delete`)."""
     with ws.atomic(SOCIAL_VALUE):
@@ -208,6 +211,7 @@ def load_settings(db: Database, bid_id: int) -> Settings:
     return s
 
 
+@writes
 def save_settings(ws: Workspace, bid_id: int, s: Settings) -> None:
     bids.load(ws.db, bid_id)
     data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(s).items()}

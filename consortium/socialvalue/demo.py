@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from consortium.changes import SOCIAL_VALUE
 from consortium.socialvalue import commitments
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 DEMO_FRAMEWORK = "DEMO-LOCAL"
 _MEASURES = [
@@ -73,6 +73,7 @@ _MEASURES = [
 DEMO_BID_NAME = "Demo social value bid"
 
 
+@writes
 def add_demo_social_value(ws: Workspace, today: dt.date) -> int | None:
     """Add a demo consortium, bid, invented-value framework and commitments; the bid id.
 

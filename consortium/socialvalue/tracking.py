@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import commitments, frameworks
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|0[1-9]|1[0-2]))?$")
 
@@ -49,6 +49,7 @@ class Delivery:
         return int(self.period[:4])
 
 
+@writes
 def record(
     ws: Workspace,
     commitment_id: int,

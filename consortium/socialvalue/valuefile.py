@@ -30,7 +30,7 @@ from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.socialvalue import frameworks
 from consortium.text import storable
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 FRAMEWORK_FIELDS = ("id", "name", "version", "licence", "licence_holder", "source")
 COLUMNS = (
@@ -246,6 +246,7 @@ def parse(path: str | Path) -> tuple[frameworks.Framework, list[frameworks.Measu
     return fw, measures
 
 
+@writes
 def load_file(ws: Workspace, path: str | Path) -> LoadResult:
     """Check ``path`` and store its framework and measures, replacing a framework with the same id."""
     fw, measures = parse(path)

@@ -18,8 +18,8 @@ How it stays fast (see ``bench/scale.py`` and ``bench/tenders.py`` for the measu
 
 - each release is turned into JSON text and a tender as soon as it is parsed, and the parsed
   notice dropped, so the CPU caches keep what they work on;
-- SQLite stores and indexes each batch on a second thread (:mod:`.writer`) while this one parses
-  the next;
+- SQLite stores and indexes each batch on the workspace's writer thread (:mod:`.writer`) while
+  this one parses the next;
 - Python's cycle collector is paused, and its thread switch interval shortened, for the import.
 
 How it stays safe: files are read through :mod:`.json_guard` (numbers and nesting bounded
@@ -85,15 +85,16 @@ class _Run:
     """One import: batches releases, writes them, and recompiles multi-release processes.
 
     The writes go through a :class:`~consortium.tenders.writer.BulkWriter`, so SQLite stores and
-    indexes one batch while this thread parses the next; this thread drains the writer before it
-    reads the workspace itself.
+    indexes one batch on the writer thread while this thread parses the next; this thread drains
+    the writer before it reads the workspace (through ``ws.write``), and compiling and the
+    finish run on the writer thread as a whole.
     """
 
     def __init__(self, ws: Workspace, report: ImportReport, progress: Progress, cancelled):
         self.ws = ws
-        self.conn = ws.conn
-        self.limit = variable_limit(self.conn)
-        self.writer = BulkWriter(self.conn)
+        # Used on the writer thread only: through the BulkWriter, or in ws.write(...) calls.
+        self.conn = ws.writer_conn
+        self.writer = BulkWriter(ws)
         self.report = report
         self.progress = progress
         self.cancelled = cancelled
@@ -104,9 +105,7 @@ class _Run:
         # the last batch was all notices seen before: a re-import then only parses and looks up.
         self.eager = True
         self.recompile: set[str] = set()
-        self.next_id = store.next_id(ws.db)
-        self.dictionary = store.dictionary(self.conn, store.RELEASES)
-        self.tender_dictionary = store.dictionary(self.conn, store.TENDERS)
+        self.limit, self.next_id, self.dictionary, self.tender_dictionary = ws.write(self._start)
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
@@ -117,6 +116,14 @@ class _Run:
         # Decimals), so their JSON text is written the quick way without a second look.
         self.floats = True
         self.started = time.perf_counter()
+
+    def _start(self) -> tuple[int, int, int, int]:
+        return (
+            variable_limit(self.conn),
+            store.next_id(self.ws.db),
+            store.dictionary(self.conn, store.RELEASES),
+            store.dictionary(self.conn, store.TENDERS),
+        )
 
     # -------------------------------------------------------------- intake
     def add(self, release) -> None:
@@ -189,11 +196,13 @@ class _Run:
         ref = ocid[len(CF_CSV_PREFIX) :]
         if ref not in self.refs:
             self.writer.drain()
-            row = self.conn.execute(
-                "SELECT ocid FROM tenders WHERE reference = ? AND source = 'cf' "
-                "AND ocid NOT LIKE 'cf-csv-%' LIMIT 1",
-                [ref],
-            ).fetchone()
+            row = self.ws.write(
+                lambda: self.conn.execute(
+                    "SELECT ocid FROM tenders WHERE reference = ? AND source = 'cf' "
+                    "AND ocid NOT LIKE 'cf-csv-%' LIMIT 1",
+                    [ref],
+                ).fetchone()
+            )
             self.refs[ref] = row[0] if row else None
         if self.refs[ref]:
             release["ocid"] = self.refs[ref]
@@ -231,7 +240,7 @@ class _Run:
             self.tick("Reading notices")
             return
         self.writer.drain()
-        existing = store.existing_releases(self.conn, [item.ocid for item in batch])
+        existing = self.ws.write(store.existing_releases, self.conn, [item.ocid for item in batch])
         seen: dict[tuple[str, str], _Pending] = {}
         by_ocid: dict[str, list[_Pending]] = {}
         for item in batch:
@@ -283,12 +292,14 @@ class _Run:
             self.dictionary = -1
             self.writer.drain()
             samples = [row[4].encode("utf-8") for row in release_rows]
-            self.dictionary = store.add_dictionary(self.conn, store.RELEASES, samples) or -1
+            made = self.ws.write(store.add_dictionary, self.conn, store.RELEASES, samples)
+            self.dictionary = made or -1
         if not self.tender_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
             self.tender_dictionary = -1
             self.writer.drain()
             samples = [packing.tender_json(tender) for _, tender in children]
-            self.tender_dictionary = store.add_dictionary(self.conn, store.TENDERS, samples) or -1
+            made = self.ws.write(store.add_dictionary, self.conn, store.TENDERS, samples)
+            self.tender_dictionary = made or -1
         limit, dictionary = self.limit, max(self.dictionary, 0)
         tender_dictionary = max(self.tender_dictionary, 0)
         # Built on the writer thread, which compresses the JSON while this thread parses on.
@@ -322,7 +333,8 @@ class _Run:
                 item.release = json.loads(item.text)
             return
         self.writer.drain()
-        store.replace_release(
+        self.ws.write(
+            store.replace_release,
             self.conn,
             (item.ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now),
         )
@@ -332,6 +344,10 @@ class _Run:
     def compile_pending(self) -> None:
         self.flush()
         self.writer.drain()
+        self.ws.write(self._compile_pending)
+
+    def _compile_pending(self) -> None:
+        """Compile again the processes with releases stored earlier (on the writer thread)."""
         todo = sorted(self.recompile)
         done = 0
         for start in range(0, len(todo), RECOMPILE_CHUNK):
@@ -402,6 +418,10 @@ class _Run:
     def finish(self, today) -> None:
         self.compile_pending()
         self.progress(0, 0, "Learning the words of the new tenders")
+        self.ws.write(self._finish, today)
+
+    def _finish(self, today) -> None:
+        """Teach the word model, collect the report and record the import (writer thread)."""
         # The matching word model learns the new and changed tenders' words (and forgets the
         # changed ones' old words) here, in the import's transaction: it is never rebuilt.
         text_store.update(
@@ -498,7 +518,7 @@ def _run(
 ) -> ImportReport:
     report = ImportReport(files=files)
     # The note beside the workspace lets another window that wants to write say why it waits.
-    with _tuned_for_bulk(), ws.atomic(TENDERS), busy.activity(ws.path, "importing tenders"):
+    with _tuned_for_bulk(), ws.transaction(TENDERS), busy.activity(ws.path, "importing tenders"):
         run = _Run(ws, report, progress, cancelled)
         try:
             feed(run)
@@ -639,24 +659,26 @@ def import_demo_tenders(ws: Workspace, today: dt.date | None = None) -> ImportRe
     weeks = max(0, -(-days // 7))
     delta = dt.timedelta(weeks=weeks)
     shifted = [_shift(r, delta) for r in releases]
-    with ws.atomic():
+    with ws.transaction():
         report = import_releases(ws, shifted, label=DEMO_FILE.name, today=today)
-        ws.db["settings"].upsert(
-            {
-                "key": DEMO_SETTING,
-                "value": json.dumps(
-                    {
-                        "days": delta.days,
-                        "today": today.isoformat(),
-                        "file": DEMO_FILE.name,
-                        "message": (
-                            f"Demo data: the dates of these real notices were moved "
-                            f"{delta.days} days later so their deadlines lie ahead."
-                        ),
-                    }
-                ),
-            },
-            pk="key",
+        ws.write(
+            lambda: ws.db["settings"].upsert(
+                {
+                    "key": DEMO_SETTING,
+                    "value": json.dumps(
+                        {
+                            "days": delta.days,
+                            "today": today.isoformat(),
+                            "file": DEMO_FILE.name,
+                            "message": (
+                                f"Demo data: the dates of these real notices were moved "
+                                f"{delta.days} days later so their deadlines lie ahead."
+                            ),
+                        }
+                    ),
+                },
+                pk="key",
+            )
         )
     return report
 

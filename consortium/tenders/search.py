@@ -41,7 +41,7 @@ from consortium.tenders.records import (
     as_utc,
     status_for,
 )
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 SORTS = ("deadline", "value", "relevance", "published")
 
@@ -587,6 +587,7 @@ def last_import(ws: Workspace) -> str | None:
 
 
 # ------------------------------------------------------------------------ saved searches
+@writes
 def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
     """Save (or replace) a named search; returns its id."""
     name = name.strip()
@@ -606,6 +607,7 @@ def save_search(ws: Workspace, name: str, query: TenderQuery) -> int:
     return row_id
 
 
+@writes
 def delete_search(ws: Workspace, search_id: int) -> None:
     with ws.atomic(SEARCHES):
         ws.conn.execute("DELETE FROM saved_searches WHERE id = ?", [search_id])

@@ -1,29 +1,37 @@
-"""Bulk inserts on a second thread, so SQLite's work overlaps the parsing of the next notices.
+"""Bulk inserts on the workspace's writer thread, so SQLite's work overlaps the parsing of the
+next notices on the importer's thread.
 
-    writer = BulkWriter(conn)
-    writer.submit([multi_insert("INSERT INTO t (a, b)", rows, 2, limit)])
-    writer.drain()     # before the importer's own thread reads or writes the connection again
-    writer.close()     # always (in a finally): waits for the work in hand, stops the thread
+    with ws.transaction(TENDERS):
+        writer = BulkWriter(ws)
+        writer.submit([multi_insert("INSERT INTO t (a, b)", rows, 2, limit)])
+        writer.drain()     # before the importer reads the workspace (through ws.write) again
+        writer.close()     # always (in a finally): waits for the work in hand
 
 Why this is quick: SQLite releases Python's lock (the GIL) while it works, so inserting,
 indexing and writing pages run on the second core while Python parses JSON on the first. Each
-job is a few multi-row INSERT statements, one step each, so the thread takes the GIL back a
+job is a few multi-row INSERT statements, one step each, so the writer takes the GIL back a
 handful of times per batch; ``executemany`` would take it back once per row and wait for the
 parser every time.
 
-Only one thread uses the connection at a time: the importer calls :meth:`drain` before it
-touches the connection itself, so reads see every earlier write and the transaction stays one.
-An error in a job is raised again in the importer's thread at the next ``drain``, ``submit`` or
-``close``, inside the import's transaction, so the workspace rolls back as usual.
+Only the writer thread touches the connection (the import holds it, see
+:meth:`~consortium.workspace.Workspace.transaction`, so no other write lands in the import's
+transaction). The importer calls :meth:`drain` before it reads through ``ws.write``, so an error
+in a job is raised again in the importer's thread at the next ``drain``, ``submit`` or
+``close``, inside the import's transaction, and the workspace rolls back as usual.
 """
 
 from __future__ import annotations
 
-import queue
 import sqlite3
-import threading
+from collections import deque
 from collections.abc import Sequence
 from itertools import chain
+from typing import TYPE_CHECKING
+
+from consortium.writer_thread import Job
+
+if TYPE_CHECKING:
+    from consortium.workspace import Workspace
 
 Statement = tuple[str, Sequence]
 
@@ -61,34 +69,27 @@ def multi_insert(
     return out
 
 
-_STOP = object()
-
-
 class BulkWriter:
-    """Runs lists of statements, in order, on one background thread (see the module docstring)."""
+    """Hands lists of statements, in order, to the workspace's writer thread (see the module
+    docstring); the caller goes on parsing while they run."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.jobs: queue.Queue = queue.Queue(maxsize=2)  # bounds the rows held in memory
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.conn = ws.writer_conn
+        # One job running and two waiting at most: bounds the rows held in memory.
+        self.jobs: deque[Job] = deque()
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._work, name="tender-writer", daemon=True)
-        self.thread.start()
 
-    def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is _STOP:
-                    return
-                if self.error is None:
-                    if callable(job):  # statements built (and compressed) on this thread
-                        job = job()
-                    for sql, params in job:
-                        self.conn.execute(sql, params)
-            except BaseException as exc:  # handed to the importer's thread
-                self.error = exc
-            finally:
-                self.jobs.task_done()
+    def _work(self, job) -> None:
+        if self.error is not None:
+            return
+        try:
+            if callable(job):  # statements built (and compressed) on the writer thread
+                job = job()
+            for sql, params in job:
+                self.conn.execute(sql, params)
+        except BaseException as exc:  # handed to the importer's thread
+            self.error = exc
 
     def _raise(self) -> None:
         if self.error is not None:
@@ -96,27 +97,35 @@ class BulkWriter:
             raise error
 
     def submit(self, statements) -> None:
-        """Queue statements to run after those already queued (blocks while two jobs wait).
+        """Queue statements to run after those already queued (waits while three are in hand).
 
-        ``statements`` may be a list, or a function returning one that this thread calls, so
-        work that releases the GIL (compressing) runs here, beside the parser."""
+        ``statements`` may be a list, or a function returning one that the writer thread
+        calls, so work that releases the GIL (compressing) runs there, beside the parser."""
         self._raise()
-        if statements:
-            self.jobs.put(statements)
+        if not statements:
+            return
+        writer = self.ws.writer
+        if writer.on_thread():  # an import inside another write: nothing to overlap with
+            self._work(statements)
+            self._raise()
+            return
+        while len(self.jobs) >= 3:
+            writer.wait(self.jobs.popleft())
+        self.jobs.append(writer.submit(self._work, statements))
 
     def drain(self) -> None:
         """Wait until every queued statement has run; raise the first error, if any."""
-        self.jobs.join()
+        while self.jobs:
+            self.ws.writer.wait(self.jobs.popleft())
         self._raise()
 
     def close(self, *, raise_error: bool = True) -> None:
-        """Finish the work in hand and stop the thread; raise a job's error if not yet raised.
+        """Finish the work in hand; raise a job's error if not yet raised.
 
         ``raise_error=False`` when the import is failing already, so its own error is the one
         the user sees.
         """
-        if self.thread.is_alive():
-            self.jobs.put(_STOP)
-            self.thread.join()
+        while self.jobs:
+            self.ws.writer.wait(self.jobs.popleft())
         if raise_error:
             self._raise()

@@ -31,7 +31,7 @@ from consortium.work import diff as work_diff
 from consortium.work.member import KeyNotConfirmed, _refusal, signed_reply
 from consortium.work.pack import Signed, SignedFileError, copy_entry, read_json, safe_name
 from consortium.work.records import WorkError, apply_part, record_from_dict, record_to_dict
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 MINE, THEIRS, MERGED = "mine", "theirs", "merged"
 
@@ -198,6 +198,7 @@ def read_reply(
     )
 
 
+@writes
 def apply(
     ws: Workspace,
     incoming: Incoming,

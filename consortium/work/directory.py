@@ -35,11 +35,12 @@ from consortium.work.pack import (
     write_signed,
 )
 from consortium.work.records import WorkError
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 MAX_ENTRIES = 50_000
 
 
+@writes
 def set_consent(ws: Workspace, org_id: int, agreed: bool) -> None:
     """Record whether a partner agreed to its contacts being shared in a directory."""
     with ws.atomic(PARTNERS):
@@ -98,6 +99,7 @@ def directory_rows(ws: Workspace, today: dt.date | None = None) -> list[dict]:
     return rows
 
 
+@writes
 def export_directory(
     ws: Workspace, out: str | Path, *, today: dt.date | None = None, passphrase=None
 ) -> Path:
@@ -182,6 +184,7 @@ class Imported:
     partners: int
 
 
+@writes
 def import_directory(ws: Workspace, path: str | Path, *, confirm_words=None) -> Imported:
     """Take in a signed directory as a read-only copy (never into this workspace's own
     partners). The association's key is pinned the first time, by its words."""

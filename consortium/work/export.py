@@ -26,7 +26,7 @@ from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
 from consortium.work.pack import WORK_FORMAT, write_signed
 from consortium.work.records import WorkError, record_to_dict
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 SUGGESTIONS = 3
 
@@ -164,6 +164,7 @@ def work_data(
     }
 
 
+@writes
 def export_work(
     ws: Workspace,
     bid_id: int,

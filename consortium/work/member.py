@@ -36,7 +36,7 @@ from consortium.work.pack import (
     write_signed,
 )
 from consortium.work.records import WorkError, record_from_dict
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 
 class KeyNotConfirmed(WorkError):
@@ -172,6 +172,7 @@ def workspace_for_pack(pack: str | Path, path: str | Path, *, confirm_words=None
     return ws
 
 
+@writes
 def open_work(
     ws: Workspace, path: str | Path, *, confirm_words=None, make_ours: bool = False
 ) -> Work:
@@ -274,6 +275,7 @@ def list_work(ws: Workspace) -> list[Work]:
     return [load(ws, r[0]) for r in ws.db.execute("SELECT id FROM received_work ORDER BY id DESC")]
 
 
+@writes
 def save_answer(ws: Workspace, work_id: int, question_id: int, text: str) -> None:
     work = load(ws, work_id)
     if question_id not in {q["id"] for q in work.questions}:
@@ -285,6 +287,7 @@ def save_answer(ws: Workspace, work_id: int, question_id: int, text: str) -> Non
         )
 
 
+@writes
 def save_record(ws: Workspace, work_id: int, record: dict) -> None:
     """Keep the member's confirmed or corrected record (checked first), and put the same
     corrections on its own partner record here."""
@@ -303,6 +306,7 @@ def save_record(ws: Workspace, work_id: int, record: dict) -> None:
         ws.audit("update", "work", work_id, f"Checked the record for {work.lead}'s work pack")
 
 
+@writes
 def attach(ws: Workspace, work_id: int, path: str | Path, *, need: str = "") -> dict:
     """Copy a file to send back into the workspace's attachments (so it is there when the
     reply is written, wherever the original goes)."""
@@ -333,6 +337,7 @@ def attach(ws: Workspace, work_id: int, path: str | Path, *, need: str = "") -> 
     return {"id": row_id, "need": need, "name": target.name, "path": str(target)}
 
 
+@writes
 def detach(ws: Workspace, work_id: int, file_id: int) -> None:
     row = ws.db.execute(
         "SELECT path FROM received_work_files WHERE id = ? AND work_id = ?", [file_id, work_id]
@@ -344,6 +349,7 @@ def detach(ws: Workspace, work_id: int, file_id: int) -> None:
     Path(row[0]).unlink(missing_ok=True)
 
 
+@writes
 def send_back(ws: Workspace, work_id: int, out: str | Path, *, passphrase=None) -> Path:
     """Write the signed reply: every answer (with the draft it started from), the record as
     confirmed or corrected, and the attached files. It names the work pack it answers."""

@@ -29,7 +29,7 @@ from consortium.tenders.feeds import FEEDS, feed
 from consortium.tenders.feeds.base import Feed
 from consortium.tenders.feeds.client import Client, FeedFailed, FeedOffline
 from consortium.tenders.importer import import_sources
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, writes
 
 DEFAULT_DAYS = 90
 OVERLAP = dt.timedelta(minutes=10)
@@ -108,6 +108,7 @@ def position(ws: Workspace, source: str, base_url: str) -> dict | None:
     return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
 
 
+@writes
 def _save(ws: Workspace, pos: dict) -> None:
     ws.db["feed_positions"].upsert(pos, pk=("source", "base_url"))
 
@@ -199,7 +200,7 @@ def _fetch_one(
         )
         del package
         t0 = time.perf_counter()
-        with ws.atomic(FEED_STATE):  # the page and the position: both or neither
+        with ws.transaction(FEED_STATE):  # the page and the position: both or neither
             report = import_sources(ws, [source], today=now, cancelled=cancelled)
             stamp = _stamp(dt.datetime.now(dt.UTC))
             pos.update(
@@ -343,6 +344,7 @@ def check_on_start(ws: Workspace) -> bool:
     return bool(row and row[0] == "1")
 
 
+@writes
 def set_check_on_start(ws: Workspace, on: bool) -> None:
     with ws.atomic(FEED_STATE):
         ws.db["settings"].upsert({"key": AUTO_SETTING, "value": "1" if on else "0"}, pk="key")

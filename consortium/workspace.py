@@ -46,6 +46,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -449,8 +450,16 @@ class Workspace:
         A write that has not started within the busy timeout (the writer is busy with an
         import) is withdrawn, never runs, and :class:`~consortium.busy.WorkspaceBusy` is
         raised. Listeners (:meth:`on_commit`) hear its commits on this thread, afterwards."""
+        result, heard = self._on_writer(fn, *args, **kw)
+        for committed in heard:
+            self._tell(committed)
+        return result
+
+    def _on_writer(self, fn: Callable, *args, **kw) -> tuple[Any, list[Changes]]:
+        """:meth:`write` without telling the listeners: its result and what its commits
+        changed, for the caller to tell when it may (after it lets go of the writer)."""
         if self.writer.on_thread():
-            return fn(*args, **kw)
+            return fn(*args, **kw), []  # atomic() tells for itself there
         if self.writer.stopped:
             raise WorkspaceError(f"The workspace {self.path.name} is closed.")
         job = self.writer.submit(fn, *args, **kw)
@@ -459,9 +468,7 @@ class Workspace:
             self.writer.wait(job, busy.TIMEOUT_MS / 1000)
         except NotStarted:
             raise busy.error(self.path) from None
-        for committed in job.notes:
-            self._tell(committed)
-        return outcome(job)
+        return outcome(job), job.notes
 
     @contextlib.contextmanager
     def transaction(self, changes: Changes = NOTHING) -> Iterator[None]:
@@ -482,6 +489,7 @@ class Workspace:
             held.__enter__()
         except NotStarted:
             raise busy.error(self.path) from None
+        heard: list[Changes] = []
         try:
             block = self.atomic(changes)
             self.write(block.__enter__)
@@ -491,9 +499,12 @@ class Workspace:
                 if not self.write(block.__exit__, type(exc), exc, exc.__traceback__):
                     raise
             else:
-                self.write(block.__exit__, None, None, None)
+                _, heard = self._on_writer(block.__exit__, None, None, None)
         finally:
             held.__exit__(None, None, None)
+        # Told once the writer is let go: a listener (a page refreshing) reads on this thread.
+        for committed in heard:
+            self._tell(committed)
 
     def _begin(self) -> None:
         # Another process that left a note is in a long write (an import): say so at once

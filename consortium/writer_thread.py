@@ -115,8 +115,10 @@ class WriterThread:
                 started = start_timeout is None or self._cond.wait_for(
                     lambda: job.started, start_timeout
                 )
-                if started:
-                    self._cond.wait_for(lambda: job.done)
+                # In short waits, so a Ctrl-C (handled between bytecodes of this thread)
+                # stops the caller while the job runs rather than once it has committed.
+                while started and not job.done:
+                    self._cond.wait(0.05)
             except BaseException:
                 if not job.started:
                     self._queue.remove(job)

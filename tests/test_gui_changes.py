@@ -21,6 +21,16 @@ from tests.test_work import BID, Parties
 BIDS_ROW, SOCIAL_VALUE_ROW, REVIEW_ROW, LIBRARY_ROW, PIPELINE_ROW, WORK_ROW = 3, 4, 5, 6, 7, 8
 
 
+def _commit(ws, changes) -> None:
+    """An empty write naming ``changes``, committed on the writer thread as every write is."""
+
+    def body() -> None:
+        with ws.atomic(changes):
+            pass
+
+    ws.write(body)
+
+
 def bid_texts(win) -> list[str]:
     return [win.bids.list.item(i).text() for i in range(win.bids.list.count())]
 
@@ -208,15 +218,12 @@ def test_the_dispatcher_leaves_a_writer_alone_on_screen_and_refreshes_once_when_
     dispatcher.watch(editor, "bids", refresh)
     dispatcher.attach(empty_ws)
     stack.setCurrentWidget(editor)
-    with empty_ws.atomic(Changes.of("answers")):
-        pass
+    _commit(empty_ws, Changes.of("answers"))
     assert calls == []  # its own save, on screen: left alone
-    with empty_ws.atomic(BIDS):
-        pass
+    _commit(empty_ws, BIDS)
     assert calls == ["editor"]
     stack.setCurrentWidget(other)
-    with empty_ws.atomic(Changes.of("answers", "bids")):
-        pass
+    _commit(empty_ws, Changes.of("answers", "bids"))
     assert calls == ["editor"]  # hidden: marked stale only
     stack.setCurrentWidget(editor)
     assert calls == ["editor", "editor"]  # once for the two kinds
@@ -361,8 +368,12 @@ def test_a_saved_search_is_listed_and_looking_at_it_clears_its_new_count(
     # and looking at it clears its "new" count while it stays chosen.
     win.sidebar.setCurrentRow(PARTNERS_ROW)
     search.save_search(win.ws, "Anything", search.TenderQuery(status=[]))
-    with win.ws.atomic():  # as if last looked at long ago (names nothing itself)
-        win.ws.conn.execute("UPDATE saved_searches SET last_viewed_at = '2000-01-01'")
+
+    def long_ago() -> None:  # as if last looked at long ago (names nothing itself)
+        with win.ws.atomic():
+            win.ws.conn.execute("UPDATE saved_searches SET last_viewed_at = '2000-01-01'")
+
+    win.ws.write(long_ago)
     assert page.saved.count() == 2  # hidden: not read yet
     win.sidebar.setCurrentRow(TENDERS_ROW)
     assert page.saved.count() == 3

@@ -134,9 +134,8 @@ def generated(tmp_path_factory) -> Path:
     gen.generate(package, 800, seed=11)
     ws = Workspace.create(folder / "gen.consortium")
     import_paths(ws, [str(package)])
-    with ws.atomic():
-        for org in demo_partners(TODAY):
-            store.save(ws, org)
+    for org in demo_partners(TODAY):
+        store.save(ws, org)
     ws.close()
     return folder / "gen.consortium"
 

@@ -390,3 +390,13 @@ def test_a_write_whose_caller_is_stopped_meanwhile_is_rolled_back(empty_ws):
         ws.write(write)
     ws.write(lambda: None)  # after the abandoned job
     assert ws.db["settings"].count_where("key = 'interrupted'") == 0
+
+
+def test_after_an_import_its_listeners_read_what_it_committed_on_the_importing_thread(empty_ws):
+    # A page refreshing on "tenders" reads the workspace on the thread that imported: it is
+    # told once the writer is let go, and sees the new tenders (not a refusal, nor the old
+    # state).
+    seen: list[tuple[Changes, int]] = []
+    empty_ws.on_commit(lambda changes: seen.append((changes, empty_ws.db["tenders"].count)))
+    import_releases(empty_ws, new_releases(3), label="z.json")
+    assert [(changes.tenders, count) for changes, count in seen] == [(True, 3)]

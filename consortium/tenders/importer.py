@@ -107,6 +107,7 @@ class _Run:
         self.next_id = store.next_id(ws.db)
         self.dictionary = store.dictionary(self.conn, store.RELEASES)
         self.tender_dictionary = store.dictionary(self.conn, store.TENDERS)
+        self.text_dictionary = store.dictionary(self.conn, store.TEXTS)
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
@@ -289,13 +290,21 @@ class _Run:
             self.writer.drain()
             samples = [packing.tender_json(tender) for _, tender in children]
             self.tender_dictionary = store.add_dictionary(self.conn, store.TENDERS, samples) or -1
+        if not self.text_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
+            self.text_dictionary = -1
+            self.writer.drain()
+            samples = store.text_samples(tender_rows)
+            self.text_dictionary = store.add_dictionary(self.conn, store.TEXTS, samples) or -1
         limit, dictionary = self.limit, max(self.dictionary, 0)
         tender_dictionary = max(self.tender_dictionary, 0)
+        text_dictionary = max(self.text_dictionary, 0)
         # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
             lambda: (
                 store.release_statements(release_rows, limit, dictionary)
-                + store.tender_statements(tender_rows, children, limit, tender_dictionary)
+                + store.tender_statements(
+                    tender_rows, children, limit, tender_dictionary, text_dictionary
+                )
             )
         )
         self.tick("Reading notices")
@@ -351,8 +360,10 @@ class _Run:
                     self._update(tender, digest, row)
             self.report.tenders_new += len(new_rows)
             packed_with = max(self.tender_dictionary, 0)
+            words_with = max(self.text_dictionary, 0)
             store.run(
-                self.conn, store.tender_statements(new_rows, children, self.limit, packed_with)
+                self.conn,
+                store.tender_statements(new_rows, children, self.limit, packed_with, words_with),
             )
             done += len(chunk)
             check(self.cancelled)

@@ -498,6 +498,22 @@ def _tuned_for_bulk() -> Iterator[None]:
                     gc.enable()
 
 
+IMPORT_CACHE_KIB = 196608
+
+
+@contextlib.contextmanager
+def _cache_for_bulk(conn) -> Iterator[None]:
+    """A bigger page cache for the import's connection while it runs: with the usual 64 MB the
+    indexes' pages left the cache between batches and were written to the -wal again and again
+    (a fifth more bytes written at 200,000 releases)."""
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
+
+
 def _run(
     ws: Workspace,
     feed,
@@ -509,7 +525,12 @@ def _run(
 ) -> ImportReport:
     report = ImportReport(files=files)
     # The note beside the workspace lets another window that wants to write say why it waits.
-    with _tuned_for_bulk(), ws.atomic(TENDERS), busy.activity(ws.path, "importing tenders"):
+    with (
+        _tuned_for_bulk(),
+        ws.atomic(TENDERS),
+        busy.activity(ws.path, "importing tenders"),
+        _cache_for_bulk(ws.conn),
+    ):
         run = _Run(ws, report, progress, cancelled)
         try:
             feed(run)

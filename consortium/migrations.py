@@ -716,9 +716,8 @@ def reindex_tender_places(db: Database) -> None:
 
 
 def compressed_tender_texts(db: Database) -> None:
-    """tender texts kept compressed (zstandard, with a dictionary learnt from them) and a
-    search index that keeps no copy of them (contentless), so a 200,000-tender workspace is
-    about a fifth smaller; the index is built again from the same texts"""
+    """tender texts kept compressed (zstandard, with a dictionary learnt from them) under a
+    search index that keeps no copy of them (contentless), built again from the same texts"""
     from consortium.tenders import packing, store
 
     run_script(

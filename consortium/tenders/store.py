@@ -247,8 +247,10 @@ def tender_statements(
     children = list(children)
     table = list(map(_TABLE_ROW, rows))
     texts = list(map(_TEXT_ROW, rows))
-    packed = [(i, title, pack_words(d, text_dictionary), pack_words(x, text_dictionary))
-              for i, title, d, x in texts]  # fmt: skip
+    packed = [
+        (row_id, title, pack_words(description, text_dictionary), pack_words(lot, text_dictionary))
+        for row_id, title, description, lot in texts
+    ]
     return [
         *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
         *multi_insert(_TEXT_HEAD, packed, 4, limit),

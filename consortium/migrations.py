@@ -715,6 +715,59 @@ def reindex_tender_places(db: Database) -> None:
     store.reindex_extracted(db.conn)
 
 
+def compressed_tender_texts(db: Database) -> None:
+    """tender texts kept compressed (zstandard, with a dictionary learnt from them) under a
+    search index that keeps no copy of them (contentless), built again from the same texts"""
+    from consortium.tenders import packing, store
+
+    run_script(
+        db,
+        """
+        DROP TRIGGER IF EXISTS tenders_fts_delete;
+        DROP TRIGGER IF EXISTS tenders_fts_update;
+        DROP TABLE IF EXISTS tenders_fts;
+        -- No content: tender_texts keeps the texts (compressed), and the importer hands the
+        -- index a tender's old texts with a 'delete' before indexing its new ones.
+        CREATE VIRTUAL TABLE tenders_fts USING fts5(
+            title, description, lot_text,
+            content='',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        """,
+    )
+    conn = db.conn
+    words = store.dictionary(conn, store.TEXTS)
+    if not words:
+        sample = conn.execute(
+            "SELECT description, lot_text FROM tender_texts ORDER BY id LIMIT 1000"
+        ).fetchall()
+        if len(sample) >= packing.DICTIONARY_SAMPLES:
+            texts = [t.encode("utf-8") for row in sample for t in row if isinstance(t, str) and t]
+            words = store.add_dictionary(conn, store.TEXTS, texts)
+    last = 0
+    while True:  # in chunks by id, so memory stays flat however many tenders there are
+        rows = conn.execute(
+            "SELECT id, title, description, lot_text FROM tender_texts WHERE id > ? "
+            "ORDER BY id LIMIT 1000",
+            [last],
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        texts = [(row_id, *store.unpack_texts(row)) for row_id, *row in rows]
+        conn.executemany(
+            "INSERT INTO tenders_fts (rowid, title, description, lot_text) VALUES (?, ?, ?, ?)",
+            texts,
+        )
+        conn.executemany(
+            "UPDATE tender_texts SET description = ?, lot_text = ? WHERE id = ?",
+            [
+                (store.pack_words(d, words), store.pack_words(x, words), row_id)
+                for row_id, _title, d, x in texts
+            ],
+        )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -736,6 +789,7 @@ STEPS: list[Step] = [
     tender_contracts,
     work_packs_replies_and_directory,
     reindex_tender_places,
+    compressed_tender_texts,
 ]
 LATEST = len(STEPS)
 

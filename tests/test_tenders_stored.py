@@ -177,13 +177,18 @@ def test_releases_are_packed_with_a_dictionary_learnt_from_the_first_big_batch(
     ws = Workspace.create(tmp_path / "d.consortium")
     import_paths(ws, FILES, today=TODAY)
     ids = dict(ws.conn.execute("SELECT kind, id FROM tender_dictionaries"))
-    assert set(ids) == {"release", "tender"}
+    assert set(ids) == {"release", "tender", "text"}
 
     def packed_with(sql: str) -> set[int]:
-        return {packing.zstandard.get_frame_parameters(b).dict_id for (b,) in ws.conn.execute(sql)}
+        return {
+            packing.zstandard.get_frame_parameters(b).dict_id
+            for (b,) in ws.conn.execute(sql)
+            if isinstance(b, bytes)
+        }
 
     assert packed_with("SELECT raw FROM tender_releases") == {ids["release"]}
     assert packed_with("SELECT data FROM tender_data") == {ids["tender"]}
+    assert packed_with("SELECT description FROM tender_texts") == {ids["text"]}
     ws.close()
     # A fresh process knows no dictionary until the workspace's are loaded.
     monkeypatch.setattr(packing, "_DICTIONARIES", {})
@@ -221,3 +226,98 @@ def test_a_new_extraction_version_compiles_until_stored_again(ws, monkeypatch):
             assert store.store_stale(ws.conn) == 0
 
     ws.write(write)
+
+
+def _index_terms(path: Path) -> list[tuple]:
+    """Every (word, tender, column, position) the search index of a workspace file holds."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tenders_fts, instance)")
+    terms = sorted(conn.execute("SELECT term, doc, col, offset FROM temp.terms"))
+    conn.close()
+    return terms
+
+
+def test_a_changed_tender_is_indexed_as_if_imported_once_with_its_texts_compressed(tmp_path):
+    """The index keeps no copy of the texts: a tender's old texts are handed back to take it
+    out. Had they differed from what was indexed, old words would linger in the index."""
+    releases = releases_in(FIX / "fts-selected-civil-society-releases.json")
+    first = next(r for r in releases if r["id"] == "075819-2026")
+    update = json.loads(json.dumps(next(r for r in releases if r["id"] == "075830-2026")))
+    update["tender"]["title"] = "Zanzibarian quokka advocacy"
+    update["tender"]["description"] = "Quokkas need advocates — café staff too. " * 8
+    ws = Workspace.create(tmp_path / "u.consortium")
+    import_releases(ws, [json.loads(json.dumps(first))])
+    old_word = next(
+        w for w in first["tender"]["title"].lower().split() if len(w) > 6 and w.isalpha()
+    )
+    found = "SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ?"
+    assert ws.conn.execute(found, [old_word]).fetchall()
+    import_releases(ws, [update])
+    assert not ws.conn.execute(found, [old_word]).fetchall()
+    assert ws.conn.execute(found, ["quokka"]).fetchall()
+    assert ws.conn.execute(found, ['"cafe staff"']).fetchall()
+    ws.write(
+        ws.writer_conn.execute, "INSERT INTO tenders_fts (tenders_fts) VALUES ('integrity-check')"
+    )
+    once = Workspace.create(tmp_path / "once.consortium")
+    import_releases(once, [json.loads(json.dumps(first)), update])
+    assert _index_terms(ws.path) == _index_terms(once.path)
+    # the texts are stored compressed, and read back as they were
+    packed = ws.conn.execute("SELECT description FROM tender_texts").fetchone()[0]
+    assert isinstance(packed, bytes) and packed[:4] == packing.ZSTD_MAGIC
+    assert (
+        store.get_tender(ws.db, first["ocid"]).description
+        == update["tender"]["description"].strip()
+    )
+    ws.close()
+    once.close()
+
+
+def test_a_workspace_with_plain_texts_and_a_full_copy_index_migrates_without_loss(ws, template):
+    texts = sorted(
+        store.all_texts(ws.conn, "SELECT title, description, lot_text FROM tender_texts")
+    )
+    tenders = {
+        o: store.get_tender(ws.db, o) for (o,) in ws.conn.execute("SELECT ocid FROM tenders")
+    }
+    found = "SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? ORDER BY rowid"
+    queries = ["support", '"young people"', "hous*", "care OR health"]
+    hits = {q: ws.conn.execute(found, [q]).fetchall() for q in queries}
+    assert all(hits.values())
+    # Put the file back as the previous step left it: plain texts, an index over tender_texts.
+    path = ws.path
+    ws.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    store.dictionary(conn)
+    plain = list(store.all_texts(conn, "SELECT title, description, lot_text FROM tender_texts"))
+    ids = [i for (i,) in conn.execute("SELECT id FROM tender_texts")]
+    with conn:
+        conn.executemany(
+            "UPDATE tender_texts SET description = ?, lot_text = ? WHERE id = ?",
+            [(d, x, i) for i, (_t, d, x) in zip(ids, plain, strict=True)],
+        )
+        conn.execute("DELETE FROM tender_dictionaries WHERE kind = 'text'")
+        conn.execute("DROP TABLE tenders_fts")
+        conn.execute(
+            "CREATE VIRTUAL TABLE tenders_fts USING fts5(title, description, lot_text, "
+            "content='tender_texts', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        conn.execute("INSERT INTO tenders_fts (tenders_fts) VALUES ('rebuild')")
+    assert isinstance(conn.execute("SELECT description FROM tender_texts").fetchone()[0], str)
+    db = sqlite_utils.Database(conn)
+    with db.atomic():
+        migrations.compressed_tender_texts(db)
+    conn.close()
+    store._LOADED.clear()
+    again = Workspace.open(path, backup=False)
+    stored = [d for (d,) in again.conn.execute("SELECT description FROM tender_texts")]
+    assert any(isinstance(d, bytes) for d in stored)
+    assert (
+        sorted(store.all_texts(again.conn, "SELECT title, description, lot_text FROM tender_texts"))
+        == texts
+    )
+    assert {q: again.conn.execute(found, [q]).fetchall() for q in queries} == hits
+    assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
+    assert _index_terms(again.path) == _index_terms(template)
+    again.close()

@@ -92,8 +92,9 @@ def test_a_failed_write_mid_import_leaves_the_workspace_as_it_was(filled_ws, mon
 
 
 def _tender_rows(workspace) -> dict[str, tuple]:
-    return {
-        row[0]: row[1:]
+    store.dictionary(workspace.conn)
+    return {  # the texts as text (each workspace compresses them with its own dictionary)
+        row[0]: (*row[1:-2], store.unpack(row[-2]), store.unpack(row[-1]))
         for row in workspace.conn.execute(
             "SELECT t.ocid, t.notice_id, t.phase, t.title, t.deadline, t.value_max, t.hash, "
             "t.defects, x.description, x.lot_text FROM tenders t JOIN tender_texts x USING (id)"

@@ -423,3 +423,22 @@ def test_check_finds_a_missing_attachments_folder(demo_ws):
     problems = demo_ws.check()
     assert len(problems) == 1
     assert "attachments folder" in problems[0]
+
+
+def test_new_files_get_large_pages_and_old_ones_keep_theirs(tmp_path):
+    """Compressed releases (about 1 kB each) waste a sixth of 4 kB pages; a file's page size is
+    fixed once it has tables, so only new workspaces get the larger pages."""
+    from consortium.workspace import PAGE_SIZE
+
+    assert PAGE_SIZE > 4096
+    with Workspace.create(tmp_path / "new.consortium") as ws:
+        assert ws.writer_conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+        # statement journals and sorts never go to a temporary file (2 = memory)
+        assert ws.writer_conn.execute("PRAGMA temp_store").fetchone()[0] == 2
+    old = tmp_path / "v11.consortium"
+    old.write_bytes((Path(__file__).parent / "fixtures/workspaces/v11.consortium").read_bytes())
+    was = sqlite3.connect(old).execute("PRAGMA page_size").fetchone()[0]
+    assert was != PAGE_SIZE
+    with Workspace.open(old, backup=False) as ws:
+        assert ws.writer_conn.execute("PRAGMA page_size").fetchone()[0] == was
+        assert ws.schema_version == migrations.LATEST

@@ -91,7 +91,9 @@ def load(db: Database) -> TextModel:
 
 
 def all_texts(conn: sqlite3.Connection) -> Iterable[tuple]:
-    return conn.execute("SELECT title, description, lot_text FROM tender_texts")
+    from consortium.tenders import store  # the texts are kept compressed
+
+    return store.all_texts(conn, "SELECT title, description, lot_text FROM tender_texts")
 
 
 def rebuild(conn: sqlite3.Connection) -> None:

@@ -58,7 +58,9 @@ TEXT_COLUMNS = ("description", "lot_text")  # stored in tender_texts, with the t
 TABLE_COLUMNS = tuple(c for c in TENDER_COLUMNS if c not in TEXT_COLUMNS)
 _TABLE_INDEX = [TENDER_COLUMNS.index(c) for c in TABLE_COLUMNS]
 _UPDATE_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("id", "ocid", "first_seen_at")]
-UPDATE_TEXT = "UPDATE tender_texts SET title = ?, description = ?, lot_text = ? WHERE id = ?"
+UPDATE_TEXT = (
+    "INSERT OR REPLACE INTO tender_texts (title, description, lot_text, id) VALUES (?, ?, ?, ?)"
+)
 UPDATE_TENDER = f"UPDATE tenders SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
 
 
@@ -141,17 +143,20 @@ def cpv_codes(tender: Tender) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-_ID = TENDER_COLUMNS.index("id")
 _TABLE_ROW = operator.itemgetter(*_TABLE_INDEX)
+_DESCRIPTION, _LOT_TEXT = TENDER_COLUMNS.index("description"), TENDER_COLUMNS.index("lot_text")
 _TEXT_ROW = operator.itemgetter(
     *(TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text"))
 )
 _TENDER_HEAD = f"INSERT INTO tenders ({', '.join(TABLE_COLUMNS)})"
 _TEXT_HEAD = "INSERT INTO tender_texts (id, title, description, lot_text)"
-# New rows are indexed here rather than by a trigger (an insert trigger costs 4x as much).
-_FTS_FROM_TEXTS = (
-    "INSERT INTO tenders_fts (rowid, title, description, lot_text) "
-    "SELECT id, title, description, lot_text FROM tender_texts WHERE id BETWEEN ? AND ?"
+# The search index holds no copy of the texts (contentless): it is given them as they are
+# stored, and given the old ones back (from tender_texts, which keeps them compressed) to take
+# a tender out before it is indexed again.
+_FTS_HEAD = "INSERT INTO tenders_fts (rowid, title, description, lot_text)"
+_FTS_DELETE = (
+    "INSERT INTO tenders_fts (tenders_fts, rowid, title, description, lot_text) "
+    "VALUES ('delete', ?, ?, ?, ?)"
 )
 _CPV_HEAD = "INSERT OR IGNORE INTO tender_cpv (code, tender_id)"
 _PLACE_HEAD = "INSERT OR IGNORE INTO tender_places (code, tender_id)"
@@ -175,7 +180,7 @@ def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -
 
 
 _LOADED: dict[tuple, dict[str, int]] = {}  # (connection, file) -> {kind: dictionary id}
-RELEASES, TENDERS = "release", "tender"  # what a dictionary was learnt from
+RELEASES, TENDERS, TEXTS = "release", "tender", "text"  # what a dictionary was learnt from
 
 
 def dictionary(conn: sqlite3.Connection, kind: str = RELEASES) -> int:
@@ -209,6 +214,14 @@ def add_dictionary(conn: sqlite3.Connection, kind: str, samples: list[bytes]) ->
     return dict_id
 
 
+def text_samples(rows: Sequence[tuple]) -> list[bytes]:
+    """What the texts' dictionary is learnt from: the descriptions and lot texts of
+    :func:`tender_values` rows."""
+    return [
+        text.encode("utf-8") for row in rows for text in (row[_DESCRIPTION], row[_LOT_TEXT]) if text
+    ]
+
+
 def data_statements(
     children: Iterable[tuple[int, Tender]], limit: int, dictionary: int = 0
 ) -> list[Statement]:
@@ -225,22 +238,23 @@ def tender_statements(
     children: Iterable[tuple[int, Tender]],
     limit: int,
     dictionary: int = 0,
+    text_dictionary: int = 0,
 ) -> list[Statement]:
     """Statements that insert new tenders (rows from :func:`tender_values`), index their text
-    and file their CPV codes and places (``children``: (row id, tender) pairs)."""
+    and file their CPV codes and places (``children``: (row id, tender) pairs).
+
+    The texts are compressed here (with ``text_dictionary``), on the importer's writer thread."""
     children = list(children)
     table = list(map(_TABLE_ROW, rows))
     texts = list(map(_TEXT_ROW, rows))
-    out = [
-        *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
-        *multi_insert(_TEXT_HEAD, texts, 4, limit),
+    packed = [
+        (row_id, title, pack_words(description, text_dictionary), pack_words(lot, text_dictionary))
+        for row_id, title, description, lot in texts
     ]
-    if rows:
-        # Index the texts just stored (row ids are given out in order, so a range holds them).
-        first, last = min(r[_ID] for r in rows), max(r[_ID] for r in rows)
-        out.append((_FTS_FROM_TEXTS, [first, last]))
     return [
-        *out,
+        *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
+        *multi_insert(_TEXT_HEAD, packed, 4, limit),
+        *multi_insert(_FTS_HEAD, texts, 4, limit),
         *children_statements(children, limit),
         *data_statements(children, limit, dictionary),
     ]
@@ -283,25 +297,60 @@ def run(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
 
 
 def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
-    """Replace a stored tender with a new :func:`tender_values` row (same id and first-seen)."""
+    """Replace a stored tender with a new :func:`tender_values` row (same id and first-seen),
+    and index its texts again."""
     by_name = dict(zip(TENDER_COLUMNS, row, strict=True))
-    conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [by_name["id"]])
+    row_id = by_name["id"]
+    conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [row_id])
+    old = tender_texts(conn, row_id)
+    if old is not None:  # the index is told exactly what it was given, to take it out
+        conn.execute(_FTS_DELETE, [row_id, *old])
+    words = dictionary(conn, TEXTS)
+    texts = [by_name["title"], by_name["description"], by_name["lot_text"]]
     conn.execute(
-        UPDATE_TEXT,
-        [by_name["title"], by_name["description"], by_name["lot_text"], by_name["id"]],
+        UPDATE_TEXT, [texts[0], pack_words(texts[1], words), pack_words(texts[2], words), row_id]
+    )
+    conn.execute(f"{_FTS_HEAD} VALUES (?, ?, ?, ?)", [row_id, *texts])
+
+
+def pack_words(text: str | None, dictionary: int = 0) -> str | bytes:
+    """A tender text as ``tender_texts`` keeps it: a zstd frame, or the text itself when that
+    is no longer (a short title or an empty lot text). :func:`unpack_texts` reads either."""
+    if not text:
+        return text or ""
+    packed = packing.pack_text(text, dictionary)
+    return packed if len(packed) < len(text) else text
+
+
+def unpack_texts(row: Sequence) -> tuple:
+    """(title, description, lot text) as text from a ``tender_texts`` row of the three."""
+    title, description, lot = row
+    return (
+        title,
+        "" if description is None else unpack(description),
+        "" if lot is None else unpack(lot),
     )
 
 
 def tender_texts(conn: sqlite3.Connection, row_id: int) -> tuple | None:
     """(title, description, lot text) of one stored tender."""
-    return conn.execute(
+    dictionary(conn)
+    row = conn.execute(
         "SELECT title, description, lot_text FROM tender_texts WHERE id = ?", [row_id]
     ).fetchone()
+    return None if row is None else unpack_texts(row)
 
 
-def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> sqlite3.Cursor:
+def all_texts(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> Iterable[tuple]:
+    """(title, description, lot text) as text for the ``tender_texts`` rows ``sql`` selects."""
+    dictionary(conn)
+    return map(unpack_texts, conn.execute(sql, params))
+
+
+def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> Iterable[tuple]:
     """(title, description, lot text) of every tender new or changed by the import ``stamp``."""
-    return conn.execute(
+    return all_texts(
+        conn,
         "SELECT x.title, x.description, x.lot_text FROM tenders t "
         "JOIN tender_texts x ON x.id = t.id WHERE t.changed_at = ?",
         [stamp],
@@ -396,7 +445,7 @@ def get_tender(db: Database, ocid: str) -> Tender | None:
     defects, version, data, title, description = row
     LOADS["tender"] += 1
     if version == packing.TENDER_VERSION:
-        tender = packing.tender_from_blob(data, title, description)
+        tender = packing.tender_from_blob(data, title, description and unpack(description))
     else:
         tender = compile_tender(db.conn, ocid)
     tender.defects = json.loads(defects)
@@ -418,7 +467,7 @@ def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
             chunk,
         ):
             if version == packing.TENDER_VERSION:
-                tender = packing.tender_from_blob(data, title, description)
+                tender = packing.tender_from_blob(data, title, description and unpack(description))
                 tender.defects = json.loads(defects)
                 found[row_id] = tender
             else:

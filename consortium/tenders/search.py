@@ -443,13 +443,16 @@ class _OverBudget(Exception):
 
 
 @contextlib.contextmanager
-def _budget(conn: sqlite3.Connection, seconds: float | None):
-    """Interrupt the statements run inside after ``seconds`` (raising :class:`_OverBudget`)."""
-    if seconds is None:
+def _budget(conn: sqlite3.Connection, seconds: float | None, cancelled=None):
+    """Interrupt the statements run inside after ``seconds`` or once ``cancelled()`` is true
+    (raising :class:`_OverBudget`)."""
+    if seconds is None and cancelled is None:
         yield
         return
-    stop = time.perf_counter() + seconds
-    conn.set_progress_handler(lambda: time.perf_counter() > stop, 200)
+    stop = time.perf_counter() + (seconds if seconds is not None else 1e9)
+    conn.set_progress_handler(
+        lambda: time.perf_counter() > stop or bool(cancelled and cancelled()), 200
+    )
     try:
         yield
     except sqlite3.OperationalError as exc:
@@ -732,15 +735,17 @@ def count(
     *,
     today=None,
     budget: float | None = None,
+    cancelled=None,
     **kwargs,
 ) -> int | None:
     """How many tenders match (``len(search_keys(...))``), counted in SQLite without listing
     them. With ``budget`` (seconds), None when counting would take longer: a list then shows
-    its first page at once and counts off the GUI thread."""
+    its first page at once and counts off the GUI thread (where ``cancelled()``, once true,
+    stops it: None)."""
     q = _query(query, kwargs)
     conds, _match = _where(q, today)
     try:
-        with _budget(ws.conn, budget):
+        with _budget(ws.conn, budget, cancelled):
             return _count(ws, [c for c in conds if not c.hint])
     except _OverBudget:
         return None
@@ -771,6 +776,24 @@ def _count(ws: Workspace, conds: list[_Cond]) -> int:
         f"WITH d(id) AS ({_source(driver)[0]}) SELECT count(*) FROM d WHERE {' AND '.join(checks)}"
     )
     return ws.conn.execute(sql, [*driver.params, *_params(others)]).fetchone()[0]
+
+
+def among(ws: Workspace, query: TenderQuery, keys, *, today=None) -> set[int]:
+    """Which of ``keys`` (a short list, such as the tenders that fit us) match ``query``."""
+    keys = list(keys)
+    conds, _match = _where(_query(query, {}), today)
+    conds = [c for c in conds if not c.hint]
+    if not conds:
+        return set(keys)
+    checks = [c for c in conds if c.kind != "key"]
+    modes = _modes(checks, _sample(ws, checks), len(keys)) if checks else {}
+    where = " AND ".join(_render(c, modes.get(id(c), "probe"), "") for c in conds)
+    found: set[int] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sql = f"SELECT t.id FROM tenders t WHERE t.id IN ({','.join('?' * len(chunk))}) AND {where}"
+        found.update(r[0] for r in ws.conn.execute(sql, [*chunk, *_params(conds)]))
+    return found
 
 
 def estimate(ws: Workspace, query: TenderQuery | None = None, *, today=None, **kwargs):

@@ -53,6 +53,7 @@ class TenderListModel(QAbstractTableModel):
         self.query: search.TenderQuery | None = None  # None: ``keys`` is the whole list
         self.more = False  # the search may have more keys than fetched
         self.new_since: str | None = None  # rows changed after this are new (saved searches)
+        self.counted: tuple[int | None, int | None] = (None, None)  # see set_search
         self.today = dt.date.today()
         self.fits: dict | None = None  # ocid -> consortium.matching.fits.Fit in the "fits us" view
         self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
@@ -69,8 +70,10 @@ class TenderListModel(QAbstractTableModel):
     def set_search(
         self, ws: Workspace, query: search.TenderQuery, new_since: str | None = None
     ) -> None:
-        """Show a search: its first page now, the rest as the view scrolls."""
-        keys = search.search_page(ws, query, today=self.today, limit=search.PAGE)
+        """Show a search: its first page now, the rest as the view scrolls. ``counted`` then
+        holds (the count if it came within the budget else None, the count or an estimate)."""
+        keys, n, about = search.first_page(ws, query, today=self.today, limit=search.PAGE)
+        self.counted = (n, about)
         self.beginResetModel()
         self.ws, self.keys, self.new_since = ws, keys, new_since
         self.query, self.more = query, len(keys) == search.PAGE

@@ -308,20 +308,18 @@ class TendersPage(QWidget):
 
     # ------------------------------------------------------------------ counting
     def _count(self, query: search.TenderQuery, matched: int | None, tail: str) -> None:
-        """The "12,345 of 400,000 tenders" line: counted here within COUNT_BUDGET, else
-        estimated here and counted exactly on a thread of its own (its own connection)."""
+        """The "12,345 of 400,000 tenders" line: counted with the first page when quick
+        (``model.counted``), else estimated and counted exactly on a thread of its own (with
+        its own connection)."""
         self._counting += 1
         token, ws, today = self._counting, self.ws, self.today
         total = self._known_total()
         if total is None:
             total = search.count(ws, today=today, budget=search.COUNT_BUDGET)
-        n = matched
-        if n is None:
-            n = search.count(ws, query, today=today, budget=search.COUNT_BUDGET)
+        n, about = (matched, matched) if matched is not None else self.model.counted
         if n is not None and total is not None:
             self._show_count(n, total, tail)
             return
-        about = search.estimate(ws, query, today=today) if n is None else n
         self.message.setText(
             (f"About {about:,} tenders match" if about is not None else "Counting the matches")
             + f"{tail}; counting…"

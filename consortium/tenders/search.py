@@ -16,6 +16,7 @@ prefix search, ``"young people"`` a phrase, ``OR`` between words widens the sear
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import json
@@ -380,32 +381,51 @@ class _Sample:
     exact: bool  # the stretches cover every tender
 
 
+# Set by first_page while it works: the sample counted for its page serves its count too.
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("search_memo", default=None)
+
+
 def _sample(ws: Workspace, conds: list[_Cond]) -> _Sample:
-    windows = _windows(ws)
+    memo = _MEMO.get()
+    if memo is not None and "base" in memo:
+        windows, present, total = memo["base"]
+    else:
+        windows = _windows(ws)
+        present = sum(
+            ws.conn.execute("SELECT count(*) FROM tenders WHERE id BETWEEN ? AND ?", w).fetchone()[
+                0
+            ]
+            for w in windows
+        )
+        total = present
+        if len(windows) > 1:
+            span = sum(b - a + 1 for a, b in windows)
+            first = ws.conn.execute("SELECT min(id) FROM tenders").fetchone()[0]
+            last = ws.conn.execute("SELECT max(id) FROM tenders").fetchone()[0]
+            total = round(present / span * (last - first + 1))
+        if memo is not None:
+            memo["base"] = (windows, present, total)
     if not windows:
         return _Sample(0, {id(c): 0.0 for c in conds}, True)
-    present = sum(
-        ws.conn.execute("SELECT count(*) FROM tenders WHERE id BETWEEN ? AND ?", w).fetchone()[0]
-        for w in windows
-    )
-    exact = len(windows) == 1
-    span = sum(b - a + 1 for a, b in windows)
-    first = ws.conn.execute("SELECT min(id) FROM tenders").fetchone()[0]
-    last = ws.conn.execute("SELECT max(id) FROM tenders").fetchone()[0]
-    total = present if exact else round(present / span * (last - first + 1))
     density: dict[int, float | None] = {}
     for c in conds:
+        key = (c.kind, c.sql, tuple(c.params), c.table)
+        if memo is not None and key in memo:
+            density[id(c)] = memo[key]
+            continue
         asked = _in_window(c)
         if asked is None:
             density[id(c)] = None
-            continue
-        sql, params = asked
-        found = 0
-        for a, b in windows:
-            values = [*params[:1], a, b] if c.kind == "fts" else [a, b, *params]
-            found += ws.conn.execute(sql, values).fetchone()[0]
-        density[id(c)] = found / present if present else 0.0
-    return _Sample(total, density, exact)
+        else:
+            sql, params = asked
+            found = 0
+            for a, b in windows:
+                values = [*params[:1], a, b] if c.kind == "fts" else [a, b, *params]
+                found += ws.conn.execute(sql, values).fetchone()[0]
+            density[id(c)] = found / present if present else 0.0
+        if memo is not None:
+            memo[key] = density[id(c)]
+    return _Sample(total, density, len(windows) == 1)
 
 
 def _modes(conds: list[_Cond], sample: _Sample, reach: float) -> dict[int, str]:
@@ -617,6 +637,54 @@ def _keys(ws: Workspace, q: TenderQuery, today, offset: int, limit: int | None) 
     return _ordered_page(ws, conds, _sort(q), bool(q.descending), offset, limit)
 
 
+def first_page(
+    ws: Workspace,
+    query: TenderQuery | None = None,
+    *,
+    today=None,
+    limit: int = PAGE,
+    budget: float | None = None,
+    **kwargs,
+) -> tuple[list[int], int | None, int | None]:
+    """What a list shows first, on the GUI thread: ``(keys, count, about)``: the first page of
+    row keys; the count when it comes within ``budget`` seconds (default
+    :data:`COUNT_BUDGET`), else None (count it elsewhere with :func:`count`); and the count or,
+    failing it, an estimate (None when even that is costly: words with a prefix). One sample
+    of the workspace serves the page, the guess whether counting is quick, and the estimate.
+    """
+    q = _query(query, kwargs)
+    budget = COUNT_BUDGET if budget is None else budget
+    memo = _MEMO.set({})
+    try:
+        keys = _keys(ws, q, today, 0, limit)
+        conds = [c for c in _where(q, today)[0] if not c.hint]
+        n = None
+        if _quick_to_count(ws, conds, budget):
+            n = count(ws, q, today=today, budget=budget)
+        about = n if n is not None else estimate(ws, q, today=today)
+    finally:
+        _MEMO.reset(memo)
+    return keys, n, about
+
+
+def _quick_to_count(ws: Workspace, conds: list[_Cond], budget: float) -> bool:
+    """Whether :func:`_count` looks likely to finish within ``budget`` (from the sample)."""
+    checks = [c for c in conds if c.kind != "key"]
+    if not checks:
+        return True
+    sample = _sample(ws, checks)
+    if any(sample.density[id(c)] is None for c in checks):
+        return False
+    sizes = sorted(((sample.density[id(c)] * sample.total, c) for c in checks), key=lambda p: p[0])
+    (smallest, driver), rest = sizes[0], sizes[1:]
+    walk = {"fts": 0.1, "ids": 0.3, "col": 0.15}[driver.kind] * smallest
+    reach = smallest
+    for size, c in rest:
+        walk += min(reach * PROBE_COST[c.kind], size * SET_COST)
+        reach *= size / max(sample.total, 1)
+    return walk < 0.7 * budget * 1e6
+
+
 def search_keys(
     ws: Workspace,
     query: TenderQuery | None = None,
@@ -757,7 +825,7 @@ def _count(ws: Workspace, conds: list[_Cond]) -> int:
     if not conds:
         return ws.conn.execute("SELECT count(*) FROM tenders").fetchone()[0]
     if len(conds) == 1:
-        sql, params = _source(conds[0])
+        sql, params = _source(conds[0], distinct=True)
         return ws.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
     # The rarest condition's ids are walked; each other condition is checked on them one by
     # one or gathered once through its own index, whichever costs less.
@@ -773,7 +841,8 @@ def _count(ws: Workspace, conds: list[_Cond]) -> int:
     others.sort(key=lambda c: (modes[id(c)] == "probe", density(c)))
     checks = [_render(c, modes[id(c)], "", outer="d.id") for c in others]
     sql = (
-        f"WITH d(id) AS ({_source(driver)[0]}) SELECT count(*) FROM d WHERE {' AND '.join(checks)}"
+        f"WITH d(id) AS ({_source(driver, distinct=True)[0]}) SELECT count(*) FROM d "
+        f"WHERE {' AND '.join(checks)}"
     )
     return ws.conn.execute(sql, [*driver.params, *_params(others)]).fetchone()[0]
 
@@ -835,13 +904,15 @@ def estimate(ws: Workspace, query: TenderQuery | None = None, *, today=None, **k
     return round(found / present * total) if present else 0
 
 
-def _source(cond: _Cond) -> tuple[str, list[Any]]:
-    """A query of the ids meeting one condition."""
+def _source(cond: _Cond, distinct: bool = False) -> tuple[str, list[Any]]:
+    """A query of the ids meeting one condition (each once if ``distinct``, to count them: a
+    tender with two codes in a CPV subtree is one tender; a set needs no DISTINCT, which would
+    have SQLite read the codes by tender instead of the code ranges)."""
     if cond.kind == "fts":
         return cond.sql, cond.params
     if cond.kind == "ids":
-        # DISTINCT: a tender with two codes in a CPV subtree is one tender
-        return f"SELECT DISTINCT tender_id FROM {cond.table} WHERE {cond.sql}", cond.params
+        once = "DISTINCT " if distinct else ""
+        return f"SELECT {once}tender_id FROM {cond.table} WHERE {cond.sql}", cond.params
     return f"SELECT t.id FROM tenders t WHERE {cond.sql}", cond.params
 
 

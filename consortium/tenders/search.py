@@ -911,8 +911,13 @@ def _source(cond: _Cond, distinct: bool = False) -> tuple[str, list[Any]]:
     if cond.kind == "fts":
         return cond.sql, cond.params
     if cond.kind == "ids":
-        once = "DISTINCT " if distinct else ""
-        return f"SELECT {once}tender_id FROM {cond.table} WHERE {cond.sql}", cond.params
+        # One index range per alternative (code ranges, lists of codes), joined by UNION
+        # (ALL for a set): SQLite reads an OR of them through a costly multi-index plan.
+        parts = cond.sql.split(" OR ")
+        join = " UNION " if distinct else " UNION ALL "
+        once = "DISTINCT " if distinct and len(parts) == 1 else ""
+        sql = join.join(f"SELECT {once}tender_id FROM {cond.table} WHERE {p}" for p in parts)
+        return sql, cond.params
     return f"SELECT t.id FROM tenders t WHERE {cond.sql}", cond.params
 
 

@@ -57,6 +57,27 @@ def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "empty.consortium"
 
 
+@pytest.fixture(scope="session")
+def generated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 real-shaped releases from bench/tenders.py imported once (copy it, never open it):
+    enough tenders for searches that page and plans that differ."""
+    import importlib.util
+
+    from consortium.tenders.importer import import_paths
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_tenders", Path(__file__).resolve().parents[1] / "bench" / "tenders.py"
+    )
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    folder = tmp_path_factory.mktemp("generated-template")
+    gen.generate(folder / "package.json", 3000)
+    ws = Workspace.create(folder / "generated.consortium")
+    import_paths(ws, [folder / "package.json"])
+    ws.close()
+    return folder / "generated.consortium"
+
+
 def copy_workspace(template: Path, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, dest)

@@ -1,5 +1,9 @@
-"""A tender list that holds only row keys and fetches rows on demand, so 200,000 tenders scroll
-smoothly (the pattern of Anki's browser table)."""
+"""A tender list that holds only the row keys it has shown and fetches rows on demand, so
+400,000 tenders scroll smoothly (the pattern of Anki's browser table).
+
+A search gives the list its first page of keys (``search.search_page``: LIMIT in SQL); more
+pages come as the view scrolls to the end (``canFetchMore``/``fetchMore``), so no list of
+every matching id is ever built on the GUI thread."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from consortium.workspace import Workspace
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 BLOCK = 200  # rows fetched at once when the view needs one it has not seen
+MORE = 200  # keys fetched at once as the view scrolls to the end of those it has
 CACHE_BLOCKS = 50
 STATUS_COLOURS = {
     "open": "#d1e7dd",
@@ -44,30 +49,78 @@ class TenderListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
-        self.keys: list[int] = []
-        self.new: set[str] = set()  # ocids new since the saved search was last looked at
+        self.keys: list[int] = []  # the keys fetched so far, in order
+        self.query: search.TenderQuery | None = None  # None: ``keys`` is the whole list
+        self.more = False  # the search may have more keys than fetched
+        self.new_since: str | None = None  # rows changed after this are new (saved searches)
+        self.counted: tuple[int | None, int | None] = (None, None)  # see set_search
         self.today = dt.date.today()
         self.fits: dict | None = None  # ocid -> consortium.matching.fits.Fit in the "fits us" view
         self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
         self.fetches = 0  # how many blocks were read (tests check rows come on demand)
 
-    def set_keys(self, ws: Workspace, keys: list[int], new: set[str] | None = None) -> None:
+    def set_keys(self, ws: Workspace, keys: list[int], new_since: str | None = None) -> None:
+        """Show exactly these keys (a list already short, such as the tenders that fit us)."""
         self.beginResetModel()
-        self.ws, self.keys, self.new = ws, keys, new or set()
+        self.ws, self.keys, self.new_since = ws, keys, new_since
+        self.query, self.more = None, False
         self._blocks.clear()
         self.endResetModel()
 
-    def row_of(self, ocid: str) -> int | None:
-        """The row showing a tender, or None when the list does not hold it."""
+    def set_search(
+        self, ws: Workspace, query: search.TenderQuery, new_since: str | None = None
+    ) -> None:
+        """Show a search: its first page now, the rest as the view scrolls. ``counted`` then
+        holds (the count if it came within the budget else None, the count or an estimate)."""
+        keys, n, about = search.first_page(ws, query, today=self.today, limit=search.PAGE)
+        self.counted = (n, about)
+        self.beginResetModel()
+        self.ws, self.keys, self.new_since = ws, keys, new_since
+        self.query, self.more = query, len(keys) == search.PAGE
+        self._blocks.clear()
+        self.endResetModel()
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self.more and self.query is not None
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        keys = search.search_page(
+            self.ws, self.query, today=self.today, offset=len(self.keys), limit=MORE
+        )
+        self.more = len(keys) == MORE
+        if keys:
+            end = len(self.keys)
+            self.beginInsertRows(QModelIndex(), end, end + len(keys) - 1)
+            self.keys.extend(keys)
+            self._blocks.pop(end // BLOCK, None)  # it was read short, before these keys came
+            self.endInsertRows()
+
+    def row_of(self, ocid: str, *, fetch: int = 0) -> int | None:
+        """The row showing a tender, or None when the rows fetched so far do not hold it
+        (``fetch``: fetch up to that many more pages looking for it)."""
         key = search.key_of(self.ws, ocid) if self.ws is not None else None
-        try:
-            return self.keys.index(key) if key is not None else None
-        except ValueError:
+        if key is None:
             return None
+        for attempt in range(fetch + 1):
+            if key in self.keys:
+                return self.keys.index(key)
+            if attempt == fetch or not self.canFetchMore():
+                return None
+            self.fetchMore()
+        return None
 
     def ocids(self) -> list[str]:
-        """Every ocid in the list, in order (reads every row: for small lists and tests)."""
+        """Every ocid in the list, in order (fetches every page and row: for small lists and
+        tests)."""
+        while self.canFetchMore():
+            self.fetchMore()
         return [self.row_data(r)["ocid"] for r in range(len(self.keys))]
+
+    def is_new(self, row: dict) -> bool:
+        since = self.new_since
+        return since is not None and (row.get("changed_at") or "") > since
 
     def row_data(self, row: int) -> dict | None:
         if not 0 <= row < len(self.keys) or self.ws is None:
@@ -121,7 +174,7 @@ class TenderListModel(QAbstractTableModel):
         if r is None:
             return None
         column = index.column()
-        fresh = r["ocid"] in self.new or r.get("changed_since_viewed") or not r.get("viewed", True)
+        fresh = self.is_new(r) or r.get("changed_since_viewed") or not r.get("viewed", True)
         if role == Qt.ItemDataRole.FontRole:
             if fresh and column == 1:
                 font = QFont()
@@ -146,7 +199,7 @@ class TenderListModel(QAbstractTableModel):
                 return (
                     "●" if role == Qt.ItemDataRole.DisplayRole else "Changed since you last looked"
                 )
-            if r["ocid"] in self.new:
+            if self.is_new(r):
                 return (
                     "●"
                     if role == Qt.ItemDataRole.DisplayRole

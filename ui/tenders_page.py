@@ -4,6 +4,7 @@ saved searches. A thin view over ``consortium.tenders``."""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,9 @@ from ui.feeds_ui import FeedBar
 from ui.tender_detail import tender_html
 from ui.tenders_model import KEY_ROLE, TenderListModel
 
+# Counts too slow for the GUI thread run here, each on this thread's own reading connection.
+_COUNTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-count")
+
 WINDOWS = (
     ("Any deadline", None),
     ("Closing in 7 days", 7),
@@ -46,11 +50,11 @@ FITS = (
     ("Fits us: alone or with partners", "any"),
     ("Fits us alone", "alone"),
 )
-SORTS = (
+SORTS = (  # (label, sort, descending): "value" and "published" already put the highest first
     ("Deadline", "deadline", False),
-    ("Value, highest first", "value", True),
+    ("Value, highest first", "value", False),
     ("Best match to the words", "relevance", False),
-    ("Newest", "published", True),
+    ("Newest", "published", False),
 )
 
 
@@ -67,6 +71,9 @@ class TendersPage(QWidget):
         self._fitting = False
         self.today = dt.date.today()
         self.saved_id: int | None = None
+        self._counting = 0  # numbers the searches, so a late count of an old one is dropped
+        self._count_job: tuple | None = None
+        self._total: tuple | None = None  # (workspace generation, every tender counted)
         layout = QVBoxLayout(self)
         self.feed_bar = FeedBar()  # "Get new tenders" and the time of the last update
         layout.addWidget(self.feed_bar)
@@ -195,6 +202,8 @@ class TendersPage(QWidget):
         self.splitter = splitter
         layout.addWidget(splitter, 1)
 
+        self._count_timer = QTimer(self, interval=50)
+        self._count_timer.timeout.connect(self._poll_count)
         self._timer = QTimer(self, singleShot=True, interval=180)
         self._timer.timeout.connect(self.run_search)
         for edit in (self.text, self.place, self.cpv, self.value_min, self.value_max):
@@ -254,43 +263,110 @@ class TendersPage(QWidget):
             descending=descending,
         )
 
-    def run_search(self, new: set[str] | None = None) -> None:
+    def run_search(self, new_since: str | None = None, new_count: int = 0) -> None:
+        """Show the search in the filter bar: its first page at once, more as the list
+        scrolls; the count at once when quick, else an estimate until it is counted off the
+        GUI thread. ``new_since``: a saved search's last look (rows changed since are new)."""
         if self.ws is None:
-            return
-        try:
-            query = self.query()
-            keys = search.search_keys(self.ws, query, today=self.today)
-        except (ValueError, ConsortiumError) as exc:
-            self.message.setText(colours.span("error", str(exc)))
             return
         current = self.current_ocid()
         fit_key = self.fit.currentData()
-        if fit_key is not None:
-            keys = self._fitting_keys(keys, fit_key)
-            if keys is None:
-                return  # the fits are being computed; the search runs again when they arrive
         self.model.today = self.today
-        self.model.fits = self.fits if fit_key is not None else None
-        self.model.set_keys(self.ws, keys, new)
+        try:
+            query = self.query()
+            if fit_key is not None:
+                keys = self._fitting_keys(query, fit_key)
+                if keys is None:
+                    return  # the fits are being computed; the search runs again when they arrive
+                self.model.fits = self.fits
+                self.model.set_keys(self.ws, keys, new_since)
+            else:
+                self.model.fits = None
+                self.model.set_search(self.ws, query, new_since)
+        except (ValueError, ConsortiumError) as exc:
+            self.message.setText(colours.span("error", str(exc)))
+            return
         self.view.setColumnHidden(8, fit_key is None)
         self.sort.setEnabled(fit_key is None)  # the fit view is always best fit first
         if fit_key is None:
             self.fit_note.clear()
-        total = search.count(self.ws, today=self.today)
-        extra = f"; {len(new)} new since you last looked" if new else ""
+        extra = f"; {new_count:,} new since you last looked" if new_count else ""
         fitting = " that fit us, best fit first" if fit_key is not None else ""
-        self.message.setText(f"{len(keys):,} of {total:,} tenders{fitting}{extra}")
+        matched = len(self.model.keys) if fit_key is not None else None
+        self._count(query, matched, fitting + extra)
         row = self.model.row_of(current) if current else None
         if row is not None:
             self.view.selectRow(row)
-        elif keys:
+        elif self.model.keys:
             self.view.selectRow(0)
         else:
             self.detail.setHtml(
                 "<p>No tender matches. Try fewer filters or other words.</p>"
-                if total
+                if self.ws.conn.execute("SELECT 1 FROM tenders LIMIT 1").fetchone()
                 else "<p>No tenders yet. Use <b>Import tenders…</b> or drop notice files on the window.</p>"
             )
+
+    # ------------------------------------------------------------------ counting
+    def _count(self, query: search.TenderQuery, matched: int | None, tail: str) -> None:
+        """The "12,345 of 400,000 tenders" line: counted with the first page when quick
+        (``model.counted``), else estimated and counted exactly on a thread of its own (with
+        its own connection)."""
+        self._counting += 1
+        token, ws, today = self._counting, self.ws, self.today
+        total = self._known_total()
+        if total is None:
+            total = search.count(ws, today=today, budget=search.COUNT_BUDGET)
+        n, about = (matched, matched) if matched is not None else self.model.counted
+        if n is not None and total is not None:
+            self._show_count(n, total, tail)
+            return
+        self.message.setText(
+            (f"About {about:,} tenders match" if about is not None else "Counting the matches")
+            + f"{tail}; counting…"
+        )
+
+        def job():
+            stale = lambda: token != self._counting  # noqa: E731 - a newer search began
+            exact = n if n is not None else search.count(ws, query, today=today, cancelled=stale)
+            every = total if total is not None else search.count(ws, today=today, cancelled=stale)
+            return exact, every
+
+        self._count_job = (token, tail, _COUNTER.submit(job))
+        self._count_timer.start()
+
+    def _poll_count(self) -> None:
+        if self._count_job is None:
+            self._count_timer.stop()
+            return
+        token, tail, future = self._count_job
+        if not future.done():
+            return
+        self._count_timer.stop()
+        self._count_job = None
+        if token != self._counting or future.exception() is not None:
+            return  # a newer search is counting, or the workspace closed meanwhile
+        n, total = future.result()
+        if n is not None and total is not None:
+            self._show_count(n, total, tail)
+
+    def _show_count(self, n: int, total: int, tail: str) -> None:
+        self._total = (self._generation(), total)
+        self.message.setText(f"{n:,} of {total:,} tenders{tail}")
+
+    def _generation(self) -> tuple:
+        # Separate statements: each max() is answered from one end of an index.
+        db = self.ws.conn
+        return (
+            id(self.ws),
+            db.execute("SELECT max(id) FROM tenders").fetchone()[0],
+            db.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
+        )
+
+    def _known_total(self) -> int | None:
+        """Every tender in the workspace, as counted last, if no tender came or changed since."""
+        if self._total is not None and self._total[0] == self._generation():
+            return self._total[1]
+        return None
 
     # ------------------------------------------------------------------ fits us
     def show_fits(self) -> None:
@@ -327,8 +403,9 @@ class TendersPage(QWidget):
             db.execute("SELECT value FROM settings WHERE key = 'match_weights'").fetchone(),
         )
 
-    def _fitting_keys(self, keys: list[int], fit_key: str) -> list[int] | None:
-        """The searched keys that fit us, best fit first; None while the fits are computed."""
+    def _fitting_keys(self, query: search.TenderQuery, fit_key: str) -> list[int] | None:
+        """The keys of the tenders that fit us and match the search, best fit first; None
+        while the fits are computed."""
         state = self._state()
         if self.fits is None or self._fits_for != state:
             self._compute_fits(state)
@@ -340,8 +417,10 @@ class TendersPage(QWidget):
                 "(This is our organisation) and give it services, codes and places."
             )
             return []
-        searched = set(keys)
         by_key = {o: search.key_of(self.ws, o) for o in wanted}
+        searched = search.among(
+            self.ws, query, [k for k in by_key.values() if k is not None], today=self.today
+        )
         ordered = sorted(
             (o for o, k in by_key.items() if k in searched), key=lambda o: (-wanted[o].score, o)
         )
@@ -389,11 +468,12 @@ class TendersPage(QWidget):
     def _row_chosen(self, current, _previous) -> None:
         if not current.isValid() or self.ws is None:
             return
-        ocid = current.data(KEY_ROLE)
+        self._show_detail(current.data(KEY_ROLE), self.model.row_data(current.row()) or {})
+
+    def _show_detail(self, ocid: str, row: dict) -> None:
         tender = search.get(self.ws, ocid)
         if tender is None:
             return
-        row = self.model.row_data(current.row()) or {}
         self.detail.setHtml(
             tender_html(tender, self.today, changed=bool(row.get("changed_since_viewed")))
         )
@@ -406,10 +486,12 @@ class TendersPage(QWidget):
         self.fit.setCurrentIndex(0)
         self.fit.blockSignals(False)
         self.run_search()
-        row = self.model.row_of(ocid)
+        row = self.model.row_of(ocid, fetch=5)
         if row is not None:
             self.view.selectRow(row)
             self.view.scrollTo(self.model.index(row, 1))
+        else:  # further down than a few pages: shown beside the list, which keeps its place
+            self._show_detail(ocid, {})
 
     def _match_clicked(self) -> None:
         ocid = self.current_ocid()
@@ -439,8 +521,7 @@ class TendersPage(QWidget):
             s for s in search.saved_searches(self.ws, today=self.today) if s["id"] == search_id
         )
         self._apply(search.TenderQuery.from_dict(saved["query"]))
-        _ocids, new = search.run_saved(self.ws, search_id, today=self.today)
-        self.run_search(new)
+        self.run_search(new_since=saved["last_viewed_at"] or "", new_count=saved["new"])
         self.saved_id = search_id
         search.mark_search_viewed(self.ws, search_id)  # the dispatcher shows the counts now
 

@@ -15,11 +15,14 @@ prefix search, ``"young people"`` a phrase, ``OR`` between words widens the sear
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import json
 import re
-import weakref
+import sqlite3
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,32 +183,47 @@ def _deadline_bound(value: str, *, end: bool) -> str:
 
 # ------------------------------------------------------------------------------ SQL
 @dataclass
-class _IdSource:
-    """A filter answered by a query returning tender ids (full text, CPV, place)."""
+class _Cond:
+    """One condition of a query, in the forms the plans below need.
 
+    ``kind`` is ``"fts"`` (``sql`` is a query of matching rowids), ``"ids"`` (a query of
+    ``tender_id`` on ``table`` for a condition ``on`` its ``code``), ``"col"`` (SQL on ``tenders
+    t``) or ``"key"`` (SQL on ``t.id`` alone, answered by any index). ``column`` names the
+    sort column a ``col`` condition is a range of (the sort index answers it), and ``not_null``
+    says it holds only when that column has a value.
+    """
+
+    kind: str
     sql: str
     params: list[Any]
+    column: str | None = None
+    not_null: bool = False
+    table: str | None = None
+    prefix: bool = False  # an FTS query with a prefix (care*): costly to run once per row
+    hint: bool = False  # implied by the others: only there to start a scan of the sort index
 
-    def clause(self) -> tuple[str, list[Any]]:
-        return f"t.id IN ({self.sql})", self.params
 
-
-def _where(query: TenderQuery, today) -> tuple[list, list[Any], str | None]:
-    """Conditions for a query's filters: SQL on ``tenders t`` (with ``params``, in order) or
-    :class:`_IdSource` objects; and the FTS query text."""
+def _where(query: TenderQuery, today) -> tuple[list[_Cond], str | None]:
+    """The conditions of a query's filters, and the FTS query text."""
     now = as_utc(today)
-    params: list[Any] = []
-    where: list[str] = []
+    where: list[_Cond] = []
     match = fts_query(query.text) if query.text else None
     if query.text and match is None:
-        where.append("0")
+        where.append(_Cond("key", "0", []))
     if match:
-        where.append(_IdSource("SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ?", [match]))
+        where.append(
+            _Cond(
+                "fts",
+                "SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ?",
+                [match],
+                prefix="*" in match,
+            )
+        )
     if query.status:
         unknown = [s for s in query.status if s not in STATUSES]
         if unknown:
             raise SearchError(f"Unknown status {unknown[0]!r}; use one of: {', '.join(STATUSES)}.")
-        parts = []
+        parts, params = [], []
         for status in query.status:
             if status == OPEN:
                 parts.append("(t.phase = 'tender' AND (t.deadline > ? OR t.deadline IS NULL))")
@@ -222,129 +240,359 @@ def _where(query: TenderQuery, today) -> tuple[list, list[Any], str | None]:
                 parts.append("t.phase = 'cancelled'")
             elif status == AWARDED:
                 parts.append("t.phase = 'awarded'")
-        where.append("(" + " OR ".join(parts) + ")")
+        where.append(_Cond("col", "(" + " OR ".join(parts) + ")", params))
+        if set(query.status) <= {OPEN, COMING_SOON}:
+            # Implied: a deadline, if any, still ahead. Listed by deadline, the scan of the
+            # deadline index starts there instead of passing every tender that closed.
+            where.append(_Cond("col", "t.deadline > ?", [now], "t.deadline", hint=True))
     # "(x IS NULL) = 0" lets SQLite use the sort indexes on (x IS NULL, x) for ranges.
     if query.deadline_from:
-        where.append("(t.deadline IS NULL) = 0 AND t.deadline >= ?")
-        params.append(_deadline_bound(query.deadline_from, end=False))
+        bound = _deadline_bound(query.deadline_from, end=False)
+        where.append(_Cond("col", "t.deadline >= ?", [bound], "t.deadline", not_null=True))
     if query.deadline_to:
-        where.append("(t.deadline IS NULL) = 0 AND t.deadline < ?")
-        params.append(_deadline_bound(query.deadline_to, end=True))
+        bound = _deadline_bound(query.deadline_to, end=True)
+        where.append(_Cond("col", "t.deadline < ?", [bound], "t.deadline", not_null=True))
     if query.cpv:
         ranges = [_cpv_range(c) for c in query.cpv]
         cond = " OR ".join("(code >= ? AND code < ?)" for _ in ranges)
-        where.append(
-            _IdSource(
-                f"SELECT tender_id FROM tender_cpv WHERE {cond}", [v for r in ranges for v in r]
-            )
-        )
+        where.append(_Cond("ids", cond, [v for r in ranges for v in r], table="tender_cpv"))
     if query.place:
         cond, values = place_condition(query.place)
-        where.append(_IdSource(f"SELECT tender_id FROM tender_places WHERE {cond}", values))
+        where.append(_Cond("ids", cond, values, table="tender_places"))
     if query.value_min is not None:
-        where.append("(t.value_sort IS NULL) = 0 AND t.value_sort >= ?")
-        params.append(float(query.value_min))
+        value = float(query.value_min)
+        where.append(_Cond("col", "t.value_sort >= ?", [value], "t.value_sort", not_null=True))
     if query.value_max is not None:
-        where.append("(t.value_sort IS NULL) = 0 AND t.value_sort <= ?")
-        params.append(float(query.value_max))
+        value = float(query.value_max)
+        where.append(_Cond("col", "t.value_sort <= ?", [value], "t.value_sort", not_null=True))
     flags = ((query.sme, "sme"), (query.vcse, "vcse"), (query.reserved, "reserved_vcse"))
     for flag, column in flags:
         if flag is True:
-            where.append(f"t.{column} = 1")
+            where.append(_Cond("col", f"t.{column} = 1", []))
         elif flag is False:
-            where.append(f"coalesce(t.{column}, 0) = 0")
+            where.append(_Cond("col", f"coalesce(t.{column}, 0) = 0", []))
     if query.source:
-        where.append("t.source = ?")
-        params.append(query.source)
+        where.append(_Cond("col", "t.source = ?", [query.source]))
     if query.changed_since:
-        where.append("t.changed_at > ?")
-        params.append(query.changed_since)
+        where.append(_Cond("col", "t.changed_at > ?", [query.changed_since]))
     if query.changed_from:
-        where.append("t.changed_at >= ?")
-        params.append(query.changed_from)
-    return where, params, match
+        where.append(_Cond("col", "t.changed_at >= ?", [query.changed_from]))
+    return _merged(where), match
 
 
-# The full id list in each sort order, kept per workspace until the tenders change: a search
-# then only finds the set of matching ids and keeps the cached order (no sort per query).
-_ORDERS = {
-    ("deadline", False): "t.deadline IS NULL, t.deadline, t.id",
-    ("deadline", True): "t.deadline IS NULL, t.deadline DESC, t.id",
-    ("value", False): "t.value_sort IS NULL, t.value_sort DESC, t.id",
-    ("value", True): "t.value_sort IS NULL, t.value_sort, t.id",
-    ("published", False): "t.published IS NULL, t.published DESC, t.id",
-    ("published", True): "t.published IS NULL, t.published, t.id",
-}
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _generation(ws: Workspace) -> tuple:
-    # Two queries: each is answered from one end of an index (together they would scan).
-    return (
-        ws.conn.execute("SELECT max(id) FROM tenders").fetchone()[0],
-        ws.conn.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
-    )
-
-
-def _sql(where: list, params: list[Any]) -> tuple[str, list[Any]]:
-    """All conditions as one SQL WHERE clause (id sources as IN subqueries)."""
-    parts, values, plain = [], [], iter(params)
-    for cond in where:
-        if isinstance(cond, _IdSource):
-            clause, extra = cond.clause()
-            parts.append(clause)
-            values.extend(extra)
+def _merged(where: list[_Cond]) -> list[_Cond]:
+    """Both ends of a range on one column as one condition (one index range, not two halves)."""
+    out: list[_Cond] = []
+    for c in where:
+        same = next((o for o in out if o.not_null and c.not_null and o.column == c.column), None)
+        if same is None:
+            out.append(c)
         else:
-            parts.append(cond)
-            values.extend(next(plain) for _ in range(cond.count("?")))
-    return " AND ".join(parts), values
+            same.sql, same.params = f"{same.sql} AND {c.sql}", [*same.params, *c.params]
+    return out
 
 
-def _matching(ws: Workspace, where: list, params: list[Any]) -> set[int]:
-    """The ids meeting every condition: id sources fetched directly, then intersected."""
-    columns = [c for c in where if not isinstance(c, _IdSource)]
-    sources = [c for c in where if isinstance(c, _IdSource)]
-    if columns and sources and not any("tenders_fts" in c.sql for c in sources):
-        # Column filters with code or place lists (no words): one query lets SQLite intersect
-        # in C, instead of building large Python sets (e.g. every open tender) to intersect.
-        sql, values = _sql(columns, params)
-        query = f"SELECT t.id FROM tenders t WHERE {sql}" + "".join(
-            f" AND t.id IN ({c.sql})" for c in sources
+# Sort orders: the sort column, its index on (column IS NULL, column) and the direction. Tenders
+# without the value come last; ties go by row key in the same direction, so each half of the
+# list (with the value, without it) is one scan of the index, forwards or backwards, and a page
+# is read straight from it with LIMIT/OFFSET: no sort, no list of every id.
+_ORDERS = {
+    ("deadline", False): ("t.deadline", "tenders_deadline", "ASC"),
+    ("deadline", True): ("t.deadline", "tenders_deadline", "DESC"),
+    ("value", False): ("t.value_sort", "tenders_value", "DESC"),
+    ("value", True): ("t.value_sort", "tenders_value", "ASC"),
+    ("published", False): ("t.published", "tenders_published", "DESC"),
+    ("published", True): ("t.published", "tenders_published", "ASC"),
+}
+
+
+def order_by(sort: str, descending: bool) -> str:
+    """The ORDER BY of a sort on ``tenders t``: what every page and every full list follows."""
+    column, _index, direction = _ORDERS[sort, descending]
+    return f"{column} IS NULL, {column} {direction}, t.id {direction}"
+
+
+def _render(cond: _Cond, mode: str, sort_column: str, outer: str = "t.id") -> str:
+    """A condition as SQL on ``tenders t`` (or on ``outer``, a row key of another table).
+
+    ``probe``: checked on each row as the scan reaches it (cheap per row, nothing built first);
+    ``set``: the matching ids are gathered once and each row is looked up among them (costs the
+    size of the set, then next to nothing per row). Ranges of the sort column and conditions on
+    the row key alone are answered by the sort index itself."""
+    if cond.kind == "key":
+        return cond.sql.replace("t.id", outer)
+    if cond.kind == "col" and outer == "t.id" and cond.column == sort_column:
+        return cond.sql
+    if mode == "set" or (cond.kind == "fts" and cond.prefix):
+        return f"+{outer} IN ({_source(cond)[0]})"
+    if cond.kind == "fts":
+        return (
+            f"EXISTS (SELECT 1 FROM tenders_fts f WHERE tenders_fts MATCH ? AND f.rowid = {outer})"
         )
-        return {
-            row[0]
-            for row in ws.conn.execute(query, [*values, *(p for c in sources for p in c.params)])
-        }
-    sets: list[set[int]] = []
-    for cond in where:
-        if isinstance(cond, _IdSource):
-            sets.append(set(_ids(ws, cond.sql, cond.params)))
-            if not sets[-1]:
-                return set()
-    if columns:
-        sql, values = _sql(columns, params)
-        if sets and min(len(x) for x in sets) < 2000:
-            # Few candidates: check the column conditions on those rows only.
-            sets.sort(key=len)
-            candidates = set.intersection(*sets)
-            found: set[int] = set()
-            ids = list(candidates)
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                found.update(
-                    row[0]
-                    for row in ws.conn.execute(
-                        f"SELECT t.id FROM tenders t WHERE t.id IN "
-                        f"({','.join('?' * len(chunk))}) AND {sql}",
-                        [*chunk, *values],
-                    )
-                )
-            return found
-        sets.append(
-            {row[0] for row in ws.conn.execute(f"SELECT t.id FROM tenders t WHERE {sql}", values)}
+    if cond.kind == "ids":
+        return f"EXISTS (SELECT 1 FROM {cond.table} x WHERE x.tender_id = {outer} AND ({cond.sql}))"
+    if outer == "t.id":
+        return cond.sql
+    return f"EXISTS (SELECT 1 FROM tenders t WHERE t.id = {outer} AND {cond.sql})"
+
+
+# Rough costs in microseconds, measured at 400,000 tenders in a fresh process: checking one
+# row against a condition on its own (an FTS5 query for that row, a look-up of the row or of
+# its codes), and gathering one id of a condition's set before a scan.
+PROBE_COST = {"fts": 45.0, "ids": 8.0, "col": 15.0, "key": 0.0}
+SET_COST = 0.4
+SAMPLE_WINDOWS = 8  # stretches of row keys spread over the workspace, counted to estimate
+SAMPLE_SPAN = 500
+
+
+def _windows(ws: Workspace) -> list[tuple[int, int]]:
+    # Two queries: each is answered from one end of an index (together they would scan).
+    lo = ws.conn.execute("SELECT min(id) FROM tenders").fetchone()[0]
+    hi = ws.conn.execute("SELECT max(id) FROM tenders").fetchone()[0]
+    if lo is None:
+        return []
+    if hi - lo + 1 <= SAMPLE_WINDOWS * SAMPLE_SPAN:
+        return [(lo, hi)]
+    step = (hi - lo + 1) // SAMPLE_WINDOWS
+    return [(lo + k * step, lo + k * step + SAMPLE_SPAN - 1) for k in range(SAMPLE_WINDOWS)]
+
+
+def _in_window(cond: _Cond) -> tuple[str, list[Any]] | None:
+    """How many row keys between two ? meet ``cond`` (None: too costly to ask, a prefix)."""
+    if cond.kind == "fts":
+        if cond.prefix:
+            return None  # FTS5 merges every word of a prefix before it reads any stretch
+        sql = "SELECT count(*) FROM tenders_fts WHERE tenders_fts MATCH ? AND rowid BETWEEN ? AND ?"
+        return sql, cond.params
+    if cond.kind == "ids":
+        codes = re.sub(r"\bcode\b", "+code", cond.sql)  # read by tender, not by code
+        sql = (
+            f"SELECT count(DISTINCT tender_id) FROM {cond.table} WHERE "
+            f"tender_id BETWEEN ? AND ? AND ({codes})"
         )
-    sets.sort(key=len)
-    return set.intersection(*sets) if sets else set()
+        return sql, cond.params
+    sql = f"SELECT count(*) FROM tenders t NOT INDEXED WHERE t.id BETWEEN ? AND ? AND {cond.sql}"
+    return sql, cond.params
+
+
+@dataclass
+class _Sample:
+    total: int  # tenders in the workspace (estimated from the stretches when large)
+    density: dict[int, float | None]  # id(cond) -> share of tenders meeting it
+    exact: bool  # the stretches cover every tender
+
+
+# Set by first_page while it works: the sample counted for its page serves its count too.
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("search_memo", default=None)
+
+
+def _sample(ws: Workspace, conds: list[_Cond]) -> _Sample:
+    memo = _MEMO.get()
+    if memo is not None and "base" in memo:
+        windows, present, total = memo["base"]
+    else:
+        windows = _windows(ws)
+        present = sum(
+            ws.conn.execute("SELECT count(*) FROM tenders WHERE id BETWEEN ? AND ?", w).fetchone()[
+                0
+            ]
+            for w in windows
+        )
+        total = present
+        if len(windows) > 1:
+            span = sum(b - a + 1 for a, b in windows)
+            first = ws.conn.execute("SELECT min(id) FROM tenders").fetchone()[0]
+            last = ws.conn.execute("SELECT max(id) FROM tenders").fetchone()[0]
+            total = round(present / span * (last - first + 1))
+        if memo is not None:
+            memo["base"] = (windows, present, total)
+    if not windows:
+        return _Sample(0, {id(c): 0.0 for c in conds}, True)
+    density: dict[int, float | None] = {}
+    for c in conds:
+        key = (c.kind, c.sql, tuple(c.params), c.table)
+        if memo is not None and key in memo:
+            density[id(c)] = memo[key]
+            continue
+        asked = _in_window(c)
+        if asked is None:
+            density[id(c)] = None
+        else:
+            sql, params = asked
+            found = 0
+            for a, b in windows:
+                values = [*params[:1], a, b] if c.kind == "fts" else [a, b, *params]
+                found += ws.conn.execute(sql, values).fetchone()[0]
+            density[id(c)] = found / present if present else 0.0
+        if memo is not None:
+            memo[key] = density[id(c)]
+    return _Sample(total, density, len(windows) == 1)
+
+
+def _modes(conds: list[_Cond], sample: _Sample, reach: float) -> dict[int, str]:
+    """For each condition, ``probe`` or ``set`` (see :func:`_render`), whichever costs less when
+    ``reach`` rows are to be checked: the most selective conditions are weighed first, and
+    each leaves fewer rows for the next."""
+    modes: dict[int, str] = {}
+    for c in sorted(conds, key=lambda c: sample.density.get(id(c)) or 0.5):
+        d = sample.density.get(id(c))
+        d = 0.5 if d is None else d
+        if c.kind == "fts" and c.prefix:
+            modes[id(c)] = "set"
+        else:
+            probing = reach * PROBE_COST[c.kind]
+            gathering = d * sample.total * SET_COST
+            modes[id(c)] = "probe" if probing < gathering else "set"
+        reach *= d
+    return modes
+
+
+def _joint(conds: list[_Cond], sample: _Sample) -> float:
+    share = 1.0
+    for c in conds:
+        d = sample.density.get(id(c))
+        share *= 0.5 if d is None else d
+    return share
+
+
+def _params(conds: list[_Cond]) -> list[Any]:
+    return [p for c in conds for p in c.params]
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _budget(conn: sqlite3.Connection, seconds: float | None, cancelled=None):
+    """Interrupt the statements run inside after ``seconds`` or once ``cancelled()`` is true
+    (raising :class:`_OverBudget`)."""
+    if seconds is None and cancelled is None:
+        yield
+        return
+    stop = time.perf_counter() + (seconds if seconds is not None else 1e9)
+    conn.set_progress_handler(
+        lambda: time.perf_counter() > stop or bool(cancelled and cancelled()), 200
+    )
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            raise _OverBudget from exc
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+PROBE_BUDGET = 0.05  # seconds a page may spend checking rows one by one before sets are built
+
+
+def _ordered_page(
+    ws: Workspace,
+    conds: list[_Cond],
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+) -> list[int]:
+    """Row keys ``[offset:offset + limit]`` (``limit`` None: to the end) of the tenders meeting
+    every condition, in the sort order.
+
+    The sort index is walked in order and the walk stops after the page. Each condition is
+    checked on the rows as they come (quick when matches are common: a page needs few rows) or
+    gathered once into a set (quick when they are rare), whichever a count of a few stretches
+    of the workspace says is cheaper; if checking row by row still runs past
+    :data:`PROBE_BUDGET`, every condition becomes a set."""
+    column, index, direction = _ORDERS[sort, descending]
+    conds = [c for c in conds if not c.hint or c.column == column]
+    segments = [0] if any(c.not_null and c.column == column for c in conds) else [0, 1]
+    want = -1 if limit is None else offset + limit
+    indexed = [c for c in conds if c.kind == "key" or (c.kind == "col" and c.column == column)]
+    checks = [c for c in conds if c not in indexed]
+
+    def run(modes: dict[int, str]) -> list[int]:
+        # the index's own conditions, then sets (cheap to look up), then row-by-row checks
+        ordered = indexed + sorted(checks, key=lambda c: (modes[id(c)] == "probe", rank[id(c)]))
+        subs, params = [], []
+        for null in segments:
+            kept = [c for c in ordered if null == 0 or c.column != column]
+            where = [f"({column} IS NULL) = {null}"]
+            where += [_render(c, modes.get(id(c), "set"), column) for c in kept]
+            subs.append(
+                f"SELECT id FROM (SELECT t.id AS id FROM tenders t INDEXED BY {index} WHERE "
+                f"{' AND '.join(where)} ORDER BY {column} {direction}, t.id {direction} "
+                f"LIMIT {want})"
+            )
+            params += _params(kept)
+        sql = " UNION ALL ".join(subs) + f" LIMIT {-1 if limit is None else limit} OFFSET {offset}"
+        if limit is None:
+            return _ids(ws, sql, params)
+        return [r[0] for r in ws.conn.execute(sql, params)]
+
+    rank = {id(c): k for k, c in enumerate(checks)}
+    every_set = {id(c): "set" for c in checks}
+    if not checks:
+        return run(every_set)
+    sample = _sample(ws, checks)
+    rank = {id(c): sample.density.get(id(c)) or 0.5 for c in checks}
+    share = max(_joint(checks, sample), 1 / max(sample.total, 1))
+    rarest = min((0.5 if d is None else d) for d in (sample.density[id(c)] for c in checks))
+    if rarest * sample.total <= FEW:
+        return _few(ws, conds, checks, sample, sort, descending, offset, limit)
+    if limit is None:
+        return run(every_set)
+    modes = _modes(checks, sample, min(sample.total, want / share))
+    if "probe" not in modes.values():
+        return run(modes)
+    try:
+        with _budget(ws.conn, PROBE_BUDGET):
+            return run(modes)
+    except _OverBudget:
+        return run(every_set)
+
+
+FEW = 2000  # ids of one condition few enough to gather and sort instead of walking the index
+
+
+def _few(
+    ws: Workspace,
+    conds: list[_Cond],
+    checks: list[_Cond],
+    sample: _Sample,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+) -> list[int]:
+    """A page of few matches: the rarest condition's ids are read, the rows checked and sorted
+    (a walk of the sort index could pass every tender before it found them)."""
+    driver = min(
+        checks, key=lambda c: 0.5 if sample.density[id(c)] is None else sample.density[id(c)]
+    )
+    others = [c for c in conds if c is not driver and not c.hint]
+    d = sample.density[id(driver)]
+    modes = _modes(
+        [c for c in others if c in checks], sample, (0.5 if d is None else d) * sample.total
+    )
+    # Conditions answered without the tender's row go first, on the ids alone: a row is read
+    # (about 20 µs each in a fresh process) only for the ids left, to check and sort them.
+    early = [c for c in others if c.kind != "col" or modes.get(id(c)) == "set"]
+    late = [c for c in others if c not in early]
+    survivors = " AND ".join(
+        [_render(c, modes.get(id(c), "probe"), "", outer="d.id") for c in early] or ["1"]
+    )
+    where = ["t.id IN hits", *(_render(c, "probe", "") for c in late)]
+    column, _index, direction = _ORDERS[sort, descending]
+    # Unary + keeps SQLite from walking the sort index instead of sorting the few rows.
+    order = f"(+{column}) IS NULL, +{column} {direction}, +t.id {direction}"
+    sql = (
+        f"WITH d(id) AS ({_source(driver)[0]}), hits(id) AS (SELECT d.id FROM d WHERE "
+        f"{survivors}) SELECT t.id FROM tenders t WHERE {' AND '.join(where)} ORDER BY {order}"
+    )
+    params = [*driver.params, *_params(early), *_params(late)]
+    if limit is None:
+        return [r[0] for r in ws.conn.execute(sql, params)]
+    return [r[0] for r in ws.conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
 
 
 def _ids(ws: Workspace, sql: str, params: list[Any] = ()) -> list[int]:
@@ -353,48 +601,6 @@ def _ids(ws: Workspace, sql: str, params: list[Any] = ()) -> list[int]:
     query = f"WITH x(id) AS ({sql}) SELECT json_group_array(id) FROM x"
     (text,) = ws.conn.execute(query, params).fetchone()
     return orjson.loads(text)
-
-
-def _ordered(ws: Workspace, sort: str, descending: bool) -> list[int]:
-    return _order_entry(ws, sort, descending)[1]
-
-
-def _order_entry(ws: Workspace, sort: str, descending: bool) -> list:
-    """[generation, ordered keys, position of each key or None until first needed]."""
-    cache = _CACHE.setdefault(ws, {})
-    generation = _generation(ws)
-    key = (sort, descending)
-    hit = cache.get(key)
-    if hit is None or hit[0] != generation:
-        sql = f"SELECT t.id FROM tenders t ORDER BY {_ORDERS[key]}"
-        hit = [generation, _ids(ws, sql), None]
-        cache[key] = hit
-    return hit
-
-
-SQL_ORDER_MAX = 5000
-
-
-def _in_order(ws: Workspace, sort: str, descending: bool, hits: set[int]) -> list[int]:
-    hit = _CACHE.get(ws, {}).get((sort, descending))
-    if len(hits) <= SQL_ORDER_MAX and (hit is None or hit[0] != _generation(ws)):
-        # No id list in this order yet (the first search since the app started, or since an
-        # import): SQLite sorts a few thousand hits in milliseconds, where reading the whole
-        # list of 400,000 ids in order takes a tenth of a second. More hits than that read the
-        # list once, and every later search uses it.
-        sql = (
-            "SELECT t.id FROM tenders t WHERE t.id IN (SELECT value FROM json_each(?)) "
-            f"ORDER BY {_ORDERS[sort, descending]}"
-        )
-        return [row[0] for row in ws.conn.execute(sql, [json.dumps(list(hits))])]
-    entry = _order_entry(ws, sort, descending)
-    order = entry[1]
-    if len(hits) * 20 < len(order):  # few hits: sort them by position instead of a full pass
-        if entry[2] is None:
-            entry[2] = {k: i for i, k in enumerate(order)}
-        position = entry[2]
-        return sorted((k for k in hits if k in position), key=position.__getitem__)
-    return [k for k in order if k in hits]
 
 
 def _query(query: TenderQuery | None, kwargs: dict) -> TenderQuery:
@@ -409,6 +615,86 @@ def _query(query: TenderQuery | None, kwargs: dict) -> TenderQuery:
     return query
 
 
+PAGE = 50  # rows a list asks for at once (a screenful is about 30)
+COUNT_BUDGET = 0.02  # seconds a list waits for its count before counting in the background
+
+
+def search_page(
+    ws: Workspace,
+    query: TenderQuery | None = None,
+    *,
+    today=None,
+    offset: int = 0,
+    limit: int = PAGE,
+    **kwargs,
+) -> list[int]:
+    """Row keys of one page of the matches: ``search_keys(...)[offset:offset + limit]``, read
+    with LIMIT/OFFSET from the sort indexes (and FTS5's bm25 for relevance), so the first page
+    of 400,000 tenders costs about what it costs for 4,000. What a list shows as it scrolls.
+
+    ``search_page(ws, TenderQuery(text="care*"), offset=200, limit=200)``
+    """
+    q = _query(query, kwargs)
+    return _keys(ws, q, today, offset, limit)
+
+
+def _keys(ws: Workspace, q: TenderQuery, today, offset: int, limit: int | None) -> list[int]:
+    conds, match = _where(q, today)
+    if any(c.kind == "key" and c.sql == "0" for c in conds):
+        return []
+    if q.sort == "relevance" and match:
+        return _relevance_page(ws, conds, bool(q.descending), offset, limit)
+    return _ordered_page(ws, conds, _sort(q), bool(q.descending), offset, limit)
+
+
+def first_page(
+    ws: Workspace,
+    query: TenderQuery | None = None,
+    *,
+    today=None,
+    limit: int = PAGE,
+    budget: float | None = None,
+    **kwargs,
+) -> tuple[list[int], int | None, int | None]:
+    """What a list shows first, on the GUI thread: ``(keys, count, about)``: the first page of
+    row keys; the count when it comes within ``budget`` seconds (default
+    :data:`COUNT_BUDGET`), else None (count it elsewhere with :func:`count`); and the count or,
+    failing it, an estimate (None when even that is costly: words with a prefix). One sample
+    of the workspace serves the page, the guess whether counting is quick, and the estimate.
+    """
+    q = _query(query, kwargs)
+    budget = COUNT_BUDGET if budget is None else budget
+    memo = _MEMO.set({})
+    try:
+        keys = _keys(ws, q, today, 0, limit)
+        conds = [c for c in _where(q, today)[0] if not c.hint]
+        n = None
+        if _quick_to_count(ws, conds, budget):
+            n = count(ws, q, today=today, budget=budget)
+        about = n if n is not None else estimate(ws, q, today=today)
+    finally:
+        _MEMO.reset(memo)
+    return keys, n, about
+
+
+def _quick_to_count(ws: Workspace, conds: list[_Cond], budget: float) -> bool:
+    """Whether :func:`_count` looks likely to finish within ``budget`` (from the sample)."""
+    checks = [c for c in conds if c.kind != "key"]
+    if not checks:
+        return True
+    sample = _sample(ws, checks)
+    if any(sample.density[id(c)] is None for c in checks):
+        return False
+    sizes = sorted(((sample.density[id(c)] * sample.total, c) for c in checks), key=lambda p: p[0])
+    (smallest, driver), rest = sizes[0], sizes[1:]
+    walk = {"fts": 0.1, "ids": 0.3, "col": 0.15}[driver.kind] * smallest
+    reach = smallest
+    for size, c in rest:
+        walk += min(reach * PROBE_COST[c.kind], size * SET_COST)
+        reach *= size / max(sample.total, 1)
+    return walk < 0.7 * budget * 1e6
+
+
 def search_keys(
     ws: Workspace,
     query: TenderQuery | None = None,
@@ -417,55 +703,77 @@ def search_keys(
     limit: int | None = None,
     **kwargs,
 ) -> list[int]:
-    """Row keys (integers) of the matching tenders in the query's order: what a list holds.
+    """Row keys (integers) of every matching tender in the query's order (the first ``limit``).
 
     Keyword arguments set query fields: ``search_keys(ws, text="care*", status=["open"])``.
+    A list on screen wants :func:`search_page` and :func:`count` instead.
     """
     q = _query(query, kwargs)
-    where, params, match = _where(q, today)
-    if not where:
-        keys = list(_ordered(ws, _sort(q), bool(q.descending)))
-        return keys[:limit] if limit is not None else keys
-    hits = _matching(ws, where, params)
-    if not hits:
-        return []
-    if q.sort == "relevance" and match:
-        keys = _by_relevance(ws, match, hits, bool(q.descending))
-    else:
-        keys = _in_order(ws, _sort(q), bool(q.descending), hits)
-    return keys[:limit] if limit is not None else keys
+    return _keys(ws, q, today, 0, limit)
 
 
-RELEVANCE_RANKED = 1000  # beyond the best 1,000 matches, relevance means little: by deadline
+RELEVANCE_POOL = 5000  # the newest matches of the words ranked by bm25; the rest by deadline
 
 
 def _sort(q: TenderQuery) -> str:
     return q.sort if q.sort in SORTS and q.sort != "relevance" else "deadline"
 
 
-def _by_relevance(ws: Workspace, match: str, hits: set[int], descending: bool) -> list[int]:
-    """Best matches first (bm25, title weighted most); past the best 1,000, by deadline."""
-    rank = "bm25(tenders_fts, 10.0, 1.0, 3.0)" + (" DESC" if descending else "")
-    sql = f"SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? ORDER BY {rank}, rowid"
-    if len(hits) > 5 * RELEVANCE_RANKED:
-        ranked: list[int] = []
-        for (rowid,) in ws.conn.execute(sql + " LIMIT ?", [match, 5 * RELEVANCE_RANKED]):
-            if rowid in hits:
-                ranked.append(rowid)
-                if len(ranked) == RELEVANCE_RANKED:
-                    break
-        top = set(ranked)
-        return ranked + _in_order(ws, "deadline", False, hits - top)
-    if len(hits) > 500:
-        return [rowid for (rowid,) in ws.conn.execute(sql, [match]) if rowid in hits]
-    # Few matches: rank only those.
-    ids = list(hits)
-    marks = ",".join("?" * len(ids))
-    sql = (
-        f"SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? AND rowid IN ({marks}) "
-        f"ORDER BY {rank}, rowid"
+_BM25 = "bm25(tenders_fts, 10.0, 1.0, 3.0)"  # the title weighs most, then the lots
+
+
+def _relevance_page(
+    ws: Workspace, conds: list[_Cond], descending: bool, offset: int, limit: int | None
+) -> list[int]:
+    """Best matches first (bm25, title weighted most), then the rest by deadline.
+
+    bm25 is worked out for the newest :data:`RELEVANCE_POOL` tenders matching the words (all
+    of them in a workspace with fewer matches): beyond thousands of matches every word is
+    common, and bm25 tells them apart by little more than length, while ranking all 300,000
+    matches of "services" takes a second. Matches older than the pool follow by deadline.
+    """
+    fts = next(c for c in conds if c.kind == "fts")
+    others = [c for c in conds if c is not fts and not c.hint]
+    match = fts.params[0]
+    row = ws.conn.execute(
+        "SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? ORDER BY rowid DESC "
+        "LIMIT 1 OFFSET ?",
+        [match, RELEVANCE_POOL - 1],
+    ).fetchone()
+    bound = row[0] if row else None
+    sample = _sample(ws, [fts, *others]) if others else None
+    if sample is not None:  # the rows to check: the pool, or all the matches when fewer
+        d = sample.density[id(fts)]
+        pool = RELEVANCE_POOL if bound or d is None else min(RELEVANCE_POOL, d * sample.total)
+        modes = _modes(others, sample, max(pool, 1.0))
+    else:
+        modes = {}
+    checks = [_render(c, modes[id(c)], "", outer="tenders_fts.rowid") for c in others]
+    where = " AND ".join(["tenders_fts MATCH ?", *(["rowid >= ?"] if bound else []), *checks])
+    params = [match, *([bound] if bound else []), *_params(others)]
+    rank = _BM25 + (" DESC" if descending else "")
+    ranked_sql = f"SELECT rowid FROM tenders_fts WHERE {where} ORDER BY {rank}, rowid"
+    want = -1 if limit is None else limit
+    keys = [
+        r[0] for r in ws.conn.execute(f"{ranked_sql} LIMIT ? OFFSET ?", [*params, want, offset])
+    ]
+    if bound is None or (limit is not None and len(keys) == limit):
+        return keys
+    if keys or offset == 0:
+        ranked = offset + len(keys)
+    else:
+        ranked = ws.conn.execute(f"SELECT count(*) FROM tenders_fts WHERE {where}", params)
+        ranked = ranked.fetchone()[0]
+    older = _Cond("key", "t.id < ?", [bound])
+    rest = _ordered_page(
+        ws,
+        [*conds, older],
+        "deadline",
+        False,
+        max(0, offset - ranked),
+        None if limit is None else limit - len(keys),
     )
-    return [rowid for (rowid,) in ws.conn.execute(sql, [match, *ids])]
+    return keys + rest
 
 
 def search_ids(
@@ -504,13 +812,128 @@ def key_of(ws: Workspace, ocid: str) -> int | None:
     return row[0] if row else None
 
 
-def count(ws: Workspace, query: TenderQuery | None = None, *, today=None, **kwargs) -> int:
-    """How many tenders match."""
+def count(
+    ws: Workspace,
+    query: TenderQuery | None = None,
+    *,
+    today=None,
+    budget: float | None = None,
+    cancelled=None,
+    **kwargs,
+) -> int | None:
+    """How many tenders match (``len(search_keys(...))``), counted in SQLite without listing
+    them. With ``budget`` (seconds), None when counting would take longer: a list then shows
+    its first page at once and counts off the GUI thread (where ``cancelled()``, once true,
+    stops it: None)."""
     q = _query(query, kwargs)
-    where, params, _match = _where(q, today)
-    if not where:
+    conds, _match = _where(q, today)
+    try:
+        with _budget(ws.conn, budget, cancelled):
+            return _count(ws, [c for c in conds if not c.hint])
+    except _OverBudget:
+        return None
+
+
+def _count(ws: Workspace, conds: list[_Cond]) -> int:
+    if any(c.kind == "key" and c.sql == "0" for c in conds):
+        return 0
+    if not conds:
         return ws.conn.execute("SELECT count(*) FROM tenders").fetchone()[0]
-    return len(_matching(ws, where, params))
+    if len(conds) == 1:
+        sql, params = _source(conds[0], distinct=True)
+        return ws.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    # The rarest condition's ids are walked; each other condition is checked on them one by
+    # one or gathered once through its own index, whichever costs less.
+    sample = _sample(ws, conds)
+
+    def density(c: _Cond) -> float:
+        d = sample.density[id(c)]
+        return 0.5 if d is None else d
+
+    driver = min(conds, key=density)
+    others = [c for c in conds if c is not driver]
+    modes = _modes(others, sample, density(driver) * sample.total)
+    others.sort(key=lambda c: (modes[id(c)] == "probe", density(c)))
+    checks = [_render(c, modes[id(c)], "", outer="d.id") for c in others]
+    sql = (
+        f"WITH d(id) AS ({_source(driver, distinct=True)[0]}) SELECT count(*) FROM d "
+        f"WHERE {' AND '.join(checks)}"
+    )
+    return ws.conn.execute(sql, [*driver.params, *_params(others)]).fetchone()[0]
+
+
+def among(ws: Workspace, query: TenderQuery, keys, *, today=None) -> set[int]:
+    """Which of ``keys`` (a short list, such as the tenders that fit us) match ``query``."""
+    keys = list(keys)
+    conds, _match = _where(_query(query, {}), today)
+    conds = [c for c in conds if not c.hint]
+    if not conds:
+        return set(keys)
+    checks = [c for c in conds if c.kind != "key"]
+    modes = _modes(checks, _sample(ws, checks), len(keys)) if checks else {}
+    where = " AND ".join(_render(c, modes.get(id(c), "probe"), "") for c in conds)
+    found: set[int] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sql = f"SELECT t.id FROM tenders t WHERE t.id IN ({','.join('?' * len(chunk))}) AND {where}"
+        found.update(r[0] for r in ws.conn.execute(sql, [*chunk, *_params(conds)]))
+    return found
+
+
+def estimate(ws: Workspace, query: TenderQuery | None = None, *, today=None, **kwargs):
+    """About how many tenders match, from a few stretches of the workspace counted exactly (in
+    a workspace small enough to count whole, exactly); None when the words have a prefix
+    (costly to count even in part). For a list to show while :func:`count` runs elsewhere."""
+    q = _query(query, kwargs)
+    conds, _match = _where(q, today)
+    conds = [c for c in conds if not c.hint]
+    if any(c.kind == "key" and c.sql == "0" for c in conds):
+        return 0
+    if any(c.kind == "fts" and c.prefix for c in conds):
+        return None
+    windows = _windows(ws)
+    if not windows:
+        return 0
+    fts = next((c for c in conds if c.kind == "fts"), None)
+    others = [c for c in conds if c is not fts]
+    if fts is not None:
+        outer = "tenders_fts.rowid"
+        head = (
+            "SELECT count(*) FROM tenders_fts WHERE tenders_fts MATCH ? AND rowid BETWEEN ? AND ?"
+        )
+    else:
+        outer = "t.id"
+        head = "SELECT count(*) FROM tenders t NOT INDEXED WHERE t.id BETWEEN ? AND ?"
+    sql = " AND ".join([head, *(_render(c, "probe", "", outer=outer) for c in others)])
+    found = present = 0
+    for a, b in windows:
+        found += ws.conn.execute(
+            sql, [*(fts.params if fts else []), a, b, *_params(others)]
+        ).fetchone()[0]
+        present += ws.conn.execute(
+            "SELECT count(*) FROM tenders WHERE id BETWEEN ? AND ?", [a, b]
+        ).fetchone()[0]
+    if len(windows) == 1:
+        return found
+    total = _sample(ws, []).total
+    return round(found / present * total) if present else 0
+
+
+def _source(cond: _Cond, distinct: bool = False) -> tuple[str, list[Any]]:
+    """A query of the ids meeting one condition (each once if ``distinct``, to count them: a
+    tender with two codes in a CPV subtree is one tender; a set needs no DISTINCT, which would
+    have SQLite read the codes by tender instead of the code ranges)."""
+    if cond.kind == "fts":
+        return cond.sql, cond.params
+    if cond.kind == "ids":
+        # One index range per alternative (code ranges, lists of codes), joined by UNION
+        # (ALL for a set): SQLite reads an OR of them through a costly multi-index plan.
+        parts = cond.sql.split(" OR ")
+        join = " UNION " if distinct else " UNION ALL "
+        once = "DISTINCT " if distinct and len(parts) == 1 else ""
+        sql = join.join(f"SELECT {once}tender_id FROM {cond.table} WHERE {p}" for p in parts)
+        return sql, cond.params
+    return f"SELECT t.id FROM tenders t WHERE {cond.sql}", cond.params
 
 
 ROW_COLUMNS = (

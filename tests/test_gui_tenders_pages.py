@@ -1,0 +1,92 @@
+"""The Tenders list pages its search: the first page and the count at once, more rows as the
+view scrolls, a new page 0 when the sort changes, and never every matching id (on a generated
+workspace of ~2,800 tenders, offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from consortium.tenders import search
+from consortium.workspace import Workspace
+from ui.tenders_page import TendersPage
+
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def page(qtbot, generated_template, tmp_path):
+    shutil.copyfile(generated_template, tmp_path / "g.consortium")
+    ws = Workspace.open(tmp_path / "g.consortium", backup=False)
+    page = TendersPage()
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.resize(1366, 700)
+    page.show()
+    page.status.setCurrentIndex(page.status.findText("Any status"))
+    page._timer.stop()
+    page.set_workspace(ws)
+    yield page
+    ws.close()
+
+
+def test_first_page_and_total_at_once_more_rows_as_the_view_scrolls(page, qtbot):
+    ws, model = page.ws, page.model
+    full = search.search_keys(ws, page.query(), today=TODAY)
+    total = ws.conn.execute("SELECT count(*) FROM tenders").fetchone()[0]
+    assert len(full) == total > 4 * search.PAGE
+    assert model.keys == full[: search.PAGE] and model.rowCount() == search.PAGE
+    assert page.message.text() == f"{total:,} of {total:,} tenders"
+    page.view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() > search.PAGE)
+    assert model.keys == full[: model.rowCount()] and model.rowCount() < total
+    assert (
+        model.index(model.rowCount() - 1, 1).data()
+        == search.rows(ws, [full[model.rowCount() - 1]])[0]["title"]
+    )
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.keys == full
+
+
+def test_a_new_sort_or_search_pages_again_from_the_top(page, qtbot):
+    ws, model = page.ws, page.model
+    while model.canFetchMore():
+        model.fetchMore()
+    page.sort.setCurrentIndex(page.sort.findText("Sort: Value, highest first"))
+    by_value = search.search_keys(ws, search.TenderQuery(sort="value"), today=TODAY)
+    qtbot.waitUntil(lambda: model.keys == by_value[: search.PAGE])
+    values = [r["value_sort"] for r in search.rows(ws, model.keys) if r["value_sort"] is not None]
+    assert values == sorted(values, reverse=True) and len(values) > 10  # highest first
+    page.view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() > search.PAGE)
+    assert model.keys == by_value[: model.rowCount()]
+    page.text.setText("support")
+    words = search.search_keys(ws, search.TenderQuery(text="support", sort="value"), today=TODAY)
+    qtbot.waitUntil(lambda: model.keys == words[: search.PAGE])
+    assert page.message.text().startswith(f"{len(words):,} of ")
+
+
+def test_a_slow_count_shows_an_estimate_then_the_count(page, qtbot, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_BUDGET", 0.0)
+    monkeypatch.setattr(search, "SAMPLE_SPAN", 100)  # estimate from stretches, not all
+    page._total = None
+    page.text.setText("support")
+    page.run_search()
+    n = search.count(page.ws, page.query(), today=TODAY)
+    assert page.message.text().startswith("About ") and "counting" in page.message.text()
+    assert len(page.model.keys) == search.PAGE  # the list did not wait for the count
+    qtbot.waitUntil(lambda: page.message.text().startswith(f"{n:,} of "))
+    page.text.setText("care")  # a count overtaken by a newer search is dropped
+    page.run_search()
+    page.text.setText("housing")
+    page.run_search()
+    n = search.count(page.ws, page.query(), today=TODAY)
+    qtbot.waitUntil(lambda: page.message.text().startswith(f"{n:,} of "))
+    qtbot.wait(200)
+    assert page.message.text().startswith(f"{n:,} of ")

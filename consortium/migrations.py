@@ -768,6 +768,23 @@ def compressed_tender_texts(db: Database) -> None:
         )
 
 
+def planning_expected_dates(db: Database) -> None:
+    """a planning notice's anticipated tender date as a column, so a search for tenders
+    "coming soon" leaves out the ones whose date passed with no tender notice"""
+    from consortium.tenders import store
+
+    conn = db.conn
+    conn.execute("ALTER TABLE tenders ADD COLUMN expected TEXT")
+    ids = [i for (i,) in conn.execute("SELECT id FROM tenders WHERE phase = 'planning'")]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        tenders = store.load_tenders(conn, chunk)
+        conn.executemany(
+            "UPDATE tenders SET expected = ? WHERE ocid = ?",
+            [(t.future_notice_date, t.ocid) for t in tenders if t.future_notice_date],
+        )
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -790,6 +807,7 @@ STEPS: list[Step] = [
     work_packs_replies_and_directory,
     reindex_tender_places,
     compressed_tender_texts,
+    planning_expected_dates,
 ]
 LATEST = len(STEPS)
 

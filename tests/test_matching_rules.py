@@ -274,7 +274,7 @@ def _planning(**kw) -> Tender:
 
 def test_a_stale_planning_notice_says_so():
     t = _planning()
-    assert t.status_on(TODAY) == COMING_SOON  # no deadline of its own to pass
+    assert t.status_on(TODAY) == CLOSED  # no deadline of its own, but its date has passed
     assert t.planning_stale(TODAY)
     assert "the tender was expected by 17 Aug 2026" in t.planning_note(TODAY)
     m = score(org(), t, today=TODAY)
@@ -313,6 +313,71 @@ def test_planning_dates_are_read_and_the_search_follows_them(empty_ws):
     closed = search.search(empty_ws, status=[CLOSED], today=TODAY)
     assert [r["ocid"] for r in soon] == ["ocds-h6vhtk-plan02"]
     assert [r["ocid"] for r in closed] == ["ocds-h6vhtk-plan01"]
+
+
+def _expected_only(empty_ws):
+    """Two planning notices giving no tender period, only the date the tender is expected
+    by: one passed months ago (23 Sep 2026), one still ahead."""
+    from consortium.tenders.importer import import_releases
+
+    gone = release(status="planned", tenderPeriod={})
+    gone["ocid"], gone["tag"] = "ocds-h6vhtk-plan03", ["planning"]
+    gone["tender"]["communication"] = {"futureNoticeDate": "2026-09-23T23:59:59+01:00"}
+    ahead = release(status="planned", tenderPeriod={})
+    ahead["ocid"], ahead["tag"] = "ocds-h6vhtk-plan04", ["planning"]
+    ahead["tender"]["communication"] = {"futureNoticeDate": "2027-02-01T12:00:00+00:00"}
+    import_releases(empty_ws, [gone, ahead], today=TODAY)
+
+
+def _statuses(ws) -> dict[str, tuple]:
+    from consortium.tenders import search
+
+    soon = {r["ocid"] for r in search.search(ws, status=[COMING_SOON], today=TODAY)}
+    closed = {r["ocid"] for r in search.search(ws, status=[CLOSED], today=TODAY)}
+    shown = {r["ocid"]: r["status"] for r in search.search(ws, today=TODAY)}
+    told = {
+        o: service.get_tender(ws.db, o).status_on(TODAY)
+        for o in ("ocds-h6vhtk-plan03", "ocds-h6vhtk-plan04")
+    }
+    return {
+        o: (o in soon, o in closed, shown[o], told[o])
+        for o in ("ocds-h6vhtk-plan03", "ocds-h6vhtk-plan04")
+    }
+
+
+def test_a_planning_notice_whose_expected_date_passed_is_no_longer_coming_soon(empty_ws):
+    # With no tender period, only its anticipated date says it is stale: the search, the
+    # list's status and the tender itself all say closed, and the detail says why.
+    _expected_only(empty_ws)
+    assert _statuses(empty_ws) == {
+        "ocds-h6vhtk-plan03": (False, True, CLOSED, CLOSED),
+        "ocds-h6vhtk-plan04": (True, False, COMING_SOON, COMING_SOON),
+    }
+    note = service.get_tender(empty_ws.db, "ocds-h6vhtk-plan03").planning_note(TODAY)
+    assert note.startswith("Planning notice out of date: the tender was expected by 23 Sep")
+
+
+def test_the_expected_dates_of_stored_planning_notices_are_filled_in_by_a_migration(
+    empty_ws,
+):
+    import sqlite3
+
+    from consortium import migrations
+    from consortium.workspace import Workspace
+
+    _expected_only(empty_ws)
+    path = empty_ws.path
+    empty_ws.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # as the previous version left it
+    conn.execute("ALTER TABLE tenders DROP COLUMN expected")
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")
+    conn.close()
+    ws = Workspace.open(path, backup=False)
+    try:
+        assert _statuses(ws)["ocds-h6vhtk-plan03"] == (False, True, CLOSED, CLOSED)
+        assert _statuses(ws)["ocds-h6vhtk-plan04"][0] is True
+    finally:
+        ws.close()
 
 
 # ------------------------------------------------------------------------------ region labels

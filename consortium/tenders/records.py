@@ -84,16 +84,25 @@ def _as_utc(today: dt.date | dt.datetime | str | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def status_for(phase: str, deadline: str | None, today: dt.date | dt.datetime | str | None) -> str:
-    """Open / closed from the phase and the deadline against ``today``."""
+def status_for(
+    phase: str,
+    deadline: str | None,
+    today: dt.date | dt.datetime | str | None,
+    expected: str | None = None,
+) -> str:
+    """Open / closed from the phase and the deadline against ``today``; ``expected``: a
+    planning notice's anticipated tender date (the search's SQL says the same, in
+    ``tenders.search``)."""
     if phase == PHASE_CANCELLED:
         return CANCELLED
     if phase == PHASE_AWARDED:
         return AWARDED
     if phase == PHASE_PLANNING:
         # A planning notice follows its own dates: once the tender period it announced has
-        # ended, it is no longer "coming soon" (see Tender.planning_note for the stale case).
-        if deadline is not None and deadline <= as_utc(today):
+        # ended, or the date the tender was expected by has passed with no tender notice, it
+        # is no longer "coming soon" (Tender.planning_note says which, in words).
+        now = as_utc(today)
+        if (deadline is not None and deadline <= now) or (expected is not None and expected <= now):
             return CLOSED
         return COMING_SOON
     if phase == PHASE_CLOSED:
@@ -233,7 +242,7 @@ class Tender:
         return self.deadline or self.eoi_deadline
 
     def status_on(self, today=None) -> str:
-        return status_for(self.phase, self.open_deadline, today)
+        return status_for(self.phase, self.open_deadline, today, self.future_notice_date)
 
     def planning_note(self, today=None) -> str | None:
         """For a planning notice, what its own dates say, in a sentence; None for other notices.

@@ -230,12 +230,18 @@ def _where(query: TenderQuery, today) -> tuple[list[_Cond], str | None]:
                 params.append(now)
             elif status == CLOSED:
                 parts.append(
-                    "((t.phase IN ('tender', 'planning') AND t.deadline <= ?) OR t.phase = 'closed')"
+                    "((t.phase IN ('tender', 'planning') AND t.deadline <= ?) OR t.phase = 'closed'"
+                    " OR (t.phase = 'planning' AND t.expected <= ?))"
                 )
-                params.append(now)
-            elif status == COMING_SOON:  # a planning notice whose own deadline passed is closed
-                parts.append("(t.phase = 'planning' AND (t.deadline > ? OR t.deadline IS NULL))")
-                params.append(now)
+                params += [now, now]
+            elif status == COMING_SOON:
+                # records.status_for: a planning notice whose own deadline or anticipated
+                # tender date has passed is closed
+                parts.append(
+                    "(t.phase = 'planning' AND (t.deadline > ? OR t.deadline IS NULL)"
+                    " AND (t.expected > ? OR t.expected IS NULL))"
+                )
+                params += [now, now]
             elif status == CANCELLED:
                 parts.append("t.phase = 'cancelled'")
             elif status == AWARDED:
@@ -939,7 +945,7 @@ def _source(cond: _Cond, distinct: bool = False) -> tuple[str, list[Any]]:
 ROW_COLUMNS = (
     "t.id AS key, t.ocid, t.source, t.notice_id, t.notice_type, t.notice_url, t.phase, t.title, "
     "t.buyer_name, t.currency, t.value, t.value_gross, t.value_min, t.value_max, t.value_sort, "
-    "t.deadline, t.published, t.sme, t.vcse, t.reserved_vcse, t.light_touch, t.lot_count, "
+    "t.deadline, t.expected, t.published, t.sme, t.vcse, t.reserved_vcse, t.light_touch, t.lot_count, "
     "t.hash, t.defects, t.first_seen_at, t.changed_at, v.seen_hash, v.seen_at"
 )
 
@@ -963,7 +969,7 @@ def rows(ws: Workspace, ids: list[int] | list[str], *, today=None) -> list[dict]
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
-            row["status"] = status_for(row["phase"], row["deadline"], today)
+            row["status"] = status_for(row["phase"], row["deadline"], today, row["expected"])
             row["defects"] = json.loads(row["defects"])
             for key in ("sme", "vcse"):
                 row[key] = None if row[key] is None else bool(row[key])

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from consortium import places
 from consortium.tenders import merge, packing
 from consortium.tenders.extract import extract, lot_text
-from consortium.tenders.records import Tender
+from consortium.tenders.records import PHASE_PLANNING, Tender
 from consortium.tenders.writer import Statement, multi_insert
 
 TENDER_COLUMNS = (
@@ -42,6 +42,7 @@ TENDER_COLUMNS = (
     "value_max",
     "value_sort",
     "deadline",
+    "expected",  # a planning notice's anticipated tender date: "coming soon" until then
     "published",
     "sme",
     "vcse",
@@ -104,6 +105,7 @@ def tender_values(tender: Tender, digest: str, row_id: int, first_seen: str, now
         tender.value_max,
         value_sort,
         tender.open_deadline,
+        tender.future_notice_date if tender.phase == PHASE_PLANNING else None,
         tender.published,
         None if tender.sme is None else int(tender.sme),
         None if tender.vcse is None else int(tender.vcse),

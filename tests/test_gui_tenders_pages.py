@@ -90,3 +90,12 @@ def test_a_slow_count_shows_an_estimate_then_the_count(page, qtbot, monkeypatch)
     qtbot.waitUntil(lambda: page.message.text().startswith(f"{n:,} of "))
     qtbot.wait(200)
     assert page.message.text().startswith(f"{n:,} of ")
+
+
+def test_best_match_says_what_it_is_judged_over(page):
+    from PySide6.QtCore import Qt
+
+    labels = [page.sort.itemText(i) for i in range(page.sort.count())]
+    best = next(i for i, text in enumerate(labels) if "Best match" in text)
+    tip = page.sort.itemData(best, Qt.ItemDataRole.ToolTipRole)
+    assert f"newest {search.RELEVANCE_POOL:,} tenders" in tip and "closing date" in tip

@@ -101,6 +101,13 @@ class TendersPage(QWidget):
         self.sort.setAccessibleName("Sort by")
         for label, key, desc in SORTS:
             self.sort.addItem(f"Sort: {label}", (key, desc))
+            if key == "relevance":  # say what "best" is judged over (search.RELEVANCE_POOL)
+                self.sort.setItemData(
+                    self.sort.count() - 1,
+                    f"The newest {search.RELEVANCE_POOL:,} tenders with your words, best match "
+                    "first, then the rest by closing date",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
         bar.addWidget(self.sort)
         self.fit = QComboBox()
         self.fit.setAccessibleName("Fit for us")

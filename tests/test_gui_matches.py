@@ -330,3 +330,46 @@ def test_save_consortium_dialog_shows_the_whole_suggested_name(window, qtbot):
     assert seen["needed"] < seen["room"], seen
     assert seen["dialog"] <= 1366
     assert any(c.name == "MK partnership" for c in consortia.list_all(window.ws.db))
+
+
+def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
+    qtbot, generated_template, tmp_path, monkeypatch
+):
+    # A year of notices: the list starts with what can still be bid for, soonest first, then
+    # the rest latest-closed first; a tender closed long ago, asked for from elsewhere, is put
+    # at the top and chosen.
+    from conftest import copy_workspace
+
+    from consortium.tenders import search
+    from consortium.workspace import Workspace
+    from ui import matches_page
+    from ui.mainwindow import MainWindow
+
+    ws = Workspace.open(copy_workspace(generated_template, tmp_path / "g.consortium"))
+    today = dt.date(2026, 6, 1)
+    still_open = len(search.search(ws, status=["open", "coming soon"], today=today))
+    total = ws.db["tenders"].count
+    assert 0 < still_open < total - 200
+    # a list with room for every open tender and 100 more (of the 2,800)
+    monkeypatch.setattr(matches_page, "TENDERS_LISTED", still_open + 100)
+    win = MainWindow(ws)
+    qtbot.addWidget(win)
+    page = win.matches
+    page.today = today
+    page.tenders.set_rows([])
+    win.show_area("matches")
+    page.reload_tenders()
+    listed = [page.tenders.item(r) for r in range(page.tenders.rowCount())]
+    statuses = [r["status"] for r in listed]
+    first_shut = next(i for i, s in enumerate(statuses) if s not in ("open", "coming soon"))
+    assert first_shut == still_open and len(listed) == still_open + 100
+    assert all(s in ("open", "coming soon") for s in statuses[:first_shut])
+    assert all(s not in ("open", "coming soon") for s in statuses[first_shut:])
+    dated = [r["deadline"] for r in listed[first_shut:] if r["deadline"]]
+    assert dated == sorted(dated, reverse=True)  # the latest to close first
+    oldest = search.search(ws, status=["closed"], today=page.today, limit=1)[0]["ocid"]
+    assert oldest not in {r["ocid"] for r in listed}
+    assert page.show_tender(oldest)
+    assert page.tenders.item(0)["ocid"] == oldest
+    assert page.tender_view.currentIndex().row() == 0
+    win.close()

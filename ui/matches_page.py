@@ -70,6 +70,9 @@ def _view(model, name: str) -> QTableView:
     return view
 
 
+TENDERS_LISTED = 2000  # in the tender list on the left (the search box finds any other)
+
+
 class MatchesPage(QWidget):
     """Thin view over ``consortium.matching``."""
 
@@ -420,10 +423,24 @@ class MatchesPage(QWidget):
     def reload_tenders(self) -> None:
         if self.ws is None:
             return
+        # Open and coming-soon tenders first, soonest deadline first; then, to fill the list,
+        # the rest, the latest to close first (a workspace with a year of notices would
+        # otherwise open on last January's closed ones).
+        words, shown = self.search.text(), TENDERS_LISTED
         try:
             rows = tender_search.search(
-                self.ws, text=self.search.text(), today=self.today, limit=2000
+                self.ws, text=words, status=["open", "coming soon"], today=self.today, limit=shown
             )
+            if len(rows) < shown:
+                rows += tender_search.search(
+                    self.ws,
+                    text=words,
+                    status=["closed", "awarded", "cancelled"],
+                    sort="deadline",
+                    descending=True,
+                    today=self.today,
+                    limit=shown - len(rows),
+                )
         except Exception as exc:  # a half-typed query must never break the page
             self.heading.setText(f"Search: {exc}")
             return
@@ -432,9 +449,17 @@ class MatchesPage(QWidget):
             self.select_tender(self.ocid)
 
     def show_tender(self, ocid: str) -> bool:
-        """From a tender elsewhere: the whole list (the search cleared), with that one chosen."""
+        """From a tender elsewhere: the whole list (the search cleared), with that one chosen
+        (put at the top when the list does not hold it, e.g. one closed long ago)."""
         self.search.clear()
         self.reload_tenders()
+        if self.select_tender(ocid):
+            return True
+        extra = tender_search.rows(self.ws, [ocid], today=self.today)
+        if not extra:
+            return False
+        listed = [self.tenders.item(r) for r in range(self.tenders.rowCount())]
+        self.tenders.set_rows(extra + listed)
         return self.select_tender(ocid)
 
     def select_tender(self, ocid: str) -> bool:

@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from consortium.matching import service
+from consortium.partners import store as partner_store
 from consortium.progress import Cancelled
+from consortium.tenders import store as tender_store
 from consortium.workspace import Workspace
 
 # Below this our organisation shares too little with the tender (service, place, capacity) to
@@ -55,3 +57,15 @@ def fits_us(
         for o in ranked
         if o.match.eligible and o.match.score >= FAIR_FIT and (o.alone or not alone_only)
     ]
+
+
+def fits_state(ws: Workspace, today: dt.date) -> tuple:
+    """What :func:`fits_us` depends on (tenders, partners, weights, the day): cheap to read,
+    so a view keeps its fits until this changes."""
+    db = ws.db
+    return (
+        today,
+        tender_store.tenders_state(db),
+        partner_store.partners_state(db),
+        service.load_weights(db),
+    )

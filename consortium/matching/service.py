@@ -88,23 +88,10 @@ def targets_for(tender: Tender) -> list[Target]:
 _MODELS: dict[tuple, TextModel] = {}
 
 
-def tenders_state(db: Database) -> tuple:
-    """Changes whenever tenders are added or changed: the key of what is cached about them."""
-    file = db.execute("PRAGMA database_list").fetchone()[2]
-    # Two queries, each answered from one end of an index (count(*) would read all of one).
-    # Tenders are never deleted, and every import stamps what it adds or changes.
-    return (
-        id(db.conn),
-        file,
-        db.execute("SELECT max(id) FROM tenders").fetchone()[0],
-        db.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
-    )
-
-
 def text_model(db: Database) -> TextModel:
     """Word weights learnt from every tender in the workspace: kept in the workspace and updated
     by each import (:mod:`.text_store`), read once until tenders change."""
-    key = tenders_state(db)
+    key = tender_store.tenders_state(db)
     model = _MODELS.get(key)
     if model is None:
         model = text_store.load(db)
@@ -335,7 +322,7 @@ def _fresh(db: Database) -> None:
     """Forget what tenders changed since the last ranking. Tenders are never deleted and every
     import stamps what it adds or changes, so after an import only the tenders it stamped are
     loaded again (everything, if the stamps do not say which)."""
-    key, old = tenders_state(db), _PREPARED["key"]
+    key, old = tender_store.tenders_state(db), _PREPARED["key"]
     if old == key:
         return
     kept: dict = {}

@@ -163,6 +163,11 @@ def count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM organisations").fetchone()[0]
 
 
+def partners_state(db: Database) -> tuple:
+    """Changes whenever a partner is added, changed or removed (cheap: two index reads)."""
+    return (count(db), db.execute("SELECT max(updated_at) FROM organisations").fetchone()[0])
+
+
 def find_existing(db: Database, org: Organisation) -> int | None:
     """The id of the stored partner this record is: same charity number, else company number,
     else the same normalised name."""

@@ -359,6 +359,23 @@ def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> Iterable[tuple]:
     )
 
 
+def tenders_state(db: Database) -> tuple:
+    """Changes whenever tenders are added or changed: the key of what is cached about them."""
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    # Two queries, each answered from one end of an index (count(*) would read all of one).
+    # Tenders are never deleted, and every import stamps what it adds or changes.
+    return (
+        id(db.conn),
+        file,
+        db.execute("SELECT max(id) FROM tenders").fetchone()[0],
+        db.execute("SELECT max(changed_at) FROM tenders").fetchone()[0],
+    )
+
+
+def has_tenders(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM tenders LIMIT 1").fetchone() is not None
+
+
 def next_id(db: Database) -> int:
     return (db.execute("SELECT coalesce(max(id), 0) FROM tenders").fetchone()[0]) + 1
 

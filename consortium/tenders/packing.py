@@ -89,6 +89,29 @@ def pack_text(text: str, dictionary: int = 0) -> bytes:
     return pack_bytes(text.encode("utf-8"), dictionary)
 
 
+def pack_many(items: list[bytes], dictionary: int = 0) -> list[bytes]:
+    """``[pack_bytes(b, dictionary) for b in items]``, the same frames, in one call.
+
+    Each ``compress`` lets go of Python's lock (the GIL) and must win it back from the parser,
+    which at the import's 1 ms switch interval cost ~1 ms a call: compressing a batch of 500
+    releases one by one beside a busy parser took 32 times as long as alone. One call for the
+    batch lets go once.
+    """
+    if not items:
+        return []
+    # zstd refuses empty inputs here; they are packed one by one (rare: an empty text).
+    full = [i for i, item in enumerate(items) if item]
+    out: list[bytes] = [b""] * len(items)
+    if full:
+        frames = _compressor(dictionary).multi_compress_to_buffer([items[i] for i in full])
+        for i, frame in zip(full, frames, strict=True):
+            out[i] = frame.tobytes()
+    for i, item in enumerate(items):
+        if not item:
+            out[i] = pack_bytes(item, dictionary)
+    return out
+
+
 def unpack_bytes(value: bytes | str) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8")
@@ -122,6 +145,11 @@ def tender_json(tender: Tender) -> bytes:
 
 def pack_tender(tender: Tender, dictionary: int = 0) -> bytes:
     return pack_bytes(tender_json(tender), dictionary)
+
+
+def pack_tenders(tenders: list[Tender], dictionary: int = 0) -> list[bytes]:
+    """:func:`pack_tender` for many (see :func:`pack_many`)."""
+    return pack_many([tender_json(t) for t in tenders], dictionary)
 
 
 def tender_from_blob(blob: bytes, title: str | None, description: str | None) -> Tender:

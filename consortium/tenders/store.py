@@ -177,7 +177,8 @@ def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -
     The JSON is compressed here (with the workspace's ``dictionary``, if it has one): the
     importer calls this on its writer thread, so compressing (which releases the GIL) overlaps
     the parsing of the next notices."""
-    packed = [(*row[:4], packing.pack_text(row[4], dictionary), row[5]) for row in rows]
+    frames = packing.pack_many([row[4].encode("utf-8") for row in rows], dictionary)
+    packed = [(*row[:4], frame, row[5]) for row, frame in zip(rows, frames, strict=True)]
     return multi_insert(_RELEASE_HEAD, packed, 6, limit)
 
 
@@ -228,9 +229,11 @@ def data_statements(
     children: Iterable[tuple[int, Tender]], limit: int, dictionary: int = 0
 ) -> list[Statement]:
     """Statements that store each extracted tender, so opening it never compiles it again."""
+    children = list(children)
+    frames = packing.pack_tenders([tender for _, tender in children], dictionary)
     rows = [
-        (row_id, packing.TENDER_VERSION, packing.pack_tender(tender, dictionary))
-        for row_id, tender in children
+        (row_id, packing.TENDER_VERSION, frame)
+        for (row_id, _), frame in zip(children, frames, strict=True)
     ]
     return multi_insert(_DATA_HEAD, rows, 3, limit, per=256)
 
@@ -249,9 +252,12 @@ def tender_statements(
     children = list(children)
     table = list(map(_TABLE_ROW, rows))
     texts = list(map(_TEXT_ROW, rows))
+    words = pack_many_words(
+        [text for _, _, description, lot in texts for text in (description, lot)], text_dictionary
+    )
     packed = [
-        (row_id, title, pack_words(description, text_dictionary), pack_words(lot, text_dictionary))
-        for row_id, title, description, lot in texts
+        (row_id, title, words[2 * i], words[2 * i + 1])
+        for i, (row_id, title, _, _) in enumerate(texts)
     ]
     return [
         *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
@@ -322,6 +328,15 @@ def pack_words(text: str | None, dictionary: int = 0) -> str | bytes:
         return text or ""
     packed = packing.pack_text(text, dictionary)
     return packed if len(packed) < len(text) else text
+
+
+def pack_many_words(texts: Sequence[str | None], dictionary: int = 0) -> list[str | bytes]:
+    """:func:`pack_words` for many, compressed in one call (see :func:`packing.pack_many`)."""
+    frames = packing.pack_many([text.encode("utf-8") if text else b"" for text in texts], dictionary)
+    return [
+        (packed if len(packed) < len(text) else text) if text else (text or "")
+        for text, packed in zip(texts, frames, strict=True)
+    ]
 
 
 def unpack_texts(row: Sequence) -> tuple:

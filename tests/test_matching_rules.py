@@ -368,14 +368,43 @@ def test_the_expected_dates_of_stored_planning_notices_are_filled_in_by_a_migrat
     _expected_only(empty_ws)
     path = empty_ws.path
     empty_ws.close()
-    conn = sqlite3.connect(path, isolation_level=None)  # as the previous version left it
+    conn = sqlite3.connect(path, isolation_level=None)  # as the version before left it
+    conn.execute("DROP INDEX tenders_phase_deadline")
+    conn.execute("CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline)")
     conn.execute("ALTER TABLE tenders DROP COLUMN expected")
-    conn.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")
+    before = migrations.STEPS.index(migrations.planning_expected_dates)
+    conn.execute(f"PRAGMA user_version = {before}")
     conn.close()
     ws = Workspace.open(path, backup=False)
     try:
         assert _statuses(ws)["ocds-h6vhtk-plan03"] == (False, True, CLOSED, CLOSED)
         assert _statuses(ws)["ocds-h6vhtk-plan04"][0] is True
+    finally:
+        ws.close()
+
+
+def test_the_phase_index_gains_the_expected_date_in_a_migration(empty_ws):
+    import sqlite3
+
+    from consortium import migrations
+    from consortium.workspace import Workspace
+
+    _expected_only(empty_ws)
+    path = empty_ws.path
+    empty_ws.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # as the version before left it
+    conn.execute("DROP INDEX tenders_phase_deadline")
+    conn.execute("CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline)")
+    conn.execute(f"PRAGMA user_version = {migrations.STEPS.index(migrations.coming_soon_index)}")
+    conn.close()
+    ws = Workspace.open(path, backup=False)
+    try:
+        columns = [r[2] for r in ws.conn.execute("PRAGMA index_info(tenders_phase_deadline)")]
+        assert columns == ["phase", "deadline", "expected"]
+        assert _statuses(ws) == {
+            "ocds-h6vhtk-plan03": (False, True, CLOSED, CLOSED),
+            "ocds-h6vhtk-plan04": (True, False, COMING_SOON, COMING_SOON),
+        }
     finally:
         ws.close()
 

@@ -461,6 +461,60 @@ def _joint(conds: list[_Cond], sample: _Sample) -> float:
     return share
 
 
+def _share_in_range(ws: Workspace, ranges: list[_Cond], checks: list[_Cond]) -> float | None:
+    """The share of the tenders in the sort column's range (``ranges``) that meet every one of
+    ``checks``, counted in the sample's stretches (None: nothing to count, or too costly).
+
+    The densities of the sample are over every tender, and multiplied as if independent: for
+    "open or coming soon" listed from today's deadline on, that said 1 in 7 rows would do, where
+    nearly every row does, and the page gathered every open tender first (40 ms at 200,000).
+    """
+    if not ranges:
+        return None
+    parts: list[tuple[str, int]] = []  # SQL on the stretch's t.id, and where its params go
+    for c in checks:
+        if c.kind == "col" or c.kind == "key":
+            parts.append((c.sql, 0))
+        elif c.kind == "ids":
+            codes = re.sub(r"\bcode\b", "+code", c.sql)
+            parts.append(
+                (
+                    f"t.id IN (SELECT tender_id FROM {c.table} WHERE tender_id BETWEEN ? AND ? "
+                    f"AND ({codes}))",
+                    1,
+                )
+            )
+        elif c.kind == "fts" and not c.prefix:
+            parts.append(
+                (
+                    "t.id IN (SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? "
+                    "AND rowid BETWEEN ? AND ?)",
+                    2,
+                )
+            )
+        else:
+            return None
+    base_sql = " AND ".join(c.sql for c in ranges)
+    base_params = _params(ranges)
+    head = "SELECT count(*) FROM tenders t NOT INDEXED WHERE t.id BETWEEN ? AND ? AND "
+    inside = met = 0
+    for a, b in _windows(ws):
+        inside += ws.conn.execute(head + base_sql, [a, b, *base_params]).fetchone()[0]
+        params: list[Any] = [a, b, *base_params]
+        for c, (_, where) in zip(checks, parts, strict=True):
+            if where == 0:
+                params += c.params
+            elif where == 1:
+                params += [a, b, *c.params]
+            else:
+                params += [*c.params[:1], a, b]
+        sql = head + " AND ".join([base_sql, *(part for part, _ in parts)])
+        met += ws.conn.execute(sql, params).fetchone()[0]
+    if not inside:
+        return None
+    return max(met, 1) / inside
+
+
 def _params(conds: list[_Cond]) -> list[Any]:
     return [p for c in conds for p in c.params]
 
@@ -520,6 +574,7 @@ def _ordered_page(
         # the index's own conditions, then sets (cheap to look up), then row-by-row checks
         ordered = indexed + sorted(checks, key=lambda c: (modes[id(c)] == "probe", rank[id(c)]))
         subs, params = [], []
+        per_segment: list[list[Any]] = []
         for null in segments:
             kept = [c for c in ordered if null == 0 or c.column != column]
             where = [f"({column} IS NULL) = {null}"]
@@ -530,10 +585,18 @@ def _ordered_page(
                 f"LIMIT {want})"
             )
             params += _params(kept)
-        sql = " UNION ALL ".join(subs) + f" LIMIT {-1 if limit is None else limit} OFFSET {offset}"
+            per_segment.append(_params(kept))
         if limit is None:
+            sql = " UNION ALL ".join(subs) + f" LIMIT -1 OFFSET {offset}"
             return _ids(ws, sql, params)
-        return [r[0] for r in ws.conn.execute(sql, params)]
+        # One part at a time: SQLite runs every arm of a UNION ALL, even once the first has
+        # filled the page, and a set condition is then gathered twice.
+        found: list[int] = []
+        for sub, sub_params in zip(subs, per_segment, strict=True):
+            found += [r[0] for r in ws.conn.execute(sub, sub_params)]
+            if len(found) >= want:
+                break
+        return found[offset : offset + limit]
 
     rank = {id(c): k for k, c in enumerate(checks)}
     every_set = {id(c): "set" for c in checks}
@@ -547,6 +610,10 @@ def _ordered_page(
         return _few(ws, conds, checks, sample, sort, descending, offset, limit)
     if limit is None:
         return run(every_set)
+    ranges = [c for c in indexed if c.kind == "col"]
+    within = _share_in_range(ws, ranges, checks)
+    if within is not None:
+        share = within
     modes = _modes(checks, sample, min(sample.total, want / share))
     if "probe" not in modes.values():
         return run(modes)

@@ -332,7 +332,9 @@ def pack_words(text: str | None, dictionary: int = 0) -> str | bytes:
 
 def pack_many_words(texts: Sequence[str | None], dictionary: int = 0) -> list[str | bytes]:
     """:func:`pack_words` for many, compressed in one call (see :func:`packing.pack_many`)."""
-    frames = packing.pack_many([text.encode("utf-8") if text else b"" for text in texts], dictionary)
+    frames = packing.pack_many(
+        [text.encode("utf-8") if text else b"" for text in texts], dictionary
+    )
     return [
         (packed if len(packed) < len(text) else text) if text else (text or "")
         for text, packed in zip(texts, frames, strict=True)

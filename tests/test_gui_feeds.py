@@ -72,6 +72,7 @@ def test_get_new_tenders_from_the_tenders_area(main_window, server, qtbot):
     assert win.current_page().key == "tenders"
     assert win.tenders.current_ocid() == first.data(Qt.ItemDataRole.UserRole)
     # The saved search marks them as new since it was last looked at.
+    qtbot.waitUntil(win.tenders.saved_counted)
     assert "new)" in win.tenders.saved.itemText(1)
 
 

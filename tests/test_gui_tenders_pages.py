@@ -99,3 +99,45 @@ def test_best_match_says_what_it_is_judged_over(page):
     best = next(i for i, text in enumerate(labels) if "Best match" in text)
     tip = page.sort.itemData(best, Qt.ItemDataRole.ToolTipRole)
     assert f"newest {search.RELEVANCE_POOL:,} tenders" in tip and "closing date" in tip
+
+
+def test_saved_searches_are_listed_at_once_and_counted_off_the_gui_thread(page, qtbot, monkeypatch):
+    import threading
+
+    ws = page.ws
+    search.save_search(ws, "Care", search.TenderQuery(text="care"))
+    search.save_search(ws, "Everything", search.TenderQuery(status=[]))
+    counted_on: list[str] = []
+    real_count = search.count
+
+    def count(*args, **kwargs):
+        counted_on.append(threading.current_thread().name)
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(search, "count", count)
+    page.reload_saved()
+    # Listed before any count (the counts reach the list through the GUI thread's events).
+    assert [page.saved.itemText(i) for i in range(page.saved.count())][1:] == [
+        "Care (counting…)",
+        "Everything (counting…)",
+    ]
+    qtbot.waitUntil(page.saved_counted)
+    monkeypatch.setattr(search, "count", real_count)
+    care = real_count(ws, search.TenderQuery(text="care"), today=TODAY)
+    every = real_count(ws, search.TenderQuery(status=[]), today=TODAY)
+    assert page.saved.itemText(1) == f"Care ({care:,})"  # just saved: nothing new yet
+    assert page.saved.itemText(2) == f"Everything ({every:,})"
+    assert counted_on and threading.main_thread().name not in counted_on
+    # Choosing one shows its search, with the new count from the listing, not counted again.
+    again: list[str] = []
+    real_counts = search.saved_counts
+    monkeypatch.setattr(
+        search,
+        "saved_counts",
+        lambda *a, **k: again.append(threading.current_thread().name) or real_counts(*a, **k),
+    )
+    page.saved.setCurrentIndex(1)
+    page.saved.activated.emit(1)
+    assert page.text.text() == "care"
+    assert page.message.text().startswith(f"{care:,} of ")
+    assert threading.main_thread().name not in again

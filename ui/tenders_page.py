@@ -75,6 +75,9 @@ class TendersPage(QWidget):
         self._counting = 0  # numbers the searches, so a late count of an old one is dropped
         self._count_job: tuple | None = None
         self._total: tuple | None = None  # (workspace generation, every tender counted)
+        self._saved_token = 0  # numbers the saved-search listings, as _counting the searches
+        self._saved_job: tuple | None = None
+        self._saved_counts: dict[int, dict] = {}  # by saved search id, as counted last
         layout = QVBoxLayout(self)
         self.feed_bar = FeedBar()  # "Get new tenders" and the time of the last update
         layout.addWidget(self.feed_bar)
@@ -212,6 +215,8 @@ class TendersPage(QWidget):
 
         self._count_timer = QTimer(self, interval=50)
         self._count_timer.timeout.connect(self._poll_count)
+        self._saved_timer = QTimer(self, interval=50)
+        self._saved_timer.timeout.connect(self._poll_saved)
         self._timer = QTimer(self, singleShot=True, interval=180)
         self._timer.timeout.connect(self.run_search)
         for edit in (self.text, self.place, self.cpv, self.value_min, self.value_max):
@@ -487,28 +492,71 @@ class TendersPage(QWidget):
 
     # --------------------------------------------------------------- saved searches
     def reload_saved(self) -> None:
-        """The saved searches with their counts; the one being looked at stays chosen."""
+        """The saved searches, listed at once (the one being looked at stays chosen); their
+        counts, which take as long as the searches, follow from the counting thread."""
+        self._saved_token += 1
+        listed = search.saved_search_list(self.ws) if self.ws is not None else []
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem("Saved searches…", None)
-        if self.ws is not None:
-            for s in search.saved_searches(self.ws, today=self.today):
-                label = f"{s['name']} ({s['count']:,}" + (
-                    f", {s['new']:,} new)" if s["new"] else ")"
-                )
-                self.saved.addItem(label, s["id"])
+        for s in listed:
+            self.saved.addItem(f"{s['name']} (counting…)", s["id"])
         self.saved.setCurrentIndex(max(0, self.saved.findData(self.saved_id)))
         self.saved.blockSignals(False)
+        if not listed:
+            return
+        token, ws, today = self._saved_token, self.ws, self.today
+        stale = lambda: token != self._saved_token  # noqa: E731 - listed again since
+
+        def job() -> dict[int, dict]:
+            return {
+                s["id"]: search.saved_counts(ws, s, today=today, cancelled=stale) for s in listed
+            }
+
+        self._saved_job = (token, listed, _COUNTER.submit(job))
+        self._saved_timer.start()
+
+    def _poll_saved(self) -> None:
+        if self._saved_job is None:
+            self._saved_timer.stop()
+            return
+        token, listed, future = self._saved_job
+        if not future.done():
+            return
+        self._saved_timer.stop()
+        self._saved_job = None
+        if token != self._saved_token or future.exception() is not None:
+            return  # listed again meanwhile, or the workspace closed
+        counts = future.result()
+        self._saved_counts = counts
+        for s in listed:
+            found = counts.get(s["id"]) or {}
+            index = self.saved.findData(s["id"])
+            if index < 0:
+                continue
+            if found.get("count") is None:
+                self.saved.setItemText(index, s["name"])
+                continue
+            new = found.get("new") or 0
+            label = f"{s['name']} ({found['count']:,}" + (f", {new:,} new)" if new else ")")
+            self.saved.setItemText(index, label)
+
+    def saved_counted(self) -> bool:
+        """True once the listed saved searches show their counts (for tests and the walk)."""
+        return self._saved_job is None
 
     def _saved_chosen(self, index: int) -> None:
         search_id = self.saved.itemData(index)
         if search_id is None or self.ws is None:
             return
-        saved = next(
-            s for s in search.saved_searches(self.ws, today=self.today) if s["id"] == search_id
-        )
-        self._apply(search.TenderQuery.from_dict(saved["query"]))
-        self.run_search(new_since=saved["last_viewed_at"] or "", new_count=saved["new"])
+        try:
+            saved = search.saved_search(self.ws, search_id)
+        except search.SearchError:
+            self.reload_saved()  # deleted elsewhere meanwhile
+            return
+        new = (self._saved_counts.get(search_id) or {}).get("new") or 0
+        self._apply(saved["query"])
+        self.run_search(new_since=saved["last_viewed_at"] or "", new_count=new)
         self.saved_id = search_id
         search.mark_search_viewed(self.ws, search_id)  # the dispatcher shows the counts now
 

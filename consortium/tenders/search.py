@@ -1135,22 +1135,43 @@ def run_saved(ws: Workspace, search_id: int, *, today=None) -> tuple[list[str], 
     return ids, new
 
 
-def saved_searches(ws: Workspace, *, today=None) -> list[dict]:
-    """Every saved search with its counts: ``count`` (all matches), ``new`` (new or changed
-    since the user last viewed it) and ``new_in_last_import`` (brought by the latest import)."""
-    out = []
+def saved_search_list(ws: Workspace) -> list[dict]:
+    """Every saved search (id, name, query, created_at, last_viewed_at), by name, without
+    counting: quick at any size, for a list to show at once and count afterwards."""
+    ids = [i for (i,) in ws.conn.execute("SELECT id FROM saved_searches ORDER BY name")]
+    return [_saved(ws, search_id) for search_id in ids]
+
+
+def saved_search(ws: Workspace, search_id: int) -> dict:
+    """One saved search as :func:`saved_search_list` gives it (raises if it was deleted)."""
+    return _saved(ws, search_id)
+
+
+def saved_counts(ws: Workspace, saved: dict, *, today=None, cancelled=None) -> dict:
+    """A saved search's counts: ``count`` (all matches), ``new`` (new or changed since the user
+    last viewed it) and ``new_in_last_import`` (brought by the latest import). Proportional to
+    the matches: off the GUI thread in the window."""
+    q = saved["query"]
     latest = last_import(ws)
-    for (search_id,) in ws.conn.execute("SELECT id FROM saved_searches ORDER BY name").fetchall():
-        saved = _saved(ws, search_id)
-        q = saved["query"]
-        saved["count"] = count(ws, q, today=today)
-        saved["new"] = count(
-            ws, dataclasses.replace(q, changed_since=saved["last_viewed_at"] or ""), today=today
-        )
-        saved["new_in_last_import"] = (
-            count(ws, dataclasses.replace(q, changed_from=latest), today=today) if latest else 0
-        )
-        saved["query"] = q.to_dict()
+    new_q = dataclasses.replace(q, changed_since=saved["last_viewed_at"] or "")
+    return {
+        "count": count(ws, q, today=today, cancelled=cancelled),
+        "new": count(ws, new_q, today=today, cancelled=cancelled),
+        "new_in_last_import": (
+            count(ws, dataclasses.replace(q, changed_from=latest), today=today, cancelled=cancelled)
+            if latest
+            else 0
+        ),
+    }
+
+
+def saved_searches(ws: Workspace, *, today=None) -> list[dict]:
+    """Every saved search with its counts (see :func:`saved_counts`), the query as a dict:
+    what ``consortium tenders saved --json`` prints."""
+    out = []
+    for saved in saved_search_list(ws):
+        saved.update(saved_counts(ws, saved, today=today))
+        saved["query"] = saved["query"].to_dict()
         out.append(saved)
     return out
 

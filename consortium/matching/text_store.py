@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 
 from sqlite_utils import Database
 
-from consortium.matching.text import _WORD, STOPWORDS, TextModel, stem
+from consortium.matching.text import _TOKEN_OF, _WORD, STOPWORDS, TextModel, stem
+from consortium.matching.text import _words as _letters
 
 DOCUMENTS_KEY = "text_model_documents"
 Texts = Sequence[str | None]  # (title, description, lot text) of one tender
@@ -49,19 +50,25 @@ def update(
     """Add the words of ``added`` tenders and take away those of ``removed`` ones; returns the
     number of stems changed."""
     df: Counter = Counter()
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     documents = 0
+    # Words as the ranking reads them (text._words, as bytes) and each worked out once
+    # (text._TOKEN_OF: its stem, or "" for a common or short word): the same words as _words
+    # below, at a third of the time.
     for texts in added:
         documents += 1
-        words = _words(texts)
+        words = set(_letters(" ".join(t for t in texts if t)))
         seen |= words
-        df.update({stem(w) for w in words})
+        df.update({_TOKEN_OF[w] for w in words})
     for texts in removed:
         documents -= 1
-        df.subtract({stem(w) for w in _words(texts)})
+        df.subtract({_TOKEN_OF[w] for w in _letters(" ".join(t for t in texts if t))})
+    df.pop("", None)
     display: dict[str, str] = {}
     for word in sorted(seen, key=lambda w: (len(w), w), reverse=True):
-        display[stem(word)] = word  # the shortest word of each stem, written last, stays
+        token = _TOKEN_OF[word]
+        if token:
+            display[token] = word.decode("ascii")  # the shortest word of a stem, last, stays
     changed = [(s, n, display.get(s, s)) for s, n in df.items() if n]
     conn.executemany(
         "INSERT INTO text_terms (term, df, display) VALUES (?, ?, ?) "

@@ -1,13 +1,15 @@
 """Real volumes: workspaces of 25k-400k real-shaped releases, measured as a user meets them.
 
     python bench/scale.py [--sizes 25k,200k] [--runs 3] [--work DIR] [--ocdskit]
+                          [--one-core-runs 1]
 
 For each size (releases; ``bench/tenders.py`` generates them from the real notices):
 
 1. import, paired with the floor (orjson per release, falling back per release to a parser
    that keeps ``1e9999``, executemany, journal off), alternating, ``--runs`` of each, each in a
    fresh process; min/median/max of the ratio; bytes written by the import against the final
-   size; with ``--ocdskit``, ``ocdskit compile`` on the same file, timed the same way;
+   size; with ``--ocdskit``, ``ocdskit compile`` on the same file, timed the same way; then
+   ``--one-core-runs`` more pairs with each process held to one core (Linux);
 2. the workspace on disk (demo partners added, our organisation set);
 3. the main window shown, in a fresh process (time and peak RSS);
 4. opportunities for our organisation from the workspace, cold (fresh process) and warm, with
@@ -274,13 +276,16 @@ CHILDREN = {
 }
 
 
-def child(kind: str, *args: str) -> dict:
+def child(kind: str, *args: str, one_core: bool = False) -> dict:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if one_core:
+        env["BENCH_ONE_CORE"] = "1"
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, *args],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -331,7 +336,12 @@ def verdict(ok: bool) -> str:
 
 
 def bench_size(
-    n: int, work: Path, runs: int, use_ocdskit: bool, measures: set[str] = frozenset()
+    n: int,
+    work: Path,
+    runs: int,
+    use_ocdskit: bool,
+    measures: set[str] = frozenset(),
+    one_core_runs: int = 1,
 ) -> dict:
     """Every measure for one size (``measures``: only these of import, window, match, search;
     an existing workspace in ``work`` is reused rather than imported again)."""
@@ -377,6 +387,23 @@ def bench_size(
         )
     if floors:
         out["floor_s"] = statistics.median(floors)
+    if one_core_runs and "import" in measures and hasattr(os, "sched_setaffinity"):
+        # The same pair with the process held to one core (the writer thread and SQLite too).
+        mine, theirs = [], []
+        for _ in range(one_core_runs):
+            target = work / f"again-{name}.consortium"
+            mine.append(child("import", str(package), str(target), one_core=True)["seconds"])
+            floor_db = str(work / f"floor-{name}.sqlite")
+            theirs.append(child("floor", str(package), floor_db, one_core=True)["seconds"])
+            for extra in work.glob(f"again-{name}*"):
+                shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+            (work / f"floor-{name}.sqlite").unlink(missing_ok=True)
+        pairs = [a / b for a, b in zip(mine, theirs, strict=True)]
+        out["import_1core_s"] = statistics.median(mine)
+        print(
+            f"[{name}] on one core: import {spread(mine)} s; floor {spread(theirs)} s; "
+            f"import/floor {spread(pairs)} (goal < 3x: {verdict(statistics.median(pairs) < 3)})"
+        )
     if use_ocdskit:
         kit = ocdskit_seconds(package)
         if kit is not None:
@@ -495,12 +522,17 @@ def main() -> None:
     parser.add_argument("--work", help="keep (and reuse) packages and workspaces here")
     parser.add_argument("--ocdskit", action="store_true", help="time ocdskit compile too")
     parser.add_argument(
+        "--one-core-runs", type=int, default=1, help="paired runs held to one core (0: none)"
+    )
+    parser.add_argument(
         "--measures", default="", help="only these of import,window,match,search (default all)"
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
+        if os.environ.get("BENCH_ONE_CORE") and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # every thread, one core
         print(json.dumps(CHILDREN[kind](*rest)))
         return
     os.environ.setdefault("CONSORTIUM_HOME", tempfile.mkdtemp(prefix="bench-scale-home-"))
@@ -515,7 +547,9 @@ def main() -> None:
     try:
         for n in sizes:
             chosen = {m.strip() for m in args.measures.split(",") if m.strip()}
-            results[n] = bench_size(n, work, args.runs, args.ocdskit, chosen)
+            results[n] = bench_size(
+                n, work, args.runs, args.ocdskit, chosen, one_core_runs=args.one_core_runs
+            )
         if 200_000 in results and 400_000 in results:
             a, b = results[200_000], results[400_000]
             if "import_s" in a and "import_s" in b:

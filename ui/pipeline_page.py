@@ -1,14 +1,19 @@
 """The Pipeline area: awarded contracts in a partner's places and services that end in 6 to 24
 months (re-tenders to prepare for), with the incumbent, value, buyer and original notice.
 Searchable, sortable by any column, exportable to Excel. A thin view over
-``consortium.tenders.pipeline``."""
+``consortium.tenders.pipeline``.
+
+The contracts are found and sorted off the GUI thread (a year of notices holds tens of
+thousands of them ending in the window) and shown through a model, which draws only the rows
+on screen."""
 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,8 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,25 +32,49 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.partners import store as partner_store
-from consortium.tenders.pipeline import Pipeline, pipeline
+from consortium.progress import Cancelled
+from consortium.tenders.pipeline import Pipeline, PipelineRow, pipeline, sort_rows
 from consortium.workspace import Workspace
+from ui.matches_models import RowsTableModel
 
 COLUMNS = ("Ends", "Contract", "Held by", "Value", "Buyer", "Notice")
+# The core's order for each column; Value reads highest first, so a click for "lowest first"
+# asks for it reversed.
+COLUMN_SORTS = ("end", "title", "supplier", "value", "buyer", "notice")
 OURS, EVERYONE = "ours", "everyone"
+# Pipelines are found here, each on this thread's own reading connection.
+_FINDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-pipeline")
 
 
-class _Item(QTableWidgetItem):
-    """A cell that sorts by a key (a date or an amount), not by its text."""
+class PipelineModel(RowsTableModel):
+    """Rows of a :class:`~consortium.tenders.pipeline.Pipeline`, as the core sorted them."""
 
-    def __init__(self, text: str, key):
-        super().__init__(text)
-        self.key = key
-        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    COLUMNS = COLUMNS
 
-    def __lt__(self, other) -> bool:
-        if isinstance(other, _Item):
-            return self.key < other.key  # keys of one column are all text or all numbers
-        return super().__lt__(other)
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row: PipelineRow = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            end = iso_date(row.end)
+            return (
+                uk_date(end) if end else "",
+                row.title,
+                "; ".join(row.suppliers) or "not given",
+                money(row.value) if row.value is not None else "not given",
+                row.buyer or "",
+                row.notice_id or row.ocid,
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 1:
+                return f"{row.tender_title}\n{row.ocid}"
+            if column == 0 and row.max_end and row.max_end != row.end:
+                return f"Could run to {uk_date(iso_date(row.max_end))} with every extension"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
 
 class PipelinePage(QWidget):
@@ -58,6 +86,10 @@ class PipelinePage(QWidget):
         self.ws: Workspace | None = None
         self.today = dt.date.today()
         self.result: Pipeline | None = None
+        self._asked = 0  # numbers the requests, so a late answer to an old one is dropped
+        self._job: tuple[int, Future] | None = None
+        self._again: tuple | None = None  # the latest request, waiting for the running one
+        self._sort = ("end", False)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "<b>Contracts you could bid for next</b>: awarded contracts that end 6 to 24 months "
@@ -91,9 +123,10 @@ class PipelinePage(QWidget):
         self.message.setAccessibleName("Pipeline result")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.model = PipelineModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setAccessibleName("Contracts ending soon")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -101,9 +134,12 @@ class PipelinePage(QWidget):
         self.table.setWordWrap(False)
         for column, width in enumerate((100, 330, 230, 110, 230, 110)):
             self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)  # soonest end first, as the core lists them
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # soonest end first
+        header.sortIndicatorChanged.connect(self._sort_chosen)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("Show the tender")
@@ -117,13 +153,15 @@ class PipelinePage(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=180)
         self._timer.timeout.connect(self.reload)
+        self._poll = QTimer(self, interval=40)
+        self._poll.timeout.connect(self._collect)
         self.search.textChanged.connect(self._timer.start)
         self.months.valueChanged.connect(self._timer.start)
         self.partner.currentIndexChanged.connect(self.reload)
         self.export_button.clicked.connect(self._export)
         self.open_button.clicked.connect(self._open)
         self.notice_button.clicked.connect(self._notice)
-        self.table.itemDoubleClicked.connect(lambda _item: self._open())
+        self.table.doubleClicked.connect(lambda _index: self._open())
 
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
@@ -160,6 +198,7 @@ class PipelinePage(QWidget):
             self.partner.setCurrentIndex(index)
 
     def reload(self) -> None:
+        """Find the pipeline for the choices on screen, off the GUI thread."""
         if self.ws is None:
             return
         key = self.partner.currentData()
@@ -169,37 +208,77 @@ class PipelinePage(QWidget):
                 org = partner_store.load(self.ws.db, int(key))
             except (ConsortiumError, KeyError, ValueError):
                 org = None
-        self.result = result = pipeline(
-            self.ws,
-            months=self.months.value(),
-            partner=org,
-            text=self.search.text(),
-            today=self.today,
-        )
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(result.rows))
-        for i, row in enumerate(result.rows):
-            end = iso_date(row.end)
-            cells = (
-                _Item(uk_date(end) if end else "", row.end),
-                _Item(row.title, row.title.lower()),
-                _Item("; ".join(row.suppliers) or "not given", "; ".join(row.suppliers).lower()),
-                _Item(
-                    money(row.value) if row.value is not None else "not given",
-                    row.value if row.value is not None else -1.0,
-                ),  # unknown: the lowest
-                _Item(row.buyer or "", (row.buyer or "").lower()),
-                _Item(row.notice_id or row.ocid, row.notice_id or row.ocid),
+        sort, descending = self._sort
+        ws, months, text, today = self.ws, self.months.value(), self.search.text(), self.today
+        self._ask(
+            "Finding contracts…",
+            lambda cancelled: pipeline(
+                ws, months=months, partner=org, text=text, sort=sort, descending=descending,
+                today=today, cancelled=cancelled,
+            ),
+        )  # fmt: skip
+
+    def _sort_chosen(self, column: int, order: Qt.SortOrder) -> None:
+        sort = COLUMN_SORTS[column]
+        ascending = order == Qt.SortOrder.AscendingOrder
+        self._sort = (sort, ascending if sort == "value" else not ascending)
+        result = self.result
+        if result is None:
+            return
+        sort, descending = self._sort
+
+        def resort(cancelled) -> Pipeline:
+            rows = sort_rows(result.rows, sort, descending)
+            return Pipeline(
+                result.window_from, result.window_to, result.partner_id, result.partner_name, rows
             )
-            cells[0].setData(Qt.ItemDataRole.UserRole, i)
-            cells[1].setToolTip(f"{row.tender_title}\n{row.ocid}")
-            if row.max_end and row.max_end != row.end:
-                could = iso_date(row.max_end)
-                cells[0].setToolTip(f"Could run to {uk_date(could)} with every extension")
-            cells[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            for column, cell in enumerate(cells):
-                self.table.setItem(i, column, cell)
-        self.table.setSortingEnabled(True)
+
+        self._ask("Sorting…", resort)
+
+    def _ask(self, note: str, work) -> None:
+        """Run ``work(cancelled)`` on the finder thread; show its pipeline when it ends, unless
+        a newer request came meanwhile (that one runs next, and this one stops early)."""
+        self._asked += 1
+        token = self._asked
+        stale = lambda: token != self._asked  # noqa: E731 - a newer request was made
+        if self._job is not None:
+            self._again = (token, note, work, stale)
+            return
+        self._start(token, note, work, stale)
+
+    def _start(self, token: int, note: str, work, stale) -> None:
+        self.message.setText(note)
+        self._job = (token, _FINDER.submit(work, stale))
+        self._poll.start()
+
+    def _collect(self) -> None:
+        if self._job is None:
+            self._poll.stop()
+            return
+        token, future = self._job
+        if not future.done():
+            return
+        self._job = None
+        waiting, self._again = self._again, None
+        if waiting is not None and waiting[0] == self._asked:
+            self._start(*waiting)
+        else:
+            self._poll.stop()
+        error = future.exception()
+        if token != self._asked or isinstance(error, Cancelled):
+            return
+        if error is not None:
+            self.message.setText(f"The pipeline could not be read: {error}")
+            return
+        self._show(future.result())
+
+    def busy(self) -> bool:
+        """True while a pipeline is being found or sorted (for tests and the walk)."""
+        return self._job is not None
+
+    def _show(self, result: Pipeline) -> None:
+        self.result = result
+        self.model.set_rows(result.rows)
         who = f" for {result.partner_name}" if result.partner_name else ""
         if result.rows:
             self.message.setText(
@@ -213,12 +292,14 @@ class PipelinePage(QWidget):
                 "import or get; try everyone's contracts or a longer window."
             )
 
-    def selected_row(self):
-        items = self.table.selectedItems()
-        if not items or self.result is None:
+    def selected_row(self) -> PipelineRow | None:
+        index = self.table.currentIndex()
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            index = rows[0]
+        if not index.isValid() or self.result is None:
             return None
-        first = self.table.item(items[0].row(), 0)
-        return self.result.rows[first.data(Qt.ItemDataRole.UserRole)]
+        return self.model.item(index.row())
 
     def _open(self) -> None:
         row = self.selected_row()

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
+from consortium.progress import IsCancelled, check, never_cancelled
 from consortium.records import Organisation
 from consortium.tenders import search
 from consortium.tenders.records import as_utc
@@ -24,7 +25,7 @@ from consortium.workspace import Workspace
 
 NEAREST_MONTHS = 6  # sooner than this, a re-tender is usually already out
 DEFAULT_MONTHS = 24
-SORTS = ("end", "value", "buyer", "supplier", "title")
+SORTS = ("end", "value", "buyer", "supplier", "title", "notice")
 ENDED = ("terminated", "cancelled")
 
 
@@ -86,13 +87,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, 28))
 
 
-def _tender_ids(ws: Workspace, partner: Organisation | None) -> set[int] | None:
+def _tender_ids(
+    ws: Workspace, partner: Organisation | None, cancelled: IsCancelled = never_cancelled
+) -> set[int] | None:
     """Row ids of tenders in the partner's places and services (None: no filter)."""
     if partner is None or not (partner.areas or partner.cpv_codes):
         return None
     places = list(partner.areas) or [None]
     keys: set[int] = set()
     for place in places:
+        check(cancelled)
         query = search.TenderQuery(place=place, cpv=list(partner.cpv_codes))
         keys.update(search.search_keys(ws, query))
     return keys
@@ -107,10 +111,15 @@ def pipeline(
     sort: str = "end",
     descending: bool = False,
     today: dt.date | None = None,
+    cancelled: IsCancelled = never_cancelled,
 ) -> Pipeline:
     """Contracts ending between 6 months and ``months`` months from ``today`` (from today when
     ``months`` is 6 or less) in ``partner``'s places and services (every contract if None),
-    whose text (title, buyer, supplier) holds ``text``; soonest end first by default."""
+    whose text (title, buyer, supplier) holds ``text``; soonest end first by default.
+
+    It reads every contract in the window (26,000 of them at 200,000 tenders, in half a
+    second): the window calls it off the GUI thread, and ``cancelled()`` stops it
+    (:class:`~consortium.progress.Cancelled`) when a newer search makes it stale."""
     today = today or dt.date.today()
     months = max(1, int(months))
     start = add_months(today, NEAREST_MONTHS) if months > NEAREST_MONTHS else today
@@ -118,7 +127,7 @@ def pipeline(
     result = Pipeline(start, end)
     if partner is not None:
         result.partner_id, result.partner_name = partner.id, partner.name
-    allowed = _tender_ids(ws, partner)
+    allowed = _tender_ids(ws, partner, cancelled)
     sql = (
         "SELECT t.id, t.ocid, t.notice_id, t.notice_url, t.title, t.buyer_name, c.title, "
         "c.suppliers, c.supplier_ids, c.value, c.value_gross, c.currency, c.start_date, "
@@ -129,7 +138,9 @@ def pipeline(
     )
     params: list = [as_utc(start), as_utc(end + dt.timedelta(days=1)), *ENDED]
     needle = text.strip().lower()
-    for r in ws.conn.execute(sql, params):
+    for n, r in enumerate(ws.conn.execute(sql, params)):
+        if n % 2048 == 0:
+            check(cancelled)
         if allowed is not None and r[0] not in allowed:
             continue
         row = PipelineRow(
@@ -142,10 +153,17 @@ def pipeline(
         if needle and needle not in _haystack(row):
             continue
         result.rows.append(row)
-    result.rows.sort(key=_SORT_KEYS[sort] if sort in _SORT_KEYS else _SORT_KEYS["end"])
-    if descending:
-        result.rows.reverse()
+    result.rows = sort_rows(result.rows, sort, descending)
     return result
+
+
+def sort_rows(rows: list[PipelineRow], sort: str = "end", descending: bool = False):
+    """The rows in a :data:`SORTS` order: ``end`` soonest first, ``value`` highest first (not
+    given: last), text columns A to Z; ``descending`` reverses it."""
+    out = sorted(rows, key=_SORT_KEYS[sort] if sort in _SORT_KEYS else _SORT_KEYS["end"])
+    if descending:
+        out.reverse()
+    return out
 
 
 def _haystack(row: PipelineRow) -> str:
@@ -156,8 +174,9 @@ def _haystack(row: PipelineRow) -> str:
 
 _SORT_KEYS = {
     "end": lambda r: (r.end, r.ocid),
-    "value": lambda r: (-(r.value or 0), r.end),
+    "value": lambda r: (r.value is None, -(r.value or 0), r.end),  # not given: last
     "buyer": lambda r: ((r.buyer or "").lower(), r.end),
     "supplier": lambda r: ("; ".join(r.suppliers).lower(), r.end),
     "title": lambda r: (r.title.lower(), r.end),
+    "notice": lambda r: (r.notice_id or r.ocid, r.end),
 }

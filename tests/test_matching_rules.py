@@ -485,3 +485,21 @@ def test_broad_cpv_codes_alone_do_not_show_service_fit():
     assert score(same, t, text=model, today=TODAY).reason("service").score >= 0.45
     engine = Engine([skills, growing, same], [target(t)], text=model, today=TODAY)
     assert engine.tiers()[:, 0].tolist() == [scoring.NO_SERVICE_FIT, 0, 0]
+
+
+def test_working_out_our_fits_says_what_it_does_and_stops_when_cancelled(demo_ws):
+    from consortium.matching import fits
+    from consortium.progress import Cancelled
+
+    said: list[str] = []
+    found = fits.fits_us(demo_ws, progress=lambda _d, _t, text: said.append(text))
+    assert found and said[0].startswith("Ranking the open tenders")
+    assert any(text.startswith("Ranking ") and " tenders for " in text for text in said[1:])
+    asked: list[int] = []
+
+    def cancel_later() -> bool:  # the user presses Cancel once the ranking has begun
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(Cancelled):
+        fits.fits_us(demo_ws, cancelled=cancel_later)

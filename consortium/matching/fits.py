@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from consortium.matching import service
 from consortium.partners import store as partner_store
-from consortium.progress import Cancelled
+from consortium.progress import Cancelled, never_cancelled, no_progress
 from consortium.tenders import store as tender_store
 from consortium.workspace import Workspace
 
@@ -44,13 +44,18 @@ def fits_us(
 ) -> list[Fit]:
     """Open and coming-soon tenders our organisation fits (eligible, score at least
     ``FAIR_FIT``), best first. Empty when no partner is marked as ours."""
-    if progress is not None:
-        progress(0, 0, "Ranking the open tenders for your organisation…")
+    progress = progress or no_progress
+    cancelled = cancelled or never_cancelled
+    progress(0, 0, "Ranking the open tenders for your organisation…")
     try:
-        ranked = service.opportunities(ws, None, today=today, limit=None)
+        # Every open tender is scored (a year of notices: 40,000 of them, 13 s at 200,000
+        # tenders, once until they change); Cancel stops it between its steps.
+        ranked = service.opportunities(
+            ws, None, today=today, limit=None, progress=progress, cancelled=cancelled
+        )
     except service.MatchError:
         return []
-    if cancelled is not None and cancelled():
+    if cancelled():
         raise Cancelled("Stopped ranking the tenders.")
     return [
         Fit(o.tender.ocid, o.match.score, o.alone)

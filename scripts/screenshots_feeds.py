@@ -93,6 +93,7 @@ def main() -> None:
     page = window.pipeline
     page.set_workspace(ws)
     page.partner.setCurrentIndex(page.partner.findData("everyone"))
+    wait(app, lambda: not page.busy())  # found off the GUI thread
     page.table.selectRow(0)
     app.processEvents()
     window.grab().save(str(docs / "pipeline.png"))

@@ -141,3 +141,23 @@ def test_saved_searches_are_listed_at_once_and_counted_off_the_gui_thread(page, 
     assert page.text.text() == "care"
     assert page.message.text().startswith(f"{care:,} of ")
     assert threading.main_thread().name not in again
+
+
+def test_a_saved_search_that_cannot_be_counted_shows_its_name_and_the_others_their_counts(
+    page, qtbot, monkeypatch
+):
+    ws = page.ws
+    search.save_search(ws, "Broken", search.TenderQuery(text="care"))
+    search.save_search(ws, "Everything", search.TenderQuery(status=[]))
+    real = search.saved_counts
+
+    def counts(ws_, saved, **kw):
+        if saved["name"] == "Broken":
+            raise search.SearchError("no such column")  # as a search stored by a newer version
+        return real(ws_, saved, **kw)
+
+    monkeypatch.setattr(search, "saved_counts", counts)
+    page.reload_saved()
+    qtbot.waitUntil(page.saved_counted)
+    every = search.count(ws, search.TenderQuery(status=[]), today=TODAY)
+    assert [page.saved.itemText(i) for i in (1, 2)] == ["Broken", f"Everything ({every:,})"]

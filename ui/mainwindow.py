@@ -952,6 +952,9 @@ class MainWindow(QMainWindow):
         for page in (self.tenders, self.matches):
             page._timer.stop()
             page.ws = None
+        self.tenders.stop()  # counts and pipelines in hand stop at their next check
+        self.pipeline.stop()
+        self.pipeline.ws = None
         self.review.ws = None
         self.review.assets.ws = None
         self.claim.release()

@@ -164,7 +164,10 @@ class PipelinePage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self._open())
 
     def set_workspace(self, ws: Workspace) -> None:
+        self.stop()
         self.ws = ws
+        self.result = None
+        self.model.set_rows([])
         self.partner.blockSignals(True)
         self.partner.setCurrentIndex(-1)  # a new workspace opens on its own organisation
         self.partner.blockSignals(False)
@@ -218,12 +221,22 @@ class PipelinePage(QWidget):
             ),
         )  # fmt: skip
 
+    def stop(self) -> None:
+        """Drop the work in hand (a workspace switched or closed): a running job stops at its
+        next check, and nothing waits to run after it."""
+        self._asked += 1
+        self._again = None
+        self._timer.stop()
+
     def _sort_chosen(self, column: int, order: Qt.SortOrder) -> None:
         sort = COLUMN_SORTS[column]
         ascending = order == Qt.SortOrder.AscendingOrder
         self._sort = (sort, ascending if sort == "value" else not ascending)
         result = self.result
-        if result is None:
+        if result is None or self._job is not None or self._timer.isActive():
+            # The rows on screen are not those of the choices made: find them again, sorted.
+            self._timer.stop()
+            self.reload()
             return
         sort, descending = self._sort
 

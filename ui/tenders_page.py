@@ -495,6 +495,7 @@ class TendersPage(QWidget):
         """The saved searches, listed at once (the one being looked at stays chosen); their
         counts, which take as long as the searches, follow from the counting thread."""
         self._saved_token += 1
+        self._saved_counts = {}  # those counted before may be out of date now
         listed = search.saved_search_list(self.ws) if self.ws is not None else []
         self.saved.blockSignals(True)
         self.saved.clear()
@@ -509,9 +510,13 @@ class TendersPage(QWidget):
         stale = lambda: token != self._saved_token  # noqa: E731 - listed again since
 
         def job() -> dict[int, dict]:
-            return {
-                s["id"]: search.saved_counts(ws, s, today=today, cancelled=stale) for s in listed
-            }
+            counts: dict[int, dict] = {}
+            for s in listed:
+                try:
+                    counts[s["id"]] = search.saved_counts(ws, s, today=today, cancelled=stale)
+                except Exception:  # noqa: BLE001 - that one shows its name alone (e.g. closed)
+                    counts[s["id"]] = {}
+            return counts
 
         self._saved_job = (token, listed, _COUNTER.submit(job))
         self._saved_timer.start()
@@ -541,6 +546,11 @@ class TendersPage(QWidget):
             label = f"{s['name']} ({found['count']:,}" + (f", {new:,} new)" if new else ")")
             self.saved.setItemText(index, label)
 
+    def stop(self) -> None:
+        """Drop the counts in hand (the workspace is closing): running ones stop early."""
+        self._saved_token += 1
+        self._counting += 1
+
     def saved_counted(self) -> bool:
         """True once the listed saved searches show their counts (for tests and the walk)."""
         return self._saved_job is None
@@ -554,6 +564,8 @@ class TendersPage(QWidget):
         except search.SearchError:
             self.reload_saved()  # deleted elsewhere meanwhile
             return
+        # What is new, if the listing has counted it (the rows changed since the last look are
+        # marked new in the list either way).
         new = (self._saved_counts.get(search_id) or {}).get("new") or 0
         self._apply(saved["query"])
         self.run_search(new_since=saved["last_viewed_at"] or "", new_count=new)

@@ -106,9 +106,11 @@ def pack_many(items: list[bytes], dictionary: int = 0) -> list[bytes]:
         frames = _compressor(dictionary).multi_compress_to_buffer([items[i] for i in full])
         for i, frame in zip(full, frames, strict=True):
             out[i] = frame.tobytes()
-    for i, item in enumerate(items):
-        if not item:
-            out[i] = pack_bytes(item, dictionary)
+    if len(full) < len(items):
+        empty = pack_bytes(b"", dictionary)  # the same frame for every empty item
+        for i, item in enumerate(items):
+            if not item:
+                out[i] = empty
     return out
 
 

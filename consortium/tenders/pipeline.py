@@ -158,11 +158,16 @@ def pipeline(
 
 
 def sort_rows(rows: list[PipelineRow], sort: str = "end", descending: bool = False):
-    """The rows in a :data:`SORTS` order: ``end`` soonest first, ``value`` highest first (not
-    given: last), text columns A to Z; ``descending`` reverses it."""
+    """The rows in a :data:`SORTS` order: ``end`` soonest first, ``value`` highest first, text
+    columns A to Z; ``descending`` reverses it, except that contracts with no value given come
+    last either way."""
     out = sorted(rows, key=_SORT_KEYS[sort] if sort in _SORT_KEYS else _SORT_KEYS["end"])
     if descending:
         out.reverse()
+        if sort == "value":
+            out = [r for r in out if r.value is not None] + sorted(
+                (r for r in out if r.value is None), key=_SORT_KEYS["end"]
+            )
     return out
 
 

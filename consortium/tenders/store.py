@@ -332,13 +332,16 @@ def pack_words(text: str | None, dictionary: int = 0) -> str | bytes:
 
 def pack_many_words(texts: Sequence[str | None], dictionary: int = 0) -> list[str | bytes]:
     """:func:`pack_words` for many, compressed in one call (see :func:`packing.pack_many`)."""
-    frames = packing.pack_many(
-        [text.encode("utf-8") if text else b"" for text in texts], dictionary
-    )
-    return [
-        (packed if len(packed) < len(text) else text) if text else (text or "")
-        for text, packed in zip(texts, frames, strict=True)
-    ]
+    full = [text for text in texts if text]
+    frames = iter(packing.pack_many([text.encode("utf-8") for text in full], dictionary))
+    out: list[str | bytes] = []
+    for text in texts:
+        if not text:
+            out.append(text or "")  # empty: kept as it is, never compressed
+            continue
+        packed = next(frames)
+        out.append(packed if len(packed) < len(text) else text)
+    return out
 
 
 def unpack_texts(row: Sequence) -> tuple:

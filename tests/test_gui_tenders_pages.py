@@ -11,9 +11,11 @@ import shutil
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtCore import Qt
 
 from consortium.tenders import search
 from consortium.workspace import Workspace
+from ui.tenders_model import KEY_ROLE
 from ui.tenders_page import TendersPage
 
 TODAY = dt.date(2026, 12, 1)
@@ -161,3 +163,21 @@ def test_a_saved_search_that_cannot_be_counted_shows_its_name_and_the_others_the
     qtbot.waitUntil(page.saved_counted)
     every = search.count(ws, search.TenderQuery(status=[]), today=TODAY)
     assert [page.saved.itemText(i) for i in (1, 2)] == ["Broken", f"Everything ({every:,})"]
+
+
+def test_a_tender_shown_from_elsewhere_beyond_the_list_is_the_one_matched(page, qtbot):
+    ws = page.ws
+    every = search.search_keys(ws, search.TenderQuery(status=[]), today=TODAY)
+    far = search.ocids_for(ws, [every[-1]])[0]  # further down than the list fetches
+    page.show_tender(far)
+    assert page.model.row_of(far) is None
+    assert not page.view.selectionModel().hasSelection()  # no other row looks chosen
+    assert search.get(ws, far).title in page.detail.toPlainText()
+    with qtbot.waitSignal(page.match_requested) as asked:
+        qtbot.mouseClick(page.match_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [far]
+    # choosing a row in the list makes that the one
+    page.view.selectRow(2)
+    with qtbot.waitSignal(page.match_requested) as asked:
+        qtbot.mouseClick(page.match_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [page.model.index(2, 0).data(KEY_ROLE)]

@@ -132,7 +132,7 @@ class PipelinePage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setWordWrap(False)
-        for column, width in enumerate((100, 330, 230, 110, 230, 110)):
+        for column, width in enumerate((100, 320, 230, 110, 220, 110)):
             self.table.setColumnWidth(column, width)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)

@@ -72,6 +72,7 @@ class TendersPage(QWidget):
         self._fitting = False
         self.today = dt.date.today()
         self.saved_id: int | None = None
+        self._shown: str | None = None  # the tender whose detail is on screen
         self._counting = 0  # numbers the searches, so a late count of an old one is dropped
         self._count_job: tuple | None = None
         self._total: tuple | None = None  # (workspace generation, every tender counted)
@@ -313,6 +314,7 @@ class TendersPage(QWidget):
         elif self.model.keys:
             self.view.selectRow(0)
         else:
+            self._shown = None
             self.detail.setHtml(
                 "<p>No tender matches. Try fewer filters or other words.</p>"
                 if tender_store.has_tenders(self.ws.db)
@@ -454,8 +456,10 @@ class TendersPage(QWidget):
             self._run("Finding the tenders that fit you", job, done, failed)
 
     def current_ocid(self) -> str | None:
+        """The tender chosen in the list, or else the one shown beside it (one opened from
+        elsewhere that the list has not reached)."""
         index = self.view.selectionModel().currentIndex()
-        return index.data(KEY_ROLE) if index.isValid() else None
+        return index.data(KEY_ROLE) if index.isValid() else self._shown
 
     def _row_chosen(self, current, _previous) -> None:
         if not current.isValid() or self.ws is None:
@@ -466,6 +470,7 @@ class TendersPage(QWidget):
         tender = search.get(self.ws, ocid)
         if tender is None:
             return
+        self._shown = ocid
         self.detail.setHtml(
             tender_html(tender, self.today, changed=bool(row.get("changed_since_viewed")))
         )
@@ -483,6 +488,9 @@ class TendersPage(QWidget):
             self.view.selectRow(row)
             self.view.scrollTo(self.model.index(row, 1))
         else:  # further down than a few pages: shown beside the list, which keeps its place
+            # and has no row chosen, so "Match partners" takes the tender shown, not row 1
+            self.view.selectionModel().clearCurrentIndex()
+            self.view.clearSelection()
             self._show_detail(ocid, {})
 
     def _match_clicked(self) -> None:

@@ -177,11 +177,12 @@ def _haystack(row: PipelineRow) -> str:
     ).lower()
 
 
+# Each ends with the contract's own keys, so rows that tie sort the same way every time.
 _SORT_KEYS = {
-    "end": lambda r: (r.end, r.ocid),
-    "value": lambda r: (r.value is None, -(r.value or 0), r.end),  # not given: last
-    "buyer": lambda r: ((r.buyer or "").lower(), r.end),
-    "supplier": lambda r: ("; ".join(r.suppliers).lower(), r.end),
-    "title": lambda r: (r.title.lower(), r.end),
-    "notice": lambda r: (r.notice_id or r.ocid, r.end),
+    "end": lambda r: (r.end, r.ocid, r.contract_id),
+    "value": lambda r: (r.value is None, -(r.value or 0), r.end, r.ocid, r.contract_id),
+    "buyer": lambda r: ((r.buyer or "").lower(), r.end, r.ocid, r.contract_id),
+    "supplier": lambda r: ("; ".join(r.suppliers).lower(), r.end, r.ocid, r.contract_id),
+    "title": lambda r: (r.title.lower(), r.end, r.ocid, r.contract_id),
+    "notice": lambda r: (r.notice_id or r.ocid, r.end, r.ocid, r.contract_id),
 }

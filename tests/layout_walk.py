@@ -182,8 +182,22 @@ def walk(window, app) -> tuple[list[str], list[tuple[str, QWidget]]]:
                 tab_widget.setCurrentIndex(i)
                 app.processEvents()
                 found += problems_here(window, f"{page.name} > {tab_widget.tabText(i)}")
+                if page.key == "matches":
+                    found += _tender_titles_readable(window, tab_widget.tabText(i))
             tab_widget.setCurrentIndex(0)
     return found, views
+
+
+TITLE_WIDTH = 160  # pixels: the first words of a tender's title, enough to tell tenders apart
+
+
+def _tender_titles_readable(window, tab: str) -> list[str]:
+    """The Matches tender list keeps room for titles whichever tab is open (a tab's row of
+    partner drop-downs once squeezed them to a few letters at 1366 pixels)."""
+    width = window.matches.tender_view.columnWidth(0)
+    if width < TITLE_WIDTH:
+        return [f"Matches > {tab}: the tender titles get {width} px (want {TITLE_WIDTH}+)"]
+    return []
 
 
 def fill(window, app) -> None:

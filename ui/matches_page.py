@@ -200,6 +200,13 @@ class MatchesPage(QWidget):
             "Who leads the consortium; by default the member with the most capacity"
         )
         choose.addWidget(self.lead_choice, 1)
+        for combo in (self.choice_partner, self.lead_choice):
+            # Long partner names must not widen the tab past the tender list at 1366 pixels
+            # (the list's titles were cut to a few letters): the list shows them in full.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         v.addLayout(choose)
         picked = QHBoxLayout()
         self.include_ours = QCheckBox("Include our organisation when it fits a lot")

@@ -503,3 +503,26 @@ def test_working_out_our_fits_says_what_it_does_and_stops_when_cancelled(demo_ws
 
     with pytest.raises(Cancelled):
         fits.fits_us(demo_ws, cancelled=cancel_later)
+
+
+def test_opportunities_and_our_fits_leave_out_a_planning_notice_gone_stale(empty_ws):
+    """Opportunities are open and coming-soon tenders by the search's own rule: a planning
+    notice whose anticipated date passed is closed there, so it is no opportunity either (at
+    200,000 tenders 2 of our 50 best opportunities, and 224 of our fits, were such notices)."""
+    from consortium.matching import fits
+    from consortium.partners import store as partner_store
+
+    _expected_only(empty_ws)
+    ours = Organisation(
+        name="Warrington Children's Trust",
+        legal_form="charity",
+        is_ours=True,
+        services="Therapeutic support for children affected by domestic abuse",
+        cpv_codes=["85312000"],
+        areas=["E06000007"],
+    )
+    partner_store.save(empty_ws, ours)
+    found = [o.tender.ocid for o in service.opportunities(empty_ws, None, today=TODAY, limit=None)]
+    assert "ocds-h6vhtk-plan04" in found  # still coming soon
+    assert "ocds-h6vhtk-plan03" not in found  # expected by 23 Sep 2026: closed
+    assert "ocds-h6vhtk-plan03" not in {f.ocid for f in fits.fits_us(empty_ws, today=TODAY)}

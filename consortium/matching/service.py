@@ -34,8 +34,9 @@ from consortium.matching.text import TextModel
 from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.records import Organisation
+from consortium.tenders import search as tender_search
 from consortium.tenders import store as tender_store
-from consortium.tenders.records import Tender, as_utc
+from consortium.tenders.records import COMING_SOON, OPEN, Tender, as_utc
 from consortium.workspace import Workspace, writes
 
 WEIGHTS_KEY = "match_weights"
@@ -223,7 +224,6 @@ def opportunities(
     return result
 
 
-_OPEN = "(phase = 'planning' OR (phase = 'tender' AND (deadline IS NULL OR deadline > ?)))"
 TIERS = ("close", "both", "either")  # tried in turn until one gives enough opportunities
 
 
@@ -284,9 +284,12 @@ def candidate_ids(
     the partner's regions), "both" (the same CPV division, and the place), "either" (one of
     the two), or "all" (no pruning). Tenders that give no code (or no place) pass that test.
     """
-    sql, params = "SELECT id FROM tenders", []
+    sql, params = "SELECT t.id AS id FROM tenders t", []
     if not include_closed:
-        sql, params = f"{sql} WHERE {_OPEN}", [as_utc(today)]
+        # Open and coming soon by the search's rule: a planning notice whose deadline or
+        # anticipated tender date has passed is closed (it was ranked among the opportunities).
+        cond, params = tender_search.status_condition((OPEN, COMING_SOON), as_utc(today))
+        sql = f"{sql} WHERE {cond}"
     ids = _id_set(db, sql, params)
     if tier == "all":
         return sorted(ids)

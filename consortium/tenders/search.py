@@ -23,6 +23,7 @@ import json
 import re
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,6 +204,36 @@ class _Cond:
     hint: bool = False  # implied by the others: only there to start a scan of the sort index
 
 
+def status_condition(statuses: Iterable[str], now: str) -> tuple[str, list[Any]]:
+    """SQL on ``tenders t`` true for a tender in any of ``statuses`` at ``now`` (UTC ISO), and
+    its parameters: the rule of :func:`consortium.tenders.records.status_for`, for the search
+    and for matching's open and coming-soon tenders alike."""
+    parts, params = [], []
+    for status in statuses:
+        if status == OPEN:
+            parts.append("(t.phase = 'tender' AND (t.deadline > ? OR t.deadline IS NULL))")
+            params.append(now)
+        elif status == CLOSED:
+            parts.append(
+                "((t.phase IN ('tender', 'planning') AND t.deadline <= ?) OR t.phase = 'closed'"
+                " OR (t.phase = 'planning' AND t.expected <= ?))"
+            )
+            params += [now, now]
+        elif status == COMING_SOON:
+            # records.status_for: a planning notice whose own deadline or anticipated
+            # tender date has passed is closed
+            parts.append(
+                "(t.phase = 'planning' AND (t.deadline > ? OR t.deadline IS NULL)"
+                " AND (t.expected > ? OR t.expected IS NULL))"
+            )
+            params += [now, now]
+        elif status == CANCELLED:
+            parts.append("t.phase = 'cancelled'")
+        elif status == AWARDED:
+            parts.append("t.phase = 'awarded'")
+    return "(" + " OR ".join(parts or ["0"]) + ")", params
+
+
 def _where(query: TenderQuery, today) -> tuple[list[_Cond], str | None]:
     """The conditions of a query's filters, and the FTS query text."""
     now = as_utc(today)
@@ -223,30 +254,8 @@ def _where(query: TenderQuery, today) -> tuple[list[_Cond], str | None]:
         unknown = [s for s in query.status if s not in STATUSES]
         if unknown:
             raise SearchError(f"Unknown status {unknown[0]!r}; use one of: {', '.join(STATUSES)}.")
-        parts, params = [], []
-        for status in query.status:
-            if status == OPEN:
-                parts.append("(t.phase = 'tender' AND (t.deadline > ? OR t.deadline IS NULL))")
-                params.append(now)
-            elif status == CLOSED:
-                parts.append(
-                    "((t.phase IN ('tender', 'planning') AND t.deadline <= ?) OR t.phase = 'closed'"
-                    " OR (t.phase = 'planning' AND t.expected <= ?))"
-                )
-                params += [now, now]
-            elif status == COMING_SOON:
-                # records.status_for: a planning notice whose own deadline or anticipated
-                # tender date has passed is closed
-                parts.append(
-                    "(t.phase = 'planning' AND (t.deadline > ? OR t.deadline IS NULL)"
-                    " AND (t.expected > ? OR t.expected IS NULL))"
-                )
-                params += [now, now]
-            elif status == CANCELLED:
-                parts.append("t.phase = 'cancelled'")
-            elif status == AWARDED:
-                parts.append("t.phase = 'awarded'")
-        where.append(_Cond("col", "(" + " OR ".join(parts) + ")", params))
+        sql, params = status_condition(query.status, now)
+        where.append(_Cond("col", sql, params))
         if set(query.status) <= {OPEN, COMING_SOON}:
             # Implied: a deadline, if any, still ahead. Listed by deadline, the scan of the
             # deadline index starts there instead of passing every tender that closed.

@@ -404,25 +404,18 @@ class TendersPage(QWidget):
         if self.fits is None or self._fits_for != state:
             self._compute_fits(state)
             return None
-        wanted = {o: f for o, f in self.fits.items() if fit_key == "any" or f.alone}
-        if not wanted:
+        alone_only = fit_key != "any"
+        if not any(f.alone or not alone_only for f in self.fits.values()):
             self.fit_note.setText(
                 "No open tender fits your organisation yet. Mark your organisation in Partners "
                 "(This is our organisation) and give it services, codes and places."
             )
             return []
-        by_key = {o: search.key_of(self.ws, o) for o in wanted}
-        searched = search.among(
-            self.ws, query, [k for k in by_key.values() if k is not None], today=self.today
-        )
-        ordered = sorted(
-            (o for o, k in by_key.items() if k in searched), key=lambda o: (-wanted[o].score, o)
-        )
         self.fit_note.setText(
             "Fit: out of 100, how well your organisation's services, places and capacity match; "
             "“alone” means you could deliver all of it yourselves."
         )
-        return [by_key[o] for o in ordered]
+        return fits.fitting_keys(self.ws, self.fits, query, alone_only=alone_only, today=self.today)
 
     def _compute_fits(self, state: tuple) -> None:
         if self._fitting:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from consortium.matching import service
 from consortium.partners import store as partner_store
 from consortium.progress import Cancelled, never_cancelled, no_progress
+from consortium.tenders import search as tender_search
 from consortium.tenders import store as tender_store
 from consortium.workspace import Workspace
 
@@ -62,6 +63,25 @@ def fits_us(
         for o in ranked
         if o.match.eligible and o.match.score >= FAIR_FIT and (o.alone or not alone_only)
     ]
+
+
+def fitting_keys(
+    ws: Workspace,
+    found: dict[str, Fit],
+    query: tender_search.TenderQuery,
+    *,
+    alone_only: bool = False,
+    today: dt.date | None = None,
+) -> list[int]:
+    """The row keys of the tenders in ``found`` (our fits, by ocid) that ``query`` matches,
+    best fit first: the Tenders area's "Fits us" list."""
+    wanted = {o: f for o, f in found.items() if f.alone or not alone_only}
+    keys = tender_search.keys_of(ws, list(wanted))
+    searched = tender_search.among(ws, query, list(keys.values()), today=today)
+    ordered = sorted(
+        (o for o, k in keys.items() if k in searched), key=lambda o: (-wanted[o].score, o)
+    )
+    return [keys[o] for o in ordered]
 
 
 def fits_state(ws: Workspace, today: dt.date) -> tuple:

@@ -888,6 +888,21 @@ def ocids_for(ws: Workspace, keys: list[int]) -> list[str]:
     return [mapping[k] for k in keys if k in mapping]
 
 
+def keys_of(ws: Workspace, ocids: list[str]) -> dict[str, int]:
+    """The row key of each of ``ocids`` that is here (:func:`key_of` for many, in a few
+    queries rather than one each)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(ocids), 500):
+        chunk = ocids[start : start + 500]
+        found.update(
+            ws.conn.execute(
+                f"SELECT ocid, id FROM tenders WHERE ocid IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    return found
+
+
 def key_of(ws: Workspace, ocid: str) -> int | None:
     """The row key of one tender (what :func:`search_keys` lists), or None if it is not here."""
     row = ws.conn.execute("SELECT id FROM tenders WHERE ocid = ?", [ocid]).fetchone()

@@ -10,7 +10,7 @@ on screen."""
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl, Signal
@@ -35,6 +35,7 @@ from consortium.partners import store as partner_store
 from consortium.progress import Cancelled
 from consortium.tenders.pipeline import Pipeline, PipelineRow, pipeline, sort_rows
 from consortium.workspace import Workspace
+from ui.background import LatestJob
 from ui.matches_models import RowsTableModel
 
 COLUMNS = ("Ends", "Contract", "Held by", "Value", "Buyer", "Notice")
@@ -86,9 +87,7 @@ class PipelinePage(QWidget):
         self.ws: Workspace | None = None
         self.today = dt.date.today()
         self.result: Pipeline | None = None
-        self._asked = 0  # numbers the requests, so a late answer to an old one is dropped
-        self._job: tuple[int, Future] | None = None
-        self._again: tuple | None = None  # the latest request, waiting for the running one
+        self._finder = LatestJob(self, _FINDER, self._show, self._not_found)
         self._sort = ("end", False)
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -153,8 +152,6 @@ class PipelinePage(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=180)
         self._timer.timeout.connect(self.reload)
-        self._poll = QTimer(self, interval=40)
-        self._poll.timeout.connect(self._collect)
         self.search.textChanged.connect(self._timer.start)
         self.months.valueChanged.connect(self._timer.start)
         self.partner.currentIndexChanged.connect(self.reload)
@@ -224,8 +221,7 @@ class PipelinePage(QWidget):
     def stop(self) -> None:
         """Drop the work in hand (a workspace switched or closed): a running job stops at its
         next check, and nothing waits to run after it."""
-        self._asked += 1
-        self._again = None
+        self._finder.stop()
         self._timer.stop()
 
     def _sort_chosen(self, column: int, order: Qt.SortOrder) -> None:
@@ -233,7 +229,7 @@ class PipelinePage(QWidget):
         ascending = order == Qt.SortOrder.AscendingOrder
         self._sort = (sort, ascending if sort == "value" else not ascending)
         result = self.result
-        if result is None or self._job is not None or self._timer.isActive():
+        if result is None or self._finder.busy() or self._timer.isActive():
             # The rows on screen are not those of the choices made: find them again, sorted.
             self._timer.stop()
             self.reload()
@@ -249,45 +245,18 @@ class PipelinePage(QWidget):
         self._ask("Sorting…", resort)
 
     def _ask(self, note: str, work) -> None:
-        """Run ``work(cancelled)`` on the finder thread; show its pipeline when it ends, unless
-        a newer request came meanwhile (that one runs next, and this one stops early)."""
-        self._asked += 1
-        token = self._asked
-        stale = lambda: token != self._asked  # noqa: E731 - a newer request was made
-        if self._job is not None:
-            self._again = (token, note, work, stale)
-            return
-        self._start(token, note, work, stale)
-
-    def _start(self, token: int, note: str, work, stale) -> None:
+        """Run ``work(cancelled)`` on the finder thread; its pipeline is shown when it ends,
+        unless a newer request came meanwhile (that one runs next, and this one stops early)."""
         self.message.setText(note)
-        self._job = (token, _FINDER.submit(work, stale))
-        self._poll.start()
+        self._finder.start(work)
 
-    def _collect(self) -> None:
-        if self._job is None:
-            self._poll.stop()
-            return
-        token, future = self._job
-        if not future.done():
-            return
-        self._job = None
-        waiting, self._again = self._again, None
-        if waiting is not None and waiting[0] == self._asked:
-            self._start(*waiting)
-        else:
-            self._poll.stop()
-        error = future.exception()
-        if token != self._asked or isinstance(error, Cancelled):
-            return
-        if error is not None:
+    def _not_found(self, error: BaseException) -> None:
+        if not isinstance(error, Cancelled):
             self.message.setText(f"The pipeline could not be read: {error}")
-            return
-        self._show(future.result())
 
     def busy(self) -> bool:
         """True while a pipeline is being found or sorted (for tests and the walk)."""
-        return self._job is not None
+        return self._finder.busy()
 
     def _show(self, result: Pipeline) -> None:
         self.result = result

@@ -33,6 +33,7 @@ from consortium.tenders import store as tender_store
 from consortium.tenders.records import STATUSES
 from consortium.workspace import Workspace
 from ui import colours
+from ui.background import LatestJob
 from ui.feeds_ui import FeedBar
 from ui.tender_detail import tender_html
 from ui.tenders_model import KEY_ROLE, TenderListModel
@@ -73,11 +74,9 @@ class TendersPage(QWidget):
         self.today = dt.date.today()
         self.saved_id: int | None = None
         self._shown: str | None = None  # the tender whose detail is on screen
-        self._counting = 0  # numbers the searches, so a late count of an old one is dropped
-        self._count_job: tuple | None = None
+        self._counter = LatestJob(self, _COUNTER, self._counted)  # the list's count line
         self._total: tuple | None = None  # (workspace generation, every tender counted)
-        self._saved_token = 0  # numbers the saved-search listings, as _counting the searches
-        self._saved_job: tuple | None = None
+        self._saved_counter = LatestJob(self, _COUNTER, self._show_saved_counts)
         self._saved_counts: dict[int, dict] = {}  # by saved search id, as counted last
         layout = QVBoxLayout(self)
         self.feed_bar = FeedBar()  # "Get new tenders" and the time of the last update
@@ -214,10 +213,6 @@ class TendersPage(QWidget):
         self.splitter = splitter
         layout.addWidget(splitter, 1)
 
-        self._count_timer = QTimer(self, interval=50)
-        self._count_timer.timeout.connect(self._poll_count)
-        self._saved_timer = QTimer(self, interval=50)
-        self._saved_timer.timeout.connect(self._poll_saved)
         self._timer = QTimer(self, singleShot=True, interval=180)
         self._timer.timeout.connect(self.run_search)
         for edit in (self.text, self.place, self.cpv, self.value_min, self.value_max):
@@ -326,8 +321,8 @@ class TendersPage(QWidget):
         """The "12,345 of 400,000 tenders" line: counted with the first page when quick
         (``model.counted``), else estimated and counted exactly on a thread of its own (with
         its own connection)."""
-        self._counting += 1
-        token, ws, today = self._counting, self.ws, self.today
+        self._counter.stop()  # a count still running is of an older search
+        ws, today = self.ws, self.today
         total = self._known_total()
         if total is None:
             total = search.count(ws, today=today, budget=search.COUNT_BUDGET)
@@ -340,27 +335,15 @@ class TendersPage(QWidget):
             + f"{tail}; counting…"
         )
 
-        def job():
-            stale = lambda: token != self._counting  # noqa: E731 - a newer search began
+        def job(stale):
             exact = n if n is not None else search.count(ws, query, today=today, cancelled=stale)
             every = total if total is not None else search.count(ws, today=today, cancelled=stale)
-            return exact, every
+            return exact, every, tail
 
-        self._count_job = (token, tail, _COUNTER.submit(job))
-        self._count_timer.start()
+        self._counter.start(job)
 
-    def _poll_count(self) -> None:
-        if self._count_job is None:
-            self._count_timer.stop()
-            return
-        token, tail, future = self._count_job
-        if not future.done():
-            return
-        self._count_timer.stop()
-        self._count_job = None
-        if token != self._counting or future.exception() is not None:
-            return  # a newer search is counting, or the workspace closed meanwhile
-        n, total = future.result()
+    def _counted(self, result: tuple) -> None:
+        n, total, tail = result
         if n is not None and total is not None:
             self._show_count(n, total, tail)
 
@@ -495,7 +478,7 @@ class TendersPage(QWidget):
     def reload_saved(self) -> None:
         """The saved searches, listed at once (the one being looked at stays chosen); their
         counts, which take as long as the searches, follow from the counting thread."""
-        self._saved_token += 1
+        self._saved_counter.stop()
         self._saved_counts = {}  # those counted before may be out of date now
         listed = search.saved_search_list(self.ws) if self.ws is not None else []
         self.saved.blockSignals(True)
@@ -507,33 +490,21 @@ class TendersPage(QWidget):
         self.saved.blockSignals(False)
         if not listed:
             return
-        token, ws, today = self._saved_token, self.ws, self.today
-        stale = lambda: token != self._saved_token  # noqa: E731 - listed again since
+        ws, today = self.ws, self.today
 
-        def job() -> dict[int, dict]:
+        def job(stale) -> tuple[list[dict], dict[int, dict]]:
             counts: dict[int, dict] = {}
             for s in listed:
                 try:
                     counts[s["id"]] = search.saved_counts(ws, s, today=today, cancelled=stale)
                 except Exception:  # noqa: BLE001 - that one shows its name alone (e.g. closed)
                     counts[s["id"]] = {}
-            return counts
+            return listed, counts
 
-        self._saved_job = (token, listed, _COUNTER.submit(job))
-        self._saved_timer.start()
+        self._saved_counter.start(job)
 
-    def _poll_saved(self) -> None:
-        if self._saved_job is None:
-            self._saved_timer.stop()
-            return
-        token, listed, future = self._saved_job
-        if not future.done():
-            return
-        self._saved_timer.stop()
-        self._saved_job = None
-        if token != self._saved_token or future.exception() is not None:
-            return  # listed again meanwhile, or the workspace closed
-        counts = future.result()
+    def _show_saved_counts(self, result: tuple[list[dict], dict[int, dict]]) -> None:
+        listed, counts = result
         self._saved_counts = counts
         for s in listed:
             found = counts.get(s["id"]) or {}
@@ -549,12 +520,12 @@ class TendersPage(QWidget):
 
     def stop(self) -> None:
         """Drop the counts in hand (the workspace is closing): running ones stop early."""
-        self._saved_token += 1
-        self._counting += 1
+        self._saved_counter.stop()
+        self._counter.stop()
 
     def saved_counted(self) -> bool:
         """True once the listed saved searches show their counts (for tests and the walk)."""
-        return self._saved_job is None
+        return not self._saved_counter.busy()
 
     def _saved_chosen(self, index: int) -> None:
         search_id = self.saved.itemData(index)

@@ -357,24 +357,34 @@ def test_a_planning_notice_whose_expected_date_passed_is_no_longer_coming_soon(e
     assert note.startswith("Planning notice out of date: the tender was expected by 23 Sep")
 
 
+def _as_before(ws, step, alter: str | None = None):
+    """Close ``ws`` and leave its file as the version before migration ``step`` left it: the
+    phase index without the anticipated date (and ``ALTER TABLE tenders <alter>``)."""
+    import sqlite3
+
+    from consortium import migrations
+
+    path = ws.path
+    ws.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP INDEX tenders_phase_deadline")
+    conn.execute("CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline)")
+    if alter:
+        conn.execute(f"ALTER TABLE tenders {alter}")
+    conn.execute(f"PRAGMA user_version = {migrations.STEPS.index(step)}")
+    conn.close()
+    return path
+
+
 def test_the_expected_dates_of_stored_planning_notices_are_filled_in_by_a_migration(
     empty_ws,
 ):
-    import sqlite3
 
     from consortium import migrations
     from consortium.workspace import Workspace
 
     _expected_only(empty_ws)
-    path = empty_ws.path
-    empty_ws.close()
-    conn = sqlite3.connect(path, isolation_level=None)  # as the version before left it
-    conn.execute("DROP INDEX tenders_phase_deadline")
-    conn.execute("CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline)")
-    conn.execute("ALTER TABLE tenders DROP COLUMN expected")
-    before = migrations.STEPS.index(migrations.planning_expected_dates)
-    conn.execute(f"PRAGMA user_version = {before}")
-    conn.close()
+    path = _as_before(empty_ws, migrations.planning_expected_dates, "DROP COLUMN expected")
     ws = Workspace.open(path, backup=False)
     try:
         assert _statuses(ws)["ocds-h6vhtk-plan03"] == (False, True, CLOSED, CLOSED)
@@ -384,19 +394,12 @@ def test_the_expected_dates_of_stored_planning_notices_are_filled_in_by_a_migrat
 
 
 def test_the_phase_index_gains_the_expected_date_in_a_migration(empty_ws):
-    import sqlite3
 
     from consortium import migrations
     from consortium.workspace import Workspace
 
     _expected_only(empty_ws)
-    path = empty_ws.path
-    empty_ws.close()
-    conn = sqlite3.connect(path, isolation_level=None)  # as the version before left it
-    conn.execute("DROP INDEX tenders_phase_deadline")
-    conn.execute("CREATE INDEX tenders_phase_deadline ON tenders(phase, deadline)")
-    conn.execute(f"PRAGMA user_version = {migrations.STEPS.index(migrations.coming_soon_index)}")
-    conn.close()
+    path = _as_before(empty_ws, migrations.coming_soon_index)
     ws = Workspace.open(path, backup=False)
     try:
         columns = [r[2] for r in ws.conn.execute("PRAGMA index_info(tenders_phase_deadline)")]

@@ -186,33 +186,32 @@ def test_id_lists_read_as_one_json_array_keep_the_order(demo_ws):
         assert search._ids(demo_ws, sql) == [r[0] for r in demo_ws.conn.execute(sql)]
 
 
+def _first_page_by_deadline(ws, query: TenderQuery) -> tuple[list[int], list[str]]:
+    """A first page of 5, and the statements it ran that walk the deadline index."""
+    statements: list[str] = []
+    ws.conn.set_trace_callback(statements.append)
+    try:
+        page = search.search_page(ws, query, today=TODAY, limit=5)
+    finally:
+        ws.conn.set_trace_callback(None)
+    return page, [s for s in statements if "INDEXED BY tenders_deadline" in s]
+
+
 def test_open_tenders_listed_by_deadline_are_checked_row_by_row(gen_ws, monkeypatch):
     """Listed from today's deadline on, nearly every row is open or coming soon: the page walks
     the deadline index and checks each row, rather than first gathering every open tender in
     the workspace (the sample's share over all tenders, 1 in 7 or so, made it look rare)."""
     monkeypatch.setattr(search, "FEW", 0)  # at 200,000 tenders the open ones are not few
     query = TenderQuery(status=["open", "coming soon"])
-    statements: list[str] = []
-    gen_ws.conn.set_trace_callback(statements.append)
-    try:
-        page = search.search_page(gen_ws, query, today=TODAY, limit=5)
-    finally:
-        gen_ws.conn.set_trace_callback(None)
+    page, listed = _first_page_by_deadline(gen_ws, query)
     assert page == search.search_keys(gen_ws, query, today=TODAY)[:5]
-    listed = [s for s in statements if "INDEXED BY tenders_deadline" in s]
-    assert listed, statements
+    assert listed
     assert not any("IN (SELECT t.id FROM tenders t WHERE" in s for s in listed), listed
 
 
 def test_a_page_filled_by_tenders_with_a_deadline_never_reads_those_without(gen_ws, monkeypatch):
     monkeypatch.setattr(search, "FEW", 0)
     query = TenderQuery(status=["open"])
-    statements: list[str] = []
-    gen_ws.conn.set_trace_callback(statements.append)
-    try:
-        page = search.search_page(gen_ws, query, today=TODAY, limit=5)
-    finally:
-        gen_ws.conn.set_trace_callback(None)
+    page, listed = _first_page_by_deadline(gen_ws, query)
     assert len(page) == 5
-    listed = [s for s in statements if "INDEXED BY tenders_deadline" in s]
     assert listed and not any("(t.deadline IS NULL) = 1" in s for s in listed), listed

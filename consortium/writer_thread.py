@@ -87,17 +87,13 @@ class WriterThread:
     # -------------------------------------------------------------------- calls
     def submit(self, fn: Callable, *args, **kw) -> Job:
         """Queue ``fn(*args, **kw)`` after the jobs already queued; return at once."""
-        job = Job(fn, args, kw, threading.get_ident())
-        with self._cond:
-            if self._stopping:
-                raise WriterStopped("The workspace is closed.")
-            self._queue.append(job)
-            self._cond.notify_all()
-        return job
+        return self._enqueue(Job(fn, args, kw, threading.get_ident()))
 
     def post(self, fn: Callable, *args, **kw) -> Job:
         """Queue ``fn`` for nobody in particular: it waits out any hold, even its poster's."""
-        job = Job(fn, args, kw, None)
+        return self._enqueue(Job(fn, args, kw, None))
+
+    def _enqueue(self, job: Job) -> Job:
         with self._cond:
             if self._stopping:
                 raise WriterStopped("The workspace is closed.")

@@ -31,3 +31,16 @@ def test_pipeline_for_a_partner_added_after_the_window_opened(main_window, qtbot
     qtbot.mouseClick(win.partners.pipeline_button, Qt.MouseButton.LeftButton)
     assert win.stack.currentWidget() is win.pipeline
     assert win.pipeline.partner.currentText() == "Bletchley Youth Trust"
+
+
+def test_an_empty_pipeline_suggests_only_what_is_left_to_try(main_window, qtbot):
+    win = main_window  # the demo: no award notice ends in the window
+    win.show_area("pipeline")
+    page = win.pipeline
+    qtbot.waitUntil(lambda: not page.busy())
+    assert page.message.text().startswith("No awarded contract ends")
+    assert page.message.text().endswith("try everyone's contracts or a longer window.")
+    page.partner.setCurrentIndex(page.partner.findData("everyone"))
+    qtbot.waitUntil(lambda: not page.busy())
+    assert page.message.text().endswith("try a longer window.")
+    assert "everyone's" not in page.message.text()

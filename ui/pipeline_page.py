@@ -268,10 +268,11 @@ class PipelinePage(QWidget):
                 f"{uk_date(result.window_to)}{who}. Click a heading to sort."
             )
         else:
+            wider = "everyone's contracts or a longer window" if who else "a longer window"
             self.message.setText(
                 f"No awarded contract ends {uk_date(result.window_from)} to "
                 f"{uk_date(result.window_to)}{who}. Award notices come with the tenders you "
-                "import or get; try everyone's contracts or a longer window."
+                f"import or get; try {wider}."
             )
 
     def selected_row(self) -> PipelineRow | None:

@@ -57,6 +57,7 @@ def beyond_double(value):
 
 
 def stored_texts(ws: Workspace) -> dict[tuple[str, str], str]:
+    store.dictionary(ws.conn)  # the workspace's dictionaries, loaded as every reader does
     return {
         (ocid, rid): packing.unpack(raw)
         for ocid, rid, raw in ws.conn.execute("SELECT ocid, release_id, raw FROM tender_releases")
@@ -321,3 +322,102 @@ def test_a_workspace_with_plain_texts_and_a_full_copy_index_migrates_without_los
     assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
     assert _index_terms(again.path) == _index_terms(template)
     again.close()
+
+
+def _dictionary_of(blob) -> int:
+    return packing.zstandard.get_frame_parameters(blob).dict_id if isinstance(blob, bytes) else 0
+
+
+def _forget_dictionaries(monkeypatch) -> None:
+    """As a fresh process: no dictionary known until the workspace's are loaded."""
+    monkeypatch.setattr(packing, "_DICTIONARIES", {})
+    monkeypatch.setattr(packing, "_local", packing.threading.local())
+    monkeypatch.setattr(store, "_LOADED", {})
+
+
+def test_a_workspace_filled_a_page_at_a_time_learns_its_dictionaries_and_then_bigger_ones(
+    tmp_path, monkeypatch
+):
+    """A feed imports a page of notices at a time. The dictionaries were learnt from one
+    import's first big batch, so a workspace filled from a feed never learnt one. Now what the
+    workspace holds counts; and once it holds more, a bigger dictionary is learnt."""
+    from consortium.tenders.feeds.client import Client, Policy
+    from consortium.tenders.feeds.fetch import fetch
+    from tests.feed_server import FTS_PAGE, FakeTime, FeedServer, chain
+
+    monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 30)
+    monkeypatch.setattr(packing, "GROWN_SAMPLES", 60)
+    monkeypatch.setattr(packing, "GROWN_SIZE", 40 * 1024)
+    clock = FakeTime()
+    client = Client(Policy(min_interval=0), sleep=clock.sleep, clock=clock.clock)
+    ws = Workspace.create(tmp_path / "feed.consortium")
+    with FeedServer(chain("fts", FTS_PAGE, 10)) as server:  # 10 pages of 10 notices
+        report = fetch(ws, ["fts"], base_url=server.url, client=client, now=TODAY)
+    assert report.status == "complete" and report.feeds[0].pages == 10
+    learnt = ws.conn.execute("SELECT kind, id, length(data) FROM tender_dictionaries").fetchall()
+    kinds = {}
+    for kind, dict_id, size in learnt:
+        kinds.setdefault(kind, []).append((dict_id, size))
+    assert set(kinds) == {"release", "tender", "text"}
+    assert all(len(v) == 2 for v in kinds.values()), kinds
+    small, grown = kinds["release"]
+    assert grown[1] <= packing.GROWN_SIZE
+    # Pages 1-2 (20 notices) were stored before there was anything to learn from; page 3 was
+    # packed with the small dictionary, and the pages after the sixth with the bigger one.
+    used = [
+        _dictionary_of(raw)
+        for (raw,) in ws.conn.execute("SELECT raw FROM tender_releases ORDER BY id")
+    ]
+    assert set(used[:20]) == {0}
+    assert set(used[20:30]) == {small[0]}
+    assert set(used[60:]) == {grown[0]}
+    tenders = [_dictionary_of(d) for (d,) in ws.conn.execute("SELECT data FROM tender_data")]
+    assert kinds["tender"][1][0] in tenders
+    ws.close()
+    _forget_dictionaries(monkeypatch)
+    ws = Workspace.open(tmp_path / "feed.consortium", backup=False)
+    texts = stored_texts(ws)
+    for release in releases_in(FTS_PAGE):
+        assert beyond_double(json.loads(texts[release["ocid"], release["id"]])) == release
+    assert len(texts) == 100
+    for (ocid,) in ws.conn.execute("SELECT ocid FROM tenders"):
+        assert store.get_tender(ws.db, ocid) == store.compile_tender(ws.conn, ocid), ocid
+    ws.close()
+
+
+def test_a_dictionary_learnt_by_an_import_that_was_undone_is_never_used(tmp_path, monkeypatch):
+    """The dictionaries are known by the process as well as stored: when an import that learnt
+    one is cancelled, the next import must not pack with it (it is no longer in the file, so
+    another process could not read what it packed)."""
+    from consortium.progress import Cancelled
+
+    monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 30)
+    ws = Workspace.create(tmp_path / "undone.consortium")
+    saved = []
+    save = store.save_dictionary
+
+    def save_and_read(conn, kind, data):
+        saved.append(save(conn, kind, data))
+        store.dictionary(conn, kind)  # as the import's later writes do (update_tender's texts)
+        return saved[-1]
+
+    monkeypatch.setattr(store, "save_dictionary", save_and_read)
+
+    def cancel_late() -> bool:  # once the import has learnt a dictionary
+        return bool(saved)
+
+    with pytest.raises(Cancelled):
+        import_paths(ws, FILES, today=TODAY, cancelled=cancel_late)
+    assert saved
+    assert ws.conn.execute("SELECT count(*) FROM tender_dictionaries").fetchone()[0] == 0
+    saved.clear()
+    monkeypatch.setattr(packing, "DICTIONARY_SAMPLES", 1000)  # this import learns none
+    import_paths(ws, FILES[:1], today=TODAY)
+    stored_ids = {i for (i,) in ws.conn.execute("SELECT id FROM tender_dictionaries")}
+    for (raw,) in ws.conn.execute("SELECT raw FROM tender_releases"):
+        assert _dictionary_of(raw) in stored_ids | {0}
+    ws.close()
+    _forget_dictionaries(monkeypatch)
+    ws = Workspace.open(tmp_path / "undone.consortium", backup=False)
+    assert len(stored_texts(ws)) == 100
+    ws.close()

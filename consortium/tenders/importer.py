@@ -10,7 +10,7 @@ the batch in hand; one with releases stored earlier (in this import or before) i
 at the end from all of them, with OCDS merge rules.
 
 What it stores: each release's JSON, compressed on the writer thread (zstandard, with a
-dictionary learnt from the workspace's first big batch); each tender as extracted (so opening
+dictionaries learnt as the workspace grows, :mod:`.learning`); each tender as extracted (so opening
 it never compiles its releases again); the search index; and the words of the new and changed
 tenders for the matching model (:mod:`consortium.matching.text_store`), never rebuilt.
 
@@ -47,7 +47,7 @@ from consortium import busy
 from consortium.changes import TENDERS
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
-from consortium.tenders import cf_csv, merge, ocds_reader, packing, store
+from consortium.tenders import cf_csv, learning, merge, ocds_reader, packing, store
 from consortium.tenders.extract import CF_CSV_PREFIX, extract_safely
 from consortium.tenders.json_guard import marks_in
 from consortium.tenders.records import ImportReport, Tender, as_utc
@@ -105,9 +105,11 @@ class _Run:
         # the last batch was all notices seen before: a re-import then only parses and looks up.
         self.eager = True
         self.recompile: set[str] = set()
-        self.limit, self.next_id, self.dictionary, self.tender_dictionary, self.text_dictionary = (
-            ws.write(self._start)
-        )
+        self.limit, self.next_id = ws.write(self._start)
+        self.learners = {
+            kind: ws.write(learning.Learner.of, self.conn, kind)
+            for kind in (store.RELEASES, store.TENDERS, store.TEXTS)
+        }
         self.done_bytes = 0
         self.total_bytes = 1
         self.counter: list = []
@@ -119,14 +121,23 @@ class _Run:
         self.floats = True
         self.started = time.perf_counter()
 
-    def _start(self) -> tuple[int, int, int, int, int]:
-        return (
-            variable_limit(self.conn),
-            store.next_id(self.ws.db),
-            store.dictionary(self.conn, store.RELEASES),
-            store.dictionary(self.conn, store.TENDERS),
-            store.dictionary(self.conn, store.TEXTS),
-        )
+    def _start(self) -> tuple[int, int]:
+        return variable_limit(self.conn), store.next_id(self.ws.db)
+
+    def _learn(self, kind: str, n: int, samples) -> int:
+        """Offer the learner of ``kind`` a batch of ``n`` rows; the dictionary to pack it with."""
+
+        def stored(k: int) -> list[bytes]:
+            self.writer.drain()
+            return self.ws.write(store.stored_samples, self.conn, kind, k)
+
+        learner = self.learners[kind]
+        learner.offer(n, samples, stored, lambda data: self._saved(kind, data))
+        return learner.current
+
+    def _saved(self, kind: str, data: bytes) -> int:
+        self.writer.drain()
+        return self.ws.write(store.save_dictionary, self.conn, kind, data)
 
     # -------------------------------------------------------------- intake
     def add(self, release) -> None:
@@ -289,29 +300,17 @@ class _Run:
             self._new_tender(tender, digest, tender_rows, children)
         self.report.releases_new += len(release_rows)
         self.report.tenders_new += len(tender_rows)
-        if not self.dictionary and len(release_rows) >= packing.DICTIONARY_SAMPLES:
-            # The workspace's first big batch: learn how its releases are written (once: if
-            # they cannot be learnt from, plain zstd it is).
-            self.dictionary = -1
-            self.writer.drain()
-            samples = [row[4].encode("utf-8") for row in release_rows]
-            made = self.ws.write(store.add_dictionary, self.conn, store.RELEASES, samples)
-            self.dictionary = made or -1
-        if not self.tender_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
-            self.tender_dictionary = -1
-            self.writer.drain()
-            samples = [packing.tender_json(tender) for _, tender in children]
-            made = self.ws.write(store.add_dictionary, self.conn, store.TENDERS, samples)
-            self.tender_dictionary = made or -1
-        if not self.text_dictionary and len(children) >= packing.DICTIONARY_SAMPLES:
-            self.text_dictionary = -1
-            self.writer.drain()
-            samples = store.text_samples(tender_rows)
-            made = self.ws.write(store.add_dictionary, self.conn, store.TEXTS, samples)
-            self.text_dictionary = made or -1
-        limit, dictionary = self.limit, max(self.dictionary, 0)
-        tender_dictionary = max(self.tender_dictionary, 0)
-        text_dictionary = max(self.text_dictionary, 0)
+        # Learn how the workspace's data is written once it holds enough of it (learning.py).
+        dictionary = self._learn(
+            store.RELEASES, len(release_rows), lambda: [r[4].encode("utf-8") for r in release_rows]
+        )
+        tender_dictionary = self._learn(
+            store.TENDERS, len(children), lambda: [packing.tender_json(t) for _, t in children]
+        )
+        text_dictionary = self._learn(
+            store.TEXTS, len(tender_rows), lambda: store.text_samples(tender_rows)
+        )
+        limit = self.limit
         # Built on the writer thread, which compresses the JSON while this thread parses on.
         self.writer.submit(
             lambda: (
@@ -378,8 +377,8 @@ class _Run:
                 else:
                     self._update(tender, digest, row)
             self.report.tenders_new += len(new_rows)
-            packed_with = max(self.tender_dictionary, 0)
-            words_with = max(self.text_dictionary, 0)
+            packed_with = self.learners[store.TENDERS].current
+            words_with = self.learners[store.TEXTS].current
             store.run(
                 self.conn,
                 store.tender_statements(new_rows, children, self.limit, packed_with, words_with),

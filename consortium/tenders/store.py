@@ -182,39 +182,87 @@ def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -
     return multi_insert(_RELEASE_HEAD, packed, 6, limit)
 
 
-_LOADED: dict[tuple, dict[str, int]] = {}  # (connection, file) -> {kind: dictionary id}
+# (connection, file) -> (the ids stored, {kind: ids of that kind, oldest first}). Checked
+# against the table on each use: another process (or a rolled-back import) may have changed it.
+_LOADED: dict[tuple, tuple[str, dict[str, list[int]]]] = {}
 RELEASES, TENDERS, TEXTS = "release", "tender", "text"  # what a dictionary was learnt from
+
+
+def _dictionaries(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    key = (id(conn), conn.execute("PRAGMA database_list").fetchone()[2])
+    (stored,) = conn.execute(
+        "SELECT group_concat(id) FROM (SELECT id FROM tender_dictionaries ORDER BY rowid)"
+    ).fetchone()
+    stored = stored or ""
+    found = _LOADED.get(key)
+    if found is None or found[0] != stored:
+        by_kind: dict[str, list[int]] = {}
+        for kind_of, data in conn.execute(
+            "SELECT kind, data FROM tender_dictionaries ORDER BY rowid"
+        ):
+            by_kind.setdefault(kind_of, []).append(packing.register(data))
+        found = _LOADED[key] = (stored, by_kind)
+    return found[1]
 
 
 def dictionary(conn: sqlite3.Connection, kind: str = RELEASES) -> int:
     """Load the workspace's compression dictionaries (so anything stored can be read); the id
     of the one new data of ``kind`` is packed with (0: none yet)."""
-    key = (id(conn), conn.execute("PRAGMA database_list").fetchone()[2])
-    found = _LOADED.get(key)
-    if found is None:
-        found = {}
-        for kind_of, data in conn.execute(
-            "SELECT kind, data FROM tender_dictionaries ORDER BY rowid"
-        ):
-            found[kind_of] = packing.register(data)
-        _LOADED[key] = found
-    return found.get(kind, 0)
+    ids = _dictionaries(conn).get(kind)
+    return ids[-1] if ids else 0
 
 
-def add_dictionary(conn: sqlite3.Connection, kind: str, samples: list[bytes]) -> int:
-    """Train and store the dictionary new data of ``kind`` will be packed with; its id (0 if
-    the samples could not be learnt from)."""
-    try:
-        data = packing.train(samples)
-    except zstandard.ZstdError:  # samples too alike or too few to learn from: plain zstd
-        return 0
+def learnt(conn: sqlite3.Connection, kind: str) -> int:
+    """How many dictionaries ``kind`` has learnt (see :func:`packing.generations`)."""
+    return len(_dictionaries(conn).get(kind, ()))
+
+
+def save_dictionary(conn: sqlite3.Connection, kind: str, data: bytes) -> int:
+    """Store a dictionary trained by :func:`packing.train`: new data of ``kind`` is packed with
+    it from now on. Returns its id."""
     dict_id = packing.register(data)
     conn.execute(
         "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data) VALUES (?, ?, ?)",
         [dict_id, kind, data],
     )
-    _LOADED.pop((id(conn), conn.execute("PRAGMA database_list").fetchone()[2]), None)
     return dict_id
+
+
+def add_dictionary(
+    conn: sqlite3.Connection, kind: str, samples: list[bytes], size: int = packing.DICTIONARY_SIZE
+) -> int:
+    """Train and store the dictionary new data of ``kind`` will be packed with; its id (0 if
+    the samples could not be learnt from)."""
+    try:
+        data = packing.train(samples, size)
+    except zstandard.ZstdError:  # samples too alike or too few to learn from: plain zstd
+        return 0
+    return save_dictionary(conn, kind, data)
+
+
+# What each kind of packed data is, as rows of the workspace: counted, and read back as
+# samples to learn from when a workspace filled a little at a time (a feed's pages of 100)
+# reaches the next dictionary's number of samples.
+_STORED = {
+    RELEASES: ("tender_releases", ("raw",)),
+    TENDERS: ("tender_data", ("data",)),
+    TEXTS: ("tender_texts", ("description", "lot_text")),
+}
+
+
+def stored_count(conn: sqlite3.Connection, kind: str) -> int:
+    table, _ = _STORED[kind]
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def stored_samples(conn: sqlite3.Connection, kind: str, n: int) -> list[bytes]:
+    """The newest ``n`` rows of ``kind`` the workspace holds, unpacked, to learn from."""
+    table, columns = _STORED[kind]
+    _dictionaries(conn)
+    rows = conn.execute(
+        f"SELECT {', '.join(columns)} FROM {table} ORDER BY id DESC LIMIT ?", [max(0, n)]
+    )
+    return [packing.unpack_bytes(value) for row in rows for value in row if value]
 
 
 def text_samples(rows: Sequence[tuple]) -> list[bytes]:

@@ -275,9 +275,7 @@ def test_a_changed_tender_is_indexed_as_if_imported_once_with_its_texts_compress
 
 
 def test_a_workspace_with_plain_texts_and_a_full_copy_index_migrates_without_loss(ws, template):
-    texts = sorted(
-        store.all_texts(ws.conn, "SELECT title, description, lot_text FROM tender_texts")
-    )
+    texts = sorted(store.all_texts(ws.conn, store.TEXTS_SELECT))
     tenders = {
         o: store.get_tender(ws.db, o) for (o,) in ws.conn.execute("SELECT ocid FROM tenders")
     }
@@ -285,14 +283,16 @@ def test_a_workspace_with_plain_texts_and_a_full_copy_index_migrates_without_los
     queries = ["support", '"young people"', "hous*", "care OR health"]
     hits = {q: ws.conn.execute(found, [q]).fetchall() for q in queries}
     assert all(hits.values())
-    # Put the file back as the previous step left it: plain texts, an index over tender_texts.
+    # Put the file back as the previous step left it: plain texts, an index over tender_texts,
+    # which held the titles too, as did a column the step after took away.
     path = ws.path
     ws.close()
     conn = sqlite3.connect(path, isolation_level=None)
     store.dictionary(conn)
-    plain = list(store.all_texts(conn, "SELECT title, description, lot_text FROM tender_texts"))
-    ids = [i for (i,) in conn.execute("SELECT id FROM tender_texts")]
+    plain = list(store.all_texts(conn, store.TEXTS_SELECT + " ORDER BY x.id"))
+    ids = [i for (i,) in conn.execute("SELECT id FROM tender_texts ORDER BY id")]
     with conn:
+        _put_back_stored_twice(conn)
         conn.executemany(
             "UPDATE tender_texts SET description = ?, lot_text = ? WHERE id = ?",
             [(d, x, i) for i, (_t, d, x) in zip(ids, plain, strict=True)],
@@ -309,15 +309,13 @@ def test_a_workspace_with_plain_texts_and_a_full_copy_index_migrates_without_los
     db = sqlite_utils.Database(conn)
     with db.atomic():
         migrations.compressed_tender_texts(db)
+        migrations.tenders_stored_once(db)
     conn.close()
     store._LOADED.clear()
     again = Workspace.open(path, backup=False)
     stored = [d for (d,) in again.conn.execute("SELECT description FROM tender_texts")]
     assert any(isinstance(d, bytes) for d in stored)
-    assert (
-        sorted(store.all_texts(again.conn, "SELECT title, description, lot_text FROM tender_texts"))
-        == texts
-    )
+    assert sorted(store.all_texts(again.conn, store.TEXTS_SELECT)) == texts
     assert {q: again.conn.execute(found, [q]).fetchall() for q in queries} == hits
     assert {o: store.get_tender(again.db, o) for o in tenders} == tenders
     assert _index_terms(again.path) == _index_terms(template)
@@ -421,3 +419,75 @@ def test_a_dictionary_learnt_by_an_import_that_was_undone_is_never_used(tmp_path
     ws = Workspace.open(tmp_path / "undone.consortium", backup=False)
     assert len(stored_texts(ws)) == 100
     ws.close()
+
+
+def _put_back_stored_twice(conn: sqlite3.Connection) -> None:
+    """The columns migration ``tenders_stored_once`` takes away, filled as imports filled them:
+    each tender's import time (its changed_at), its title beside its texts, every release's
+    import time, and every notice page's address (NULL where there was none)."""
+    ids = [i for (i,) in conn.execute("SELECT id FROM tenders")]
+    urls = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row_id, source, ocid, notice_id, url in conn.execute(
+            f"SELECT id, source, ocid, notice_id, notice_url FROM tenders WHERE id IN ({marks})",
+            chunk,
+        ):
+            urls[row_id] = store.notice_url_of(source, ocid, notice_id, url)
+    conn.execute("ALTER TABLE tenders ADD COLUMN imported_at TEXT NOT NULL DEFAULT ''")
+    conn.execute("UPDATE tenders SET imported_at = changed_at")
+    conn.execute("ALTER TABLE tender_releases ADD COLUMN imported_at TEXT NOT NULL DEFAULT ''")
+    conn.execute("UPDATE tender_releases SET imported_at = '2026-08-12T09:00:00.000000Z'")
+    conn.execute("ALTER TABLE tender_texts ADD COLUMN title TEXT NOT NULL DEFAULT ''")
+    conn.execute(
+        "UPDATE tender_texts SET title = (SELECT title FROM tenders t WHERE t.id = tender_texts.id)"
+    )
+    conn.executemany(
+        "UPDATE tenders SET notice_url = ? WHERE id = ?", [(u, i) for i, u in urls.items()]
+    )
+
+
+def test_a_workspace_storing_tender_fields_twice_migrates_to_storing_them_once(ws, tmp_path):
+    """The previous schema kept each tender's import time twice, its title twice and every
+    notice page's address; the migration keeps each once, and nothing a user sees changes."""
+    from consortium.tenders import search
+
+    ocids = [o for (o,) in ws.conn.execute("SELECT ocid FROM tenders ORDER BY ocid")]
+    listed = search.rows(ws, ocids, today=TODAY)
+    assert sum(1 for r in listed if r["notice_url"]) > 40
+    tenders = {o: store.get_tender(ws.db, o) for o in ocids}
+    texts = sorted(store.all_texts(ws.conn, store.TEXTS_SELECT))
+    found = "SELECT rowid FROM tenders_fts WHERE tenders_fts MATCH ? ORDER BY rowid"
+    queries = ["support", '"young people"', "hous*", "care OR health"]
+    hits = {q: ws.conn.execute(found, [q]).fetchall() for q in queries}
+    releases = stored_texts(ws)
+    path = ws.path
+    ws.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    with conn:
+        _put_back_stored_twice(conn)
+    # Before: every address stored in full, none left for the notice id to give.
+    assert conn.execute("SELECT count(*) FROM tenders WHERE notice_url IS NULL").fetchone()[0] == (
+        sum(1 for r in listed if r["notice_url"] is None)
+    )
+    conn.execute(f"PRAGMA user_version = {migrations.STEPS.index(migrations.tenders_stored_once)}")
+    conn.close()
+    again = Workspace.open(path, backup=False)
+    try:
+        columns = {
+            t: {c[1] for c in again.conn.execute(f"PRAGMA table_info({t})")}
+            for t in ("tenders", "tender_releases", "tender_texts")
+        }
+        assert "imported_at" not in columns["tenders"] | columns["tender_releases"]
+        assert "title" not in columns["tender_texts"] and "title" in columns["tenders"]
+        # Most addresses are now given by the notice id, and read back the same.
+        derived = again.conn.execute("SELECT count(*) FROM tenders WHERE notice_url IS NULL")
+        assert derived.fetchone()[0] > 40
+        assert search.rows(again, ocids, today=TODAY) == listed
+        assert {o: store.get_tender(again.db, o) for o in ocids} == tenders
+        assert sorted(store.all_texts(again.conn, store.TEXTS_SELECT)) == texts
+        assert {q: again.conn.execute(found, [q]).fetchall() for q in queries} == hits
+        assert stored_texts(again) == releases
+    finally:
+        again.close()

@@ -100,7 +100,7 @@ def load(db: Database) -> TextModel:
 def all_texts(conn: sqlite3.Connection) -> Iterable[tuple]:
     from consortium.tenders import store  # the texts are kept compressed
 
-    return store.all_texts(conn, "SELECT title, description, lot_text FROM tender_texts")
+    return store.all_texts(conn, store.TEXTS_SELECT)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:

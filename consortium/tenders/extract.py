@@ -419,6 +419,18 @@ def extract_safely(compiled: dict, history: History = (), *, full: bool = True) 
         return t
 
 
+def notice_page(source: str, ocid: str, notice_id: str | None) -> str | None:
+    """The notice page a notice's id gives (None if it gives none): a tender's, unless its feed
+    named another. The tenders table stores a page only when it is not this one."""
+    if not notice_id:
+        return None
+    if source == "fts":
+        return FTS_NOTICE.format(notice_id)
+    if source == "cf" and ocid.startswith(CF_PREFIX):
+        return CF_NOTICE.format(re.sub(r"-\d+$", "", notice_id))
+    return None
+
+
 def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tender:
     """The :class:`Tender` for a compiled release (see the module docstring for ``history``).
 
@@ -439,13 +451,10 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     t.releases = [h[0] for h in history]
     t.notice_id = str(latest_id) if latest_id else None
     extra = _d(compiled.get("x_consortium"))
-    if source == "fts" and latest_id:
-        t.notice_url = FTS_NOTICE.format(latest_id)
-    elif source == "cf" and extra.get("noticeUrl"):
+    if source == "cf" and extra.get("noticeUrl"):
         t.notice_url = str(extra["noticeUrl"])
-    elif source == "cf" and latest_id and ocid.startswith(CF_PREFIX):
-        guid = re.sub(r"-\d+$", "", str(latest_id))
-        t.notice_url = CF_NOTICE.format(guid)
+    else:
+        t.notice_url = notice_page(source, ocid, t.notice_id)
 
     t.title = clean_text(tender.get("title") or planning.get("title") or compiled.get("title"))
     t.description = clean_text(tender.get("description") or planning.get("description"))

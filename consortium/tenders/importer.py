@@ -55,6 +55,8 @@ from consortium.tenders.writer import BulkWriter, variable_limit
 from consortium.workspace import Workspace
 
 BATCH = 500
+BULK_AT_LEAST = 5_000  # notices: fewer, and the indexes are kept up as they come
+RELEASE_BYTES = 5_000  # about what a notice takes in a file, to guess how many are coming
 _SURROGATE = re.compile("[\ud800-\udfff]")
 RECOMPILE_CHUNK = 200
 DEMO_FILE = (
@@ -120,6 +122,7 @@ class _Run:
         # Decimals), so their JSON text is written the quick way without a second look.
         self.floats = True
         self.started = time.perf_counter()
+        self.dropped: list[str] | None = None  # indexes to build again at the end
 
     def _start(self) -> tuple[int, int]:
         return variable_limit(self.conn), store.next_id(self.ws.db)
@@ -278,9 +281,7 @@ class _Run:
         release_rows, tender_rows, children = [], [], []
         for ocid, items in by_ocid.items():
             for item in items:
-                release_rows.append(
-                    (ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now)
-                )
+                release_rows.append((ocid, item.rid, item.date, ",".join(item.tags), item.text))
             odd = any(item.odd for item in items)
             if ocid in existing or ocid in self.recompile:
                 self.recompile.add(ocid)
@@ -347,7 +348,7 @@ class _Run:
         self.ws.write(
             store.replace_release,
             self.conn,
-            (item.ocid, item.rid, item.date, ",".join(item.tags), item.text, self.now),
+            (item.ocid, item.rid, item.date, ",".join(item.tags), item.text),
         )
         self.recompile.add(item.ocid)
 
@@ -428,7 +429,23 @@ class _Run:
             self.report.tenders_updated += 1
 
     # --------------------------------------------------------------- finish
+    def grow(self, expected: int) -> None:
+        """About ``expected`` notices are coming: if that at least doubles the workspace, its
+        indexes are dropped now and built again at the end (see store.drop_indexes_for_bulk)."""
+        if self.dropped is None and expected >= max(BULK_AT_LEAST, self.next_id - 1):
+            self.writer.drain()
+            self.dropped = self.ws.write(store.drop_indexes_for_bulk, self.conn)
+
+    def _indexed(self) -> None:
+        if self.dropped:
+            self.progress(0, 0, "Indexing the new tenders")
+            self.ws.write(store.build_indexes, self.conn, self.dropped)
+        self.dropped = None
+
     def finish(self, today) -> None:
+        self.flush()
+        self.writer.drain()
+        self._indexed()
         self.compile_pending()
         self.progress(0, 0, "Learning the words of the new tenders")
         self.ws.write(self._finish, today)
@@ -603,6 +620,7 @@ def import_sources(
 
     def feed(run: _Run) -> None:
         run.total_bytes = ocds_reader.total_size(found)
+        run.grow(run.total_bytes // RELEASE_BYTES)
         for source in found:
             run.counter = []
             if source.kind == ocds_reader.EMPTY:

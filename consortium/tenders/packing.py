@@ -151,8 +151,9 @@ def _default(value):
 
 
 def tender_json(tender: Tender) -> bytes:
-    """The record as JSON, less its title and description: ``tender_texts`` holds those for
-    the search index already, and a description is most of a tender's size."""
+    """The record as JSON, less its title and description: ``tenders`` and ``tender_texts``
+    hold those for the list and the search index already, and a description is most of a
+    tender's size."""
     title, description = tender.title, tender.description
     tender.title = tender.description = ""
     try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from consortium.progress import IsCancelled, check, never_cancelled
 from consortium.records import Organisation
-from consortium.tenders import search
+from consortium.tenders import search, store
 from consortium.tenders.records import as_utc
 from consortium.workspace import Workspace
 
@@ -131,7 +131,7 @@ def pipeline(
     sql = (
         "SELECT t.id, t.ocid, t.notice_id, t.notice_url, t.title, t.buyer_name, c.title, "
         "c.suppliers, c.supplier_ids, c.value, c.value_gross, c.currency, c.start_date, "
-        "c.end_date, c.max_end_date, c.status, c.lots, c.contract_id "
+        "c.end_date, c.max_end_date, c.status, c.lots, c.contract_id, t.source "
         "FROM tender_contracts c JOIN tenders t ON t.id = c.tender_id "
         "WHERE c.end_date >= ? AND c.end_date < ? "
         f"AND coalesce(c.status, '') NOT IN ({','.join('?' * len(ENDED))})"
@@ -144,7 +144,7 @@ def pipeline(
         if allowed is not None and r[0] not in allowed:
             continue
         row = PipelineRow(
-            ocid=r[1], contract_id=r[17], notice_id=r[2], notice_url=r[3], tender_title=r[4] or "", buyer=r[5],
+            ocid=r[1], contract_id=r[17], notice_id=r[2], notice_url=store.notice_url_of(r[18], r[1], r[2], r[3]), tender_title=r[4] or "", buyer=r[5],
             contract_title=r[6], suppliers=[s for s in (r[7] or "").split("; ") if s],
             supplier_ids=(r[8] or "").split(), value=r[9], value_gross=r[10], currency=r[11],
             start=r[12], end=r[13], max_end=r[14], status=r[15],

@@ -1062,6 +1062,9 @@ def rows(ws: Workspace, ids: list[int] | list[str], *, today=None) -> list[dict]
             row = dict(zip(names, values, strict=True))
             row["status"] = status_for(row["phase"], row["deadline"], today, row["expected"])
             row["defects"] = json.loads(row["defects"])
+            row["notice_url"] = store.notice_url_of(
+                row["source"], row["ocid"], row["notice_id"], row["notice_url"]
+            )
             for key in ("sme", "vcse"):
                 row[key] = None if row[key] is None else bool(row[key])
             row["reserved_vcse"] = bool(row["reserved_vcse"])

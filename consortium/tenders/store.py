@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from consortium import places
 from consortium.tenders import merge, packing
-from consortium.tenders.extract import extract, lot_text
+from consortium.tenders.extract import extract, lot_text, notice_page
 from consortium.tenders.records import PHASE_PLANNING, Tender
 from consortium.tenders.writer import Statement, multi_insert
 
@@ -52,16 +52,13 @@ TENDER_COLUMNS = (
     "hash",
     "defects",
     "first_seen_at",
-    "changed_at",
-    "imported_at",
+    "changed_at",  # the import that stored it as it is now
 )
-TEXT_COLUMNS = ("description", "lot_text")  # stored in tender_texts, with the title
+TEXT_COLUMNS = ("description", "lot_text")  # stored in tender_texts (the title: in tenders)
 TABLE_COLUMNS = tuple(c for c in TENDER_COLUMNS if c not in TEXT_COLUMNS)
 _TABLE_INDEX = [TENDER_COLUMNS.index(c) for c in TABLE_COLUMNS]
 _UPDATE_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("id", "ocid", "first_seen_at")]
-UPDATE_TEXT = (
-    "INSERT OR REPLACE INTO tender_texts (title, description, lot_text, id) VALUES (?, ?, ?, ?)"
-)
+UPDATE_TEXT = "INSERT OR REPLACE INTO tender_texts (description, lot_text, id) VALUES (?, ?, ?)"
 UPDATE_TENDER = f"UPDATE tenders SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
 
 
@@ -91,7 +88,7 @@ def tender_values(tender: Tender, digest: str, row_id: int, first_seen: str, now
         tender.source,
         tender.notice_id,
         tender.notice_type,
-        tender.notice_url,
+        stored_notice_url(tender),
         tender.phase,
         tender.title,
         tender.description,
@@ -116,8 +113,23 @@ def tender_values(tender: Tender, digest: str, row_id: int, first_seen: str, now
         json.dumps(tender.defects) if tender.defects else "[]",
         first_seen,
         now,
-        now,
     )
+
+
+def stored_notice_url(tender: Tender) -> str | None:
+    """What the tenders table keeps of a notice page's address: nothing when the notice id
+    gives it (most do: 57 bytes a tender), "" when there is none, else the address."""
+    given = notice_page(tender.source, tender.ocid, tender.notice_id)
+    if tender.notice_url == given:
+        return None
+    return tender.notice_url or ""
+
+
+def notice_url_of(source: str, ocid: str, notice_id: str | None, stored: str | None) -> str | None:
+    """A notice page's address from a tenders row (see :func:`stored_notice_url`)."""
+    if stored is None:
+        return notice_page(source, ocid, notice_id)
+    return stored or None
 
 
 def digest_of(text: str) -> str:
@@ -151,7 +163,7 @@ _TEXT_ROW = operator.itemgetter(
     *(TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text"))
 )
 _TENDER_HEAD = f"INSERT INTO tenders ({', '.join(TABLE_COLUMNS)})"
-_TEXT_HEAD = "INSERT INTO tender_texts (id, title, description, lot_text)"
+_TEXT_HEAD = "INSERT INTO tender_texts (id, description, lot_text)"  # the title: in tenders
 # The search index holds no copy of the texts (contentless): it is given them as they are
 # stored, and given the old ones back (from tender_texts, which keeps them compressed) to take
 # a tender out before it is indexed again.
@@ -167,19 +179,19 @@ CONTRACT_COLUMNS = (
     "value_gross", "currency", "start_date", "end_date", "max_end_date", "lots",
 )  # fmt: skip
 _CONTRACT_HEAD = f"INSERT INTO tender_contracts ({', '.join(CONTRACT_COLUMNS)})"
-_RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw, imported_at)"
+_RELEASE_HEAD = "INSERT INTO tender_releases (ocid, release_id, date, tags, raw)"
 _DATA_HEAD = "INSERT OR REPLACE INTO tender_data (id, version, data)"
 
 
 def release_statements(rows: Sequence[tuple], limit: int, dictionary: int = 0) -> list[Statement]:
-    """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON, now).
+    """Statements that store raw releases: rows of (ocid, release id, UTC date, tags, JSON).
 
     The JSON is compressed here (with the workspace's ``dictionary``, if it has one): the
     importer calls this on its writer thread, so compressing (which releases the GIL) overlaps
     the parsing of the next notices."""
     frames = packing.pack_many([row[4].encode("utf-8") for row in rows], dictionary)
-    packed = [(*row[:4], frame, row[5]) for row, frame in zip(rows, frames, strict=True)]
-    return multi_insert(_RELEASE_HEAD, packed, 6, limit)
+    packed = [(*row[:4], frame) for row, frame in zip(rows, frames, strict=True)]
+    return multi_insert(_RELEASE_HEAD, packed, 5, limit)
 
 
 # (connection, file) -> (the ids stored, {kind: ids of that kind, oldest first}). Checked
@@ -303,13 +315,10 @@ def tender_statements(
     words = pack_many_words(
         [text for _, _, description, lot in texts for text in (description, lot)], text_dictionary
     )
-    packed = [
-        (row_id, title, words[2 * i], words[2 * i + 1])
-        for i, (row_id, title, _, _) in enumerate(texts)
-    ]
+    packed = [(row_id, words[2 * i], words[2 * i + 1]) for i, (row_id, *_) in enumerate(texts)]
     return [
         *multi_insert(_TENDER_HEAD, table, len(TABLE_COLUMNS), limit),
-        *multi_insert(_TEXT_HEAD, packed, 4, limit),
+        *multi_insert(_TEXT_HEAD, packed, 3, limit),
         *multi_insert(_FTS_HEAD, texts, 4, limit),
         *children_statements(children, limit),
         *data_statements(children, limit, dictionary),
@@ -357,15 +366,13 @@ def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
     and index its texts again."""
     by_name = dict(zip(TENDER_COLUMNS, row, strict=True))
     row_id = by_name["id"]
+    old = tender_texts(conn, row_id)  # before the title changes with the rest of the row
     conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [row_id])
-    old = tender_texts(conn, row_id)
     if old is not None:  # the index is told exactly what it was given, to take it out
         conn.execute(_FTS_DELETE, [row_id, *old])
     words = dictionary(conn, TEXTS)
     texts = [by_name["title"], by_name["description"], by_name["lot_text"]]
-    conn.execute(
-        UPDATE_TEXT, [texts[0], pack_words(texts[1], words), pack_words(texts[2], words), row_id]
-    )
+    conn.execute(UPDATE_TEXT, [pack_words(texts[1], words), pack_words(texts[2], words), row_id])
     conn.execute(f"{_FTS_HEAD} VALUES (?, ?, ?, ?)", [row_id, *texts])
 
 
@@ -393,7 +400,9 @@ def pack_many_words(texts: Sequence[str | None], dictionary: int = 0) -> list[st
 
 
 def unpack_texts(row: Sequence) -> tuple:
-    """(title, description, lot text) as text from a ``tender_texts`` row of the three."""
+    """(title, description, lot text) as text from a row of the three (as
+    :data:`TEXTS_SELECT` gives them: the title from ``tenders``, the others from
+    ``tender_texts``)."""
     title, description, lot = row
     return (
         title,
@@ -405,26 +414,27 @@ def unpack_texts(row: Sequence) -> tuple:
 def tender_texts(conn: sqlite3.Connection, row_id: int) -> tuple | None:
     """(title, description, lot text) of one stored tender."""
     dictionary(conn)
-    row = conn.execute(
-        "SELECT title, description, lot_text FROM tender_texts WHERE id = ?", [row_id]
-    ).fetchone()
+    row = conn.execute(f"{TEXTS_SELECT} WHERE x.id = ?", [row_id]).fetchone()
     return None if row is None else unpack_texts(row)
 
 
+# A tender's three texts: its title is kept once, in tenders; its description and lot texts,
+# compressed, in tender_texts (which the search index, keeping no copy, is built from).
+TEXTS_SELECT = (
+    "SELECT t.title, x.description, x.lot_text FROM tender_texts x JOIN tenders t ON t.id = x.id"
+)
+
+
 def all_texts(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> Iterable[tuple]:
-    """(title, description, lot text) as text for the ``tender_texts`` rows ``sql`` selects."""
+    """(title, description, lot text) as text for the rows ``sql`` selects (from
+    :data:`TEXTS_SELECT`, or columns like it)."""
     dictionary(conn)
     return map(unpack_texts, conn.execute(sql, params))
 
 
 def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> Iterable[tuple]:
     """(title, description, lot text) of every tender new or changed by the import ``stamp``."""
-    return all_texts(
-        conn,
-        "SELECT x.title, x.description, x.lot_text FROM tenders t "
-        "JOIN tender_texts x ON x.id = t.id WHERE t.changed_at = ?",
-        [stamp],
-    )
+    return all_texts(conn, f"{TEXTS_SELECT} WHERE t.changed_at = ?", [stamp])
 
 
 def tenders_state(db: Database) -> tuple:
@@ -442,6 +452,35 @@ def tenders_state(db: Database) -> tuple:
 
 def has_tenders(db: Database) -> bool:
     return db.execute("SELECT 1 FROM tenders LIMIT 1").fetchone() is not None
+
+
+# Indexes an import that grows the workspace a lot drops and builds again at its end: built
+# from sorted rows, each is written once and packed full, not split and rewritten batch after
+# batch. The import's own look-ups need the others (a release seen before, a CSV reference).
+_REBUILT_TABLES = ("tenders", "tender_cpv", "tender_places", "tender_contracts")
+_KEPT_INDEXES = ("tenders_reference",)
+
+
+def drop_indexes_for_bulk(conn: sqlite3.Connection) -> list[str]:
+    """Drop the indexes :func:`build_indexes` builds again; returns their CREATE statements."""
+    marks = ",".join("?" * len(_REBUILT_TABLES))
+    rows = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        _REBUILT_TABLES,
+    ).fetchall()
+    dropped = []
+    for name, sql in rows:
+        if name in _KEPT_INDEXES:
+            continue
+        conn.execute(f'DROP INDEX "{name}"')
+        dropped.append(sql)
+    return dropped
+
+
+def build_indexes(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
+    for sql in statements:
+        conn.execute(sql)
 
 
 def next_id(db: Database) -> int:
@@ -477,12 +516,11 @@ def existing_releases(
 
 def replace_release(conn: sqlite3.Connection, row: tuple) -> None:
     """Replace a stored release by a later-dated copy with the same id: row as for
-    :func:`release_statements` (ocid, release id, UTC date, tags, JSON, now)."""
-    ocid, rid, date, tags, text, now = row
+    :func:`release_statements` (ocid, release id, UTC date, tags, JSON)."""
+    ocid, rid, date, tags, text = row
     conn.execute(
-        "UPDATE tender_releases SET date = ?, tags = ?, raw = ?, imported_at = ? "
-        "WHERE ocid = ? AND release_id = ?",
-        [date, tags, packing.pack_text(text), now, ocid, rid],
+        "UPDATE tender_releases SET date = ?, tags = ?, raw = ? WHERE ocid = ? AND release_id = ?",
+        [date, tags, packing.pack_text(text, dictionary(conn, RELEASES)), ocid, rid],
     )
 
 
@@ -516,7 +554,7 @@ def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tup
 
 
 _GET_TENDER = (
-    "SELECT t.defects, d.version, d.data, x.title, x.description FROM tenders t "
+    "SELECT t.defects, d.version, d.data, t.title, x.description FROM tenders t "
     "LEFT JOIN tender_data d ON d.id = t.id LEFT JOIN tender_texts x ON x.id = t.id "
     "WHERE t.ocid = ?"
 )
@@ -548,7 +586,7 @@ def load_tenders(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Tender]:
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         for row_id, ocid, defects, version, data, title, description in conn.execute(
-            "SELECT t.id, t.ocid, t.defects, d.version, d.data, x.title, x.description "
+            "SELECT t.id, t.ocid, t.defects, d.version, d.data, t.title, x.description "
             "FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
             f"LEFT JOIN tender_texts x ON x.id = t.id WHERE t.id IN ({marks})",
             chunk,

@@ -828,6 +828,14 @@ def tenders_stored_once(db: Database) -> None:
     conn.executemany("UPDATE tenders SET notice_url = '' WHERE id = ?", none)
 
 
+def dictionaries_in_order(db: Database) -> None:
+    """the compression dictionaries numbered in the order they were learnt, so a workspace that
+    learns a bigger one packs with it from then on (their ids are hashes, in no order)"""
+    columns = {c[1] for c in db.conn.execute("PRAGMA table_info(tender_dictionaries)")}
+    if "learnt" not in columns:
+        run_script(db, "ALTER TABLE tender_dictionaries ADD COLUMN learnt INTEGER;")
+
+
 STEPS: list[Step] = [
     v1_partners,
     v2_tenders,
@@ -853,6 +861,7 @@ STEPS: list[Step] = [
     planning_expected_dates,
     coming_soon_index,
     tenders_stored_once,
+    dictionaries_in_order,
 ]
 LATEST = len(STEPS)
 

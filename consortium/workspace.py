@@ -273,7 +273,8 @@ class Workspace:
             with self.atomic():
                 current = _version(self.writer_conn)
                 for version, step in migrations.pending(current):
-                    step_name = f"{version} ({step.__doc__ or step.__name__})".split("\n")[0]
+                    # The whole description, on one line (its first line stops mid-sentence).
+                    step_name = f"{version} ({' '.join((step.__doc__ or step.__name__).split())})"
                     with self.atomic():
                         step(self.writer_db)
                         self.writer_conn.execute(f"PRAGMA user_version = {version}")

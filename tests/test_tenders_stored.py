@@ -352,7 +352,9 @@ def test_a_workspace_filled_a_page_at_a_time_learns_its_dictionaries_and_then_bi
     with FeedServer(chain("fts", FTS_PAGE, 10)) as server:  # 10 pages of 10 notices
         report = fetch(ws, ["fts"], base_url=server.url, client=client, now=TODAY)
     assert report.status == "complete" and report.feeds[0].pages == 10
-    learnt = ws.conn.execute("SELECT kind, id, length(data) FROM tender_dictionaries").fetchall()
+    learnt = ws.conn.execute(
+        "SELECT kind, id, length(data) FROM tender_dictionaries ORDER BY learnt"
+    ).fetchall()
     kinds = {}
     for kind, dict_id, size in learnt:
         kinds.setdefault(kind, []).append((dict_id, size))

@@ -37,11 +37,12 @@ DICTIONARY_SAMPLES = 400
 # Learnt again, bigger, once the workspace holds this many: zstd wants about a hundred times a
 # dictionary's size in samples, and 400 releases (2 MB) are a fifth of that for 112 kB. On the
 # bench's releases, 256 kB learnt from 3,000 stores a release in 0.63 kB instead of 0.89 kB and
-# an extracted tender in 0.14 kB instead of 0.26 kB. With zstd's search for its parameters
-# fixed (k, d: what it chose for 5,000 releases) it learns in 0.2 s instead of 0.9 s, as well.
+# an extracted tender in 0.14 kB instead of 0.26 kB.
 GROWN_SAMPLES = 3_000
 GROWN_SIZE = 256 * 1024
-_GROWN_PARAMETERS = {"k": 1024, "d": 8}
+# zstd's own search for its training parameters took 0.2-0.9 s a dictionary, on the parser's
+# thread, and chose these (k, d) for releases; fixed, it learns as well in a quarter of the time.
+_TRAINING = {"k": 1024, "d": 8}
 
 
 def generations() -> tuple[tuple[int, int], ...]:
@@ -63,8 +64,7 @@ def register(data: bytes) -> int:
 def train(samples: list[bytes], size: int = DICTIONARY_SIZE) -> bytes:
     """A dictionary of ``size`` bytes for texts like ``samples``. Raises ``ZstdError`` when
     they are too few or too alike to learn from."""
-    fixed = _GROWN_PARAMETERS if size > DICTIONARY_SIZE else {}
-    return zstandard.train_dictionary(size, samples, level=LEVEL, **fixed).as_bytes()
+    return zstandard.train_dictionary(size, samples, level=LEVEL, **_TRAINING).as_bytes()
 
 
 def _coders() -> dict:

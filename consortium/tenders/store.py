@@ -209,8 +209,10 @@ def _dictionaries(conn: sqlite3.Connection) -> dict[str, list[int]]:
     found = _LOADED.get(key)
     if found is None or found[0] != stored:
         by_kind: dict[str, list[int]] = {}
+        # In the order they were learnt (a dictionary's id is a hash of it, in no order).
+        order = "coalesce(learnt, 0), rowid" if _ordered(conn) else "rowid"
         for kind_of, data in conn.execute(
-            "SELECT kind, data FROM tender_dictionaries ORDER BY rowid"
+            f"SELECT kind, data FROM tender_dictionaries ORDER BY {order}"
         ):
             by_kind.setdefault(kind_of, []).append(packing.register(data))
         found = _LOADED[key] = (stored, by_kind)
@@ -233,11 +235,24 @@ def save_dictionary(conn: sqlite3.Connection, kind: str, data: bytes) -> int:
     """Store a dictionary trained by :func:`packing.train`: new data of ``kind`` is packed with
     it from now on. Returns its id."""
     dict_id = packing.register(data)
-    conn.execute(
-        "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data) VALUES (?, ?, ?)",
-        [dict_id, kind, data],
-    )
+    if _ordered(conn):
+        conn.execute(
+            "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data, learnt) VALUES "
+            "(?, ?, ?, (SELECT coalesce(max(learnt), 0) + 1 FROM tender_dictionaries))",
+            [dict_id, kind, data],
+        )
+    else:  # a migration step from before dictionaries were numbered
+        conn.execute(
+            "INSERT OR REPLACE INTO tender_dictionaries (id, kind, data) VALUES (?, ?, ?)",
+            [dict_id, kind, data],
+        )
     return dict_id
+
+
+def _ordered(conn: sqlite3.Connection) -> bool:
+    """Whether the dictionaries are numbered in the order they were learnt (migration
+    ``dictionaries_in_order``)."""
+    return any(c[1] == "learnt" for c in conn.execute("PRAGMA table_info(tender_dictionaries)"))
 
 
 def add_dictionary(

@@ -336,10 +336,17 @@ class Workspace:
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for reader in readers:
-            reader.close()
+            reader.close()  # stopped only, if its thread may be reading through it
+
+        def close_on_writer() -> None:  # the writer thread's own reader, then the writing one
+            for reader in readers:
+                if reader.owner is threading.current_thread():
+                    reader.close()
+            self.writer_conn.close()
+
         if not self.writer.stopped:
             with contextlib.suppress(Exception):
-                self.writer.call(self.writer_conn.close)
+                self.writer.call(close_on_writer)
             self.writer.stop()
 
     # ----------------------------------------------------------------- reading
@@ -373,6 +380,8 @@ class Workspace:
         touches the writing one (WAL lets readers and the writer work at once)."""
         reader = getattr(self._local, "reader", None)
         if reader is None or reader.closed:
+            if reader is not None:
+                reader.close()  # on its own thread now: really closed
             reader = Reader(self.path)
             self._local.reader = reader
             with self._readers_lock:
@@ -678,7 +687,8 @@ class Reader:
 
     def __init__(self, path: Path):
         self.path = path
-        # Closed by Workspace.close from whichever thread closes it; used only by its own.
+        self.owner = threading.current_thread()  # the only thread that reads through it
+        # check_same_thread=False so Workspace.close may stop (interrupt) it from another thread.
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA query_only = ON")
         self.conn.execute("PRAGMA foreign_keys = ON")  # as the writer's, so checks read alike
@@ -696,9 +706,16 @@ class Reader:
         raise WorkspaceError("A reading connection cannot write; use the workspace itself.")
 
     def close(self) -> None:
+        """Close it, from its own thread or once that thread has ended. From another thread it
+        is only stopped: closing a connection while its thread reads through it (its pages
+        mapped in memory) crashed the process, when the window closed while the Pipeline was
+        still being found. Its thread closes it when it next asks for a reader."""
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
-            self.conn.close()
+            if self.owner is threading.current_thread() or not self.owner.is_alive():
+                self.conn.close()
+            else:
+                self.conn.interrupt()  # what it runs stops with "interrupted"
 
 
 def writes(fn: Callable) -> Callable:

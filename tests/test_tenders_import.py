@@ -388,3 +388,86 @@ def test_json_array_of_releases_and_undated_release(empty_ws, tmp_path):
     assert report.releases_read == 6 and report.releases_new == 6
     tender = store.get_tender(empty_ws.db, releases[0]["ocid"])
     assert "no-date" in tender.releases
+
+
+# ------------------------------------------------------------- big imports
+def _indexes(ws: Workspace) -> list[tuple]:
+    return ws.conn.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    ).fetchall()
+
+
+def _spy_on_bulk(monkeypatch) -> list[int]:
+    """Make every import a big one, and count how many dropped the indexes."""
+    from consortium.tenders import importer
+
+    monkeypatch.setattr(importer, "BULK_AT_LEAST", 1)
+    dropped = []
+    drop = store.drop_indexes_for_bulk
+    monkeypatch.setattr(
+        store, "drop_indexes_for_bulk", lambda conn: dropped.append(1) or drop(conn)
+    )
+    return dropped
+
+
+def _again(path: Path, releases: list[dict], suffix: str) -> Path:
+    """A package of ``releases`` under new ids, so an import of it really writes."""
+    package = json.loads(FTS_SELECTED.read_text(encoding="utf-8"))
+    package["releases"] = [{**r, "id": f"{r['id']}-{suffix}{n}"} for n, r in enumerate(releases)]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    return path
+
+
+def test_a_big_import_builds_its_indexes_at_the_end_and_finds_the_same(
+    empty_ws, tmp_path, monkeypatch
+):
+    """An import that at least doubles the workspace drops its indexes and builds them again at
+    the end (each written once, packed): the same indexes, and every search finds the same."""
+    from consortium.tenders import search
+
+    plain = Workspace.create(tmp_path / "plain.consortium")
+    import_paths(plain, OCDS_FILES, today=TODAY)
+    dropped = _spy_on_bulk(monkeypatch)
+    import_paths(empty_ws, OCDS_FILES, today=TODAY)
+    assert dropped == [1]
+    assert _indexes(empty_ws) == _indexes(plain)
+    assert empty_ws.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    queries = [
+        {"text": "support"},
+        {"status": ["open"]},
+        {"cpv": ["85000000"]},
+        {"place": "TLI"},
+        {"sort": "value", "descending": True},
+        {"sort": "published"},
+        {"sme": True},
+    ]
+    for q in queries:
+        found = search.search_keys(empty_ws, search.TenderQuery(**q), today=TODAY)
+        assert found == search.search_keys(plain, search.TenderQuery(**q), today=TODAY), q
+        assert found, q
+    plain.close()
+
+
+def test_a_big_import_cancelled_leaves_its_indexes_as_they_were(ws, tmp_path, monkeypatch):
+    before = dump(ws)
+    dropped = _spy_on_bulk(monkeypatch)
+    big = _again(tmp_path / "big.json", raw_releases(FTS_SELECTED) * 20, "big")
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(Cancelled):
+        import_paths(ws, [big], today=TODAY, cancelled=cancelled)
+    assert dropped == [1]
+    assert dump(ws) == before  # the schema, indexes included, and every row
+
+
+def test_an_import_small_beside_the_workspace_keeps_its_indexes_up(ws, tmp_path, monkeypatch):
+    dropped = _spy_on_bulk(monkeypatch)
+    small = _again(tmp_path / "small.json", raw_releases(FTS_SELECTED)[:5], "small")
+    assert small.stat().st_size // 5_000 < ws.db["tenders"].count
+    report = import_paths(ws, [small], today=TODAY)
+    assert report.releases_new == 5
+    assert dropped == []

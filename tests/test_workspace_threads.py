@@ -400,3 +400,43 @@ def test_after_an_import_its_listeners_read_what_it_committed_on_the_importing_t
     empty_ws.on_commit(lambda changes: seen.append((changes, empty_ws.db["tenders"].count)))
     import_releases(empty_ws, new_releases(3), label="z.json")
     assert [(changes.tenders, count) for changes, count in seen] == [(True, 3)]
+
+
+def test_closing_the_workspace_while_another_thread_reads_stops_that_read_safely(tmp_path):
+    """The window closed while the Pipeline was still being found on a worker thread: the
+    workspace closed that thread's connection under its running query, and the process died
+    (SIGSEGV at 200,000 tenders). Now the read is stopped ("interrupted"), and the connection
+    is closed on its own thread when that thread next reads."""
+    import sqlite3
+
+    ws = Workspace.create(tmp_path / "close.consortium")
+    started, outcome = threading.Event(), {}
+    again = threading.Event()
+
+    def read() -> None:
+        conn = ws.conn
+        conn.create_function("running", 0, lambda: started.set() or 1)
+        try:  # a read that would run for minutes, touching the file's pages as it goes
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE running()) "
+                "SELECT count(*) FROM n, sqlite_master"
+            ).fetchone()
+            outcome["read"] = "finished"
+        except sqlite3.Error as exc:
+            outcome["read"] = str(exc)
+        again.wait(30)
+        outcome["same"] = ws.reader.conn is conn
+        try:
+            conn.execute("SELECT 1")
+            outcome["old"] = "open"
+        except sqlite3.ProgrammingError:
+            outcome["old"] = "closed"
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    assert started.wait(30)
+    ws.close()
+    again.set()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert outcome == {"read": "interrupted", "same": False, "old": "closed"}

@@ -105,8 +105,19 @@ def check_window_libraries() -> Check:
     return Check("Window libraries", False, "; ".join(p.detail for p in problems), " ".join(fixes))
 
 
+SQLITE_AT_LEAST = (3, 35, 0)  # ALTER TABLE … DROP COLUMN (migration tenders_stored_once)
+
+
 def check_sqlite() -> Check:
     version = sqlite3.sqlite_version
+    if sqlite3.sqlite_version_info < SQLITE_AT_LEAST:
+        return Check(
+            "SQLite with full-text search",
+            False,
+            f"SQLite {version} is older than 3.35, which bringing a workspace up to date needs",
+            "Use a Python built with a current SQLite (python.org builds have it), or the "
+            "packaged app.",
+        )
     try:
         conn = sqlite3.connect(":memory:")
         try:

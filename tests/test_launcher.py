@@ -272,3 +272,14 @@ def test_the_window_opens_without_loading_the_heavy_libraries(demo_file, tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_doctor_refuses_an_sqlite_too_old_to_bring_workspaces_up_to_date(monkeypatch):
+    """Migration tenders_stored_once drops columns (SQLite 3.35 or newer): on an older SQLite
+    the doctor says so and what to do, before a workspace fails to open."""
+    monkeypatch.setattr(doctor.sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(doctor.sqlite3, "sqlite_version", "3.31.1")
+    check = _by_name(doctor.run_checks())["SQLite with full-text search"]
+    assert not check.ok
+    assert "3.31.1 is older than 3.35" in check.detail
+    assert "python.org" in check.fix

@@ -876,30 +876,22 @@ def ocids_for(ws: Workspace, keys: list[int]) -> list[str]:
     if len(keys) > 2000:
         mapping = dict(ws.conn.execute("SELECT id, ocid FROM tenders"))
     else:
-        mapping = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            mapping.update(
-                ws.conn.execute(
-                    f"SELECT id, ocid FROM tenders WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-            )
+        mapping = _pairs(ws, "SELECT id, ocid FROM tenders WHERE id IN ({})", keys)
     return [mapping[k] for k in keys if k in mapping]
 
 
 def keys_of(ws: Workspace, ocids: list[str]) -> dict[str, int]:
     """The row key of each of ``ocids`` that is here (:func:`key_of` for many, in a few
     queries rather than one each)."""
-    found: dict[str, int] = {}
-    for start in range(0, len(ocids), 500):
-        chunk = ocids[start : start + 500]
-        found.update(
-            ws.conn.execute(
-                f"SELECT ocid, id FROM tenders WHERE ocid IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-        )
+    return _pairs(ws, "SELECT ocid, id FROM tenders WHERE ocid IN ({})", ocids)
+
+
+def _pairs(ws: Workspace, sql: str, values: list) -> dict:
+    """{first column: second} of ``sql`` run for ``values`` a few hundred at a time (its
+    ``{}`` takes the placeholders)."""
+    found: dict = {}
+    for chunk, marks in store.chunks(values):
+        found.update(ws.conn.execute(sql.format(marks), chunk))
     return found
 
 

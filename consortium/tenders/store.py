@@ -508,7 +508,7 @@ def delete_children(conn: sqlite3.Connection, row_id: int) -> None:
     conn.execute("DELETE FROM tender_contracts WHERE tender_id = ?", [row_id])
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
+def chunks(values: Sequence, size: int = 500) -> Iterable[tuple[list[str], str]]:
     """(chunk, "?,?,…") pieces of ``values`` for ``IN (…)`` queries."""
     unique = list(dict.fromkeys(values))
     for start in range(0, len(unique), size):
@@ -521,7 +521,7 @@ def existing_releases(
 ) -> dict[str, dict[str, str | None]]:
     """For each ocid already stored, its stored releases' ids and their UTC dates."""
     found: dict[str, dict[str, str | None]] = {}
-    for chunk, marks in _chunks(ocids):
+    for chunk, marks in chunks(ocids):
         for ocid, rid, date in conn.execute(
             f"SELECT ocid, release_id, date FROM tender_releases WHERE ocid IN ({marks})", chunk
         ):
@@ -548,7 +548,7 @@ def load_releases_of(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str
     """The stored releases of each of ``ocids``, in import order."""
     found: dict[str, list[dict]] = {}
     dictionary(conn)
-    for chunk, marks in _chunks(ocids):
+    for chunk, marks in chunks(ocids):
         for ocid, raw in conn.execute(
             f"SELECT ocid, raw FROM tender_releases WHERE ocid IN ({marks}) ORDER BY id", chunk
         ):
@@ -559,7 +559,7 @@ def load_releases_of(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str
 def tender_rows(conn: sqlite3.Connection, ocids: Sequence[str]) -> dict[str, tuple]:
     """(id, hash, first seen, defects) of each of ``ocids`` already stored as a tender."""
     found: dict[str, tuple] = {}
-    for chunk, marks in _chunks(ocids):
+    for chunk, marks in chunks(ocids):
         for ocid, *row in conn.execute(
             f"SELECT ocid, id, hash, first_seen_at, defects FROM tenders WHERE ocid IN ({marks})",
             chunk,

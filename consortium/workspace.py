@@ -378,6 +378,7 @@ class Workspace:
         It sees only committed data: a view painting while an import's transaction is open
         reads the workspace as it was before the import, on a connection of its own, and never
         touches the writing one (WAL lets readers and the writer work at once)."""
+        _close_stopped_readers()
         reader = getattr(self._local, "reader", None)
         if reader is None or reader.closed:
             if reader is not None:
@@ -709,13 +710,35 @@ class Reader:
         """Close it, from its own thread or once that thread has ended. From another thread it
         is only stopped: closing a connection while its thread reads through it (its pages
         mapped in memory) crashed the process, when the window closed while the Pipeline was
-        still being found. Its thread closes it when it next asks for a reader."""
+        still being found. Its thread closes it the next time it asks any workspace for a
+        reader (the window's worker threads live as long as the app, so a workspace switched
+        away from would otherwise keep its file, -wal and -shm open until it was collected)."""
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
             if self.owner is threading.current_thread() or not self.owner.is_alive():
                 self.conn.close()
-            else:
-                self.conn.interrupt()  # what it runs stops with "interrupted"
+                return
+            self.conn.interrupt()  # what it runs stops with "interrupted"
+        with _STOPPED_LOCK:
+            _STOPPED.append(self)
+
+
+# Readers stopped from another thread, each closed by its own thread (or once that has ended).
+_STOPPED: list[Reader] = []
+_STOPPED_LOCK = threading.Lock()
+
+
+def _close_stopped_readers() -> None:
+    """Close the stopped readers this thread owns, and those whose thread has ended."""
+    if not _STOPPED:
+        return
+    me = threading.current_thread()
+    with _STOPPED_LOCK:
+        mine = [r for r in _STOPPED if r.owner is me or not r.owner.is_alive()]
+        _STOPPED[:] = [r for r in _STOPPED if r not in mine]
+    for reader in mine:
+        with contextlib.suppress(sqlite3.Error):
+            reader.conn.close()
 
 
 def writes(fn: Callable) -> Callable:

@@ -440,3 +440,36 @@ def test_closing_the_workspace_while_another_thread_reads_stops_that_read_safely
     thread.join(30)
     assert not thread.is_alive()
     assert outcome == {"read": "interrupted", "same": False, "old": "closed"}
+
+
+def test_a_worker_thread_closes_its_reader_of_a_workspace_switched_away_from(tmp_path):
+    """The window's worker threads live as long as the app. A workspace closed while one of
+    them sat idle kept that thread's connection (and the -wal and -shm beside the file) open
+    until the old workspace was collected; now the thread closes it as soon as it next reads
+    any workspace."""
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = Workspace.create(tmp_path / "first.consortium")
+    second = Workspace.create(tmp_path / "second.consortium")
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        old = pool.submit(lambda: first.reader.conn).result()
+        assert pool.submit(lambda: old.execute("SELECT 1").fetchone()[0]).result() == 1
+        first.close()  # the worker is idle: its connection is only stopped here
+
+        def state(conn) -> str:
+            try:
+                conn.execute("SELECT 1")
+            except sqlite3.ProgrammingError:
+                return "closed"
+            return "open"
+
+        assert pool.submit(state, old).result() == "open"
+        # The next read on that thread, of the other workspace, closes the old connection.
+        count = pool.submit(lambda: second.db["organisations"].count).result()
+        assert count == 0
+        assert pool.submit(state, old).result() == "closed"
+    finally:
+        pool.shutdown()
+        second.close()

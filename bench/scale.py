@@ -165,6 +165,86 @@ def child_floor(file: str, db: str) -> dict:
     return {"seconds": seconds, "releases": count, "maxrss_mb": _rss_mb()}
 
 
+def child_stored(file: str, db: str, workspace: str) -> dict:
+    """The import's native work alone, with none of its Python: the floor's parse, each release
+    compressed as the import stores it (zstd at the import's level, with the biggest release
+    dictionary ``workspace`` learnt), and a tender row of its title and compressed description
+    indexed by the workspace's own full-text table. No extraction, merging, lots, codes, places,
+    contracts or word model: less than the import stores, so a floor under any import that
+    meets the disk and search goals."""
+    import decimal
+
+    import orjson
+    import zstandard
+
+    from consortium.tenders import packing
+
+    source = sqlite3.connect(workspace)
+    dictionaries = [
+        bytes(row[0])
+        for row in source.execute("SELECT data FROM tender_dictionaries WHERE kind = 'release'")
+    ]
+    (fts,) = source.execute("SELECT sql FROM sqlite_master WHERE name = 'tenders_fts'").fetchone()
+    source.close()
+    data = zstandard.ZstdCompressionDict(max(dictionaries, key=len)) if dictionaries else None
+    packer = zstandard.ZstdCompressor(level=packing.LEVEL, dict_data=data)
+    Path(db).unlink(missing_ok=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("CREATE TABLE r (ocid TEXT, id TEXT, raw BLOB)")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, ocid TEXT, title TEXT, words BLOB)")
+    conn.execute(fts)
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    releases: list[tuple] = []
+    tenders: list[tuple] = []
+
+    def store() -> None:
+        if not releases:
+            return
+        frames = packer.multi_compress_to_buffer([r[2] for r in releases])
+        conn.executemany(
+            "INSERT INTO r VALUES (?, ?, ?)",
+            [(*r[:2], f.tobytes()) for r, f in zip(releases, frames, strict=True)],
+        )
+        words = packer.multi_compress_to_buffer([t[3].encode() or b" " for t in tenders])
+        conn.executemany(
+            "INSERT INTO t VALUES (?, ?, ?, ?)",
+            [(*t[:3], w.tobytes()) for t, w in zip(tenders, words, strict=True)],
+        )
+        conn.executemany(
+            "INSERT INTO tenders_fts (rowid, title, description) VALUES (?, ?, ?)",
+            [(t[0], t[2], t[3]) for t in tenders],
+        )
+        releases.clear()
+        tenders.clear()
+
+    count = 0
+    with open(file, "rb") as f:
+        next(f)  # the package's opening line
+        for line in f:
+            line = line.rstrip(b",\r\n")
+            if not line.startswith(b"{"):
+                continue
+            try:
+                release = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                release = json.loads(line, parse_float=decimal.Decimal)
+            count += 1
+            tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+            releases.append((release["ocid"], release["id"], line))
+            title, description = tender.get("title"), tender.get("description")
+            tenders.append((count, release["ocid"], str(title or ""), str(description or "")))
+            if len(releases) >= 500:
+                store()
+    store()
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"seconds": seconds, "releases": count, "maxrss_mb": _rss_mb()}
+
+
 def child_window(db: str) -> dict:
     start = time.perf_counter()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -270,6 +350,7 @@ def child_search(db: str, index: str) -> dict:
 CHILDREN = {
     "import": child_import,
     "floor": child_floor,
+    "stored": child_stored,
     "window": child_window,
     "match": child_match,
     "search": child_search,
@@ -404,6 +485,24 @@ def bench_size(
             f"[{name}] on one core: import {spread(mine)} s; floor {spread(theirs)} s; "
             f"import/floor {spread(pairs)} (goal < 3x: {verdict(statistics.median(pairs) < 3)})"
         )
+        if db.exists():
+            # What storing alone costs (compressed releases and a search index, the disk and
+            # search goals' price), paired with the floor: no import can be quicker than this.
+            stored, again = [], []
+            for _ in range(one_core_runs):
+                target = str(work / f"stored-{name}.sqlite")
+                stored.append(child("stored", str(package), target, str(db), one_core=True))
+                Path(target).unlink(missing_ok=True)
+                floor_db = str(work / f"floor-{name}.sqlite")
+                again.append(child("floor", str(package), floor_db, one_core=True)["seconds"])
+                Path(floor_db).unlink(missing_ok=True)
+            ratios = [a["seconds"] / b for a, b in zip(stored, again, strict=True)]
+            print(
+                f"[{name}] on one core, storing alone (the floor's parse, releases compressed "
+                f"as the import does, titles and descriptions in the search index; no "
+                f"extraction): {spread([s['seconds'] for s in stored])} s = "
+                f"{spread(ratios)} the floor"
+            )
     if use_ocdskit:
         kit = ocdskit_seconds(package)
         if kit is not None:

@@ -173,6 +173,7 @@ class Workspace:
             raise
         self.writer_db = sqlite_utils.Database(self.writer_conn)
         self._writer: int | None = None  # the writer thread while a transaction is open
+        self._data_version: int | None = None  # see changed_elsewhere()
         self._changes = NOTHING  # what the open transaction has said it changes
         self._listeners: list[Callable[[Changes], None]] = []
         self._readers: list[Reader] = []
@@ -235,6 +236,7 @@ class Workspace:
             )
         self._configure()
         self._migrate(backup=backup)
+        self._data_version = self.writer_conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _configure(self) -> None:
         self.writer_conn.execute("PRAGMA foreign_keys = ON")
@@ -541,6 +543,22 @@ class Workspace:
         finally:
             if hurry:
                 self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
+
+    def changed_elsewhere(self) -> bool:
+        """True if another program committed to the file since the workspace opened or this
+        was last asked: a scheduled ``consortium tenders fetch``, an import from the command
+        line. Runs on the writer thread (the window posts it there and polls the job, so it
+        waits out an import of this window's own rather than blocking the window).
+
+        SQLite's ``data_version``, read on the writing connection, changes only for commits
+        made through other connections: this workspace's own writes never set it off and its
+        readers never write. It reads the -shm only: nothing proportional to the workspace.
+        """
+        if not self.writer.on_thread():
+            return self.writer.call(self.changed_elsewhere)
+        (version,) = self.writer_conn.execute("PRAGMA data_version").fetchone()
+        before, self._data_version = self._data_version, version
+        return before is not None and version != before
 
     def write_soon(self, write: Callable[[], None]) -> None:
         """Run a small bookkeeping write (a tender marked as seen) now, or, while the writer

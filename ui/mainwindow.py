@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium import filekinds, home
+from consortium.changes import EVERYTHING
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store
@@ -39,6 +40,7 @@ from ui.backup_notice import BackupNotice
 from ui.bids_page import BidsPage
 from ui.commands import DeletePartner, SavePartner
 from ui.dispatch import ChangeDispatcher
+from ui.elsewhere import ElsewhereWatch
 from ui.feeds_ui import FeedController
 from ui.library_page import LibraryPage
 from ui.matches_page import MatchesPage
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.claim.show_requested.connect(self.bring_to_front)
         self.dispatcher = ChangeDispatcher(self.stack, self)
         self._watch_changes()
+        self.elsewhere = ElsewhereWatch(self, self._changed_elsewhere)
         self.set_workspace(ws)
         self.feeds.check_on_start()
         self.start_maximised = geometry.place_window(self, window_settings().value("geometry"))
@@ -351,6 +354,7 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             page.widget.set_workspace(ws)
         self.dispatcher.attach(ws)
+        self.elsewhere.set_workspace(ws)
         # Matches reads its tender list (up to 2,000 rows) only when it is first shown.
         self.dispatcher.mark_stale(self.matches, "tenders")
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
@@ -412,6 +416,16 @@ class MainWindow(QMainWindow):
                 text += " Demo data: tender dates moved so their deadlines lie ahead of today."
             self.banner.setText(text)
         self.banner.setVisible(bool(demo))
+
+    def _changed_elsewhere(self) -> None:
+        """Another program wrote to the workspace (see ui/elsewhere.py): what it changed is
+        unknown, so every page is told, as when a workspace opens; hidden pages only refresh
+        when next shown, and an editor on screen keeps what is being typed."""
+        self.dispatcher.dispatch(EVERYTHING)
+        self.status.showMessage(
+            "Updated: another program (a scheduled tender fetch, say) changed this workspace.",
+            15000,
+        )
 
     def _switch_to(self, ws: Workspace) -> None:
         if not instance.may_open(self, ws.path, self.claim) or not self._confirm_unsaved():
@@ -958,5 +972,6 @@ class MainWindow(QMainWindow):
         self.review.ws = None
         self.review.assets.ws = None
         self.claim.release()
+        self.elsewhere.stop()
         self.ws.close()
         event.accept()

@@ -1,0 +1,85 @@
+"""Tenders another program imports (a scheduled ``consortium tenders fetch``, the command line)
+show in the open window without reopening the workspace."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from consortium.changes import EVERYTHING
+from consortium.tenders import search
+
+ROOT = Path(__file__).resolve().parents[1]
+OCDS = ROOT / "tests" / "fixtures" / "ocds" / "fts-selected-civil-society-releases.json"
+
+
+def package_of_new_tenders(path: Path, n: int) -> Path:
+    """A release package of ``n`` real notices given ocids the demo workspace does not hold."""
+    package = json.loads(OCDS.read_text(encoding="utf-8"))
+    releases = []
+    for i, release in enumerate(package["releases"][:n]):
+        release = copy.deepcopy(release)
+        release["ocid"] = f"ocds-test-elsewhere-{i:03d}"
+        release["id"] = f"{release['ocid']}-1"
+        releases.append(release)
+    package["releases"] = releases
+    path.write_text(json.dumps(package), encoding="utf-8")
+    return path
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "consortium", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_tenders_another_program_imports_show_in_the_open_window(main_window, qtbot, tmp_path):
+    win = main_window
+    ws = win.ws
+    win.sidebar.setCurrentRow(1)  # Tenders
+    before = search.count(ws.reader)
+    qtbot.waitUntil(lambda: f"of {before:,} tenders" in win.tenders.message.text())
+    heard = len(win.dispatcher.heard)
+
+    done = cli(
+        "--workspace",
+        str(ws.path),
+        "tenders",
+        "import",
+        str(package_of_new_tenders(tmp_path / "fetched.json", 3)),
+    )
+    assert done.returncode == 0, done.stderr
+    # Nothing in this process was told of the import: the window notices it on its own.
+    qtbot.waitUntil(
+        lambda: f"of {before + 3:,} tenders" in win.tenders.message.text(), timeout=20000
+    )
+    assert EVERYTHING in win.dispatcher.heard[heard:]
+    assert "another program" in win.status.currentMessage()
+
+
+def test_the_windows_own_writes_are_not_taken_for_another_programs(main_window, qtbot):
+    """Its own commits never set the watch off (they reach the pages once, as they are)."""
+    win = main_window
+    ws = win.ws
+    assert ws.changed_elsewhere() is False
+
+    def write() -> None:
+        with ws.atomic():
+            ws.db["settings"].upsert({"key": "elsewhere-test", "value": "1"}, pk="key")
+
+    ws.write(write)
+    assert ws.changed_elsewhere() is False
+    heard = len(win.dispatcher.heard)
+    win.elsewhere.check()  # asks
+    qtbot.waitUntil(lambda: win.elsewhere._job is not None and win.elsewhere._job.done)
+    win.elsewhere.check()  # collects the answer: nothing from elsewhere
+    assert EVERYTHING not in win.dispatcher.heard[heard:]

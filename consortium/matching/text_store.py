@@ -55,14 +55,15 @@ def update(
     # Words as the ranking reads them (text._words, as bytes) and each worked out once
     # (text._TOKEN_OF: its stem, or "" for a common or short word): the same words as _words
     # below, at a third of the time.
+    token_of = _TOKEN_OF.__getitem__  # mapped in C: a third quicker than a set comprehension
     for texts in added:
         documents += 1
         words = set(_letters(" ".join(t for t in texts if t)))
-        seen |= words
-        df.update({_TOKEN_OF[w] for w in words})
+        seen.update(words)
+        df.update(set(map(token_of, words)))
     for texts in removed:
         documents -= 1
-        df.subtract({_TOKEN_OF[w] for w in _letters(" ".join(t for t in texts if t))})
+        df.subtract(set(map(token_of, _letters(" ".join(t for t in texts if t)))))
     df.pop("", None)
     display: dict[str, str] = {}
     for word in sorted(seen, key=lambda w: (len(w), w), reverse=True):

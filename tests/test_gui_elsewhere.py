@@ -79,7 +79,13 @@ def test_the_windows_own_writes_are_not_taken_for_another_programs(main_window, 
     ws.write(write)
     assert ws.changed_elsewhere() is False
     heard = len(win.dispatcher.heard)
-    win.elsewhere.check()  # asks
-    qtbot.waitUntil(lambda: win.elsewhere._job is not None and win.elsewhere._job.done)
-    win.elsewhere.check()  # collects the answer: nothing from elsewhere
+    watch = win.elsewhere
+    watch.timer.stop()  # asked here, step by step
+    watch.collect()
+    watch.check()  # asks the writer thread
+    asked = watch._job
+    assert asked is not None
+    qtbot.waitUntil(lambda: asked.done)
+    assert watch.collect() is True  # the answer: nothing from elsewhere
+    assert asked.result is False
     assert EVERYTHING not in win.dispatcher.heard[heard:]

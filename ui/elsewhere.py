@@ -22,6 +22,7 @@ from consortium.workspace import Workspace
 from consortium.writer_thread import Job, WriterStopped
 
 INTERVAL_MS = 3000  # a new tender seen within seconds; the check itself costs microseconds
+COLLECT_MS = 50  # the answer is usually in by then: shown within a tick, not a second one
 
 
 class ElsewhereWatch(QObject):
@@ -32,6 +33,8 @@ class ElsewhereWatch(QObject):
         self._job: Job | None = None
         self.timer = QTimer(self, interval=INTERVAL_MS)
         self.timer.timeout.connect(self.check)
+        self._collector = QTimer(self, interval=COLLECT_MS, singleShot=True)
+        self._collector.timeout.connect(self.collect)
 
     def set_workspace(self, ws: Workspace) -> None:
         self._ws, self._job = ws, None  # an answer about the last workspace is not wanted
@@ -39,20 +42,31 @@ class ElsewhereWatch(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self._collector.stop()
         self._ws = self._job = None
 
     def check(self) -> None:
-        """Collect the last answer if it is in, then ask again (the timer calls this)."""
-        ws, job = self._ws, self._job
-        if ws is None:
-            return
-        if job is not None:
-            if not job.done:
-                return  # the writer is busy (this window's own import): asked already
-            self._job = None
-            if job.error is None and job.result:
-                self._changed()
+        """Ask the writer thread again, unless the last question is still waiting for it (the
+        timer calls this)."""
+        ws = self._ws
+        if ws is None or not self.collect():
+            return  # the writer is busy (this window's own import): asked already
         try:
             self._job = ws.writer.post(ws.changed_elsewhere)
         except WriterStopped:  # the workspace is closing
             self._job = None
+            return
+        self._collector.start()
+
+    def collect(self) -> bool:
+        """Take the answer in, if it has come: tell the window when another program wrote.
+        False while the question still waits for the writer thread."""
+        job = self._job
+        if job is None:
+            return True
+        if not job.done:
+            return False
+        self._job = None
+        if job.error is None and job.result:
+            self._changed()
+        return True

@@ -10,7 +10,7 @@ import pytest
 from consortium.matching import service, text_store
 from consortium.matching.scoring import target
 from consortium.matching.text import TextModel, stem
-from consortium.tenders.importer import import_paths, import_releases
+from consortium.tenders.importer import BATCH, import_paths, import_releases
 from consortium.tenders.ocds_reader import TenderFileError
 from consortium.workspace import Workspace
 
@@ -91,4 +91,55 @@ def test_a_failed_import_leaves_the_model_as_it_was(tmp_path):
     with pytest.raises(TenderFileError):
         import_paths(ws, [PAGE, bad])
     assert text_store.load(ws.db) == before
+    ws.close()
+
+
+def test_a_process_stored_then_changed_within_one_import_is_counted_once(tmp_path, monkeypatch):
+    """The words are counted as each batch is stored: a process first stored from one batch
+    and compiled again at the end (its next notice came in a later batch) trades the words it
+    was stored with for its final ones, and counts as one tender."""
+    releases = json.loads(SELECTED.read_text())["releases"]
+    batch = []
+    for i in range(BATCH + 20):  # more than one batch
+        release = json.loads(json.dumps(releases[i % len(releases)]))
+        release["ocid"] = f"ocds-test-words-{i:04d}"
+        release["id"] = f"{release['ocid']}-1"
+        batch.append(release)
+    later = json.loads(json.dumps(releases[1]))
+    later["ocid"], later["id"] = batch[0]["ocid"], batch[0]["ocid"] + "-2"
+    later["date"] = "2026-12-01T00:00:00Z"
+    later["tender"]["title"] = "Zygomorphic xylophone tuition"
+    later["tender"]["description"] = "Quixotic zygomorphic lessons."
+    batch.append(later)  # in the second batch: process 0 is compiled again at the end
+    ws = Workspace.create(tmp_path / "w.consortium")
+    refuse_rebuilds(monkeypatch)
+    report = import_releases(ws, batch)
+    assert report.tenders_new == BATCH + 20
+    model = text_store.load(ws.db)
+    monkeypatch.undo()
+    expected = rebuilt(ws)
+    assert model.documents == expected.documents == BATCH + 20
+    assert dict(model.df) == dict(expected.df)
+    assert model.df["zygomorphic"] == 1
+    ws.close()
+
+
+def test_cancel_while_the_import_saves_its_words_keeps_nothing(tmp_path):
+    """Cancel counts until the import commits: pressed as it saves the new tenders (after
+    every notice was read), nothing is kept, the word model included."""
+    from consortium.progress import Cancelled
+
+    ws = Workspace.create(tmp_path / "c.consortium")
+    import_paths(ws, [SELECTED])
+    before = text_store.load(ws.db), ws.db["tenders"].count
+    pressed: list[str] = []
+
+    def progress(_done, _total, text: str) -> None:
+        if text.startswith("Saving"):
+            pressed.append(text)
+
+    with pytest.raises(Cancelled):
+        import_paths(ws, [PAGE], progress=progress, cancelled=lambda: bool(pressed))
+    assert pressed
+    assert (text_store.load(ws.db), ws.db["tenders"].count) == before
     ws.close()

@@ -335,7 +335,7 @@ def test_a_failed_import_rolls_everything_back_and_the_writer_carries_on(empty_w
     ws = empty_ws
 
     def cancel_late(done, total, text):
-        if text.startswith("Learning"):  # after every batch was stored
+        if text.startswith("Saving"):  # after every batch was stored
             raise RuntimeError("stopped at the end")
 
     with pytest.raises(RuntimeError, match="stopped at the end"):

@@ -117,7 +117,9 @@ class _Run:
         self.counter: list = []
         self.refs: dict[str, str | None] = {}
         self.odd: set[str] = set()
-        self.old_texts: list[tuple] = []  # texts of changed tenders before the change
+        # The matching word model's changes, counted on the writer thread as tenders are
+        # stored (and changed), and saved at the end: the model is never rebuilt.
+        self.words = text_store.WordCounts()
         # Whether notices may hold Python floats: not those read from JSON files (ijson gives
         # Decimals), so their JSON text is written the quick way without a second look.
         self.floats = True
@@ -312,16 +314,23 @@ class _Run:
             store.TEXTS, len(tender_rows), lambda: store.text_samples(tender_rows)
         )
         limit = self.limit
-        # Built on the writer thread, which compresses the JSON while this thread parses on.
-        self.writer.submit(
-            lambda: (
-                store.release_statements(release_rows, limit, dictionary)
-                + store.tender_statements(
-                    tender_rows, children, limit, tender_dictionary, text_dictionary
-                )
+
+        def statements() -> list:
+            # On the writer thread, which compresses the JSON while this thread parses on.
+            out = store.release_statements(release_rows, limit, dictionary)
+            out += store.tender_statements(
+                tender_rows, children, limit, tender_dictionary, text_dictionary
             )
-        )
+            self._count_words(tender_rows)
+            return out
+
+        self.writer.submit(statements)
         self.tick("Reading notices")
+
+    def _count_words(self, rows: list[tuple]) -> None:
+        """Count the words of new tenders (rows of store.tender_values) for the word model."""
+        for row in rows:
+            self.words.add(store.texts_of_row(row))
 
     def _republished(
         self, item: _Pending, earlier: _Pending | None, by_ocid: dict, later: bool
@@ -384,6 +393,7 @@ class _Run:
                 self.conn,
                 store.tender_statements(new_rows, children, self.limit, packed_with, words_with),
             )
+            self._count_words(new_rows)
             done += len(chunk)
             check(self.cancelled)
             self.progress(done, len(todo), f"Compiling {len(todo):,} processes with updates")
@@ -419,8 +429,11 @@ class _Run:
                 self.report.tenders_unchanged += 1
             return
         values = store.tender_values(tender, digest, row_id, first_seen, self.now)
-        if first_seen != self.now:  # stored before this import: its old words leave the model
-            self.old_texts.append(store.tender_texts(self.conn, row_id))
+        # Its old words leave the model (stored before this import, or counted earlier in it).
+        old = store.tender_texts(self.conn, row_id)
+        if old is not None:
+            self.words.remove(old)
+        self.words.add(store.texts_of_row(values))
         store.update_tender(self.conn, values)
         store.delete_children(self.conn, row_id)
         store.run(self.conn, store.children_statements([(row_id, tender)], self.limit))
@@ -438,8 +451,10 @@ class _Run:
 
     def _indexed(self) -> None:
         if self.dropped:
+            check(self.cancelled)
             self.progress(0, 0, "Indexing the new tenders")
             self.ws.write(store.build_indexes, self.conn, self.dropped)
+            check(self.cancelled)
         self.dropped = None
 
     def finish(self, today) -> None:
@@ -447,18 +462,17 @@ class _Run:
         self.writer.drain()
         self._indexed()
         self.compile_pending()
-        self.progress(0, 0, "Learning the words of the new tenders")
+        check(self.cancelled)
+        self.progress(0, 0, "Saving the new tenders")
         self.ws.write(self._finish, today)
 
     def _finish(self, today) -> None:
-        """Teach the word model, collect the report and record the import (writer thread)."""
+        """Save the word model's changes, collect the report and record the import (writer
+        thread). Cancel still counts here: nothing is kept until the commit that follows."""
         # The matching word model learns the new and changed tenders' words (and forgets the
         # changed ones' old words) here, in the import's transaction: it is never rebuilt.
-        text_store.update(
-            self.conn,
-            added=store.texts_changed_at(self.conn, self.now),
-            removed=[t for t in self.old_texts if t is not None],
-        )
+        self.words.save(self.conn)
+        check(self.cancelled)
         report = self.report
         for ocid, notice_id, defects in self.conn.execute(
             "SELECT ocid, notice_id, defects FROM tenders WHERE changed_at = ? AND defects != '[]'",

@@ -159,6 +159,10 @@ def cpv_codes(tender: Tender) -> list[str]:
 
 _TABLE_ROW = operator.itemgetter(*_TABLE_INDEX)
 _DESCRIPTION, _LOT_TEXT = TENDER_COLUMNS.index("description"), TENDER_COLUMNS.index("lot_text")
+# (title, description, lot text) of a tender_values row: the texts the word model counts.
+texts_of_row = operator.itemgetter(
+    *(TENDER_COLUMNS.index(c) for c in ("title", "description", "lot_text"))
+)
 _TEXT_ROW = operator.itemgetter(
     *(TENDER_COLUMNS.index(c) for c in ("id", "title", "description", "lot_text"))
 )
@@ -445,11 +449,6 @@ def all_texts(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> Iter
     :data:`TEXTS_SELECT`, or columns like it)."""
     dictionary(conn)
     return map(unpack_texts, conn.execute(sql, params))
-
-
-def texts_changed_at(conn: sqlite3.Connection, stamp: str) -> Iterable[tuple]:
-    """(title, description, lot text) of every tender new or changed by the import ``stamp``."""
-    return all_texts(conn, f"{TEXTS_SELECT} WHERE t.changed_at = ?", [stamp])
 
 
 def tenders_state(db: Database) -> tuple:

@@ -167,8 +167,8 @@ def child_floor(file: str, db: str) -> dict:
 
 def child_stored(file: str, db: str, workspace: str) -> dict:
     """The import's native work alone, with none of its Python: the floor's parse, each release
-    compressed as the import stores it (zstd at the import's level, with the biggest release
-    dictionary ``workspace`` learnt), and a tender row of its title and compressed description
+    compressed as the import stores it (zstd at the import's level, with the biggest
+    dictionaries ``workspace`` learnt for releases and texts), and a tender row of its title and compressed description
     indexed by the workspace's own full-text table. No extraction, merging, lots, codes, places,
     contracts or word model: less than the import stores, so a floor under any import that
     meets the disk and search goals."""
@@ -179,15 +179,20 @@ def child_stored(file: str, db: str, workspace: str) -> dict:
 
     from consortium.tenders import packing
 
-    source = sqlite3.connect(workspace)
-    dictionaries = [
-        bytes(row[0])
-        for row in source.execute("SELECT data FROM tender_dictionaries WHERE kind = 'release'")
-    ]
+    source = sqlite3.connect(Path(workspace).resolve().as_uri() + "?mode=ro", uri=True)
+
+    def packer(kind: str) -> zstandard.ZstdCompressor:
+        """The import's compressor for ``kind``, with the biggest dictionary it learnt."""
+        learnt = [
+            bytes(row[0])
+            for row in source.execute("SELECT data FROM tender_dictionaries WHERE kind = ?", [kind])
+        ]
+        data = zstandard.ZstdCompressionDict(max(learnt, key=len)) if learnt else None
+        return zstandard.ZstdCompressor(level=packing.LEVEL, dict_data=data)
+
+    releases_packer, words_packer = packer("release"), packer("text")
     (fts,) = source.execute("SELECT sql FROM sqlite_master WHERE name = 'tenders_fts'").fetchone()
     source.close()
-    data = zstandard.ZstdCompressionDict(max(dictionaries, key=len)) if dictionaries else None
-    packer = zstandard.ZstdCompressor(level=packing.LEVEL, dict_data=data)
     Path(db).unlink(missing_ok=True)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = OFF")
@@ -203,12 +208,12 @@ def child_stored(file: str, db: str, workspace: str) -> dict:
     def store() -> None:
         if not releases:
             return
-        frames = packer.multi_compress_to_buffer([r[2] for r in releases])
+        frames = releases_packer.multi_compress_to_buffer([r[2] for r in releases])
         conn.executemany(
             "INSERT INTO r VALUES (?, ?, ?)",
             [(*r[:2], f.tobytes()) for r, f in zip(releases, frames, strict=True)],
         )
-        words = packer.multi_compress_to_buffer([t[3].encode() or b" " for t in tenders])
+        words = words_packer.multi_compress_to_buffer([t[3].encode() or b" " for t in tenders])
         conn.executemany(
             "INSERT INTO t VALUES (?, ?, ?, ?)",
             [(*t[:3], w.tobytes()) for t, w in zip(tenders, words, strict=True)],

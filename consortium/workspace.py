@@ -174,6 +174,7 @@ class Workspace:
         self.writer_db = sqlite_utils.Database(self.writer_conn)
         self._writer: int | None = None  # the writer thread while a transaction is open
         self._data_version: int | None = None  # see changed_elsewhere()
+        self._closed = False  # its connections are closed (or closing)
         self._changes = NOTHING  # what the open transaction has said it changes
         self._listeners: list[Callable[[Changes], None]] = []
         self._readers: list[Reader] = []
@@ -335,6 +336,7 @@ class Workspace:
     def _close_connections(self) -> None:
         """Readers first: the last connection to close folds the -wal back into the file.
         The writing connection is closed on the writer thread, which then stops."""
+        self._closed = True
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for reader in readers:
@@ -380,15 +382,20 @@ class Workspace:
         It sees only committed data: a view painting while an import's transaction is open
         reads the workspace as it was before the import, on a connection of its own, and never
         touches the writing one (WAL lets readers and the writer work at once)."""
-        _close_stopped_readers()
+        closed = self._closed
+        if not closed:
+            _close_stopped_readers()
         reader = getattr(self._local, "reader", None)
         if reader is None or reader.closed:
             if reader is not None:
                 reader.close()  # on its own thread now: really closed
             reader = Reader(self.path)
             self._local.reader = reader
-            with self._readers_lock:
-                self._readers.append(reader)
+            if closed:  # a late read of a closed workspace: closed when this thread next
+                _stop(reader)  # reads an open one, not left open until it is collected
+            else:
+                with self._readers_lock:
+                    self._readers.append(reader)
         return reader
 
     def __enter__(self) -> Workspace:
@@ -737,24 +744,32 @@ class Reader:
                 self.conn.close()
                 return
             self.conn.interrupt()  # what it runs stops with "interrupted"
-        with _STOPPED_LOCK:
-            _STOPPED.append(self)
+        _stop(self)
 
 
-# Readers stopped from another thread, each closed by its own thread (or once that has ended).
-_STOPPED: list[Reader] = []
+# Readers stopped from another thread, by owner: each closed by its own thread the next time
+# it asks for a reader, or by any thread once its owner has ended.
+_STOPPED: dict[threading.Thread, list[Reader]] = {}
 _STOPPED_LOCK = threading.Lock()
 
 
+def _stop(reader: Reader) -> None:
+    with _STOPPED_LOCK:
+        _STOPPED.setdefault(reader.owner, []).append(reader)
+
+
 def _close_stopped_readers() -> None:
-    """Close the stopped readers this thread owns, and those whose thread has ended."""
+    """Close the stopped readers this thread owns, and those whose thread has ended (on every
+    read of an open workspace, so nothing to do is the usual case: one test of the dict)."""
     if not _STOPPED:
         return
     me = threading.current_thread()
     with _STOPPED_LOCK:
-        mine = [r for r in _STOPPED if r.owner is me or not r.owner.is_alive()]
-        _STOPPED[:] = [r for r in _STOPPED if r not in mine]
+        mine = _STOPPED.pop(me, [])
+        for owner in [t for t in _STOPPED if not t.is_alive()]:
+            mine += _STOPPED.pop(owner)
     for reader in mine:
+        reader.closed = True
         with contextlib.suppress(sqlite3.Error):
             reader.conn.close()
 

@@ -89,3 +89,42 @@ def test_the_windows_own_writes_are_not_taken_for_another_programs(main_window, 
     assert watch.collect() is True  # the answer: nothing from elsewhere
     assert asked.result is False
     assert EVERYTHING not in win.dispatcher.heard[heard:]
+
+
+def test_an_editor_on_screen_keeps_what_is_typed_when_another_program_writes(
+    main_window, qtbot, tmp_path
+):
+    """A scheduled fetch committing while the user writes a bid text: the Bids page is not
+    reloaded under them (it used to put the stored text back over what was typed); the
+    tenders show once the user goes to them."""
+    from PySide6.QtCore import Qt
+
+    from consortium.bids import records as bids
+
+    win = main_window
+    before = search.count(win.ws.reader)
+    win.sidebar.setCurrentRow(3)  # Bids
+    page = win.bids
+    demo = next(b for b in bids.list_all(win.ws.db) if b.name == "Demo social value bid")
+    for i in range(page.list.count()):
+        if page.list.item(i).data(Qt.ItemDataRole.UserRole + 40) == demo.id:
+            page.list.setCurrentRow(i)
+    page.tabs.setCurrentWidget(page.narrative)
+    field = page.narrative.fields["understanding"]
+    field.edit.selectAll()
+    qtbot.keyClicks(field.edit, "Typed, not saved yet.")
+    heard = len(win.dispatcher.heard)
+
+    done = cli(
+        "--workspace",
+        str(win.ws.path),
+        "tenders",
+        "import",
+        str(package_of_new_tenders(tmp_path / "fetched.json", 3)),
+    )
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: EVERYTHING in win.dispatcher.heard[heard:], timeout=20000)
+    assert field.edit.toPlainText() == "Typed, not saved yet."
+    assert "not saved yet" in field.state.text()
+    win.sidebar.setCurrentRow(1)  # Tenders: refreshed as it is shown
+    qtbot.waitUntil(lambda: f"of {before + 3:,} tenders" in win.tenders.message.text())

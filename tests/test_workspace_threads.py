@@ -470,6 +470,12 @@ def test_a_worker_thread_closes_its_reader_of_a_workspace_switched_away_from(tmp
         count = pool.submit(lambda: second.db["organisations"].count).result()
         assert count == 0
         assert pool.submit(state, old).result() == "closed"
+        # A late read of the closed workspace still reads, and its connection is closed too
+        # once that thread reads an open workspace again.
+        late = pool.submit(lambda: (first.reader.conn, first.db["organisations"].count)).result()
+        assert late[1] == 0 and pool.submit(state, late[0]).result() == "open"
+        pool.submit(lambda: second.db["organisations"].count).result()
+        assert pool.submit(state, late[0]).result() == "closed"
     finally:
         pool.shutdown()
         second.close()

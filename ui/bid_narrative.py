@@ -96,6 +96,7 @@ class NarrativePanel(QWidget):
         super().__init__(parent)
         self.ws: Workspace | None = None
         self.bid_id: int | None = None
+        self._shown: tuple | None = None  # (workspace, bid) the editors were filled for
         outer = QVBoxLayout(self)
         intro = QLabel(
             "These texts open the joint bid. Each starts as a suggested draft from the bid's "
@@ -129,11 +130,16 @@ class NarrativePanel(QWidget):
         self.ws, self.bid_id = ws, bid_id
         self.setEnabled(ws is not None and bid_id is not None)
         if ws is None or bid_id is None:
+            self._shown = None
             for f in self.fields.values():
                 f.show_text("", "", True)
             return
+        same = self._shown == (ws, bid_id)
+        self._shown = (ws, bid_id)
         own = narrative.stored(ws.db, bid_id)
         for key, f in self.fields.items():
+            if same and f.modified():
+                continue  # the same bid shown again (a refresh): what is typed stays
             draft = narrative.draft(ws, bid_id, key)
             f.show_text(own.get(key) or draft, draft, not own.get(key))
         self.message.setText("")

@@ -22,6 +22,12 @@ happen while it is hidden, and it is refreshed when next shown. Anki does the sa
 ``initiator`` of an operation; here the initiator is the page on screen, which needs no
 bookkeeping at every write and holds however the writes reach the workspace (this thread or a
 writer thread).
+
+A change another program made (a scheduled tender fetch, the command line; see
+ui/elsewhere.py) says nothing of what it changed, and may arrive while a page with editors is on
+screen: :meth:`ChangeDispatcher.dispatch_elsewhere` refreshes at once only the tender lists on
+screen (what those programs write) and marks every other view stale, editing pages included,
+so nothing is reloaded under the user's cursor and every page shows the change when next shown.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from consortium.changes import Changes
+from consortium.changes import EVERYTHING, Changes
 from consortium.workspace import Workspace
 
 
@@ -131,6 +137,19 @@ class ChangeDispatcher(QObject):
                 due.append(w.refresh)
         _call_once(due)
 
+    def dispatch_elsewhere(self) -> None:
+        """Another program wrote to the workspace (see the module docstring)."""
+        self.heard.append(EVERYTHING)
+        page = self.stack.currentWidget()
+        due = []
+        for w in self._watches:
+            if w.page is page and not w.writer and w.kinds & _ELSEWHERE_AT_ONCE:
+                w.stale = False
+                due.append(w.refresh)
+            else:
+                w.stale = True
+        _call_once(due)
+
     def _shown(self, _index: int) -> None:
         self.flush()  # a record still queued from the writer is heard before the page shows
         page = self.stack.currentWidget()
@@ -140,6 +159,10 @@ class ChangeDispatcher(QObject):
                 w.stale = False
                 due.append(w.refresh)
         _call_once(due)
+
+
+# What other programs write in practice (a fetch, an import): refreshed on screen at once.
+_ELSEWHERE_AT_ONCE = frozenset({"tenders", "feeds", "searches"})
 
 
 def _call_once(refreshes: list[Callable[[], None]]) -> None:

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from consortium import filekinds, home
-from consortium.changes import EVERYTHING
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store
@@ -418,10 +417,9 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(demo))
 
     def _changed_elsewhere(self) -> None:
-        """Another program wrote to the workspace (see ui/elsewhere.py): what it changed is
-        unknown, so every page is told, as when a workspace opens; hidden pages only refresh
-        when next shown, and an editor on screen keeps what is being typed."""
-        self.dispatcher.dispatch(EVERYTHING)
+        """Another program wrote to the workspace (see ui/elsewhere.py): the tender lists on
+        screen refresh, every other view when next shown (ui/dispatch.py)."""
+        self.dispatcher.dispatch_elsewhere()
         self.status.showMessage(
             "Updated: another program (a scheduled tender fetch, say) changed this workspace.",
             15000,

@@ -1,7 +1,9 @@
 """The matching word model kept in the workspace and updated as tenders arrive.
 
     model = text_store.load(db)                            # a TextModel, read in milliseconds
-    text_store.update(conn, added=[(title, description, lot_text)], removed=[...])
+    counts = text_store.WordCounts()                       # an import: as it stores tenders
+    counts.add((title, description, lot_text)); counts.remove(old_texts); counts.save(conn)
+    text_store.update(conn, added=[...], removed=[...])    # the same, in one call
 
 The model is the document frequency of each word stem over every tender (its title,
 description and lots: the text the ranking compares), plus the shortest word seen for each stem
@@ -9,8 +11,8 @@ for explanations. An import adds the words of its new and changed tenders and ta
 old words of the changed ones, so the model is never rebuilt from all tenders (a rebuild read
 every tender: 66 s at 200,000).
 
-Call :func:`update` inside the import's transaction, so a failed import leaves the model as it
-was along with everything else.
+Save the counts inside the import's transaction, so a failed import leaves the model as it was
+along with everything else.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class WordCounts:
         """A tender stored with these texts."""
         # Words as the ranking reads them (text._words, as bytes) and each worked out once
         # (text._TOKEN_OF: its stem, or "" for a common or short word): the same words as
-        # _words below, at a third of the time; mapped in C, a third quicker again.
+        # _words above, at a third of the time; mapped in C, a third quicker again.
         self.documents += 1
         words = set(_letters(" ".join(t for t in texts if t)))
         self.seen.update(words)

@@ -434,7 +434,7 @@ class _Run:
         if old is not None:
             self.words.remove(old)
         self.words.add(store.texts_of_row(values))
-        store.update_tender(self.conn, values)
+        store.update_tender(self.conn, values, old)
         store.delete_children(self.conn, row_id)
         store.run(self.conn, store.children_statements([(row_id, tender)], self.limit))
         store.replace_data(self.conn, row_id, tender)
@@ -469,8 +469,8 @@ class _Run:
     def _finish(self, today) -> None:
         """Save the word model's changes, collect the report and record the import (writer
         thread). Cancel still counts here: nothing is kept until the commit that follows."""
-        # The matching word model learns the new and changed tenders' words (and forgets the
-        # changed ones' old words) here, in the import's transaction: it is never rebuilt.
+        # The word model's changes, counted as the tenders were stored, are saved in the
+        # import's transaction: a failed import leaves the model as it was; it is never rebuilt.
         self.words.save(self.conn)
         check(self.cancelled)
         report = self.report
@@ -489,6 +489,7 @@ class _Run:
         if len(warnings) > 1000:
             warnings = [*warnings[:1000], f"… and {len(warnings) - 1000:,} more warnings"]
         report.warnings = warnings
+        check(self.cancelled)  # the last moment: the import's record, then the commit
         report.seconds = round(time.perf_counter() - self.started, 3)
         summary = report.summary()
         self.conn.execute(

@@ -186,8 +186,10 @@ class _Repeated(Exception):
 
 
 def _clean_single(release: dict) -> dict:
-    """What :func:`_merge` gives for one release, in one quick walk that copies as it goes
-    (about 8 times quicker than merging, which matters: most processes have one notice)."""
+    """What :func:`_merge` gives for one release, in one quick walk that copies only what it
+    cleans (about 8 times quicker than merging, which matters: most processes have one
+    notice). The result shares what needed no change with ``release``: read it, never change
+    it (every caller reads it, to extract a tender or write its JSON)."""
     ocid, date = release.get("ocid"), release.get("date")
     out: dict = {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, "ocid": ocid}
     tree = _bundled_tree()
@@ -434,7 +436,8 @@ def compile_releases(releases: list[dict]) -> tuple[dict, str | None]:
     check it on real and varied notices), from one walk over the notices instead of ocdsmerge's
     flatten and unflatten. Where ocdsmerge would fail or mix shapes (an object in one notice, a
     value or a list in another, at the same place) the latest notice is used on its own and a
-    warning says so.
+    warning says so. The result may share unchanged parts with ``releases``: read it, never
+    change it.
     """
     ordered = sort_releases(releases)
     if len(ordered) == 1:

@@ -380,12 +380,13 @@ def run(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
         conn.execute(sql, params)
 
 
-def update_tender(conn: sqlite3.Connection, row: tuple) -> None:
+def update_tender(conn: sqlite3.Connection, row: tuple, old: tuple | None = None) -> None:
     """Replace a stored tender with a new :func:`tender_values` row (same id and first-seen),
-    and index its texts again."""
+    and index its texts again. ``old``: its stored texts, if the caller has read them."""
     by_name = dict(zip(TENDER_COLUMNS, row, strict=True))
     row_id = by_name["id"]
-    old = tender_texts(conn, row_id)  # before the title changes with the rest of the row
+    if old is None:
+        old = tender_texts(conn, row_id)  # before the title changes with the rest of the row
     conn.execute(UPDATE_TENDER, [by_name[c] for c in _UPDATE_COLUMNS] + [row_id])
     if old is not None:  # the index is told exactly what it was given, to take it out
         conn.execute(_FTS_DELETE, [row_id, *old])

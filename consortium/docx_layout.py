@@ -12,6 +12,8 @@ does what a bid writer would do by hand before sending a document to a buyer:
 - the paragraph that holds only ``CONTENTS_MARKER`` becomes a real table-of-contents field (Word
   refreshes it on open: ``updateFields``; :mod:`consortium.pdf` refreshes it when converting),
   pre-filled with the headings so it is never empty;
+- a paragraph that only breaks the page becomes "page break before" on the next one, so a
+  page filled exactly never leaves a blank page after it;
 - headers carry the document title and footers "Page X of Y" (real PAGE / NUMPAGES fields),
   except on the title page;
 - the core properties say the title and the organisation, never a person's name or a path.
@@ -404,9 +406,51 @@ def portrait_a4(document) -> None:
             section.page_width, section.page_height = Emu(7560310), Emu(10692130)
 
 
+def breaks_on_next_paragraph(document) -> int:
+    """Turn each paragraph that holds only a page break into "page break before" on the
+    paragraph after it; the number turned.
+
+    A break paragraph is a line of its own: when what comes before it fills its page exactly
+    (a contents list of 60 questions did), it opens the next page just to break it, and the
+    buyer gets a blank page. The templates, and the documents users make from them, use
+    such paragraphs."""
+    body = document.element.body
+    turned = 0
+    for p in list(body.iterchildren(qn("w:p"))):
+        runs = p.findall(qn("w:r"))
+        breaks = [
+            br for r in runs for br in r.findall(qn("w:br")) if br.get(qn("w:type")) == "page"
+        ]
+        if len(breaks) != 1 or "".join(t.text or "" for t in p.iter(qn("w:t"))).strip():
+            continue
+        own = p.find(qn("w:pPr"))
+        if own is not None and own.find(qn("w:sectPr")) is not None:
+            continue  # it ends a section: leave it
+        after = p.getnext()
+        if after is None or after.tag != qn("w:p"):
+            continue  # a table or the section's end: the break stays as it is
+        ppr = after.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            after.insert(0, ppr)
+        if ppr.find(qn("w:pageBreakBefore")) is None:
+            # schema order: after w:pStyle, w:keepNext, w:keepLines
+            before = [ppr.find(qn(t)) for t in ("w:pStyle", "w:keepNext", "w:keepLines")]
+            anchor = next((e for e in reversed(before) if e is not None), None)
+            flag = OxmlElement("w:pageBreakBefore")
+            if anchor is None:
+                ppr.insert(0, flag)
+            else:
+                anchor.addnext(flag)
+        body.remove(p)
+        turned += 1
+    return turned
+
+
 def finish(document, *, title: str, author: str, subject: str = "", levels: int = 2) -> None:
     """Everything above, in the order that keeps it consistent (sections last-but-one)."""
     portrait_a4(document)
+    breaks_on_next_paragraph(document)
     for p in document.paragraphs:
         # A quoted question or a subtitle is never left at the foot of a page without its text.
         if p.style is not None and p.style.name in ("Intense Quote", "Quote", "Subtitle"):

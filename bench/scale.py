@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,13 +127,29 @@ def child_import(file: str, db: str) -> dict:
     }
 
 
+def floor_releases(file: str) -> Iterator[tuple[bytes, dict]]:
+    """(line, release) for each release of a generated package (one release a line): the
+    floor's parse, orjson, with json and Decimals where orjson refuses a number."""
+    import decimal
+
+    import orjson
+
+    with open(file, "rb") as f:
+        next(f)  # the package's opening line
+        for line in f:
+            line = line.rstrip(b",\r\n")
+            if not line.startswith(b"{"):
+                continue
+            try:
+                yield line, orjson.loads(line)
+            except orjson.JSONDecodeError:
+                yield line, json.loads(line, parse_float=decimal.Decimal)
+
+
 def child_floor(file: str, db: str) -> dict:
     """The fastest honest parse-and-insert: orjson per release (one release a line, as the
     generator writes them), json with Decimals where orjson refuses a number, executemany into
     a bare table with the journal off."""
-    import decimal
-
-    import orjson
 
     Path(db).unlink(missing_ok=True)
     conn = sqlite3.connect(db, isolation_level=None)
@@ -142,21 +159,12 @@ def child_floor(file: str, db: str) -> dict:
     start = time.perf_counter()
     conn.execute("BEGIN")
     batch, count = [], 0
-    with open(file, "rb") as f:
-        next(f)  # the package's opening line
-        for line in f:
-            line = line.rstrip(b",\r\n")
-            if not line.startswith(b"{"):
-                continue
-            try:
-                release = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                release = json.loads(line, parse_float=decimal.Decimal)
-            batch.append((release["ocid"], release["id"], line.decode("utf-8")))
-            if len(batch) >= 1000:
-                conn.executemany("INSERT INTO r VALUES (?, ?, ?)", batch)
-                count += len(batch)
-                batch = []
+    for line, release in floor_releases(file):
+        batch.append((release["ocid"], release["id"], line.decode("utf-8")))
+        if len(batch) >= 1000:
+            conn.executemany("INSERT INTO r VALUES (?, ?, ?)", batch)
+            count += len(batch)
+            batch = []
     conn.executemany("INSERT INTO r VALUES (?, ?, ?)", batch)
     count += len(batch)
     conn.execute("COMMIT")
@@ -172,9 +180,7 @@ def child_stored(file: str, db: str, workspace: str) -> dict:
     indexed by the workspace's own full-text table. No extraction, merging, lots, codes, places,
     contracts or word model: less than the import stores, so a floor under any import that
     meets the disk and search goals."""
-    import decimal
 
-    import orjson
     import zstandard
 
     from consortium.tenders import packing
@@ -226,23 +232,14 @@ def child_stored(file: str, db: str, workspace: str) -> dict:
         tenders.clear()
 
     count = 0
-    with open(file, "rb") as f:
-        next(f)  # the package's opening line
-        for line in f:
-            line = line.rstrip(b",\r\n")
-            if not line.startswith(b"{"):
-                continue
-            try:
-                release = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                release = json.loads(line, parse_float=decimal.Decimal)
-            count += 1
-            tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-            releases.append((release["ocid"], release["id"], line))
-            title, description = tender.get("title"), tender.get("description")
-            tenders.append((count, release["ocid"], str(title or ""), str(description or "")))
-            if len(releases) >= 500:
-                store()
+    for line, release in floor_releases(file):
+        count += 1
+        tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+        releases.append((release["ocid"], release["id"], line))
+        title, description = tender.get("title"), tender.get("description")
+        tenders.append((count, release["ocid"], str(title or ""), str(description or "")))
+        if len(releases) >= 500:
+            store()
     store()
     conn.execute("COMMIT")
     seconds = time.perf_counter() - start

@@ -406,6 +406,25 @@ def portrait_a4(document) -> None:
             section.page_width, section.page_height = Emu(7560310), Emu(10692130)
 
 
+def _only_a_page_break(p) -> bool:
+    """True for a paragraph that holds one page break and nothing else (no text, picture,
+    field or bookmark a user put there, and it does not end a section)."""
+    breaks = 0
+    for child in p:
+        if child.tag == qn("w:pPr"):
+            if child.find(qn("w:sectPr")) is not None:
+                return False
+        elif child.tag == qn("w:r"):
+            for part in child:
+                if part.tag == qn("w:br") and part.get(qn("w:type")) == "page":
+                    breaks += 1
+                elif part.tag != qn("w:rPr"):
+                    return False
+        else:
+            return False
+    return breaks == 1
+
+
 def breaks_on_next_paragraph(document) -> int:
     """Turn each paragraph that holds only a page break into "page break before" on the
     paragraph after it; the number turned.
@@ -417,15 +436,8 @@ def breaks_on_next_paragraph(document) -> int:
     body = document.element.body
     turned = 0
     for p in list(body.iterchildren(qn("w:p"))):
-        runs = p.findall(qn("w:r"))
-        breaks = [
-            br for r in runs for br in r.findall(qn("w:br")) if br.get(qn("w:type")) == "page"
-        ]
-        if len(breaks) != 1 or "".join(t.text or "" for t in p.iter(qn("w:t"))).strip():
+        if not _only_a_page_break(p):
             continue
-        own = p.find(qn("w:pPr"))
-        if own is not None and own.find(qn("w:sectPr")) is not None:
-            continue  # it ends a section: leave it
         after = p.getnext()
         if after is None or after.tag != qn("w:p"):
             continue  # a table or the section's end: the break stays as it is

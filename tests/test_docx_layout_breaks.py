@@ -40,3 +40,18 @@ def test_a_break_paragraph_becomes_page_break_before_on_the_next():
     # The break before the table is left as it was (a table cannot carry the flag).
     assert len(back.paragraphs) == 5 and back.paragraphs[3].text == ""
     assert 'w:type="page"' in back.paragraphs[3]._p.xml
+
+
+def test_a_break_beside_anything_else_is_left_as_it_is():
+    """A paragraph with a page break and a picture, a field or a word in it is the user's:
+    it is kept whole."""
+    d = docx.Document()
+    d.add_paragraph("Before.")
+    run = d.add_paragraph().add_run()
+    run.add_break(WD_BREAK.PAGE)
+    run.add_tab()  # something besides the break (as a picture or field would be)
+    d.add_paragraph("After.")
+    assert docx_layout.breaks_on_next_paragraph(d) == 0
+    back = _saved_and_read(d)
+    assert [p.text for p in back.paragraphs] == ["Before.", "\t", "After."]
+    assert back.paragraphs[2].paragraph_format.page_break_before is not True

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from consortium import __version__, busy, home
 from consortium.errors import ConsortiumError
-from consortium.formatting import money, uk_date
+from consortium.formatting import file_size, money, uk_date
 from consortium.progress import Cancelled
 from consortium.workspace import Workspace
 
@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="check the workspace's integrity")
     p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser(
+        "compact", parents=[common], help="give back the space deleted data left in the file"
+    )
+    p.add_argument("--json", action="store_true", help="print the sizes as JSON")
+    p.set_defaults(handler=cmd_compact)
+
     for name in _PLUGINS:
         importlib.import_module(name).register(sub)
     return parser
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open_workspace(path: str | None) -> Workspace:
     if path:
-        ws = Workspace.open(path)
+        ws = _open_existing(path)
     else:
         default, is_new = home.default_workspace()
         if is_new:
@@ -171,8 +177,24 @@ def _open_workspace(path: str | None) -> Workspace:
             print(f"Creating the demo workspace at {default}", file=sys.stderr)
             ws = create_demo(default, progress=_text_progress())
         else:
-            ws = Workspace.open(default)
+            ws = _open_existing(default)
     home.remember_workspace(ws.path)
+    return ws
+
+
+def _open_existing(path: str | Path) -> Workspace:
+    """Open a workspace, saying so on stderr when it is first brought up to date for this
+    version (minutes for a year of tenders; Ctrl+C leaves it as it was)."""
+    if not Workspace.needs_update(path):
+        return Workspace.open(path)
+    print(
+        f"Updating {Path(path).name} for this version of Consortium (once; Ctrl+C leaves it as "
+        "it was)",
+        file=sys.stderr,
+    )
+    ws = Workspace.open(path, progress=_text_progress())
+    if ws.update_note:
+        print(ws.update_note, file=sys.stderr)
     return ws
 
 
@@ -338,6 +360,20 @@ def cmd_backup(args, ws: Workspace) -> int:
         )
     made = ws.backup_to(dest)
     print(f"Backed up {ws.path.name} to {made} ({uk_date(dt.date.today())})")
+    return 0
+
+
+def cmd_compact(args, ws: Workspace) -> int:
+    before = ws.path.stat().st_size
+    saved = ws.compact(progress=_text_progress())
+    after = ws.path.stat().st_size
+    if args.json:
+        _print_json({"before_bytes": before, "after_bytes": after, "saved_bytes": saved})
+    else:
+        print(
+            f"{ws.path.name}: {file_size(before)} before, {file_size(after)} now "
+            f"({file_size(max(saved, 0))} given back)."
+        )
     return 0
 
 

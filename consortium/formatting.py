@@ -1,4 +1,4 @@
-"""How people read dates and money in the UK: 23 Nov 2026, £1,250,000."""
+"""How people read dates, money and file sizes in the UK: 23 Nov 2026, £1,250,000, 309 MB."""
 
 from __future__ import annotations
 
@@ -52,6 +52,16 @@ def money(amount: int | float | Decimal | None, *, pence: bool = False) -> str:
     value = value.quantize(step, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     return f"{sign}£{abs(value):,.{2 if pence else 0}f}"
+
+
+def file_size(size: int | float) -> str:
+    """309 MB, 1.2 GB, 0.4 MB: a size in bytes as a person reads it (decimal units, as the
+    operating systems' file managers show them)."""
+    if size >= 1e9:
+        return f"{size / 1e9:,.1f} GB"
+    if size >= 1e7:
+        return f"{size / 1e6:,.0f} MB"
+    return f"{max(size, 0) / 1e6:,.1f} MB"
 
 
 def iso_date(text: str | None) -> dt.date | None:

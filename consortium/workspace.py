@@ -50,9 +50,10 @@ from typing import Any
 
 import sqlite_utils
 
-from consortium import busy, migrations
+from consortium import busy, formatting, migrations
 from consortium.changes import NOTHING, Changes
 from consortium.errors import ConsortiumError
+from consortium.progress import Cancelled, IsCancelled, Progress, never_cancelled, no_progress
 from consortium.writer_thread import NotStarted, WriterThread, outcome
 
 # "CONS" as a 32-bit big-endian integer: lets us tell our files from any other SQLite file.
@@ -182,6 +183,9 @@ class Workspace:
         self._readers_lock = threading.Lock()
         self._backup_thread: threading.Thread | None = None
         self.backup_error: BaseException | None = None  # of the last daily backup, if it failed
+        # What opening did to the file that the user should hear of: an update for this
+        # version of the app, and how much smaller it made the file (None: nothing).
+        self.update_note: str | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -193,9 +197,36 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls.open(path, create=True)
 
+    @staticmethod
+    def needs_update(path: str | Path) -> bool:
+        """True if opening the workspace at ``path`` will first bring it up to date for this
+        version of the app: minutes for a year of tenders, so the window opens it with
+        progress and Cancel. Reads the file without changing it."""
+        path = Path(path).expanduser()
+        if not path.is_file():
+            return False
+        try:
+            app_id, version = read_version(path)
+        except WorkspaceError:
+            return False  # opening it says what is wrong
+        return app_id in (0, APPLICATION_ID) and 0 < version < migrations.LATEST
+
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, backup: bool = True) -> Workspace:
-        """Open (and migrate, after a backup) an existing workspace."""
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        backup: bool = True,
+        progress: Progress | None = None,
+        cancelled: IsCancelled | None = None,
+    ) -> Workspace:
+        """Open (and migrate, after a backup) an existing workspace.
+
+        An update for a new version of the app reports ``progress`` and stops when
+        ``cancelled()``, raising :class:`~consortium.progress.Cancelled` with the file as it
+        was. An update that rewrote the tenders ends by compacting the file (see
+        :attr:`update_note`)."""
         path = Path(path).expanduser().resolve()
         if not path.exists():
             if not create:
@@ -218,7 +249,7 @@ class Workspace:
                 )
         ws = cls(path)
         try:
-            ws.write(ws._prepare, backup)
+            ws.write(ws._prepare, backup, progress or no_progress, cancelled or never_cancelled)
             ws.attachments.mkdir(exist_ok=True)
             if backup:
                 ws._daily_backup()
@@ -227,7 +258,7 @@ class Workspace:
             raise
         return ws
 
-    def _prepare(self, backup: bool) -> None:
+    def _prepare(self, backup: bool, progress: Progress, cancelled: IsCancelled) -> None:
         """Check, configure and migrate the file (on the writer thread)."""
         version = _version(self.writer_conn)
         if version > migrations.LATEST:  # written since the check in open()
@@ -236,7 +267,9 @@ class Workspace:
                 f"{version}). Update the app to open it."
             )
         self._configure()
-        self._migrate(backup=backup)
+        rewrote = self._migrate(backup=backup, progress=progress, cancelled=cancelled)
+        if rewrote:
+            self._compact_after_update(progress, cancelled)
         self._data_version = self.writer_conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _configure(self) -> None:
@@ -259,36 +292,72 @@ class Workspace:
         self.writer_conn.execute("PRAGMA cache_size = -65536")
         self.writer_conn.execute("PRAGMA mmap_size = 268435456")
 
-    def _migrate(self, *, backup: bool) -> None:
+    def _migrate(self, *, backup: bool, progress: Progress, cancelled: IsCancelled) -> bool:
+        """Run every pending step in one transaction; True if one of them rewrote most of the
+        tenders (:data:`migrations.REWRITES`), so the file holds space worth giving back."""
         current = _version(self.writer_conn)
         if current >= migrations.LATEST:
-            return
+            return False
+        name = self.path.name
+        existing = current > 0  # a file made by an earlier version, not a new one
         made = None
-        if current > 0 and backup:
+        if existing and backup:
+            progress(0, 0, f"Keeping a copy of {name} as it is before updating it…")
             made = self.backup_to(
                 self._backup_dir() / f"before-migration-{current}-{_stamp()}.consortium"
             )
         step_name = ""
+        rewrote = False
+        conn = self.writer_conn
+        # Cancel is heard inside SQLite's long statements too (an index built again): the
+        # statement stops with "interrupted" and the transaction rolls back.
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
+        # Undo records of the update's statements on disk, not in memory: a step rewriting a
+        # year of tenders (a table's column dropped) kept a copy of every page it changed.
+        conn.execute("PRAGMA temp_store = FILE")
         try:
-            # Every pending step in one transaction (each step a savepoint inside it): a failure
-            # anywhere leaves the file exactly as it was. atomic() takes SQLite's write lock
-            # first, so a second window opening the same old file waits, then finds it done.
-            with self.atomic():
-                current = _version(self.writer_conn)
-                for version, step in migrations.pending(current):
+            # Every pending step in one transaction, straight in it: a failure anywhere leaves
+            # the file exactly as it was. (Not a savepoint per step: SQLite keeps a copy of each
+            # page a savepoint changes, to roll back to it, and an update from before compression
+            # rewrites them all: 1.7 GB of memory at 200,000 tenders.) atomic() takes SQLite's
+            # write lock first, so a second window opening the same old file waits, then finds
+            # it done.
+            with (
+                self.atomic(),
+                busy.activity(self.path, "updating the workspace for a new version"),
+            ):
+                current = _version(conn)
+                steps = list(migrations.pending(current))
+                for index, (version, step) in enumerate(steps):
                     # The whole description, on one line (its first line stops mid-sentence).
                     step_name = f"{version} ({' '.join((step.__doc__ or step.__name__).split())})"
-                    with self.atomic():
-                        step(self.writer_db)
-                        self.writer_conn.execute(f"PRAGMA user_version = {version}")
-                        self.writer_conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                        self.audit(
-                            "migrate",
-                            "workspace",
-                            None,
-                            f"Workspace format {version - 1} → {version}: "
-                            f"{step.__doc__ or step.__name__}",
-                        )
+                    text = (
+                        f"Updating {name} for this version of Consortium (part {index + 1} "
+                        f"of {len(steps)}). Cancel leaves it as it was."
+                    )
+
+                    def report(done: int, total: int, index=index, text=text) -> None:
+                        if cancelled():
+                            raise Cancelled()
+                        share = min(1000, 1000 * done // total) if total > 0 else 0
+                        progress(index * 1000 + share, len(steps) * 1000, text)
+
+                    report(0, 1)
+                    migrations.reporting_to(report)
+                    result = step(self.writer_db)
+                    conn.execute(f"PRAGMA user_version = {version}")
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self.audit(
+                        "migrate",
+                        "workspace",
+                        None,
+                        f"Workspace format {version - 1} → {version}: "
+                        f"{step.__doc__ or step.__name__}",
+                    )
+                    if existing and step in migrations.REWRITES and result != 0:
+                        rewrote = True
+                if cancelled():  # the last moment: nothing is committed yet
+                    raise Cancelled()
         except Exception as exc:
             if made is not None:  # the file is unchanged, so this copy of it is not needed
                 made.unlink(missing_ok=True)
@@ -296,6 +365,13 @@ class Workspace:
                     made.parent.rmdir()  # only if nothing else is in it
             if isinstance(exc, busy.WorkspaceBusy):
                 raise
+            if isinstance(exc, Cancelled) or (
+                isinstance(exc, sqlite3.OperationalError) and cancelled()
+            ):
+                raise Cancelled(
+                    f"The update was cancelled: {name} is unchanged. It is brought up to date "
+                    "the next time it is opened."
+                ) from exc
             folder = self.path.with_name(self.path.stem + "-backups")  # not made for this
             saved = sorted(folder.glob("*.consortium")) if folder.is_dir() else []
             raise WorkspaceError(
@@ -304,8 +380,70 @@ class Workspace:
                 "has not been changed. It may have been edited by another program or copied "
                 "while in use" + (f"; its backups are in {folder}." if saved else ".")
             ) from exc
+        finally:
+            migrations.reporting_to(None)
+            conn.set_progress_handler(None, 0)
+            conn.execute("PRAGMA temp_store = MEMORY")
         if made is not None:
             _rotate(self._backup_dir(), "before-migration-", MIGRATION_BACKUPS_KEPT)
+        if existing:
+            self.update_note = f"{name} was brought up to date for this version of Consortium."
+        return rewrote
+
+    def _compact_after_update(self, progress: Progress, cancelled: IsCancelled) -> None:
+        """Give back the space an update's rewritten tenders left in the file. The update is
+        kept whatever happens here: Cancel, or too little disk, only leaves the file bigger."""
+        progress(0, 0, f"Making {self.path.name} smaller (the update is done and kept)…")
+        try:
+            saved = self._vacuum(cancelled)
+        except Cancelled:
+            self.update_note = (self.update_note or "") + (
+                " Making it smaller was cancelled: run 'consortium compact' when there is time."
+            )
+        except sqlite3.Error as exc:
+            self.update_note = (self.update_note or "") + (
+                f" It could not be made smaller ({exc}): free some disk space, then run "
+                "'consortium compact'."
+            )
+        else:
+            if saved > 0:
+                self.update_note = (
+                    self.update_note or ""
+                ) + f" It is {formatting.file_size(saved)} smaller."
+
+    def compact(
+        self, progress: Progress | None = None, cancelled: IsCancelled | None = None
+    ) -> int:
+        """Rewrite the file without the space deleted and rewritten rows left behind (SQLite's
+        VACUUM). Other windows keep reading meanwhile; writes wait. Returns the bytes given
+        back. Raises :class:`~consortium.progress.Cancelled` (the file as it was) if
+        ``cancelled()``."""
+        (progress or no_progress)(0, 0, f"Making {self.path.name} smaller…")
+        return self.write(self._vacuum, cancelled or never_cancelled)
+
+    def _vacuum(self, cancelled: IsCancelled) -> int:
+        conn = self.writer_conn
+        before = self.path.stat().st_size
+        # VACUUM builds the new copy in the temporary store: on disk, not in memory (which
+        # this connection uses for bulk writes), or a year of tenders costs 500 MB of RAM.
+        conn.execute("PRAGMA temp_store = FILE")
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
+        try:
+            with busy.activity(self.path, "making the workspace smaller"):
+                conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            if cancelled():
+                raise Cancelled("Cancelled: the workspace is as it was.") from exc
+            if busy.is_locked(exc):
+                raise busy.error(self.path) from exc
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
+            conn.execute("PRAGMA temp_store = MEMORY")
+        # The copy went through the -wal: fold it back now, so the file shrinks at once.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before - self.path.stat().st_size
 
     # ------------------------------------------------------------------- state
     @property

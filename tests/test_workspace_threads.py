@@ -356,9 +356,9 @@ def test_migrations_run_on_the_writer_thread_and_close_stops_it(tmp_path, monkey
     ran_on = []
     original = Workspace._migrate
 
-    def spy(self, *, backup):
+    def spy(self, **options):
         ran_on.append((threading.get_ident(), self.writer.ident))
-        return original(self, backup=backup)
+        return original(self, **options)
 
     monkeypatch.setattr(Workspace, "_migrate", spy)
     ws = Workspace.open(path, backup=False)

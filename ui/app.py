@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -18,13 +18,38 @@ from consortium.workspace import Workspace
 def open_start_workspace(path: str | None) -> Workspace:
     """The workspace named on the command line, else the last one, else a new demo."""
     if path:
-        return Workspace.open(Path(path))
+        return open_with_progress(Path(path))
     default, is_new = home.default_workspace()
     if is_new:
         from consortium.demo import create_demo
 
         return create_demo(default)
-    return Workspace.open(default)
+    return open_with_progress(default)
+
+
+def open_with_progress(path: Path) -> Workspace:
+    """Open ``path`` before the window exists. A workspace made by an earlier version is
+    brought up to date off this thread, behind a progress dialog with Cancel (minutes for a
+    year of tenders: the app must not look dead meanwhile); Cancel raises
+    :class:`~consortium.progress.Cancelled` with the file as it was."""
+    if not Workspace.needs_update(path):
+        return Workspace.open(path)
+    from ui.runner import run_task
+
+    outcome: dict = {}
+    loop = QEventLoop()
+    task = run_task(
+        None,
+        "Updating the workspace",
+        lambda progress, cancelled: Workspace.open(path, progress=progress, cancelled=cancelled),
+        on_done=lambda ws: outcome.setdefault("ws", ws),
+        on_error=lambda exc: outcome.setdefault("error", exc),
+    )
+    task.finished.connect(loop.quit)
+    loop.exec()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["ws"]
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:

@@ -357,7 +357,8 @@ class MainWindow(QMainWindow):
         # Matches reads its tender list (up to 2,000 rows) only when it is first shown.
         self.dispatcher.mark_stale(self.matches, "tenders")
         self.setWindowTitle(f"{ws.path.stem}[*] — Consortium")
-        self.status.showMessage(f"Workspace: {ws.path}")
+        # An update for this version of the app, said once (it may have made the file smaller).
+        self.status.showMessage(ws.update_note or f"Workspace: {ws.path}")
         self._update_banner()
         self.feeds.set_workspace(ws)
         home.remember_workspace(ws.path)
@@ -460,6 +461,17 @@ class MainWindow(QMainWindow):
             self.open_path(Path(path))
 
     def open_path(self, path: Path) -> None:
+        if Workspace.needs_update(path):
+            # Made by an earlier version: bringing a year of tenders up to date takes minutes,
+            # so it runs off the window's thread, with progress and Cancel (the file as it was).
+            self.run(
+                "Updating the workspace",
+                lambda progress, cancelled: Workspace.open(
+                    path, progress=progress, cancelled=cancelled
+                ),
+                self._switch_to,
+            )
+            return
         try:
             self._switch_to(Workspace.open(path))
         except ConsortiumError as exc:

@@ -131,7 +131,7 @@ def load(db: Database, consortium_id: int) -> Consortium:
     cols = [d[0] for d in db.execute("SELECT * FROM consortia LIMIT 0").description]
     data = dict(zip(cols, row, strict=True))
     members = [
-        Member(org_id=r["org_id"], role=r["role"], lots=json.loads(r["lots"]), name=r["name"])
+        Member(org_id=r["org_id"], role=r["role"], lots=_stored_lots(r["lots"]), name=r["name"])
         for r in db.query(
             """SELECT m.org_id, m.role, m.lots, o.name FROM consortium_members m
                JOIN organisations o ON o.id = m.org_id WHERE m.consortium_id = ? ORDER BY m.position""",
@@ -149,6 +149,19 @@ def load(db: Database, consortium_id: int) -> Consortium:
         created_at=data["created_at"],
         updated_at=data["updated_at"],
     )
+
+
+def _stored_lots(text: str | None) -> list[str]:
+    """A member's lots as stored (JSON), always as lot ids in text: an earlier version wrote
+    numbers (``[1, 2]``), and a file edited by hand may hold anything, which must not stop
+    the consortium showing."""
+    try:
+        lots = json.loads(text or "[]")
+    except (TypeError, ValueError):
+        return []
+    if not isinstance(lots, list):
+        lots = [lots]
+    return [str(lot) for lot in lots if isinstance(lot, (str, int, float)) and str(lot).strip()]
 
 
 def list_all(db: Database) -> list[Consortium]:

@@ -11,7 +11,7 @@ import json
 import operator
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import zstandard
 from sqlite_utils import Database
@@ -294,6 +294,64 @@ def stored_samples(conn: sqlite3.Connection, kind: str, n: int) -> list[bytes]:
         f"SELECT {', '.join(columns)} FROM {table} ORDER BY id DESC LIMIT ?", [max(0, n)]
     )
     return [packing.unpack_bytes(value) for row in rows for value in row if value]
+
+
+def repack_plain(
+    conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Compress again, with a dictionary learnt from the workspace, every stored value packed
+    without one (plain zstd or zlib, or plain text where a frame would be shorter): what an
+    update from before compression left. Each kind first learns the dictionaries its rows are
+    enough for, as an import would have (:func:`packing.generations`). Values already packed
+    with a dictionary are left as they are. ``progress(done, total)`` hears how far it is, in
+    rows. Returns how many values were compressed again."""
+    _dictionaries(conn)
+    counts = {kind: stored_count(conn, kind) for kind in _STORED}
+    total, done, changed = sum(counts.values()), 0, 0
+    for kind, (table, columns) in _STORED.items():
+        for samples, size in packing.generations()[learnt(conn, kind) :]:
+            if counts[kind] < samples or not add_dictionary(
+                conn, kind, stored_samples(conn, kind, samples), size
+            ):
+                break
+        packed_with = dictionary(conn, kind)
+        if not packed_with:
+            done += counts[kind]  # too few (or too alike) to learn from: left as they are
+            continue
+        update = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+        last = 0
+        while rows := conn.execute(
+            f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > ? ORDER BY id LIMIT 1000",
+            [last],
+        ).fetchall():
+            last = rows[-1][0]
+            changes = []
+            for row_id, *values in rows:
+                again = [_packed_again(kind, v, packed_with) for v in values]
+                if any(a is not v for a, v in zip(again, values, strict=True)):
+                    changes.append((*again, row_id))
+                    changed += sum(a is not v for a, v in zip(again, values, strict=True))
+            conn.executemany(update, changes)
+            done += len(rows)
+            if progress is not None:
+                progress(done, total)
+    return changed
+
+
+def _packed_again(kind: str, value, packed_with: int):
+    """``value`` packed with the dictionary ``packed_with``, or ``value`` itself when it was
+    packed with a dictionary already (or is empty)."""
+    if not value:
+        return value
+    if isinstance(value, bytes) and value[:4] == packing.ZSTD_MAGIC:
+        if zstandard.get_frame_parameters(value).dict_id:
+            return value
+    elif kind == TEXTS and isinstance(value, str):
+        return value  # kept as text when compressing it made it no shorter (pack_words)
+    if kind == TEXTS:
+        again = pack_words(unpack(value), packed_with)
+        return value if again == value else again
+    return packing.pack_bytes(packing.unpack_bytes(value), packed_with)
 
 
 def text_samples(rows: Sequence[tuple]) -> list[bytes]:
@@ -631,10 +689,12 @@ def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
     return tender
 
 
-def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
+def store_stale(
+    conn: sqlite3.Connection, chunk: int = 200, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Compile and store again every tender stored by another version of the extraction (or
     never stored): what a migration step calls after :data:`packing.TENDER_VERSION` is bumped.
-    Returns how many were stored."""
+    ``progress(done, total)`` hears how far it is. Returns how many were stored."""
     stale = conn.execute(
         "SELECT t.id, t.ocid FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
         "WHERE d.version IS NOT ? ORDER BY t.id",
@@ -642,6 +702,8 @@ def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
     ).fetchall()
     packed_with = dictionary(conn, TENDERS)
     for start in range(0, len(stale), chunk):
+        if progress is not None:
+            progress(start, len(stale))
         children = [
             (row_id, compile_tender(conn, ocid)) for row_id, ocid in stale[start : start + chunk]
         ]
@@ -649,7 +711,9 @@ def store_stale(conn: sqlite3.Connection, chunk: int = 200) -> int:
     return len(stale)
 
 
-def reindex_extracted(conn: sqlite3.Connection, chunk: int = 200) -> int:
+def reindex_extracted(
+    conn: sqlite3.Connection, chunk: int = 200, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Extract every stored tender again from its releases and rebuild what is derived from the
     extraction: the place and CPV indexes and the stored tender. A migration step calls this
     when the extraction's rules change (i13: a UK-reserved tender is no longer delivered in
@@ -658,6 +722,8 @@ def reindex_extracted(conn: sqlite3.Connection, chunk: int = 200) -> int:
     ids = conn.execute("SELECT id, ocid FROM tenders ORDER BY id").fetchall()
     limit, packed_with = variable_limit_of(conn), dictionary(conn, TENDERS)
     for start in range(0, len(ids), chunk):
+        if progress is not None:
+            progress(start, len(ids))
         part = ids[start : start + chunk]
         children = [(row_id, compile_tender(conn, ocid)) for row_id, ocid in part]
         marks = ",".join("?" * len(part))

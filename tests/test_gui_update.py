@@ -1,0 +1,142 @@
+"""A workspace made by an earlier version is brought up to date behind a progress dialog with
+Cancel, whether it is opened from the window or named when the app starts: the window never
+waits for it, and Cancel leaves the file as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+
+from consortium import migrations
+from consortium.progress import Cancelled
+from tests.conftest import copy_workspace
+
+V11 = Path(__file__).resolve().parent / "fixtures" / "workspaces" / "v11.consortium"
+
+
+def version_of(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def held_update(monkeypatch):
+    """The update's last step, held (reporting progress, as a long step does) until the test
+    lets it go: ``release.set()``. Cancel stops it through the step's own progress report."""
+    release = threading.Event()
+    last = migrations.STEPS[-1]
+
+    def held(db):
+        for i in range(600):  # 30 s at most, so a broken test never hangs the run
+            migrations.report(i, 600)  # raises Cancelled once Cancel is pressed
+            if release.wait(0.05):
+                break
+        return last(db)
+
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS[:-1], held])
+    return release
+
+
+def update_dialog() -> QProgressDialog | None:
+    for widget in QApplication.topLevelWidgets():
+        if (
+            isinstance(widget, QProgressDialog)
+            and widget.isVisible()
+            and widget.windowTitle() == "Updating the workspace"
+        ):
+            return widget
+    return None
+
+
+def test_an_old_workspace_opened_from_the_window_is_updated_behind_a_progress_dialog(
+    main_window, qtbot, tmp_path, held_update
+):
+    win = main_window
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    win.open_path(old)
+    qtbot.waitUntil(lambda: update_dialog() is not None, timeout=10_000)
+    dialog = update_dialog()
+    qtbot.waitUntil(lambda: "Updating old.consortium" in dialog.labelText(), timeout=10_000)
+    assert "Cancel leaves it as it was" in dialog.labelText()
+    assert dialog.maximum() == (migrations.LATEST - 11) * 1000
+    # The window is still on its workspace, and answers (it paints, its pages switch).
+    assert win.ws.path.name == "demo.consortium"
+    win.sidebar.setCurrentRow(1)
+    assert win.stack.currentWidget() is win.tenders
+    held_update.set()
+    qtbot.waitUntil(lambda: win.ws.path.name == "old.consortium", timeout=30_000)
+    assert win.windowTitle().startswith("old")
+    assert "old.consortium was brought up to date" in win.status.currentMessage()
+    assert update_dialog() is None
+    assert version_of(old) == migrations.LATEST
+
+
+def test_cancel_while_the_window_updates_a_workspace_leaves_it_as_it_was(
+    main_window, qtbot, tmp_path, held_update
+):
+    win = main_window
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    win.open_path(old)
+    qtbot.waitUntil(lambda: update_dialog() is not None, timeout=10_000)
+    cancel = update_dialog().findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "The update was cancelled" in win.status.currentMessage(), timeout=30_000
+    )
+    assert "old.consortium is unchanged" in win.status.currentMessage()
+    assert win.ws.path.name == "demo.consortium"  # still on the workspace it had
+    assert version_of(old) == 11
+    assert not list((tmp_path / "old-backups").glob("before-migration-*"))
+
+
+def test_the_app_started_on_an_old_workspace_updates_it_before_the_window(
+    qtbot, tmp_path, held_update
+):
+    from ui.app import open_with_progress
+
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    seen: list[str] = []
+
+    def look() -> None:
+        dialog = update_dialog()
+        if dialog is not None and "Updating old.consortium" in dialog.labelText():
+            seen.append(dialog.labelText())
+            held_update.set()
+        else:
+            QTimer.singleShot(50, look)
+
+    QTimer.singleShot(0, look)
+    ws = open_with_progress(old)  # runs its own event loop until the update is done
+    try:
+        assert seen and "(part" in seen[0]
+        assert ws.schema_version == migrations.LATEST
+        assert ws.update_note.startswith("old.consortium was brought up to date")
+    finally:
+        ws.close()
+
+
+def test_cancel_at_start_up_leaves_the_workspace_as_it_was(qtbot, tmp_path, held_update):
+    from ui.app import open_with_progress
+
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+
+    def press_cancel() -> None:
+        dialog = update_dialog()
+        if dialog is None:
+            QTimer.singleShot(50, press_cancel)
+            return
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, press_cancel)
+    with pytest.raises(Cancelled, match="old.consortium is unchanged"):
+        open_with_progress(old)
+    assert version_of(old) == 11

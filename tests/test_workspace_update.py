@@ -1,0 +1,306 @@
+"""Opening a workspace made by an earlier version: the update reports its progress, Cancel
+leaves the file as it was, and a workspace whose tenders were packed without a dictionary
+(what updating from before compression left) ends packed and compacted like a new one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from consortium import migrations
+from consortium.progress import Cancelled
+from consortium.tenders import packing, store
+from consortium.workspace import Workspace
+from tests.conftest import copy_workspace, dump
+
+ROOT = Path(__file__).resolve().parents[1]
+V11 = ROOT / "tests" / "fixtures" / "workspaces" / "v11.consortium"
+
+
+def rows_of(path: Path) -> list[str]:
+    """Every row and the schema of the file, read without changing it."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def version_of(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_needs_update_is_true_only_for_a_workspace_of_an_earlier_version(tmp_path, empty_ws):
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    not_sqlite = tmp_path / "notes.consortium"
+    not_sqlite.write_text("not a workspace", encoding="utf-8")
+    assert Workspace.needs_update(old)
+    assert not Workspace.needs_update(empty_ws.path)  # up to date
+    assert not Workspace.needs_update(tmp_path / "missing.consortium")
+    assert not Workspace.needs_update(not_sqlite)  # opening it says what is wrong
+    assert not Workspace.needs_update(tmp_path)  # a folder
+    assert version_of(old) == 11  # asking changed nothing
+
+
+def test_an_update_reports_each_part_and_says_so_once_done(tmp_path):
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    heard: list[tuple[int, int, str]] = []
+    with Workspace.open(old, progress=lambda d, n, t: heard.append((d, n, t))) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert ws.update_note.startswith("old.consortium was brought up to date")
+        assert ws.check() == []
+    parts = migrations.LATEST - 11
+    updating = [h for h in heard if h[2].startswith("Updating old.consortium")]
+    assert updating[0][:2] == (0, parts * 1000)
+    assert {h[1] for h in updating} == {parts * 1000}
+    assert [h[0] for h in updating] == sorted(h[0] for h in updating)  # never goes back
+    assert f"(part {parts} of {parts})" in updating[-1][2]
+    assert "Cancel leaves it as it was" in updating[0][2]
+    assert heard[0][2].startswith("Keeping a copy of old.consortium")  # the backup first
+    backups = list((tmp_path / "old-backups").glob("before-migration-11-*.consortium"))
+    assert len(backups) == 1 and version_of(backups[0]) == 11
+
+
+@pytest.mark.parametrize("part", [1, 3, 7, "last moment"])
+def test_cancel_at_any_point_of_an_update_leaves_the_file_as_it_was(tmp_path, monkeypatch, part):
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    before = rows_of(old)
+    said: list[str] = []
+    flag = {"cancel": False}
+    if part == "last moment":  # every step has run; only the commit is left
+        last = migrations.STEPS[-1]
+
+        def then_cancel(db):
+            result = last(db)
+            flag["cancel"] = True
+            return result
+
+        monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS[:-1], then_cancel])
+        cancelled = lambda: flag["cancel"]  # noqa: E731
+    else:
+        cancelled = lambda: any(f"(part {part} of" in text for text in said)  # noqa: E731
+
+    with pytest.raises(Cancelled, match="old.consortium is unchanged"):
+        Workspace.open(old, progress=lambda d, n, text: said.append(text), cancelled=cancelled)
+    assert version_of(old) == 11
+    assert rows_of(old) == before
+    assert not list((tmp_path / "old-backups").glob("before-migration-*"))  # none left over
+    monkeypatch.undo()
+    with Workspace.open(old) as ws:  # and it updates the next time
+        assert ws.schema_version == migrations.LATEST
+
+
+def test_cancel_inside_a_long_sqlite_statement_stops_it(tmp_path, monkeypatch):
+    """Cancel is heard while SQLite itself works (an index built again), not only between
+    Python's chunks: the statement stops and the update rolls back."""
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    before = rows_of(old)
+    flag = {"cancel": False}
+    real = migrations.STEPS[-1]
+
+    def slow_step(db):
+        flag["cancel"] = True  # pressed while the next statement runs
+        db.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
+            "SELECT count(*) FROM n"
+        ).fetchone()
+        return real(db)
+
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS[:-1], slow_step])
+    with pytest.raises(Cancelled):
+        Workspace.open(old, cancelled=lambda: flag["cancel"])
+    assert rows_of(old) == before
+
+
+def _as_an_old_update_left_it(path: Path) -> None:
+    """What updating from before compression left: every release, stored tender and text
+    packed with no dictionary learnt from the workspace, the file a format behind."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    store.dictionary(conn)  # loads the dictionaries, so the frames can be read
+    for row_id, raw in conn.execute("SELECT id, raw FROM tender_releases").fetchall():
+        conn.execute(
+            "UPDATE tender_releases SET raw = ? WHERE id = ?",
+            [packing.pack_bytes(packing.unpack_bytes(raw)), row_id],
+        )
+    for row_id, data in conn.execute("SELECT id, data FROM tender_data").fetchall():
+        conn.execute(
+            "UPDATE tender_data SET data = ? WHERE id = ?",
+            [packing.pack_bytes(packing.unpack_bytes(data)), row_id],
+        )
+    for row_id, d, x in conn.execute(
+        "SELECT id, description, lot_text FROM tender_texts"
+    ).fetchall():
+        conn.execute(
+            "UPDATE tender_texts SET description = ?, lot_text = ? WHERE id = ?",
+            [
+                store.pack_words(store.unpack(d) if d else d),
+                store.pack_words(store.unpack(x) if x else x),
+                row_id,
+            ],
+        )
+    conn.execute("DELETE FROM tender_dictionaries")
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")  # compact already: what is measured is the packing alone
+    conn.close()
+
+
+def _dictionary_ids(conn: sqlite3.Connection, sql: str) -> set[int]:
+    return {
+        zstandard.get_frame_parameters(value).dict_id
+        for row in conn.execute(sql)
+        for value in row
+        if isinstance(value, bytes)
+    }
+
+
+def test_an_upgraded_workspace_is_packed_and_compacted_like_a_new_one(generated_template, tmp_path):
+    path = copy_workspace(generated_template, tmp_path / "upgraded.consortium")
+    with Workspace.open(path, backup=False) as ws:
+        releases = {
+            key: json.loads(text)
+            for key, text in (
+                ((o, r), store.unpack(raw))
+                for o, r, raw in ws.conn.execute(
+                    "SELECT ocid, release_id, raw FROM tender_releases"
+                )
+            )
+        }
+        ocids = [o for (o,) in ws.conn.execute("SELECT ocid FROM tenders ORDER BY id")]
+        tenders = {o: store.get_tender(ws.db, o) for o in ocids}
+        texts = [
+            store.tender_texts(ws.conn, i) for (i,) in ws.conn.execute("SELECT id FROM tenders")
+        ]
+        new_size = path.stat().st_size
+    _as_an_old_update_left_it(path)
+    old_size = path.stat().st_size
+    assert old_size > 1.5 * new_size  # what such a workspace costs on disk
+
+    with Workspace.open(path) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert "smaller" in ws.update_note
+        conn = ws.conn
+        assert 0 not in _dictionary_ids(conn, "SELECT raw FROM tender_releases")
+        assert 0 not in _dictionary_ids(conn, "SELECT data FROM tender_data")
+        assert 0 not in _dictionary_ids(conn, "SELECT description, lot_text FROM tender_texts")
+        # Read back exactly as imported.
+        assert {
+            (o, r): json.loads(store.unpack(raw))
+            for o, r, raw in conn.execute("SELECT ocid, release_id, raw FROM tender_releases")
+        } == releases
+        assert {o: store.get_tender(ws.db, o) for o in ocids} == tenders
+        assert [
+            store.tender_texts(conn, i) for (i,) in conn.execute("SELECT id FROM tenders")
+        ] == texts
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert ws.check() == []
+    assert path.stat().st_size < 1.1 * new_size  # as small as the workspace was new
+
+
+def test_a_workspace_packed_well_already_is_not_rewritten(generated_template, tmp_path):
+    path = copy_workspace(generated_template, tmp_path / "current.consortium")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")
+    conn.close()
+    digest = {
+        name: hashlib.sha256(
+            b"".join(
+                v if isinstance(v, bytes) else str(v).encode()
+                for row in sqlite3.connect(path).execute(f"SELECT * FROM {name} ORDER BY id")
+                for v in row
+            )
+        ).hexdigest()
+        for name in ("tender_releases", "tender_data", "tender_texts")
+    }
+    with Workspace.open(path, backup=False) as ws:
+        assert ws.schema_version == migrations.LATEST
+        assert "smaller" not in ws.update_note  # nothing to give back: no compacting
+        for name, before in digest.items():
+            after = hashlib.sha256(
+                b"".join(
+                    v if isinstance(v, bytes) else str(v).encode()
+                    for row in ws.conn.execute(f"SELECT * FROM {name} ORDER BY id")
+                    for v in row
+                )
+            ).hexdigest()
+            assert after == before, name
+
+
+def test_cancel_while_compacting_keeps_the_update(generated_template, tmp_path):
+    path = copy_workspace(generated_template, tmp_path / "upgraded.consortium")
+    _as_an_old_update_left_it(path)
+    said: list[str] = []
+    with Workspace.open(
+        path,
+        backup=False,
+        progress=lambda d, n, text: said.append(text),
+        cancelled=lambda: bool(said) and said[-1].startswith("Making"),
+    ) as ws:
+        assert ws.schema_version == migrations.LATEST  # the update is kept
+        assert "Making it smaller was cancelled" in ws.update_note
+        assert "consortium compact" in ws.update_note
+        assert 0 not in _dictionary_ids(ws.conn, "SELECT raw FROM tender_releases")
+        assert ws.check() == []
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "consortium", *args],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_consortium_compact_gives_back_the_space_of_deleted_rows(empty_ws):
+    path = empty_ws.path
+
+    def fill_then_empty():
+        with empty_ws.atomic():
+            empty_ws.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                [(f"scratch-{i}", "x" * 1_000_000) for i in range(8)],
+            )
+        with empty_ws.atomic():
+            empty_ws.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch-%'")
+
+    empty_ws.write(fill_then_empty)
+    before = dump(empty_ws)
+    empty_ws.close()
+    big = path.stat().st_size
+    done = cli("--workspace", str(path), "compact", "--json")
+    assert done.returncode == 0, done.stderr
+    sizes = json.loads(done.stdout)
+    assert sizes["before_bytes"] == big
+    assert sizes["saved_bytes"] > 7_000_000
+    assert sizes["after_bytes"] == path.stat().st_size < big - 7_000_000
+    with Workspace.open(path) as ws:
+        assert sorted(dump(ws)) == sorted(before) and ws.check() == []  # VACUUM may reorder
+    said = cli("--workspace", str(path), "compact")
+    assert said.returncode == 0 and "given back" in said.stdout and "MB" in said.stdout
+
+
+def test_the_command_line_says_when_it_updates_a_workspace(tmp_path):
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    done = cli("--workspace", str(old), "check")
+    assert done.returncode == 0, done.stderr
+    assert "Updating old.consortium for this version of Consortium" in done.stderr
+    assert "brought up to date" in done.stderr
+    assert version_of(old) == migrations.LATEST
+    again = cli("--workspace", str(old), "check")
+    assert "Updating" not in again.stderr  # once

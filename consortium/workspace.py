@@ -302,10 +302,21 @@ class Workspace:
         existing = current > 0  # a file made by an earlier version, not a new one
         made = None
         if existing and backup:
-            progress(0, 0, f"Keeping a copy of {name} as it is before updating it…")
-            made = self.backup_to(
-                self._backup_dir() / f"before-migration-{current}-{_stamp()}.consortium"
-            )
+            folder = self._backup_dir()
+            text = f"Keeping a copy of {name} as it is before updating it…"
+            progress(0, 0, text)
+            try:
+                made = _copy_database(
+                    self.conn,
+                    folder / f"before-migration-{current}-{_stamp()}.consortium",
+                    progress,
+                    cancelled,
+                    text,
+                )
+            except Cancelled:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if nothing else is in it
+                raise Cancelled(f"The update was cancelled: {name} is unchanged.") from None
         step_name = ""
         rewrote = False
         conn = self.writer_conn
@@ -398,12 +409,13 @@ class Workspace:
             saved = self._vacuum(cancelled)
         except Cancelled:
             self.update_note = (self.update_note or "") + (
-                " Making it smaller was cancelled: run 'consortium compact' when there is time."
+                " Making it smaller was cancelled: choose File > Make workspace smaller (or run "
+                "'consortium compact') when there is time."
             )
         except sqlite3.Error as exc:
             self.update_note = (self.update_note or "") + (
-                f" It could not be made smaller ({exc}): free some disk space, then run "
-                "'consortium compact'."
+                f" It could not be made smaller ({exc}): free some disk space, then choose File > "
+                "Make workspace smaller (or run 'consortium compact')."
             )
         else:
             if saved > 0:
@@ -773,13 +785,19 @@ class Workspace:
         return list(self.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
 
     # ----------------------------------------------------------------- backups
-    def backup_to(self, dest: str | Path) -> Path:
-        """Copy the whole workspace to ``dest`` with SQLite's online backup API."""
+    def backup_to(
+        self,
+        dest: str | Path,
+        progress: Progress | None = None,
+        cancelled: IsCancelled | None = None,
+    ) -> Path:
+        """Copy the whole workspace to ``dest`` with SQLite's online backup API, reporting
+        ``progress``; Cancel leaves no file behind (:class:`~consortium.progress.Cancelled`)."""
         dest = Path(dest).expanduser().resolve()
         if dest == self.path:
             raise WorkspaceError("A backup cannot overwrite the workspace itself.")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        return _copy_database(self.conn, dest)
+        return _copy_database(self.conn, dest, progress, cancelled)
 
     def _daily_backup(self) -> Path | None:
         """Start today's backup, if none was made yet, on a thread with its own connection: the
@@ -826,14 +844,27 @@ class Workspace:
         return sorted(self._backup_dir().glob("*.consortium"))
 
     # ------------------------------------------------------------------- check
-    def check(self) -> list[str]:
-        """Integrity problems found, as sentences; an empty list means all is well."""
+    def check(self, cancelled: IsCancelled | None = None) -> list[str]:
+        """Integrity problems found, as sentences; an empty list means all is well. Reads the
+        whole file (seconds for a year of tenders); raises
+        :class:`~consortium.progress.Cancelled` when ``cancelled()``."""
         problems: list[str] = []
-        for (row,) in self.conn.execute("PRAGMA integrity_check"):
-            if row != "ok":
-                problems.append(f"Database integrity: {row}")
-        for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"Table {table} row {rowid} points to a missing {parent} record.")
+        conn = self.conn
+        if cancelled is not None:
+            conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
+        try:
+            for (row,) in conn.execute("PRAGMA integrity_check"):
+                if row != "ok":
+                    problems.append(f"Database integrity: {row}")
+            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+                problems.append(f"Table {table} row {rowid} points to a missing {parent} record.")
+        except sqlite3.OperationalError as exc:
+            if cancelled is not None and cancelled():
+                raise Cancelled("Cancelled: the check was stopped.") from exc
+            raise
+        finally:
+            if cancelled is not None:
+                conn.set_progress_handler(None, 0)
         if self.schema_version != migrations.LATEST:
             problems.append(
                 f"Workspace format is {self.schema_version}, expected {migrations.LATEST}."
@@ -953,17 +984,35 @@ def _has_tables(path: Path) -> bool:
         conn.close()
 
 
-def _copy_database(source: sqlite3.Connection, dest: Path) -> Path:
+def _copy_database(
+    source: sqlite3.Connection,
+    dest: Path,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+    text: str = "",
+) -> Path:
     """Copy with SQLite's online backup API to ``dest`` (via a ``.part`` file, renamed)."""
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
+    text = text or f"Copying to {dest.name}…"
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled("Cancelled: no backup was made.")
+        if progress is not None:
+            progress(total - remaining, total, text)
+
     target = sqlite3.connect(tmp)
     try:
-        source.backup(target)
+        # 1,024 pages a step (16 MB): progress and Cancel between steps.
+        source.backup(target, pages=1024 if progress or cancelled else -1, progress=step)
         # A backup is a standalone file: keep it in rollback-journal mode so it is one file.
         target.execute("PRAGMA journal_mode = DELETE")
-    finally:
+    except BaseException:
         target.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    target.close()
     tmp.replace(dest)
     return dest
 

@@ -140,3 +140,61 @@ def test_cancel_at_start_up_leaves_the_workspace_as_it_was(qtbot, tmp_path, held
     with pytest.raises(Cancelled, match="old.consortium is unchanged"):
         open_with_progress(old)
     assert version_of(old) == 11
+
+
+def file_action(win, text: str):
+    from PySide6.QtGui import QAction
+
+    for act in win.findChildren(QAction):
+        if act.text().replace("&", "") == text:
+            return act
+    raise AssertionError(f"no File menu item {text!r}")
+
+
+def test_make_workspace_smaller_gives_back_deleted_space_from_the_file_menu(main_window, qtbot):
+    win = main_window
+    ws = win.ws
+
+    def fill_then_empty():
+        with ws.atomic():
+            ws.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                [(f"scratch-{i}", "x" * 1_000_000) for i in range(6)],
+            )
+        with ws.atomic():
+            ws.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch-%'")
+
+    ws.write(fill_then_empty)
+    ws.write(lambda: ws.writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+    big = ws.path.stat().st_size
+    file_action(win, "Make workspace smaller").trigger()
+    qtbot.waitUntil(lambda: "smaller (" in win.status.currentMessage(), timeout=30_000)
+    message = win.status.currentMessage()
+    assert message.startswith("demo.consortium is ") and " MB smaller (" in message
+    assert ws.path.stat().st_size < big - 5_000_000
+    assert ws.check() == []
+
+
+def test_check_and_back_up_run_behind_a_progress_dialog(main_window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = main_window
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text, *a: told.append(text))
+    file_action(win, "Check workspace").trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=30_000)
+    assert told == ["demo.consortium: all checks passed."]
+    file_action(win, "Back up now").trigger()
+    qtbot.waitUntil(lambda: "Backed up to" in win.status.currentMessage(), timeout=30_000)
+    made = Path(win.status.currentMessage().removeprefix("Backed up to "))
+    assert made.is_file() and made.parent.name == "demo-backups"
+    assert not list(made.parent.glob("*.part"))
+
+
+def test_cancel_a_backup_leaves_no_file(main_window, tmp_path):
+    """Cancel between the backup's steps: no half-written copy is left in the backups folder."""
+    ws = main_window.ws
+    dest = tmp_path / "copies" / "copy.consortium"
+    with pytest.raises(Cancelled, match="no backup was made"):
+        ws.backup_to(dest, lambda *a: None, lambda: True)
+    assert not dest.exists() and not list(dest.parent.glob("*"))

@@ -7,6 +7,7 @@ Help windows in ``ui.help_menu``."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consortium import filekinds, home
+from consortium import filekinds, formatting, home
 from consortium.errors import ConsortiumError
 from consortium.matching import consortia
 from consortium.partners import store
 from consortium.progress import Cancelled
 from consortium.records import Organisation
-from consortium.workspace import Workspace
+from consortium.workspace import Workspace, WorkspaceError
 from ui import colours, drops, geometry, help_menu, instance, tooltips
 from ui.backup_notice import BackupNotice
 from ui.bids_page import BidsPage
@@ -497,21 +498,55 @@ class MainWindow(QMainWindow):
             self.ws.path.with_name(self.ws.path.stem + "-backups")
             / f"manual-{dt.datetime.now():%Y%m%d-%H%M%S}.consortium"
         )
-        try:
-            made = self.ws.backup_to(dest)
-        except (ConsortiumError, OSError) as exc:
-            self.show_error("The backup failed", str(exc))
-            return
-        self.status.showMessage(f"Backed up to {made}", 8000)
+        ws = self.ws
+
+        def back_up(progress, cancelled) -> Path:
+            try:
+                return ws.backup_to(dest, progress, cancelled)
+            except (OSError, sqlite3.Error) as exc:
+                raise WorkspaceError(
+                    f"The backup to {dest.parent} failed ({exc}). Check the disk has space and "
+                    "the folder can be written to, then try again."
+                ) from exc
+
+        # Seconds for a year of tenders: off the window's thread, with progress and Cancel.
+        self.run(
+            "Backing up",
+            back_up,
+            lambda made: self.status.showMessage(f"Backed up to {made}", 8000),
+        )
 
     def check_workspace(self) -> None:
-        problems = self.ws.check()
-        if problems:
-            self.show_error("The workspace has problems", "\n".join(problems))
-        else:
-            QMessageBox.information(
-                self, "Workspace check", f"{self.ws.path.name}: all checks passed."
+        ws = self.ws
+
+        def said(problems: list[str]) -> None:
+            if problems:
+                self.show_error("The workspace has problems", "\n".join(problems))
+            else:
+                QMessageBox.information(
+                    self, "Workspace check", f"{ws.path.name}: all checks passed."
+                )
+
+        # It reads the whole file: seconds for a year of tenders, so not on the window's thread.
+        self.run("Checking the workspace", lambda _p, cancelled: ws.check(cancelled), said)
+
+    def compact_workspace(self) -> None:
+        ws = self.ws
+        before = ws.path.stat().st_size
+
+        def done(saved: int) -> None:
+            now = formatting.file_size(ws.path.stat().st_size)
+            self.status.showMessage(
+                f"{ws.path.name} is {formatting.file_size(max(saved, 0))} smaller "
+                f"({formatting.file_size(before)} before, {now} now).",
+                15000,
             )
+
+        self.run(
+            "Making the workspace smaller",
+            lambda progress, cancelled: ws.compact(progress, cancelled),
+            done,
+        )
 
     def signing_key(self) -> None:
         """Show this organisation's key words, or make a key (with a passphrase where the

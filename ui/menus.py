@@ -30,6 +30,14 @@ def build_menus(win) -> None:
         win, file, "&Back up now", win.backup_now, None, "Copy the workspace to its backups folder"
     )
     action(win, file, "&Check workspace", win.check_workspace)
+    action(
+        win,
+        file,
+        "&Make workspace smaller",
+        win.compact_workspace,
+        None,
+        "Give back the space deleted data left in the file",
+    )
     action(win, file, "Show workspace &folder", win.show_folder)
     action(
         win,

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -188,11 +189,19 @@ def _open_existing(path: str | Path) -> Workspace:
     if not Workspace.needs_update(path):
         return Workspace.open(path)
     print(
-        f"Updating {Path(path).name} for this version of Consortium (once; Ctrl+C leaves it as "
-        "it was)",
+        f"Updating {Path(path).name} for this version of Consortium (once; a year of tenders "
+        "takes a few minutes)",
         file=sys.stderr,
     )
-    ws = Workspace.open(path, progress=_text_progress())
+    show = _text_progress()
+
+    def progress(done: int, total: int, text: str) -> None:
+        part = re.search(r"part \d+ of \d+", text)  # the bar has room for 40 characters
+        show(done, total, part.group(0) if part else text)
+
+    ws = Workspace.open(path, progress=progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")  # the note on a line of its own, below the bar
     if ws.update_note:
         print(ws.update_note, file=sys.stderr)
     return ws

@@ -300,6 +300,10 @@ class Workspace:
             return False
         name = self.path.name
         existing = current > 0  # a file made by an earlier version, not a new one
+        stopped = (
+            f"The update was cancelled: {name} is unchanged. It is brought up to date the next "
+            "time it is opened."
+        )
         made = None
         if existing and backup:
             folder = self._backup_dir()
@@ -316,16 +320,12 @@ class Workspace:
             except Cancelled:
                 with contextlib.suppress(OSError):
                     folder.rmdir()  # only if nothing else is in it
-                raise Cancelled(f"The update was cancelled: {name} is unchanged.") from None
+                raise Cancelled(stopped) from None
         step_name = ""
         rewrote = False
         conn = self.writer_conn
-        # Cancel is heard inside SQLite's long statements too (an index built again): the
-        # statement stops with "interrupted" and the transaction rolls back.
-        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
         # Undo records of the update's statements on disk, not in memory: a step rewriting a
         # year of tenders (a table's column dropped) kept a copy of every page it changed.
-        conn.execute("PRAGMA temp_store = FILE")
         try:
             # Every pending step in one transaction, straight in it: a failure anywhere leaves
             # the file exactly as it was. (Not a savepoint per step: SQLite keeps a copy of each
@@ -334,6 +334,7 @@ class Workspace:
             # write lock first, so a second window opening the same old file waits, then finds
             # it done.
             with (
+                _long_statements(conn, cancelled, temp_on_disk=True),
                 self.atomic(),
                 busy.activity(self.path, "updating the workspace for a new version"),
             ):
@@ -379,10 +380,7 @@ class Workspace:
             if isinstance(exc, Cancelled) or (
                 isinstance(exc, sqlite3.OperationalError) and cancelled()
             ):
-                raise Cancelled(
-                    f"The update was cancelled: {name} is unchanged. It is brought up to date "
-                    "the next time it is opened."
-                ) from exc
+                raise Cancelled(stopped) from exc
             folder = self.path.with_name(self.path.stem + "-backups")  # not made for this
             saved = sorted(folder.glob("*.consortium")) if folder.is_dir() else []
             raise WorkspaceError(
@@ -393,8 +391,6 @@ class Workspace:
             ) from exc
         finally:
             migrations.reporting_to(None)
-            conn.set_progress_handler(None, 0)
-            conn.execute("PRAGMA temp_store = MEMORY")
         if made is not None:
             _rotate(self._backup_dir(), "before-migration-", MIGRATION_BACKUPS_KEPT)
         if existing:
@@ -412,10 +408,17 @@ class Workspace:
                 " Making it smaller was cancelled: choose File > Make workspace smaller (or run "
                 "'consortium compact') when there is time."
             )
-        except sqlite3.Error as exc:
+        except busy.WorkspaceBusy:  # another program writes: another time, then
             self.update_note = (self.update_note or "") + (
-                f" It could not be made smaller ({exc}): free some disk space, then choose File > "
-                "Make workspace smaller (or run 'consortium compact')."
+                " It could not be made smaller now, as another program was writing to it: "
+                "choose File > Make workspace smaller (or run 'consortium compact') later."
+            )
+        except sqlite3.Error as exc:
+            full = "full" in str(exc).lower()
+            self.update_note = (self.update_note or "") + (
+                " It could not be made smaller: "
+                + ("the disk is full. Free some space, then" if full else f"{exc}. Later,")
+                + " choose File > Make workspace smaller (or run 'consortium compact')."
             )
         else:
             if saved > 0:
@@ -431,31 +434,35 @@ class Workspace:
         back. Raises :class:`~consortium.progress.Cancelled` (the file as it was) if
         ``cancelled()``."""
         (progress or no_progress)(0, 0, f"Making {self.path.name} smaller…")
+        # Today's backup reads the file on a connection of its own; while it does, the smaller
+        # copy could not be folded back into the file.
+        self.wait_for_backup()
         return self.write(self._vacuum, cancelled or never_cancelled)
 
     def _vacuum(self, cancelled: IsCancelled) -> int:
+        """VACUUM; the bytes the file gives back (the file shrinks once the copy, written
+        through the -wal, is folded back: now, or when the last reader lets go of it)."""
         conn = self.writer_conn
         before = self.path.stat().st_size
         # VACUUM builds the new copy in the temporary store: on disk, not in memory (which
         # this connection uses for bulk writes), or a year of tenders costs 500 MB of RAM.
-        conn.execute("PRAGMA temp_store = FILE")
-        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
         try:
-            with busy.activity(self.path, "making the workspace smaller"):
+            with (
+                _long_statements(conn, cancelled, temp_on_disk=True),
+                busy.activity(self.path, "making the workspace smaller"),
+            ):
                 conn.execute("VACUUM")
+        except Cancelled:
+            raise Cancelled("Cancelled: the workspace is as it was.") from None
         except sqlite3.OperationalError as exc:
-            if cancelled():
-                raise Cancelled("Cancelled: the workspace is as it was.") from exc
             if busy.is_locked(exc):
                 raise busy.error(self.path) from exc
             raise
-        finally:
-            conn.set_progress_handler(None, 0)
-            conn.execute("PRAGMA temp_store = MEMORY")
-        # The copy went through the -wal: fold it back now, so the file shrinks at once.
+        (pages,) = conn.execute("PRAGMA page_count").fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
         with contextlib.suppress(sqlite3.Error):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return before - self.path.stat().st_size
+        return before - pages * page_size
 
     # ------------------------------------------------------------------- state
     @property
@@ -850,21 +857,17 @@ class Workspace:
         :class:`~consortium.progress.Cancelled` when ``cancelled()``."""
         problems: list[str] = []
         conn = self.conn
-        if cancelled is not None:
-            conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
         try:
-            for (row,) in conn.execute("PRAGMA integrity_check"):
-                if row != "ok":
-                    problems.append(f"Database integrity: {row}")
-            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-                problems.append(f"Table {table} row {rowid} points to a missing {parent} record.")
-        except sqlite3.OperationalError as exc:
-            if cancelled is not None and cancelled():
-                raise Cancelled("Cancelled: the check was stopped.") from exc
-            raise
-        finally:
-            if cancelled is not None:
-                conn.set_progress_handler(None, 0)
+            with _long_statements(conn, cancelled or never_cancelled):
+                for (row,) in conn.execute("PRAGMA integrity_check"):
+                    if row != "ok":
+                        problems.append(f"Database integrity: {row}")
+                for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+                    problems.append(
+                        f"Table {table} row {rowid} points to a missing {parent} record."
+                    )
+        except Cancelled:
+            raise Cancelled("Cancelled: the check was stopped.") from None
         if self.schema_version != migrations.LATEST:
             problems.append(
                 f"Workspace format is {self.schema_version}, expected {migrations.LATEST}."
@@ -984,6 +987,30 @@ def _has_tables(path: Path) -> bool:
         conn.close()
 
 
+@contextlib.contextmanager
+def _long_statements(
+    conn: sqlite3.Connection, cancelled: IsCancelled, *, temp_on_disk: bool = False
+) -> Iterator[None]:
+    """Run long SQLite work on ``conn`` that Cancel can stop: SQLite asks ``cancelled()`` as it
+    works, stops the statement ("interrupted") and :class:`~consortium.progress.Cancelled` is
+    raised. ``temp_on_disk``: its undo records and scratch copies go to a temporary file, not
+    memory (a year of tenders rewritten would need gigabytes). Both are put back after."""
+    (store,) = conn.execute("PRAGMA temp_store").fetchone()
+    if temp_on_disk:
+        conn.execute("PRAGMA temp_store = FILE")
+    conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if cancelled() and "interrupt" in str(exc).lower():
+            raise Cancelled() from exc
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+        if temp_on_disk:
+            conn.execute(f"PRAGMA temp_store = {int(store)}")
+
+
 def _copy_database(
     source: sqlite3.Connection,
     dest: Path,
@@ -1002,16 +1029,27 @@ def _copy_database(
         if progress is not None:
             progress(total - remaining, total, text)
 
+    stepped = progress is not None or cancelled is not None
     target = sqlite3.connect(tmp)
+    # Copied in steps, a backup starts again from the first page whenever another connection
+    # commits between them (another program importing: it might never end). A read
+    # transaction held over the whole copy reads one snapshot instead.
+    snapshot = stepped and not source.in_transaction
     try:
+        if snapshot:
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
         # 1,024 pages a step (16 MB): progress and Cancel between steps.
-        source.backup(target, pages=1024 if progress or cancelled else -1, progress=step)
+        source.backup(target, pages=1024 if stepped else -1, progress=step)
         # A backup is a standalone file: keep it in rollback-journal mode so it is one file.
         target.execute("PRAGMA journal_mode = DELETE")
     except BaseException:
         target.close()
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if snapshot:
+            source.execute("COMMIT")
     target.close()
     tmp.replace(dest)
     return dest

@@ -33,6 +33,7 @@ def test_lots_an_earlier_version_stored_as_numbers_read_as_text(tmp_path):
         ("not json", []),
         ("", []),
         ('[{"id": 1}, null, " ", "A"]', ["A"]),
+        ("[true, 1.0, 2]", ["1", "2"]),
         ("{}", []),
     ],
 )

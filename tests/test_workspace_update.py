@@ -119,11 +119,14 @@ def test_cancel_inside_a_long_sqlite_statement_stops_it(tmp_path, monkeypatch):
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
             "SELECT count(*) FROM n"
         ).fetchone()
+        flag["finished"] = True  # only if SQLite never heard Cancel
         return real(db)
 
     monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS[:-1], slow_step])
-    with pytest.raises(Cancelled):
+    with pytest.raises(Cancelled) as raised:
         Workspace.open(old, cancelled=lambda: flag["cancel"])
+    assert "finished" not in flag  # stopped inside the statement, not after it
+    assert "interrupted" in str(raised.value.__cause__.__cause__)
     assert rows_of(old) == before
 
 
@@ -306,3 +309,65 @@ def test_the_command_line_says_when_it_updates_a_workspace(tmp_path):
     assert version_of(old) == migrations.LATEST
     again = cli("--workspace", str(old), "check")
     assert "Updating" not in again.stderr  # once
+
+
+def test_another_program_writing_while_compacting_keeps_the_update(generated_template, tmp_path):
+    """VACUUM cannot start while another program holds the write lock: the update is already
+    saved, so the workspace opens, and the note says it could not be made smaller now."""
+    path = copy_workspace(generated_template, tmp_path / "upgraded.consortium")
+    _as_an_old_update_left_it(path)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+
+    began = []
+
+    def progress(_done, _total, text: str) -> None:
+        if text.startswith("Making") and not began:
+            other.execute("BEGIN IMMEDIATE")  # another program starts writing
+            began.append(other.in_transaction)
+
+    try:
+        with Workspace.open(path, backup=False, progress=progress) as ws:
+            assert ws.schema_version == migrations.LATEST
+            assert "another program was writing to it" in ws.update_note
+            assert "Make workspace smaller" in ws.update_note
+        assert began == [True]
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_backup_in_steps_is_not_started_again_by_writes_between_them(empty_ws, tmp_path):
+    """Back up now copies 16 MB at a time; another program committing between two steps must
+    not send the copy back to its first page (it might never end)."""
+    ws = empty_ws
+
+    def fill() -> None:
+        with ws.atomic():
+            ws.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                [(f"filler-{i}", "y" * 1_000_000) for i in range(40)],
+            )
+
+    ws.write(fill)
+    other = sqlite3.connect(ws.path, isolation_level=None)
+    steps: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int, _text: str) -> None:
+        steps.append((done, total))
+        assert len(steps) < 50, "the backup keeps starting again"
+        other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('tick', ?)", [done])
+
+    try:
+        made = ws.backup_to(tmp_path / "copy.consortium", progress)
+    finally:
+        other.close()
+    assert len(steps) >= 3  # it did go in steps
+    assert [d for d, _ in steps] == sorted(d for d, _ in steps)  # never back to the start
+    copy = sqlite3.connect(made)
+    try:
+        assert copy.execute("SELECT count(*) FROM settings WHERE key LIKE 'filler-%'").fetchone()
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT value FROM settings WHERE key = 'tick'").fetchone() is None
+    finally:
+        copy.close()

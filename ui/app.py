@@ -27,6 +27,11 @@ def open_start_workspace(path: str | None) -> Workspace:
     return open_with_progress(default)
 
 
+# Said once Cancel is pressed during an update: its last part (making the file smaller) keeps
+# the update, so "nothing will be changed" would not be true then.
+UPDATE_CANCELLING = "Stopping… an update not yet finished leaves the file as it was."
+
+
 def open_with_progress(path: Path) -> Workspace:
     """Open ``path`` before the window exists. A workspace made by an earlier version is
     brought up to date off this thread, behind a progress dialog with Cancel (minutes for a
@@ -44,6 +49,7 @@ def open_with_progress(path: Path) -> Workspace:
         lambda progress, cancelled: Workspace.open(path, progress=progress, cancelled=cancelled),
         on_done=lambda ws: outcome.setdefault("ws", ws),
         on_error=lambda exc: outcome.setdefault("error", exc),
+        cancelling=UPDATE_CANCELLING,
     )
     task.finished.connect(loop.quit)
     loop.exec()

@@ -32,8 +32,17 @@ class Task(QObject):
 
     finished = Signal()
 
-    def __init__(self, parent: QWidget, title: str, fn, on_done, on_error):
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        fn,
+        on_done,
+        on_error,
+        cancelling: str = "Cancelling… nothing will be changed.",
+    ):
         super().__init__(parent)
+        self._cancelling = cancelling
         self.stop = threading.Event()
         self._latest: tuple[int, int, str] | None = None
         self._on_done, self._on_error = on_done, on_error
@@ -58,7 +67,7 @@ class Task(QObject):
 
     def cancel(self) -> None:
         self.stop.set()
-        self.dialog.setLabelText("Cancelling… nothing will be changed.")
+        self.dialog.setLabelText(self._cancelling)
 
     def _poll(self) -> None:
         latest = self._latest
@@ -92,5 +101,8 @@ def run_task(
     fn: Callable,
     on_done: Callable[[object], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
+    cancelling: str = "Cancelling… nothing will be changed.",
 ) -> Task:
-    return Task(parent, title, fn, on_done, on_error)
+    """``cancelling``: what the dialog says once Cancel is pressed (a job whose last part
+    keeps what it did says so)."""
+    return Task(parent, title, fn, on_done, on_error, cancelling)

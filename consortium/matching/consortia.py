@@ -161,7 +161,15 @@ def _stored_lots(text: str | None) -> list[str]:
         return []
     if not isinstance(lots, list):
         lots = [lots]
-    return [str(lot) for lot in lots if isinstance(lot, (str, int, float)) and str(lot).strip()]
+    out = []
+    for lot in lots:
+        if isinstance(lot, bool) or not isinstance(lot, (str, int, float)):
+            continue  # true/false, objects, nulls: not a lot id
+        if isinstance(lot, float) and lot.is_integer():
+            lot = int(lot)  # 1.0: lot "1"
+        if str(lot).strip():
+            out.append(str(lot).strip())
+    return out
 
 
 def list_all(db: Database) -> list[Consortium]:

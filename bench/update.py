@@ -18,7 +18,6 @@ and reuses them (building 200k with the old code takes a few minutes).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -32,11 +31,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # 748272c compressed raw releases; its parent is the last version that stored them as text.
 BEFORE_COMPRESSION = "748272c~1"
-
-
-def parse_size(text: str) -> int:
-    text = text.strip().lower()
-    return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
 
 
 def child_old_import(package: str, db: str) -> dict:
@@ -99,13 +93,6 @@ def old_code(work: Path, commit: str) -> Path:
     return folder
 
 
-def generator():
-    spec = importlib.util.spec_from_file_location("bench_tenders", ROOT / "bench" / "tenders.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    return gen
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="50k")
@@ -118,6 +105,11 @@ def main() -> None:
         result = child_old_import(*rest) if kind == "old-import" else child_update(*rest)
         print(json.dumps(result))
         return
+    # Only here, in the parent: both put this checkout first on sys.path, and a child that
+    # imports the old code must not find this checkout's.
+    import tenders as gen  # bench/tenders.py: the real-shaped generator
+    from scale import parse_size
+
     work = Path(args.work or tempfile.mkdtemp(prefix="bench-update-"))
     work.mkdir(parents=True, exist_ok=True)
     code = old_code(work, args.commit)
@@ -125,7 +117,7 @@ def main() -> None:
         n = parse_size(size)
         package = work / f"package-{size}.json"
         if not package.exists():
-            generator().generate(package, n)
+            gen.generate(package, n)
         old = work / f"old-{size}.consortium"
         if not old.exists():
             made = child("old-import", code, str(package), str(old))

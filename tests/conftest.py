@@ -17,6 +17,8 @@ os.environ.setdefault("CONSORTIUM_HOME", tempfile.mkdtemp(prefix="consortium-hom
 
 import datetime as dt  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -76,6 +78,33 @@ def generated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import_paths(ws, [folder / "package.json"])
     ws.close()
     return folder / "generated.consortium"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``consortium ARGS`` in a process of its own, as a user or a scheduled job runs it."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "consortium", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def leave_deleted_space(ws: Workspace, megabytes: int) -> None:
+    """Write ``megabytes`` of rows and delete them again: space only compacting gives back."""
+
+    def fill_then_empty() -> None:
+        with ws.atomic():
+            ws.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                [(f"scratch-{i}", "x" * 1_000_000) for i in range(megabytes)],
+            )
+        with ws.atomic():
+            ws.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch-%'")
+
+    ws.write(fill_then_empty)
 
 
 def copy_workspace(template: Path, dest: Path) -> Path:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from consortium.changes import EVERYTHING
 from consortium.tenders import search
+from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 OCDS = ROOT / "tests" / "fixtures" / "ocds" / "fts-selected-civil-society-releases.json"
@@ -29,17 +27,6 @@ def package_of_new_tenders(path: Path, n: int) -> Path:
     package["releases"] = releases
     path.write_text(json.dumps(package), encoding="utf-8")
     return path
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "consortium", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 def test_tenders_another_program_imports_show_in_the_open_window(main_window, qtbot, tmp_path):

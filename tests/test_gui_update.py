@@ -4,7 +4,6 @@ waits for it, and Cancel leaves the file as it was."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -14,17 +13,14 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from consortium import migrations
 from consortium.progress import Cancelled
-from tests.conftest import copy_workspace
+from consortium.workspace import read_version
+from tests.conftest import copy_workspace, leave_deleted_space
 
 V11 = Path(__file__).resolve().parent / "fixtures" / "workspaces" / "v11.consortium"
 
 
 def version_of(path: Path) -> int:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
+    return read_version(path)[1]
 
 
 @pytest.fixture
@@ -56,14 +52,19 @@ def update_dialog() -> QProgressDialog | None:
     return None
 
 
+def open_old_workspace(win, qtbot, folder: Path) -> tuple[Path, QProgressDialog]:
+    """File > Open of a workspace of version 11: the file and the update's dialog, once up."""
+    old = copy_workspace(V11, folder / "old.consortium")
+    win.open_path(old)
+    qtbot.waitUntil(lambda: update_dialog() is not None, timeout=10_000)
+    return old, update_dialog()
+
+
 def test_an_old_workspace_opened_from_the_window_is_updated_behind_a_progress_dialog(
     main_window, qtbot, tmp_path, held_update
 ):
     win = main_window
-    old = copy_workspace(V11, tmp_path / "old.consortium")
-    win.open_path(old)
-    qtbot.waitUntil(lambda: update_dialog() is not None, timeout=10_000)
-    dialog = update_dialog()
+    old, dialog = open_old_workspace(win, qtbot, tmp_path)
     qtbot.waitUntil(lambda: "Updating old.consortium" in dialog.labelText(), timeout=10_000)
     assert "Cancel leaves it as it was" in dialog.labelText()
     assert dialog.maximum() == (migrations.LATEST - 11) * 1000
@@ -83,10 +84,8 @@ def test_cancel_while_the_window_updates_a_workspace_leaves_it_as_it_was(
     main_window, qtbot, tmp_path, held_update
 ):
     win = main_window
-    old = copy_workspace(V11, tmp_path / "old.consortium")
-    win.open_path(old)
-    qtbot.waitUntil(lambda: update_dialog() is not None, timeout=10_000)
-    cancel = update_dialog().findChild(QPushButton)
+    old, dialog = open_old_workspace(win, qtbot, tmp_path)
+    cancel = dialog.findChild(QPushButton)
     assert cancel.text() == "Cancel"
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -155,16 +154,7 @@ def test_make_workspace_smaller_gives_back_deleted_space_from_the_file_menu(main
     win = main_window
     ws = win.ws
 
-    def fill_then_empty():
-        with ws.atomic():
-            ws.conn.executemany(
-                "INSERT INTO settings (key, value) VALUES (?, ?)",
-                [(f"scratch-{i}", "x" * 1_000_000) for i in range(6)],
-            )
-        with ws.atomic():
-            ws.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch-%'")
-
-    ws.write(fill_then_empty)
+    leave_deleted_space(ws, 6)
     ws.write(lambda: ws.writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
     big = ws.path.stat().st_size
     file_action(win, "Make workspace smaller").trigger()
@@ -198,3 +188,4 @@ def test_cancel_a_backup_leaves_no_file(main_window, tmp_path):
     with pytest.raises(Cancelled, match="no backup was made"):
         ws.backup_to(dest, lambda *a: None, lambda: True)
     assert not dest.exists() and not list(dest.parent.glob("*"))
+

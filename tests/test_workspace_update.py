@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,8 @@ import zstandard
 from consortium import migrations
 from consortium.progress import Cancelled
 from consortium.tenders import packing, store
-from consortium.workspace import Workspace
-from tests.conftest import copy_workspace, dump
+from consortium.workspace import Workspace, read_version
+from tests.conftest import cli, copy_workspace, dump, leave_deleted_space
 
 ROOT = Path(__file__).resolve().parents[1]
 V11 = ROOT / "tests" / "fixtures" / "workspaces" / "v11.consortium"
@@ -34,11 +32,7 @@ def rows_of(path: Path) -> list[str]:
 
 
 def version_of(path: Path) -> int:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
+    return read_version(path)[1]
 
 
 def test_needs_update_is_true_only_for_a_workspace_of_an_earlier_version(tmp_path, empty_ws):
@@ -262,29 +256,9 @@ def test_cancel_while_compacting_keeps_the_update(generated_template, tmp_path):
         assert ws.check() == []
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "consortium", *args],
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
-
-
 def test_consortium_compact_gives_back_the_space_of_deleted_rows(empty_ws):
     path = empty_ws.path
-
-    def fill_then_empty():
-        with empty_ws.atomic():
-            empty_ws.conn.executemany(
-                "INSERT INTO settings (key, value) VALUES (?, ?)",
-                [(f"scratch-{i}", "x" * 1_000_000) for i in range(8)],
-            )
-        with empty_ws.atomic():
-            empty_ws.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch-%'")
-
-    empty_ws.write(fill_then_empty)
+    leave_deleted_space(empty_ws, 8)
     before = dump(empty_ws)
     empty_ws.close()
     big = path.stat().st_size

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
-from consortium import migrations
+from consortium import formatting, migrations
 from consortium.progress import Cancelled
 from consortium.workspace import read_version
 from tests.conftest import copy_workspace, leave_deleted_space
@@ -189,3 +189,16 @@ def test_cancel_a_backup_leaves_no_file(main_window, tmp_path):
         ws.backup_to(dest, lambda *a: None, lambda: True)
     assert not dest.exists() and not list(dest.parent.glob("*"))
 
+
+def test_make_workspace_smaller_says_so_when_there_is_nothing_to_give_back(main_window, qtbot):
+    win = main_window
+    file_action(win, "Make workspace smaller").trigger()  # compacted once: nothing left
+    qtbot.waitUntil(lambda: "small" in win.status.currentMessage(), timeout=30_000)
+    win.status.clearMessage()
+    file_action(win, "Make workspace smaller").trigger()
+    qtbot.waitUntil(lambda: "small" in win.status.currentMessage(), timeout=30_000)
+    assert win.status.currentMessage() == (
+        "demo.consortium was already as small as it can be ("
+        + formatting.file_size(win.ws.path.stat().st_size)
+        + ")."
+    )

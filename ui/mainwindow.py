@@ -538,11 +538,14 @@ class MainWindow(QMainWindow):
 
         def done(saved: int) -> None:
             now = formatting.file_size(ws.path.stat().st_size)
-            self.status.showMessage(
-                f"{ws.path.name} is {formatting.file_size(max(saved, 0))} smaller "
-                f"({formatting.file_size(before)} before, {now} now).",
-                15000,
-            )
+            if saved < 50_000:  # under what file_size shows as 0.1 MB: nothing to give back
+                message = f"{ws.path.name} was already as small as it can be ({now})."
+            else:
+                message = (
+                    f"{ws.path.name} is {formatting.file_size(saved)} smaller "
+                    f"({formatting.file_size(before)} before, {now} now)."
+                )
+            self.status.showMessage(message, 15000)
 
         self.run(
             "Making the workspace smaller",

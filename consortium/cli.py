@@ -185,7 +185,7 @@ def _open_workspace(path: str | None) -> Workspace:
 
 def _open_existing(path: str | Path) -> Workspace:
     """Open a workspace, saying so on stderr when it is first brought up to date for this
-    version (minutes for a year of tenders; Ctrl+C leaves it as it was)."""
+    version (minutes for a year of tenders; an update stopped half-way is never committed)."""
     if not Workspace.needs_update(path):
         return Workspace.open(path)
     print(

@@ -35,7 +35,7 @@ from consortium.partners import store
 from consortium.progress import Cancelled
 from consortium.records import Organisation
 from consortium.workspace import Workspace, WorkspaceError
-from ui import colours, drops, geometry, help_menu, instance, tooltips
+from ui import colours, drops, geometry, help_menu, instance, runner, tooltips
 from ui.app import UPDATE_CANCELLING
 from ui.backup_notice import BackupNotice
 from ui.bids_page import BidsPage
@@ -948,7 +948,7 @@ class MainWindow(QMainWindow):
         self.bids.questions.import_file(path)
 
     # ------------------------------------------------------------------ plumbing
-    def run(self, title: str, fn, on_done, on_error=None, cancelling: str | None = None):
+    def run(self, title: str, fn, on_done, on_error=None, cancelling: str = runner.CANCELLING):
         def failed(exc: BaseException) -> None:
             if on_error is not None:
                 on_error(exc)
@@ -959,11 +959,7 @@ class MainWindow(QMainWindow):
             if on_done is not None:
                 on_done(result)
 
-        task = (
-            run_task(self, title, fn, done, failed)
-            if cancelling is None
-            else run_task(self, title, fn, done, failed, cancelling)
-        )
+        task = run_task(self, title, fn, done, failed, cancelling)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task

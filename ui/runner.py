@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worker")
+CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
 
 
@@ -39,7 +40,7 @@ class Task(QObject):
         fn,
         on_done,
         on_error,
-        cancelling: str = "Cancelling… nothing will be changed.",
+        cancelling: str = CANCELLING,
     ):
         super().__init__(parent)
         self._cancelling = cancelling
@@ -101,7 +102,7 @@ def run_task(
     fn: Callable,
     on_done: Callable[[object], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
-    cancelling: str = "Cancelling… nothing will be changed.",
+    cancelling: str = CANCELLING,
 ) -> Task:
     """``cancelling``: what the dialog says once Cancel is pressed (a job whose last part
     keeps what it did says so)."""

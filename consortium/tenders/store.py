@@ -340,9 +340,10 @@ def repack_plain(
             changes = []
             for row_id, *values in rows:
                 again = [_packed_again(kind, v, packed_with) for v in values]
-                if any(a is not v for a, v in zip(again, values, strict=True)):
+                moved = sum(a is not v for a, v in zip(again, values, strict=True))
+                if moved:
                     changes.append((*again, row_id))
-                    changed += sum(a is not v for a, v in zip(again, values, strict=True))
+                    changed += moved
             conn.executemany(update, changes)
             if progress is not None:
                 progress(min(start + last, total), total)

@@ -337,6 +337,7 @@ class Workspace:
                 _long_statements(conn, cancelled, temp_on_disk=True),
                 self.atomic(),
                 busy.activity(self.path, "updating the workspace for a new version"),
+                migrations.one_update(),
             ):
                 current = _version(conn)
                 steps = list(migrations.pending(current))

@@ -345,3 +345,58 @@ def test_a_backup_in_steps_is_not_started_again_by_writes_between_them(empty_ws,
         assert copy.execute("SELECT value FROM settings WHERE key = 'tick'").fetchone() is None
     finally:
         copy.close()
+
+
+def test_an_update_from_before_compression_compiles_each_tender_once(tmp_path, monkeypatch):
+    """Three steps of that update need every tender as today's extraction makes it (stored,
+    its contracts, its places): the first compiles it, the others read back what it stored."""
+    ocid = "ocds-h6vhtk-000001"
+    awarded = {
+        "ocid": ocid,
+        "id": f"{ocid}-award",
+        "date": "2026-11-20T09:30:00Z",
+        "tag": ["award"],
+        "tender": {
+            "id": "1",
+            "title": "Floating support for older people",
+            "items": [{"id": "1", "deliveryAddresses": [{"region": "UKE42"}]}],
+        },
+        "awards": [
+            {
+                "id": "A1",
+                "status": "active",
+                "value": {"amount": 1250000, "currency": "GBP"},
+                "suppliers": [{"id": "GB-CHC-1", "name": "Hope Trust"}],
+                "contractPeriod": {"startDate": "2027-01-01", "endDate": "2029-12-31"},
+            }
+        ],
+    }
+    old = copy_workspace(V11, tmp_path / "old.consortium")
+    conn = sqlite3.connect(old)
+    with conn:
+        conn.execute(
+            "UPDATE tender_releases SET raw = ?, tags = 'award', release_id = ? WHERE ocid = ?",
+            [json.dumps(awarded), awarded["id"], ocid],
+        )
+    conn.close()
+    compiled: list[str] = []
+    real_compile = store.compile_tender
+
+    def counting(conn, wanted):
+        compiled.append(wanted)
+        return real_compile(conn, wanted)
+
+    monkeypatch.setattr(store, "compile_tender", counting)
+    with Workspace.open(old) as ws:
+        assert compiled == [ocid]  # once, where three steps need it
+        (suppliers, value, end), *others = ws.conn.execute(
+            "SELECT suppliers, value, end_date FROM tender_contracts"
+        ).fetchall()
+        assert not others
+        assert (suppliers, value, end[:10]) == ("Hope Trust", 1250000.0, "2029-12-31")
+        places = [code for (code,) in ws.conn.execute("SELECT code FROM tender_places")]
+        assert places == ["TLE42"]  # Leeds, as today's extraction reads it
+        tender = store.get_tender(ws.db, ocid)
+        assert [c.suppliers for c in tender.contracts] == [["Hope Trust"]]
+        assert ws.check() == []
+    assert migrations.extracted_now() is None  # nothing of the update outlives it

@@ -704,11 +704,15 @@ def compile_tender(conn: sqlite3.Connection, ocid: str) -> Tender:
 
 
 def store_stale(
-    conn: sqlite3.Connection, chunk: int = 200, progress: Callable[[int, int], None] | None = None
+    conn: sqlite3.Connection,
+    chunk: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+    extracted: set[int] | None = None,
 ) -> int:
     """Compile and store again every tender stored by another version of the extraction (or
     never stored): what a migration step calls after :data:`packing.TENDER_VERSION` is bumped.
-    ``progress(done, total)`` hears how far it is. Returns how many were stored."""
+    ``progress(done, total)`` hears how far it is; ``extracted``, if given, receives the row
+    ids stored. Returns how many were stored."""
     stale = conn.execute(
         "SELECT t.id, t.ocid FROM tenders t LEFT JOIN tender_data d ON d.id = t.id "
         "WHERE d.version IS NOT ? ORDER BY t.id",
@@ -722,24 +726,55 @@ def store_stale(
             (row_id, compile_tender(conn, ocid)) for row_id, ocid in stale[start : start + chunk]
         ]
         run(conn, data_statements(children, variable_limit_of(conn), packed_with))
+        if extracted is not None:
+            extracted.update(row_id for row_id, _ in children)
     return len(stale)
 
 
+def extracted_or_compiled(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str]], extracted: set[int] | None
+) -> tuple[list[tuple[int, Tender]], list[tuple[int, Tender]]]:
+    """(row id, tender) for each (row id, ocid) of ``rows``: read back from what is stored when
+    its id is in ``extracted`` (stored a moment ago by this version's extraction), else compiled
+    from its releases. Returns them all, and those compiled (their stored copy is older)."""
+    done = extracted or set()
+    ready: dict[int, Tender] = {}
+    wanted = [row_id for row_id, _ in rows if row_id in done]
+    if wanted:
+        dictionary(conn)  # loads the dictionaries the stored copies were packed with
+        for part, marks in chunks(wanted):
+            for row_id, data in conn.execute(
+                f"SELECT id, data FROM tender_data WHERE version = ? AND id IN ({marks})",
+                [packing.TENDER_VERSION, *part],
+            ):
+                ready[row_id] = packing.tender_from_blob(data, None, None)
+    compiled = [
+        (row_id, compile_tender(conn, ocid)) for row_id, ocid in rows if row_id not in ready
+    ]
+    found = dict(compiled)
+    children = [(row_id, ready[row_id] if row_id in ready else found[row_id]) for row_id, _ in rows]
+    return children, compiled
+
+
 def reindex_extracted(
-    conn: sqlite3.Connection, chunk: int = 200, progress: Callable[[int, int], None] | None = None
+    conn: sqlite3.Connection,
+    chunk: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+    extracted: set[int] | None = None,
 ) -> int:
     """Extract every stored tender again from its releases and rebuild what is derived from the
     extraction: the place and CPV indexes and the stored tender. A migration step calls this
     when the extraction's rules change (i13: a UK-reserved tender is no longer delivered in
     "TL"), so old rows never outlive the rule. Contracts keep their rows (their ids are
-    referenced). Returns how many tenders were indexed."""
+    referenced). Tenders whose ids are in ``extracted`` were stored by this version's rules
+    already: they are read back, not compiled. Returns how many tenders were indexed."""
     ids = conn.execute("SELECT id, ocid FROM tenders ORDER BY id").fetchall()
     limit, packed_with = variable_limit_of(conn), dictionary(conn, TENDERS)
     for start in range(0, len(ids), chunk):
         if progress is not None:
             progress(start, len(ids))
         part = ids[start : start + chunk]
-        children = [(row_id, compile_tender(conn, ocid)) for row_id, ocid in part]
+        children, compiled = extracted_or_compiled(conn, part, extracted)
         marks = ",".join("?" * len(part))
         keys = [row_id for row_id, _ocid in part]
         conn.execute(f"DELETE FROM tender_cpv WHERE tender_id IN ({marks})", keys)
@@ -748,7 +783,7 @@ def reindex_extracted(
         place_rows = [(code, row_id) for row_id, t in children for code in place_codes(t)]
         run(conn, multi_insert(_CPV_HEAD, cpv_rows, 2, limit, per=2048))
         run(conn, multi_insert(_PLACE_HEAD, place_rows, 2, limit, per=2048))
-        run(conn, data_statements(children, limit, packed_with))
+        run(conn, data_statements(compiled, limit, packed_with))
     return len(ids)
 
 

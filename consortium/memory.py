@@ -1,4 +1,12 @@
-"""Give memory freed by a short burst of big allocations back to the system.
+"""Memory around bursts of big allocations: the cycle collector paused while they run, and
+what they freed given back to the system.
+
+While a background job builds tens of thousands of objects (a year's pipeline, the tenders a
+match reads), Python's cycle collector keeps stopping to scan every object in the process, and
+it holds Python's lock (the GIL) as it does: at 200,000 tenders the window froze for 0.4-0.65 s
+each time, whichever thread set it off. :func:`collector_paused` (or :func:`paused` around a
+job) stops it for the job's length; reference counting still frees what the job drops, and
+what is left over in cycles is collected once the job is done.
 
 glibc keeps what a process frees for its own later use, in the arena of the thread that
 allocated it: after an import learnt a compression dictionary from 3,000 releases (16 MB of
@@ -9,10 +17,14 @@ this does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
+import gc
 import sys
+import threading
+from collections.abc import Callable, Iterator
 
 
 @functools.cache
@@ -33,3 +45,38 @@ def give_back() -> bool:
         return False
     trim(0)
     return True
+
+
+_LOCK = threading.Lock()
+_pausing = 0  # how many jobs have the collector paused now
+_was_enabled = True
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the body runs. Process-wide, so the first one in
+    turns it off and the last one out turns it back on (if it was on before)."""
+    global _pausing, _was_enabled
+    with _LOCK:
+        if _pausing == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pausing += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _pausing -= 1
+            if _pausing == 0 and _was_enabled:
+                gc.enable()
+
+
+def paused(job: Callable[..., object]) -> Callable[..., object]:
+    """``job``, run with the cycle collector paused (see :func:`collector_paused`)."""
+
+    @functools.wraps(job)
+    def run(*args, **kwargs):
+        with collector_paused():
+            return job(*args, **kwargs)
+
+    return run

@@ -5,6 +5,7 @@ for you" with the desktop notification, closing dates within 7 days, and the Pip
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import openpyxl
 import pytest
@@ -239,8 +240,20 @@ def test_pipeline_area_lists_sorts_searches_and_exports(main_window, qtbot, tmp_
     assert values[: len(known)] == sorted(known, reverse=True)  # the sort chosen stays
     out = tmp_path / "pipeline.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    from consortium.tenders import pipeline_xlsx
+
+    threads: list[str] = []
+    real_export = pipeline_xlsx.export_xlsx
+
+    def export(*args):
+        threads.append(threading.current_thread().name)
+        return real_export(*args)
+
+    monkeypatch.setattr(pipeline_xlsx, "export_xlsx", export)
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-    assert "Saved" in page.message.text()
+    qtbot.waitUntil(lambda: "Saved" in page.message.text(), timeout=20_000)
+    assert page.message.text() == f"Saved {model.rowCount():,} contract(s) to {out}"
+    assert threads and threads != [threading.main_thread().name]  # off the window's thread
     sheet = openpyxl.load_workbook(out).active
     assert sheet["A1"].value.startswith("Contracts ending 23 May 2027 to 23 Nov 2028")
     assert sheet.max_row - 2 == model.rowCount()

@@ -18,6 +18,8 @@ from concurrent.futures import Executor, Future
 
 from PySide6.QtCore import QObject, QTimer
 
+from consortium import memory
+
 Work = Callable[[Callable[[], bool]], object]
 
 
@@ -58,7 +60,8 @@ class LatestJob(QObject):
 
     def _submit(self, token: int, work: Work) -> None:
         stale = lambda: token != self._asked  # noqa: E731 - a newer job was asked for
-        self._running = (token, self._executor.submit(work, stale))
+        # The collector paused for the job: its scans of what a job builds froze the window.
+        self._running = (token, self._executor.submit(memory.paused(work), stale))
         self._timer.start()
 
     def _poll(self) -> None:

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.social_value = SocialValuePage()
         self.review = ReviewPage()
         self.library = LibraryPage()
-        self.pipeline = PipelinePage()
+        self.pipeline = PipelinePage(self.run)
         self.work = WorkPage()
         self.add_page(Page("start", "Start", "What to do next", self.start, in_sidebar=False))
         self.add_page(
@@ -775,12 +775,19 @@ class MainWindow(QMainWindow):
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        try:
-            made = write_template(path)
-        except (ConsortiumError, OSError) as exc:
-            self.show_error("The template was not saved", str(exc))
-            return
-        self.status.showMessage(f"Saved the template to {made}", 8000)
+
+        def write(_progress, _cancelled) -> Path:
+            try:
+                return write_template(path)
+            except OSError as exc:  # a full disk, a folder it may not write to
+                raise ConsortiumError(f"The template was not saved: {exc}") from exc
+
+        # A third of a second of openpyxl: off the window's thread, as every file written.
+        self.run(
+            "Saving the partner template",
+            write,
+            lambda made: self.status.showMessage(f"Saved the template to {made}", 8000),
+        )
 
     # ------------------------------------------------------------------ tenders
     def choose_tender_import(self) -> None:

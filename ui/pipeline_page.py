@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.partners import store as partner_store
-from consortium.progress import Cancelled
+from consortium.progress import Cancelled, never_cancelled, no_progress
 from consortium.tenders.pipeline import Pipeline, PipelineRow, pipeline, sort_rows
 from consortium.workspace import Workspace
 from ui.background import LatestJob
@@ -82,8 +82,9 @@ class PipelinePage(QWidget):
     ABOUT = "Contracts ending in the next 6 to 24 months in your places and services: re-tenders to prepare for."
     tender_requested = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, run=None, parent=None):
         super().__init__(parent)
+        self.run = run  # the window's background runner: run(title, fn, on_done)
         self.ws: Workspace | None = None
         self.today = dt.date.today()
         self.result: Pipeline | None = None
@@ -294,19 +295,27 @@ class PipelinePage(QWidget):
         if row is not None and row.notice_url:
             QDesktopServices.openUrl(QUrl(row.notice_url))
 
-    def export_to(self, path: str | Path) -> Path:
-        from consortium.tenders.pipeline_xlsx import export_xlsx
-
-        return export_xlsx(self.result, path)
-
     def _export(self) -> None:
         if self.result is None:
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export the pipeline", str(Path.home() / "pipeline.xlsx"), "Excel (*.xlsx)"
         )
-        if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
-            out = self.export_to(path)
-            self.message.setText(f"Saved {len(self.result.rows):,} contract(s) to {out}")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        from consortium.tenders.pipeline_xlsx import export_xlsx  # openpyxl: only when needed
+
+        result = self.result  # what is on screen now, whatever is chosen while it is written
+
+        def write(progress=no_progress, cancelled=never_cancelled) -> Path:
+            return export_xlsx(result, path, progress, cancelled)
+
+        def saved(out: Path) -> None:
+            self.message.setText(f"Saved {len(result.rows):,} contract(s) to {out}")
+
+        if self.run is None:  # the page on its own, without a window
+            saved(write())
+        else:  # tens of thousands of rows take a while: off the GUI thread, with Cancel
+            self.run("Exporting the pipeline", write, saved)

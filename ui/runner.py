@@ -23,6 +23,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from consortium import memory
+
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worker")
 CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
@@ -56,7 +58,8 @@ class Task(QObject):
         self.dialog.setAutoReset(False)
         self.dialog.setAccessibleName(f"{title} progress")
         self.dialog.canceled.connect(self.cancel)
-        self.future: Future = _worker.submit(fn, self._report, self.stop.is_set)
+        # The collector paused for the job: its scans of what a job builds froze the window.
+        self.future: Future = _worker.submit(memory.paused(fn), self._report, self.stop.is_set)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)

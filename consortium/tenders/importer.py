@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 import re
@@ -43,7 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from consortium import busy
+from consortium import busy, memory
 from consortium.changes import TENDERS
 from consortium.matching import text_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
@@ -514,9 +513,9 @@ def _later(date: str | None, than: str | None) -> bool:
     return date is not None and (than is None or date > than)
 
 
-_BULK_LOCK = threading.Lock()
+_SWITCH_LOCK = threading.Lock()
 _bulk_depth = 0
-_bulk_saved: tuple[bool, float] = (True, 0.005)
+_bulk_interval = 0.005
 
 
 @contextlib.contextmanager
@@ -533,23 +532,20 @@ def _tuned_for_bulk() -> Iterator[None]:
 
     Both are process-wide, so the first import in sets them and the last one out restores them.
     """
-    global _bulk_depth, _bulk_saved
-    with _BULK_LOCK:
+    global _bulk_depth, _bulk_interval
+    with _SWITCH_LOCK:
         if _bulk_depth == 0:
-            _bulk_saved = (gc.isenabled(), sys.getswitchinterval())
-            gc.disable()
-            sys.setswitchinterval(min(_bulk_saved[1], 0.001))
+            _bulk_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_bulk_interval, 0.001))
         _bulk_depth += 1
     try:
-        yield
+        with memory.collector_paused():
+            yield
     finally:
-        with _BULK_LOCK:
+        with _SWITCH_LOCK:
             _bulk_depth -= 1
             if _bulk_depth == 0:
-                was_enabled, interval = _bulk_saved
-                sys.setswitchinterval(interval)
-                if was_enabled:
-                    gc.enable()
+                sys.setswitchinterval(_bulk_interval)
 
 
 IMPORT_CACHE_KIB = 98304

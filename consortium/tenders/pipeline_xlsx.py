@@ -3,15 +3,18 @@ money, user text through the one spreadsheet-cell rule (:mod:`consortium.sheets`
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from consortium import sheets
 from consortium.files import atomic_save
 from consortium.formatting import iso_date, uk_date
+from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
 from consortium.tenders.pipeline import Pipeline
 
 HEADERS = (
@@ -29,49 +32,81 @@ MONEY = '"£"#,##0'
 DATE = "d mmm yyyy"
 
 
-def export_xlsx(result: Pipeline, path: str | Path) -> Path:
-    """Write ``result`` to ``path`` (.xlsx) through a temporary file; returns the path."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Pipeline"
+# Rows between two progress reports (and checks for Cancel): a year of national notices gives
+# tens of thousands of contracts ending in the window.
+STEP = 1_000
+
+
+def export_xlsx(
+    result: Pipeline,
+    path: str | Path,
+    progress: Progress = no_progress,
+    cancelled: IsCancelled = never_cancelled,
+) -> Path:
+    """Write ``result`` to ``path`` (.xlsx) through a temporary file; returns the path.
+    Cancel (``cancelled()``) leaves no file behind, nor any file that was there changed.
+
+    The sheet is written as it goes (openpyxl's write-only mode): a year's 45,000 contracts
+    held as cells took 200 MB, and freeing them (they point at their sheet) held Python's lock
+    for 0.7 s, freezing the window. So everything about the sheet is set before its rows."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Pipeline")
+    ws.freeze_panes = "A3"
+    for column, (_, width) in enumerate(HEADERS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{len(result.rows) + 2}"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     who = f" for {result.partner_name}" if result.partner_name else ""
-    sheets.append(
+    [title] = sheets.cells(
         ws,
         [
             f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}"
             f": {len(result.rows):,}"
         ],
     )
-    ws["A1"].font = Font(bold=True, size=12)
-    ws.append([h for h, _ in HEADERS])
-    for cell in ws[2]:
+    title.font = Font(bold=True, size=12)
+    ws.append([title])
+    headings = sheets.cells(ws, [h for h, _ in HEADERS])
+    for cell in headings:
         cell.font = Font(bold=True)
-    for column, (_, width) in enumerate(HEADERS, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    for row in result.rows:
-        sheets.append(
-            ws,
-            [
-                iso_date(row.end),
-                iso_date(row.max_end),
-                row.title,
-                "; ".join(row.suppliers),
-                row.value,
-                row.buyer or "",
-                iso_date(row.start),
-                row.tender_title,
-                row.notice_url or row.ocid,
-            ],
-        )
-        r = ws.max_row
-        for column in (1, 2, 7):
-            ws.cell(r, column).number_format = DATE
-        ws.cell(r, 5).number_format = MONEY
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{max(2, ws.max_row)}"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.append(headings)
+    # Written as they come, rows are most of the time: 45,000 take 4 s, then saving 0.3 s.
+    total = len(result.rows) * 21 // 20 + 1
+    text = f"Writing {len(result.rows):,} contracts to {Path(path).name}"
+    try:
+        for index, row in enumerate(result.rows):
+            if index % STEP == 0:
+                check(cancelled)
+                progress(index, total, text)
+            # Plain values where no format is wanted: a cell object costs openpyxl a third more.
+            values = [
+                _formatted(ws, iso_date(row.end), DATE),
+                _formatted(ws, iso_date(row.max_end), DATE),
+                sheets.value(row.title),
+                sheets.value("; ".join(row.suppliers)),
+                _formatted(ws, row.value, MONEY),
+                sheets.value(row.buyer or ""),
+                _formatted(ws, iso_date(row.start), DATE),
+                sheets.value(row.tender_title),
+                sheets.value(row.notice_url or row.ocid),
+            ]
+            ws.append(values)
+        check(cancelled)
+    except BaseException:
+        wb.save(io.BytesIO())  # openpyxl removes the rows it streamed to disk only on saving
+        raise
+    progress(len(result.rows), total, text)
     return atomic_save(wb.save, Path(path))
+
+
+def _formatted(ws, raw, number_format: str):
+    """A date or amount as a cell with its format (nothing for a value not given)."""
+    if raw is None:
+        return None
+    cell = Cell(ws, row=1, column=1, value=raw)  # placed by append
+    cell.number_format = number_format
+    return cell

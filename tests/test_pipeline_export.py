@@ -84,8 +84,10 @@ def test_cancel_leaves_the_file_that_was_there(tmp_path):
 
     scratch = Path(tempfile.gettempdir())
     before = set(scratch.glob("openpyxl.*"))  # where the rows go as they are written
-    with pytest.raises(Cancelled):
+    with pytest.raises(Cancelled, match=r"^Cancelled: pipeline.xlsx is as it was\.$"):
         export_xlsx(pipeline(3 * STEP), out, cancelled=cancelled)
+    with pytest.raises(Cancelled, match=r"^Cancelled: new.xlsx was not written\.$"):
+        export_xlsx(pipeline(3 * STEP), tmp_path / "new.xlsx", cancelled=lambda: True)
     assert out.read_bytes() == b"last week's export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipeline.xlsx"]
     assert set(scratch.glob("openpyxl.*")) <= before

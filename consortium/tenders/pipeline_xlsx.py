@@ -14,7 +14,14 @@ from openpyxl.utils import get_column_letter
 from consortium import sheets
 from consortium.files import atomic_save
 from consortium.formatting import iso_date, uk_date
-from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
+from consortium.progress import (
+    Cancelled,
+    IsCancelled,
+    Progress,
+    check,
+    never_cancelled,
+    no_progress,
+)
 from consortium.tenders.pipeline import Pipeline
 
 HEADERS = (
@@ -96,8 +103,12 @@ def export_xlsx(
             ]
             ws.append(values)
         check(cancelled)
-    except BaseException:
+    except BaseException as exc:
         wb.save(io.BytesIO())  # openpyxl removes the rows it streamed to disk only on saving
+        if isinstance(exc, Cancelled):
+            name = Path(path).name
+            kept = "is as it was" if Path(path).exists() else "was not written"
+            raise Cancelled(f"Cancelled: {name} {kept}.") from exc
         raise
     progress(len(result.rows), total, text)
     return atomic_save(wb.save, Path(path))

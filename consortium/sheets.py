@@ -23,11 +23,12 @@ through these.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from openpyxl.cell.cell import Cell
+from typing import TYPE_CHECKING, Any
 
 from consortium.text import printable
+
+if TYPE_CHECKING:  # openpyxl is loaded only when a sheet is written: the window starts without
+    from openpyxl.cell.cell import Cell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,6 +64,8 @@ def cells(ws, values: Iterable[Any]) -> list[Cell]:
     """A row of user values as cells of ``ws``, safe and guarded, not yet in the sheet: style
     them, then ``ws.append(row)`` (the way to write a write-only sheet, whose rows are stored
     as they come)."""
+    from openpyxl.cell.cell import Cell
+
     row = [Cell(ws, row=1, column=1, value=value(v)) for v in values]  # placed by append
     guard_all(row)
     return row

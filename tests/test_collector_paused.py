@@ -60,15 +60,3 @@ def test_the_windows_jobs_run_with_it_paused(qtbot):
     qtbot.waitUntil(lambda: "task" in seen, timeout=5000)
     assert seen == {"latest": False, "task": False}
     assert gc.isenabled()  # on again once they are done
-
-
-def test_what_a_big_job_kept_is_scanned_before_it_returns(monkeypatch):
-    collected: list[int] = []
-    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or 0)
-    kept: list = []
-    with memory.collector_paused():
-        kept.extend([i] for i in range(memory.LEFT_BY_A_BIG_JOB + 10_000))
-    assert collected == [2] and gc.isenabled()
-    with memory.collector_paused():
-        small = [[i] for i in range(100)]
-    assert collected == [2] and len(small) == 100  # a small job: nothing scanned

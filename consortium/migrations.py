@@ -38,11 +38,12 @@ def reporting_to(reporter: Callable[[int, int], None] | None) -> None:
 def one_update() -> Iterator[None]:
     """The steps run inside this are one update: what one step extracted, a later step of the
     same update can take from it (:func:`extracted_now`)."""
+    outer = getattr(_running, "extracted", None)  # another workspace's update, on this thread
     _running.extracted = set()
     try:
         yield
     finally:
-        _running.extracted = None
+        _running.extracted = outer
 
 
 def extracted_now() -> set[int] | None:

@@ -43,21 +43,10 @@ def pipeline(n: int) -> Pipeline:
     return Pipeline(dt.date(2026, 12, 1), dt.date(2028, 12, 1), rows=rows)
 
 
-def test_every_row_is_written_once_with_its_dates_and_money(tmp_path, monkeypatch):
-    reads: list[int] = []
-    real = Worksheet.max_row
-
-    def counted(ws):
-        reads.append(1)
-        return real.fget(ws)
-
-    monkeypatch.setattr(Worksheet, "max_row", property(counted))
+def test_every_row_is_written_with_its_dates_and_money(tmp_path):
     heard: list[tuple[int, int, str]] = []
     n = 2 * STEP + 17
     out = export_xlsx(pipeline(n), tmp_path / "pipeline.xlsx", lambda *a: heard.append(a))
-    # Reading the last row back walks every cell written: once a row made a year's export
-    # (27,000 rows) take five minutes on the window's thread.
-    assert len(reads) <= 2
     sheet = openpyxl.load_workbook(out).active
     assert sheet["A1"].value == (f"Contracts ending 1 Dec 2026 to 1 Dec 2028: {n:,}")
     assert sheet.max_row == n + 2
@@ -93,11 +82,42 @@ def test_cancel_leaves_the_file_that_was_there(tmp_path):
     assert set(scratch.glob("openpyxl.*")) <= before
 
 
-def test_append_hands_back_the_cells_it_wrote(tmp_path):
+def test_append_hands_back_the_cells_it_wrote_without_reading_the_sheet(monkeypatch):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["heading"])
+    reads: list[int] = []
+    real = Worksheet.max_row
+
+    def counted(sheet):
+        reads.append(1)
+        return real.fget(sheet)
+
+    monkeypatch.setattr(Worksheet, "max_row", property(counted))
     cells = sheets.append(ws, ["=1+1", 5, None, "plain"])
+    for i in range(200):
+        sheets.append(ws, [f"row {i}", i])
+    # Reading the last row back walks every cell written: once a row, it made a year's
+    # pipeline (27,000 rows) take five minutes, and every export had the same square cost.
+    assert reads == []
+    monkeypatch.undo()
     assert [c.coordinate for c in cells] == ["A2", "B2", "C2", "D2"]
     assert [c.value for c in ws[2]] == ["'=1+1", 5, None, "plain"]
     assert cells[0].data_type == "s"
+    assert ws.max_row == 202 and ws["A202"].value == "row 199"
+
+
+def test_a_file_it_cannot_replace_is_said_plainly(tmp_path, monkeypatch):
+    from consortium import files
+    from consortium.errors import ConsortiumError
+
+    def locked(_src, _dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.os, "replace", locked)  # as Windows does while Excel has it open
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("openpyxl.*"))
+    with pytest.raises(ConsortiumError, match=r"^pipeline.xlsx could not be saved \(Permis"):
+        export_xlsx(pipeline(10), tmp_path / "pipeline.xlsx")
+    assert list(tmp_path.iterdir()) == []
+    assert set(scratch.glob("openpyxl.*")) <= before

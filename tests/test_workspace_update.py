@@ -400,3 +400,13 @@ def test_an_update_from_before_compression_compiles_each_tender_once(tmp_path, m
         assert [c.suppliers for c in tender.contracts] == [["Hope Trust"]]
         assert ws.check() == []
     assert migrations.extracted_now() is None  # nothing of the update outlives it
+
+
+def test_an_update_inside_another_keeps_what_the_outer_one_extracted():
+    with migrations.one_update():
+        outer = migrations.extracted_now()
+        outer.add(7)
+        with migrations.one_update():  # a second workspace brought up to date meanwhile
+            assert migrations.extracted_now() == set()
+        assert migrations.extracted_now() is outer
+    assert migrations.extracted_now() is None

@@ -305,17 +305,22 @@ class PipelinePage(QWidget):
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        from consortium.tenders.pipeline_xlsx import export_xlsx  # openpyxl: only when needed
-
         result = self.result  # what is on screen now, whatever is chosen while it is written
 
         def write(progress=no_progress, cancelled=never_cancelled) -> Path:
+            from consortium.tenders.pipeline_xlsx import (
+                export_xlsx,
+            )  # openpyxl: on the job's thread
+
             return export_xlsx(result, path, progress, cancelled)
 
         def saved(out: Path) -> None:
             self.message.setText(f"Saved {len(result.rows):,} contract(s) to {out}")
 
         if self.run is None:  # the page on its own, without a window
-            saved(write())
+            try:
+                saved(write())
+            except ConsortiumError as exc:
+                self.message.setText(str(exc))
         else:  # tens of thousands of rows take a while: off the GUI thread, with Cancel
             self.run("Exporting the pipeline", write, saved)

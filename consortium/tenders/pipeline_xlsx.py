@@ -3,7 +3,7 @@ money, user text through the one spreadsheet-cell rule (:mod:`consortium.sheets`
 
 from __future__ import annotations
 
-import io
+import contextlib
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from consortium import sheets
+from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.formatting import iso_date, uk_date
 from consortium.progress import (
@@ -103,15 +104,32 @@ def export_xlsx(
             ]
             ws.append(values)
         check(cancelled)
+        progress(len(result.rows), total, text)
+        return atomic_save(wb.save, Path(path))
     except BaseException as exc:
-        wb.save(io.BytesIO())  # openpyxl removes the rows it streamed to disk only on saving
+        _discard(wb)
+        name = Path(path).name
         if isinstance(exc, Cancelled):
-            name = Path(path).name
             kept = "is as it was" if Path(path).exists() else "was not written"
             raise Cancelled(f"Cancelled: {name} {kept}.") from exc
+        if isinstance(exc, OSError):  # open in Excel, a read-only folder, a full disk
+            raise ConsortiumError(
+                f"{name} could not be saved ({exc.strerror or exc}). If it is open in Excel, "
+                "close it; otherwise choose another folder, and export again."
+            ) from exc
         raise
-    progress(len(result.rows), total, text)
-    return atomic_save(wb.save, Path(path))
+
+
+def _discard(wb) -> None:
+    """Remove what a write-only workbook streamed to its temporary files: openpyxl does only
+    when it saves (saving a cancelled export would cost what saving it whole does)."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            ws.close()
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _formatted(ws, raw, number_format: str):

@@ -373,3 +373,28 @@ def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
     assert page.tenders.item(0)["ocid"] == oldest
     assert page.tender_view.currentIndex().row() == 0
     win.close()
+
+
+def test_a_search_typed_in_matches_is_read_off_the_windows_thread(window, qtbot, monkeypatch):
+    import threading
+
+    from consortium.tenders import search
+
+    page = window.matches
+    everything = page.tenders.rowCount()
+    threads: list[str] = []
+    real = search.open_first
+
+    def listing(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "open_first", listing)
+    qtbot.keyClicks(page.search, "young carers")
+    qtbot.waitUntil(lambda: 0 < page.tenders.rowCount() < everything, timeout=10_000)
+    titles = [page.tenders.item(r)["title"].lower() for r in range(page.tenders.rowCount())]
+    assert any("carer" in t for t in titles)
+    assert threads and threading.main_thread().name not in threads
+    # Cleared, the whole list comes back.
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.tenders.rowCount() == everything, timeout=10_000)

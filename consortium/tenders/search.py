@@ -1073,6 +1073,24 @@ def search(ws: Workspace, query: TenderQuery | None = None, *, today=None, limit
     return rows(ws, search_keys(ws, query, today=today, limit=limit, **kwargs), today=today)
 
 
+def open_first(ws: Workspace, text: str, *, today=None, limit: int) -> list[dict]:
+    """Up to ``limit`` rows for a list to choose a tender from: the open and coming-soon ones
+    first, soonest deadline first; then, to fill it, the rest, the latest to close first (a
+    year of notices would otherwise begin with last January's closed ones)."""
+    found = search(ws, text=text, status=["open", "coming soon"], today=today, limit=limit)
+    if len(found) < limit:
+        found += search(
+            ws,
+            text=text,
+            status=["closed", "awarded", "cancelled"],
+            sort="deadline",
+            descending=True,
+            today=today,
+            limit=limit - len(found),
+        )
+    return found
+
+
 def get(ws: Workspace, ocid: str) -> Tender | None:
     """The full record for one tender (None if unknown)."""
     return store.get_tender(ws.db, ocid)

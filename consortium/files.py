@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +19,25 @@ def atomic_save(save: Callable[[str], object], path: str | Path) -> Path:
     os.close(fd)
     try:
         save(tmp)
+        _readable_as_usual(tmp, path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _readable_as_usual(tmp: str, path: Path) -> None:
+    """Give ``tmp`` the permissions of the file it replaces, or else those a new file gets.
+
+    mkstemp makes its file private (owner only): every bid document, export and pack saved
+    through it could not be opened by a colleague from a shared folder."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:  # a new file
+        mask = os.umask(0o022)  # reading the umask means setting it: put straight back
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    # A file system without permissions (FAT on a memory stick) keeps what it gives.
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from consortium import __version__
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.packs import keys, shape
 from consortium.text import storable
 from consortium.workspace import Workspace, writes
@@ -249,10 +250,8 @@ def write_signed_zip(
 ) -> Path:
     """Write the signed zip every pack kind shares (manifest, its signature, the files), to a
     temporary name beside ``out`` first, so a failure never leaves half a file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w") as zf:
             zf.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
             zf.writestr(SIGNATURE, base64.b64encode(signature), compress_type=zipfile.ZIP_STORED)
@@ -266,11 +265,8 @@ def write_signed_zip(
                     zf.writestr(name, content, compress_type=method)
                 else:
                     zf.write(content, name, compress_type=method)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+
+    return atomic_save(write, out)
 
 
 def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[str]:

@@ -14,8 +14,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from consortium import validation
 from consortium.bids import rules
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
+from consortium.files import atomic_save
 from consortium.formatting import iso_date, money, uk_date
 from consortium.matching.requirements import Requirement
 from consortium.packs import keys, shape, trust
@@ -481,17 +480,13 @@ def export_review(review: Review, out: str | Path, *, passphrase: str | None = N
     out = Path(out).expanduser()
     if out.suffix.lower() != ".cbreview":
         out = out.with_suffix(".cbreview")
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".cbreview", dir=out.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(MANIFEST, body_bytes)
             zf.writestr(SIGNATURE, signature)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+
+    return atomic_save(write, out)
 
 
 # ========================================================================= consortium side

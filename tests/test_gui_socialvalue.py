@@ -91,3 +91,40 @@ def test_record_delivery_with_evidence(main_window, tmp_path):
     commitment_id = page.progress.item(0, 0).data(Qt.ItemDataRole.UserRole + 60)
     assert tracking.deliveries(ws.db, commitment_id)[0].evidence
     assert page.progress.item(0, 4).text() == "1.5"
+
+
+def test_the_statement_and_workbook_buttons_write_off_the_windows_thread(
+    main_window, qtbot, tmp_path, monkeypatch
+):
+    import threading
+
+    import docx
+    from PySide6.QtWidgets import QFileDialog
+
+    from consortium.socialvalue import statement, workbook
+
+    ws = main_window.ws
+    bid_id = add_demo_social_value(ws, TODAY)
+    page = main_window.social_value
+    main_window.sidebar.setCurrentRow(4)
+    page.reload_bids(bid_id)
+    threads: list[str] = []
+    for module in (statement, workbook):
+        real = module.build
+
+        def build(*args, real=real, **kwargs):
+            threads.append(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, "build", build)
+    answers = iter([str(tmp_path / "Statement.docx"), str(tmp_path / "Calculator.xlsx")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(answers), ""))
+    qtbot.mouseClick(page.statement_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Saved the statement" in page.message.text(), timeout=20_000)
+    assert str(tmp_path / "Statement.docx") in page.message.text()
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "Statement.docx").paragraphs)
+    assert "social value" in text.lower()
+    qtbot.mouseClick(page.workbook_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "calculator workbook" in page.message.text(), timeout=20_000)
+    assert openpyxl.load_workbook(tmp_path / "Calculator.xlsx").worksheets
+    assert len(threads) == 2 and threading.main_thread().name not in threads

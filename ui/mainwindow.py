@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self.tenders = TendersPage(self.run)
         self.matches = MatchesPage(self.run)
         self.bids = BidsPage(self.run)
-        self.social_value = SocialValuePage()
+        self.social_value = SocialValuePage(self.run)
         self.review = ReviewPage()
         self.library = LibraryPage()
         self.pipeline = PipelinePage(self.run)

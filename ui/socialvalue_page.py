@@ -111,8 +111,9 @@ class BarChart(QWidget):
 
 
 class SocialValuePage(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, run=None, parent=None):
         super().__init__(parent)
+        self.run = run  # the window's background runner: run(title, fn, on_done)
         self.ws: Workspace | None = None
         self.result = None
         layout = QVBoxLayout(self)
@@ -648,19 +649,31 @@ class SocialValuePage(QWidget):
             "Excel workbook (*.xlsx)",
         )
         if path:
-            self.export_workbook(Path(path))
+            self.export_workbook(Path(path), background=True)
 
-    def export_workbook(self, path: Path) -> Path | None:
+    def export_workbook(self, path: Path, background: bool = False) -> Path | None:
+        """Write the calculator workbook; ``background``: off the window's thread, through the
+        window's runner (the result then reaches the message, and None is returned)."""
         from consortium.socialvalue import workbook
 
         if self.result is None:
             self.message.setText("Add commitments first.")
             return None
-        out = workbook.build(self.result, path, title=self.bid.currentText())
-        self.message.setText(
-            f"Saved the calculator workbook to {escape(str(out))}: every figure is a live formula."
+        result, title = self.result, self.bid.currentText()
+
+        def saved(out: Path) -> Path:
+            self.message.setText(
+                f"Saved the calculator workbook to {escape(str(out))}: every figure is a live "
+                "formula."
+            )
+            return out
+
+        return self._save(
+            "Saving the calculator workbook",
+            lambda: workbook.build(result, path, title=title),
+            saved,
+            background,
         )
-        return out
 
     def choose_statement(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -670,18 +683,36 @@ class SocialValuePage(QWidget):
             "Word document (*.docx)",
         )
         if path:
-            self.export_statement(Path(path))
+            self.export_statement(Path(path), background=True)
 
-    def export_statement(self, path: Path) -> Path | None:
+    def export_statement(self, path: Path, background: bool = False) -> Path | None:
+        """Write the statement (Word); ``background`` as for :meth:`export_workbook`."""
         try:
             from consortium.socialvalue import statement
         except ImportError:
             self.message.setText("The statement is not available in this version.")
             return None
+        ws, bid_id = self.ws, self.bid.currentData()
+
+        def saved(out: Path) -> Path:
+            self.message.setText(f"Saved the statement to {escape(str(out))}.")
+            return out
+
+        return self._save(
+            "Saving the social value statement",
+            lambda: statement.build(ws, bid_id, path),
+            saved,
+            background,
+        )
+
+    def _save(self, title: str, write, saved, background: bool) -> Path | None:
+        """``saved(write())``: in the background through the window's runner (a Word or Excel
+        document takes a few tenths of a second to write), else here."""
+        if background and self.run is not None:
+            self.run(title, lambda _progress, _cancelled: write(), saved)
+            return None
         try:
-            out = statement.build(self.ws, self.bid.currentData(), path)
+            return saved(write())
         except ConsortiumError as exc:
             self.message.setText(colours.span("error", str(exc)))
             return None
-        self.message.setText(f"Saved the statement to {escape(str(out))}.")
-        return out

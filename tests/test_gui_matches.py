@@ -398,3 +398,32 @@ def test_a_search_typed_in_matches_is_read_off_the_windows_thread(window, qtbot,
     # Cleared, the whole list comes back.
     page.search.clear()
     qtbot.waitUntil(lambda: page.tenders.rowCount() == everything, timeout=10_000)
+
+
+def test_tenders_imported_while_matches_is_shown_are_listed_off_the_windows_thread(
+    window, qtbot, monkeypatch
+):
+    import threading
+
+    from consortium.tenders import search
+    from consortium.tenders.importer import import_paths
+    from tests.feed_server import FTS_PAGE
+
+    page = window.matches
+    assert window.stack.currentWidget() is page and page.tenders.rowCount() > 0
+    before = {page.tenders.item(r)["ocid"] for r in range(page.tenders.rowCount())}
+    threads: list[str] = []
+    real = search.open_first
+
+    def listing(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "open_first", listing)
+    import_paths(window.ws, [FTS_PAGE])
+
+    def listed() -> set[str]:
+        return {page.tenders.item(r)["ocid"] for r in range(page.tenders.rowCount())}
+
+    qtbot.waitUntil(lambda: listed() > before, timeout=20_000)
+    assert threads and threading.main_thread().name not in threads

@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
         watch(self.tenders, ("partners", "matching"), self.tenders.refresh_fits)
         watch(self.tenders, "feeds", self.feeds.refresh)  # the "Get new tenders" bars
         watch(self.start, "feeds", self.feeds.refresh)
-        watch(self.matches, "tenders", self.matches.reload_tenders)
+        watch(self.matches, "tenders", self.matches.refresh_tenders)
         watch(self.matches, "partners", self.matches.reload_partners)
         watch(self.matches, "matching", self.matches.rerank)  # weights and marks
         watch(self.matches, ("partners", "consortia"), self.matches.consortia.reload)

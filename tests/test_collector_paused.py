@@ -60,3 +60,18 @@ def test_the_windows_jobs_run_with_it_paused(qtbot):
     qtbot.waitUntil(lambda: "task" in seen, timeout=5000)
     assert seen == {"latest": False, "task": False}
     assert gc.isenabled()  # on again once they are done
+
+
+def test_what_a_big_job_kept_is_set_aside_and_a_small_jobs_is_not():
+    frozen = gc.get_freeze_count()
+    kept: list = []
+    with memory.collector_paused():
+        kept.extend([i] for i in range(memory.KEPT_BY_A_BIG_JOB + 10_000))
+    assert gc.get_freeze_count() >= frozen + memory.KEPT_BY_A_BIG_JOB and gc.isenabled()
+    gc.unfreeze()  # this test's own objects back in the generations
+    frozen = gc.get_freeze_count()
+    gc.collect()
+    with memory.collector_paused():
+        small = [[i] for i in range(100)]
+    assert gc.get_freeze_count() == frozen and len(small) == 100
+    kept.clear()

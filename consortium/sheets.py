@@ -60,15 +60,19 @@ def guard_all(cells: Iterable) -> None:
         guard(cell)
 
 
-def cells(ws, values: Iterable[Any]) -> list[Cell]:
-    """A row of user values as cells of ``ws``, safe and guarded, not yet in the sheet: style
-    them, then ``ws.append(row)`` (the way to write a write-only sheet, whose rows are stored
-    as they come)."""
+def cell(ws, raw: Any) -> Cell:
+    """One user value as a cell of ``ws``, safe and guarded, not yet in the sheet (``ws.append``
+    places it): style it first, as a write-only sheet stores its rows as they come."""
     from openpyxl.cell.cell import Cell
 
-    row = [Cell(ws, row=1, column=1, value=value(v)) for v in values]  # placed by append
-    guard_all(row)
-    return row
+    made = Cell(ws, row=1, column=1, value=value(raw))  # the row and column: append's to set
+    guard(made)
+    return made
+
+
+def cells(ws, values: Iterable[Any]) -> list[Cell]:
+    """A row of user values as :func:`cell` makes them: style them, then ``ws.append(row)``."""
+    return [cell(ws, v) for v in values]
 
 
 def append(ws, values: Iterable[Any]) -> list[Cell]:

@@ -195,3 +195,19 @@ def memory_keyring():
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(before)
+
+
+def threads_calling(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list[str]:
+    """The names of the threads that call ``module.name`` from now on (it still runs): to show
+    that work the window asks for runs off the window's thread."""
+    import threading
+
+    called: list[str] = []
+    real = getattr(module, name)
+
+    def recorded(*args, **kwargs):
+        called.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return called

@@ -17,6 +17,7 @@ from consortium.tenders import search
 from consortium.tenders.feeds import fetch as feeds
 from consortium.tenders.feeds.client import Client, Policy
 from consortium.tenders.importer import import_paths
+from tests.conftest import threads_calling
 from tests.feed_server import CF_PAGE, FTS_PAGE, FakeTime, FeedServer, chain, closed_port
 from ui.tenders_model import CLOSING_SOON
 
@@ -242,14 +243,7 @@ def test_pipeline_area_lists_sorts_searches_and_exports(main_window, qtbot, tmp_
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     from consortium.tenders import pipeline_xlsx
 
-    threads: list[str] = []
-    real_export = pipeline_xlsx.export_xlsx
-
-    def export(*args):
-        threads.append(threading.current_thread().name)
-        return real_export(*args)
-
-    monkeypatch.setattr(pipeline_xlsx, "export_xlsx", export)
+    threads = threads_calling(monkeypatch, pipeline_xlsx, "export_xlsx")
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Saved" in page.message.text(), timeout=20_000)
     assert page.message.text() == f"Saved {model.rowCount():,} contract(s) to {out}"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from consortium.matching import consortia
 from consortium.matching.scoring import sort_key
+from tests.conftest import threads_calling
 from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
 
 TODAY = dt.date(2026, 11, 23)
@@ -382,14 +383,7 @@ def test_a_search_typed_in_matches_is_read_off_the_windows_thread(window, qtbot,
 
     page = window.matches
     everything = page.tenders.rowCount()
-    threads: list[str] = []
-    real = search.open_first
-
-    def listing(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(search, "open_first", listing)
+    threads = threads_calling(monkeypatch, search, "open_first")
     qtbot.keyClicks(page.search, "young carers")
     qtbot.waitUntil(lambda: 0 < page.tenders.rowCount() < everything, timeout=10_000)
     titles = [page.tenders.item(r)["title"].lower() for r in range(page.tenders.rowCount())]
@@ -412,14 +406,7 @@ def test_tenders_imported_while_matches_is_shown_are_listed_off_the_windows_thre
     page = window.matches
     assert window.stack.currentWidget() is page and page.tenders.rowCount() > 0
     before = {page.tenders.item(r)["ocid"] for r in range(page.tenders.rowCount())}
-    threads: list[str] = []
-    real = search.open_first
-
-    def listing(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(search, "open_first", listing)
+    threads = threads_calling(monkeypatch, search, "open_first")
     import_paths(window.ws, [FTS_PAGE])
 
     def listed() -> set[str]:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from consortium.socialvalue import commitments
 from consortium.socialvalue.demo import add_demo_social_value
+from tests.conftest import threads_calling
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -108,15 +109,8 @@ def test_the_statement_and_workbook_buttons_write_off_the_windows_thread(
     page = main_window.social_value
     main_window.sidebar.setCurrentRow(4)
     page.reload_bids(bid_id)
-    threads: list[str] = []
-    for module in (statement, workbook):
-        real = module.build
-
-        def build(*args, real=real, **kwargs):
-            threads.append(threading.current_thread().name)
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(module, "build", build)
+    for_statement = threads_calling(monkeypatch, statement, "build")
+    for_workbook = threads_calling(monkeypatch, workbook, "build")
     answers = iter([str(tmp_path / "Statement.docx"), str(tmp_path / "Calculator.xlsx")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(answers), ""))
     qtbot.mouseClick(page.statement_button, Qt.MouseButton.LeftButton)
@@ -127,4 +121,5 @@ def test_the_statement_and_workbook_buttons_write_off_the_windows_thread(
     qtbot.mouseClick(page.workbook_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "calculator workbook" in page.message.text(), timeout=20_000)
     assert openpyxl.load_workbook(tmp_path / "Calculator.xlsx").worksheets
+    threads = for_statement + for_workbook
     assert len(threads) == 2 and threading.main_thread().name not in threads

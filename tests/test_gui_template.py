@@ -9,6 +9,7 @@ import openpyxl
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from consortium.partners import excel
+from tests.conftest import threads_calling
 
 
 def menu_action(win, text: str):
@@ -24,14 +25,7 @@ def test_the_template_is_saved_off_the_windows_thread(main_window, qtbot, tmp_pa
     win = main_window
     out = tmp_path / "Partner template"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    threads: list[str] = []
-    real = excel.write_template
-
-    def write(path):
-        threads.append(threading.current_thread().name)
-        return real(path)
-
-    monkeypatch.setattr(excel, "write_template", write)
+    threads = threads_calling(monkeypatch, excel, "write_template")
     menu_action(win, "Save an Excel template…").trigger()
     qtbot.waitUntil(lambda: "Saved the template" in win.status.currentMessage(), timeout=20_000)
     made = out.with_suffix(".xlsx")

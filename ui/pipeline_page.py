@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
 from consortium.partners import store as partner_store
-from consortium.progress import Cancelled, never_cancelled, no_progress
+from consortium.progress import Cancelled
 from consortium.tenders.pipeline import Pipeline, PipelineRow, pipeline, sort_rows
 from consortium.workspace import Workspace
 from ui.background import LatestJob
@@ -82,7 +82,7 @@ class PipelinePage(QWidget):
     ABOUT = "Contracts ending in the next 6 to 24 months in your places and services: re-tenders to prepare for."
     tender_requested = Signal(str)
 
-    def __init__(self, run=None, parent=None):
+    def __init__(self, run, parent=None):
         super().__init__(parent)
         self.run = run  # the window's background runner: run(title, fn, on_done)
         self.ws: Workspace | None = None
@@ -307,20 +307,14 @@ class PipelinePage(QWidget):
             path += ".xlsx"
         result = self.result  # what is on screen now, whatever is chosen while it is written
 
-        def write(progress=no_progress, cancelled=never_cancelled) -> Path:
-            from consortium.tenders.pipeline_xlsx import (
-                export_xlsx,
-            )  # openpyxl: on the job's thread
+        def write(progress, cancelled) -> Path:
+            # openpyxl is loaded here, on the job's thread, not the window's
+            from consortium.tenders.pipeline_xlsx import export_xlsx
 
             return export_xlsx(result, path, progress, cancelled)
 
         def saved(out: Path) -> None:
             self.message.setText(f"Saved {len(result.rows):,} contract(s) to {out}")
 
-        if self.run is None:  # the page on its own, without a window
-            try:
-                saved(write())
-            except ConsortiumError as exc:
-                self.message.setText(str(exc))
-        else:  # tens of thousands of rows take a while: off the GUI thread, with Cancel
-            self.run("Exporting the pipeline", write, saved)
+        # Tens of thousands of rows take a while: off the GUI thread, with progress and Cancel.
+        self.run("Exporting the pipeline", write, saved)

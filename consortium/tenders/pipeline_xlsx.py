@@ -7,7 +7,6 @@ import contextlib
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -136,6 +135,6 @@ def _formatted(ws, raw, number_format: str):
     """A date or amount as a cell with its format (nothing for a value not given)."""
     if raw is None:
         return None
-    cell = Cell(ws, row=1, column=1, value=raw)  # placed by append
-    cell.number_format = number_format
-    return cell
+    made = sheets.cell(ws, raw)
+    made.number_format = number_format
+    return made

@@ -751,9 +751,8 @@ def extracted_or_compiled(
     compiled = [
         (row_id, compile_tender(conn, ocid)) for row_id, ocid in rows if row_id not in ready
     ]
-    found = dict(compiled)
-    children = [(row_id, ready[row_id] if row_id in ready else found[row_id]) for row_id, _ in rows]
-    return children, compiled
+    ready.update(compiled)
+    return [(row_id, ready[row_id]) for row_id, _ in rows], compiled
 
 
 def reindex_extracted(

@@ -211,3 +211,9 @@ def threads_calling(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list[
 
     monkeypatch.setattr(module, name, recorded)
     return called
+
+
+def matches_listed(qtbot, page) -> int:
+    """Wait until the Matches page's tender list, read in the background, is shown; its rows."""
+    qtbot.waitUntil(lambda: not page._lister.busy(), timeout=15_000)
+    return page.tenders.rowCount()

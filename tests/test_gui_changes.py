@@ -16,6 +16,7 @@ from consortium.bids import questions as bid_questions
 from consortium.changes import ANSWERS, Changes
 from consortium.packs import keys, pack
 from consortium.socialvalue import commitments
+from tests.conftest import matches_listed
 from tests.test_work import BID, Parties
 
 BIDS_ROW, SOCIAL_VALUE_ROW, REVIEW_ROW, LIBRARY_ROW, PIPELINE_ROW, WORK_ROW = 3, 4, 5, 6, 7, 8
@@ -329,7 +330,8 @@ def test_weights_changed_rerank_matches_and_the_tenders_that_fit_us(main_window,
     assert tenders.model.index(0, 8).data() == "88 alone"
     win.sidebar.setCurrentRow(MATCHES_ROW)
     page = win.matches
-    page.select_tender("ocds-h6vhtk-06e058")
+    matches_listed(qtbot, page)
+    assert page.select_tender("ocds-h6vhtk-06e058")
     before = [m.score for m in page.matches]
     page.weight_boxes["place"].setValue(0)  # saved, and ranked again by the dispatcher
     assert service.load_weights(win.ws.db).place == 0
@@ -402,7 +404,7 @@ def test_the_check_on_start_choice_shows_on_both_bars_through_the_dispatcher(mai
 
 
 def test_matches_reads_its_tenders_when_first_shown_and_at_once_when_on_screen(
-    main_window, demo_template, tmp_path
+    main_window, demo_template, tmp_path, qtbot
 ):
     from consortium.workspace import Workspace
     from tests.conftest import copy_workspace
@@ -414,14 +416,16 @@ def test_matches_reads_its_tenders_when_first_shown_and_at_once_when_on_screen(
     tenders = win.matches.tenders
     assert tenders.rowCount() == 0  # not read while the window opened
     win.sidebar.setCurrentRow(MATCHES_ROW)
-    shown = tenders.rowCount()
+    shown = matches_listed(qtbot, win.matches)  # read in the background once shown
     assert shown > 0
     win.sidebar.setCurrentRow(PARTNERS_ROW)
     win._switch_to(demo_copy("second.consortium"))
     assert tenders.rowCount() == 0  # hidden: nothing of the old workspace, nothing read yet
+    qtbot.wait(100)
+    assert tenders.rowCount() == 0 and not win.matches._lister.busy()
     win.sidebar.setCurrentRow(MATCHES_ROW)
-    assert tenders.rowCount() == shown
+    assert matches_listed(qtbot, win.matches) == shown
     win._switch_to(Workspace.create(tmp_path / "empty.consortium"))  # on screen: at once
-    assert tenders.rowCount() == 0
+    assert win.matches._lister.busy() and matches_listed(qtbot, win.matches) == 0
     win._switch_to(demo_copy("third.consortium"))
-    assert tenders.rowCount() == shown
+    assert matches_listed(qtbot, win.matches) == shown

@@ -13,15 +13,16 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from consortium.matching import consortia
 from consortium.matching.scoring import sort_key
-from tests.conftest import threads_calling
+from tests.conftest import matches_listed, threads_calling
 from ui.matches_models import MatchModel, OpportunityModel, TenderPickModel
 
 TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def window(main_window):
+def window(main_window, qtbot):
     main_window.sidebar.setCurrentRow(2)
+    assert matches_listed(qtbot, main_window.matches) > 0  # read in the background
     return main_window
 
 
@@ -50,6 +51,32 @@ def test_pick_a_tender_and_read_why(window):
     assert first.partner_name in ("Riverside Community Action", "Northside Young Carers Trust")
     html = page.why.toHtml()
     assert first.partner_name in html and "Camden is inside London" in html
+
+
+def test_double_clicking_an_opportunity_shows_its_partners_and_chooses_it_in_the_list(
+    window, qtbot, monkeypatch
+):
+    import threading
+
+    from consortium.tenders import search
+
+    page = window.matches
+    show_opportunities(page, qtbot)
+    page.search.setText("no tender has these words")
+    qtbot.waitUntil(lambda: not page._lister.busy() and page.tenders.rowCount() == 0)
+    wanted = page.opps.item(0).tender
+    threads = threads_calling(monkeypatch, search, "open_first")
+    view = page.opps_view
+    centre = view.visualRect(page.opps.index(0, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert page.tabs.currentIndex() == 0
+    assert page.heading.text().startswith(wanted.title)  # at once, before the list is read
+    assert page.match_model.rowCount() > 0 and page.search.text() == ""
+    matches_listed(qtbot, page)
+    row = page.tender_view.currentIndex().row()
+    assert row >= 0 and page.tenders.item(row)["ocid"] == wanted.ocid
+    assert threads and threading.main_thread().name not in threads  # the list read off it
 
 
 def test_lot_choice_ranks_for_that_lot(window):
@@ -339,6 +366,8 @@ def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
     # A year of notices: the list starts with what can still be bid for, soonest first, then
     # the rest latest-closed first; a tender closed long ago, asked for from elsewhere, is put
     # at the top and chosen.
+    import threading
+
     from conftest import copy_workspace
 
     from consortium.tenders import search
@@ -358,8 +387,10 @@ def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
     page = win.matches
     page.today = today
     page.tenders.set_rows([])
-    win.show_area("matches")
-    page.reload_tenders()
+    threads = threads_calling(monkeypatch, search, "open_first")
+    win.show_area("matches")  # first shown: read in the background
+    assert page.tenders.rowCount() == 0
+    assert matches_listed(qtbot, page) == still_open + 100
     listed = [page.tenders.item(r) for r in range(page.tenders.rowCount())]
     statuses = [r["status"] for r in listed]
     first_shut = next(i for i, s in enumerate(statuses) if s not in ("open", "coming soon"))
@@ -370,9 +401,17 @@ def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
     assert dated == sorted(dated, reverse=True)  # the latest to close first
     oldest = search.search(ws, status=["closed"], today=page.today, limit=1)[0]["ocid"]
     assert oldest not in {r["ocid"] for r in listed}
+    title = search.rows(ws, [oldest], today=today)[0]["title"]
+    page.search.setText("carers")  # the search is cleared for a tender asked for
     assert page.show_tender(oldest)
+    assert page.heading.text().startswith(title)  # chosen at once, its partners ranked
+    assert page.search.text() == ""
+    matches_listed(qtbot, page)
     assert page.tenders.item(0)["ocid"] == oldest
     assert page.tender_view.currentIndex().row() == 0
+    assert page.tenders.rowCount() == still_open + 101
+    assert threads and threading.main_thread().name not in threads
+    assert not page.show_tender("ocds-no-such-tender")
     win.close()
 
 

@@ -91,6 +91,7 @@ class MatchesPage(QWidget):
         self.names: dict[int, str] = {}
         self.result: proposals.ProposalResult | None = None
         self.ocid: str | None = None
+        self._wanted: str | None = None  # asked for from elsewhere: listed when the list is read
         # What the Opportunities list shows, as (workspace, partner, weights): None when stale.
         # Ranking reads every open tender, so it runs in the background and only when the list
         # is on screen (never while the window opens).
@@ -145,7 +146,7 @@ class MatchesPage(QWidget):
 
         self._lister = LatestJob(self, _LISTER, self._listed, self._not_listed)
         self._timer = QTimer(self, singleShot=True, interval=200)
-        self._timer.timeout.connect(self._list_in_background)
+        self._timer.timeout.connect(self.refresh_tenders)
         self.search.textChanged.connect(self._timer.start)
         self.tender_view.selectionModel().currentRowChanged.connect(self._tender_chosen)
         self.tabs.currentChanged.connect(lambda _index: self._load_opportunities_if_shown())
@@ -354,7 +355,8 @@ class MatchesPage(QWidget):
     # --------------------------------------------------------------------- data
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
-        self.ocid = None
+        self.ocid = self._wanted = None
+        self._lister.stop()  # a list still being read is the last workspace's
         self._set_weights(service.load_weights(ws.db), save=False)
         # The tender list is read when the page is first shown: the window's change dispatcher
         # marks it stale for a new workspace (ui/dispatch.py, mark_stale).
@@ -432,42 +434,21 @@ class MatchesPage(QWidget):
         self._show_choices()
         self.reload_opportunities()
 
-    def reload_tenders(self) -> None:
-        """The tender list, read now (a workspace opened, a tender asked for from elsewhere);
-        a search typed in the box, and a change of tenders while the list is shown, are read off
-        the GUI thread instead (:meth:`refresh_tenders`)."""
-        if self.ws is None:
-            return
-        # A typed search waiting or running would show an older list (or drop a tender put at
-        # the top by show_tender): this reads the box as it is now.
-        self._timer.stop()
-        self._lister.stop()
-        try:
-            rows = tender_search.open_first(
-                self.ws, self.search.text(), today=self.today, limit=TENDERS_LISTED
-            )
-        except Exception as exc:  # a half-typed query must never break the page
-            self._not_listed(exc)
-            return
-        self._listed(rows)
-
     def refresh_tenders(self) -> None:
-        """After tenders changed (an import, another window): the list read again in the
-        background, or now when it is empty (first shown, or a workspace just opened), where
-        it must be there at once."""
-        if self.tenders.rowCount() == 0:
-            self.reload_tenders()
-        else:
-            self._list_in_background()
-
-    def _list_in_background(self) -> None:
-        # At 200,000 tenders a search for a common word took 105 ms on the GUI thread, and
-        # each commit of a download read the list again there (50-105 ms each).
+        """The tender list read again, off the GUI thread: when the page is first shown or a
+        workspace opened, after tenders changed (an import, another window), and for a search
+        typed in the box (after a pause in the typing). At 200,000 tenders reading it took
+        40-55 ms, and 100-130 ms for a common word, each time on the GUI thread."""
+        self._timer.stop()  # a typed search waiting would only read the same box again
         if self.ws is None:
             return
         ws, words, today = self.ws, self.search.text(), self.today
+        # A tender asked for from elsewhere goes in the list even if it would not be listed.
+        keep, self._wanted = self._wanted, None
         self._lister.start(
-            lambda _stale: tender_search.open_first(ws, words, today=today, limit=TENDERS_LISTED)
+            lambda _stale: tender_search.open_first(
+                ws, words, today=today, limit=TENDERS_LISTED, keep=keep
+            )
         )
 
     def _listed(self, rows: list[dict]) -> None:
@@ -479,18 +460,17 @@ class MatchesPage(QWidget):
         self.heading.setText(f"Search: {exc}")
 
     def show_tender(self, ocid: str) -> bool:
-        """From a tender elsewhere: the whole list (the search cleared), with that one chosen
-        (put at the top when the list does not hold it, e.g. one closed long ago)."""
-        self.search.clear()
-        self.reload_tenders()
-        if self.select_tender(ocid):
-            return True
-        extra = tender_search.rows(self.ws, [ocid], today=self.today)
-        if not extra:
+        """From a tender elsewhere: that one chosen now (its partners ranked), then the whole
+        list (the search cleared) read in the background with it chosen, at the top when the
+        list would not hold it (one closed long ago, say). False if there is no such tender."""
+        if self.ws is None or not self._choose_tender(ocid):
             return False
-        listed = [self.tenders.item(r) for r in range(self.tenders.rowCount())]
-        self.tenders.set_rows(extra + listed)
-        return self.select_tender(ocid)
+        self.search.blockSignals(True)  # cleared for the list read just below
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._wanted = ocid
+        self.refresh_tenders()
+        return True
 
     def select_tender(self, ocid: str) -> bool:
         for r in range(self.tenders.rowCount()):
@@ -500,13 +480,15 @@ class MatchesPage(QWidget):
         return False
 
     def _tender_chosen(self, current, _previous) -> None:
-        if not current.isValid() or self.ws is None:
-            return
-        ocid = current.data(KEY_ROLE)
-        if ocid == self.ocid:
-            return
+        if current.isValid() and self.ws is not None and current.data(KEY_ROLE) != self.ocid:
+            self._choose_tender(current.data(KEY_ROLE))
+
+    def _choose_tender(self, ocid: str) -> bool:
+        """Show ``ocid``'s partners and lots (False if the workspace has no such tender)."""
+        tender = tender_search.get(self.ws, ocid)
+        if tender is None:  # gone since it was listed (another window deleted it)
+            return False
         self.ocid = ocid
-        tender = service.get_tender(self.ws.db, ocid)
         self.tender = tender
         status = tender.status_on(self.today)
         self.heading.setText(
@@ -520,6 +502,7 @@ class MatchesPage(QWidget):
         self.lot.blockSignals(False)
         self._clear_proposal()
         self._rank()
+        return True
 
     def _lot_chosen(self, _index: int) -> None:
         if self.ocid is not None:
@@ -841,8 +824,5 @@ class MatchesPage(QWidget):
         feedback.reset(self.ws, pid)  # the dispatcher calls rerank()
 
     def _open_opportunity(self, index) -> None:
-        ocid = self.opps.item(index.row()).tender.ocid
-        self.search.clear()
-        self.reload_tenders()
-        if self.select_tender(ocid):
+        if self.show_tender(self.opps.item(index.row()).tender.ocid):
             self.tabs.setCurrentIndex(0)

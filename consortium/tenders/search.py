@@ -1073,10 +1073,22 @@ def search(ws: Workspace, query: TenderQuery | None = None, *, today=None, limit
     return rows(ws, search_keys(ws, query, today=today, limit=limit, **kwargs), today=today)
 
 
-def open_first(ws: Workspace, text: str, *, today=None, limit: int) -> list[dict]:
+def open_first(
+    ws: Workspace, text: str, *, today=None, limit: int, keep: str | None = None
+) -> list[dict]:
     """Up to ``limit`` rows for a list to choose a tender from: the open and coming-soon ones
     first, soonest deadline first; then, to fill it, the rest, the latest to close first (a
-    year of notices would otherwise begin with last January's closed ones)."""
+    year of notices would otherwise begin with last January's closed ones).
+
+    ``keep``: the ocid of a tender asked for from elsewhere (one closed long ago, say), put
+    at the top when the list would not hold it, so it can be chosen in the list."""
+    found = _open_first(ws, text, today=today, limit=limit)
+    if keep is not None and all(row["ocid"] != keep for row in found):
+        found = rows(ws, [keep], today=today) + found
+    return found
+
+
+def _open_first(ws: Workspace, text: str, *, today, limit: int) -> list[dict]:
     found = search(ws, text=text, status=["open", "coming soon"], today=today, limit=limit)
     if len(found) < limit:
         found += search(

@@ -10,7 +10,8 @@ For each size (releases; ``bench/tenders.py`` generates them from the real notic
    fresh process; min/median/max of the ratio; bytes written by the import against the final
    size; with ``--ocdskit``, ``ocdskit compile`` on the same file, timed the same way; then
    ``--one-core-runs`` more pairs with each process held to one core (Linux);
-2. the workspace on disk (demo partners added, our organisation set);
+2. the workspace on disk (demo partners added, our organisation set), and a day's download
+   (500 notices, most of them updating tenders it holds) imported into a copy of it;
 3. the main window shown, in a fresh process (time and peak RSS);
 4. opportunities for our organisation from the workspace, cold (fresh process) and warm, with
    the memory the ranking added; ranking every partner for one tender; loading the text model;
@@ -349,7 +350,31 @@ def child_search(db: str, index: str) -> dict:
     return {"times": times, "count_s": counts, "full_s": fulls, "hits": hits, "counted": counted}
 
 
+def child_daily(file: str, db: str, copy: str) -> dict:
+    """A day's download into a full workspace: ``file`` imported into a copy of ``db``."""
+    from consortium.tenders.importer import import_paths
+    from consortium.workspace import Workspace
+
+    for extra in Path(copy).parent.glob(Path(copy).name + "*"):
+        extra.unlink()
+    shutil.copyfile(db, copy)
+    ws = Workspace.open(copy)
+    start = time.perf_counter()
+    report = import_paths(ws, [file])
+    seconds = time.perf_counter() - start
+    ws.close()
+    for extra in Path(copy).parent.glob(Path(copy).name + "*"):
+        extra.unlink()
+    return {
+        "seconds": seconds,
+        "releases": report.releases_read,
+        "updated": report.tenders_updated,
+        "new": report.tenders_new,
+    }
+
+
 CHILDREN = {
+    "daily": child_daily,
     "import": child_import,
     "floor": child_floor,
     "stored": child_stored,
@@ -426,9 +451,9 @@ def bench_size(
     measures: set[str] = frozenset(),
     one_core_runs: int = 1,
 ) -> dict:
-    """Every measure for one size (``measures``: only these of import, window, match, search;
-    an existing workspace in ``work`` is reused rather than imported again)."""
-    measures = set(measures) or {"import", "window", "match", "search"}
+    """Every measure for one size (``measures``: only these of import, daily, window, match,
+    search; an existing workspace in ``work`` is reused rather than imported again)."""
+    measures = set(measures) or {"import", "daily", "window", "match", "search"}
     import tenders as gen  # bench/tenders.py: the real-shaped generator
 
     name = label(n)
@@ -520,6 +545,8 @@ def bench_size(
         line += f"; goal < 500 MB at 200k: {verdict(size < 500e6)}"
     print(line)
 
+    if "daily" in measures:
+        daily_figures(db, work, runs, out)
     if "window" in measures:
         window_figures(db, runs, out)
     if "match" in measures:
@@ -527,6 +554,29 @@ def bench_size(
     if "search" in measures:
         search_figures(db, out)
     return out
+
+
+DAILY = 500  # notices in a day's download: Find a Tender and Contracts Finder publish ~400
+
+
+def daily_figures(db: Path, work: Path, runs: int, out: dict) -> None:
+    """A day's notices (most of them new releases of tenders the workspace holds, as a
+    download brings) imported into the full workspace, each run on a fresh copy."""
+    import tenders as gen
+
+    name = label(out["n"])
+    package = work / f"daily-{DAILY}.json"
+    if not package.exists():
+        gen.generate(package, DAILY, seed=99)  # another seed: the same processes, new notices
+    copy = str(work / f"daily-{name}.consortium")
+    runs_ = [child("daily", str(package), str(db), copy) for _ in range(runs)]
+    seconds = [r["seconds"] for r in runs_]
+    out["daily_s"] = statistics.median(seconds)
+    r = runs_[0]
+    print(
+        f"[{name}] a day's download ({r['releases']:,} notices: {r['updated']:,} tenders "
+        f"updated, {r['new']:,} new) imported into it: {spread(seconds)} s"
+    )
 
 
 def window_figures(db: Path, runs: int, out: dict) -> None:
@@ -626,7 +676,9 @@ def main() -> None:
         "--one-core-runs", type=int, default=1, help="paired runs held to one core (0: none)"
     )
     parser.add_argument(
-        "--measures", default="", help="only these of import,window,match,search (default all)"
+        "--measures",
+        default="",
+        help="only these of import,daily,window,match,search (default all)",
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

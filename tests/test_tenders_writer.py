@@ -41,6 +41,32 @@ def test_multi_insert_pads_to_one_statement_text_and_keeps_every_row():
     assert variable_limit(conn) >= 999
 
 
+def test_a_few_rows_are_padded_to_a_few_not_to_thousands():
+    # One tender updated alone (a day's download updates hundreds so) inserts its three
+    # places: bound as 2,048 rows, most of them NULLs, that was 4 ms of SQL an update.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT NOT NULL, b INTEGER)")
+    head = "INSERT INTO t (a, b)"
+    three = [("E09000007", 1), ("TLI", 1), ("TLI3", 1)]
+    ((sql, params),) = multi_insert(head, three, 2, 32766, per=2048)
+    assert len(params) == 2 * 8  # three rows in a statement of eight
+    conn.execute(sql, params)
+    assert conn.execute("SELECT a, b FROM t ORDER BY rowid").fetchall() == three
+    # Every count of rows uses one of a few texts, so a few prepared statements.
+    texts = {multi_insert(head, [("x", i)] * i, 2, 32766, per=2048)[0][0] for i in range(1, 3000)}
+    assert len(texts) == 5  # 1, 8, 64, 512 and 2,048 rows
+    assert len(multi_insert(head, [("x", 1)] * 700, 2, 32766, per=2048)[0][1]) == 2 * 2048
+
+
+def test_one_item_is_packed_as_a_batch_packs_it():
+    from consortium.tenders import packing
+
+    text = b'{"ocid": "ocds-h6vhtk-000001", "tender": {"title": "Young carers"}}'
+    assert packing.pack_many([text]) == packing.pack_many([text, text])[:1]
+    assert packing.unpack_bytes(packing.pack_many([text])[0]) == text
+    assert packing.pack_many([b""]) == [packing.pack_bytes(b"")]
+
+
 def test_writer_runs_jobs_in_order_on_the_workspace_writer_and_hands_errors_back(empty_ws):
     ws = empty_ws
     conn = ws.writer_conn

@@ -118,7 +118,9 @@ def pack_many(items: list[bytes], dictionary: int = 0) -> list[bytes]:
     # zstd refuses empty inputs here; they are packed one by one (rare: an empty text).
     full = [i for i, item in enumerate(items) if item]
     out: list[bytes] = [b""] * len(items)
-    if full:
+    if len(full) == 1:  # one tender updated alone: a batch call costs 0.8 ms, this 30 µs
+        out[full[0]] = pack_bytes(items[full[0]], dictionary)
+    elif full:
         frames = _compressor(dictionary).multi_compress_to_buffer([items[i] for i in full])
         for i, frame in zip(full, frames, strict=True):
             out[i] = frame.tobytes()

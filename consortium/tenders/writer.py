@@ -51,12 +51,14 @@ def multi_insert(
     rows of NULLs that its ``WHERE`` drops (the first column of a real row is never NULL). One
     text means one step per chunk and one prepared statement in Python's cache, which keeps
     the values last bound to it: a text per row count would keep hundreds of batches alive.
+    The number of rows is one of a few sizes, the first that holds ``rows`` (see
+    :func:`_rows_per_statement`), so a handful of rows is not padded to ``per``.
 
     >>> multi_insert("INSERT INTO t (a, b)", [(1, 2), (3, 4), (5, 6)], 2, 4)  # doctest: +NORMALIZE_WHITESPACE
     [('INSERT INTO t (a, b) SELECT * FROM (VALUES (?,?),(?,?)) WHERE column1 IS NOT NULL', [1, 2, 3, 4]),
      ('INSERT INTO t (a, b) SELECT * FROM (VALUES (?,?),(?,?)) WHERE column1 IS NOT NULL', [5, 6, None, None])]
     """
-    size = max(1, min(per, limit // width))
+    size = _rows_per_statement(len(rows), max(1, min(per, limit // width)))
     one = "(" + ",".join("?" * width) + ")"
     sql = f"{head} SELECT * FROM (VALUES {','.join([one] * size)}) WHERE column1 IS NOT NULL"
     out = []
@@ -67,6 +69,17 @@ def multi_insert(
             params.extend([None] * (width * (size - len(chunk))))
         out.append((sql, params))
     return out
+
+
+def _rows_per_statement(n: int, most: int) -> int:
+    """Rows in each statement for ``n`` rows: the first of 1, 8, 64, 512 … that holds them
+    (at most ``most``). A few texts per table, so a few prepared statements; and a tender
+    updated alone (a day's download updates hundreds, one at a time) no longer binds 2,048
+    rows of NULLs for its three places, which made each update 4 ms of SQL instead of 1."""
+    size = 1
+    while size < n and size < most:
+        size *= 8
+    return min(size, most)
 
 
 class BulkWriter:

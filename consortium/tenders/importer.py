@@ -473,17 +473,10 @@ class _Run:
         self.words.save(self.conn)
         check(self.cancelled)
         report = self.report
-        for ocid, notice_id, defects in self.conn.execute(
-            "SELECT ocid, notice_id, defects FROM tenders WHERE changed_at = ? AND defects != '[]'",
-            [self.now],
-        ):
-            for defect in json.loads(defects):
+        for ocid, notice_id, defects in store.defects_stamped(self.conn, self.now):
+            for defect in defects:
                 report.add_defect(ocid, notice_id, defect)
-        report.open_now = self.conn.execute(
-            "SELECT count(*) FROM tenders WHERE changed_at = ? AND phase = 'tender' "
-            "AND (deadline IS NULL OR deadline > ?)",
-            [self.now, as_utc(today)],
-        ).fetchone()[0]
+        report.open_now = store.open_stamped(self.conn, self.now, as_utc(today))
         warnings = list(dict.fromkeys(report.warnings))
         if len(warnings) > 1000:
             warnings = [*warnings[:1000], f"… and {len(warnings) - 1000:,} more warnings"]

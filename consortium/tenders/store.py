@@ -11,7 +11,7 @@ import json
 import operator
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import zstandard
 from sqlite_utils import Database
@@ -586,6 +586,29 @@ def chunks(values: Sequence, size: int = 500) -> Iterable[tuple[list[str], str]]
     for start in range(0, len(unique), size):
         chunk = unique[start : start + size]
         yield chunk, ",".join("?" * len(chunk))
+
+
+# What one import stamped, read through the index on changed_at, named: the workspace's
+# statistics say one stamp holds every tender (a year imported at once shares one), so without
+# the name SQLite read all 200,000 tenders twice at the end of every import, 40 ms a page of a
+# download.
+_STAMPED = "FROM tenders INDEXED BY tenders_changed WHERE changed_at = ?"
+
+
+def defects_stamped(conn: sqlite3.Connection, stamp: str) -> Iterator[tuple[str, str, list]]:
+    """(ocid, notice id, defects) of each tender with defects changed at ``stamp``."""
+    for ocid, notice_id, defects in conn.execute(
+        f"SELECT ocid, notice_id, defects {_STAMPED} AND defects != '[]'", [stamp]
+    ):
+        yield ocid, notice_id, json.loads(defects)
+
+
+def open_stamped(conn: sqlite3.Connection, stamp: str, now: str) -> int:
+    """How many tenders changed at ``stamp`` are open for bids at ``now`` (UTC text)."""
+    return conn.execute(
+        f"SELECT count(*) {_STAMPED} AND phase = 'tender' AND (deadline IS NULL OR deadline > ?)",
+        [stamp, now],
+    ).fetchone()[0]
 
 
 def existing_releases(

@@ -3,6 +3,7 @@ with a message that says what is wrong and how to write it."""
 
 from __future__ import annotations
 
+import math
 import re
 
 _POSTCODE = re.compile(
@@ -103,7 +104,7 @@ def email(raw: object) -> str:
 def phone(raw: object) -> str:
     """UK numbers with 10 or 11 digits (or +44); Excel's lost leading zero is put back."""
     text = _text(raw)
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
         text = str(int(raw))
     digits = re.sub(r"[^\d+]", "", text)
     if digits.startswith("+44"):
@@ -138,6 +139,8 @@ def whole_number(raw: object, what: str) -> int:
         )
     except ValueError:
         raise ValueError(f"{what} must be a whole number, not '{raw}'") from None
+    if not math.isfinite(value):  # "inf", "1e999", or a number cell a tool wrote as one
+        raise ValueError(f"{what} must be a whole number, not '{raw}'")
     if value != int(value) or value < 0:
         raise ValueError(f"{what} must be a whole number of 0 or more, not '{raw}'")
     return int(value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -610,7 +611,7 @@ def _grid_questions(grid: list[list], bid_id: int = 0) -> list[Question] | None:
             ref = _cell_text(cell("ref"))
             q = _question(bid_id, text, ref, _cell_text(cell("section")))
             limit = _number(cell("word_limit"))
-            if limit:
+            if limit and limit <= MAX_WORD_LIMIT:  # beyond it, a misreading (as in the text)
                 q.word_limit = int(limit)
             weight = cell("weighting")
             w = _number(weight)
@@ -631,12 +632,16 @@ def _cell_text(value) -> str:
 
 
 def _number(value) -> float | None:
+    """A cell's number (or the first number in its text); None if none, or not finite (a
+    cell a tool wrote as 1e999, or hundreds of digits typed)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    m = re.search(r"\d[\d,]*(?:\.\d+)?", str(value))
-    return float(m[0].replace(",", "")) if m else None
+        number = float(value)
+    else:
+        m = re.search(r"\d[\d,]*(?:\.\d+)?", str(value))
+        number = float(m[0].replace(",", "")) if m else None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _read_xlsx(path: Path) -> list[Question]:

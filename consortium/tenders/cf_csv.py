@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -104,6 +105,8 @@ def _amount(value: Any) -> float | None:
             amount = float(text)
         except ValueError:
             return None
+    if not math.isfinite(amount) or amount >= 1e300:  # "inf", "1e999": not an amount
+        return None
     return amount if amount > 0 else None  # 0 means "not known" in the export
 
 
@@ -185,7 +188,9 @@ def _with_time(date_text: str | None, time_value: Any) -> str | None:
 
 
 def _cpv_list(value: Any) -> list[str]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [str(value).zfill(8)]
+    if isinstance(value, float) and value.is_integer():  # not inf or nan: those are no code
         return [str(int(value)).zfill(8)]
     parts = re.split(r"[\s,;]+", _text(value))
     out = []

@@ -146,7 +146,7 @@ class MatchesPage(QWidget):
 
         self._lister = LatestJob(self, _LISTER, self._listed, self._not_listed)
         self._timer = QTimer(self, singleShot=True, interval=200)
-        self._timer.timeout.connect(self.refresh_tenders)
+        self._timer.timeout.connect(self._typed)
         self.search.textChanged.connect(self._timer.start)
         self.tender_view.selectionModel().currentRowChanged.connect(self._tender_chosen)
         self.tabs.currentChanged.connect(lambda _index: self._load_opportunities_if_shown())
@@ -442,16 +442,22 @@ class MatchesPage(QWidget):
         self._timer.stop()  # a typed search waiting would only read the same box again
         if self.ws is None:
             return
-        ws, words, today = self.ws, self.search.text(), self.today
-        # A tender asked for from elsewhere goes in the list even if it would not be listed.
-        keep, self._wanted = self._wanted, None
+        # A tender asked for from elsewhere goes in the list even if it would not be listed,
+        # until a list holding it is shown (an import's commit may ask for the list again first).
+        ws, words, today, keep = self.ws, self.search.text(), self.today, self._wanted
         self._lister.start(
             lambda _stale: tender_search.open_first(
                 ws, words, today=today, limit=TENDERS_LISTED, keep=keep
             )
         )
 
+    def _typed(self) -> None:
+        self._wanted = None  # the user's own search now, not the tender asked for
+        self.refresh_tenders()
+
     def _listed(self, rows: list[dict]) -> None:
+        if any(row["ocid"] == self._wanted for row in rows):
+            self._wanted = None
         self.tenders.set_rows(rows)
         if self.ocid is not None:
             self.select_tender(self.ocid)

@@ -44,6 +44,7 @@ _COMPANY_PREFIXES = [
     "SA",
     "SZ",
 ]
+MAX_COUNT = 10_000_000  # staff or volunteers: the NHS, the biggest employer, has 1.5 million
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -104,7 +105,9 @@ def email(raw: object) -> str:
 def phone(raw: object) -> str:
     """UK numbers with 10 or 11 digits (or +44); Excel's lost leading zero is put back."""
     text = _text(raw)
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        text = str(raw)
+    elif isinstance(raw, float) and math.isfinite(raw):
         text = str(int(raw))
     digits = re.sub(r"[^\d+]", "", text)
     if digits.startswith("+44"):
@@ -139,10 +142,12 @@ def whole_number(raw: object, what: str) -> int:
         )
     except ValueError:
         raise ValueError(f"{what} must be a whole number, not '{raw}'") from None
-    if not math.isfinite(value):  # "inf", "1e999", or a number cell a tool wrote as one
+    if isinstance(value, float) and not math.isfinite(value):  # "inf", "1e999", a tool's cell
         raise ValueError(f"{what} must be a whole number, not '{raw}'")
     if value != int(value) or value < 0:
         raise ValueError(f"{what} must be a whole number of 0 or more, not '{raw}'")
+    if value > MAX_COUNT:  # a slip (or hundreds of digits), and more than the workspace stores
+        raise ValueError(f"{what} must be a whole number up to {MAX_COUNT:,}, not '{raw}'")
     return int(value)
 
 

@@ -418,8 +418,13 @@ def test_matches_reads_its_tenders_when_first_shown_and_at_once_when_on_screen(
     win.sidebar.setCurrentRow(MATCHES_ROW)
     shown = matches_listed(qtbot, win.matches)  # read in the background once shown
     assert shown > 0
+    assert win.matches.select_tender("ocds-h6vhtk-05a7b0")
+    assert win.matches.lot.count() > 1
     win.sidebar.setCurrentRow(PARTNERS_ROW)
     win._switch_to(demo_copy("second.consortium"))
+    # nothing of the last workspace's tender is left on the page
+    assert win.matches.heading.text().startswith("Choose a tender")
+    assert win.matches.lot.count() == 0 and win.matches.match_model.rowCount() == 0
     assert tenders.rowCount() == 0  # hidden: nothing of the old workspace, nothing read yet
     qtbot.wait(100)
     assert tenders.rowCount() == 0 and not win.matches._lister.busy()

@@ -412,6 +412,15 @@ def test_the_tender_list_opens_on_open_tenders_and_finds_an_old_one(
     assert page.tender_view.currentIndex().row() == 0
     assert page.tenders.rowCount() == still_open + 101
     assert threads and threading.main_thread().name not in threads
+    page.refresh_tenders()  # the next commit of a download: the tender chosen stays listed
+    matches_listed(qtbot, page)
+    assert page.tenders.item(0)["ocid"] == oldest
+    assert page.tender_view.currentIndex().row() == 0
+    # A search typed while tenders change is the user's own: nothing is pinned into it.
+    qtbot.keyClicks(page.search, "zzznomatchzzz")
+    assert page._timer.isActive()
+    page.refresh_tenders()  # a commit before the typing paused
+    assert matches_listed(qtbot, page) == 0
     assert not page.show_tender("ocds-no-such-tender")
     win.close()
 

@@ -48,7 +48,7 @@ def questionnaire(tmp_path: Path, limit, weighting) -> Path:
     return path
 
 
-@pytest.mark.parametrize("value", ["1e999", "-1e999"])
+@pytest.mark.parametrize("value", ["1e999", "-1e999", HUGE])
 def test_a_questionnaire_with_an_infinite_limit_or_weighting_is_read_without_them(tmp_path, value):
     path = with_numbers(questionnaire(tmp_path, 777777, 888888), {"777777": value, "888888": value})
     first, second = questions.read_questionnaire(path)
@@ -81,7 +81,10 @@ def _set_first(path: Path, header: str, value) -> None:
     wb.save(path)
 
 
-@pytest.mark.parametrize(("header", "value"), [("Staff", "1e999"), ("Volunteers", "-1e999")])
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("Staff", "1e999"), ("Volunteers", "-1e999"), ("Staff", HUGE), ("Volunteers", "1e20")],
+)
 def test_a_partner_count_written_as_infinity_is_a_problem_on_its_row(
     demo_ws, demo_export, header, value
 ):
@@ -91,19 +94,24 @@ def test_a_partner_count_written_as_infinity_is_a_problem_on_its_row(
     result = partner_excel.import_partners(demo_ws, path, write_problems=False)
     assert not result.ok
     (problem,) = [p for p in result.problems if p.column == header]
-    assert problem.row == 2 and "must be a whole number" in problem.message
+    assert problem.row == 2 and "must be a whole number" in problem.message, problem
     assert demo_ws.db["organisations"].count == before  # nothing imported
 
 
 def test_counts_and_phones_refuse_infinity_as_text_too():
-    for raw in ("inf", "1e999", HUGE, float("inf"), float("nan")):
+    for raw in ("inf", "1e999", HUGE, int(HUGE), float("inf"), float("nan"), "1e20", 10**20):
         with pytest.raises(ValueError, match="whole number"):
             validation.whole_number(raw, "Staff")
         with pytest.raises(ValueError, match="not a UK phone number"):
             validation.phone(raw)
+    assert validation.whole_number("1,250", "Staff") == 1250
+    assert validation.whole_number(validation.MAX_COUNT, "Staff") == validation.MAX_COUNT
 
 
-def test_a_contracts_finder_export_with_infinite_value_and_code_imports_without_them(tmp_path):
+@pytest.mark.parametrize("value", ["1e999", HUGE])
+def test_a_contracts_finder_export_with_infinite_value_and_code_imports_without_them(
+    tmp_path, value
+):
     path = tmp_path / "cf.xlsx"
     shutil.copyfile(FIX / "ocds" / "cf-xlsx-small.xlsx", path)
     wb = openpyxl.load_workbook(path)
@@ -113,7 +121,7 @@ def test_a_contracts_finder_export_with_infinite_value_and_code_imports_without_
     ws.cell(row=2, column=headers.index("Value High") + 1, value=717171)
     ws.cell(row=2, column=headers.index("Cpv Codes") + 1, value=727272)
     wb.save(path)
-    edited = with_numbers(path, {"717171": "1e999", "727272": "1e999"})
+    edited = with_numbers(path, {"717171": value, "727272": value})
     workspace = Workspace.create(tmp_path / "cf.consortium")
     try:
         report = import_paths(workspace, [edited])
@@ -124,6 +132,9 @@ def test_a_contracts_finder_export_with_infinite_value_and_code_imports_without_
         ]
         tender = store.get_tender(workspace.db, ocid)
         assert tender.value is None and tender.value_max is None
-        assert tender.cpv == []  # "inf" is no CPV code
+        if value == HUGE:  # kept as an unknown code, as any code not in the CPV list is
+            assert any(d.startswith("unknown_cpv:") for d in tender.defects)
+        else:
+            assert tender.cpv == []  # "inf" is no CPV code
     finally:
         workspace.close()

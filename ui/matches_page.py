@@ -72,6 +72,7 @@ def _view(model, name: str) -> QTableView:
     return view
 
 
+CHOOSE_A_TENDER = "Choose a tender to see which partners fit it."
 TENDERS_LISTED = 2000  # in the tender list on the left (the search box finds any other)
 # Searches typed in the box are read here, on this thread's own reading connection.
 _LISTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-matches")
@@ -91,7 +92,6 @@ class MatchesPage(QWidget):
         self.names: dict[int, str] = {}
         self.result: proposals.ProposalResult | None = None
         self.ocid: str | None = None
-        self._wanted: str | None = None  # asked for from elsewhere: listed when the list is read
         # What the Opportunities list shows, as (workspace, partner, weights): None when stale.
         # Ranking reads every open tender, so it runs in the background and only when the list
         # is on screen (never while the window opens).
@@ -131,7 +131,7 @@ class MatchesPage(QWidget):
         splitter.setSizes([500, 830])  # room for tender titles at 1366 pixels wide
         self.splitter = splitter
         layout = QVBoxLayout(self)
-        self.heading = QLabel("Choose a tender to see which partners fit it.")
+        self.heading = QLabel(CHOOSE_A_TENDER)
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
         layout.addWidget(self.heading)
@@ -146,7 +146,7 @@ class MatchesPage(QWidget):
 
         self._lister = LatestJob(self, _LISTER, self._listed, self._not_listed)
         self._timer = QTimer(self, singleShot=True, interval=200)
-        self._timer.timeout.connect(self._typed)
+        self._timer.timeout.connect(lambda: self.refresh_tenders(typed=True))
         self.search.textChanged.connect(self._timer.start)
         self.tender_view.selectionModel().currentRowChanged.connect(self._tender_chosen)
         self.tabs.currentChanged.connect(lambda _index: self._load_opportunities_if_shown())
@@ -355,8 +355,12 @@ class MatchesPage(QWidget):
     # --------------------------------------------------------------------- data
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
-        self.ocid = self._wanted = None
+        self.ocid = self.tender = None
         self._lister.stop()  # a list still being read is the last workspace's
+        self.heading.setText(CHOOSE_A_TENDER)  # nothing of the last workspace's tender stays
+        self.lot.blockSignals(True)
+        self.lot.clear()
+        self.lot.blockSignals(False)
         self._set_weights(service.load_weights(ws.db), save=False)
         # The tender list is read when the page is first shown: the window's change dispatcher
         # marks it stale for a new workspace (ui/dispatch.py, mark_stale).
@@ -434,30 +438,27 @@ class MatchesPage(QWidget):
         self._show_choices()
         self.reload_opportunities()
 
-    def refresh_tenders(self) -> None:
+    def refresh_tenders(self, typed: bool = False) -> None:
         """The tender list read again, off the GUI thread: when the page is first shown or a
         workspace opened, after tenders changed (an import, another window), and for a search
-        typed in the box (after a pause in the typing). At 200,000 tenders reading it took
-        40-55 ms, and 100-130 ms for a common word, each time on the GUI thread."""
-        self._timer.stop()  # a typed search waiting would only read the same box again
+        typed in the box (``typed``, after a pause in the typing). At 200,000 tenders reading
+        it took 40-55 ms, and 100-130 ms for a common word, each time on the GUI thread.
+
+        The tender chosen (one asked for from elsewhere, say, closed long ago) stays in the
+        list, at the top if the list would not hold it, until the user searches for others."""
+        typed = typed or self._timer.isActive()  # typing still going on when tenders changed
+        self._timer.stop()  # that search is read now
         if self.ws is None:
             return
-        # A tender asked for from elsewhere goes in the list even if it would not be listed,
-        # until a list holding it is shown (an import's commit may ask for the list again first).
-        ws, words, today, keep = self.ws, self.search.text(), self.today, self._wanted
+        ws, words, today = self.ws, self.search.text(), self.today
+        keep = None if typed else self.ocid
         self._lister.start(
             lambda _stale: tender_search.open_first(
                 ws, words, today=today, limit=TENDERS_LISTED, keep=keep
             )
         )
 
-    def _typed(self) -> None:
-        self._wanted = None  # the user's own search now, not the tender asked for
-        self.refresh_tenders()
-
     def _listed(self, rows: list[dict]) -> None:
-        if any(row["ocid"] == self._wanted for row in rows):
-            self._wanted = None
         self.tenders.set_rows(rows)
         if self.ocid is not None:
             self.select_tender(self.ocid)
@@ -474,8 +475,8 @@ class MatchesPage(QWidget):
         self.search.blockSignals(True)  # cleared for the list read just below
         self.search.clear()
         self.search.blockSignals(False)
-        self._wanted = ocid
-        self.refresh_tenders()
+        self._timer.stop()
+        self.refresh_tenders()  # with the tender just chosen kept in it
         return True
 
     def select_tender(self, ocid: str) -> bool:

@@ -636,11 +636,14 @@ def _number(value) -> float | None:
     cell a tool wrote as 1e999, or hundreds of digits typed)."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        m = re.search(r"\d[\d,]*(?:\.\d+)?", str(value))
-        number = float(m[0].replace(",", "")) if m else None
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)  # an int of hundreds of digits overflows here
+        else:
+            m = re.search(r"\d[\d,]*(?:\.\d+)?", str(value))
+            number = float(m[0].replace(",", "")) if m else None
+    except OverflowError:
+        return None
     return number if number is not None and math.isfinite(number) else None
 
 

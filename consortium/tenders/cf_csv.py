@@ -96,7 +96,10 @@ def _amount(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        amount = float(value)
+        try:
+            amount = float(value)
+        except OverflowError:  # an int of hundreds of digits: no amount
+            return None
     else:
         text = re.sub(r"[£,\s]", "", _text(value))
         if not text:

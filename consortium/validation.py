@@ -136,19 +136,26 @@ def whole_number(raw: object, what: str) -> int:
     """A count such as staff or volunteers: 0 or more."""
     if isinstance(raw, bool):
         raise ValueError(f"{what} must be a whole number")
+    shown = _shown(raw)
     try:
         value = (
             float(str(raw).replace(",", "").strip()) if not isinstance(raw, (int, float)) else raw
         )
     except ValueError:
-        raise ValueError(f"{what} must be a whole number, not '{raw}'") from None
+        raise ValueError(f"{what} must be a whole number, not {shown}") from None
     if isinstance(value, float) and not math.isfinite(value):  # "inf", "1e999", a tool's cell
-        raise ValueError(f"{what} must be a whole number, not '{raw}'")
+        raise ValueError(f"{what} must be a whole number, not {shown}")
     if value != int(value) or value < 0:
-        raise ValueError(f"{what} must be a whole number of 0 or more, not '{raw}'")
+        raise ValueError(f"{what} must be a whole number of 0 or more, not {shown}")
     if value > MAX_COUNT:  # a slip (or hundreds of digits), and more than the workspace stores
-        raise ValueError(f"{what} must be a whole number up to {MAX_COUNT:,}, not '{raw}'")
+        raise ValueError(f"{what} must be a whole number up to {MAX_COUNT:,}, not {shown}")
     return int(value)
+
+
+def _shown(raw: object) -> str:
+    """A value quoted in a message, cut short if long (a cell of hundreds of digits)."""
+    text = _text(raw)
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:20]}…' ({len(text):,} characters)"
 
 
 def _text(raw: object) -> str:

@@ -138,3 +138,27 @@ def test_a_contracts_finder_export_with_infinite_value_and_code_imports_without_
             assert tender.cpv == []  # "inf" is no CPV code
     finally:
         workspace.close()
+
+
+def test_the_problems_copy_of_a_workbook_with_such_numbers_is_written(demo_ws, demo_export):
+    # The window writes a copy of the user's workbook with the bad cells red: openpyxl read a
+    # cell of 400 digits but could not write it back, and the import failed with a traceback.
+    _set_first(demo_export, "Staff", 919191)
+    path = with_numbers(demo_export, {"919191": HUGE})
+    result = partner_excel.import_partners(demo_ws, path)
+    (problem,) = [p for p in result.problems if p.column == "Staff"]
+    assert "up to 10,000,000" in problem.message and "(400 characters)" in problem.message
+    copy = openpyxl.load_workbook(result.problems_file)["Organisations"]
+    headers = [c.value for c in copy[1]]
+    assert copy.cell(row=2, column=headers.index("Staff") + 1).value == HUGE  # as text
+    assert "Staff" in copy.cell(row=2, column=headers.index("Problems") + 1).value
+
+
+def test_the_record_rule_bounds_counts_as_the_importer_does():
+    from consortium.partners.rules import check_organisation
+    from consortium.records import Organisation
+
+    assert "staff" not in check_organisation(Organisation(name="A", staff=validation.MAX_COUNT))
+    problems = check_organisation(Organisation(name="A", staff=10**20, volunteers=-1))
+    assert problems["staff"] == "Staff must be a whole number from 0 to 10,000,000"
+    assert problems["volunteers"] == "Volunteers must be a whole number from 0 to 10,000,000"

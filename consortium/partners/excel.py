@@ -1052,7 +1052,22 @@ def _write_problems(path: Path, reader: _Reader) -> Path:
             cell = ws.cell(row=target_row, column=problems_col, value="\n".join(messages))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = PROBLEM_FONT
-    return _save_atomically(wb, target)
+    _numbers_openpyxl_can_write(wb)
+    try:
+        return _save_atomically(wb, target)
+    except (ValueError, TypeError, ArithmeticError):  # a value openpyxl read but cannot write
+        return _write_problem_list(target, reader)
+
+
+def _numbers_openpyxl_can_write(wb) -> None:
+    """A whole number of hundreds of digits (read from a file a tool wrote) as its text:
+    openpyxl reads it but cannot write it back, and it is a problem cell to show."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if type(value) is int and not -(2**1023) < value < 2**1023:
+                    cell.value = str(value)
 
 
 def _column_index(headers: dict[str, int], sheet: Sheet, column: str) -> int | None:

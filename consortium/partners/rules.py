@@ -30,8 +30,12 @@ def check_organisation(org: Organisation) -> dict[str, str]:
     field("website", validation.website, org.website)
     for what in ("staff", "volunteers"):
         value = getattr(org, what)
-        if value is not None and (not isinstance(value, int) or value < 0):
-            problems[what] = f"{what.capitalize()} must be a whole number of 0 or more"
+        if value is not None and (
+            not isinstance(value, int) or not 0 <= value <= validation.MAX_COUNT
+        ):
+            problems[what] = (
+                f"{what.capitalize()} must be a whole number from 0 to {validation.MAX_COUNT:,}"
+            )
     unknown_cpv = [c for c in org.cpv_codes if cpv.lookup(c) is None]
     if unknown_cpv:
         problems["cpv_codes"] = f"Not in the CPV 2008 list: {', '.join(unknown_cpv)}"

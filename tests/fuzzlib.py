@@ -315,7 +315,9 @@ def setup(work: Path) -> Context:
         import_paths(ws, [path], today=today)
 
     def partner_import(ws, path):
-        import_partners(ws, path, write_problems=False)
+        # As the window imports: with the copy of the workbook that shows the problem cells
+        # (writing it back once failed on a cell openpyxl could read but not write).
+        import_partners(ws, path)
 
     def questionnaire(ws, path):
         questions.import_questionnaire(ws, bid.id, path)

@@ -363,8 +363,12 @@ def child_daily(file: str, db: str, copy: str) -> dict:
     report = import_paths(ws, [file])
     seconds = time.perf_counter() - start
     ws.close()
-    for extra in Path(copy).parent.glob(Path(copy).name + "*"):
-        extra.unlink()
+    stem = Path(copy).with_suffix("")
+    for extra in [
+        *Path(copy).parent.glob(Path(copy).name + "*"),
+        *stem.parent.glob(stem.name + "-*"),
+    ]:
+        shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     return {
         "seconds": seconds,
         "releases": report.releases_read,

@@ -472,11 +472,9 @@ class MatchesPage(QWidget):
         list would not hold it (one closed long ago, say). False if there is no such tender."""
         if self.ws is None or not self._choose_tender(ocid):
             return False
-        self.search.blockSignals(True)  # cleared for the list read just below
-        self.search.clear()
-        self.search.blockSignals(False)
-        self._timer.stop()
-        self.refresh_tenders()  # with the tender just chosen kept in it
+        self.search.clear()  # its clear button hides on the signal, so not blocked
+        self._timer.stop()  # not a typed search: the list read just below keeps the tender
+        self.refresh_tenders()
         return True
 
     def select_tender(self, ocid: str) -> bool:

@@ -104,10 +104,8 @@ def email(raw: object) -> str:
 
 def phone(raw: object) -> str:
     """UK numbers with 10 or 11 digits (or +44); Excel's lost leading zero is put back."""
-    text = _text(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        text = str(raw)
-    elif isinstance(raw, float) and math.isfinite(raw):
+    text = _text(raw)  # a whole number as its digits
+    if isinstance(raw, float) and math.isfinite(raw):
         text = str(int(raw))
     digits = re.sub(r"[^\d+]", "", text)
     if digits.startswith("+44"):

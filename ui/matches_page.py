@@ -355,7 +355,7 @@ class MatchesPage(QWidget):
     # --------------------------------------------------------------------- data
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
-        self.ocid = self.tender = None
+        self.ocid = None
         self._lister.stop()  # a list still being read is the last workspace's
         self.heading.setText(CHOOSE_A_TENDER)  # nothing of the last workspace's tender stays
         self.lot.blockSignals(True)
@@ -494,7 +494,6 @@ class MatchesPage(QWidget):
         if tender is None:  # gone since it was listed (another window deleted it)
             return False
         self.ocid = ocid
-        self.tender = tender
         status = tender.status_on(self.today)
         self.heading.setText(
             f"{tender.title} — {tender.buyer_name or 'buyer not named'} ({status})"

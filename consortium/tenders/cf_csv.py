@@ -21,13 +21,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from consortium import workbooks
 from consortium.tenders import merge
+from consortium.tenders.extract import num
 from consortium.tenders.ocds_reader import Source, TenderFileError
 
 REQUIRED = ["Notice Identifier", "Title", "Organisation Name", "Published Date"]
@@ -93,24 +93,10 @@ def _bool(value: Any) -> bool | None:
 
 
 def _amount(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            amount = float(value)
-        except OverflowError:  # an int of hundreds of digits: no amount
-            return None
-    else:
-        text = re.sub(r"[£,\s]", "", _text(value))
-        if not text:
-            return None
-        try:
-            amount = float(text)
-        except ValueError:
-            return None
-    if not math.isfinite(amount) or amount >= 1e300:  # "inf", "1e999": not an amount
-        return None
-    return amount if amount > 0 else None  # 0 means "not known" in the export
+    if isinstance(value, str):
+        value = re.sub(r"\s", "", value)  # "£1 250 000", as some exports space it
+    amount = num(value)  # the one rule for an amount read from a file: None beyond a double
+    return amount if amount is not None and amount > 0 else None  # 0: "not known" in the export
 
 
 def _last_sunday(year: int, month: int) -> dt.date:

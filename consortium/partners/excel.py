@@ -13,6 +13,7 @@ into numbers, blank rows. It checks every row first; one problem and nothing is 
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 import tempfile
@@ -1060,14 +1061,18 @@ def _write_problems(path: Path, reader: _Reader) -> Path:
 
 
 def _numbers_openpyxl_can_write(wb) -> None:
-    """A whole number of hundreds of digits (read from a file a tool wrote) as its text:
-    openpyxl reads it but cannot write it back, and it is a problem cell to show."""
+    """Numbers read from a file a tool wrote that openpyxl cannot write back, as their text:
+    a whole number of hundreds of digits (writing it raises), and infinity or NaN (written as
+    a number no spreadsheet shows, so the cell printed empty beside "not 'inf'"). Each is a
+    problem cell to show as it was read."""
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
                 if type(value) is int and not -(2**1023) < value < 2**1023:
                     cell.value = str(value)
+                elif type(value) is float and not math.isfinite(value):
+                    cell.value = str(value)  # "inf", "-inf", "nan", as the message quotes it
 
 
 def _column_index(headers: dict[str, int], sheet: Sheet, column: str) -> int | None:

@@ -217,3 +217,10 @@ def matches_listed(qtbot, page) -> int:
     """Wait until the Matches page's tender list, read in the background, is shown; its rows."""
     qtbot.waitUntil(lambda: not page._lister.busy(), timeout=15_000)
     return page.tenders.rowCount()
+
+
+def fits_listed(qtbot, page, timeout: int = 60_000) -> int:
+    """Wait until the Tenders page's "Fits us" list, searched in the background once our fits
+    are worked out, is shown; its rows."""
+    qtbot.waitUntil(lambda: page.fits is not None and not page._fit_lister.busy(), timeout=timeout)
+    return page.model.rowCount()

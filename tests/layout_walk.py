@@ -215,7 +215,7 @@ def fill(window, app) -> None:
     questions.check_readiness()
     window.show_area("tenders")
     window.tenders.show_fits()
-    while window.tasks or window.tenders.fits is None:
+    while window.tasks or window.tenders.fits is None or window.tenders._fit_lister.busy():
         app.processEvents()
     window.tenders.view.selectRow(0)
     app.processEvents()

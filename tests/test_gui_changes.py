@@ -16,7 +16,7 @@ from consortium.bids import questions as bid_questions
 from consortium.changes import ANSWERS, Changes
 from consortium.packs import keys, pack
 from consortium.socialvalue import commitments
-from tests.conftest import matches_listed
+from tests.conftest import fits_listed, matches_listed
 from tests.test_work import BID, Parties
 
 BIDS_ROW, SOCIAL_VALUE_ROW, REVIEW_ROW, LIBRARY_ROW, PIPELINE_ROW, WORK_ROW = 3, 4, 5, 6, 7, 8
@@ -326,7 +326,7 @@ def test_weights_changed_rerank_matches_and_the_tenders_that_fit_us(main_window,
     tenders = win.tenders
     tenders.fit.setCurrentIndex(tenders.fit.findData("any"))
     wait_for_tasks(qtbot, win)
-    qtbot.waitUntil(lambda: tenders.fits is not None)
+    fits_listed(qtbot, tenders)
     assert tenders.model.index(0, 8).data() == "88 alone"
     win.sidebar.setCurrentRow(MATCHES_ROW)
     page = win.matches
@@ -338,7 +338,8 @@ def test_weights_changed_rerank_matches_and_the_tenders_that_fit_us(main_window,
     assert [m.score for m in page.matches] != before
     win.sidebar.setCurrentRow(TENDERS_ROW)  # the fits use the weights too
     wait_for_tasks(qtbot, win)
-    qtbot.waitUntil(lambda: tenders.fits is not None and "fit us" in tenders.message.text())
+    qtbot.waitUntil(lambda: "that fit us" in tenders.message.text())
+    fits_listed(qtbot, tenders)
     assert tenders.model.index(0, 8).data() != "88 alone"
     # Weights saved elsewhere (another window's way in): the boxes show them when shown.
     win.sidebar.setCurrentRow(PARTNERS_ROW)

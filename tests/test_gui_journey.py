@@ -19,7 +19,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from conftest import FIXTURES, TODAY
+from conftest import FIXTURES, TODAY, fits_listed
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
@@ -121,7 +121,7 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     assert win.stack.currentWidget() is tenders
     assert tenders.fit.currentData() == "any"
     wait_for_tasks(qtbot, win)
-    qtbot.waitUntil(lambda: tenders.fits is not None, timeout=60000)
+    fits_listed(qtbot, tenders)
     assert "that fit us, best fit first" in tenders.message.text()
     assert tenders.model.rowCount() > 0
     title = tenders.model.index(0, 1).data()

@@ -508,6 +508,32 @@ def test_working_out_our_fits_says_what_it_does_and_stops_when_cancelled(demo_ws
         fits.fits_us(demo_ws, cancelled=cancel_later)
 
 
+def test_our_fits_are_the_same_a_batch_at_a_time_and_among_a_few(demo_ws, monkeypatch):
+    """Every open tender is scored a batch at a time (a year's 40,000 scored at once took the
+    window to 700 MB), and a download's new ones alone: the same fits either way."""
+    from consortium.matching import fits
+    from consortium.tenders import store as tender_store
+
+    whole = fits.fits_us(demo_ws, today=TODAY)
+    assert len(whole) >= 3
+    assert [f.score for f in whole] == sorted((f.score for f in whole), reverse=True)
+    loaded: list[int] = []
+    real = tender_store.load_tenders
+
+    def load(conn, ids):
+        loaded.append(len(ids))
+        return real(conn, ids)
+
+    monkeypatch.setattr(tender_store, "load_tenders", load)
+    monkeypatch.setattr(fits, "BATCH", 5)
+    assert fits.fits_us(demo_ws, today=TODAY) == whole
+    assert len(loaded) > 3 and max(loaded) == 5  # never more than a batch held at once
+    loaded.clear()
+    few = [whole[-1].ocid, whole[0].ocid, "ocds-not-here"]
+    assert fits.fits_us(demo_ws, today=TODAY, among=few) == [whole[0], whole[-1]]
+    assert loaded == [2]  # only those two were loaded and scored
+
+
 def test_opportunities_and_our_fits_leave_out_a_planning_notice_gone_stale(empty_ws):
     """Opportunities are open and coming-soon tenders by the search's own rule: a planning
     notice whose anticipated date passed is closed there, so it is no opportunity either (at

@@ -3,13 +3,15 @@
     for fit in fits_us(ws):                 # best first
         print(fit.ocid, round(fit.score), "alone" if fit.alone else "with partners")
 
-A thin layer over :func:`consortium.matching.service.opportunities` (the same ranking the
-Matches > Opportunities tab shows), so the two never disagree.
+A thin layer over :func:`consortium.matching.service.rank_among`, the ranking the Matches >
+Opportunities tab shows, so the two never disagree. Every open tender is scored, a batch at a
+time, so memory stays flat however many there are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from consortium.matching import service
@@ -35,34 +37,50 @@ class Fit:
         return "alone" if self.alone else "with partners"
 
 
+# Open tenders scored at a time. A year of notices holds about 40,000 open tenders; scored at
+# once (and kept for the next ranking) they took the window to 700 MB.
+BATCH = 4_000
+
+
 def fits_us(
     ws: Workspace,
     *,
     today: dt.date | None = None,
     alone_only: bool = False,
+    among: Iterable[str] | None = None,
     progress=None,
     cancelled=None,
 ) -> list[Fit]:
     """Open and coming-soon tenders our organisation fits (eligible, score at least
-    ``FAIR_FIT``), best first. Empty when no partner is marked as ours."""
+    ``FAIR_FIT``), best first. Empty when no partner is marked as ours. ``among``: only
+    these tenders (by ocid) are scored, e.g. a download's new ones."""
     progress = progress or no_progress
     cancelled = cancelled or never_cancelled
-    progress(0, 0, "Ranking the open tenders for your organisation…")
-    try:
-        # Every open tender is scored (a year of notices: 40,000 of them, 13 s at 200,000
-        # tenders, once until they change); Cancel stops it between its steps.
-        ranked = service.opportunities(
-            ws, None, today=today, limit=None, progress=progress, cancelled=cancelled
-        )
-    except service.MatchError:
+    today = today or dt.date.today()
+    ours = partner_store.ours(ws.db)
+    if ours is None:
         return []
+    progress(0, 0, "Ranking the open tenders for your organisation…")
+    ids = sorted(service.open_ids(ws.db, today))
+    if among is not None:
+        wanted = set(tender_search.keys_of(ws, list(dict.fromkeys(among))).values())
+        ids = [i for i in ids if i in wanted]
+    found: list[Fit] = []
+    for start in range(0, len(ids), BATCH):
+        # Cancel stops it between batches (each takes about half a second).
+        if cancelled():
+            raise Cancelled("Stopped ranking the tenders.")
+        progress(start, len(ids), f"Ranking {len(ids):,} open tenders for {ours.name}")
+        batch = ids[start : start + BATCH]
+        found += [
+            Fit(o.tender.ocid, o.match.score, o.alone)
+            for o in service.rank_among(ws, ours, batch, today=today)
+            if o.match.eligible and o.match.score >= FAIR_FIT and (o.alone or not alone_only)
+        ]
     if cancelled():
         raise Cancelled("Stopped ranking the tenders.")
-    return [
-        Fit(o.tender.ocid, o.match.score, o.alone)
-        for o in ranked
-        if o.match.eligible and o.match.score >= FAIR_FIT and (o.alone or not alone_only)
-    ]
+    found.sort(key=lambda f: (-f.score, f.ocid))
+    return found
 
 
 def fitting_keys(

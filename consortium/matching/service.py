@@ -270,6 +270,35 @@ def _without_codes(db: Database, table: str, among: set[int]) -> set[int]:
     )
 
 
+def open_ids(db: Database, today: dt.date, *, include_closed: bool = False) -> set[int]:
+    """Row ids of the open and coming-soon tenders (every tender with ``include_closed``)."""
+    sql, params = "SELECT t.id AS id FROM tenders t", []
+    if not include_closed:
+        # Open and coming soon by the search's rule: a planning notice whose deadline or
+        # anticipated tender date has passed is closed (it was ranked among the opportunities).
+        cond, params = tender_search.status_condition((OPEN, COMING_SOON), as_utc(today))
+        sql = f"{sql} WHERE {cond}"
+    return _id_set(db, sql, params)
+
+
+def rank_among(
+    ws: Workspace,
+    org: Organisation,
+    ids: list[int],
+    *,
+    today: dt.date,
+    weights: Weights | None = None,
+) -> list[Opportunity]:
+    """Every opportunity for ``org`` among the tenders with these row ids, ranked, with the
+    tenders loaded for this ranking alone: they are not kept for the next (as
+    :func:`opportunities` keeps its candidates), so scoring every open tender a batch at a
+    time, or only a download's new ones, holds no more than a batch."""
+    text = text_model(ws.db)
+    tenders = tender_store.load_tenders(ws.db.conn, ids)
+    weights = weights or load_weights(ws.db)
+    return rank_opportunities(org, tenders, today=today, weights=weights, text=text, limit=None)
+
+
 def candidate_ids(
     db: Database,
     org: Organisation,
@@ -284,13 +313,7 @@ def candidate_ids(
     the partner's regions), "both" (the same CPV division, and the place), "either" (one of
     the two), or "all" (no pruning). Tenders that give no code (or no place) pass that test.
     """
-    sql, params = "SELECT t.id AS id FROM tenders t", []
-    if not include_closed:
-        # Open and coming soon by the search's rule: a planning notice whose deadline or
-        # anticipated tender date has passed is closed (it was ranked among the opportunities).
-        cond, params = tender_search.status_condition((OPEN, COMING_SOON), as_utc(today))
-        sql = f"{sql} WHERE {cond}"
-    ids = _id_set(db, sql, params)
+    ids = open_ids(db, today, include_closed=include_closed)
     if tier == "all":
         return sorted(ids)
     tests = []  # each test: the ids of ``among`` that pass it

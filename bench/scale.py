@@ -15,6 +15,7 @@ For each size (releases; ``bench/tenders.py`` generates them from the real notic
 3. the main window shown, in a fresh process (time and peak RSS);
 4. opportunities for our organisation from the workspace, cold (fresh process) and warm, with
    the memory the ranking added; ranking every partner for one tender; loading the text model;
+   Fits us (our organisation against every open tender), time and memory;
 5. search: a fixed set of 50 varied queries, each run once in a fresh process (median, p95),
    and the same queries warm in one process.
 
@@ -318,6 +319,37 @@ def child_match(db: str) -> dict:
     }
 
 
+def _anon_mb() -> float:
+    """This process's own memory (not the workspace's pages mapped from the file), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child_fits(db: str) -> dict:
+    """Tenders > Fits us (and the Start page's "find a tender that fits you"): our
+    organisation scored against every open tender, in a fresh process."""
+    from consortium.matching import fits
+    from consortium.workspace import Workspace
+
+    ws = Workspace.open(db, backup=False)
+    base = _rss_mb()
+    start = time.perf_counter()
+    found = fits.fits_us(ws, today=TODAY)
+    seconds = time.perf_counter() - start
+    open_count = len(fits.service.open_ids(ws.db, TODAY))
+    ws.close()
+    return {
+        "seconds": seconds,
+        "fits": len(found),
+        "open": open_count,
+        "added_mb": _rss_mb() - base,
+        "maxrss_mb": _rss_mb(),
+        "anon_mb": _anon_mb(),
+    }
+
+
 def child_search(db: str, index: str) -> dict:
     """What the Tenders list does on the GUI thread when a search is typed, in a fresh process:
     ``search.first_page`` (the first page of row keys with LIMIT in SQL, and the count when it
@@ -384,6 +416,7 @@ CHILDREN = {
     "stored": child_stored,
     "window": child_window,
     "match": child_match,
+    "fits": child_fits,
     "search": child_search,
 }
 
@@ -555,6 +588,7 @@ def bench_size(
         window_figures(db, runs, out)
     if "match" in measures:
         match_figures(db, runs, out)
+        fits_figures(db, runs, out)
     if "search" in measures:
         search_figures(db, out)
     return out
@@ -625,6 +659,21 @@ def match_figures(db: Path, runs: int, out: dict) -> None:
         f"[{name}] every partner ranked for one tender {out['match_tender'] * 1000:.0f} ms "
         f"(goal < 100 ms: {verdict(out['match_tender'] < 0.1)}); text model read from the "
         f"workspace in {out['text_model_s'] * 1000:.0f} ms ({m['terms']:,} stems; never rebuilt)"
+    )
+
+
+def fits_figures(db: Path, runs: int, out: dict) -> None:
+    name = label(out["n"])
+    found = [child("fits", str(db)) for _ in range(runs)]
+    f = found[0]
+    out.update(fits_s=statistics.median(x["seconds"] for x in found))
+    peak = max(x["maxrss_mb"] for x in found)
+    print(
+        f"[{name}] Fits us (our organisation against all {f['open']:,} open tenders, "
+        f"{f['fits']:,} fit): {spread([x['seconds'] for x in found])} s in the background; "
+        f"memory added {max(x['added_mb'] for x in found):.0f} MB, process peak {peak:.0f} MB "
+        f"(goal < 300 MB: {verdict(peak < 300)}), of it the process's own "
+        f"{max(x['anon_mb'] for x in found):.0f} MB at the end (the rest is the file's mapped pages)"
     )
 
 

@@ -534,6 +534,11 @@ class Workspace:
         return self.reader.db
 
     @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` began: a result a job worked out for it is not shown."""
+        return self._closed
+
+    @property
     def reader(self) -> Reader:
         """This thread's read-only connection to the workspace (made on first use).
 

@@ -224,3 +224,13 @@ def fits_listed(qtbot, page, timeout: int = 60_000) -> int:
     are worked out, is shown; its rows."""
     qtbot.waitUntil(lambda: page.fits is not None and not page._fit_lister.busy(), timeout=timeout)
     return page.model.rowCount()
+
+
+def tenders_listed(qtbot, page, timeout: int = 15_000) -> int:
+    """Wait until the Tenders page's list, searched off the GUI thread (its first page, a page
+    more as it scrolls, or the "Fits us" list), is shown; its rows."""
+    qtbot.waitUntil(
+        lambda: not (page._lister.busy() or page._fit_lister.busy() or page.model._pager.busy()),
+        timeout=timeout,
+    )
+    return page.model.rowCount()

@@ -17,7 +17,7 @@ from consortium.tenders import search
 from consortium.tenders.feeds import fetch as feeds
 from consortium.tenders.feeds.client import Client, Policy
 from consortium.tenders.importer import import_paths
-from tests.conftest import threads_calling
+from tests.conftest import tenders_listed, threads_calling
 from tests.feed_server import CF_PAGE, FTS_PAGE, FakeTime, FeedServer, chain, closed_port
 from ui.tenders_model import CLOSING_SOON
 
@@ -147,6 +147,7 @@ def test_closing_within_seven_days_is_highlighted(main_window, qtbot):
     page = win.tenders
     win.show_area("tenders")
     page.run_search()
+    tenders_listed(qtbot, page)
     row = next(
         r for r in range(page.model.rowCount()) if page.model.row_data(r)["status"] == "open"
         and page.model.row_data(r)["deadline"]
@@ -155,12 +156,14 @@ def test_closing_within_seven_days_is_highlighted(main_window, qtbot):
     ocid = page.model.row_data(row)["ocid"]
     page.today = deadline - dt.timedelta(days=3)
     page.run_search()
+    tenders_listed(qtbot, page)
     row = page.model.row_of(ocid)
     brush = page.model.index(row, 3).data(Qt.ItemDataRole.BackgroundRole)
     assert brush is not None and brush.color().name() == CLOSING_SOON
     assert "Closes within 7 days" in page.model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
     page.today = deadline - dt.timedelta(days=20)
     page.run_search()
+    tenders_listed(qtbot, page)
     assert page.model.index(page.model.row_of(ocid), 3).data(Qt.ItemDataRole.BackgroundRole) is None
 
 

@@ -12,6 +12,7 @@ from consortium import busy
 from consortium.changes import PARTNERS, TENDERS, Changes
 from consortium.tenders import search
 from consortium.tenders.importer import import_releases
+from tests.conftest import tenders_listed
 
 OCDS = Path(__file__).parent / "fixtures" / "ocds" / "fts-selected-civil-society-releases.json"
 
@@ -50,6 +51,7 @@ def test_paint_during_an_open_import_reads_the_state_before_it_on_another_connec
     win = main_window
     ws = win.ws
     win.sidebar.setCurrentRow(1)  # Tenders
+    tenders_listed(qtbot, win.tenders)
     view, model = win.tenders.view, win.tenders.model
     total_before = search.count(ws.reader)
     assert total_before > 0
@@ -96,7 +98,7 @@ def test_paint_during_an_open_import_reads_the_state_before_it_on_another_connec
     qtbot.waitUntil(lambda: bool(done), timeout=30000)
     # Committed: the dispatcher refreshed the list (nobody called a reload by hand).
     assert win.dispatcher.heard[-1] == TENDERS
-    assert f"of {total_before + 3:,} tenders" in win.tenders.message.text()
+    qtbot.waitUntil(lambda: f"of {total_before + 3:,} tenders" in win.tenders.message.text())
 
 
 def test_a_write_from_the_window_while_the_worker_writes_waits_then_says_so(

@@ -15,6 +15,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QInputDialog
 
 from consortium.tenders import search
+from tests.conftest import tenders_listed
 from ui.tenders_model import BLOCK, KEY_ROLE, TenderListModel
 
 TODAY = dt.date(2026, 11, 23)
@@ -22,9 +23,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ocds"
 
 
 @pytest.fixture
-def window(main_window):
+def window(main_window, qtbot):
     main_window.sidebar.setCurrentRow(1)
     main_window.tenders.run_search()
+    tenders_listed(qtbot, main_window.tenders)
     return main_window
 
 
@@ -92,6 +94,7 @@ def test_saved_search_round_trip(window, qtbot, monkeypatch):
     page = window.tenders
     page.text.setText("domestic abuse")
     page.run_search()  # at once, rather than after the typing pause
+    tenders_listed(qtbot, page)
     expected = page.model.ocids()
     assert 2 <= len(expected) < 10
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Domestic abuse", True))
@@ -99,9 +102,10 @@ def test_saved_search_round_trip(window, qtbot, monkeypatch):
     assert page.saved.count() == 2 and page.saved.itemText(1).startswith("Domestic abuse")
     page.text.clear()
     page.run_search()
-    assert page.model.rowCount() > len(expected)
+    assert tenders_listed(qtbot, page) > len(expected)
     page.saved.setCurrentIndex(1)
     page._saved_chosen(1)
+    tenders_listed(qtbot, page)
     assert page.model.ocids() == expected
     assert page.text.text() == "domestic abuse"
 
@@ -155,3 +159,29 @@ def test_match_partners_from_a_tender(window):
     assert window.matches.ocid == "ocds-h6vhtk-06e058"
     assert window.matches.match_model.rowCount() > 0
     assert window.tenders.view.currentIndex().data(KEY_ROLE) == "ocds-h6vhtk-06e058"
+
+
+def test_a_tender_is_marked_viewed_when_its_page_is_shown_not_before(main_window, qtbot):
+    # The hidden Tenders page chooses its first row when its list arrives: the user has not
+    # looked at that tender, so it is not marked viewed (a workbook import that changed
+    # nothing then wrote to the workspace) until the page is shown.
+    win = main_window
+    page = win.tenders
+    assert not page.isVisible()
+    page.run_search()
+    tenders_listed(qtbot, page)
+    shown = page.current_ocid()
+    assert shown and page._shown == shown
+
+    def viewed() -> bool:
+        return (
+            win.ws.conn.execute(
+                "SELECT count(*) FROM tender_views WHERE ocid = ?", [shown]
+            ).fetchone()[0]
+            > 0
+        )
+
+    qtbot.wait(100)
+    assert not viewed()
+    win.show_area("tenders")
+    qtbot.waitUntil(viewed)

@@ -1,14 +1,17 @@
 """A tender list that holds only the row keys it has shown and fetches rows on demand, so
 400,000 tenders scroll smoothly (the pattern of Anki's browser table).
 
-A search gives the list its first page of keys (``search.search_page``: LIMIT in SQL); more
-pages come as the view scrolls to the end (``canFetchMore``/``fetchMore``), so no list of
-every matching id is ever built on the GUI thread."""
+A search gives the list its first page of keys (``search.first_page``, read off the GUI
+thread by the page); more pages come as the view scrolls to the end (``canFetchMore`` /
+``fetchMore``), each read off the GUI thread too and added when it arrives: at 200,000
+tenders a page of ``s*`` costs 250 ms, whatever its offset. So no search runs, and no list of
+every matching id is built, on the GUI thread."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -17,6 +20,10 @@ from consortium.formatting import iso_date, money, uk_date
 from consortium.tenders import search
 from consortium.tenders.alerts import closes_within
 from consortium.workspace import Workspace
+from ui.background import LatestJob
+
+# The list's searches (its first page, asked for by the page, and each page more) run here.
+SEARCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-tenders")
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 BLOCK = 200  # rows fetched at once when the view needs one it has not seen
@@ -58,21 +65,34 @@ class TenderListModel(QAbstractTableModel):
         self.fits: dict | None = None  # ocid -> consortium.matching.fits.Fit in the "fits us" view
         self._blocks: OrderedDict[int, list[dict]] = OrderedDict()
         self.fetches = 0  # how many blocks were read (tests check rows come on demand)
+        self._pager = LatestJob(self, SEARCHER, self._more_arrived, self._more_failed)
 
     def set_keys(self, ws: Workspace, keys: list[int], new_since: str | None = None) -> None:
         """Show exactly these keys (a list already short, such as the tenders that fit us)."""
+        self._pager.stop()  # a page still being read is of the list before
         self.beginResetModel()
         self.ws, self.keys, self.new_since = ws, keys, new_since
         self.query, self.more = None, False
         self._blocks.clear()
         self.endResetModel()
 
+    @staticmethod
+    def first_page(ws: Workspace, query: search.TenderQuery, today: dt.date) -> tuple:
+        """What :meth:`set_search` shows, read off the GUI thread: ``search.first_page``."""
+        return search.first_page(ws, query, today=today, limit=search.PAGE)
+
     def set_search(
-        self, ws: Workspace, query: search.TenderQuery, new_since: str | None = None
+        self,
+        ws: Workspace,
+        query: search.TenderQuery,
+        first: tuple[list[int], int | None, int | None],
+        new_since: str | None = None,
     ) -> None:
-        """Show a search: its first page now, the rest as the view scrolls. ``counted`` then
-        holds (the count if it came within the budget else None, the count or an estimate)."""
-        keys, n, about = search.first_page(ws, query, today=self.today, limit=search.PAGE)
+        """Show a search: ``first`` (from :meth:`first_page`) now, the rest as the view
+        scrolls. ``counted`` then holds (the count if it came within the budget else None,
+        the count or an estimate)."""
+        keys, n, about = first
+        self._pager.stop()  # a page still being read is of the search before
         self.counted = (n, about)
         self.beginResetModel()
         self.ws, self.keys, self.new_since = ws, keys, new_since
@@ -81,14 +101,45 @@ class TenderListModel(QAbstractTableModel):
         self.endResetModel()
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
-        return not parent.isValid() and self.more and self.query is not None
+        return (
+            not parent.isValid() and self.more and self.query is not None
+        ) and not self._pager.busy()
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        """The view reached the last row it has: the next page is read off the GUI thread and
+        added when it comes (:meth:`_more_arrived`)."""
         if not self.canFetchMore(parent):
             return
+        ws, query, today, offset = self.ws, self.query, self.today, len(self.keys)
+        self._pager.start(
+            lambda _stale: (
+                query,
+                offset,
+                search.search_page(ws, query, today=today, offset=offset, limit=MORE),
+            )
+        )
+
+    def _more_arrived(self, result: tuple) -> None:
+        query, offset, keys = result
+        if query is not self.query or offset != len(self.keys) or self.ws.is_closed:
+            return  # another search is shown now, or the workspace closed
+        self._add(keys)
+
+    def _more_failed(self, _exc: BaseException) -> None:
+        self.more = False  # the list ends where it is; a new search starts it again
+
+    def _fetch_now(self) -> None:
+        """The next page, read here and now: for :meth:`row_of` and :meth:`ocids`, which
+        need it before they answer (a tender chosen from elsewhere, small lists, tests)."""
+        if not self.more or self.query is None:
+            return
+        self._pager.stop()
         keys = search.search_page(
             self.ws, self.query, today=self.today, offset=len(self.keys), limit=MORE
         )
+        self._add(keys)
+
+    def _add(self, keys: list[int]) -> None:
         self.more = len(keys) == MORE
         if keys:
             end = len(self.keys)
@@ -106,16 +157,16 @@ class TenderListModel(QAbstractTableModel):
         for attempt in range(fetch + 1):
             if key in self.keys:
                 return self.keys.index(key)
-            if attempt == fetch or not self.canFetchMore():
+            if attempt == fetch or not (self.more and self.query is not None):
                 return None
-            self.fetchMore()
+            self._fetch_now()
         return None
 
     def ocids(self) -> list[str]:
         """Every ocid in the list, in order (fetches every page and row: for small lists and
         tests)."""
-        while self.canFetchMore():
-            self.fetchMore()
+        while self.more and self.query is not None:
+            self._fetch_now()
         return [self.row_data(r)["ocid"] for r in range(len(self.keys))]
 
     def is_new(self, row: dict) -> bool:

@@ -330,7 +330,7 @@ def _anon_mb() -> float:
 def child_fits(db: str) -> dict:
     """Tenders > Fits us (and the Start page's "find a tender that fits you"): our
     organisation scored against every open tender, in a fresh process."""
-    from consortium.matching import fits
+    from consortium.matching import fits, service
     from consortium.workspace import Workspace
 
     ws = Workspace.open(db, backup=False)
@@ -338,7 +338,7 @@ def child_fits(db: str) -> dict:
     start = time.perf_counter()
     found = fits.fits_us(ws, today=TODAY)
     seconds = time.perf_counter() - start
-    open_count = len(fits.service.open_ids(ws.db, TODAY))
+    open_count = len(service.open_ids(ws.db, TODAY))
     ws.close()
     return {
         "seconds": seconds,

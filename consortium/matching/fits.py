@@ -37,8 +37,8 @@ class Fit:
         return "alone" if self.alone else "with partners"
 
 
-# Open tenders scored at a time. A year of notices holds about 40,000 open tenders; scored at
-# once (and kept for the next ranking) they took the window to 700 MB.
+# Open tenders scored at a time. A year of notices (200,000) holds about 24,000 open tenders;
+# scored at once (and kept for the next ranking) they took the window to 700 MB.
 BATCH = 4_000
 
 

@@ -200,3 +200,28 @@ def test_a_tender_shown_from_elsewhere_beyond_the_list_is_the_one_matched(page, 
     with qtbot.waitSignal(page.match_requested) as asked:
         qtbot.mouseClick(page.match_button, Qt.MouseButton.LeftButton)
     assert asked.args == [page.model.index(2, 0).data(KEY_ROLE)]
+
+
+def test_a_page_more_that_cannot_be_read_is_said_not_hidden(page, qtbot, monkeypatch):
+    """The list used to end silently where the failed page began, as if it held every match."""
+    import sqlite3
+
+    model = page.model
+    assert model.more and model.rowCount() == search.PAGE
+
+    def broken(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(search, "search_page", broken)
+    page.view.scrollToBottom()
+    qtbot.waitUntil(lambda: "could not be read" in page.message.text())
+    text = page.message.text()
+    assert f"Only the first {search.PAGE:,} tenders are listed" in text
+    assert "disk I/O error" in text and "try again" in text
+    assert not model.canFetchMore() and model.rowCount() == search.PAGE
+    monkeypatch.undo()
+    page.sort.setCurrentIndex(page.sort.findText("Sort: Value, highest first"))
+    qtbot.waitUntil(lambda: "could not be read" not in page.message.text())
+    tenders_listed(qtbot, page)
+    page.view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() > search.PAGE)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from consortium.formatting import iso_date, money, uk_date
@@ -53,6 +53,9 @@ def deadline_text(text: str | None, today: dt.date) -> str:
 
 
 class TenderListModel(QAbstractTableModel):
+    # A page more could not be read (its error as a sentence): the list ends where it is.
+    more_failed = Signal(str)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.ws: Workspace | None = None
@@ -125,8 +128,10 @@ class TenderListModel(QAbstractTableModel):
             return  # another search is shown now, or the workspace closed
         self._add(keys)
 
-    def _more_failed(self, _exc: BaseException) -> None:
+    def _more_failed(self, exc: BaseException) -> None:
         self.more = False  # the list ends where it is; a new search starts it again
+        if self.ws is not None and not self.ws.is_closed:  # else the error is the closing's
+            self.more_failed.emit(str(exc) or type(exc).__name__)
 
     def _fetch_now(self) -> None:
         """The next page, read here and now: for :meth:`row_of` and :meth:`ocids`, which

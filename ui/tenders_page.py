@@ -179,6 +179,7 @@ class TendersPage(QWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         self.model = TenderListModel(self)
+        self.model.more_failed.connect(self._more_not_read)
         self.view = QTableView()
         self.view.setAccessibleName("Tender list")
         self.view.setModel(self.model)
@@ -321,6 +322,18 @@ class TendersPage(QWidget):
 
     def _not_listed(self, exc: BaseException) -> None:
         self.message.setText(colours.span("error", str(exc)))
+
+    def _more_not_read(self, error: str) -> None:
+        """A page more, read as the list scrolled, failed: say so, rather than let the list
+        simply end as if it held every match."""
+        self._counter.stop()  # a count coming would hide this
+        self.message.setText(
+            colours.span(
+                "error",
+                f"Only the first {self.model.rowCount():,} tenders are listed: the rest could "
+                f"not be read ({error}). Change the search or the sort to try again.",
+            )
+        )
 
     def _show_list(
         self,

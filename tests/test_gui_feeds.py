@@ -104,6 +104,9 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot):
     qtbot.mouseClick(
         task.dialog.findChild(type(win.start.feed_bar.button)), Qt.MouseButton.LeftButton
     )
+    # Pages stored are kept: it used to say "Cancelling… nothing will be changed."
+    assert "the pages already stored are kept" in task.dialog.labelText()
+    assert "nothing will be changed" not in task.dialog.labelText()
     qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=30000)
     report = win.feeds.last_report
     assert report.status == "cancelled"
@@ -258,3 +261,22 @@ def test_pipeline_area_lists_sorts_searches_and_exports(main_window, qtbot, tmp_
     table.selectRow(0)
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     assert win.current_page().key == "tenders"
+
+
+def test_each_new_for_you_dialog_is_deleted_when_the_next_one_shows(main_window, server, qtbot):
+    """Every download left its "New for you" dialog alive, hidden: 24 Qt objects each."""
+    from ui.feeds_ui import NewForYouDialog
+
+    win = main_window
+    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
+    point_at(win, server.url)
+    win.feeds.fetch()
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    assert win.feeds.last_alerts
+    first = win.feeds.dialog
+    assert first is not None and first.isVisible()
+    for _ in range(2):  # shown again, as from the tray's notification
+        win.feeds.show_new_for_you()
+    qtbot.waitUntil(lambda: len(win.findChildren(NewForYouDialog)) == 1)
+    (left,) = win.findChildren(NewForYouDialog)
+    assert left is win.feeds.dialog and left is not first and left.isVisible()

@@ -36,6 +36,9 @@ from consortium.tenders.feeds import fetch as feeds
 from consortium.workspace import Workspace
 from ui.tenders_model import CLOSING_SOON
 
+# What the download's dialog says once Cancel is pressed.
+CANCELLING = "Stopping… the pages already stored are kept, and the next fetch carries on."
+
 
 class FeedBar(QWidget):
     """ "Get new tenders", the time of the last update, and "check when Consortium opens"."""
@@ -180,12 +183,16 @@ class FeedController(QObject):
                 cancelled=cancelled,
             )  # fmt: skip
             found = []
+            # Checked even after Cancel: the pages kept hold new tenders the next fetch will
+            # not call new (it takes a fraction of a second: 40 new ones in 0.14 s at 200,000).
             if report.new_ocids:
                 progress(0, 0, f"Checking the {len(report.new_ocids):,} new tenders for you…")
                 found = alerts.new_for_you(ws, report.new_ocids, today=today)
             return report, found
 
-        self.window.run("Getting new tenders", job, self._done, self._failed)
+        # Pages stored before Cancel are kept (the next fetch carries on from them), so the
+        # dialog must not say "nothing will be changed".
+        self.window.run("Getting new tenders", job, self._done, self._failed, CANCELLING)
 
     def _failed(self, _exc: BaseException) -> None:
         self.running = False
@@ -214,7 +221,9 @@ class FeedController(QObject):
                 status.showMessage("No new tenders fetched yet: use Get new tenders.", 8000)
             return
         if self.dialog is not None:
+            # Deleted, not only closed: each download's dialog (24 Qt objects) stayed alive.
             self.dialog.close()
+            self.dialog.deleteLater()
         self.dialog = NewForYouDialog(
             self.last_alerts, len(self.last_report.new_ocids), self.today, self.window
         )

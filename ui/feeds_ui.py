@@ -4,7 +4,7 @@ Cancel, "New for you", and the desktop notification. A thin view over
 
     bar = FeedBar()                          # one in the Tenders area, one on the Start page
     feeds = FeedController(window, [bar_a, bar_b])
-    feeds.fetch()                            # runs on the worker, never freezes the window
+    feeds.fetch()                            # runs on the worker; the window stays in use
 
 Offline is normal: it is one calm line on the bar and in the status bar, never a message box.
 """
@@ -74,6 +74,13 @@ class FeedBar(QWidget):
         self.auto.setChecked(auto)
         self.auto.blockSignals(False)
 
+    def show_running(self, running: bool, line: str = "") -> None:
+        """While a fetch runs, the button cancels it and the line says how far it is."""
+        self.button.setText("Cancel getting tenders" if running else "Get new tenders")
+        self.button.setAccessibleName(self.button.text())
+        if running:
+            self.updated.setText(line)
+
 
 class NewForYouDialog(QDialog):
     """The new tenders a saved search finds or that fit us; double-click opens one."""
@@ -137,6 +144,8 @@ class FeedController(QObject):
         self.last_alerts: list[alerts.Alert] = []
         self.last_notification: tuple[str, str] | None = None
         self.line: str | None = None  # what the last fetch said when it could not get through
+        self.task = None  # the fetch running, if one is (ui.runner.Task)
+        self._progress = ""  # what the bars say of it
         self.dialog: NewForYouDialog | None = None
         self.running = False
         self.tray: QSystemTrayIcon | None = None
@@ -161,6 +170,8 @@ class FeedController(QObject):
         if self.ws is None:
             return
         text = self.line or feeds.updated_line(self.ws)
+        if self.running and self._progress:
+            text = self._progress  # a page stored mid-fetch: the bars keep saying how far
         auto = feeds.check_on_start(self.ws)
         for bar in self.bars:
             bar.show_state(text, auto)
@@ -170,7 +181,13 @@ class FeedController(QObject):
             feeds.set_check_on_start(self.ws, on)  # both bars follow, through the dispatcher
 
     def fetch(self) -> None:
-        if self.ws is None or self.running:
+        """Get new tenders; pressed again while they come (the button says "Cancel getting
+        tenders"), stop after the page in hand."""
+        if self.running:
+            if self.task is not None and self.task.running:
+                self.task.cancel()
+            return
+        if self.ws is None:
             return
         ws, today = self.ws, self.today
         sources, base_url = self.sources, self.base_url
@@ -190,17 +207,34 @@ class FeedController(QObject):
                 found = alerts.new_for_you(ws, report.new_ocids, today=today)
             return report, found
 
-        # Pages stored before Cancel are kept (the next fetch carries on from them), so the
-        # dialog must not say "nothing will be changed".
-        self.window.run("Getting new tenders", job, self._done, self._failed, CANCELLING)
+        # No dialog: a day's notices take a minute or more (Find a Tender allows a page every
+        # 10 s), and the window stays in use meanwhile; the bars show how far it is and their
+        # button cancels. Pages stored before Cancel are kept (the next fetch carries on from
+        # them), so it must not say "nothing will be changed".
+        self.task = self.window.run(
+            "Getting new tenders", job, self._done, self._failed, CANCELLING, dialog=False
+        )
+        self.task.progressed.connect(self._progressed)
+        self._progressed(0, 0, "Getting new tenders…")
+
+    def _progressed(self, _done: int, _total: int, text: str) -> None:
+        self._progress = text
+        for bar in self.bars:
+            bar.show_running(True, text)
+
+    def _ended(self) -> None:
+        self.running = False
+        self.task = None
+        for bar in self.bars:
+            bar.show_running(False)
 
     def _failed(self, _exc: BaseException) -> None:
-        self.running = False
+        self._ended()
         self.line = None
         self.refresh()
 
     def _done(self, result) -> None:
-        self.running = False
+        self._ended()
         report, found = result
         self.last_report, self.last_alerts = report, found
         self.line = report.message if report.status in ("offline", "failed") else None

@@ -428,7 +428,28 @@ class MainWindow(QMainWindow):
             15000,
         )
 
+    def _busy(self, doing: str) -> bool:
+        """True, having said so, while a task runs: getting new tenders leaves the window in
+        use (no dialog), but the workspace cannot be closed or swapped under it."""
+        if not any(t.running for t in self.tasks):
+            return False
+        fetching = self.feeds.running
+        QMessageBox.information(
+            self,
+            "Please wait",
+            f"Wait for the current task to finish, or cancel it first, before {doing}."
+            + (
+                " New tenders are being fetched: “Cancel getting tenders” stops them."
+                if fetching
+                else ""
+            ),
+        )
+        return True
+
     def _switch_to(self, ws: Workspace) -> None:
+        if self._busy("opening another workspace"):
+            ws.close()
+            return
         if not instance.may_open(self, ws.path, self.claim) or not self._confirm_unsaved():
             ws.close()
             return
@@ -437,6 +458,8 @@ class MainWindow(QMainWindow):
         old.close()
 
     def new_workspace(self) -> None:
+        if self._busy("making a new workspace"):
+            return
         path, _ = QFileDialog.getSaveFileName(
             self,
             "New workspace",
@@ -463,6 +486,8 @@ class MainWindow(QMainWindow):
             self.open_path(Path(path))
 
     def open_path(self, path: Path) -> None:
+        if self._busy("opening another workspace"):
+            return
         if Workspace.needs_update(path):
             # Made by an earlier version: bringing a year of tenders up to date takes minutes,
             # so it runs off the window's thread, with progress and Cancel (the file as it was).
@@ -481,6 +506,8 @@ class MainWindow(QMainWindow):
             self.show_error("The workspace could not be opened", str(exc))
 
     def open_demo(self) -> None:
+        if self._busy("opening the demo workspace"):
+            return
         path = home.demo_path()
         if path.exists():
             self.open_path(path)
@@ -955,7 +982,16 @@ class MainWindow(QMainWindow):
         self.bids.questions.import_file(path)
 
     # ------------------------------------------------------------------ plumbing
-    def run(self, title: str, fn, on_done, on_error=None, cancelling: str = runner.CANCELLING):
+    def run(
+        self,
+        title: str,
+        fn,
+        on_done,
+        on_error=None,
+        cancelling: str = runner.CANCELLING,
+        *,
+        dialog: bool = True,
+    ):
         def failed(exc: BaseException) -> None:
             if on_error is not None:
                 on_error(exc)
@@ -966,7 +1002,7 @@ class MainWindow(QMainWindow):
             if on_done is not None:
                 on_done(result)
 
-        task = run_task(self, title, fn, done, failed, cancelling)
+        task = run_task(self, title, fn, done, failed, cancelling, dialog=dialog)
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task
@@ -1004,10 +1040,7 @@ class MainWindow(QMainWindow):
                 widget.restoreState(state)
 
     def closeEvent(self, event) -> None:
-        if any(t.running for t in self.tasks):
-            QMessageBox.information(
-                self, "Please wait", "Wait for the current task to finish, or cancel it first."
-            )
+        if self._busy("closing Consortium"):
             event.ignore()
             return
         if not self._confirm_unsaved():

@@ -11,7 +11,10 @@ collects the result or exception when the job ends. No Qt object is touched from
 job cannot flood the event loop.
 
 The dialog is window-modal: the user cannot start a second write while one runs, but the
-window keeps repainting and Cancel answers at once.
+window keeps repainting and Cancel answers at once. A job that takes minutes and that the user
+need not wait for (getting new tenders: a page every 10 s, as Find a Tender asks) runs with
+``dialog=False``: no dialog; its progress comes as ``progressed`` and :meth:`Task.cancel` stops
+it, for the page that started it to show in place.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Task(QObject):
     """A running job; keeps its dialog and timer alive until it ends."""
 
     finished = Signal()
+    progressed = Signal(int, int, str)  # with dialog=False: (done, total, text), as it changes
 
     def __init__(
         self,
@@ -43,6 +47,7 @@ class Task(QObject):
         on_done,
         on_error,
         cancelling: str = CANCELLING,
+        dialog: bool = True,
     ):
         super().__init__(parent)
         self._cancelling = cancelling
@@ -50,14 +55,17 @@ class Task(QObject):
         self._latest: tuple[int, int, str] | None = None
         self._on_done, self._on_error = on_done, on_error
         self.running = True
-        self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
-        self.dialog.setWindowTitle(title)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(400)  # quick jobs finish without a flash of dialog
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setAccessibleName(f"{title} progress")
-        self.dialog.canceled.connect(self.cancel)
+        self._shown: tuple[int, int, str] | None = None  # the progress last sent (no dialog)
+        self.dialog: QProgressDialog | None = None
+        if dialog:
+            self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(400)  # quick jobs finish without a flash of dialog
+            self.dialog.setAutoClose(False)
+            self.dialog.setAutoReset(False)
+            self.dialog.setAccessibleName(f"{title} progress")
+            self.dialog.canceled.connect(self.cancel)
         # The collector paused for the job: its scans of what a job builds froze the window.
         self.future: Future = _worker.submit(memory.paused(fn), self._report, self.stop.is_set)
         self.timer = QTimer(self)
@@ -71,23 +79,31 @@ class Task(QObject):
 
     def cancel(self) -> None:
         self.stop.set()
-        self.dialog.setLabelText(self._cancelling)
+        if self.dialog is not None:
+            self.dialog.setLabelText(self._cancelling)
+        else:
+            self.progressed.emit(0, 0, self._cancelling)
 
     def _poll(self) -> None:
         latest = self._latest
         if latest is not None and not self.stop.is_set():
             done, total, text = latest
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(min(done, total) if total else 0)
-            if text:
-                self.dialog.setLabelText(text)
+            if self.dialog is not None:
+                self.dialog.setMaximum(max(total, 0))
+                self.dialog.setValue(min(done, total) if total else 0)
+                if text:
+                    self.dialog.setLabelText(text)
+            elif latest != self._shown:
+                self._shown = latest
+                self.progressed.emit(done, total, text)
         if not self.future.done():
             return
         self.timer.stop()
         self.running = False
-        self.dialog.reset()
-        self.dialog.hide()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
         error = self.future.exception()
         try:
             if error is not None:
@@ -106,7 +122,9 @@ def run_task(
     on_done: Callable[[object], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
     cancelling: str = CANCELLING,
+    *,
+    dialog: bool = True,
 ) -> Task:
     """``cancelling``: what the dialog says once Cancel is pressed (a job whose last part
-    keeps what it did says so)."""
-    return Task(parent, title, fn, on_done, on_error, cancelling)
+    keeps what it did says so). ``dialog=False``: no dialog (see the module's note)."""
+    return Task(parent, title, fn, on_done, on_error, cancelling, dialog)

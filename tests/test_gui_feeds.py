@@ -111,12 +111,19 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: said.append(text))
     win.open_path(win.ws.path)  # nor closed or swapped under it
     assert said and "Cancel getting tenders" in said[0] and win.ws.path.exists()
+    # A task asked for meanwhile waits on the one worker, and says what for.
+    ran: list = []
+    other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran") or 7, ran.append)
+    assert other.dialog.labelText() == (
+        "Checking the workspace: waiting for “Getting new tenders” to finish…"
+    )
     win.show_area("tenders")
     qtbot.mouseClick(win.tenders.feed_bar.button, Qt.MouseButton.LeftButton)
     # Pages stored are kept: it used to say "Cancelling… nothing will be changed."
     assert "the pages already stored are kept" in win.tenders.feed_bar.updated.text()
     qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=30000)
     assert bar.button.text() == "Get new tenders" and not win.feeds.running
+    qtbot.waitUntil(lambda: ran == ["ran", 7])
     report = win.feeds.last_report
     assert report.status == "cancelled"
     kept = report.pages

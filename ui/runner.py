@@ -31,6 +31,8 @@ from consortium import memory
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worker")
 CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
+_queued: list[str] = []  # titles of the jobs submitted to the worker and not yet ended
+_queued_lock = threading.Lock()
 
 
 class Task(QObject):
@@ -66,8 +68,26 @@ class Task(QObject):
             self.dialog.setAutoReset(False)
             self.dialog.setAccessibleName(f"{title} progress")
             self.dialog.canceled.connect(self.cancel)
+        with _queued_lock:
+            ahead = _queued[0] if _queued else None
+            _queued.append(title)
+        if ahead is not None and self.dialog is not None:
+            # Behind another job on the one worker (new tenders still coming, say: minutes at
+            # the services' pace): say why nothing moves yet, until this one starts.
+            self.dialog.setLabelText(f"{title}: waiting for “{ahead}” to finish…")
+            self.dialog.setMinimumDuration(0)
+        job = memory.paused(fn)
+
+        def started(report, cancelled):
+            self._latest = self._latest or (0, 0, title)
+            try:
+                return job(report, cancelled)
+            finally:
+                with _queued_lock:
+                    _queued.remove(title)
+
         # The collector paused for the job: its scans of what a job builds froze the window.
-        self.future: Future = _worker.submit(memory.paused(fn), self._report, self.stop.is_set)
+        self.future: Future = _worker.submit(started, self._report, self.stop.is_set)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)

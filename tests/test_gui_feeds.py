@@ -117,6 +117,8 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     assert other.dialog.labelText() == (
         "Checking the workspace: waiting for “Getting new tenders” to finish…"
     )
+    win.feeds.fetch()  # F5 again: the fetch goes on
+    assert win.feeds.task is not None and not win.feeds.task.stop.is_set()
     win.show_area("tenders")
     qtbot.mouseClick(win.tenders.feed_bar.button, Qt.MouseButton.LeftButton)
     # Pages stored are kept: it used to say "Cancelling… nothing will be changed."

@@ -150,7 +150,7 @@ class FeedController(QObject):
         self.running = False
         self.tray: QSystemTrayIcon | None = None
         for bar in bars:
-            bar.fetch_requested.connect(self.fetch)
+            bar.fetch_requested.connect(self._bar_pressed)
             bar.auto_toggled.connect(self._auto_toggled)
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -180,14 +180,19 @@ class FeedController(QObject):
         if self.ws is not None:
             feeds.set_check_on_start(self.ws, on)  # both bars follow, through the dispatcher
 
-    def fetch(self) -> None:
-        """Get new tenders; pressed again while they come (the button says "Cancel getting
+    def _bar_pressed(self) -> None:
+        """A bar's button: get new tenders, or, while they come (it says "Cancel getting
         tenders"), stop after the page in hand."""
         if self.running:
             if self.task is not None and self.task.running:
                 self.task.cancel()
             return
-        if self.ws is None:
+        self.fetch()
+
+    def fetch(self) -> None:
+        """Get new tenders (the menu's F5, the check at start): nothing more while a fetch
+        runs, so pressing F5 again never cancels one."""
+        if self.ws is None or self.running:
             return
         ws, today = self.ws, self.today
         sources, base_url = self.sources, self.base_url

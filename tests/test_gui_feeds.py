@@ -37,6 +37,14 @@ def point_at(window, url: str) -> None:
     c.make_client = lambda: Client(Policy(min_interval=0), sleep=clock.sleep, clock=clock.clock)
 
 
+def fetch_with_a_saved_search(win, server, qtbot) -> None:
+    """A saved search of health and social work, then a whole fetch from ``server``."""
+    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
+    point_at(win, server.url)
+    win.feeds.fetch()
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+
+
 def stored(ws) -> set[tuple[str, str]]:
     return {tuple(r) for r in ws.conn.execute("SELECT ocid, release_id FROM tender_releases")}
 
@@ -80,10 +88,7 @@ def test_get_new_tenders_from_the_tenders_area(main_window, server, qtbot):
 
 def test_the_notification_names_the_count_and_the_best_match(main_window, server, qtbot):
     win = main_window
-    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
-    point_at(win, server.url)
-    win.feeds.fetch()
-    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    fetch_with_a_saved_search(win, server, qtbot)
     found = win.feeds.last_alerts
     win.feeds.notify(found)  # what the window does when it is in the background
     title, text = win.feeds.last_notification
@@ -286,10 +291,7 @@ def test_each_new_for_you_dialog_is_deleted_when_the_next_one_shows(main_window,
     from ui.feeds_ui import NewForYouDialog
 
     win = main_window
-    search.save_search(win.ws, "Health and social work", search.TenderQuery(cpv=["85"]))
-    point_at(win, server.url)
-    win.feeds.fetch()
-    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    fetch_with_a_saved_search(win, server, qtbot)
     assert win.feeds.last_alerts
     first = win.feeds.dialog
     assert first is not None and first.isVisible()

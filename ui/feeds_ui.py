@@ -36,7 +36,7 @@ from consortium.tenders.feeds import fetch as feeds
 from consortium.workspace import Workspace
 from ui.tenders_model import CLOSING_SOON
 
-# What the download's dialog says once Cancel is pressed.
+# What the feed bars say once "Cancel getting tenders" is pressed.
 CANCELLING = "Stopping… the pages already stored are kept, and the next fetch carries on."
 
 

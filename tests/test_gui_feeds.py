@@ -119,7 +119,7 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     # A task asked for meanwhile waits on the one worker, and says what for.
     ran: list = []
     other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran") or 7, ran.append)
-    assert other.dialog.labelText() == (
+    assert other.dialog.isVisible() and other.dialog.labelText() == (
         "Checking the workspace: waiting for “Getting new tenders” to finish…"
     )
     win.feeds.fetch()  # F5 again: the fetch goes on

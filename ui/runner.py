@@ -75,7 +75,7 @@ class Task(QObject):
             # Behind another job on the one worker (new tenders still coming, say: minutes at
             # the services' pace): say why nothing moves yet, until this one starts.
             self.dialog.setLabelText(f"{title}: waiting for “{ahead}” to finish…")
-            self.dialog.setMinimumDuration(0)
+            self.dialog.show()  # now: a dialog shows by itself only once its job reports
         job = memory.paused(fn)
 
         def started(report, cancelled):

@@ -34,7 +34,9 @@ tar -C dist -czf "$tarball" consortium
 echo "Built dist/consortium in $(( $(date +%s) - start )) s"
 echo "Bundle size: $(du -sh dist/consortium | cut -f1) unpacked, $(du -sh "$tarball" | cut -f1) as $tarball"
 echo "Largest parts:"
-du -s dist/consortium/_internal/* | sort -rn | head -6 | \
-  awk '{printf "  %5.0f MB  %s\n", $1/1024, $2}'
+# awk, not head, takes the first six: head leaving early killed sort with SIGPIPE, and under
+# pipefail that failed a whole CI run after a good build (exit code 141).
+du -s dist/consortium/_internal/* | sort -rn | \
+  awk 'NR <= 6 {printf "  %5.0f MB  %s\n", $1/1024, $2}'
 
 bash packaging/smoke_test.sh dist/consortium

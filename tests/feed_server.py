@@ -59,6 +59,8 @@ class FeedServer:
         self.user_agents: list[str] = []
         self.faults: list[tuple] = []
         self.delay = 0.0  # seconds before each answer (a slow service, for Cancel in the GUI)
+        self._allowed: int | None = None  # pages from this index on wait (see allow)
+        self._gate = threading.Condition()
         self.lock = threading.Lock()
         self.served_pages: list[tuple[str, int]] = []  # (source, page index) answered in full
         outer = self
@@ -96,6 +98,14 @@ class FeedServer:
             }
         return package
 
+    def allow(self, pages: int | None) -> None:
+        """Answer only the first ``pages`` pages of a chain; a request for a later one waits
+        until more are allowed (None: every page). A download then stops mid-way, for as long
+        as a test needs, without a timed wait."""
+        with self._gate:
+            self._allowed = pages
+            self._gate.notify_all()
+
     def releases_of(self, source: str, indexes) -> set[tuple[str, str]]:
         c = self.chains[source]
         return {(r["ocid"], r["id"]) for i in indexes for r in c["pages"][i]}
@@ -117,6 +127,8 @@ class FeedServer:
             return self._send(h, 404, b"Not found", "text/plain")
         cursor = parse_qs(parts.query).get("cursor", ["c0"])[0]
         index = int(cursor[1:])
+        with self._gate:
+            self._gate.wait_for(lambda: self._allowed is None or index < self._allowed, 60)
         body = json.dumps(self.page(source, index)).encode()
         if fault is None:
             with self.lock:

@@ -10,14 +10,14 @@ import threading
 import openpyxl
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
 from consortium.formatting import money
 from consortium.tenders import search
 from consortium.tenders.feeds import fetch as feeds
 from consortium.tenders.feeds.client import Client, Policy
 from consortium.tenders.importer import import_paths
-from tests.conftest import tenders_listed, threads_calling
+from tests.conftest import fits_listed, tenders_listed, threads_calling
 from tests.feed_server import CF_PAGE, FTS_PAGE, FakeTime, FeedServer, chain, closed_port
 from ui.tenders_model import CLOSING_SOON
 
@@ -120,7 +120,8 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     ran: list = []
     other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran") or 7, ran.append)
     assert other.dialog.isVisible() and other.dialog.labelText() == (
-        "Checking the workspace: waiting for “Getting new tenders” to finish…"
+        "Checking the workspace: waiting for “Getting new tenders” to finish…\n"
+        "Cancel if you would rather not wait: nothing will be changed."
     )
     win.feeds.fetch()  # F5 again: the fetch goes on
     assert win.feeds.task is not None and not win.feeds.task.stop.is_set()
@@ -146,6 +147,88 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     assert again.pages == 4 - kept  # none fetched twice, none skipped
     assert server.queries()[asked]["cursor"] == [f"c{kept}"]
     assert stored(win.ws) >= server.releases_of("fts", range(4))
+
+
+def test_a_task_waiting_for_the_download_cancels_at_once(main_window, server, qtbot):
+    # Its Cancel used to say "Cancelling…" and keep the window-modal dialog up until the
+    # download ended (minutes at the services' pace), the bars' Cancel out of reach under it.
+    win = main_window
+    point_at(win, server.url)
+    server.allow(1)  # the download stops after its first page, until the test says
+    win.show_area("start")
+    qtbot.mouseClick(win.start.feed_bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Find a Tender: page" in win.start.feed_bar.updated.text())
+    ran: list = []
+    other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran"), ran.append)
+    dialog = other.dialog
+    assert dialog.isVisible() and QApplication.activeModalWidget() is dialog
+    assert "waiting for “Getting new tenders” to finish" in dialog.labelText()
+    cancel = dialog.findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not other.running and not dialog.isVisible()
+    assert QApplication.activeModalWidget() is None
+    assert win.statusBar().currentMessage() == (
+        "Cancelled: “Checking the workspace” did not start, and nothing was changed."
+    )
+    # The download goes on, its own Cancel on the bars in reach again.
+    assert win.feeds.running and not win.feeds.task.stop.is_set()
+    assert win.start.feed_bar.button.text() == "Cancel getting tenders"
+    server.allow(None)
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    assert win.feeds.last_report.status == "complete" and ran == []
+    # The next task starts at once, with nothing left queued before it.
+    again = win.run("Checking the workspace", lambda _p, _c: 7, ran.append)
+    assert "waiting for" not in again.dialog.labelText()
+    qtbot.waitUntil(lambda: ran == [7])
+
+
+def test_fits_us_while_tenders_come_is_worked_out_at_once_and_once(
+    main_window, server, qtbot, monkeypatch
+):
+    # "Fits us" used to wait for the download behind a window-modal dialog (minutes), then be
+    # worked out twice: the state it was asked for had changed with every page stored.
+    from consortium.matching import fits
+
+    win = main_window
+    page = win.tenders
+    calls: list[tuple[str, bool]] = []
+    real = fits.fits_us
+
+    def counted(*args, **kwargs):
+        if kwargs.get("among") is None:  # not the download's own "new for you" check
+            calls.append((threading.current_thread().name, win.feeds.running))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fits, "fits_us", counted)
+    point_at(win, server.url)
+    server.allow(1)
+    win.show_area("tenders")
+    tenders_listed(qtbot, page)
+    qtbot.mouseClick(page.feed_bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: stored(win.ws) >= server.releases_of("fts", [0]), timeout=30000)
+    page.fit.setCurrentIndex(page.fit.findData("any"))
+    shown = fits_listed(qtbot, page)
+    assert shown > 0 and "that fit us, best fit first" in page.message.text()
+    assert len(calls) == 1 and calls[0][1], calls  # while the download still ran
+    assert calls[0][0].startswith("consortium-reader"), calls  # not behind it on the worker
+    # A page more stored: the list is searched again among the fits in hand, not re-ranked.
+    assert page._fits_for == fits.fits_state(win.ws, page.today)
+    server.allow(2)
+    qtbot.waitUntil(lambda: "New tenders are coming in" in page.fit_note.text(), timeout=30000)
+    assert page._fits_for != fits.fits_state(win.ws, page.today) and len(calls) == 1
+    fits_listed(qtbot, page)
+    assert "that fit us, best fit first" in page.message.text()
+    # Once they are all in, the fits are worked out again, once.
+    server.allow(None)
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=30000)
+    assert not calls[1][1]
+    qtbot.waitUntil(lambda: not page._fitting, timeout=30000)
+    fits_listed(qtbot, page)
+    assert "coming in" not in page.fit_note.text()
+    assert page.fits is not None and page._fits_for == fits.fits_state(win.ws, page.today)
+    assert len(calls) == 2
 
 
 def test_offline_is_one_calm_line(main_window, qtbot):

@@ -129,6 +129,7 @@ class FeedController(QObject):
     """Runs fetches for the window and shows what they brought."""
 
     fetched = Signal(object)  # the FetchReport, after the window has been updated
+    ended = Signal()  # after a fetch however it ended, and after what it showed (fetched)
 
     def __init__(self, window, bars: list[FeedBar]):
         super().__init__(window)
@@ -237,6 +238,7 @@ class FeedController(QObject):
         self._ended()
         self.line = None
         self.refresh()
+        self.ended.emit()
 
     def _done(self, result) -> None:
         self._ended()
@@ -252,6 +254,7 @@ class FeedController(QObject):
             if not self.window.isActiveWindow():
                 self.notify(found)
         self.fetched.emit(report)
+        self.ended.emit()
 
     def show_new_for_you(self) -> None:
         if self.last_report is None:

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         self.start.guide_requested.connect(self.show_guide)
         self.start.demo_requested.connect(self.open_demo)
         self.feeds = FeedController(self, [self.tenders.feed_bar, self.start.feed_bar])
+        self.tenders.downloading = lambda: self.feeds.running
+        self.feeds.ended.connect(self.tenders.download_ended)
         self.pipeline.tender_requested.connect(self.open_tender)
         build_menus(self)
         for page in self.pages:
@@ -991,6 +993,7 @@ class MainWindow(QMainWindow):
         cancelling: str = runner.CANCELLING,
         *,
         dialog: bool = True,
+        reads_only: bool = False,
     ):
         def failed(exc: BaseException) -> None:
             if on_error is not None:
@@ -1002,7 +1005,9 @@ class MainWindow(QMainWindow):
             if on_done is not None:
                 on_done(result)
 
-        task = run_task(self, title, fn, done, failed, cancelling, dialog=dialog)
+        task = run_task(
+            self, title, fn, done, failed, cancelling, dialog=dialog, reads_only=reads_only
+        )
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task

@@ -11,7 +11,9 @@ collects the result or exception when the job ends. No Qt object is touched from
 job cannot flood the event loop.
 
 The dialog is window-modal: the user cannot start a second write while one runs, but the
-window keeps repainting and Cancel answers at once. A job that takes minutes and that the user
+window keeps repainting and Cancel answers at once. A job asked for while another runs waits
+for it, and says so; its Cancel drops it at once. A job that only reads (``reads_only``) runs
+on a thread of its own instead, beside the worker's job. A job that takes minutes and that the user
 need not wait for (getting new tenders: a page every 10 s, as Find a Tender asks) runs with
 ``dialog=False``: no dialog; its progress comes as ``progressed`` and :meth:`Task.cancel` stops
 it, for the page that started it to show in place.
@@ -27,8 +29,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from consortium import memory
+from consortium.progress import Cancelled
 
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worker")
+# Jobs that only read (ranking the open tenders for us) run here, so they never wait minutes
+# behind a download on the worker; a reader sees only committed data (WAL), never a write.
+_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-reader")
 CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
 _queued: list[str] = []  # titles of the jobs submitted to the worker and not yet ended
@@ -50,6 +56,7 @@ class Task(QObject):
         on_error,
         cancelling: str = CANCELLING,
         dialog: bool = True,
+        reads_only: bool = False,
     ):
         super().__init__(parent)
         self._cancelling = cancelling
@@ -68,13 +75,18 @@ class Task(QObject):
             self.dialog.setAutoReset(False)
             self.dialog.setAccessibleName(f"{title} progress")
             self.dialog.canceled.connect(self.cancel)
+        self._title = title
+        self._queue = [] if reads_only else _queued  # a reader waits for no writer
         with _queued_lock:
-            ahead = _queued[0] if _queued else None
-            _queued.append(title)
+            ahead = self._queue[0] if self._queue else None
+            self._queue.append(title)
         if ahead is not None and self.dialog is not None:
             # Behind another job on the one worker (new tenders still coming, say: minutes at
             # the services' pace): say why nothing moves yet, until this one starts.
-            self.dialog.setLabelText(f"{title}: waiting for “{ahead}” to finish…")
+            self.dialog.setLabelText(
+                f"{title}: waiting for “{ahead}” to finish…\n"
+                "Cancel if you would rather not wait: nothing will be changed."
+            )
             self.dialog.show()  # now: a dialog shows by itself only once its job reports
         job = memory.paused(fn)
 
@@ -84,10 +96,11 @@ class Task(QObject):
                 return job(report, cancelled)
             finally:
                 with _queued_lock:
-                    _queued.remove(title)
+                    self._queue.remove(title)
 
         # The collector paused for the job: its scans of what a job builds froze the window.
-        self.future: Future = _worker.submit(started, self._report, self.stop.is_set)
+        pool = _reader if reads_only else _worker
+        self.future: Future = pool.submit(started, self._report, self.stop.is_set)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
@@ -99,6 +112,13 @@ class Task(QObject):
 
     def cancel(self) -> None:
         self.stop.set()
+        if self.future.cancel():
+            # Still waiting behind another job (minutes, for new tenders): it never starts, and
+            # its dialog goes now rather than when the job ahead ends.
+            with _queued_lock:
+                self._queue.remove(self._title)
+            self._poll()
+            return
         if self.dialog is not None:
             self.dialog.setLabelText(self._cancelling)
         else:
@@ -124,7 +144,12 @@ class Task(QObject):
             self.dialog.reset()
             self.dialog.hide()
             self.dialog.deleteLater()
-        error = self.future.exception()
+        if self.future.cancelled():
+            error: BaseException | None = Cancelled(
+                f"Cancelled: “{self._title}” did not start, and nothing was changed."
+            )
+        else:
+            error = self.future.exception()
         try:
             if error is not None:
                 if self._on_error is not None:
@@ -144,7 +169,9 @@ def run_task(
     cancelling: str = CANCELLING,
     *,
     dialog: bool = True,
+    reads_only: bool = False,
 ) -> Task:
     """``cancelling``: what the dialog says once Cancel is pressed (a job whose last part
-    keeps what it did says so). ``dialog=False``: no dialog (see the module's note)."""
-    return Task(parent, title, fn, on_done, on_error, cancelling, dialog)
+    keeps what it did says so). ``dialog=False``: no dialog (see the module's note).
+    ``reads_only``: the job never writes, so it runs beside the worker's job, not after it."""
+    return Task(parent, title, fn, on_done, on_error, cancelling, dialog, reads_only)

@@ -4,6 +4,7 @@ saved searches. A thin view over ``consortium.tenders``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -74,6 +75,10 @@ class TendersPage(QWidget):
         self.fits: dict[str, fits.Fit] | None = None  # our fit per open tender, once computed
         self._fits_for: tuple | None = None  # the workspace state the fits were computed on
         self._fitting = False
+        # True while new tenders come in (the window sets it): our fits are then kept as they
+        # are, not worked out again at every page stored, and again once the download ends.
+        self.downloading: Callable[[], bool] = lambda: False
+        self._fits_behind = False  # fits kept during a download; worked out again when shown
         self.today = dt.date.today()
         self.saved_id: int | None = None
         self._shown: str | None = None  # the tender whose detail is on screen
@@ -443,9 +448,12 @@ class TendersPage(QWidget):
         """The tenders that fit us and match the search, best fit first, found off the GUI
         thread; first the fits themselves if they are not worked out for this state yet."""
         state = self._state()
-        if self.fits is None or self._fits_for != state:
+        behind = self.fits is not None and self._fits_for != state
+        if behind and self.downloading() and _only_tenders_changed(self._fits_for, state):
+            self._fits_behind = True  # listed from the fits in hand, the download's aside
+        elif self.fits is None or behind:
             self._fit_lister.stop()
-            self._compute_fits(state)  # the search runs again when they arrive
+            self._compute_fits()  # the search runs again when they arrive
             return
         alone_only = fit_key != "any"
         if not any(f.alone or not alone_only for f in self.fits.values()):
@@ -459,6 +467,11 @@ class TendersPage(QWidget):
         self.fit_note.setText(
             "Fit: out of 100, how well your organisation's services, places and capacity match; "
             "“alone” means you could deliver all of it yourselves."
+            + (
+                " New tenders are coming in: they are ranked once they are all in."
+                if self._fits_behind
+                else ""
+            )
         )
         self.message.setText("Searching the tenders your organisation fits…")
         ws, found, today = self.ws, self.fits, self.today
@@ -481,19 +494,21 @@ class TendersPage(QWidget):
     def _fits_not_listed(self, exc: BaseException) -> None:
         self.message.setText(colours.span("error", f"The tenders that fit us: {exc}"))
 
-    def _compute_fits(self, state: tuple) -> None:
+    def _compute_fits(self) -> None:
         if self._fitting:
             return
         self._fitting = True
         self.message.setText("Working out which tenders fit your organisation…")
         ws, today = self.ws, self.today
 
-        def done(result: list[fits.Fit]) -> None:
+        def done(result: tuple[tuple, list[fits.Fit]]) -> None:
             self._fitting = False
             if self.ws is not ws:
                 return  # another workspace was opened meanwhile
-            self.fits = {f.ocid: f for f in result}
-            self._fits_for = state
+            computed_for, found = result
+            self._fits_behind = False
+            self.fits = {f.ocid: f for f in found}
+            self._fits_for = computed_for
             self.run_search()
 
         def failed(exc: BaseException) -> None:
@@ -502,7 +517,12 @@ class TendersPage(QWidget):
             self.message.setText(f"The fit could not be worked out: {exc}")
 
         def job(progress, cancelled):
-            return fits.fits_us(ws, today=today, progress=progress, cancelled=cancelled)
+            # The state is read when the job starts, not when it was asked for: behind a
+            # download on the one worker, the tenders change with every page it stores, and
+            # fits from the asking's state were thrown away and worked out again at once.
+            computed_for = fits.fits_state(ws, today)
+            found = fits.fits_us(ws, today=today, progress=progress, cancelled=cancelled)
+            return computed_for, found
 
         if self._run is None:
             try:
@@ -510,7 +530,8 @@ class TendersPage(QWidget):
             except Exception as exc:  # shown to the user, never raised into Qt
                 failed(exc)
         else:
-            self._run("Finding the tenders that fit you", job, done, failed)
+            # Read-only: it runs at once, beside a download rather than minutes after it.
+            self._run("Finding the tenders that fit you", job, done, failed, reads_only=True)
 
     def current_ocid(self) -> str | None:
         """The tender chosen in the list, or else the one shown beside it (one opened from
@@ -538,6 +559,17 @@ class TendersPage(QWidget):
         super().showEvent(event)
         if self.ws is not None and not self.ws.is_closed and self._shown:
             search.mark_viewed(self.ws, self._shown)
+        if self._fits_behind and not self.downloading():
+            self.download_ended()
+
+    def download_ended(self) -> None:
+        """New tenders stopped coming: the fits kept meanwhile are worked out again, now if
+        the list is on screen, else when it is next shown."""
+        if not self._fits_behind or self.ws is None:
+            return
+        if self.isVisible() and self.fit.currentData() is not None:
+            self._fits_behind = False
+            self.run_search()
 
     def show_tender(self, ocid: str) -> None:
         """Show one tender (from "New for you" or the pipeline): filters cleared, row chosen."""
@@ -680,3 +712,9 @@ class TendersPage(QWidget):
             self.message.setText(
                 f"Saved the search “{name.strip()}”. It will show what is new after each import."
             )
+
+
+def _only_tenders_changed(before: tuple | None, now: tuple) -> bool:
+    """Of two :func:`~consortium.matching.fits.fits_state` values, only the tenders differ
+    (the day, the partners and the weights are the same)."""
+    return before is not None and (before[0], *before[2:]) == (now[0], *now[2:])

@@ -108,7 +108,9 @@ def fits_state(ws: Workspace, today: dt.date) -> tuple:
     db = ws.db
     return (
         today,
-        tender_store.tenders_state(db),
+        # Without the connection's identity, which keys caches held per connection: fits are
+        # worked out on one thread and kept on another, so states read on either must agree.
+        tender_store.tenders_state(db)[1:],
         partner_store.partners_state(db),
         service.load_weights(db),
     )

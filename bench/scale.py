@@ -11,7 +11,9 @@ For each size (releases; ``bench/tenders.py`` generates them from the real notic
    size; with ``--ocdskit``, ``ocdskit compile`` on the same file, timed the same way; then
    ``--one-core-runs`` more pairs with each process held to one core (Linux);
 2. the workspace on disk (demo partners added, our organisation set), and a day's download
-   (500 notices, most of them updating tenders it holds) imported into a copy of it;
+   (500 notices, most of them updating tenders it holds) imported into a copy of it; its
+   daily backups (the first, and the next day's after that download: what a week of them
+   takes as shared pieces, against whole copies), and one restored;
 3. the main window shown, in a fresh process (time and peak RSS);
 4. opportunities for our organisation from the workspace, cold (fresh process) and warm, with
    the process's own memory at its highest (sampled; see ``_OwnPeak`` for why not peak RSS,
@@ -455,7 +457,44 @@ def child_daily(file: str, db: str, copy: str) -> dict:
     }
 
 
+def child_backups(file: str, db: str, copy: str) -> dict:
+    """Daily backups as the app keeps them: today's of ``db``, then the next day's after a
+    day's download (``file``), then the first one restored (every piece checked)."""
+    from consortium import backup_store
+    from consortium.tenders.importer import import_paths
+    from consortium.workspace import Workspace
+
+    shutil.copyfile(db, copy)
+    ws = Workspace.open(copy, backup=False)
+    folder = ws.backup_folder()
+    shutil.rmtree(folder)
+    folder.mkdir()
+    out: dict = {"size": Path(copy).stat().st_size}
+    for day in ("first", "next"):
+        if day == "next":
+            import_paths(ws, [file])
+        start = time.perf_counter()
+        snapshot = folder / "day.snapshot"
+        ws.backup_to(snapshot)  # what the daily backup does, without its date in the name
+        made = backup_store.save(folder, snapshot, f"daily-{day}")
+        snapshot.unlink()
+        out[f"{day}_s"] = time.perf_counter() - start
+        out[f"{day}_stored"] = backup_store.stored_bytes(folder)
+        out[f"{day}_new"] = json.loads(made.path.read_text())["new_bytes"]
+    ws.close()
+    start = time.perf_counter()
+    first = next(b for b in backup_store.backups(folder) if b.name == "daily-first")
+    restored = backup_store.restore(first, Path(copy).with_name("restored.consortium"))
+    out["restore_s"] = time.perf_counter() - start
+    restored.unlink()
+    shutil.rmtree(folder)
+    for extra in Path(copy).parent.glob(Path(copy).name + "*"):
+        extra.unlink()
+    return out
+
+
 CHILDREN = {
+    "backups": child_backups,
     "daily": child_daily,
     "import": child_import,
     "floor": child_floor,
@@ -630,6 +669,7 @@ def bench_size(
 
     if "daily" in measures:
         daily_figures(db, work, runs, out)
+        backup_figures(db, work, out)
     if "window" in measures:
         window_figures(db, runs, out)
     if "match" in measures:
@@ -660,6 +700,22 @@ def daily_figures(db: Path, work: Path, runs: int, out: dict) -> None:
     print(
         f"[{name}] a day's download ({r['releases']:,} notices: {r['updated']:,} tenders "
         f"updated, {r['new']:,} new) imported into it: {spread(seconds)} s"
+    )
+
+
+def backup_figures(db: Path, work: Path, out: dict) -> None:
+    """Seven daily backups of the workspace: what they take, kept as shared pieces."""
+    name = label(out["n"])
+    r = child("backups", str(work / f"daily-{DAILY}.json"), str(db), str(work / "bk.consortium"))
+    week = r["first_stored"] + 6 * (r["next_stored"] - r["first_stored"])
+    out["backup_week"] = week
+    print(
+        f"[{name}] daily backups: the first {r['first_s']:.1f} s, {r['first_stored'] / 1e6:,.0f}"
+        f" MB stored; the next day's after a day's download {r['next_s']:.1f} s, "
+        f"+{(r['next_stored'] - r['first_stored']) / 1e6:,.0f} MB "
+        f"({r['next_new'] / 2**20:,.0f} MiB of pieces changed); 7 days about "
+        f"{week / 1e6:,.0f} MB against {7 * r['size'] / 1e6:,.0f} MB as whole copies; "
+        f"a backup restored in {r['restore_s']:.1f} s"
     )
 
 

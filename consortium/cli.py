@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         "dest", nargs="?", metavar="DEST", help="file or folder (default: backups folder)"
     )
     p.set_defaults(handler=cmd_backup)
+    p = sub.add_parser("backups", parents=[common], help="list the workspace's backups")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_backups, needs_workspace=False)
+    p = sub.add_parser("restore", parents=[common], help="write a backup back as a workspace file")
+    p.add_argument("name", metavar="BACKUP", help="a name from `consortium backups`")
+    p.add_argument("dest", metavar="DEST", help="the new workspace file (never overwritten)")
+    p.set_defaults(handler=cmd_restore, needs_workspace=False)
 
     p = sub.add_parser("check", parents=[common], help="check the workspace's integrity")
     p.set_defaults(handler=cmd_check)
@@ -369,6 +376,64 @@ def cmd_backup(args, ws: Workspace) -> int:
         )
     made = ws.backup_to(dest)
     print(f"Backed up {ws.path.name} to {made} ({uk_date(dt.date.today())})")
+    return 0
+
+
+def _backups_of(args) -> tuple[Path, list]:
+    """The workspace's backups folder and its backups, without opening the workspace: one
+    that no longer opens is what a backup is restored for."""
+    from consortium import backup_store
+
+    path = getattr(args, "workspace", None)
+    workspace = Path(path).expanduser().resolve() if path else home.default_workspace()[0]
+    folder = backup_store.folder_of(workspace)
+    return folder, backup_store.backups(folder)
+
+
+def cmd_backups(args, _ws) -> int:
+    from consortium import backup_store
+
+    folder, found = _backups_of(args)
+    found = list(reversed(found))  # newest first, as a person looks for one
+    if args.json:
+        _print_json(
+            {
+                "folder": str(folder),
+                "stored_bytes": backup_store.stored_bytes(folder),
+                "backups": [
+                    {
+                        "name": b.name,
+                        "kind": b.kind,
+                        "made": b.made.isoformat(timespec="seconds"),
+                        "bytes": b.size,
+                    }
+                    for b in found
+                ],
+            }
+        )
+        return 0
+    if not found:
+        print(f"No backups yet in {folder}.")
+    for b in found:
+        made = f"{uk_date(b.made.date())} {b.made:%H:%M}"
+        print(f"{b.name:<40} {made:<18} {b.kind:<17} {file_size(b.size)}")
+    return 0
+
+
+def cmd_restore(args, _ws) -> int:
+    from consortium import backup_store
+
+    dest = Path(args.dest).expanduser().resolve()
+    folder, found = _backups_of(args)
+    chosen = [b for b in found if b.name == args.name]
+    if not chosen:
+        raise ConsortiumError(
+            f"No backup named {args.name} in {folder}: `consortium backups` lists them."
+        )
+    if dest.exists():
+        raise ConsortiumError(f"{dest} already exists: restore to a new file name.")
+    backup_store.restore(chosen[0], dest, progress=_text_progress())
+    print(f"Restored {args.name} ({uk_date(chosen[0].made.date())}) to {dest}")
     return 0
 
 

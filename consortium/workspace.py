@@ -50,7 +50,7 @@ from typing import Any
 
 import sqlite_utils
 
-from consortium import busy, formatting, migrations
+from consortium import backup_store, busy, formatting, migrations
 from consortium.changes import NOTHING, Changes
 from consortium.errors import ConsortiumError
 from consortium.progress import Cancelled, IsCancelled, Progress, never_cancelled, no_progress
@@ -382,13 +382,18 @@ class Workspace:
                 isinstance(exc, sqlite3.OperationalError) and cancelled()
             ):
                 raise Cancelled(stopped) from exc
-            folder = self.path.with_name(self.path.stem + "-backups")  # not made for this
-            saved = sorted(folder.glob("*.consortium")) if folder.is_dir() else []
+            folder = backup_store.folder_of(self.path)  # not made for this
+            saved = backup_store.backups(folder)  # daily pieces or whole copies
             raise WorkspaceError(
                 f"{self.path.name} could not be brought up to date from workspace format "
                 f"{current} to {migrations.LATEST}: step {step_name} failed ({exc}). The file "
                 "has not been changed. It may have been edited by another program or copied "
-                "while in use" + (f"; its backups are in {folder}." if saved else ".")
+                "while in use"
+                + (
+                    f"; its backups are in {folder} (File > Restore from a backup…)."
+                    if saved
+                    else "."
+                )
             ) from exc
         finally:
             migrations.reporting_to(None)
@@ -475,7 +480,7 @@ class Workspace:
         return self.path.with_name(self.path.stem + "-attachments")
 
     def _backup_dir(self) -> Path:
-        d = self.path.with_name(self.path.stem + "-backups")
+        d = backup_store.folder_of(self.path)
         d.mkdir(exist_ok=True)
         return d
 
@@ -815,11 +820,11 @@ class Workspace:
     def _daily_backup(self) -> Path | None:
         """Start today's backup, if none was made yet, on a thread with its own connection: the
         window opens at once however big the file (WAL lets it read while the window writes)."""
-        today = dt.date.today().isoformat()
+        name = f"daily-{dt.date.today().isoformat()}"
         folder = self._backup_dir()
-        if any(folder.glob(f"daily-{today}*.consortium")):
+        if any(folder.glob(f"{name}*.consortium")) or any(folder.glob(f"{name}*.backup")):
             return None
-        dest = folder / f"daily-{today}.consortium"
+        dest = folder / f"{name}{backup_store.SUFFIX}"
         self._backup_thread = threading.Thread(
             target=self._backup_in_background, args=(dest,), name="daily-backup", daemon=True
         )
@@ -827,13 +832,20 @@ class Workspace:
         return dest
 
     def _backup_in_background(self, dest: Path) -> None:
+        """Today's copy, kept as pieces shared with the other days' (:mod:`.backup_store`):
+        seven days of a 495 MB workspace took 3.5 GB as whole copies."""
+        snapshot = dest.with_suffix(".snapshot")
         try:
             source = sqlite3.connect(self.path, timeout=30)
             try:
-                _copy_database(source, dest)
+                _copy_database(source, snapshot)  # one consistent copy (SQLite's backup API)
             finally:
                 source.close()
-            _rotate(dest.parent, "daily-", DAILY_BACKUPS_KEPT)
+            try:
+                backup_store.save(dest.parent, snapshot, dest.stem)
+            finally:
+                snapshot.unlink(missing_ok=True)
+            backup_store.prune(dest.parent, "daily-", DAILY_BACKUPS_KEPT)
         except Exception as exc:  # kept for the window to report; never breaks the open
             self.backup_error = exc
 
@@ -853,8 +865,9 @@ class Workspace:
         """Where this workspace's backups go (beside the workspace file)."""
         return self._backup_dir()
 
-    def backups(self) -> list[Path]:
-        return sorted(self._backup_dir().glob("*.consortium"))
+    def backups(self) -> list[backup_store.Backup]:
+        """This workspace's backups, oldest first (daily ones as pieces, others whole)."""
+        return backup_store.backups(self._backup_dir())
 
     # ------------------------------------------------------------------- check
     def check(self, cancelled: IsCancelled | None = None) -> list[str]:

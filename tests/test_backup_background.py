@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from consortium import workspace
+from consortium import backup_store, workspace
 from consortium.partners import store
 from consortium.workspace import Workspace
 
@@ -23,7 +23,7 @@ def test_the_daily_backup_never_blocks_opening_or_writing(demo_file, monkeypatch
     monkeypatch.setattr(workspace, "_copy_database", held_up)
     ws = Workspace.open(demo_file)  # returns while the copy is still held up
     assert started.wait(20)
-    assert not list(backups.glob("daily-*.consortium"))
+    assert not list(backups.glob("daily-*"))
 
     def write():
         with ws.atomic():  # the window can write meanwhile
@@ -32,10 +32,13 @@ def test_the_daily_backup_never_blocks_opening_or_writing(demo_file, monkeypatch
     ws.write(write)
     release.set()
     ws.close()  # waits for the backup to finish
-    made = backups / f"daily-{dt.date.today().isoformat()}.consortium"
+    made = backups / f"daily-{dt.date.today().isoformat()}.backup"
     assert made.exists() and ws.backup_error is None
-    with Workspace.open(made, backup=False) as copy:
+    (backup,) = backup_store.backups(backups)
+    restored = backup_store.restore(backup, backups.parent / "restored.consortium")
+    with Workspace.open(restored, backup=False) as copy:
         assert store.count(copy.db) > 0
+        assert copy.db["settings"].get("after-open")["value"] == "1"
 
 
 def test_a_failed_daily_backup_is_kept_for_the_window_not_raised(demo_file, monkeypatch):

@@ -3,6 +3,7 @@ of the installed console script)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -17,6 +18,7 @@ from conftest import dump
 
 from consortium import __version__, home
 from consortium.cli import build_parser, main
+from consortium.formatting import uk_date
 from consortium.workspace import Workspace
 
 
@@ -199,6 +201,47 @@ def test_default_workspace_is_the_demo_made_on_first_run(consortium_home, capsys
     assert "Creating the demo workspace" in err
     assert (consortium_home / home.DEMO_NAME).exists()
     assert len(json.loads(out)) >= 12
+
+
+def test_backups_listed_and_one_restored(demo_file, tmp_path, capsys):
+    code, out, err = run(capsys, "--workspace", str(demo_file), "backups")
+    assert code == 0 and out.startswith("No backups yet in ") and "demo-backups" in out
+    code, out, err = run(capsys, "--workspace", str(demo_file), "check")  # opened: today's
+    assert code == 0, err
+    code, out, err = run(capsys, "--workspace", str(demo_file), "backups", "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    today = dt.date.today().isoformat()
+    assert [b["name"] for b in listed["backups"]] == [f"daily-{today}"]  # made as it opened
+    assert listed["backups"][0]["kind"] == "daily" and listed["stored_bytes"] > 0
+    code, out, err = run(capsys, "--workspace", str(demo_file), "backups")
+    assert code == 0 and f"daily-{today}" in out and "daily" in out and " MB" in out
+    dest = tmp_path / "restored.consortium"
+    code, out, err = run(
+        capsys, "--workspace", str(demo_file), "restore", f"daily-{today}", str(dest)
+    )
+    assert code == 0, err
+    assert f"Restored daily-{today} ({uk_date(dt.date.today())}) to {dest}" in out
+    code, out, err = run(capsys, "--workspace", str(dest), "partners", "list", "--json")
+    assert code == 0 and len(json.loads(out)) >= 12
+    # Never over a file, and a name that is not there is named.
+    code, _, err = run(
+        capsys, "--workspace", str(demo_file), "restore", f"daily-{today}", str(dest)
+    )
+    assert code != 0 and "already exists: restore to a new file name" in err
+    code, _, err = run(capsys, "--workspace", str(demo_file), "restore", "daily-1999", "x")
+    assert code != 0 and "No backup named daily-1999" in err and "consortium backups" in err
+    # A workspace that no longer opens is what a backup is for: restored without opening it.
+    demo_file.write_bytes(b"overwritten by mistake")
+    code, _, err = run(capsys, "--workspace", str(demo_file), "check")
+    assert code != 0
+    again = tmp_path / "again.consortium"
+    code, out, err = run(
+        capsys, "--workspace", str(demo_file), "restore", f"daily-{today}", str(again)
+    )
+    assert code == 0, err
+    code, out, err = run(capsys, "--workspace", str(again), "partners", "list", "--json")
+    assert code == 0 and len(json.loads(out)) >= 12
 
 
 def test_backup(demo_file, tmp_path, capsys):

@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 from conftest import dump
 
-from consortium import migrations
+from consortium import backup_store, migrations
 from consortium.partners import store
 from consortium.records import Organisation
 from consortium.workspace import (
@@ -346,32 +346,38 @@ def test_sqlite_file_of_another_application_is_refused(tmp_path):
 
 
 # --------------------------------------------------------------------------------- backups
-def test_daily_backup_once_a_day(demo_file):
+def test_daily_backup_once_a_day(demo_file, tmp_path):
     backups = demo_file.with_name("demo-backups")
     Workspace.open(demo_file).close()
     today = dt.date.today().isoformat()
-    made = sorted(backups.glob("daily-*.consortium"))
-    assert [p.name for p in made] == [f"daily-{today}.consortium"]
+    made = sorted(backups.glob("daily-*"))
+    assert [p.name for p in made] == [f"daily-{today}.backup"]
+    assert not list(backups.glob("*.snapshot")) and not list(backups.glob("*.part"))
     first = sha(made[0])
     Workspace.open(demo_file).close()
-    assert sorted(backups.glob("daily-*.consortium")) == made
+    assert sorted(backups.glob("daily-*")) == made
     assert sha(made[0]) == first  # not overwritten by the second open
     assert Workspace.open(demo_file, backup=False).close() is None
-    # Openable, with the same partners.
-    with Workspace.open(made[0], backup=False) as copy, Workspace.open(demo_file) as ws:
-        assert store.count(copy.db) == store.count(ws.db) > 0
+    # Restored, it opens with the same partners.
+    with Workspace.open(demo_file, backup=False) as ws:
+        (backup,) = [b for b in ws.backups() if b.kind == "daily"]
+        restored = backup_store.restore(backup, tmp_path / "restored.consortium")
+        partners = store.count(ws.db)
+    with Workspace.open(restored, backup=False) as copy:
+        assert store.count(copy.db) == partners > 0
 
 
 def test_daily_backups_rotate(demo_file):
     backups = demo_file.with_name("demo-backups")
     backups.mkdir()
+    # Whole copies, as versions before this one made them: they age out with the new ones.
     old = [backups / f"daily-2020-01-{day:02d}.consortium" for day in range(1, 11)]
     for path in old:
         path.write_bytes(b"old backup")
     Workspace.open(demo_file).close()
-    kept = sorted(p.name for p in backups.glob("daily-*.consortium"))
+    kept = sorted(p.name for p in backups.glob("daily-*"))
     assert len(kept) == DAILY_BACKUPS_KEPT
-    assert kept[-1] == f"daily-{dt.date.today().isoformat()}.consortium"
+    assert kept[-1] == f"daily-{dt.date.today().isoformat()}.backup"
     assert kept[0] == "daily-2020-01-05.consortium"  # the oldest went first
     assert not old[0].exists()
 

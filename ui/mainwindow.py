@@ -499,13 +499,35 @@ class MainWindow(QMainWindow):
                     path, progress=progress, cancelled=cancelled
                 ),
                 self._switch_to,
+                lambda exc: self._offer_restore(path, exc),
                 cancelling=UPDATE_CANCELLING,
             )
             return
         try:
             self._switch_to(Workspace.open(path))
         except ConsortiumError as exc:
-            self.show_error("The workspace could not be opened", str(exc))
+            if not self._offer_restore(path, exc):
+                self.show_error("The workspace could not be opened", str(exc))
+
+    def _offer_restore(self, path: Path, exc: BaseException) -> bool:
+        """A workspace that will not open, with backups: say why, and offer them (what they
+        are for). False, having done nothing, when there are none or it was Cancel."""
+        from consortium import backup_store
+
+        if isinstance(exc, Cancelled) or not backup_store.backups(backup_store.folder_of(path)):
+            return False
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("The workspace could not be opened")
+        box.setText(f"{exc}\n\nIts backups can be restored as a new workspace file.")
+        restore = box.addButton("Restore from a backup…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.buttonClicked.connect(
+            lambda button: self.restore_backup(path) if button is restore else None
+        )
+        self.cannot_open_box = box  # kept for tests
+        box.open()
+        return True
 
     def open_demo(self) -> None:
         if self._busy("opening the demo workspace"):
@@ -545,6 +567,71 @@ class MainWindow(QMainWindow):
             "Backing up",
             back_up,
             lambda made: self.status.showMessage(f"Backed up to {made}", 8000),
+        )
+
+    def restore_backup(self, path: Path | None = None) -> None:
+        """File > Restore from a backup…: a backup of the workspace open (or of ``path``, one
+        that would not open) written back as a new workspace file."""
+        from consortium import backup_store
+        from ui.restore_dialog import RestoreDialog
+
+        ws = self.ws
+        path = path or ws.path
+        folder = backup_store.folder_of(path)
+        dialog = RestoreDialog(
+            path,
+            backup_store.backups(folder),
+            folder,
+            self,
+            making_today=path == ws.path and ws.backup_running,
+            stored=backup_store.stored_bytes(folder),
+        )
+        dialog.chosen.connect(self._restore_to)
+        self.restore_dialog = dialog  # kept for tests; replaced by the next one
+        dialog.open()
+
+    def _restore_to(self, backup, dest: Path) -> None:
+        from consortium import backup_store
+        from consortium.formatting import uk_date
+
+        if dest.exists() or dest.resolve() == self.ws.path.resolve():
+            self.show_error(
+                "Choose a new file name",
+                f"{dest.name} already exists. A backup is restored to a new file, never over "
+                "a workspace: choose another name.",
+            )
+            return
+
+        def restored(path: Path) -> None:
+            answer = QMessageBox.question(
+                self,
+                "Backup restored",
+                f"The backup of {uk_date(backup.made.date())} is now the workspace "
+                f"“{path.name}” in {path.parent}.\n\nOpen it now? (The workspace open now is "
+                "kept as it is.)",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.open_path(path)
+            self.status.showMessage(
+                f"Restored the backup of {uk_date(backup.made.date())} to {path}", 15000
+            )
+
+        def restore(progress, cancelled) -> Path:
+            try:
+                return backup_store.restore(backup, dest, progress, cancelled)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"Writing {dest} failed ({exc}). Check the disk has space and the folder "
+                    "can be written to, then try again."
+                ) from exc
+
+        self.run(
+            "Restoring a backup",
+            restore,
+            restored,
+            None,
+            "Cancelling… nothing will be restored.",
+            reads_only=True,  # it reads the backups folder and writes a new file, never this one
         )
 
     def check_workspace(self) -> None:
@@ -996,9 +1083,9 @@ class MainWindow(QMainWindow):
         reads_only: bool = False,
     ):
         def failed(exc: BaseException) -> None:
-            if on_error is not None:
-                on_error(exc)
-            self._task_failed(exc)
+            # ``on_error`` returns True when it has told the user itself (one message, not two).
+            if on_error is None or not on_error(exc):
+                self._task_failed(exc)
 
         def done(result) -> None:
             self.dispatcher.flush()  # pages show what the task changed before its result

@@ -29,6 +29,14 @@ def build_menus(win) -> None:
     action(
         win, file, "&Back up now", win.backup_now, None, "Copy the workspace to its backups folder"
     )
+    action(
+        win,
+        file,
+        "&Restore from a backup…",
+        lambda: win.restore_backup(),  # not triggered's checked flag as the path
+        None,
+        "Write one of the workspace's backups back as a new workspace file",
+    )
     action(win, file, "&Check workspace", win.check_workspace)
     action(
         win,

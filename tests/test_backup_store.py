@@ -1,0 +1,156 @@
+"""Daily backups as shared, compressed pieces: a second day stores only what changed, every
+backup restores byte for byte to an openable workspace, damage is found and named, rotation
+deletes only what no backup left needs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from consortium import backup_store
+from consortium.backup_store import PIECE, BackupError
+from consortium.partners import store
+from consortium.progress import Cancelled
+from consortium.records import Organisation
+from consortium.workspace import Workspace
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(ws: Workspace, path: Path) -> Path:
+    """What the daily backup keeps: SQLite's backup API copy of the workspace."""
+    return ws.backup_to(path)
+
+
+def grow(ws: Workspace, n: int, tag: str) -> None:
+    """Partners enough to give the file many pages (with text that does not compress away)."""
+    for i in range(n):
+        words = hashlib.sha256(f"{tag}{i}".encode()).hexdigest() * 20
+        store.save(ws, Organisation(name=f"{tag} partner {i}", services=words))
+
+
+@pytest.fixture
+def big(demo_file):
+    with Workspace.open(demo_file, backup=False) as ws:
+        grow(ws, 400, "base")
+    return demo_file
+
+
+def test_a_second_day_stores_only_what_changed(big, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        day1 = snapshot(ws, tmp_path / "day1.consortium")
+        first = backup_store.save(folder, day1, "daily-2026-11-30")
+        grow(ws, 3, "day two")  # a day's small change
+        day2 = snapshot(ws, tmp_path / "day2.consortium")
+        second = backup_store.save(folder, day2, "daily-2026-12-01")
+    one, two = (json.loads(b.path.read_text()) for b in (first, second))
+    # The first time, all of it (less pieces met twice in the file, blank pages say).
+    assert day1.stat().st_size / 2 < one["new_bytes"] <= day1.stat().st_size
+    assert day1.stat().st_size > 40 * PIECE
+    assert 0 < two["new_bytes"] < day2.stat().st_size / 4  # the second: what changed
+    stored = backup_store.stored_bytes(folder)
+    assert stored < day1.stat().st_size + day2.stat().st_size / 4
+    # Each restores to exactly the copy it was made from, and opens.
+    for backup, copy in ((first, day1), (second, day2)):
+        out = backup_store.restore(backup, tmp_path / f"back-{backup.name}.consortium")
+        assert sha(out) == sha(copy)
+    with Workspace.open(tmp_path / "back-daily-2026-12-01.consortium", backup=False) as ws:
+        assert set(store.names(ws.db)) >= {"day two partner 2"}
+    with Workspace.open(tmp_path / "back-daily-2026-11-30.consortium", backup=False) as ws:
+        assert "day two partner 2" not in set(store.names(ws.db))
+
+
+def test_a_damaged_piece_is_found_and_named_and_nothing_is_restored(big, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        backup = backup_store.save(folder, snapshot(ws, tmp_path / "s.consortium"), "daily-x")
+    digests = json.loads(backup.path.read_text())["pieces"]
+    piece = folder / "pieces" / digests[3][:2] / f"{digests[3]}.zst"
+    # Another valid piece in its place: it decompresses, but is not what was backed up.
+    other = folder / "pieces" / digests[0][:2] / f"{digests[0]}.zst"
+    if digests[0] != digests[3]:
+        shutil.copyfile(other, piece)
+    else:
+        piece.write_bytes(b"not zstd")
+    dest = tmp_path / "restored.consortium"
+    with pytest.raises(BackupError, match=r"The backup daily-x is damaged: its piece"):
+        backup_store.restore(backup, dest)
+    assert not dest.exists() and not list(tmp_path.glob("restored*"))
+    piece.unlink()
+    with pytest.raises(BackupError, match=r"cannot be read .*Choose another backup"):
+        backup_store.restore(backup, dest)
+    assert not dest.exists()
+
+
+def test_a_tampered_list_is_refused_before_any_file_is_read(big, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        backup = backup_store.save(folder, snapshot(ws, tmp_path / "s.consortium"), "daily-x")
+    listing = json.loads(backup.path.read_text())
+    listing["pieces"][0] = "../../s.consortium"
+    backup.path.write_text(json.dumps(listing))
+    with pytest.raises(BackupError, match="cannot be read .*not named by its hash"):
+        backup_store.restore(backup, tmp_path / "restored.consortium")
+    assert backup_store.backups(folder) == []  # and it is not offered
+    backup.path.write_text("{not json")
+    assert backup_store.backups(folder) == []
+
+
+def test_cancel_while_restoring_leaves_no_file(big, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        backup = backup_store.save(folder, snapshot(ws, tmp_path / "s.consortium"), "daily-x")
+    calls = []
+    with pytest.raises(Cancelled):
+        backup_store.restore(
+            backup, tmp_path / "r.consortium", cancelled=lambda: calls.append(1) or len(calls) > 5
+        )
+    assert not list(tmp_path.glob("r.consortium*"))
+
+
+def test_rotation_deletes_what_no_backup_left_needs(big, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "daily-2026-11-01.consortium").write_bytes(b"a whole copy from an older version")
+    (folder / "before-migration-11-20261101-090000.consortium").write_bytes(b"kept apart")
+    made = []
+    with Workspace.open(big, backup=False) as ws:
+        for day in range(2, 6):
+            grow(ws, 2, f"day {day}")
+            copy = snapshot(ws, tmp_path / f"d{day}.consortium")
+            made.append(backup_store.save(folder, copy, f"daily-2026-11-{day:02d}"))
+    (folder / "daily-2026-11-06.snapshot").write_bytes(b"cut off")  # a backup never finished
+    before = backup_store.stored_bytes(folder)
+    backup_store.prune(folder, "daily-", 2, grace_s=0)
+    left = sorted(b.name for b in backup_store.backups(folder))
+    assert left == ["before-migration-11-20261101-090000", "daily-2026-11-04", "daily-2026-11-05"]
+    assert not (folder / "daily-2026-11-06.snapshot").exists()
+    assert backup_store.stored_bytes(folder) < before  # the first days' own pieces went
+    for backup in made[2:]:  # what is left still restores, byte for byte
+        out = backup_store.restore(backup, tmp_path / f"r-{backup.name}.consortium")
+        assert sha(out) == sha(tmp_path / f"d{int(backup.name[-2:])}.consortium")
+    # Within the grace, pieces another program's backup may be using are left alone.
+    kept = backup_store.stored_bytes(folder)
+    made[2].path.unlink()
+    backup_store.prune(folder, "daily-", 2)
+    assert backup_store.stored_bytes(folder) == kept
+
+
+def test_a_plain_backup_restores_as_a_copy(demo_file, tmp_path):
+    with Workspace.open(demo_file, backup=False) as ws:
+        plain = ws.backup_to(tmp_path / "backups" / "manual-20261201-101500.consortium")
+    (backup,) = backup_store.backups(tmp_path / "backups")
+    assert not backup.pieced and backup.kind == "made by hand"
+    out = backup_store.restore(backup, tmp_path / "restored.consortium")
+    assert sha(out) == sha(plain)

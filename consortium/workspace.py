@@ -182,6 +182,7 @@ class Workspace:
         self._local = threading.local()
         self._readers_lock = threading.Lock()
         self._backup_thread: threading.Thread | None = None
+        self._backup_copied = threading.Event()  # today's copy made; its pieces may be storing
         self.backup_error: BaseException | None = None  # of the last daily backup, if it failed
         # What opening did to the file that the user should hear of: an update for this
         # version of the app, and how much smaller it made the file (None: nothing).
@@ -484,9 +485,11 @@ class Workspace:
         d.mkdir(exist_ok=True)
         return d
 
-    def close(self) -> None:
-        """Finish the writes in hand, close every connection and stop the writer thread."""
-        self.wait_for_backup()
+    def close(self, *, finish_backup: bool = True) -> None:
+        """Finish the writes in hand, close every connection and stop the writer thread.
+        ``finish_backup=False`` (the window): wait only for today's backup to have copied the
+        file; storing its pieces goes on, and the process ends once they are stored."""
+        self.wait_for_backup(whole=finish_backup)
         if not self.writer.stopped:
             with contextlib.suppress(Exception):
                 self.write(self._optimize)
@@ -825,8 +828,10 @@ class Workspace:
         if any(folder.glob(f"{name}*.consortium")) or any(folder.glob(f"{name}*.backup")):
             return None
         dest = folder / f"{name}{backup_store.SUFFIX}"
+        # Not a daemon: a window closed while the pieces are stored closes at once, and the
+        # process lingers the second or two it takes rather than lose the day's backup.
         self._backup_thread = threading.Thread(
-            target=self._backup_in_background, args=(dest,), name="daily-backup", daemon=True
+            target=self._backup_in_background, args=(dest,), name="daily-backup", daemon=False
         )
         self._backup_thread.start()
         return dest
@@ -834,13 +839,15 @@ class Workspace:
     def _backup_in_background(self, dest: Path) -> None:
         """Today's copy, kept as pieces shared with the other days' (:mod:`.backup_store`):
         seven days of a 495 MB workspace took 3.5 GB as whole copies."""
-        snapshot = dest.with_suffix(".snapshot")
+        # Its own name: another program opening the workspace today may be backing it up too.
+        snapshot = dest.with_name(f"{dest.stem}.{os.getpid()}.snapshot")
         try:
             source = sqlite3.connect(self.path, timeout=30)
             try:
                 _copy_database(source, snapshot)  # one consistent copy (SQLite's backup API)
             finally:
                 source.close()
+                self._backup_copied.set()  # the workspace's file is no longer read
             try:
                 backup_store.save(dest.parent, snapshot, dest.stem)
             finally:
@@ -849,11 +856,17 @@ class Workspace:
         except Exception as exc:  # kept for the window to report; never breaks the open
             self.backup_error = exc
 
-    def wait_for_backup(self) -> None:
-        """Return once the daily backup started by :meth:`open` has finished."""
+    def wait_for_backup(self, *, whole: bool = True) -> None:
+        """Return once the daily backup started by :meth:`open` has finished (``whole=False``:
+        once it has copied the file, which is all that reads the workspace itself)."""
         thread = self._backup_thread
-        if thread is not None and thread is not threading.current_thread():
+        if thread is None or thread is threading.current_thread():
+            return
+        if whole:
             thread.join()
+        else:
+            while thread.is_alive() and not self._backup_copied.wait(0.05):
+                pass
 
     @property
     def backup_running(self) -> bool:

@@ -51,3 +51,28 @@ def test_a_failed_daily_backup_is_kept_for_the_window_not_raised(demo_file, monk
     assert isinstance(ws.backup_error, OSError)
     assert store.count(ws.db) > 0
     ws.close()
+
+
+def test_the_window_closes_while_the_days_pieces_are_stored(demo_file, monkeypatch):
+    # Storing a year of tenders' first pieces takes seconds: closing the window waits only
+    # for the copy of the file, and the backup is finished behind it, not lost.
+    backups = demo_file.with_name("demo-backups")
+    storing, release = threading.Event(), threading.Event()
+    real = backup_store.save
+
+    def held_up(*args, **kwargs):
+        storing.set()
+        assert release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backup_store, "save", held_up)
+    ws = Workspace.open(demo_file)
+    assert storing.wait(20)
+    ws.close(finish_backup=False)  # returns while the pieces wait
+    assert not list(backups.glob("daily-*.backup"))
+    thread = ws._backup_thread
+    assert thread.is_alive() and not thread.daemon  # the process waits for it at exit
+    release.set()
+    thread.join(20)
+    assert [b.kind for b in backup_store.backups(backups)] == ["daily"]
+    assert not list(backups.glob("*.snapshot")) and ws.backup_error is None

@@ -449,15 +449,16 @@ class MainWindow(QMainWindow):
         return True
 
     def _switch_to(self, ws: Workspace) -> None:
+        # Closed without waiting for a day's backup to store its pieces (it goes on behind).
         if self._busy("opening another workspace"):
-            ws.close()
+            ws.close(finish_backup=False)
             return
         if not instance.may_open(self, ws.path, self.claim) or not self._confirm_unsaved():
-            ws.close()
+            ws.close(finish_backup=False)
             return
         old = self.ws
         self.set_workspace(ws)
-        old.close()
+        old.close(finish_backup=False)
 
     def new_workspace(self) -> None:
         if self._busy("making a new workspace"):
@@ -1155,5 +1156,5 @@ class MainWindow(QMainWindow):
         self.review.assets.ws = None
         self.claim.release()
         self.elsewhere.stop()
-        self.ws.close()
+        self.ws.close(finish_backup=False)  # the day's backup finishes after the window goes
         event.accept()

@@ -1,9 +1,9 @@
 """Daily backups kept as shared, compressed pieces: seven days of a big workspace cost little
 more than one.
 
-    backup_store.save(folder, snapshot, "daily-2026-12-02")   # after SQLite's backup API copy
-    backup_store.restore(folder, "daily-2026-12-02", dest)    # a plain, openable workspace
-    backup_store.prune(folder, keep=7)
+    backup_store.save(folder, snapshot, "daily-2026-12-02")  # after SQLite's backup API copy
+    backup_store.restore(backup, dest)                        # a plain, openable workspace
+    backup_store.prune(folder, "daily-", 7)
 
 A workspace of a year of tenders is 495 MB. Seven full daily copies took 3.5 GB beside it,
 though a day's download changes about 4% of the file's pages. So each backup is cut into
@@ -20,21 +20,25 @@ Hand-written rather than a library: restic and borg are whole programs (and borg
 not something to import. This is the part they share with it, in a page of code: fixed-size
 pieces under their BLAKE2 hash, zstd, a list per backup, and pieces no list names deleted.
 
-Nothing is trusted on the way back: each piece is checked against its hash, and the whole
-file against its SHA-256, before a restored copy is given its name. Pieces are written
-under a temporary name and renamed, and a backup's list last, so a backup cut off half way
-(the laptop's lid shut) is simply not there.
+Nothing is trusted on the way back: a list is checked whole before a piece is read (sizes,
+hashes, dates), each piece's size before it is decompressed and its hash after, and the whole
+file against its SHA-256, before a restored copy is given its name (never over a file).
+Pieces are written under a temporary name, flushed to the disk and renamed, and a backup's
+list last, so a backup cut off half way (the laptop's lid shut, a power cut) is simply not
+there, and no later backup leans on a piece that never reached the disk. Clearing away
+never deletes a piece while any list in the folder cannot be read: it might name it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +52,9 @@ SUFFIX = ".backup"
 PIECES = "pieces"
 FORMAT = 1
 _HASH = re.compile("[0-9a-f]{32}")
+_SHA256 = re.compile("[0-9a-f]{64}")
+# zstd's worst case for a piece that does not compress (its bound), with room for the header
+_MOST_STORED = PIECE + PIECE // 128 + 512
 LEVEL = 3  # the 495 MB workspace in 310 MB in a few seconds; level 19 would take minutes
 
 
@@ -88,15 +95,25 @@ def _piece_path(folder: Path, digest: str) -> Path:
     return folder / PIECES / digest[:2] / f"{digest}.zst"
 
 
-def _write_atomically(path: Path, data: bytes, *, sync: bool = False) -> None:
-    # A name of its own: two programs backing up the same workspace write the same pieces.
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+def _part_name(path: Path) -> Path:
+    # A name of its own: two programs (or two backups in one) may write the same piece.
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Written, flushed to the disk, then renamed: once it has its name it is whole."""
+    tmp = _part_name(path)
     with open(tmp, "wb") as out:
         out.write(data)
-        if sync:
-            out.flush()
-            os.fsync(out.fileno())
+        out.flush()
+        os.fsync(out.fileno())
     tmp.replace(path)
+
+
+def snapshot_name(folder: Path, name: str) -> Path:
+    """Where a backup's copy of the workspace is made before it is cut into pieces: a name no
+    other backup running (in this program or another) uses."""
+    return folder / f"{name}.{uuid.uuid4().hex[:12]}.snapshot"
 
 
 def save(
@@ -125,7 +142,10 @@ def save(
                 # Touched: a prune running at the same time (another program's daily backup)
                 # spares what was used within the hour, even by a list not yet written.
                 os.utime(path)
+                kept = path.stat().st_size > 0  # not a piece a crash left empty
             except FileNotFoundError:
+                kept = False
+            if not kept:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _write_atomically(path, compressor.compress(piece))
                 written += len(piece)
@@ -142,19 +162,31 @@ def save(
         "new_bytes": written,  # what this backup added to the folder, before compression
     }
     path = folder / f"{name}{SUFFIX}"
-    _write_atomically(path, json.dumps(listing).encode(), sync=True)
+    _write_atomically(path, json.dumps(listing).encode())
     return Backup(name, path, made, size, True)
 
 
 def _listing(path: Path) -> dict:
+    """A backup's list, checked whole: what restoring it may then rely on."""
     try:
+        if path.stat().st_size > 64 * 2**20:  # a list of 2 TB of pieces; this is not one
+            raise ValueError("too big to be a list of pieces")
         listing = json.loads(path.read_bytes())
         if listing.get("format") != FORMAT or listing.get("piece") != PIECE:
             raise ValueError(f"format {listing.get('format')}")
-        if not isinstance(listing["pieces"], list) or not isinstance(listing["size"], int):
-            raise ValueError("no list of pieces")
-        if not all(isinstance(d, str) and _HASH.fullmatch(d) for d in listing["pieces"]):
+        size, pieces = listing["size"], listing["pieces"]
+        if type(size) is not int or size < 0 or not isinstance(pieces, list):
+            raise ValueError("no size or list of pieces")
+        if len(pieces) != -(-size // PIECE):
+            raise ValueError(f"{len(pieces):,} pieces for {size:,} bytes")
+        if not all(isinstance(d, str) and _HASH.fullmatch(d) for d in pieces):
             raise ValueError("a piece is not named by its hash")
+        if not isinstance(listing["sha256"], str) or not _SHA256.fullmatch(listing["sha256"]):
+            raise ValueError("no SHA-256 of the whole")
+        made = dt.datetime.fromisoformat(listing["made"])
+        if made.tzinfo is None:
+            raise ValueError("its date has no time zone")
+        listing["made"] = made
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(
             f"The backup {path.name} cannot be read ({exc}). Choose another backup."
@@ -169,18 +201,33 @@ def restore(
     cancelled: IsCancelled = never_cancelled,
 ) -> Path:
     """Write ``backup`` back as the workspace file ``dest``, every piece checked; a damaged
-    backup or Cancel leaves no file at ``dest``. A plain copy is copied as it is."""
-    tmp = dest.with_name(dest.name + ".part")
+    backup or Cancel leaves no file at ``dest``. A plain copy is copied as it is. Never over a
+    file, nor beside a journal SQLite would apply to it."""
+    for side in ("", "-wal", "-journal", "-shm"):
+        if Path(f"{dest}{side}").exists():
+            raise BackupError(f"{dest.name}{side} already exists: restore to a new file name.")
+    tmp = _part_name(dest)
     try:
         if backup.pieced:
             _restore_pieces(backup, tmp, progress, cancelled)
         else:
             _copy_plain(backup, tmp, progress, cancelled)
-        tmp.replace(dest)
-    except BaseException:
+        _name_without_replacing(tmp, dest)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     return dest
+
+
+def _name_without_replacing(tmp: Path, dest: Path) -> None:
+    """``tmp`` becomes ``dest`` only if no file took that name meanwhile."""
+    try:
+        os.link(tmp, dest)  # fails if dest exists, where a rename would replace it
+    except FileExistsError as exc:
+        raise BackupError(f"{dest.name} already exists: restore to a new file name.") from exc
+    except OSError:  # a file system without links (FAT on a memory stick)
+        if dest.exists():
+            raise BackupError(f"{dest.name} already exists: restore to a new file name.") from None
+        tmp.replace(dest)
 
 
 def _copy_plain(backup: Backup, tmp: Path, progress: Progress, cancelled: IsCancelled) -> None:
@@ -192,36 +239,58 @@ def _copy_plain(backup: Backup, tmp: Path, progress: Progress, cancelled: IsCanc
             out.write(block)
             done += len(block)
             progress(done, backup.size, f"Restoring {backup.name}…")
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _piece(folder: Path, name: str, digest: str, expected: int) -> bytes:
+    """One piece, checked: its stored size before it is decompressed (a hostile piece could
+    say it holds gigabytes), then its length and hash."""
+    path = _piece_path(folder, digest)
+    try:
+        with open(path, "rb") as file:
+            data = file.read(_MOST_STORED + 1)
+        if len(data) > _MOST_STORED:
+            raise ValueError("bigger than any piece")
+        declared = zstandard.frame_content_size(data)
+        if declared != expected:  # ours always say their size (zstd writes it by default)
+            raise ValueError(f"it says it holds {declared:,} bytes")
+        piece = zstandard.ZstdDecompressor().decompress(data, max_output_size=expected)
+    except FileNotFoundError as exc:
+        raise BackupError(
+            f"The backup {name} is incomplete: its piece {path.name} is missing (it may have "
+            "been cleared away with a backup older than 7 days). Choose another backup."
+        ) from exc
+    except (OSError, ValueError, zstandard.ZstdError) as exc:
+        raise BackupError(
+            f"The backup {name} is damaged: its piece {path.name} cannot be read ({exc}). "
+            "Choose another backup."
+        ) from exc
+    if len(piece) != expected or _digest(piece) != digest:
+        raise BackupError(
+            f"The backup {name} is damaged: its piece {path.name} has changed since it was "
+            "made. Choose another backup."
+        )
+    return piece
 
 
 def _restore_pieces(backup: Backup, tmp: Path, progress: Progress, cancelled: IsCancelled) -> None:
     folder, name = backup.path.parent, backup.name
     listing = _listing(backup.path)
     size, digests = listing["size"], listing["pieces"]
-    decompressor = zstandard.ZstdDecompressor()
     whole = hashlib.sha256()
     with open(tmp, "wb") as out:
         for i, digest in enumerate(digests):
             if cancelled():
                 raise Cancelled("Cancelled: nothing was restored.")
-            path = _piece_path(folder, str(digest))
-            try:
-                piece = decompressor.decompress(path.read_bytes(), max_output_size=PIECE)
-            except (OSError, zstandard.ZstdError) as exc:
-                raise BackupError(
-                    f"The backup {name} is damaged: its piece {path.name} cannot be read "
-                    f"({exc}). Choose another backup."
-                ) from exc
-            if _digest(piece) != digest:
-                raise BackupError(
-                    f"The backup {name} is damaged: its piece {path.name} has changed "
-                    "since it was made. Choose another backup."
-                )
+            piece = _piece(folder, name, digest, min(PIECE, size - i * PIECE))
             whole.update(piece)
             out.write(piece)
             if i % 256 == 0:
                 progress(i * PIECE, size, f"Restoring {name}…")
-    if tmp.stat().st_size != size or whole.hexdigest() != listing["sha256"]:
+        out.flush()
+        os.fsync(out.fileno())
+    if whole.hexdigest() != listing["sha256"]:
         raise BackupError(
             f"The backup {name} is damaged: it does not read back as it was made. "
             "Choose another backup."
@@ -236,39 +305,40 @@ def backups(folder: Path) -> list[Backup]:
     for path in folder.glob(f"*{SUFFIX}"):
         try:
             listing = _listing(path)
-            made = dt.datetime.fromisoformat(listing["made"])
-        except (BackupError, ValueError, KeyError, TypeError):
-            continue  # not one of ours, or damaged: restore names the problem if chosen
-        found.append(Backup(path.stem, path, made, listing["size"], True))
-    for path in folder.glob("*.consortium"):
-        stat = path.stat()
-        made = dt.datetime.fromtimestamp(stat.st_mtime).astimezone()
-        found.append(Backup(path.stem, path, made, stat.st_size, False))
-    return sorted(found, key=lambda b: (b.made, b.name))
-
-
-def _names_in_use(folder: Path) -> Iterator[str]:
-    for path in folder.glob(f"*{SUFFIX}"):
-        try:
-            yield from _listing(path)["pieces"]
         except BackupError:
-            continue
+            continue  # not one of ours, or damaged: not offered
+        found.append(Backup(path.stem, path, listing["made"], listing["size"], True))
+    for path in folder.glob("*.consortium"):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            made = dt.datetime.fromtimestamp(stat.st_mtime).astimezone()
+            found.append(Backup(path.stem, path, made, stat.st_size, False))
+    return sorted(found, key=lambda b: (b.made, b.name))
 
 
 def prune(folder: Path, prefix: str, keep: int, *, grace_s: float = 3600) -> None:
     """Keep the newest ``keep`` backups named ``prefix…`` (pieced or plain), and delete every
     piece no backup left in ``folder`` names. Also clears what a backup cut off left. What was
-    written or used within ``grace_s`` stays: another program's backup may be running."""
+    written or used within ``grace_s`` stays: another program's backup may be running. While
+    any list cannot be read (locked by a virus scanner, written by a newer version), no piece
+    is deleted: that list may name it."""
     named = sorted(
         [*folder.glob(f"{prefix}*{SUFFIX}"), *folder.glob(f"{prefix}*.consortium")],
         key=lambda p: p.name.removesuffix(SUFFIX).removesuffix(".consortium"),
     )
     for old in named[:-keep] if keep else named:
-        old.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # in use (Windows): cleared next time
+            old.unlink(missing_ok=True)
     for leftover in [*folder.glob("*.snapshot"), *folder.glob("*.part")]:
         if _older_than(leftover, grace_s):  # a backup cut off (one still running is newer)
-            leftover.unlink(missing_ok=True)
-    wanted = set(_names_in_use(folder))
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
+    wanted: set[str] = set()
+    for path in folder.glob(f"*{SUFFIX}"):
+        try:
+            wanted.update(_listing(path)["pieces"])
+        except BackupError:
+            return
     pieces = folder / PIECES
     if not pieces.is_dir():
         return
@@ -277,7 +347,8 @@ def prune(folder: Path, prefix: str, keep: int, *, grace_s: float = 3600) -> Non
             continue
         for path in sub.iterdir():
             if path.name.removesuffix(".zst") not in wanted and _older_than(path, grace_s):
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # being read by a restore (Windows)
+                    path.unlink(missing_ok=True)
 
 
 def _older_than(path: Path, seconds: float) -> bool:
@@ -292,4 +363,9 @@ def stored_bytes(folder: Path) -> int:
     pieces = folder / PIECES
     if not pieces.is_dir():
         return 0
-    return sum(p.stat().st_size for sub in pieces.iterdir() for p in sub.glob("*.zst"))
+    total = 0
+    for sub in pieces.iterdir():
+        for path in sub.glob("*.zst"):
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total

@@ -61,6 +61,10 @@ APPLICATION_ID = 0x434F4E53
 SUFFIX = ".consortium"
 PAGE_SIZE = 16384  # of new workspace files
 DAILY_BACKUPS_KEPT = 7
+# Daily backups still storing their pieces, by their list's path (a window closed and the
+# workspace opened again the same day must not start a second one beside it).
+_BACKUPS_RUNNING: dict[Path, threading.Thread] = {}
+_BACKUPS_LOCK = threading.Lock()
 MIGRATION_BACKUPS_KEPT = 5
 
 
@@ -391,7 +395,7 @@ class Workspace:
                 "has not been changed. It may have been edited by another program or copied "
                 "while in use"
                 + (
-                    f"; its backups are in {folder} (File > Restore from a backup…)."
+                    f"; its backups are in {folder}, and one can be restored as a new file."
                     if saved
                     else "."
                 )
@@ -828,11 +832,16 @@ class Workspace:
         if any(folder.glob(f"{name}*.consortium")) or any(folder.glob(f"{name}*.backup")):
             return None
         dest = folder / f"{name}{backup_store.SUFFIX}"
-        # Not a daemon: a window closed while the pieces are stored closes at once, and the
-        # process lingers the second or two it takes rather than lose the day's backup.
-        self._backup_thread = threading.Thread(
-            target=self._backup_in_background, args=(dest,), name="daily-backup", daemon=False
-        )
+        with _BACKUPS_LOCK:
+            running = _BACKUPS_RUNNING.get(dest)
+            if running is not None and running.is_alive():
+                return None  # still storing the pieces of one started before (a reopen)
+            # Not a daemon: a window closed while the pieces are stored closes at once, and
+            # the process lingers the second or two it takes rather than lose the backup.
+            self._backup_thread = threading.Thread(
+                target=self._backup_in_background, args=(dest,), name="daily-backup"
+            )
+            _BACKUPS_RUNNING[dest] = self._backup_thread
         self._backup_thread.start()
         return dest
 
@@ -840,7 +849,7 @@ class Workspace:
         """Today's copy, kept as pieces shared with the other days' (:mod:`.backup_store`):
         seven days of a 495 MB workspace took 3.5 GB as whole copies."""
         # Its own name: another program opening the workspace today may be backing it up too.
-        snapshot = dest.with_name(f"{dest.stem}.{os.getpid()}.snapshot")
+        snapshot = backup_store.snapshot_name(dest.parent, dest.stem)
         try:
             source = sqlite3.connect(self.path, timeout=30)
             try:
@@ -852,9 +861,12 @@ class Workspace:
                 backup_store.save(dest.parent, snapshot, dest.stem)
             finally:
                 snapshot.unlink(missing_ok=True)
-            backup_store.prune(dest.parent, "daily-", DAILY_BACKUPS_KEPT)
         except Exception as exc:  # kept for the window to report; never breaks the open
             self.backup_error = exc
+            return
+        # Today's backup is made: what a failed clear-away would have deleted goes next time.
+        with contextlib.suppress(OSError):
+            backup_store.prune(dest.parent, "daily-", DAILY_BACKUPS_KEPT)
 
     def wait_for_backup(self, *, whole: bool = True) -> None:
         """Return once the daily backup started by :meth:`open` has finished (``whole=False``:

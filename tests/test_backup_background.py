@@ -72,6 +72,10 @@ def test_the_window_closes_while_the_days_pieces_are_stored(demo_file, monkeypat
     assert not list(backups.glob("daily-*.backup"))
     thread = ws._backup_thread
     assert thread.is_alive() and not thread.daemon  # the process waits for it at exit
+    # Opened again the same day while it stores: no second backup beside it.
+    again = Workspace.open(demo_file)
+    assert again._backup_thread is None
+    again.close()
     release.set()
     thread.join(20)
     assert [b.kind for b in backup_store.backups(backups)] == ["daily"]

@@ -86,9 +86,18 @@ def test_a_damaged_piece_is_found_and_named_and_nothing_is_restored(big, tmp_pat
         backup_store.restore(backup, dest)
     assert not dest.exists() and not list(tmp_path.glob("restored*"))
     piece.unlink()
-    with pytest.raises(BackupError, match=r"cannot be read .*Choose another backup"):
+    with pytest.raises(BackupError, match=r"is incomplete: its piece .* is missing"):
         backup_store.restore(backup, dest)
     assert not dest.exists()
+    # A piece that says it holds gigabytes is refused before it is decompressed.
+    import zstandard
+
+    bomb = zstandard.ZstdCompressor(level=19).compress(bytes(2**28))  # 256 MB of zeros
+    assert len(bomb) < PIECE
+    piece.write_bytes(bomb)
+    with pytest.raises(BackupError, match=r"cannot be read \(it says it holds 268,435,456"):
+        backup_store.restore(backup, dest)
+    assert not dest.exists() and not list(tmp_path.glob("restored*"))
 
 
 def test_a_tampered_list_is_refused_before_any_file_is_read(big, tmp_path):
@@ -104,6 +113,46 @@ def test_a_tampered_list_is_refused_before_any_file_is_read(big, tmp_path):
     assert backup_store.backups(folder) == []  # and it is not offered
     backup.path.write_text("{not json")
     assert backup_store.backups(folder) == []
+    # Each promise a restore relies on is checked before a piece is read.
+    good = json.loads(json.dumps(listing))
+    good["pieces"][0] = good["pieces"][1]
+    for change, said in (
+        (lambda d: d.update(made="2026-12-01T09:00:00"), "its date has no time zone"),
+        (lambda d: d.pop("sha256"), "sha256"),
+        (lambda d: d.update(size=d["size"] * 1000), "pieces for"),
+        (lambda d: d.update(size=-1), "no size"),
+    ):
+        bad = json.loads(json.dumps(good))
+        change(bad)
+        backup.path.write_text(json.dumps(bad))
+        assert backup_store.backups(folder) == []
+        with pytest.raises(BackupError, match=said):
+            backup_store.restore(backup, tmp_path / "restored.consortium")
+        assert not list(tmp_path.glob("restored*"))
+
+
+def test_a_restore_never_lands_on_a_file_or_beside_a_journal(big, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        backup = backup_store.save(folder, snapshot(ws, tmp_path / "s.consortium"), "daily-x")
+    dest = tmp_path / "restored.consortium"
+    Path(f"{dest}-wal").write_bytes(b"a log SQLite would apply to the restored file")
+    with pytest.raises(BackupError, match="restored.consortium-wal already exists"):
+        backup_store.restore(backup, dest)
+    Path(f"{dest}-wal").unlink()
+    # A file that takes the name while the backup is being written back is left alone.
+    real = backup_store._restore_pieces
+
+    def meanwhile(*args):
+        real(*args)
+        dest.write_bytes(b"the user's own file, saved meanwhile")
+
+    monkeypatch.setattr(backup_store, "_restore_pieces", meanwhile)
+    with pytest.raises(BackupError, match="restored.consortium already exists"):
+        backup_store.restore(backup, dest)
+    assert dest.read_bytes() == b"the user's own file, saved meanwhile"
+    assert [p.name for p in tmp_path.glob("restored*")] == ["restored.consortium"]
 
 
 def test_cancel_while_restoring_leaves_no_file(big, tmp_path):
@@ -145,6 +194,16 @@ def test_rotation_deletes_what_no_backup_left_needs(big, tmp_path):
     made[2].path.unlink()
     backup_store.prune(folder, "daily-", 2)
     assert backup_store.stored_bytes(folder) == kept
+    # A list that cannot be read (locked, or written by a newer version) may name any piece:
+    # then none is deleted, and the backups that can be read still restore.
+    (folder / "daily-2026-11-09.backup").write_text('{"format": 2}')
+    backup_store.prune(folder, "daily-", 7, grace_s=0)
+    assert backup_store.stored_bytes(folder) == kept
+    (folder / "daily-2026-11-09.backup").unlink()
+    backup_store.prune(folder, "daily-", 7, grace_s=0)
+    assert backup_store.stored_bytes(folder) < kept  # made[2]'s own pieces, now no list's
+    out = backup_store.restore(made[3], tmp_path / "last.consortium")
+    assert sha(out) == sha(tmp_path / "d5.consortium")
 
 
 def test_a_plain_backup_restores_as_a_copy(demo_file, tmp_path):

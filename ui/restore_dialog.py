@@ -71,7 +71,8 @@ class RestoreDialog(QDialog):
             )
         if making_today:  # started as the workspace opened; seconds for a year of tenders
             intro.setText(
-                intro.text() + " Today's backup is still being made: it is listed once done."
+                intro.text()
+                + " Today's backup is still being made: open this again in a moment to see it."
             )
         intro.setWordWrap(True)
         layout.addWidget(intro)

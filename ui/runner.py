@@ -38,6 +38,7 @@ _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-reade
 CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
 _queued: list[str] = []  # titles of the jobs submitted to the worker and not yet ended
+_reading: list[str] = []  # the same for the jobs that only read, on their own thread
 _queued_lock = threading.Lock()
 
 
@@ -76,7 +77,7 @@ class Task(QObject):
             self.dialog.setAccessibleName(f"{title} progress")
             self.dialog.canceled.connect(self.cancel)
         self._title = title
-        self._queue = [] if reads_only else _queued  # a reader waits for no writer
+        self._queue = _reading if reads_only else _queued  # a reader waits for no writer
         with _queued_lock:
             ahead = self._queue[0] if self._queue else None
             self._queue.append(title)

@@ -13,8 +13,8 @@ job cannot flood the event loop.
 The dialog is window-modal: the user cannot start a second write while one runs, but the
 window keeps repainting and Cancel answers at once. A job asked for while another runs waits
 for it, and says so; its Cancel drops it at once. A job that only reads (``reads_only``) runs
-on a thread of its own instead, beside the worker's job. A job that takes minutes and that the user
-need not wait for (getting new tenders: a page every 10 s, as Find a Tender asks) runs with
+on a thread of its own instead, beside the worker's job. A job that takes minutes and that
+the user need not wait for (getting new tenders: a page every 10 s, as Find a Tender asks) runs with
 ``dialog=False``: no dialog; its progress comes as ``progressed`` and :meth:`Task.cancel` stops
 it, for the page that started it to show in place.
 """
@@ -82,8 +82,8 @@ class Task(QObject):
             ahead = self._queue[0] if self._queue else None
             self._queue.append(title)
         if ahead is not None and self.dialog is not None:
-            # Behind another job on the one worker (new tenders still coming, say: minutes at
-            # the services' pace): say why nothing moves yet, until this one starts.
+            # Behind another job on its thread (new tenders still coming, say: minutes at the
+            # services' pace): say why nothing moves yet, until this one starts.
             self.dialog.setLabelText(
                 f"{title}: waiting for “{ahead}” to finish…\n"
                 "Cancel if you would rather not wait: nothing will be changed."

@@ -517,9 +517,9 @@ class TendersPage(QWidget):
             self.message.setText(f"The fit could not be worked out: {exc}")
 
         def job(progress, cancelled):
-            # The state is read when the job starts, not when it was asked for: behind a
-            # download on the one worker, the tenders change with every page it stores, and
-            # fits from the asking's state were thrown away and worked out again at once.
+            # The state is read when the job starts, not when it was asked for: tenders a
+            # download stored meanwhile are then counted in, and the fits are not thrown away
+            # and worked out again at once (as they were when they waited on the worker).
             computed_for = fits.fits_state(ws, today)
             found = fits.fits_us(ws, today=today, progress=progress, cancelled=cancelled)
             return computed_for, found

@@ -213,3 +213,28 @@ def test_a_plain_backup_restores_as_a_copy(demo_file, tmp_path):
     assert not backup.pieced and backup.kind == "made by hand"
     out = backup_store.restore(backup, tmp_path / "restored.consortium")
     assert sha(out) == sha(plain)
+
+
+def test_a_piece_that_cannot_be_written_fails_the_backup_and_leaves_no_list(
+    big, tmp_path, monkeypatch
+):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    real, calls = backup_store._store_piece, []
+
+    def disk_full(path, piece):
+        calls.append(path)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        real(path, piece)
+
+    monkeypatch.setattr(backup_store, "_store_piece", disk_full)
+    with Workspace.open(big, backup=False) as ws:
+        copy = snapshot(ws, tmp_path / "s.consortium")
+    with pytest.raises(OSError, match="No space left"):
+        backup_store.save(folder, copy, "daily-x")
+    assert not list(folder.glob("*.backup")) and backup_store.backups(folder) == []
+    monkeypatch.undo()
+    made = backup_store.save(folder, copy, "daily-x")  # space again: the next one is whole
+    out = backup_store.restore(made, tmp_path / "r.consortium")
+    assert sha(out) == sha(copy)

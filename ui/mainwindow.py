@@ -578,14 +578,11 @@ class MainWindow(QMainWindow):
 
         ws = self.ws
         path = path or ws.path
-        folder = backup_store.folder_of(path)
         dialog = RestoreDialog(
             path,
-            backup_store.backups(folder),
-            folder,
+            backup_store.folder_of(path),
             self,
-            making_today=path == ws.path and ws.backup_running,
-            stored=backup_store.stored_bytes(folder),
+            making_today=lambda: path == ws.path and not ws.is_closed and ws.backup_running,
         )
         dialog.chosen.connect(self._restore_to)
         self.restore_dialog = dialog  # kept for tests; replaced by the next one

@@ -238,3 +238,29 @@ def test_a_piece_that_cannot_be_written_fails_the_backup_and_leaves_no_list(
     made = backup_store.save(folder, copy, "daily-x")  # space again: the next one is whole
     out = backup_store.restore(made, tmp_path / "r.consortium")
     assert sha(out) == sha(copy)
+
+
+def test_a_restore_keeps_its_pieces_from_a_clear_away_that_starts_meanwhile(big, tmp_path):
+    # Another window's daily backup may clear away the very backup being restored (the
+    # oldest of 7): its list goes, but not the pieces the restore is still to read.
+    import os
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(big, backup=False) as ws:
+        old = backup_store.save(folder, snapshot(ws, tmp_path / "old.consortium"), "daily-01")
+        grow(ws, 30, "later")
+        backup_store.save(folder, snapshot(ws, tmp_path / "new.consortium"), "daily-02")
+    day_ago = os.path.getmtime(old.path) - 86400
+    for piece in (folder / "pieces").rglob("*.zst"):
+        os.utime(piece, (day_ago, day_ago))  # as made yesterday and the day before
+    cleared: list[int] = []
+
+    def progress(done, total, text):
+        if not cleared:  # once the restore is under way
+            cleared.append(1)
+            backup_store.prune(folder, "daily-", 1)
+
+    out = backup_store.restore(old, tmp_path / "r.consortium", progress=progress)
+    assert cleared and not old.path.exists()  # its list went meanwhile
+    assert sha(out) == sha(tmp_path / "old.consortium")

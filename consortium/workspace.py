@@ -66,6 +66,7 @@ DAILY_BACKUPS_KEPT = 7
 _BACKUPS_RUNNING: dict[Path, threading.Thread] = {}
 _BACKUPS_LOCK = threading.Lock()
 MIGRATION_BACKUPS_KEPT = 5
+TURN_CHECK_S = 0.25  # how often a write waiting its turn at the writer checks for Cancel
 
 
 class WorkspaceError(ConsortiumError):
@@ -674,7 +675,13 @@ class Workspace:
         return outcome(job), job.notes
 
     @contextlib.contextmanager
-    def transaction(self, changes: Changes = NOTHING) -> Iterator[None]:
+    def transaction(
+        self,
+        changes: Changes = NOTHING,
+        *,
+        wait_turn: IsCancelled | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> Iterator[None]:
         """A long write driven from this thread: one transaction, all or nothing.
 
         The writer thread is held for this thread (other threads' writes wait, and are told
@@ -682,16 +689,19 @@ class Workspace:
         on it, and this thread's :meth:`write` calls (and ``@writes`` functions) inside the
         block run in it. This thread's ``ws.db`` is refused inside the block (it would not see
         the transaction): read through :meth:`write`. On the writer thread it is ``atomic()``.
+
+        ``wait_turn`` (a cancel check): if another write of this process holds the writer (an
+        import, making the file smaller), wait for it however long it takes, rather than be
+        told the workspace is busy after the busy timeout, and raise
+        :class:`~consortium.progress.Cancelled` (nothing written) if the check says so
+        meanwhile; ``waiting()`` is called once, when the wait begins. For a write that can
+        come back later, such as the next page of a download.
         """
         if self.writer.on_thread():
             with self.atomic(changes):
                 yield
             return
-        try:
-            held = self.writer.hold(busy.TIMEOUT_MS / 1000)
-            held.__enter__()
-        except NotStarted:
-            raise busy.error(self.path) from None
+        held = self._hold_writer(wait_turn, waiting)
         heard: list[Changes] = []
         try:
             block = self.atomic(changes)
@@ -708,6 +718,29 @@ class Workspace:
         # Told once the writer is let go: a listener (a page refreshing) reads on this thread.
         for committed in heard:
             self._tell(committed)
+
+    def _hold_writer(self, wait_turn: IsCancelled | None, waiting: Callable[[], None] | None):
+        """The writer held for this thread (an entered ``writer.hold``): see :meth:`transaction`."""
+        if wait_turn is None:
+            try:
+                held = self.writer.hold(busy.TIMEOUT_MS / 1000)
+                held.__enter__()
+            except NotStarted:
+                raise busy.error(self.path) from None
+            return held
+        told = False
+        while True:
+            if wait_turn():
+                raise Cancelled("Cancelled before anything was written.")
+            held = self.writer.hold(TURN_CHECK_S)
+            try:
+                held.__enter__()
+            except NotStarted:
+                if not told and waiting is not None:
+                    told = True
+                    waiting()
+                continue
+            return held
 
     def _begin(self) -> None:
         # Another process that left a note is in a long write (an import): say so at once

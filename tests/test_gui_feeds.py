@@ -17,7 +17,7 @@ from consortium.tenders import search
 from consortium.tenders.feeds import fetch as feeds
 from consortium.tenders.feeds.client import Client, Policy
 from consortium.tenders.importer import import_paths
-from tests.conftest import fits_listed, tenders_listed, threads_calling
+from tests.conftest import FIXTURES, fits_listed, tenders_listed, threads_calling
 from tests.feed_server import CF_PAGE, FTS_PAGE, FakeTime, FeedServer, chain, closed_port
 from ui.tenders_model import CLOSING_SOON
 
@@ -116,13 +116,10 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: said.append(text))
     win.open_path(win.ws.path)  # nor closed or swapped under it
     assert said and "Cancel getting tenders" in said[0] and win.ws.path.exists()
-    # A task asked for meanwhile waits on the one worker, and says what for.
+    # A task asked for meanwhile runs beside it: nothing to wait for.
     ran: list = []
     other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran") or 7, ran.append)
-    assert other.dialog.isVisible() and other.dialog.labelText() == (
-        "Checking the workspace: waiting for “Getting new tenders” to finish…\n"
-        "Cancel if you would rather not wait: nothing will be changed."
-    )
+    assert "waiting for" not in other.dialog.labelText()
     win.feeds.fetch()  # F5 again: the fetch goes on
     assert win.feeds.task is not None and not win.feeds.task.stop.is_set()
     win.show_area("tenders")
@@ -149,34 +146,107 @@ def test_cancel_mid_fetch_then_carry_on(main_window, server, qtbot, monkeypatch)
     assert stored(win.ws) >= server.releases_of("fts", range(4))
 
 
-def test_a_task_waiting_for_the_download_cancels_at_once(main_window, server, qtbot):
-    # Its Cancel used to say "Cancelling…" and keep the window-modal dialog up until the
-    # download ended (minutes at the services' pace), the bars' Cancel out of reach under it.
+def test_a_task_asked_for_during_a_download_runs_at_once(main_window, server, qtbot, monkeypatch):
+    # It used to wait the whole download (minutes at the services' pace) behind a window-modal
+    # "waiting for “Getting new tenders” to finish…", the bars' Cancel out of reach under it.
     win = main_window
     point_at(win, server.url)
     server.allow(1)  # the download stops after its first page, until the test says
     win.show_area("start")
     qtbot.mouseClick(win.start.feed_bar.button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Find a Tender: page" in win.start.feed_bar.updated.text())
-    ran: list = []
-    other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran"), ran.append)
-    dialog = other.dialog
-    assert dialog.isVisible() and QApplication.activeModalWidget() is dialog
-    assert "waiting for “Getting new tenders” to finish" in dialog.labelText()
-    cancel = dialog.findChild(QPushButton)
-    assert cancel.text() == "Cancel"
-    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    assert not other.running and not dialog.isVisible()
-    assert QApplication.activeModalWidget() is None
-    assert win.statusBar().currentMessage() == (
-        "Cancelled: “Checking the workspace” did not start, and nothing was changed."
-    )
-    # The download goes on, its own Cancel on the bars in reach again.
-    assert win.feeds.running and not win.feeds.task.stop.is_set()
-    assert win.start.feed_bar.button.text() == "Cancel getting tenders"
+    qtbot.waitUntil(lambda: stored(win.ws) >= server.releases_of("fts", [0]), timeout=30000)
+    files = [str(FIXTURES / "ocds" / "cf-search-2025-01-20_2025-01-23-page-001.json")]
+    monkeypatch.setattr("ui.mainwindow.QFileDialog.getOpenFileNames", lambda *a, **k: (files, ""))
+    win.choose_tender_import()
+    task = win.tasks[-1]
+    assert "waiting for" not in task.dialog.labelText()
+    qtbot.waitUntil(lambda: win.last_tender_report is not None, timeout=60000)
+    assert win.last_tender_report.releases_read == 100
+    # Done while the download still waits for its second page; its Cancel is on the bars.
+    assert win.feeds.running and win.start.feed_bar.button.text() == "Cancel getting tenders"
+    report_box = QApplication.activeModalWidget()  # the import's report, as after any import
+    assert report_box.windowTitle() == "Tender import report"
+    report_box.close()
     server.allow(None)
     qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
-    assert win.feeds.last_report.status == "complete" and ran == []
+    report = win.feeds.last_report
+    assert report.status == "complete" and report.pages == 4
+    assert stored(win.ws) >= server.releases_of("fts", range(4))
+    assert no_message_box()
+
+
+def test_a_page_that_comes_while_the_user_writes_waits_its_turn(main_window, server, qtbot):
+    win = main_window
+    ws = win.ws
+    point_at(win, server.url)
+    server.allow(1)
+    win.show_area("tenders")
+    bar = win.tenders.feed_bar
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: stored(ws) >= server.releases_of("fts", [0]), timeout=30000)
+    inside, go = threading.Event(), threading.Event()
+
+    def long_import(_progress, _cancelled):  # a big file: it holds the writer for minutes
+        with ws.transaction():
+            inside.set()
+            go.wait(60)
+        return "imported"
+
+    ran: list = []
+    win.run("Importing a year of tenders", long_import, ran.append)
+    assert inside.wait(30)
+    try:
+        server.allow(2)
+        qtbot.waitUntil(
+            lambda: (
+                bar.updated.text()
+                == "Find a Tender: page 2 is in; it is stored once the task in hand is done…"
+            ),
+            timeout=30000,
+        )
+        assert not stored(ws) & server.releases_of("fts", [1])  # nothing slipped into it
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: ran == ["imported"], timeout=30000)
+    qtbot.waitUntil(lambda: stored(ws) >= server.releases_of("fts", [1]), timeout=30000)
+    server.allow(None)
+    qtbot.waitUntil(lambda: win.feeds.last_report is not None, timeout=60000)
+    assert win.feeds.last_report.status == "complete" and win.feeds.last_report.pages == 4
+    assert bar.updated.text() == "Tenders last updated just now"
+    assert no_message_box()
+
+
+def test_a_task_waiting_behind_another_cancels_at_once(main_window, qtbot):
+    # Its Cancel used to say "Cancelling…" and keep the window-modal dialog up until the job
+    # ahead ended.
+    win = main_window
+    inside, go = threading.Event(), threading.Event()
+
+    def long_job(_progress, _cancelled):
+        inside.set()
+        go.wait(60)
+
+    win.run("Importing a year of tenders", long_job, None)
+    assert inside.wait(30)
+    ran: list = []
+    try:
+        other = win.run("Checking the workspace", lambda _p, _c: ran.append("ran"), ran.append)
+        dialog = other.dialog
+        assert dialog.isVisible() and dialog.labelText() == (
+            "Checking the workspace: waiting for “Importing a year of tenders” to finish…\n"
+            "Cancel if you would rather not wait: nothing will be changed."
+        )
+        cancel = dialog.findChild(QPushButton)
+        assert cancel.text() == "Cancel"
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        assert not other.running and not dialog.isVisible()
+        assert win.statusBar().currentMessage() == (
+            "Cancelled: “Checking the workspace” did not start, and nothing was changed."
+        )
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: not win.tasks, timeout=30000)
+    assert ran == []
     # The next task starts at once, with nothing left queued before it.
     again = win.run("Checking the workspace", lambda _p, _c: 7, ran.append)
     assert "waiting for" not in again.dialog.labelText()

@@ -7,6 +7,7 @@ No test really sleeps: the client's clock and sleep are fakes.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -173,6 +174,95 @@ def test_cancel_mid_fetch_then_resume(ws, clock):
         assert [q["cursor"] for q in server.queries()] == [["c2"], ["c3"]]  # none twice
         assert again.feeds[0].duplicates_skipped == 0  # no page imported twice
         assert stored(ws) == server.releases_of("fts", range(4))  # none skipped
+
+
+def until(condition, seconds: float = 30) -> None:
+    """Wait for another thread to get somewhere; fail (not hang) if it never does."""
+    stop = threading.Event()
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        stop.wait(0.01)
+    raise AssertionError("the other thread never got there")
+
+
+def test_a_page_waits_its_turn_behind_another_write_then_is_stored(ws, clock):
+    # In the window the download runs beside the user's own tasks. A page that arrived while
+    # one held the writer (an import, making the file smaller) was refused as "busy" after 5 s,
+    # which ended the whole download as failed.
+    inside, go = threading.Event(), threading.Event()
+
+    def long_write():
+        with ws.transaction():
+            ws.write(lambda: ws.writer_conn.execute("INSERT INTO settings VALUES ('held', '1')"))
+            inside.set()
+            go.wait(60)
+
+    holder = threading.Thread(target=long_write)
+    said: list[str] = []
+    with FeedServer(chain("fts", FTS_PAGE, 4)) as server:
+        server.allow(1)
+        out: list = []
+        fetcher = threading.Thread(
+            target=lambda: out.append(
+                run(ws, server, clock, progress=lambda d, t, x: said.append(x))
+            )
+        )
+        fetcher.start()
+        # Page 1 stored: the next is held at the server.
+        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+        holder.start()
+        assert inside.wait(30)
+        server.allow(None)
+        until(lambda: any("page 2 is in" in x for x in said))
+        assert (
+            said[-1] == "Find a Tender: page 2 is in; it is stored once the task in hand is done…"
+        )
+        assert stored(ws) == server.releases_of("fts", range(1))  # not slipped into the other
+        go.set()
+        holder.join(30)
+        fetcher.join(60)
+    report = out[0]
+    assert report.status == "complete", report.message
+    assert report.feeds[0].pages == 4 and stored(ws) == server.releases_of("fts", range(4))
+    assert ws.db["settings"].count_where("key = 'held'") == 1
+
+
+def test_cancel_while_a_page_waits_its_turn_stores_nothing_of_it(ws, clock):
+    inside, go, stop = threading.Event(), threading.Event(), threading.Event()
+
+    def long_write():
+        with ws.transaction():
+            inside.set()
+            go.wait(60)
+
+    holder = threading.Thread(target=long_write)
+    with FeedServer(chain("fts", FTS_PAGE, 4)) as server:
+        server.allow(1)
+        out: list = []
+
+        def waiting(_d, _t, text):
+            if "is in; it is stored once" in text:
+                stop.set()  # the user presses Cancel while the page waits
+
+        fetcher = threading.Thread(
+            target=lambda: out.append(
+                run(ws, server, clock, progress=waiting, cancelled=stop.is_set)
+            )
+        )
+        fetcher.start()
+        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+        holder.start()
+        assert inside.wait(30)
+        server.allow(None)
+        fetcher.join(60)
+        assert not fetcher.is_alive()  # it did not wait for the other write to end
+        go.set()
+        holder.join(30)
+    report = out[0]
+    assert report.status == "cancelled" and "1 page(s) kept" in report.message
+    assert stored(ws) == server.releases_of("fts", range(1))
+    assert position(ws, "fts", server.url)["pages"] == 1  # the next fetch asks for page 2
 
 
 def test_offline_is_one_calm_line(ws, clock):

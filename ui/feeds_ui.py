@@ -216,10 +216,12 @@ class FeedController(QObject):
         # No dialog: a day's notices take a minute or more (Find a Tender allows a page every
         # 10 s), and the window stays in use meanwhile; the bars show how far it is and their
         # button cancels. Pages stored before Cancel are kept (the next fetch carries on from
-        # them), so it must not say "nothing will be changed".
+        # them), so it must not say "nothing will be changed". In steps: each page waits its
+        # turn at the writer, so the user's own tasks never wait minutes for the last page.
         self.task = self.window.run(
-            "Getting new tenders", job, self._done, self._failed, CANCELLING, dialog=False
-        )
+            "Getting new tenders", job, self._done, self._failed, CANCELLING, dialog=False,
+            in_steps=True,
+        )  # fmt: skip
         self.task.progressed.connect(self._progressed)
         self._progressed(0, 0, "Getting new tenders…")
 

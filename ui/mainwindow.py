@@ -1079,6 +1079,7 @@ class MainWindow(QMainWindow):
         *,
         dialog: bool = True,
         reads_only: bool = False,
+        in_steps: bool = False,
     ):
         def failed(exc: BaseException) -> None:
             # ``on_error`` returns True when it has told the user itself (one message, not two).
@@ -1091,8 +1092,9 @@ class MainWindow(QMainWindow):
                 on_done(result)
 
         task = run_task(
-            self, title, fn, done, failed, cancelling, dialog=dialog, reads_only=reads_only
-        )
+            self, title, fn, done, failed, cancelling, dialog=dialog, reads_only=reads_only,
+            in_steps=in_steps,
+        )  # fmt: skip
         self.tasks.append(task)
         task.finished.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
         return task

@@ -16,7 +16,11 @@ for it, and says so; its Cancel drops it at once. A job that only reads (``reads
 on a thread of its own instead, beside the worker's job. A job that takes minutes and that
 the user need not wait for (getting new tenders: a page every 10 s, as Find a Tender asks) runs with
 ``dialog=False``: no dialog; its progress comes as ``progressed`` and :meth:`Task.cancel` stops
-it, for the page that started it to show in place.
+it, for the page that started it to show in place. Such a job writes only in short steps (a
+page of tenders at a time, each waiting its turn at the workspace's one writer) and spends the
+minutes between them waiting on the network, so with ``in_steps`` it runs on a thread of its own
+too: the worker's jobs (an import, a check, building a bid) start at once and run in its pauses,
+rather than behind a modal "waiting" dialog until the last page.
 """
 
 from __future__ import annotations
@@ -35,10 +39,14 @@ _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-worke
 # Jobs that only read (ranking the open tenders for us) run here, so they never wait minutes
 # behind a download on the worker; a reader sees only committed data (WAL), never a write.
 _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-reader")
+# Jobs that write in short steps and wait between them (getting new tenders): see the module's
+# note. The workspace's writer thread keeps their steps and the worker's writes apart.
+_stepper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consortium-steps")
 CANCELLING = "Cancelling… nothing will be changed."  # what the dialog says once Cancel is pressed
 POLL_MS = 50
 _queued: list[str] = []  # titles of the jobs submitted to the worker and not yet ended
 _reading: list[str] = []  # the same for the jobs that only read, on their own thread
+_stepping: list[str] = []  # and for the jobs that write in steps
 _queued_lock = threading.Lock()
 
 
@@ -58,6 +66,7 @@ class Task(QObject):
         cancelling: str = CANCELLING,
         dialog: bool = True,
         reads_only: bool = False,
+        in_steps: bool = False,
     ):
         super().__init__(parent)
         self._cancelling = cancelling
@@ -77,7 +86,8 @@ class Task(QObject):
             self.dialog.setAccessibleName(f"{title} progress")
             self.dialog.canceled.connect(self.cancel)
         self._title = title
-        self._queue = _reading if reads_only else _queued  # a reader waits for no writer
+        # A reader waits for no writer; a job in steps waits only at the writer, step by step.
+        self._queue = _reading if reads_only else _stepping if in_steps else _queued
         with _queued_lock:
             ahead = self._queue[0] if self._queue else None
             self._queue.append(title)
@@ -100,7 +110,7 @@ class Task(QObject):
                     self._queue.remove(title)
 
         # The collector paused for the job: its scans of what a job builds froze the window.
-        pool = _reader if reads_only else _worker
+        pool = _reader if reads_only else _stepper if in_steps else _worker
         self.future: Future = pool.submit(started, self._report, self.stop.is_set)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -171,8 +181,11 @@ def run_task(
     *,
     dialog: bool = True,
     reads_only: bool = False,
+    in_steps: bool = False,
 ) -> Task:
     """``cancelling``: what the dialog says once Cancel is pressed (a job whose last part
     keeps what it did says so). ``dialog=False``: no dialog (see the module's note).
-    ``reads_only``: the job never writes, so it runs beside the worker's job, not after it."""
-    return Task(parent, title, fn, on_done, on_error, cancelling, dialog, reads_only)
+    ``reads_only``: the job never writes, so it runs beside the worker's job, not after it.
+    ``in_steps``: the job writes only in short transactions that wait their turn at the
+    writer (``ws.transaction(wait_turn=...)``), so it too runs beside the worker's job."""
+    return Task(parent, title, fn, on_done, on_error, cancelling, dialog, reads_only, in_steps)

@@ -199,8 +199,20 @@ def _fetch_one(
             default=None,
         )
         del package
-        t0 = time.perf_counter()
-        with ws.transaction(FEED_STATE):  # the page and the position: both or neither
+        n = result.pages + 1
+        # The page and the position: both or neither. In the window the download runs beside
+        # the user's own tasks; a page that arrives while one writes (an import, making the
+        # file smaller) waits for it, saying so, rather than fail as "busy" after 5 s.
+        with ws.transaction(
+            FEED_STATE,
+            wait_turn=cancelled,
+            waiting=lambda: progress(
+                result.pages,
+                0,
+                f"{f.label}: page {n} is in; it is stored once the task in hand is done…",  # noqa: B023 (called at once)
+            ),
+        ):
+            t0 = time.perf_counter()  # storing, not waiting its turn
             report = import_sources(ws, [source], today=now, cancelled=cancelled)
             stamp = _stamp(dt.datetime.now(dt.UTC))
             pos.update(

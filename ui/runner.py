@@ -87,7 +87,10 @@ class Task(QObject):
             self.dialog.canceled.connect(self.cancel)
         self._title = title
         # A reader waits for no writer; a job in steps waits only at the writer, step by step.
-        self._queue = _reading if reads_only else _stepping if in_steps else _queued
+        pool, self._queue = (
+            (_reader, _reading) if reads_only else (_stepper, _stepping) if in_steps
+            else (_worker, _queued)
+        )  # fmt: skip
         with _queued_lock:
             ahead = self._queue[0] if self._queue else None
             self._queue.append(title)
@@ -110,7 +113,6 @@ class Task(QObject):
                     self._queue.remove(title)
 
         # The collector paused for the job: its scans of what a job builds froze the window.
-        pool = _reader if reads_only else _stepper if in_steps else _worker
         self.future: Future = pool.submit(started, self._report, self.stop.is_set)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)

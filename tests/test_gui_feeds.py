@@ -5,7 +5,9 @@ for you" with the desktop notification, closing dates within 7 days, and the Pip
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -172,6 +174,10 @@ def test_a_task_asked_for_during_a_download_runs_at_once(main_window, server, qt
     report = win.feeds.last_report
     assert report.status == "complete" and report.pages == 4
     assert stored(win.ws) >= server.releases_of("fts", range(4))
+    # "New for you" is of what the download brought, not of the file imported meanwhile.
+    by_hand = {r["ocid"] for r in json.loads(Path(files[0]).read_text("utf-8"))["releases"]}
+    assert report.new_ocids and not by_hand & set(report.new_ocids)
+    assert len(report.new_ocids) == report.feeds[0].tenders_new
     assert no_message_box()
 
 

@@ -228,6 +228,41 @@ def test_a_page_waits_its_turn_behind_another_write_then_is_stored(ws, clock):
     assert ws.db["settings"].count_where("key = 'held'") == 1
 
 
+def test_new_for_the_fetch_is_what_its_pages_brought_not_a_hand_import_meanwhile(ws, clock):
+    # In the window a file can be imported by hand between the download's pages. "New for
+    # you" counted every tender first seen since the fetch began, so it listed those too.
+    import copy
+    import json
+
+    from consortium.tenders.importer import import_releases
+    from tests.conftest import FIXTURES
+
+    releases = json.loads(
+        (FIXTURES / "ocds" / "fts-selected-civil-society-releases.json").read_text("utf-8")
+    )["releases"]
+    by_hand = []
+    for i, release in enumerate(releases[:7]):
+        release = copy.deepcopy(release)
+        release["ocid"], release["id"] = f"ocds-by-hand-{i}", f"ocds-by-hand-{i}-1"
+        by_hand.append(release)
+    with FeedServer(chain("fts", FTS_PAGE, 3)) as server:
+        server.allow(1)
+        out: list = []
+        fetcher = threading.Thread(target=lambda: out.append(run(ws, server, clock)))
+        fetcher.start()
+        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+        assert import_releases(ws, by_hand, label="by-hand.json").tenders_new == 7
+        server.allow(None)
+        fetcher.join(60)
+    report = out[0]
+    assert report.status == "complete", report.message
+    fetched = {ocid for ocid, _ in server.releases_of("fts", range(3))}
+    assert set(report.new_ocids) == fetched and len(report.new_ocids) == len(fetched)
+    assert report.feeds[0].tenders_new == len(fetched)
+    assert not any(o.startswith("ocds-by-hand-") for o in report.new_ocids)
+    assert ws.db["tenders"].count_where("ocid LIKE 'ocds-by-hand-%'") == 7
+
+
 def test_cancel_while_a_page_waits_its_turn_stores_nothing_of_it(ws, clock):
     inside, go, stop = threading.Event(), threading.Event(), threading.Event()
 

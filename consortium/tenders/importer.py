@@ -107,6 +107,7 @@ class _Run:
         self.eager = True
         self.recompile: set[str] = set()
         self.limit, self.next_id = ws.write(self._start)
+        self.first_id = self.next_id
         self.learners = {
             kind: ws.write(learning.Learner.of, self.conn, kind)
             for kind in (store.RELEASES, store.TENDERS, store.TEXTS)
@@ -483,6 +484,7 @@ class _Run:
         report.warnings = warnings
         check(self.cancelled)  # the last moment: the import's record, then the commit
         report.seconds = round(time.perf_counter() - self.started, 3)
+        report.new_ids = (self.first_id, self.next_id)
         summary = report.summary()
         self.conn.execute(
             "INSERT INTO tender_imports (at, summary, report) VALUES (?, ?, ?)",

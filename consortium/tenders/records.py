@@ -339,6 +339,10 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     started_at: str | None = None
     seconds: float = 0.0
+    # The row ids this import gave its new tenders, first to last + 1 (they are handed out
+    # in turn, one writer): so a download can say which tenders *it* brought, not those a
+    # hand import brought meanwhile. Not in ``to_dict()``: ids are the workspace's own.
+    new_ids: tuple[int, int] = (0, 0)
 
     def add_defect(self, ocid: str, notice_id: str | None, defect: str) -> None:
         kind, _, detail = defect.partition(":")
@@ -362,6 +366,7 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
+        del data["new_ids"]
         data["defects"] = [dict(dataclasses.asdict(d), text=d.text) for d in self.defects]
         data["summary"] = self.summary()
         return data

@@ -155,7 +155,10 @@ def _fetch_one(
     result: FeedResult,
     progress: Progress,
     cancelled: IsCancelled,
+    new_ids: list[tuple[int, int]],
 ) -> None:
+    """Fetch one feed, page by page, each page stored with its position; ``new_ids`` gains the
+    row ids of the tenders each page brought."""
     pos = position(ws, f.key, base_url) or {
         "source": f.key,
         "base_url": base_url,
@@ -231,6 +234,7 @@ def _fetch_one(
                 )
             _save(ws, pos)
         result.import_seconds += time.perf_counter() - t0
+        new_ids.append(report.new_ids)
         result.pages += 1
         result.releases_read += report.releases_read
         result.releases_new += report.releases_new
@@ -267,6 +271,7 @@ def fetch(
         since = since.replace(tzinfo=dt.UTC)
     now = now or dt.datetime.now(dt.UTC)
     report = FetchReport(started_at=_stamp(dt.datetime.now(dt.UTC)))
+    new_ids: list[tuple[int, int]] = []  # each stored page's new tenders, by row id
     own = client is None
     client = client or Client()
     try:
@@ -287,6 +292,7 @@ def fetch(
                     result=result,
                     progress=progress,
                     cancelled=cancelled,
+                    new_ids=new_ids,
                 )
             except Cancelled:
                 result.status = "cancelled"
@@ -316,10 +322,15 @@ def fetch(
     finally:
         if own:
             client.close()
+    # The tenders the pages brought, by the row ids their imports gave them: not every tender
+    # first seen since the fetch began, which would count a file imported by hand meanwhile
+    # (in the window the download runs beside the user's own tasks).
     report.new_ocids = [
         r[0]
+        for first, end in sorted(new_ids)
+        if first < end
         for r in ws.conn.execute(
-            "SELECT ocid FROM tenders WHERE first_seen_at >= ? ORDER BY id", [report.started_at]
+            "SELECT ocid FROM tenders WHERE id >= ? AND id < ? ORDER BY id", [first, end]
         )
     ]
     when = last_updated(ws)

@@ -43,6 +43,7 @@ import os
 import sqlite3
 import struct
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -582,13 +583,16 @@ class Workspace:
 
     # ------------------------------------------------------------------ writes
     @contextlib.contextmanager
-    def atomic(self, changes: Changes = NOTHING) -> Iterator[sqlite_utils.Database]:
+    def atomic(
+        self, changes: Changes = NOTHING, *, busy_ms: int | None = None
+    ) -> Iterator[sqlite_utils.Database]:
         """One transaction (a savepoint when nested): all or nothing.
 
         ``changes`` names what the block changes; listeners (:meth:`on_commit`) hear the
         total of the outermost transaction after it commits. The outermost transaction takes
         the write lock at once (BEGIN IMMEDIATE); another process waits SQLite's busy timeout
-        and then gets a :class:`~consortium.busy.WorkspaceBusy` saying what holds the file.
+        and then gets a :class:`~consortium.busy.WorkspaceBusy` saying what holds the file;
+        ``busy_ms``, if given, is how long it waits instead.
 
         Only the writer thread may enter it: call the function that holds it through
         :meth:`write` (or decorate it with :func:`writes`); any other thread is refused.
@@ -613,7 +617,7 @@ class Workspace:
             return
         try:
             self._writer, self._changes = me, changes
-            self._begin()
+            self._begin(busy_ms)
             try:
                 yield self.writer_db
             except BaseException:
@@ -690,8 +694,9 @@ class Workspace:
         block run in it. This thread's ``ws.db`` is refused inside the block (it would not see
         the transaction): read through :meth:`write`. On the writer thread it is ``atomic()``.
 
-        ``wait_turn`` (a cancel check): if another write of this process holds the writer (an
-        import, making the file smaller), wait for it however long it takes, rather than be
+        ``wait_turn`` (a cancel check): if another write holds the workspace (an import or
+        making the file smaller in this process, or another program such as a scheduled
+        ``consortium tenders fetch``), wait for it however long it takes, rather than be
         told the workspace is busy after the busy timeout, and raise
         :class:`~consortium.progress.Cancelled` (nothing written) if the check says so
         meanwhile; ``waiting()`` is called once, when the wait begins. For a write that can
@@ -701,11 +706,16 @@ class Workspace:
             with self.atomic(changes):
                 yield
             return
-        held = self._hold_writer(wait_turn, waiting)
+        told: list[bool] = []
+
+        def tell() -> None:
+            if not told and waiting is not None:
+                told.append(True)
+                waiting()
+
+        held, block = self._begin_turn(changes, wait_turn, tell)
         heard: list[Changes] = []
         try:
-            block = self.atomic(changes)
-            self.write(block.__enter__)
             try:
                 yield
             except BaseException as exc:
@@ -719,7 +729,33 @@ class Workspace:
         for committed in heard:
             self._tell(committed)
 
-    def _hold_writer(self, wait_turn: IsCancelled | None, waiting: Callable[[], None] | None):
+    def _begin_turn(self, changes: Changes, wait_turn: IsCancelled | None, tell: Callable):
+        """The writer held for this thread and the transaction begun on it: the entered hold
+        and block. See :meth:`transaction`.
+
+        With ``wait_turn``, another program holding the file (a scheduled ``consortium
+        tenders fetch``, an import from the command line) is waited out too: the lock is
+        tried for a moment at a time, and the writer let go between tries, so this process's
+        own writes are never held up behind the wait."""
+        patience = None if wait_turn is None else int(TURN_CHECK_S * 1000)
+        while True:
+            held = self._hold_writer(wait_turn, tell)
+            block = self.atomic(changes, busy_ms=patience)
+            try:
+                self.write(block.__enter__)
+            except busy.WorkspaceBusy:
+                held.__exit__(None, None, None)
+                if wait_turn is None:
+                    raise
+                tell()
+                time.sleep(TURN_CHECK_S)  # with its note, the other program makes tries instant
+                continue
+            except BaseException:
+                held.__exit__(None, None, None)
+                raise
+            return held, block
+
+    def _hold_writer(self, wait_turn: IsCancelled | None, tell: Callable):
         """The writer held for this thread (an entered ``writer.hold``): see :meth:`transaction`."""
         if wait_turn is None:
             try:
@@ -728,7 +764,6 @@ class Workspace:
             except NotStarted:
                 raise busy.error(self.path) from None
             return held
-        told = False
         while True:
             if wait_turn():
                 raise Cancelled("Cancelled before anything was written.")
@@ -736,19 +771,19 @@ class Workspace:
             try:
                 held.__enter__()
             except NotStarted:
-                if not told and waiting is not None:
-                    told = True
-                    waiting()
+                tell()
                 continue
             return held
 
-    def _begin(self) -> None:
+    def _begin(self, busy_ms: int | None = None) -> None:
         # Another process that left a note is in a long write (an import): say so at once
         # rather than keep the window waiting the whole busy timeout for nothing.
         note = busy.holder(self.path)
         hurry = note is not None and not note["ours"]
         if hurry:
-            self.writer_conn.execute("PRAGMA busy_timeout = 0")
+            busy_ms = 0
+        if busy_ms is not None:
+            self.writer_conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         try:
             self.writer_conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -756,7 +791,7 @@ class Workspace:
                 raise busy.error(self.path) from exc
             raise
         finally:
-            if hurry:
+            if busy_ms is not None:
                 self.writer_conn.execute(f"PRAGMA busy_timeout = {busy.TIMEOUT_MS}")
 
     def changed_elsewhere(self) -> bool:

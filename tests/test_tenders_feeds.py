@@ -228,6 +228,40 @@ def test_a_page_waits_its_turn_behind_another_write_then_is_stored(ws, clock):
     assert ws.db["settings"].count_where("key = 'held'") == 1
 
 
+def test_a_page_waits_out_another_program_holding_the_file(ws, clock):
+    # A scheduled `consortium tenders fetch`, or an import from the command line, holds the
+    # file from another process: the window's page was refused as "busy" after 5 s, which
+    # ended the download as failed. Another connection to the file stands in for it here.
+    import sqlite3
+
+    other = sqlite3.connect(ws.path, isolation_level=None, check_same_thread=False)
+    said: list[str] = []
+    try:
+        with FeedServer(chain("fts", FTS_PAGE, 3)) as server:
+            server.allow(1)
+            out: list = []
+            fetcher = threading.Thread(
+                target=lambda: out.append(
+                    run(ws, server, clock, progress=lambda d, t, x: said.append(x))
+                )
+            )
+            fetcher.start()
+            until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+            other.execute("BEGIN IMMEDIATE")
+            server.allow(None)
+            until(lambda: any("page 2 is in" in x for x in said))
+            # Meanwhile this process's own writes are not held up behind the wait.
+            assert ws.write(lambda: "written") == "written"
+            assert stored(ws) == server.releases_of("fts", range(1))
+            other.execute("ROLLBACK")
+            fetcher.join(60)
+    finally:
+        other.close()
+    report = out[0]
+    assert report.status == "complete", report.message
+    assert report.feeds[0].pages == 3 and stored(ws) == server.releases_of("fts", range(3))
+
+
 def test_new_for_the_fetch_is_what_its_pages_brought_not_a_hand_import_meanwhile(ws, clock):
     # In the window a file can be imported by hand between the download's pages. "New for
     # you" counted every tender first seen since the fetch began, so it listed those too.

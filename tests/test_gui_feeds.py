@@ -459,3 +459,20 @@ def test_each_new_for_you_dialog_is_deleted_when_the_next_one_shows(main_window,
     qtbot.waitUntil(lambda: len(win.findChildren(NewForYouDialog)) == 1)
     (left,) = win.findChildren(NewForYouDialog)
     assert left is win.feeds.dialog and left is not first and left.isVisible()
+
+
+def test_new_for_you_with_none_for_you_says_so_in_words(main_window, qtbot):
+    """It showed a large empty list under "0 new tender(s) for you of 94 new"."""
+    win = main_window
+    win.feeds.last_report = feeds.FetchReport(new_ocids=[f"ocds-x-{i}" for i in range(94)])
+    win.feeds.last_alerts = []
+    win.feeds.show_new_for_you()
+    dialog = win.feeds.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    text = dialog.head.text()
+    assert "None of the 94 new tenders is for you" in text and "Save search" in text
+    assert not dialog.list.isVisible()
+    win.feeds.last_report = feeds.FetchReport()
+    win.feeds.show_new_for_you()
+    assert "brought no new tenders" in win.feeds.dialog.head.text()
+    assert not win.feeds.dialog.list.isVisible()

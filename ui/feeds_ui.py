@@ -92,12 +92,24 @@ class NewForYouDialog(QDialog):
         self.setWindowTitle("New for you")
         self.setAccessibleName("New for you")
         layout = QVBoxLayout(self)
-        head = QLabel(
-            f"<b>{len(found):,} new tender(s) for you</b> of {new_total:,} new. Double-click one "
-            "to open it. Amber ones close within 7 days."
-        )
-        head.setWordWrap(True)
-        layout.addWidget(head)
+        if found:
+            text = (
+                f"<b>{len(found):,} new tender(s) for you</b> of {new_total:,} new. Double-click "
+                "one to open it. Amber ones close within 7 days."
+            )
+        elif new_total:
+            # An empty list under "0 for you" read as if something had failed to show.
+            text = (
+                f"<b>None of the {new_total:,} new tenders is for you.</b> None of them still "
+                "open fits your organisation's services and places, and no saved search finds "
+                "them. They are all on the Tenders page; to be told of others, search there "
+                "and keep the search with <i>Save search…</i>"
+            )
+        else:
+            text = "<b>The last fetch brought no new tenders.</b> Get new tenders again later."
+        self.head = QLabel(text)
+        self.head.setWordWrap(True)
+        layout.addWidget(self.head)
         self.list = QListWidget()
         self.list.setAccessibleName("New tenders for you")
         self.list.setWordWrap(True)
@@ -116,10 +128,11 @@ class NewForYouDialog(QDialog):
             self.list.addItem(item)
         self.list.itemDoubleClicked.connect(self._chosen)
         layout.addWidget(self.list, 1)
+        self.list.setVisible(bool(found))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(860, 460)
+        self.resize(860, 460 if found else 140)
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.tender_chosen.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -12,7 +12,7 @@ from consortium import places
 from consortium.partners import store
 from consortium.progress import IsCancelled, Progress, never_cancelled, no_progress
 from consortium.records import Contact, Credential, Organisation, PastContract
-from consortium.workspace import Workspace, WorkspaceError, writes
+from consortium.workspace import Workspace, WorkspaceError, leftover_journals, writes
 
 
 def demo_partners(today: dt.date) -> list[Organisation]:
@@ -75,6 +75,10 @@ def create_demo(
     final = Path(path).expanduser().resolve()
     if final.exists():
         raise WorkspaceError(f"{final} already exists; choose another name or open it.")
+    # The app makes the demo by itself on a first start: an old demo's journal is set aside
+    # (kept, renamed) rather than refused, or the app could not start at all.
+    for left in leftover_journals(final):
+        left.replace(left.with_name(left.name + ".old"))
     # Built under a temporary name and renamed when complete, so a failed or cancelled build
     # never leaves a half-filled demo that would be opened next time.
     final.parent.mkdir(parents=True, exist_ok=True)

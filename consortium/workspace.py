@@ -166,6 +166,28 @@ def read_version(path: Path) -> tuple[int, int]:
     return app_id, version
 
 
+def leftover_journals(path: Path) -> list[Path]:
+    """The -wal and -journal (and -shm) an old workspace of this name left beside ``path``
+    (deleted by hand, after a crash). SQLite would replay the old file's last changes into a
+    new one made there, which then held tenders and partners it never had."""
+    return [
+        left
+        for left in (path.with_name(path.name + side) for side in ("-wal", "-journal", "-shm"))
+        if left.exists()
+    ]
+
+
+def refuse_leftover_journals(path: Path) -> None:
+    """Refuse a new workspace at ``path`` beside an old one's journal (:func:`leftover_journals`)."""
+    for left in leftover_journals(path):
+        if not left.name.endswith("-shm"):  # the index to a log: harmless without one
+            raise WorkspaceError(
+                f"{left.name} is left in {left.parent} from an earlier workspace called "
+                f"{path.name}. Choose another name, or move that file (and {path.name}-shm, if "
+                "there) somewhere else first."
+            )
+
+
 class Workspace:
     """An open workspace. Use :meth:`open` or :meth:`create`, then :meth:`close`."""
 
@@ -201,6 +223,7 @@ class Workspace:
         path = Path(path).expanduser().resolve()
         if path.exists():
             raise WorkspaceError(f"{path} already exists; choose another name or open it.")
+        refuse_leftover_journals(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls.open(path, create=True)
 

@@ -448,3 +448,45 @@ def test_new_files_get_large_pages_and_old_ones_keep_theirs(tmp_path):
     with Workspace.open(old, backup=False) as ws:
         assert ws.writer_conn.execute("PRAGMA page_size").fetchone()[0] == was
         assert ws.schema_version == migrations.LATEST
+
+
+def _leave_old_journal(path: Path) -> bytes:
+    """A workspace at ``path`` deleted by hand after a crash, its -wal left beside it."""
+    ws = Workspace.create(path)
+    ws.write(
+        lambda: ws.writer_conn.execute("INSERT INTO settings VALUES ('from-the-old-file', '1')")
+    )
+    wal = path.with_name(path.name + "-wal").read_bytes()
+    assert len(wal) > 32  # the change is in the log, not yet in the file
+    ws.close()
+    for side in ("", "-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    path.with_name(path.name + "-wal").write_bytes(wal)
+    return wal
+
+
+def test_a_new_workspace_is_refused_beside_an_old_ones_journal(tmp_path):
+    # SQLite replayed the old file's log into the new one: a "new" demo walked in session 15
+    # showed 231 tenders and a fetch that brought none.
+    path = tmp_path / "Mine.consortium"
+    wal = _leave_old_journal(path)
+    with pytest.raises(WorkspaceError, match=r"Mine\.consortium-wal is left in .* Choose another"):
+        Workspace.create(path)
+    assert not path.exists() and path.with_name(path.name + "-wal").read_bytes() == wal
+    path.with_name(path.name + "-wal").unlink()
+    ws = Workspace.create(path)
+    assert ws.db["settings"].count_where("key = 'from-the-old-file'") == 0
+    ws.close()
+
+
+def test_the_demo_sets_an_old_journal_aside_and_starts_clean(tmp_path):
+    from consortium.demo import create_demo
+
+    path = tmp_path / "Demo.consortium"
+    wal = _leave_old_journal(path)
+    ws = create_demo(path, dt.date(2026, 12, 1))
+    try:
+        assert ws.db["settings"].count_where("key = 'from-the-old-file'") == 0
+    finally:
+        ws.close()
+    assert path.with_name(path.name + "-wal.old").read_bytes() == wal  # kept, not lost

@@ -186,6 +186,16 @@ def until(condition, seconds: float = 30) -> None:
     raise AssertionError("the other thread never got there")
 
 
+def fetching_after_page_one(ws, server, clock, **kw) -> tuple[threading.Thread, list]:
+    """A fetch run on a thread of its own (as in the window), and the list its report will
+    be put in; returned once its first page is stored and the server holds the next."""
+    out: list = []
+    fetcher = threading.Thread(target=lambda: out.append(run(ws, server, clock, **kw)))
+    fetcher.start()
+    until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+    return fetcher, out
+
+
 def test_a_page_waits_its_turn_behind_another_write_then_is_stored(ws, clock):
     # In the window the download runs beside the user's own tasks. A page that arrived while
     # one held the writer (an import, making the file smaller) was refused as "busy" after 5 s,
@@ -202,15 +212,9 @@ def test_a_page_waits_its_turn_behind_another_write_then_is_stored(ws, clock):
     said: list[str] = []
     with FeedServer(chain("fts", FTS_PAGE, 4)) as server:
         server.allow(1)
-        out: list = []
-        fetcher = threading.Thread(
-            target=lambda: out.append(
-                run(ws, server, clock, progress=lambda d, t, x: said.append(x))
-            )
+        fetcher, out = fetching_after_page_one(
+            ws, server, clock, progress=lambda d, t, x: said.append(x)
         )
-        fetcher.start()
-        # Page 1 stored: the next is held at the server.
-        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
         holder.start()
         assert inside.wait(30)
         server.allow(None)
@@ -239,14 +243,9 @@ def test_a_page_waits_out_another_program_holding_the_file(ws, clock):
     try:
         with FeedServer(chain("fts", FTS_PAGE, 3)) as server:
             server.allow(1)
-            out: list = []
-            fetcher = threading.Thread(
-                target=lambda: out.append(
-                    run(ws, server, clock, progress=lambda d, t, x: said.append(x))
-                )
+            fetcher, out = fetching_after_page_one(
+                ws, server, clock, progress=lambda d, t, x: said.append(x)
             )
-            fetcher.start()
-            until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
             other.execute("BEGIN IMMEDIATE")
             server.allow(None)
             until(lambda: any("page 2 is in" in x for x in said))
@@ -281,10 +280,7 @@ def test_new_for_the_fetch_is_what_its_pages_brought_not_a_hand_import_meanwhile
         by_hand.append(release)
     with FeedServer(chain("fts", FTS_PAGE, 3)) as server:
         server.allow(1)
-        out: list = []
-        fetcher = threading.Thread(target=lambda: out.append(run(ws, server, clock)))
-        fetcher.start()
-        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
+        fetcher, out = fetching_after_page_one(ws, server, clock)
         assert import_releases(ws, by_hand, label="by-hand.json").tenders_new == 7
         server.allow(None)
         fetcher.join(60)
@@ -308,19 +304,14 @@ def test_cancel_while_a_page_waits_its_turn_stores_nothing_of_it(ws, clock):
     holder = threading.Thread(target=long_write)
     with FeedServer(chain("fts", FTS_PAGE, 4)) as server:
         server.allow(1)
-        out: list = []
 
         def waiting(_d, _t, text):
             if "is in; it is stored once" in text:
                 stop.set()  # the user presses Cancel while the page waits
 
-        fetcher = threading.Thread(
-            target=lambda: out.append(
-                run(ws, server, clock, progress=waiting, cancelled=stop.is_set)
-            )
+        fetcher, out = fetching_after_page_one(
+            ws, server, clock, progress=waiting, cancelled=stop.is_set
         )
-        fetcher.start()
-        until(lambda: (position(ws.reader, "fts", server.url) or {}).get("pages"))
         holder.start()
         assert inside.wait(30)
         server.allow(None)

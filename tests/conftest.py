@@ -6,17 +6,22 @@ faster than building it again), as sqlite-utils' own tests do.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Before anything imports Qt: every GUI test runs headless.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # Belt and braces for code that runs outside a test (session fixtures, collection): never the
 # real profile. The autouse fixture below gives each test its own folder.
-os.environ.setdefault("CONSORTIUM_HOME", tempfile.mkdtemp(prefix="consortium-home-"))
+if "CONSORTIUM_HOME" not in os.environ:
+    _SESSION_HOME = tempfile.mkdtemp(prefix="consortium-home-")
+    os.environ["CONSORTIUM_HOME"] = _SESSION_HOME
+    # Gone with the run: every run left one behind in the system's temporary folder.
+    atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
 
 import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Iterator  # noqa: E402

@@ -39,6 +39,13 @@ def uk_date(value: dt.date | None) -> str:
     return f"{value.day} {_MONTH_ABBR[value.month - 1]} {value.year}"
 
 
+def uk_date_time(moment: dt.datetime) -> str:
+    """'3 Dec 2026 at 14:05' in the computer's own time zone (a time without a zone is taken
+    as that already)."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return f"{uk_date(local.date())} at {local:%H:%M}"
+
+
 def money(amount: int | float | Decimal | None, *, pence: bool = False) -> str:
     """£1,250,000 (or £1,250,000.50 with ``pence``); '' for no amount.
 

@@ -554,6 +554,12 @@ def v_pinned_keys_and_review_versions(db: Database) -> None:
     )
 
 
+def pack_contents(db: Database) -> None:
+    """what each pack sent held (a fingerprint of the bid's content), so an approval is known
+    to cover that version only"""
+    run_script(db, "ALTER TABLE bid_packs ADD COLUMN content_sha256 TEXT;")
+
+
 def restore_bid_and_social_value_tables(db: Database) -> None:
     """the social value and bid-work tables, for workspaces made while steps 5 and 6 were
     placeholders (they were filled in after shipping, so those files never got the tables)"""
@@ -923,6 +929,7 @@ STEPS: list[Step] = [
     tenders_stored_once,
     dictionaries_in_order,
     packed_with_learnt_dictionaries,
+    pack_contents,
 ]
 LATEST = len(STEPS)
 

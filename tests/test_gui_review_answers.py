@@ -176,5 +176,5 @@ def test_take_in_a_review_of_another_bid_is_refused_in_the_bids_area(
     bids_page.reload(other.id)
     bids_page.take_in_review(out)
     assert "not of" in bids_page.message.text() and bids_page.key_dialog is None
-    assert bids.load(ws.db, sent["bid"].id).status == "drafting"
+    assert bids.load(ws.db, sent["bid"].id).status == "in review"  # as sent
     assert review.latest_review(ws, sent["bid"].id) is None

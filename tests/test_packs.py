@@ -125,7 +125,7 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
     with pytest.raises(review.KeyNotTrusted, match="first review from Canalside Homes"):
         review.import_review(ws, out)  # the first review needs its words confirmed
-    assert bids.load(ws.db, bid.id).status == "drafting"
+    assert bids.load(ws.db, bid.id).status == "in review"  # as sent
     imported = review.import_review(ws, out, confirm_words=ha_words)
     assert (imported.decision, imported.status, imported.comments) == ("return", "returned", 2)
     assert bids.load(ws.db, bid.id).status == "returned"

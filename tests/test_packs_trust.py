@@ -147,7 +147,7 @@ def test_forged_review_resigned_with_another_key_is_refused(parties, tmp_path):
     assert trust.grouped(ha_fp) in message and trust.grouped(attacker_fp) in message
     assert parties.ha_words in message
     assert dump(ws) == before  # nothing stored: no status, no comments, no key
-    assert bids.load(ws.db, parties.the_bid.id).status == "drafting"
+    assert bids.load(ws.db, parties.the_bid.id).status == "in review"  # as sent
     # Edited without re-signing: the signature no longer matches.
     edited = forge(genuine, tmp_path / "edited.cbreview", approve)
     with pytest.raises(review.ReviewError, match="signature does not match"):
@@ -189,8 +189,8 @@ def test_review_of_another_pack_or_an_older_version(parties, tmp_path):
     parties.send("v2.cbpack")
     got = review.import_review(ws, old_review)
     assert got.older_version and "older version" in got.warnings[0]
-    assert got.status == "drafting"  # an approval of v1 does not approve v2
-    assert bids.load(ws.db, parties.the_bid.id).status == "drafting"
+    assert got.status == "in review"  # an approval of v1 does not approve v2, sent for review
+    assert bids.load(ws.db, parties.the_bid.id).status == "in review"
     assert review.latest_review(ws, parties.the_bid.id)["older_version"] is True
     # A review naming a pack this workspace never sent.
     foreign = forge(

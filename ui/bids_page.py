@@ -360,12 +360,8 @@ class BidsPage(QWidget):
 
         def write(progress, cancelled):
             progress(0, 0, "Building the documents and signing the pack")
-            out = pack.export_pack(ws, bid_id, path, passphrase=passphrase)
-            bid = bids.load(ws.db, bid_id)
-            if bid.status in ("drafting", "returned"):
-                bid.status = "in review"
-                bids.save(ws, bid)
-            return out
+            # Sending puts the bid in review (the core decides; see packs.standing).
+            return pack.export_pack(ws, bid_id, path, passphrase=passphrase)
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ConsortiumError):

@@ -18,10 +18,10 @@ COLOURS = {
 def _when(iso: str | None) -> str:
     import datetime as dt
 
-    from consortium.formatting import uk_date
+    from consortium.formatting import uk_date_time
 
     try:
-        return uk_date(dt.datetime.fromisoformat(iso).date())
+        return "on " + uk_date_time(dt.datetime.fromisoformat(iso))
     except (TypeError, ValueError):
         return ""
 
@@ -36,11 +36,24 @@ def outcome_html(ws, bid_id: int) -> str:
         # One table cell: Qt's rich text paints a cell's background as one box.
         f"<table width='100%' cellpadding='6' bgcolor='{background}'><tr><td style='color:{colour}'>"
         f"<h3>Review: {escape(latest['decision_label'])}</h3>"
-        f"<p>By {escape(latest['reviewer'])}, taken in on {escape(_when(latest['received']))}."
+        f"<p>By {escape(latest['reviewer'])}, taken in {escape(_when(latest['received']))}."
     ]
-    if latest["older_version"]:
-        parts.append(" <b>This review is of an older version of the bid.</b>")
     parts.append("</p>")
+    if latest["older_version"]:
+        newest = _when(latest["newest_sent"])
+        parts.append(
+            "<p><b>This review is of an older version of the bid</b> (the pack sent "
+            f"{escape(_when(latest['pack_sent']))}). The newest version"
+            + (f", sent {escape(newest)}," if newest else "")
+            + " has not been reviewed yet.</p>"
+        )
+    elif latest["changed_since"]:
+        parts.append(
+            "<p><b>The bid has changed since it was approved</b>: the approval covers the "
+            f"version sent {escape(_when(latest['pack_sent']))}, not the answers, members or "
+            "evidence as they are now. Send a new pack (Send for review…) so that "
+            f"{escape(latest['reviewer'])} can review the changes.</p>"
+        )
     if latest["conditions"]:
         parts.append(f"<p><b>Conditions:</b> {escape(latest['conditions'])}</p>")
     if latest["reasons"]:

@@ -41,6 +41,7 @@ from consortium.bids import records as bid_records
 from consortium.errors import ConsortiumError
 from consortium.library import share, store, suggest
 from consortium.matching import consortia
+from consortium.packs.standing import changed_since_approval
 from consortium.workspace import Workspace
 
 
@@ -195,7 +196,10 @@ def cmd_list(args, ws: Workspace) -> int:
     for b in bids:
         qs = bid_questions.list_for(ws.db, b.id)
         done = sum(1 for q in qs if q.status == "done")
-        print(f"{b.id:>4}  {b.name}  ({b.status}; {done} of {len(qs)} questions done)")
+        status = b.status
+        if status == "approved" and changed_since_approval(ws, b.id):
+            status += ", but changed since: send a new pack for review"
+        print(f"{b.id:>4}  {b.name}  ({status}; {done} of {len(qs)} questions done)")
     return 0
 
 

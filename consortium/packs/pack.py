@@ -163,7 +163,14 @@ def export_pack(
                 reviewer_words=reviewer_words,
                 _private=private,
             )
+    from consortium.packs import standing
+
     data = bid_data(ws, bid_id)
+    content_sha = standing.content_sha256(data)
+    # Sending the bid for review puts it in review (an approval covers the version approved,
+    # not this one), unless it holds just what the approved pack held.
+    was = data["bid"]["status"]
+    data["bid"]["status"] = standing.status_on_sending(ws, bid_id, was, content_sha)
     out = Path(out).expanduser()
     if out.suffix.lower() != ".cbpack":
         out = out.with_suffix(".cbpack")
@@ -234,8 +241,14 @@ def export_pack(
                 "created": manifest["created"],
                 "file": str(out),
                 "reviewer_fingerprint": pin.fingerprint if pin is not None else None,
+                "content_sha256": content_sha,
             }
         )
+        if bid["status"] != was:
+            ws.db.execute(
+                "UPDATE bids SET status = ?, updated_at = ? WHERE id = ?",
+                [bid["status"], manifest["created"], bid_id],
+            )
         ws.audit(
             "export", "bid", bid_id, f"Exported a signed bid pack for {bid['name']} to {out.name}"
         )

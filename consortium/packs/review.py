@@ -23,7 +23,7 @@ from consortium.bids import rules
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.formatting import iso_date, money, uk_date
+from consortium.formatting import iso_date, money, uk_date, uk_date_time
 from consortium.matching.requirements import Requirement
 from consortium.packs import keys, shape, trust
 from consortium.packs.pack import (
@@ -667,17 +667,25 @@ def import_review(
             trust.confirm(check, confirm_words)
         except trust.TrustError as exc:
             raise KeyNotTrusted(str(exc), check) from None
+    from consortium.packs import standing
+
     warnings = []
-    latest = ws.db.execute(
-        "SELECT manifest_sha256, created FROM bid_packs WHERE bid_id = ? ORDER BY created DESC, id DESC LIMIT 1",
-        [reviewed_bid],
-    ).fetchone()
-    older = latest is not None and latest[0] != pack_sha
+    latest = standing.newest_pack(ws, reviewed_bid)
+    older = latest is not None and not standing.same_version(
+        latest, pack_sha, standing.pack_content(ws, pack_sha)
+    )
     if older:
+        newest_review = standing.review_of_pack(ws, latest["manifest_sha256"])
+        newer = (
+            "has not been reviewed yet"
+            if newest_review is None
+            else f"was reviewed already ({DECISIONS.get(newest_review['decision'], '')}, "
+            f"taken in {_when(newest_review['received'])}), and that decision stands"
+        )
         warnings.append(
-            f"This review is of an older version of {bid_name} (the pack sent {_when(sent)}); "
-            f"a newer version was sent {_when(latest[1])} and has not been reviewed yet. Its "
-            "comments are added, but the bid's status is left as it is."
+            f"This review is of an older version of {bid_name} (the pack sent "
+            f"{_when(sent)}); a newer version was sent {_when(latest['created'])} and {newer}. "
+            "Its comments are added, but the bid's status is left as it is."
         )
     decision = body["decision"]
     new_status = {
@@ -751,25 +759,30 @@ def import_review(
 
 
 def _when(iso: str | None) -> str:
+    """'on 3 Dec 2026 at 14:05' (local time): two versions sent the same day differ by time."""
     try:
-        return "on " + uk_date(dt.datetime.fromisoformat(iso).date())
+        return "on " + uk_date_time(dt.datetime.fromisoformat(iso))
     except (TypeError, ValueError):
         return "earlier"
 
 
 def latest_review(ws: Workspace, bid_id: int) -> dict | None:
-    """The last review taken in for a bid: decision, reasons, conditions, reviewer, when."""
-    row = ws.db.execute(
-        "SELECT id, reviewer, reviewer_fingerprint, decision, reasons, conditions, received, "
-        "older_version FROM bid_reviews WHERE bid_id = ? ORDER BY id DESC LIMIT 1",
-        [bid_id],
-    ).fetchone()
-    if row is None:
+    """The review that counts for a bid (of the newest pack that has one, see
+    :func:`standing.headline_review`): decision, reasons, conditions, reviewer, when; whether it
+    is of an older version than the newest sent (``newest_sent``: when that was sent), and
+    whether an approval no longer covers the bid because it has changed since
+    (``changed_since``)."""
+    from consortium.packs import standing
+
+    data = standing.headline_review(ws, bid_id)
+    if data is None:
         return None
-    keys_ = ("id", "reviewer", "reviewer_fingerprint", "decision", "reasons", "conditions")
-    data = dict(zip(keys_, row[:6], strict=True))
-    data["received"], data["older_version"] = row[6], bool(row[7])
     data["decision_label"] = DECISIONS.get(data["decision"], data["decision"])
+    data["changed_since"] = (
+        not data["older_version"]
+        and data["decision"].startswith("approve")
+        and standing.changed_since_approval(ws, bid_id)
+    )
     return data
 
 

@@ -1,0 +1,95 @@
+"""Where a bid stands with its reviewer: an approval covers the version approved, sending a pack
+puts the bid in review, and the review that counts is of the newest pack reviewed, whatever
+order the files come back in."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from consortium.bids import questions
+from consortium.bids import records as bids
+from consortium.cli import main
+from consortium.matching import consortia
+from consortium.packs import pack, review
+from tests.test_packs_trust import parties  # noqa: F401  (the fixture)
+from ui.review_outcome import outcome_html  # the bid's Overview shows this
+
+
+def manifest_status(path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read(pack.MANIFEST))["bid"]["status"]
+
+
+def change_an_answer(ws, bid_id: int) -> None:
+    q = questions.Question(bid_id=bid_id, ref="Q9", text="Describe your mobilisation.")
+    q.answer = "We will not offer interpreters."
+    questions.add_questions(ws, bid_id, [q])
+
+
+def test_an_approval_covers_the_version_approved_and_a_changed_bid_goes_for_review_again(
+    parties,  # noqa: F811
+    capsys,
+):
+    ws, bid_id = parties.consortium, parties.the_bid.id
+    v1 = parties.send("v1.cbpack")
+    assert manifest_status(v1) == "in review"  # sent for review: no longer drafting
+    assert bids.load(ws.db, bid_id).status == "in review"
+    assert review.import_review(ws, parties.review_of(v1, "approve")).status == "approved"
+    assert review.latest_review(ws, bid_id)["changed_since"] is False
+
+    # Sent again unchanged (a lost file): still the approved bid.
+    again = parties.send("v1-again.cbpack")
+    assert manifest_status(again) == "approved" and bids.load(ws.db, bid_id).status == "approved"
+
+    change_an_answer(ws, bid_id)
+    latest = review.latest_review(ws, bid_id)
+    assert latest["decision"] == "approve" and latest["changed_since"] is True
+    assert "The bid has changed since it was approved" in outcome_html(ws, bid_id)
+    capsys.readouterr()
+    assert main(["--workspace", str(ws.path), "bid", "list"]) == 0
+    assert "approved, but changed since: send a new pack for review" in capsys.readouterr().out
+    # Marking an answer done is work in hand, not a change to what was approved.
+    v2 = parties.send("v2.cbpack")
+    assert manifest_status(v2) == "in review"  # the HA is not told the changed bid is approved
+    assert bids.load(ws.db, bid_id).status == "in review"
+    latest = review.latest_review(ws, bid_id)
+    assert latest["older_version"] is True and latest["newest_sent"] is not None
+    assert "The newest version, sent on " in outcome_html(ws, bid_id)
+
+
+def test_marking_an_answer_done_does_not_undo_an_approval(parties):  # noqa: F811
+    ws, bid_id = parties.consortium, parties.the_bid.id
+    change_an_answer(ws, bid_id)
+    v1 = parties.send("v1.cbpack")
+    review.import_review(ws, parties.review_of(v1, "approve"))
+    (q,) = [q for q in questions.list_for(ws.db, bid_id) if q.ref == "Q9"]
+    q.status = "done"
+    questions.save(ws, q)
+    assert review.latest_review(ws, bid_id)["changed_since"] is False
+    c = consortia.load(ws.db, parties.the_bid.consortium_id)
+    c.fee_percent = 7.5  # but a new fee is
+    consortia.save(ws, c)
+    assert review.latest_review(ws, bid_id)["changed_since"] is True
+
+
+def test_a_late_review_of_an_older_pack_never_hides_the_current_decision(parties):  # noqa: F811
+    ws, bid_id = parties.consortium, parties.the_bid.id
+    v1 = parties.send("v1.cbpack")
+    approval_of_v1 = parties.review_of(v1, "approve", "v1-approve.cbreview")
+    change_an_answer(ws, bid_id)
+    v2 = parties.send("v2.cbpack")
+    assert review.import_review(ws, parties.review_of(v2, "return", "v2.cbreview")).status == (
+        "returned"
+    )
+    late = review.import_review(ws, approval_of_v1)
+    assert late.older_version and late.status == "returned"
+    assert "was reviewed already (Returned for changes" in late.warnings[0]
+    assert "has not been reviewed yet" not in late.warnings[0]
+    assert " at " in late.warnings[0]  # two versions sent the same day differ by their time
+    latest = review.latest_review(ws, bid_id)  # the Overview's headline
+    assert latest["decision"] == "return" and latest["older_version"] is False
+    assert latest["reasons"] == "The fee is not set."
+    html = outcome_html(ws, bid_id)
+    assert "Review: Returned for changes" in html and "Review: Approved" not in html
+    assert bids.load(ws.db, bid_id).status == "returned"

@@ -39,6 +39,11 @@ def uk_date(value: dt.date | None) -> str:
     return f"{value.day} {_MONTH_ABBR[value.month - 1]} {value.year}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 tender', '2,356 tenders' ('many' for a word not made plural by an s)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
 def uk_date_time(moment: dt.datetime) -> str:
     """'3 Dec 2026 at 14:05' in the computer's own time zone (a time without a zone is taken
     as that already)."""

@@ -123,3 +123,56 @@ def test_the_statement_and_workbook_buttons_write_off_the_windows_thread(
     assert openpyxl.load_workbook(tmp_path / "Calculator.xlsx").worksheets
     threads = for_statement + for_workbook
     assert len(threads) == 2 and threading.main_thread().name not in threads
+
+
+def test_the_statement_texts_are_written_in_the_window_and_readiness_is_satisfied(
+    main_window, qtbot
+):
+    """They could only be set from the command line: the statement printed empty headings and
+    the submission copy could not be built from the window."""
+    from consortium.bids import readiness
+    from consortium.bids import records as bids
+    from consortium.matching import consortia
+
+    ws = main_window.ws
+    first = add_demo_social_value(ws, TODAY)
+    settings = commitments.load_settings(ws.db, first)
+    for field in ("need", "method", "governance", "additionality", "contact"):
+        setattr(settings, field, "")
+    commitments.save_settings(ws, first, settings)
+    other = bids.create_for_consortium(ws, consortia.list_all(ws.db)[0].id, "Second bid").id
+    page = main_window.social_value
+    main_window.sidebar.setCurrentRow(4)
+    page.reload_bids(first)
+    page.tabs.setCurrentWidget(page.texts)
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "Statement texts"
+
+    def empty_sections() -> list[str]:
+        report = readiness.check(ws, first, today=TODAY)
+        return [i.message for i in report.items if "social value statement" in i.message]
+
+    assert len(empty_sections()) == 5 and "Social value > Statement texts" in empty_sections()[0]
+    need = page.texts.boxes["need"]
+    assert need.accessibleName() == "Understanding of need" and need.toPlainText() == ""
+    qtbot.keyClicks(need, "412 households in temporary accommodation in Milton Keynes.")
+    for field in ("method", "governance", "additionality"):
+        qtbot.keyClicks(page.texts.boxes[field], f"Our {field}.")
+    qtbot.mouseClick(page.texts.save_button, Qt.MouseButton.LeftButton)
+    assert commitments.load_settings(ws.db, first).need.startswith("412 households")
+    assert "Still empty: Contact." in page.texts.message.text()
+    assert len(empty_sections()) == 1
+    # Typed, not saved, then another bid chosen: saved for the first bid, not the second.
+    qtbot.keyClicks(page.texts.boxes["contact"], "Joanne Price, Chief Executive")
+    page.bid.setCurrentIndex(page.bid.findData(other))
+    assert page.texts.boxes["contact"].toPlainText() == ""
+    assert commitments.load_settings(ws.db, first).contact == "Joanne Price, Chief Executive"
+    assert commitments.load_settings(ws.db, other).contact == ""
+    assert empty_sections() == []
+    # Typed, then another area opened: saved on leaving.
+    page.bid.setCurrentIndex(page.bid.findData(first))
+    assert page.texts.boxes["need"].toPlainText().startswith("412 households")
+    page.texts.boxes["method"].setPlainText("Weekly drop-ins at three community centres.")
+    main_window.sidebar.setCurrentRow(0)
+    assert commitments.load_settings(ws.db, first).method == (
+        "Weekly drop-ins at three community centres."
+    )

@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
             self.bids: self.bids.questions.flush,
             self.library: self.library.flush,
             self.work: self.work.member.flush,
+            self.social_value: self.social_value.texts.flush,
         }
         if widget in editors:
             editors[widget]()
@@ -778,6 +779,7 @@ class MainWindow(QMainWindow):
             (self.bids.questions, "an answer"),
             (self.library, "a library entry"),
             (self.work.member, "an answer for a lead"),
+            (self.social_value.texts, "the social value statement's texts"),
         ):
             if not page.flush():
                 answer = QMessageBox.question(

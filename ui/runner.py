@@ -30,7 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from consortium import memory
 from consortium.progress import Cancelled
@@ -84,6 +84,11 @@ class Task(QObject):
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.setAccessibleName(f"{title} progress")
+            # Its own button, to carry a tooltip as every other button does.
+            stop = QPushButton("Cancel")
+            stop.setAccessibleName(f"Cancel {title}")
+            stop.setToolTip(f"Stop “{title}”")
+            self.dialog.setCancelButton(stop)
             self.dialog.canceled.connect(self.cancel)
         self._title = title
         # A reader waits for no writer; a job in steps waits only at the writer, step by step.

@@ -40,6 +40,7 @@ from consortium.matching import consortia
 from consortium.socialvalue import commitments, frameworks, units
 from consortium.workspace import Workspace
 from ui import colours
+from ui.statement_texts import StatementTexts
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
 COLOURS = ("#1f4e79", "#2e75b6", "#70ad47", "#ffc000", "#c55a11", "#7030a0", "#00b0f0", "#a5a5a5")
@@ -279,6 +280,8 @@ class SocialValuePage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Social value views")
         self.tabs.addTab(splitter, "Commitments")
+        self.texts = StatementTexts()
+        self.tabs.addTab(self.texts, "Statement texts")
         self.tabs.addTab(self._delivery_tab(), "Delivery after award")
         layout.addWidget(self.tabs, 1)
 
@@ -451,6 +454,7 @@ class SocialValuePage(QWidget):
             self.workbook_button,
         ):
             w.setEnabled(enabled)
+        self.texts.set_bid(self.ws, bid_id if enabled else None)
         if not enabled:
             self.table.setRowCount(0)
             self.totals.setText(
@@ -687,6 +691,8 @@ class SocialValuePage(QWidget):
 
     def export_statement(self, path: Path, background: bool = False) -> Path | None:
         """Write the statement (Word); ``background`` as for :meth:`export_workbook`."""
+        if not self.texts.flush():
+            return None  # the reason is shown beside the texts
         try:
             from consortium.socialvalue import statement
         except ImportError:

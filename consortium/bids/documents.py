@@ -28,7 +28,7 @@ from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
 from consortium.bids.template_maker import ANSWERS_SECTION
 from consortium.errors import ConsortiumError
-from consortium.formatting import iso_date, money, uk_date
+from consortium.formatting import iso_date, money, plural, uk_date
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
@@ -814,8 +814,9 @@ def build(
     if "submission" in copies and blockers:
         copies = [c for c in copies if c != "submission"] or ["working"]
         result.warnings.append(
-            f"The submission copy was not written: {len(blockers)} template prompt(s) are still "
-            "to be replaced (see the readiness list). The working copy shows them highlighted."
+            f"The submission copy was not written: {plural(len(blockers), 'text')} still "
+            "empty or holding a template's prompt (see the readiness list). The working copy "
+            "shows them highlighted."
         )
     contexts = {copy: context(ws, bid_id, today, copy) for copy in copies}
     base = contexts[copies[0]]

@@ -313,8 +313,8 @@ def _statement_items(ws: Workspace, bid: Bid) -> list[Item]:
                 Item(
                     "template_prompt",
                     "problem",
-                    f"The social value statement's '{label}' {what}: write it in the Social "
-                    "value area.",
+                    f"The social value statement's '{label}' {what}: write it in Social "
+                    "value > Statement texts.",
                     {"kind": "bid", "id": bid.id, "label": label, "field": f"socialvalue: {attr}"},
                 )
             )

@@ -138,6 +138,8 @@ def test_exporting_a_review_offers_a_signing_key_before_asking_where_to_save(
     page = main_window.review
     main_window.sidebar.setCurrentRow(5)
     page.open_pack(sent)
+    page.decision.setCurrentIndex(page.decision.findData("return"))
+    page.reasons.setPlainText("The fee is not set.")
     asked = []
     monkeypatch.setattr(
         QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No
@@ -150,3 +152,53 @@ def test_exporting_a_review_offers_a_signing_key_before_asking_where_to_save(
     assert asked == ["A signing key is needed"]
     assert saved == []  # no file name asked for before the key question
     assert page.message.text() == NO_KEY
+
+
+def test_an_untouched_or_unsignable_decision_is_refused_before_a_file_is_asked_for(
+    main_window, memory_keyring, tmp_path, monkeypatch, qtbot
+):
+    """The decision box opened on "Approved": an officer who never touched it approved the bid,
+    with two checks failed and six not checked, and "give your reasons" came only after the
+    file name and passphrase."""
+    from PySide6.QtWidgets import QMessageBox
+
+    ws = main_window.ws
+    result = proposals.propose_for(ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(ws, result, 0, "MK domestic abuse")
+    bid = bids.create_for_consortium(ws, c.id)
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "us-home"))
+    keys.create_key("Milton Keynes Women's Refuge")
+    sent = pack.export_pack(ws, bid.id, tmp_path / "mk.cbpack")
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    keys.create_key("Canalside Homes")
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(sent)
+    asked, saved = [], []
+    answer = [QMessageBox.StandardButton.Cancel]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1:3]) or answer[0])
+    monkeypatch.setattr(
+        "ui.review_page.QFileDialog.getSaveFileName",
+        lambda *a, **k: saved.append(a) or (str(tmp_path / "r.cbreview"), ""),
+    )
+    assert page.decision.currentText() == "Choose a decision…"
+    qtbot.mouseClick(page.send, Qt.MouseButton.LeftButton)
+    assert "Choose a decision" in page.message.text() and saved == [] and asked == []
+
+    page.decision.setCurrentIndex(page.decision.findData("return"))
+    qtbot.mouseClick(page.send, Qt.MouseButton.LeftButton)
+    assert "Give your reasons" in page.message.text() and saved == []
+
+    page.decision.setCurrentIndex(page.decision.findData("approve"))
+    statuses = [c.status for c in page.current_checklist()]
+    failed, unchecked = statuses.count(review.FAIL), statuses.count(review.OPEN)
+    assert failed and unchecked  # the demo bid's members lack what the tender asks
+    qtbot.mouseClick(page.send, Qt.MouseButton.LeftButton)
+    ((title, text),) = asked
+    assert title == "Approve with checks not passed?"
+    assert text.startswith(f"{failed} check") and f" failed and {unchecked} " in text
+    assert text.endswith("not checked yet: approve this bid anyway?")
+    assert saved == [] and page.message.text().startswith("Not signed")
+    answer[0] = QMessageBox.StandardButton.Yes  # the officer means it
+    qtbot.mouseClick(page.send, Qt.MouseButton.LeftButton)
+    assert len(saved) == 1 and (tmp_path / "r.cbreview").exists()

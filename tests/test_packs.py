@@ -375,7 +375,11 @@ def test_cli_round_trip(bid_ws, tmp_path, monkeypatch, capsys):
     assert main(args + ["--comment", "question:3:Add figures"]) == 1  # returning needs a reason
     assert "Give your reasons" in capsys.readouterr().err
     assert main(args + ["--reason", "Figures missing", "--comment", "question:3:Add figures"]) == 0
-    capsys.readouterr()
+    assert "Note:" not in capsys.readouterr().out  # returned: nothing to warn of
+    approving = [*args[:-3], "approve", "--out", str(tmp_path / "approval.cbreview")]
+    assert main(approving) == 0
+    said = capsys.readouterr().out
+    assert "Note: " in said and "not checked yet; approved as asked." in said
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "consortium-home"))
     assert main(["--workspace", path, "review", "import", str(reply), "--json"]) == 1
     refused = capsys.readouterr()

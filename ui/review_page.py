@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -181,6 +182,8 @@ class ReviewPage(QWidget):
         decide = QHBoxLayout()
         self.decision = QComboBox()
         self.decision.setAccessibleName("Decision")
+        # Nothing chosen until the reviewer chooses: an untouched box never approves a bid.
+        self.decision.addItem("Choose a decision…", None)
         for key, label in review.DECISIONS.items():
             self.decision.addItem(label, key)
         self.reasons = QPlainTextEdit()
@@ -509,6 +512,26 @@ class ReviewPage(QWidget):
     def choose_export(self) -> None:
         if self.opened is None:
             return
+        decision = self.decision.currentData()
+        # Asked before a file name or passphrase is: a decision that cannot be signed says so.
+        problem = review.decision_problem(
+            decision, self.reasons.toPlainText(), self.conditions.text()
+        )
+        if problem:
+            self.message.setText(colours.span("error", problem))
+            return
+        caveat = review.approval_caveat(decision, self.current_checklist())
+        if caveat:
+            answer = QMessageBox.question(
+                self,
+                "Approve with checks not passed?",
+                caveat,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.message.setText("Not signed: look at the checks, or choose another decision.")
+                return
         # The review is signed: offer to make the key before asking where to save it.
         if not ensure_key(self, self.message, for_="review"):
             return

@@ -301,6 +301,9 @@ def cmd_review_export(args, ws: Workspace) -> int:
                 f"'{raw}' is not a comment: write ANCHOR:ID:TEXT, e.g. question:3:Add the figures."
             )
         comments.append(review.Comment(anchor, anchor_id, text))
+    caveat = review.approval_caveat(args.decision, opened.checklist)
+    if caveat:  # the command is explicit: said, not asked
+        print(f"Note: {caveat.removesuffix(': approve this bid anyway?')}; approved as asked.")
     out = review.export_review(
         review.Review(
             opened, opened.checklist, comments, args.decision, args.reason, args.conditions

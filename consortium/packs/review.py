@@ -428,14 +428,40 @@ class Review:
     conditions: str = ""
 
 
+def decision_problem(decision: str | None, reasons: str, conditions: str) -> str | None:
+    """What stops a decision being signed, in words (None when it can be): asked before the
+    reviewer is asked for a file name and passphrase, and again when the review is signed."""
+    if decision not in DECISIONS:
+        return f"Choose a decision: {', '.join(DECISIONS.values())}."
+    if decision == "approve_with_conditions" and not conditions.strip():
+        return "Say what the conditions are when approving with conditions."
+    if decision == "return" and not reasons.strip():
+        return "Give your reasons when returning a bid."
+    return None
+
+
+def approval_caveat(decision: str | None, checklist: list[Check]) -> str | None:
+    """For an approval while checks failed or are still to be checked: the sentence the
+    reviewer is asked to confirm (the window) or warned with (the command line)."""
+    if decision not in ("approve", "approve_with_conditions"):
+        return None
+    failed = sum(1 for c in checklist if c.status == FAIL)
+    unchecked = sum(1 for c in checklist if c.status == OPEN)
+    if not failed and not unchecked:
+        return None
+    parts = []
+    if failed:
+        parts.append(f"{failed} {'check' if failed == 1 else 'checks'} failed")
+    if unchecked:
+        parts.append(f"{unchecked} {'is' if unchecked == 1 else 'are'} not checked yet")
+    return f"{' and '.join(parts).capitalize()}: approve this bid anyway?"
+
+
 def export_review(review: Review, out: str | Path, *, passphrase: str | None = None) -> Path:
     """A signed review file (.cbreview) for the consortium to take back in."""
-    if review.decision not in DECISIONS:
-        raise ReviewError(f"Choose a decision: {', '.join(DECISIONS.values())}.")
-    if review.decision == "approve_with_conditions" and not review.conditions.strip():
-        raise ReviewError("Say what the conditions are when approving with conditions.")
-    if review.decision == "return" and not review.reasons.strip():
-        raise ReviewError("Give your reasons when returning a bid.")
+    problem = decision_problem(review.decision, review.reasons, review.conditions)
+    if problem:
+        raise ReviewError(problem)
     for c in review.comments:
         if c.anchor_type not in ANCHORS:
             raise ReviewError(

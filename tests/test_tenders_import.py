@@ -266,6 +266,28 @@ def test_jsonl_folder_zip_and_record_package(empty_ws, tmp_path):
     )
 
 
+def test_a_zip_of_many_members_is_opened_once_not_once_a_member(empty_ws, tmp_path, monkeypatch):
+    """Each member opened the archive again, reading its whole directory, and each copy stayed
+    in memory until the collector ran: a 2 MB file of 20,000 members took 24 GB and was killed.
+    Counted, not timed: how many times the archive's directory is read."""
+    releases = raw_releases(CF_PAGE)
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(300):
+            z.writestr(
+                f"pages/{i:03}.json", json.dumps({"releases": releases[i % 20 : i % 20 + 1]})
+            )
+    reads = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(
+        zipfile.ZipFile, "_RealGetContents", lambda self: reads.append(1) or real(self)
+    )
+    report = import_paths(empty_ws, [path])
+    assert len(report.files) == 300 and report.releases_read == 300
+    assert len({(r["ocid"], r["id"]) for r in releases[:20]}) == report.releases_new
+    assert len(reads) <= 2  # listed once, read once
+
+
 def test_record_package_with_only_compiled_release(empty_ws, tmp_path):
     release = raw_releases(FTS_SELECTED)[0]
     compiled = merge.compile_single(release)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -213,6 +214,7 @@ def _zip_sources(path: Path) -> list[Source]:
             f"{path} is not a readable .zip file ({exc}). Download it again."
         ) from exc
     found: list[Source] = []
+    archive = _Archive(path)
     for info in sorted(infos, key=lambda i: i.filename):
         name = info.filename.replace("\\", "/")
         parts = PurePosixPath(name).parts
@@ -231,24 +233,33 @@ def _zip_sources(path: Path) -> list[Source]:
                 f"{path} › {name}",
                 kind,
                 info.file_size,
-                lambda p=path, n=info.filename: _open_member(p, n),
+                lambda n=info.filename: archive.open(n),
             )
         )
     return found
 
 
-def _open_member(path: Path, member: str) -> BinaryIO:
-    archive = zipfile.ZipFile(path)
-    stream = archive.open(member)
-    # Close the archive with the member stream.
-    original_close = stream.close
+class _Archive:
+    """One .zip file, opened once for all its members, closed when its sources are let go.
 
-    def close() -> None:
-        original_close()
-        archive.close()
+    Opening it again for each member read its whole directory each time, and each opened copy
+    stayed in memory until Python's collector ran: a 2 MB file of 20,000 small members took
+    24 GB and was killed."""
 
-    stream.close = close  # type: ignore[method-assign]
-    return stream
+    def __init__(self, path: Path):
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._lock = threading.Lock()
+
+    def open(self, member: str) -> BinaryIO:
+        with self._lock:
+            if self._zip is None:
+                self._zip = zipfile.ZipFile(self.path)
+            return self._zip.open(member)
+
+    def __del__(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
 
 
 # --------------------------------------------------------------------------- JSON reading

@@ -557,7 +557,9 @@ def v_pinned_keys_and_review_versions(db: Database) -> None:
 def pack_contents(db: Database) -> None:
     """what each pack sent held (a fingerprint of the bid's content), so an approval is known
     to cover that version only"""
-    run_script(db, "ALTER TABLE bid_packs ADD COLUMN content_sha256 TEXT;")
+    # Added once: a file whose version number says it is older than its tables keeps them.
+    if not any(c[1] == "content_sha256" for c in db.conn.execute("PRAGMA table_info(bid_packs)")):
+        run_script(db, "ALTER TABLE bid_packs ADD COLUMN content_sha256 TEXT;")
 
 
 def restore_bid_and_social_value_tables(db: Database) -> None:

@@ -221,6 +221,24 @@ def test_type_error_in_one_ocid_falls_back_to_latest_release(empty_ws):
     assert any(d.startswith("type_error") for d in tender.defects)
 
 
+def test_a_negative_value_is_left_out_with_a_defect(empty_ws):
+    """It was stored as -£5,000,000,000 and sorted and filtered as the smallest tender."""
+    release = json.loads(json.dumps(raw_releases(FTS_SELECTED)[0]))
+    release["tender"]["value"] = {"amount": -5_000_000_000, "currency": "GBP"}
+    lots = [lot for lot in release["tender"].get("lots") or [] if isinstance(lot, dict)]
+    for lot in lots:
+        lot["value"] = {"amount": -1, "currency": "GBP"}
+    report = import_releases(empty_ws, [release])
+    assert report.defect_counts.get("negative_value") == 1  # one tender, counted once
+    tender = store.get_tender(empty_ws.db, release["ocid"])
+    assert tender.value is None and "negative_value" in tender.defects
+    assert all(lot.value is None for lot in tender.lots)
+    (value,) = empty_ws.conn.execute(
+        "SELECT value FROM tenders WHERE ocid = ?", [release["ocid"]]
+    ).fetchone()
+    assert value is None or value >= 0
+
+
 def test_numbers_beyond_a_double_never_lose_a_notice(ws):
     # The FTS page holds 1e9999 three times; the selected file holds Infinity twice.
     text = FTS_PAGE.read_text()

@@ -152,6 +152,16 @@ def num(value: Any) -> float | None:
     return None
 
 
+def _money(value: Any, defects: list[str]) -> float | None:
+    """A tender's or lot's value (:func:`num`); a negative one is left out with a defect: no
+    contract is worth less than nothing, and it would sort and filter as the smallest."""
+    amount = num(value)
+    if amount is not None and amount < 0:
+        defects.append("negative_value")
+        return None
+    return amount
+
+
 def _d(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -475,9 +485,9 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
     # Value
     value = _d(tender.get("value"))
     t.currency = _s(value.get("currency")) or _s(_d(tender.get("minValue")).get("currency"))
-    t.value = num(value.get("amount"))
-    t.value_gross = num(value.get("amountGross"))
-    t.value_min = num(_d(tender.get("minValue")).get("amount"))
+    t.value = _money(value.get("amount"), defects)
+    t.value_gross = _money(value.get("amountGross"), defects)
+    t.value_min = _money(_d(tender.get("minValue")).get("amount"), defects)
     if t.value == 0:
         t.value = None
     if t.value_min == 0:
@@ -562,8 +572,8 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
             title=clean_text(raw.get("title")) or None,
             description=clean_text(raw.get("description")) or None,
             phase=_lot_phase(raw, phase, awarded_lots),
-            value=num(lv.get("amount")),
-            value_gross=num(lv.get("amountGross")),
+            value=_money(lv.get("amount"), defects),
+            value_gross=_money(lv.get("amountGross"), defects),
             cpv=list(lot_cpv.get(lid, {})),
             places=lot_places.get(lid, []),
             sme=suit.get("sme") if isinstance(suit.get("sme"), bool) else None,

@@ -48,6 +48,7 @@ DEFECT_KINDS = {
     "no_deadline": "No deadline",
     "no_place": "No place of delivery",
     "no_value": "No value",
+    "negative_value": "A negative value (left out)",
     "type_error": "Inconsistent data between notices (latest notice used)",
     "odd_number": "A number too large to store (kept as text)",
     "republished": "Notice published twice under one id (the later copy kept)",

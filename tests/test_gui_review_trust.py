@@ -202,3 +202,29 @@ def test_an_untouched_or_unsignable_decision_is_refused_before_a_file_is_asked_f
     answer[0] = QMessageBox.StandardButton.Yes  # the officer means it
     qtbot.mouseClick(page.send, Qt.MouseButton.LeftButton)
     assert len(saved) == 1 and (tmp_path / "r.cbreview").exists()
+
+
+def test_a_sender_trusted_on_first_sight_stays_amber_until_its_words_are_checked(
+    main_window, two_sides, qtbot, monkeypatch
+):
+    """After one open, the "first pack, phone them" warning never came again: the sender was
+    green for good, its words never checked."""
+    monkeypatch.setenv("CONSORTIUM_HOME", str(two_sides["homes"]["ha"]))
+    sent = two_sides["sent"]
+    words = pack.verify_pack(sent).signer["words"]
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(sent)
+    assert "First pack from" in page.banner.text() and page.confirm_button.isVisible()
+    assert page.key_dialog is None  # offered, not forced
+    page.open_pack(sent)
+    assert "VERIFIED" in page.banner.text()
+    assert "has not been checked with them yet" in page.banner.text()
+    assert page.confirm_button.isVisible()
+    qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
+    assert "not been checked with them yet" in page.key_dialog.intro.text()
+    type_words(qtbot, page.key_dialog, words)
+    assert "VERIFIED" in page.banner.text() and "not been checked" not in page.banner.text()
+    assert not page.confirm_button.isVisible()
+    page.open_pack(sent)  # and so it stays
+    assert "⚠" not in page.banner.text() and not page.confirm_button.isVisible()

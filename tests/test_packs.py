@@ -110,6 +110,14 @@ def test_round_trip_export_verify_review_and_back(bid_ws, tmp_path, monkeypatch,
     coi = next(c for c in opened.checklist if c.item.startswith("Conflicts"))
     assert coi.status == review.WARN
     again = pack.verify_pack(path, ha)
+    # Trusted on first sight, never checked: it stays amber until its words are.
+    assert again.sender_status == "known"
+    assert [w for w in again.warnings if "has not been checked with them yet" in w]
+    sender_words = again.signer["words"]
+    with pytest.raises(review.PackRefused):
+        review.open_for_review(ha, path, TODAY, confirm_words="wrong words entirely")
+    review.open_for_review(ha, path, TODAY, confirm_words=sender_words.upper())
+    again = pack.verify_pack(path, ha)
     assert again.sender_status == "known" and not again.warnings
     comments = [
         review.Comment("member", "Ouse Valley Outreach", "Please add your outreach staffing."),

@@ -407,3 +407,88 @@ def test_typed_words_in_us_spelling_match_the_uk_words_shown():
     uk = keys.UK_SPELLINGS[us]
     assert trust.words_match(f"able {us.upper()}, zoo", f"able {uk} zoo")
     assert not trust.words_match(f"able {us} zoo", "able other zoo")
+
+
+# ==================================================== lookalike names, reused keys, strangers
+def resign(src: Path, dest: Path, edit, key=None) -> Path:
+    """A pack with its manifest edited and signed again (by ``key``, or the signer's own)."""
+    with zipfile.ZipFile(src) as zf:
+        manifest = json.loads(zf.read(pack.MANIFEST))
+        entries = [
+            (n, zf.read(n)) for n in zf.namelist() if n not in (pack.MANIFEST, pack.SIGNATURE)
+        ]
+    edit(manifest)
+    key = key or keys.load_private_key()
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    manifest["signer"]["public_key"] = base64.b64encode(raw).decode()
+    manifest["signer"]["fingerprint"] = keys.fingerprint(raw)
+    body = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode()
+    return pack.write_signed_zip(dest, body, key.sign(body), entries)
+
+
+def test_a_lookalike_name_or_mixed_alphabets_are_refused_and_nothing_is_stored(parties, tmp_path):
+    """A pack re-signed with a new key under "Milton Keynes Women's Rеfuge" (a Cyrillic е)
+    opened as a first pack from a new sender, and later showed a plain green VERIFIED."""
+    real = parties.send("real.cbpack")
+    parties.as_("ha")
+    review.open_for_review(parties.ha_ws, real, TODAY)  # the real lead, trusted here
+    before = counts(parties.ha_ws)
+    lookalike = resign(
+        real,
+        tmp_path / "lookalike.cbpack",
+        lambda m: m["signer"].update(organisation="Milton Keynes Women's R\u0435fuge"),
+        Ed25519PrivateKey.generate(),
+    )
+    result = pack.verify_pack(lookalike, parties.ha_ws)
+    assert not result.ok and result.problems[-1].startswith("LOOKALIKE NAME")
+    assert "looks like Milton Keynes Women's Refuge (trusted here)" in result.problems[-1]
+    with pytest.raises(review.PackRefused):
+        review.open_for_review(parties.ha_ws, lookalike, TODAY, confirm_words="any words")
+    # Mixed alphabets in one word, with no trusted sender to look like: refused too.
+    mixed = resign(
+        real,
+        tmp_path / "mixed.cbpack",
+        lambda m: m["signer"].update(organisation="Canalsid\u0435 Homes"),
+        Ed25519PrivateKey.generate(),
+    )
+    result = pack.verify_pack(mixed, parties.ha_ws)
+    assert not result.ok and "mixes letters of different alphabets" in result.problems[-1]
+    assert counts(parties.ha_ws) == before
+    # Names of other alphabets, each word in one, are names like any other.
+    assert trust.mixed_alphabets("Ελληνική Community Centre") == []
+    assert trust.skeleton("Actiοn") == trust.skeleton("ACTION") == "action"
+
+
+def test_a_trusted_key_under_another_name_or_a_signer_outside_the_consortium_is_flagged(
+    parties, tmp_path
+):
+    real = parties.send("real.cbpack")
+    parties.as_("ha")
+    review.open_for_review(parties.ha_ws, real, TODAY)
+    parties.as_("consortium")
+    renamed = resign(
+        real,
+        tmp_path / "renamed.cbpack",
+        lambda m: m["signer"].update(organisation="Ouse Valley Outreach"),
+    )
+    parties.as_("ha")
+    result = pack.verify_pack(renamed, parties.ha_ws)
+    assert result.ok and result.sender_status == "new"
+    assert any(
+        "signed with the key trusted here for Milton Keynes Women's Refuge, but says it is "
+        "from Ouse Valley Outreach" in w
+        for w in result.warnings
+    )
+    stranger = resign(
+        real,
+        tmp_path / "stranger.cbpack",
+        lambda m: m["signer"].update(organisation="Unknown Charity"),
+        Ed25519PrivateKey.generate(),
+    )
+    result = pack.verify_pack(stranger, parties.ha_ws)
+    assert any(
+        "Unknown Charity signed this pack but is not a member of the consortium" in w
+        for w in result.warnings
+    )
+    # The real lead's own pack: a member, and no such warning.
+    assert not any("not a member" in w for w in pack.verify_pack(real, parties.ha_ws).warnings)

@@ -50,6 +50,11 @@ class KeyConfirmDialog(QDialog):
                 "<p>Someone may be pretending to be them. Trust the new key only if "
                 f"{who} tell you they changed it.</p>"
             )
+        elif check["status"] == trust.KNOWN:
+            intro = (
+                f"<p>{who}'s key is trusted here since their first file, but its words have "
+                "not been checked with them yet.</p>"
+            )
         else:
             intro = f"<p>This is the first file signed by {who}'s key that you have taken in.</p>"
         self.intro = QLabel(

@@ -318,6 +318,12 @@ class ReviewPage(QWidget):
             f"Their key's words: <b>{escape(signer['words'])}</b>{warn}",
             key_confirm.AMBER if result.warnings else key_confirm.GREEN,
         )
+        if not review.sender_confirmed(self.ws, signer["fingerprint"]):
+            # Trusted on first sight only: offered (not forced) until its words are checked.
+            self._confirm_again = lambda: key_confirm.ask(
+                self, result.key, lambda typed: self.open_pack(path, confirm_words=typed)
+            )
+            self.confirm_button.setVisible(True)
         self._show_summary()
         self._show_checklist(self.opened.checklist)
         self._enable(True)

@@ -509,15 +509,43 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
     the caller that goes on to use the pack, once everything has passed."""
     from consortium.packs import trust
 
-    check = trust.key_check(ws, result.signer["organisation"], signer.get("public_key", ""))
-    if confirm_words is not None and check.status != trust.KNOWN:
+    organisation = result.signer["organisation"]
+    check = trust.key_check(ws, organisation, signer.get("public_key", ""))
+    pinned_unconfirmed = check.status == trust.KNOWN and not _confirmed_before(
+        ws, check.fingerprint
+    )
+    if confirm_words is not None and (check.status != trust.KNOWN or pinned_unconfirmed):
         try:
             trust.confirm(check, confirm_words)
         except trust.TrustError as exc:
             result.problems.append(str(exc))
     result.sender_status = check.status
     result.key = check.to_dict()
-    organisation = result.signer["organisation"]
+    mixed = trust.mixed_alphabets(organisation)
+    lookalike = trust.lookalike_of(ws, organisation) if check.status == trust.NEW else None
+    if mixed or lookalike:
+        # No confirming by words: the words would be the forger's own.
+        result.problems.append(
+            f"LOOKALIKE NAME: this pack says it is from “{organisation}”, "
+            + (
+                f"which looks like {lookalike['organisation']} (trusted here) but is spelt "
+                "with different letters"
+                if lookalike
+                else f"whose name mixes letters of different alphabets ({', '.join(mixed)})"
+            )
+            + ". Do not rely on it: phone the organisation it claims to be from, on a number "
+            "you already have."
+        )
+        return
+    if check.status == trust.NEW:
+        other = trust.key_by_fingerprint(ws, check.fingerprint)
+        if other is not None and not trust.same_name(other["organisation"], organisation):
+            result.warnings.append(
+                f"This pack is signed with the key trusted here for {other['organisation']}, "
+                f"but says it is from {organisation}. Unless {other['organisation']} has "
+                "changed its name, do not rely on it: phone them on a number you already have."
+            )
+            return
     if check.status == trust.CHANGED and not check.confirmed:
         result.key_refused = True
         result.problems.append(
@@ -531,11 +559,32 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
             f"You confirmed {organisation}'s new key by its words ({check.words}); it replaces "
             f"{check.pinned['words']} once the pack is opened."
         )
-    elif check.status == trust.NEW:
+    elif check.status == trust.NEW and not check.confirmed:
         result.warnings.append(
             f"First pack from {organisation} on this computer. Phone them and check "
             f"their key's words: {check.words}."
         )
+    elif pinned_unconfirmed and not check.confirmed:
+        # Trusted on first sight, never checked: it stays amber until its words are.
+        result.warnings.append(
+            f"{organisation}'s key has not been checked with them yet. Phone them on a number "
+            f"you already have and check its words: {check.words}."
+        )
+    members = result.manifest.get("members") or []
+    if members and not any(trust.same_name(m, organisation) for m in members):
+        result.warnings.append(
+            f"{organisation} signed this pack but is not a member of the consortium it is "
+            f"for ({', '.join(members[:6])}{' …' if len(members) > 6 else ''}). Ask the lead "
+            "why, on a number you already have."
+        )
+
+
+def _confirmed_before(ws: Workspace, fingerprint: str) -> bool:
+    """Its words were checked with the sender once (not only trusted on first sight)."""
+    row = ws.db.execute(
+        "SELECT confirmed_at FROM known_senders WHERE fingerprint = ?", [fingerprint]
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:

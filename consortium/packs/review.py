@@ -792,6 +792,14 @@ def _when(iso: str | None) -> str:
         return "earlier"
 
 
+def sender_confirmed(ws: Workspace, fingerprint: str) -> bool:
+    """The sender's key has had its words checked with them (not only trusted on first sight)."""
+    row = ws.db.execute(
+        "SELECT confirmed_at FROM known_senders WHERE fingerprint = ?", [fingerprint]
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def latest_review(ws: Workspace, bid_id: int) -> dict | None:
     """The review that counts for a bid (of the newest pack that has one, see
     :func:`standing.headline_review`): decision, reasons, conditions, reviewer, when; whether it

@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -63,8 +64,55 @@ def _normal(text: str) -> list[str]:
     return keys.uk_spelling(" ".join(re.findall(r"[a-z]+", (text or "").lower()))).split()
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
+    """The same organisation's name, whatever its case or spacing."""
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+# Greek and Cyrillic letters drawn like Latin ones (after casefolding): "Actiοn" with a Greek
+# omicron reads as "Action". Hand-written, not a confusables library: the rule needs only the
+# letters a name of a UK organisation could be forged with, and Python's own Unicode names to
+# tell the alphabets apart (a library would bring a megabyte of tables to every build).
+_LOOKALIKES = str.maketrans(
+    "αβεικνορτυχγавеёкмнорстухіјѕԁԛԝһӏ",
+    "abeiknoptuxyabeekmhopctyxijsdqwhl",
+)
+
+
+def _alphabets(word: str) -> set[str]:
+    """The alphabets a word's letters come from ('LATIN', 'GREEK', 'CYRILLIC' …)."""
+    found = set()
+    for ch in word:
+        if ch.isalpha():
+            found.add(unicodedata.name(ch, "UNKNOWN").split(" ")[0])
+    return found
+
+
+def mixed_alphabets(name: str) -> list[str]:
+    """The words of ``name`` that mix letters of different alphabets (no real name does; a
+    forged one does, to look like another)."""
+    return [w for w in name.split() if len(_alphabets(w)) > 1]
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like: its letters and digits, case, accents, spacing and lookalike
+    letters of other alphabets left aside."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LOOKALIKES)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def lookalike_of(ws: Workspace, organisation: str) -> dict | None:
+    """A trusted sender whose name looks like ``organisation`` but is not spelt the same."""
+    wanted = skeleton(organisation)
+    rows = ws.db.execute(
+        "SELECT organisation, public_key, fingerprint, confirmed_at FROM known_senders "
+        "WHERE replaced_by IS NULL ORDER BY last_seen DESC"
+    ).fetchall()
+    for row in rows:
+        if not same_name(row[0], organisation) and skeleton(row[0]) == wanted:
+            return _pinned_row(row)
+    return None
 
 
 def words_match(typed: str, words: str) -> bool:
@@ -75,11 +123,12 @@ def words_match(typed: str, words: str) -> bool:
 def _pinned_row(row) -> dict | None:
     if row is None:
         return None
-    organisation, public_key, fingerprint = row
+    organisation, public_key, fingerprint, confirmed_at = row
     return {
         "organisation": organisation,
         "fingerprint": fingerprint,
         "words": keys.fingerprint_words(base64.b64decode(public_key)),
+        "confirmed_at": confirmed_at,  # when its words were checked with the sender, if ever
     }
 
 
@@ -87,16 +136,17 @@ def current_key_of(ws: Workspace, organisation: str) -> dict | None:
     """The key pinned for an organisation (not replaced since), if any. Names match whatever
     their case or spacing, so a lookalike name cannot pass as a new sender."""
     rows = ws.db.execute(
-        "SELECT organisation, public_key, fingerprint FROM known_senders "
+        "SELECT organisation, public_key, fingerprint, confirmed_at FROM known_senders "
         "WHERE replaced_by IS NULL ORDER BY last_seen DESC"
     ).fetchall()
-    return _pinned_row(next((r for r in rows if _same_name(r[0], organisation)), None))
+    return _pinned_row(next((r for r in rows if same_name(r[0], organisation)), None))
 
 
 def key_by_fingerprint(ws: Workspace, fingerprint: str) -> dict | None:
     return _pinned_row(
         ws.db.execute(
-            "SELECT organisation, public_key, fingerprint FROM known_senders WHERE fingerprint = ?",
+            "SELECT organisation, public_key, fingerprint, confirmed_at FROM known_senders "
+            "WHERE fingerprint = ?",
             [fingerprint],
         ).fetchone()
     )
@@ -118,7 +168,7 @@ def key_check(
         pinned = current_key_of(ws, organisation)
         if pinned is None:
             known = key_by_fingerprint(ws, fingerprint)
-            if known is not None and _same_name(known["organisation"], organisation):
+            if known is not None and same_name(known["organisation"], organisation):
                 pinned = known
     if pinned is None:
         return check

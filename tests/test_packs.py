@@ -186,17 +186,31 @@ def test_review_checks_and_readiness_use_one_rule_on_the_contract_start(bid_ws, 
 
 
 def test_resubmitted_pack_shows_what_changed(bid_ws, tmp_path, monkeypatch):
+    from consortium.bids import questions
+
     ws, bid = bid_ws
+    q = questions.Question(bid_id=bid.id, ref="Q7", text="How will you reach isolated people?")
+    q.answer = "Through outreach workers in every ward, " * 10
+    (q,) = questions.add_questions(ws, bid.id, [q])
     first = make_pack(ws, bid, tmp_path, "v1.cbpack")
     c = consortia.load(ws.db, bids.load(ws.db, bid.id).consortium_id)
     c.fee_percent = 6.0
     consortia.save(ws, c)
+    q.answer = "We will not offer interpreters."
+    questions.save(ws, q)
     second = make_pack(ws, bid, tmp_path, "v2.cbpack")
     monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
     ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
     assert review.open_for_review(ha, first, TODAY).changes == []
     changes = review.open_for_review(ha, second, TODAY).changes
     assert any(ch.startswith("consortium.fee_percent: null → 6.0") for ch in changes)
+    # An answer changed: which question, how long it was and is, not a block of JSON.
+    assert (
+        "questions[Q7].answer: changed (60 → 5 words), now “We will not offer interpreters.”"
+        in (changes)
+    )
+    assert not [ch for ch in changes if ch.startswith(("questions:", "members["))]
+    assert "questions[Q7].words: 60 → 5" not in changes  # said once, by the answer
     ha.close()
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from consortium import validation
 from consortium.bids import rules
+from consortium.bids.questions import word_count
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
@@ -314,26 +315,50 @@ def checklist(data: dict, today: dt.date | None = None) -> list[Check]:
 
 
 # ============================================================================ versions
+# What names an item of a list, so that two versions' items are matched (members by name,
+# questions by their reference, credentials by type), not compared as one block of JSON.
+_ITEM_KEYS = ("name", "ref", "type")
+
+
+# Worked out from what is shown already (an answer's word count): said once, by the answer.
+_DERIVED = {"words", "over_limit"}
+
+
+def _item_key(a: list, b: list) -> str | None:
+    """The key naming each item of both versions of a list once, if there is one."""
+    for key in _ITEM_KEYS:
+        if all(
+            all(isinstance(x, dict) and x.get(key) not in (None, "") for x in side)
+            and len({str(x[key]) for x in side}) == len(side)
+            for side in (a, b)
+        ):
+            return key
+    return None
+
+
 def diff_bid(old: dict, new: dict) -> list[str]:
     """What changed between two versions of a bid's data, in words."""
     changes: list[str] = []
 
     def walk(a, b, where: str) -> None:
         if isinstance(a, dict) and isinstance(b, dict):
-            for key in sorted(set(a) | set(b)):
+            for key in sorted((set(a) | set(b)) - _DERIVED):
                 walk(a.get(key), b.get(key), f"{where}.{key}" if where else str(key))
-        elif (
-            isinstance(a, list)
-            and isinstance(b, list)
-            and all(isinstance(x, dict) and "name" in x for x in a + b)
-        ):
-            left, right = {x["name"]: x for x in a}, {x["name"]: x for x in b}
+        elif isinstance(a, list) and isinstance(b, list) and (key := _item_key(a, b)):
+            left, right = {str(x[key]): x for x in a}, {str(x[key]): x for x in b}
             for name in sorted(set(left) - set(right)):
                 changes.append(f"{where}: {name} removed")
             for name in sorted(set(right) - set(left)):
                 changes.append(f"{where}: {name} added")
             for name in sorted(set(left) & set(right)):
                 walk(left[name], right[name], f"{where}[{name}]")
+        elif a == b:
+            return
+        elif isinstance(a, str) and isinstance(b, str) and max(len(a), len(b)) > 80:
+            # A changed answer: how long it was and is, and how the new one begins.
+            changes.append(
+                f"{where}: changed ({word_count(a):,} → {word_count(b):,} words), now “{_short(b)}”"
+            )
         elif a != b:
             changes.append(f"{where}: {_short(a)} → {_short(b)}")
 

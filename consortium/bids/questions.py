@@ -74,13 +74,7 @@ class Question:
 
     @property
     def label(self) -> str:
-        """How people refer to it: 'Q 2.1' or 'question 3'; a reference that already says
-        'Q1' or 'Question 4' is kept as it is (never 'Q Q1')."""
-        if not self.ref:
-            return f"question {self.position + 1}"
-        if re.match(r"(?i)q(uestion)?\s*\.?\s*\d", self.ref):
-            return self.ref
-        return f"Q {self.ref}"
+        return question_label(self.ref, self.position)
 
     def to_dict(self) -> dict:
         return {
@@ -100,6 +94,16 @@ class Question:
             "over_limit": self.over_limit,
             "sources": self.sources,
         }
+
+
+def question_label(ref: str, position: int) -> str:
+    """How people refer to a question: 'Q 2.1' or 'question 3'; a reference that already says
+    'Q1' or 'Question 4' is kept as it is (never 'Q Q1')."""
+    if not ref:
+        return f"question {position + 1}"
+    if re.match(r"(?i)q(uestion)?\s*\.?\s*\d", ref):
+        return ref
+    return f"Q {ref}"
 
 
 def _now() -> str:

@@ -252,7 +252,7 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
     orgs = partner_store.load_many(ws.db, [m.org_id for m in c.members])
     for org in orgs:
         role = next((m.role for m in c.members if m.org_id == org.id), None)
-        for f in rules.document_findings(org.name, role, org.credentials, on, asked):
+        for f in rules.document_findings(org.name, role, org.credentials, on, asked, today):
             items.append(
                 Item(f.code, f.severity, f.message, _p_where(org, f"credentials: {f.document}"))
             )

@@ -68,6 +68,7 @@ def document_findings(
     credentials: Iterable[Credential],
     on: dt.date,
     asked: Iterable[Requirement] = (),
+    today: dt.date | None = None,
 ) -> list[Finding]:
     """What is wrong with one member's documents on the day ``on``: required ones missing,
     undated or expiring before it; what the notice asks for missing or with too little cover
@@ -75,6 +76,11 @@ def document_findings(
     credentials = list(credentials)
     findings: list[Finding] = []
     used: set[int] = set()
+
+    def lapse(expires: dt.date) -> str:
+        # Said as it stands today: a policy that lapsed last month "expired", not "expires".
+        verb = "expired" if today is not None and expires < today else "expires"
+        return f"{verb} on {uk_date(expires)}, before the contract starts ({uk_date(on)})."
 
     def add(code, severity, message, req_or_cred):
         findings.append(
@@ -99,8 +105,7 @@ def document_findings(
             add(
                 "document_expired",
                 "problem",
-                f"{member}'s {_label(req)} expires on {uk_date(best.expires)}, before the "
-                f"contract starts ({uk_date(on)}).",
+                f"{member}'s {_label(req)} {lapse(best.expires)}",
                 req,
             )
     if role in DELIVERING:
@@ -133,8 +138,7 @@ def document_findings(
                 add(
                     "document_expired",
                     "problem",
-                    f"{member}'s {_label(req)} expires on {uk_date(best.expires)}, before the "
-                    f"contract starts ({uk_date(on)}).",
+                    f"{member}'s {_label(req)} {lapse(best.expires)}",
                     req,
                 )
     for c in credentials:
@@ -144,7 +148,7 @@ def document_findings(
             "other_expired",
             "warning",
             f"{member}'s {c.type} {c.kind if c.kind == 'insurance' else ''}".rstrip()
-            + f" expires on {uk_date(c.expires)}, before the contract starts ({uk_date(on)}).",
+            + f" {lapse(c.expires)}",
             c,
         )
     return findings

@@ -184,7 +184,8 @@ def cmd_keys_create(args, ws: Workspace) -> int:
     )
     me = keys.create_key(organisation, passphrase, replace=args.replace)
     print(
-        f"Created a signing key for {me.organisation}.\nRead these words to the housing association to confirm it: {me.words}"
+        f"Created a signing key for {me.organisation}.\nRead these words to the other side "
+        f"(the housing association, or the consortium) when they phone to check it: {me.words}"
     )
     return 0
 

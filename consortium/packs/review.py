@@ -20,7 +20,7 @@ from pathlib import Path
 
 from consortium import validation
 from consortium.bids import rules
-from consortium.bids.questions import word_count
+from consortium.bids.questions import question_label, word_count
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
@@ -190,6 +190,7 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
             [_credential(c) for c in m.get("credentials", [])],
             start,
             asked,
+            today,
         )
     ]
     for title, kinds, fine in (
@@ -290,7 +291,7 @@ def _requirement(r: dict) -> Requirement:
 
 
 def _q_label(q: dict) -> str:
-    return f"Q {q['ref']}" if q.get("ref") else f"question {int(q.get('position') or 0) + 1}"
+    return question_label(str(q.get("ref") or ""), int(q.get("position") or 0))
 
 
 def answered(data: dict) -> int:
@@ -864,7 +865,9 @@ def comments_for(ws: Workspace, bid_id: int) -> list[dict]:
     for row in rows:
         q = by_id.get(row["anchor_id"] or "") or by_ref.get(row["anchor_id"] or "")
         if row["anchor_type"] == "question" and q is not None:
-            row["label"] = f"{q.label} — {_snippet(q.text)}"
+            label = f"{q.label} — {_snippet(q.text)}"
         else:
-            row["label"] = row["anchor_label"] or f"{row['anchor_type']} {row['anchor_id'] or ''}"
+            label = row["anchor_label"] or f"{row['anchor_type']} {row['anchor_id'] or ''}"
+        # Shown as "label: comment": a question's own full stop would make it ".:".
+        row["label"] = label.rstrip(" .:;")
     return rows

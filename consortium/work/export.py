@@ -61,7 +61,7 @@ def documents_needed(ws: Workspace, bid_id: int, org_id: int, today: dt.date) ->
     on = rules.judged_on(readiness.contract_start(ws, bid), today)
     asked = rules.asked_by(readiness._tender(ws, bid))
     needed, seen = [], set()
-    for f in rules.document_findings(org.name, role, org.credentials, on, asked):
+    for f in rules.document_findings(org.name, role, org.credentials, on, asked, today):
         key = f"{f.kind}:{f.document}"
         if key not in seen:
             seen.add(key)

@@ -1,0 +1,46 @@
+"""How the one rule set for members' documents, and review labels, read to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from consortium.bids import rules
+from consortium.bids.questions import question_label
+from consortium.records import Credential
+
+START = dt.date(2027, 6, 21)
+
+
+def safeguarding(expires: dt.date) -> Credential:
+    return Credential(kind="policy", type="Safeguarding", expires=expires)
+
+
+def messages(today: dt.date, expires: dt.date) -> list[str]:
+    found = rules.document_findings(
+        "Northside Young Carers Trust", "delivery partner", [safeguarding(expires)], START, (), today
+    )
+    return [f.message for f in found if "Safeguarding" in f.message or "safeguarding" in f.message]
+
+
+def test_a_policy_that_has_lapsed_already_expired_and_one_still_valid_expires():
+    """'…expires on 13 Nov 2026' was printed on 3 Dec 2026."""
+    (lapsed,) = messages(dt.date(2026, 12, 3), dt.date(2026, 11, 13))
+    assert "safeguarding policy expired on 13 Nov 2026, before the contract starts" in lapsed
+    (coming,) = messages(dt.date(2026, 12, 3), dt.date(2027, 1, 31))
+    assert "safeguarding policy expires on 31 Jan 2027, before the contract starts" in coming
+
+
+def test_a_question_reference_is_never_doubled():
+    assert question_label("Q1", 0) == "Q1"
+    assert question_label("Question 4", 3) == "Question 4"
+    assert question_label("2.1", 0) == "Q 2.1"
+    assert question_label("", 2) == "question 3"
+
+
+def test_a_pack_question_is_labelled_as_the_bid_labels_it():
+    """The Review area's comment targets read "Q Q1 — Describe how…"."""
+    from consortium.packs import review
+
+    data = {"questions": [{"id": 1, "ref": "Q1", "position": 0, "text": "Describe how."}]}
+    labels = [a.label for a in review.anchors(data) if a.type == "question"]
+    assert labels and labels[0].startswith("Q1 — ") and not labels[0].startswith("Q Q1")

@@ -281,7 +281,9 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     dialogs.texts.append("Canalside Homes")
     asked = len(dialogs.asked)
     click(qtbot, review_page.send)
-    assert dialogs.asked[asked] == "A signing key is needed"
+    # The checklist has failed checks: the officer is asked before approving, and says yes.
+    assert dialogs.asked[asked] == "Approve with checks not passed?"
+    assert dialogs.asked[asked + 1] == "A signing key is needed"
     # The reviewer is told what is signed and for whom (not "a bid pack … the housing association").
     assert (
         dialogs.said[-2].startswith("A review is signed") and "the consortium" in dialogs.said[-2]

@@ -5,6 +5,7 @@ files a person can open by hand any more: this is the way back."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -99,6 +100,10 @@ class RestoreDialog(QDialog):
 
     def _fill(self, result: tuple[list[Backup], int, bool]) -> None:
         found, stored, making = result
+        # Asked before the folder was read: a backup that finished meanwhile is in the list, so
+        # the dialog never lists it and says it is still being made.
+        today = f"daily-{dt.date.today().isoformat()}"
+        making = making and not any(b.name == today for b in found)
         chosen = self.current()
         self.backups = list(reversed(found))  # newest first
         text = (

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import zstandard
 
+from consortium import jsonfile
 from consortium.errors import ConsortiumError
 from consortium.progress import Cancelled, IsCancelled, Progress, never_cancelled, no_progress
 
@@ -197,7 +198,7 @@ def _listing(path: Path) -> dict:
     try:
         if path.stat().st_size > 64 * 2**20:  # a list of 2 TB of pieces; this is not one
             raise ValueError("too big to be a list of pieces")
-        listing = json.loads(path.read_bytes())
+        listing = jsonfile.parse(path.read_bytes())  # a ValueError for 100,000 '[' too
         if listing.get("format") != FORMAT or listing.get("piece") != PIECE:
             raise ValueError(f"format {listing.get('format')}")
         size, pieces = listing["size"], listing["pieces"]

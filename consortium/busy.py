@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from consortium import jsonfile
 from consortium.errors import ConsortiumError
 
 TIMEOUT_MS = 5000  # how long a write waits for another one to finish before saying so
@@ -75,7 +76,7 @@ def _alive(pid: int) -> bool:
 def holder(path: Path) -> dict | None:
     """The note of the process writing to the workspace now, if one left a note and still runs."""
     try:
-        note = json.loads(marker(path).read_text(encoding="utf-8"))
+        note = jsonfile.parse(marker(path).read_text(encoding="utf-8"))
         pid, what = int(note["pid"]), str(note["what"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from consortium import jsonfile
+
 DEMO_NAME = "Demo workspace.consortium"
 
 
@@ -31,7 +33,7 @@ def _settings_file() -> Path:
 
 def load_settings() -> dict:
     try:
-        data = json.loads(_settings_file().read_text(encoding="utf-8"))
+        data = jsonfile.parse(_settings_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}  # missing or damaged settings are not worth stopping the app for
     return data if isinstance(data, dict) else {}

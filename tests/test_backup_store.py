@@ -264,3 +264,49 @@ def test_a_restore_keeps_its_pieces_from_a_clear_away_that_starts_meanwhile(big,
     out = backup_store.restore(old, tmp_path / "r.consortium", progress=progress)
     assert cleared and not old.path.exists()  # its list went meanwhile
     assert sha(out) == sha(tmp_path / "old.consortium")
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        "[" * 100_000 + "]" * 100_000,  # Python's parser gives up (RecursionError)
+        '{"format": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["list", "in-an-object"],
+)
+def test_a_list_nested_too_deeply_is_skipped_and_the_good_backups_still_restore(
+    demo_file, tmp_path, damaged
+):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Workspace.open(demo_file, backup=False) as ws:
+        copy = snapshot(ws, tmp_path / "s.consortium")
+        good = backup_store.save(folder, copy, "daily-2026-12-01")
+    (folder / "daily-2026-12-02.backup").write_text(damaged)  # in the same folder
+    assert [b.name for b in backup_store.backups(folder)] == ["daily-2026-12-01"]
+    with pytest.raises(BackupError, match="daily-2026-12-02.backup cannot be read .*deep"):
+        backup_store._listing(folder / "daily-2026-12-02.backup")
+    out = backup_store.restore(good, tmp_path / "restored.consortium")
+    assert sha(out) == sha(copy)
+    # Clearing away still runs, and deletes no piece while that list cannot be read.
+    good.path.unlink()
+    kept = backup_store.stored_bytes(folder)
+    backup_store.prune(folder, "daily-", 7, grace_s=0)
+    assert backup_store.stored_bytes(folder) == kept > 0
+
+
+def test_the_command_line_lists_and_restores_beside_a_list_nested_too_deeply(demo_file, tmp_path):
+    from conftest import cli
+
+    code = cli("--workspace", str(demo_file), "check")  # opened: today's daily backup
+    assert code.returncode == 0, code.stderr
+    folder = backup_store.folder_of(demo_file)
+    (folder / "daily-1999-01-01.backup").write_text("[" * 100_000 + "]" * 100_000)
+    listed = cli("--workspace", str(demo_file), "backups", "--json")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    (only,) = json.loads(listed.stdout)["backups"]
+    dest = tmp_path / "restored.consortium"
+    done = cli("--workspace", str(demo_file), "restore", only["name"], str(dest))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    with Workspace.open(dest, backup=False) as ws:
+        assert ws.db["organisations"].count >= 12

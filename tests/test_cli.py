@@ -53,6 +53,17 @@ def test_init_creates_an_empty_workspace_and_remembers_it(tmp_path, capsys):
     assert out.startswith("No partners yet.")
 
 
+def test_a_settings_file_nested_too_deeply_is_set_aside_not_a_crash(
+    consortium_home, tmp_path, capsys
+):
+    consortium_home.mkdir(parents=True, exist_ok=True)
+    (consortium_home / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
+    path = tmp_path / "charity.consortium"
+    code, out, err = run(capsys, "init", str(path))  # remembers it in the settings
+    assert code == 0, err
+    assert home.load_settings()["last_workspace"] == str(path.resolve())
+
+
 def test_init_refuses_an_existing_file(tmp_path, capsys):
     path = tmp_path / "taken.consortium"
     path.write_text("mine")

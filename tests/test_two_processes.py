@@ -162,3 +162,10 @@ def test_a_note_left_by_a_killed_process_is_ignored(workspace):
     )
     assert busy.holder(workspace) is None
     assert "busy in another window or program" in str(busy.error(workspace))
+
+
+def test_a_note_nested_too_deeply_beside_the_workspace_is_no_holder(workspace):
+    # Anyone can leave a file beside a shared workspace: it is not a note of ours.
+    busy.marker(workspace).write_text('{"pid": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert busy.holder(workspace) is None
+    assert "is busy in another window or program" in str(busy.error(workspace))

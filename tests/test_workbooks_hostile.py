@@ -102,6 +102,20 @@ def test_value_file_refuses_infinity_and_odd_json_shapes(empty_ws, tmp_path):
     ).fetchone()
 
 
+def test_a_value_file_nested_hundreds_deep_is_refused_not_a_crash(empty_template, tmp_path):
+    # 900 levels parse, then broke the next walk over them (a RecursionError traceback).
+    from conftest import cli, copy_workspace
+
+    ws = copy_workspace(empty_template, tmp_path / "ws.consortium")
+    deep = {"framework": {"id": "D1"}, "measures": [{"code": "DEEP"}]}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(deep).replace('"DEEP"', "[" * 900 + "]" * 900), "utf-8")
+    done = cli("--workspace", str(ws), "sv", "load", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "deep.json was not loaded" in done.stderr
+    assert "nested more than 64 levels deep" in done.stderr
+
+
 def test_contracts_finder_xlsx_with_a_far_cell(empty_ws, tmp_path):
     path = far_cell(FIX / "ocds" / "cf-xlsx-small.xlsx", tmp_path / "far.xlsx")
     report = import_paths(empty_ws, [path])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from consortium import sheets, workbooks
+from consortium import jsonfile, sheets, workbooks
 from consortium.changes import LIBRARY
 from consortium.library import store
 from consortium.library.store import Entry, LibraryError
@@ -107,8 +107,8 @@ def _read(path: Path) -> list[dict]:
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
-            data = storable(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, UnicodeDecodeError, RecursionError, OSError) as exc:
+            data = storable(jsonfile.parse(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
             raise LibraryError(f"{path.name} is not a readable library file: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LibraryError(f"{path.name} is not a Consortium library export.")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from consortium import workbooks
+from consortium import jsonfile, workbooks
 from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
@@ -75,9 +75,8 @@ def _truthy(v) -> bool:
 
 def _read_json(path: Path) -> tuple[dict, list[tuple[str, dict]]]:
     try:
-        # ValueError covers a number of thousands of digits; RecursionError, nesting 100k deep.
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        data = jsonfile.parse(path.read_text(encoding="utf-8"))  # deep nesting refused too
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ValueFileError(path, [f"cannot read it as JSON: {exc}"]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
         raise ValueFileError(path, ["expected an object with 'framework' and 'measures' (a list)"])

@@ -206,3 +206,67 @@ def test_import_a_hand_made_workbook(empty_ws, tmp_path):
         dt.date(2027, 3, 1),
         dt.date(2026, 3, 1),
     )
+
+
+def library_file(path, **fields):
+    """A library export of one entry, with ``fields`` put over a good one."""
+    entry = {"uid": "u-1", "kind": "case study", "title": "Young carers", "body": "We..."}
+    entry |= {"tags": ["carers"], "cpv": ["85000000"], "updated_at": "2026-12-03T13:01:09+00:00"}
+    entry |= fields
+    data = {"format": "consortium-library", "version": 1, "entries": [entry]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"tags": 5}, "tags must be a list of words"),
+        ({"cpv": 85000000}, "cpv must be a list of CPV codes"),
+        ({"tags": [["a"], {"b": 1}]}, "tags must be a list of words"),
+        ({"tags": {"a": 1}}, "tags must be a list of words"),
+        ({"cpv": [None]}, "cpv must be a list of CPV codes"),
+        ({"title": {"a": 1}}, "title must be text"),
+        ({"uid": {"x": 1}}, "uid must be text"),
+        ({"body": ["a", "b"]}, "body must be text"),
+        ({"kind": ["answer"]}, "kind must be text"),
+        ({"owner": True}, "owner must be text"),
+    ],
+)
+def test_a_field_of_the_wrong_shape_is_named_and_nothing_is_imported(
+    empty_ws, tmp_path, fields, said
+):
+    fill_library(empty_ws)
+    before = dump(empty_ws)
+    path = library_file(tmp_path / "shared.json", **fields)
+    with pytest.raises(LibraryError) as caught:
+        share.import_entries(empty_ws, path)
+    assert str(caught.value) == f"Entry 1 in shared.json: {said}. Nothing was imported."
+    assert dump(empty_ws) == before
+
+
+def test_tags_and_codes_given_as_text_are_read_as_a_spreadsheet_cell_is(empty_ws, tmp_path):
+    share.import_entries(empty_ws, library_file(tmp_path / "one.json", tags="safeguarding"))
+    (e,) = store.list_all(empty_ws.db)
+    assert e.tags == ["safeguarding"]  # one tag, not twelve letters
+    path = library_file(
+        tmp_path / "two.json",
+        uid="u-2",
+        title="Outreach",
+        tags="safeguarding; young carers",
+        cpv="85000000; 85310000-5",
+    )
+    share.import_entries(empty_ws, path)
+    e = next(e for e in store.list_all(empty_ws.db) if e.uid == "u-2")
+    assert (e.tags, e.cpv) == (["safeguarding", "young carers"], ["85000000", "85310000"])
+    # A number where text belongs is the text a spreadsheet cell would give.
+    share.import_entries(empty_ws, library_file(tmp_path / "n.json", uid="u-3", title=2026))
+    assert "2026" in {e.title for e in store.list_all(empty_ws.db)}
+    # In a workbook, a CPV code typed as a number is still the code.
+    wb = openpyxl.Workbook()
+    wb.active.append(["Title", "CPV", "Tags"])
+    wb.active.append(["Day centre", 85000000, "older people; lunch club"])
+    wb.save(tmp_path / "cells.xlsx")
+    share.import_entries(empty_ws, tmp_path / "cells.xlsx")
+    e = next(e for e in store.list_all(empty_ws.db) if e.title == "Day centre")
+    assert (e.tags, e.cpv) == (["older people", "lunch club"], ["85000000"])

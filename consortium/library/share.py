@@ -146,11 +146,64 @@ def _read(path: Path) -> list[dict]:
         out = []
         for row in grid[1:]:
             d = {h: _unsafe(v) for h, v in zip(headers, row, strict=False) if h}
-            for key in ("tags", "cpv"):
-                d[key] = [t.strip() for t in str(d.get(key) or "").split(";") if t.strip()]
+            for key in ("tags", "cpv"):  # a cell of "a; b" (or a CPV code typed as a number)
+                d[key] = "" if d.get(key) is None else str(d[key])
             out.append(d)
         return out
     raise LibraryError(f"Import library entries from a .json or .xlsx file, not {path.name}.")
+
+
+def _text(value, n: int, where: str, name: str) -> str:
+    """A text field of entry ``n``: text, or a number or date as a spreadsheet cell holds it;
+    a list, an object or true/false is refused (it was stored as the text "{'a': 1}")."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, dict, list)):
+        raise LibraryError(f"Entry {n} in {where}: {name} must be text. Nothing was imported.")
+    return str(value)
+
+
+def _words(value, n: int, where: str, name: str, what: str) -> list[str]:
+    """A list field of entry ``n`` (tags, CPV codes). Text is read as a spreadsheet cell is,
+    words separated by ';': "safeguarding" is the one tag (it was stored as 12 one-letter
+    tags), "safeguarding; carers" two. A number or an object is refused."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(";")
+    if not isinstance(value, list) or any(
+        v is None or isinstance(v, (bool, dict, list)) for v in value
+    ):
+        raise LibraryError(
+            f"Entry {n} in {where}: {name} must be a list of {what}. Nothing was imported."
+        )
+    return [word for word in (str(v).strip() for v in value) if word]
+
+
+def _entry(d: dict, n: int, where: str) -> Entry | None:
+    """Entry ``n`` of the file ``where``, each field checked; None for a blank row."""
+
+    def text(key: str) -> str:
+        return _text(d.get(key), n, where, key)
+
+    title = text("title").strip()
+    if not title:
+        if not any(v for v in d.values()):
+            return None
+        raise LibraryError(f"Entry {n} in {where} has no title. Nothing was imported.")
+    return Entry(
+        title=title,
+        body=text("body"),
+        kind=(text("kind").strip() or "answer").lower(),
+        owner=text("owner"),
+        tags=_words(d.get("tags"), n, where, "tags", "words"),
+        cpv=_words(d.get("cpv"), n, where, "cpv", "CPV codes"),
+        theme=text("theme"),
+        last_reviewed=_as_date(d.get("last_reviewed"), n, "last reviewed"),
+        review_due=_as_date(d.get("review_due"), n, "review due"),
+        uid=text("uid"),
+        updated_at=text("updated_at"),
+    )
 
 
 def _as_date(value, row: int, name: str) -> dt.date | None:
@@ -180,24 +233,10 @@ def import_entries(ws: Workspace, path: str | Path) -> ImportResult:
                 raise LibraryError(
                     f"Entry {n} in {path.name} is not a record. Nothing was imported."
                 )
-            title = str(d.get("title") or "").strip()
-            if not title:
-                if not any(v for v in d.values()):
-                    continue  # a blank spreadsheet row
-                raise LibraryError(f"Entry {n} in {path.name} has no title. Nothing was imported.")
-            e = Entry(
-                title=title,
-                body=str(d.get("body") or ""),
-                kind=str(d.get("kind") or "answer").strip().lower(),
-                owner=str(d.get("owner") or ""),
-                tags=[str(t) for t in d.get("tags") or []],
-                cpv=[str(c) for c in d.get("cpv") or []],
-                theme=str(d.get("theme") or ""),
-                last_reviewed=_as_date(d.get("last_reviewed"), n, "last reviewed"),
-                review_due=_as_date(d.get("review_due"), n, "review due"),
-                uid=str(d.get("uid") or ""),
-                updated_at=str(d.get("updated_at") or ""),
-            )
+            e = _entry(d, n, path.name)
+            if e is None:
+                continue  # a blank spreadsheet row
+            title = e.title
             problems = store.check(e)
             if problems:
                 raise LibraryError(

@@ -76,7 +76,7 @@ def _alive(pid: int) -> bool:
 def holder(path: Path) -> dict | None:
     """The note of the process writing to the workspace now, if one left a note and still runs."""
     try:
-        note = jsonfile.parse(marker(path).read_text(encoding="utf-8"))
+        note = jsonfile.read(marker(path))
         pid, what = int(note["pid"]), str(note["what"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

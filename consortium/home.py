@@ -33,7 +33,7 @@ def _settings_file() -> Path:
 
 def load_settings() -> dict:
     try:
-        data = jsonfile.parse(_settings_file().read_text(encoding="utf-8"))
+        data = jsonfile.read(_settings_file())
     except (OSError, ValueError):
         return {}  # missing or damaged settings are not worth stopping the app for
     return data if isinstance(data, dict) else {}

@@ -270,3 +270,34 @@ def test_tags_and_codes_given_as_text_are_read_as_a_spreadsheet_cell_is(empty_ws
     share.import_entries(empty_ws, tmp_path / "cells.xlsx")
     e = next(e for e in store.list_all(empty_ws.db) if e.title == "Day centre")
     assert (e.tags, e.cpv) == (["older people", "lunch club"], ["85000000"])
+
+
+def test_a_library_file_saved_with_a_byte_order_mark_imports(empty_ws, tmp_path):
+    path = library_file(tmp_path / "notepad.json")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows Notepad saves it
+    assert share.import_entries(empty_ws, path).added == 1
+
+
+@pytest.mark.parametrize(
+    ("encode", "said"),
+    [
+        (lambda text: text.encode("utf-16"), "save it as UTF-8"),
+        (lambda text: text.replace("We...", "Café").encode("latin-1"), "save it as UTF-8"),
+        (
+            lambda text: text.replace('"version": 1', '"version": ' + "7" * 5000).encode(),
+            "a number in it is too long",
+        ),
+    ],
+    ids=["utf-16", "latin-1", "long-number"],
+)
+def test_a_library_file_python_cannot_read_says_what_to_do(empty_ws, tmp_path, encode, said):
+    fill_library(empty_ws)
+    before = dump(empty_ws)
+    path = library_file(tmp_path / "shared.json")
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    with pytest.raises(LibraryError) as caught:
+        share.import_entries(empty_ws, path)
+    assert str(caught.value).startswith("shared.json is not a readable library file: ")
+    assert said in str(caught.value)
+    assert "codec" not in str(caught.value) and "sys.set_int" not in str(caught.value)
+    assert dump(empty_ws) == before

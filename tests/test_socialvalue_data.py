@@ -155,3 +155,29 @@ def test_no_toms_or_hact_values_bundled():
             assert not re.search(pat, text), f"{f.name} contains {pat!r}"
         checked += 1
     assert checked >= 3
+
+
+def test_a_value_file_saved_with_a_byte_order_mark_loads(empty_ws, tmp_path):
+    path = good_json(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows Notepad saves it
+    assert valuefile.load_file(empty_ws, path).added == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ('{"measures": []}'.encode("utf-16"), "save it as UTF-8"),
+        ('{"framework": {"name": "Café"}, "measures": []}'.encode("latin-1"), "save it as UTF-8"),
+        (b'{"framework": {"version": ' + b"7" * 5000 + b"}}", "a number in it is too long"),
+    ],
+    ids=["utf-16", "latin-1", "long-number"],
+)
+def test_a_value_file_python_cannot_read_says_what_to_do(empty_ws, tmp_path, data, said):
+    before = dump(empty_ws)
+    path = tmp_path / "values.json"
+    path.write_bytes(data)
+    with pytest.raises(valuefile.ValueFileError) as caught:
+        valuefile.load_file(empty_ws, path)
+    assert said in str(caught.value) and "values.json was not loaded" in str(caught.value)
+    assert "codec" not in str(caught.value) and "sys.set_int" not in str(caught.value)
+    assert dump(empty_ws) == before

@@ -107,9 +107,9 @@ def _read(path: Path) -> list[dict]:
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
-            data = storable(jsonfile.parse(path.read_text(encoding="utf-8")))
-        except (ValueError, UnicodeDecodeError, OSError) as exc:
-            raise LibraryError(f"{path.name} is not a readable library file: {exc}") from None
+            data = storable(jsonfile.read(path))
+        except (ValueError, OSError) as exc:
+            raise LibraryError(f"{path.name} is not a readable library file: {exc}.") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LibraryError(f"{path.name} is not a Consortium library export.")
         version, entries = data.get("version", 0), data.get("entries") or []

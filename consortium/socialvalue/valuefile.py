@@ -75,8 +75,8 @@ def _truthy(v) -> bool:
 
 def _read_json(path: Path) -> tuple[dict, list[tuple[str, dict]]]:
     try:
-        data = jsonfile.parse(path.read_text(encoding="utf-8"))  # deep nesting refused too
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        data = jsonfile.read(path)  # a BOM read, deep nesting refused, each in plain words
+    except (OSError, ValueError) as exc:
         raise ValueFileError(path, [f"cannot read it as JSON: {exc}"]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
         raise ValueFileError(path, ["expected an object with 'framework' and 'measures' (a list)"])

@@ -188,6 +188,35 @@ def refuse_leftover_journals(path: Path) -> None:
             )
 
 
+def check_file(path: Path) -> int:
+    """The workspace format of the file at ``path``, read without changing it, or
+    :class:`WorkspaceError` if it is not a workspace of ours (any format, older or newer)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot open {path}: {exc.strerror or exc}.") from exc
+    if empty:
+        # SQLite takes an empty file for a new database, and it became an empty workspace
+        # in place of what was meant to be there: most often a copy that did not finish.
+        raise WorkspaceError(
+            f"{path} is empty (0 bytes), so it is not a workspace: most likely a copy or "
+            "download of one that did not finish. Copy it again from where it came from, or "
+            "restore it from a backup (File > Restore from a backup, or 'consortium "
+            "restore'). It has not been changed."
+        )
+    app_id, version = read_version(path)
+    if app_id not in (0, APPLICATION_ID):
+        raise WorkspaceError(f"{path} is an SQLite file but not a Consortium workspace.")
+    try:
+        if app_id == 0 and version == 0 and _has_tables(path):
+            raise WorkspaceError(f"{path} is an SQLite file but not a Consortium workspace.")
+    except sqlite3.DatabaseError as exc:  # its first page reads, but not its list of tables
+        raise WorkspaceError(
+            f"{path} is not a Consortium workspace (it is not an SQLite database: {exc})."
+        ) from exc
+    return version
+
+
 class Workspace:
     """An open workspace. Use :meth:`open` or :meth:`create`, then :meth:`close`."""
 
@@ -266,11 +295,7 @@ class Workspace:
         elif path.is_dir():
             raise WorkspaceError(f"{path} is a folder; give the workspace file instead.")
         else:
-            app_id, version = read_version(path)
-            if app_id not in (0, APPLICATION_ID):
-                raise WorkspaceError(f"{path} is an SQLite file but not a Consortium workspace.")
-            if app_id == 0 and version == 0 and _has_tables(path):
-                raise WorkspaceError(f"{path} is an SQLite file but not a Consortium workspace.")
+            version = check_file(path)
             if version > migrations.LATEST:
                 raise WorkspaceTooNew(
                     f"{path} was saved by a newer version of Consortium (workspace format "

@@ -97,6 +97,22 @@ def test_a_workspace_that_will_not_open_offers_its_backups(
     assert store.count(win.ws.db) > 0
 
 
+def test_an_empty_workspace_file_is_not_opened_as_a_new_one_and_its_backups_are_offered(
+    main_window, qtbot, tmp_path
+):
+    win = main_window
+    other = tmp_path / "north.consortium"
+    win.ws.backup_to(other)
+    Workspace.open(other).close()  # opened once: its daily backup is made
+    other.write_bytes(b"")  # a copy that did not finish
+    before = win.ws.path
+    win.open_path(other)
+    box = win.cannot_open_box
+    assert box.isVisible() and "north.consortium is empty (0 bytes)" in box.text()
+    assert "Its backups can be restored" in box.text()
+    assert win.ws.path == before and other.read_bytes() == b""
+
+
 def test_a_workspace_without_backups_says_only_why(main_window, qtbot, tmp_path):
     win = main_window
     broken = tmp_path / "never backed up.consortium"

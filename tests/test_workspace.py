@@ -235,10 +235,35 @@ def test_older_schema_is_migrated_after_a_backup(tmp_path):
 
 def test_blank_sqlite_file_becomes_a_workspace(tmp_path):
     path = tmp_path / "blank.consortium"
-    sqlite3.connect(path).close()  # a version-0 file with no tables (0 bytes)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")  # a version-0 file with no tables, its header written
+    conn.close()
+    assert path.stat().st_size > 0
     with Workspace.open(path) as ws:
         assert ws.schema_version == migrations.LATEST
         assert "organisations" in ws.db.table_names()
+
+
+def test_an_empty_file_is_refused_not_made_into_a_new_workspace(tmp_path, capsys):
+    # 0 bytes is most often a copy of a workspace that did not finish: it became an empty
+    # workspace in place, and the command said "No partners yet".
+    from consortium.cli import main
+
+    path = tmp_path / "charity.consortium"
+    path.write_bytes(b"")
+    with pytest.raises(WorkspaceError, match=r"charity.consortium is empty \(0 bytes\)"):
+        Workspace.open(path)
+    assert main(["--workspace", str(path), "partners", "list"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "charity.consortium is empty (0 bytes)" in err
+    assert "restore" in err and "Traceback" not in err
+    assert path.read_bytes() == b"" and not list(tmp_path.glob("charity*-wal"))
+    # A new file is still made where none is, by init and by create.
+    assert main(["init", str(tmp_path / "new.consortium")]) == 0
+    Workspace.create(tmp_path / "other.consortium").close()
+    with Workspace.open(tmp_path / "other.consortium") as ws:
+        assert ws.schema_version == migrations.LATEST
 
 
 def test_a_failing_migration_step_leaves_the_file_as_it_was(tmp_path, monkeypatch):

@@ -258,6 +258,11 @@ def _name_without_replacing(tmp: Path, dest: Path) -> None:
 
 
 def _copy_plain(backup: Backup, tmp: Path, progress: Progress, cancelled: IsCancelled) -> None:
+    if not _is_workspace(backup.path):
+        raise BackupError(
+            f"The backup {backup.path.name} is not a Consortium workspace (it is empty, "
+            "damaged or another kind of file), so it cannot be restored. Choose another backup."
+        )
     with open(backup.path, "rb") as source, open(tmp, "wb") as out:
         done = 0
         while block := source.read(16 * PIECE):
@@ -341,11 +346,25 @@ def backups(folder: Path) -> list[Backup]:
             continue  # not one of ours, or damaged: not offered
         found.append(Backup(path.stem, path, listing["made"], listing["size"], True))
     for path in folder.glob("*.consortium"):
+        if not _is_workspace(path):
+            continue  # an empty file, a text file renamed: nothing to restore
         with contextlib.suppress(OSError):
             stat = path.stat()
             made = dt.datetime.fromtimestamp(stat.st_mtime).astimezone()
             found.append(Backup(path.stem, path, made, stat.st_size, False))
     return sorted(found, key=lambda b: (b.made, b.name))
+
+
+def _is_workspace(path: Path) -> bool:
+    """A plain copy is offered, and restored, only if it is a workspace of ours (of any
+    format, so one from before an update or from a newer version too), read without
+    changing it."""
+    from consortium.workspace import WorkspaceError, check_file  # it imports this module
+
+    try:
+        return check_file(path) > 0
+    except WorkspaceError:
+        return False
 
 
 def prune(folder: Path, prefix: str, keep: int, *, grace_s: float = 3600) -> None:

@@ -4,6 +4,7 @@ deletes only what no backup left needs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -171,10 +172,10 @@ def test_cancel_while_restoring_leaves_no_file(big, tmp_path):
 def test_rotation_deletes_what_no_backup_left_needs(big, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
-    (folder / "daily-2026-11-01.consortium").write_bytes(b"a whole copy from an older version")
-    (folder / "before-migration-11-20261101-090000.consortium").write_bytes(b"kept apart")
     made = []
     with Workspace.open(big, backup=False) as ws:
+        ws.backup_to(folder / "daily-2026-11-01.consortium")  # a whole copy (older versions)
+        ws.backup_to(folder / "before-migration-11-20261101-090000.consortium")  # kept apart
         for day in range(2, 6):
             grow(ws, 2, f"day {day}")
             copy = snapshot(ws, tmp_path / f"d{day}.consortium")
@@ -213,6 +214,28 @@ def test_a_plain_backup_restores_as_a_copy(demo_file, tmp_path):
     assert not backup.pieced and backup.kind == "made by hand"
     out = backup_store.restore(backup, tmp_path / "restored.consortium")
     assert sha(out) == sha(plain)
+
+
+def test_a_plain_copy_is_offered_and_restored_only_if_it_is_a_workspace(demo_file, tmp_path):
+    import sqlite3
+
+    folder = tmp_path / "backups"
+    with Workspace.open(demo_file, backup=False) as ws:
+        ws.backup_to(folder / "manual-20261201-101500.consortium")
+    (folder / "manual-20261202-090000.consortium").write_bytes(b"")  # a copy cut off
+    (folder / "notes.consortium").write_text("not a workspace\n")
+    other = sqlite3.connect(folder / "photos.consortium")
+    other.execute("CREATE TABLE photos (x)")
+    other.commit()
+    other.close()
+    (folder / "blank.consortium").write_bytes(b"SQLite format 3\x00" + bytes(4080))
+    assert [b.name for b in backup_store.backups(folder)] == ["manual-20261201-101500"]
+    for name in ("manual-20261202-090000", "notes", "photos", "blank"):
+        path = folder / f"{name}.consortium"
+        made = backup_store.Backup(name, path, dt.datetime.now().astimezone(), 1, False)
+        with pytest.raises(BackupError, match=f"The backup {name}.consortium is not a Cons"):
+            backup_store.restore(made, tmp_path / f"r-{name}.consortium")
+        assert not list(tmp_path.glob(f"r-{name}*"))
 
 
 def test_a_piece_that_cannot_be_written_fails_the_backup_and_leaves_no_list(

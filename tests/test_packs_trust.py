@@ -4,6 +4,7 @@ changing, nothing stored before every check passes, zip-bomb judgement, the key 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -492,3 +493,27 @@ def test_a_trusted_key_under_another_name_or_a_signer_outside_the_consortium_is_
     )
     # The real lead's own pack: a member, and no such warning.
     assert not any("not a member" in w for w in pack.verify_pack(real, parties.ha_ws).warnings)
+
+
+def test_a_signed_pack_whose_bid_data_is_nested_too_deep_is_refused_not_a_crash(parties, tmp_path):
+    real = parties.send("real.cbpack")
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def swap(manifest):
+        manifest["files"]["bid.json"] = {
+            "sha256": hashlib.sha256(deep).hexdigest(),
+            "size": len(deep),
+        }
+
+    forged = resign(real, tmp_path / "deep.cbpack", swap, Ed25519PrivateKey.generate())
+    with zipfile.ZipFile(forged) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    entries["bid.json"] = deep
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    parties.as_("ha")
+    before = counts(parties.ha_ws)
+    with pytest.raises(review.ReviewError, match="bid data in deep.cbpack cannot be read"):
+        review.open_for_review(parties.ha_ws, forged, TODAY)
+    assert counts(parties.ha_ws) == before

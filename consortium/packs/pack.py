@@ -29,7 +29,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from consortium import __version__
+from consortium import __version__, jsonfile
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
@@ -598,7 +598,7 @@ def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:
         if hashlib.sha256(raw).hexdigest() != expected.get("sha256"):
             raise PackError(f"{Path(path).name} changed after it was verified; open it again.")
     try:
-        data = json.loads(raw)
+        data = jsonfile.parse(raw)  # nested too deep is refused here, not a crash later
     except ValueError as exc:
         raise PackError(f"The bid data in {Path(path).name} cannot be read ({exc}).") from None
     if not isinstance(data, dict):

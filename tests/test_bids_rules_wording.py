@@ -17,7 +17,12 @@ def safeguarding(expires: dt.date) -> Credential:
 
 def messages(today: dt.date, expires: dt.date) -> list[str]:
     found = rules.document_findings(
-        "Northside Young Carers Trust", "delivery partner", [safeguarding(expires)], START, (), today
+        "Northside Young Carers Trust",
+        "delivery partner",
+        [safeguarding(expires)],
+        START,
+        (),
+        today,
     )
     return [f.message for f in found if "Safeguarding" in f.message or "safeguarding" in f.message]
 

@@ -93,3 +93,31 @@ def test_a_late_review_of_an_older_pack_never_hides_the_current_decision(parties
     html = outcome_html(ws, bid_id)
     assert "Review: Returned for changes" in html and "Review: Approved" not in html
     assert bids.load(ws.db, bid_id).status == "returned"
+
+
+def test_readiness_and_the_ha_checklist_agree_on_the_declaration_and_the_fee(parties):  # noqa: F811
+    """The HA's checklist warned of no declaration of interests while the consortium's
+    readiness check said nothing of it; the fee was a warning on one side only."""
+    from consortium.bids import readiness
+
+    ws, bid_id = parties.consortium, parties.the_bid.id
+    codes = {i.code for i in readiness.check(ws, bid_id).items}
+    assert {"no_conflicts_declaration", "no_fee"} <= codes
+    sent = parties.send("v1.cbpack")
+    parties.as_("ha")
+    checks = {c.item: c for c in review.open_for_review(parties.ha_ws, sent).checklist}
+    assert checks["Conflicts of interest declared"].status == review.WARN
+    assert checks["Management fee agreed"].status == review.WARN
+    parties.as_("consortium")
+    bids.declare_conflicts(ws, bid_id, "None: no member has an interest in the buyer.")
+    c = consortia.load(ws.db, parties.the_bid.consortium_id)
+    c.fee_percent = 0.0
+    consortia.save(ws, c)
+    codes = {i.code for i in readiness.check(ws, bid_id).items}
+    assert not {"no_conflicts_declaration", "no_fee"} & codes
+    again = parties.send("v2.cbpack")
+    parties.as_("ha")
+    checks = {c.item: c for c in review.open_for_review(parties.ha_ws, again).checklist}
+    assert checks["Conflicts of interest declared"].status == review.PASS
+    assert checks["Management fee agreed"].status == review.PASS
+    assert checks["Management fee agreed"].evidence == ["Management fee 0%"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from consortium.bids import narrative, rules
 from consortium.bids import questions as bid_questions
-from consortium.bids.records import Bid
+from consortium.bids.records import Bid, conflicts_declaration
 from consortium.bids.records import load as load_bid
 from consortium.formatting import iso_date, uk_date
 from consortium.matching import consortia
@@ -240,13 +240,18 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 {**cwhere, "field": "members"},
             )
         )
-    if c.fee_percent is None and c.model == "lead_provider":
+    # One rule with the housing association's checklist (bids/rules.py).
+    fee = rules.fee_finding(c.fee_percent, c.model, c.name)
+    if fee:
+        items.append(Item(fee.code, fee.severity, fee.message, {**cwhere, "field": "fee_percent"}))
+    conflicts = rules.conflicts_finding(conflicts_declaration(ws.db, bid.id))
+    if conflicts:
         items.append(
             Item(
-                "no_fee",
-                "warning",
-                f"{c.name} has no management fee set (say 0% if there is none).",
-                {**cwhere, "field": "fee_percent"},
+                conflicts.code,
+                conflicts.severity,
+                conflicts.message,
+                {"kind": "bid", "id": bid.id, "label": bid.name, "field": "conflicts"},
             )
         )
     orgs = partner_store.load_many(ws.db, [m.org_id for m in c.members])

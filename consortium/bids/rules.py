@@ -41,6 +41,39 @@ class Finding:
     document: str  # its type, e.g. "Public liability"
 
 
+@dataclass
+class BidFinding:
+    """What is missing from the bid itself (not a member's documents): the same words for
+    the consortium's readiness check and the housing association's checklist."""
+
+    code: str  # no_conflicts_declaration, no_fee
+    severity: str  # "problem" or "warning"
+    message: str
+
+
+def conflicts_finding(declared: str | None) -> BidFinding | None:
+    """A bid with no declaration of interests: the HA asks for one before it assures a bid."""
+    if (declared or "").strip():
+        return None
+    return BidFinding(
+        "no_conflicts_declaration",
+        "warning",
+        "No declaration of conflicts of interest: write one on the bid's Overview (or say "
+        "there are none). The housing association asks for it.",
+    )
+
+
+def fee_finding(fee_percent: float | None, model: str, consortium: str) -> BidFinding | None:
+    """A lead-provider consortium with no management fee agreed (0% is an agreed fee)."""
+    if fee_percent is not None or model != "lead_provider":
+        return None
+    return BidFinding(
+        "no_fee",
+        "warning",
+        f"{consortium} has no management fee set (say 0% if there is none).",
+    )
+
+
 def asked_by(tender) -> list[Requirement]:
     """What a tender's notice asks bidders to hold (read from its text)."""
     from consortium.matching.requirements import infer

@@ -260,15 +260,37 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
         status, evidence = OPEN, ["The tender gives no value to compare"]
     checks.append(Check("Management", "Turnover against the contract value", status, evidence))
 
+    # The consortium's readiness check says the same (bids/rules.py).
     declared = (data.get("declarations") or {}).get("conflicts_of_interest")
+    missing = rules.conflicts_finding(declared)
     checks.append(
         Check(
             "Leadership",
             "Conflicts of interest declared",
-            PASS if declared else WARN,
-            [f"Declared: {declared}"]
-            if declared
-            else ["No declaration of interests in the pack: ask the lead for one"],
+            WARN if missing else PASS,
+            ["No declaration of interests in the pack: ask the lead for one"]
+            if missing
+            else [f"Declared: {declared}"],
+        )
+    )
+    consortium = data.get("consortium") or {}
+    no_fee = rules.fee_finding(
+        consortium.get("fee_percent"),
+        str(consortium.get("model") or ""),
+        consortium.get("name") or "The consortium",
+    )
+    checks.append(
+        Check(
+            "Management",
+            "Management fee agreed",
+            WARN if no_fee else PASS,
+            [no_fee.message]
+            if no_fee
+            else (
+                [f"Management fee {consortium['fee_percent']:g}%"]
+                if consortium.get("fee_percent") is not None
+                else ["No lead provider takes a fee in this model"]
+            ),
         )
     )
     return checks

@@ -49,3 +49,20 @@ def test_a_pack_question_is_labelled_as_the_bid_labels_it():
     data = {"questions": [{"id": 1, "ref": "Q1", "position": 0, "text": "Describe how."}]}
     labels = [a.label for a in review.anchors(data) if a.type == "question"]
     assert labels and labels[0].startswith("Q1 — ") and not labels[0].startswith("Q Q1")
+
+
+def test_the_drafted_executive_summary_leaves_out_the_teams_own_notes(demo_ws):
+    """It ended with the consortium's note "Proposed for Domestic Abuse Support Services."
+    (and any "Gaps: …"), which went to the buyer in the submission copy."""
+    from consortium.bids import narrative
+    from consortium.bids import records as bids
+    from consortium.matching import consortia, proposals
+    from tests.conftest import TODAY
+
+    result = proposals.propose_for(demo_ws, "ocds-h6vhtk-05a7b0", today=TODAY)
+    c = proposals.save_as_consortium(demo_ws, result, 0, "MK domestic abuse")
+    assert consortia.load(demo_ws.db, c.id).notes.startswith("Proposed for")
+    bid = bids.create_for_consortium(demo_ws, c.id)
+    summary = narrative.text_for(demo_ws, bid.id)["executive_summary"]
+    assert "MK domestic abuse brings together" in summary
+    assert "Proposed for" not in summary and "Gaps:" not in summary

@@ -101,8 +101,8 @@ def draft(ws: Workspace, bid_id: int, field: str) -> str:
             f"Together the members have a combined annual turnover of {money(combined)} and "
             f"{past:,} past public contracts.",
         ]
-        if c.notes:
-            parts.append(c.notes.strip())
+        # Not the consortium's own notes ("Proposed for …. Gaps: …"): they are the team's
+        # working notes, and the buyer reads this.
         return "\n\n".join(p for p in parts if p)
     if field == "understanding":
         first = ""

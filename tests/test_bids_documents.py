@@ -413,3 +413,24 @@ def test_a_killed_build_leaves_staging_that_the_next_build_removes(demo_ws, bid,
     assert not dead.exists() and not old.exists()
     assert live.exists()
     assert sorted(p.name for p in out.glob(".building-*")) == [".building-live"]
+
+
+def test_an_expression_of_interest_without_commitments_is_flagged_not_sent_quietly(
+    demo_ws, bid, tmp_path
+):
+    """With no commitments its "5. Outcomes" said they "will be set out here", and nothing
+    said so."""
+    from docx import Document
+
+    from consortium.socialvalue import commitments
+
+    _, b = bid
+    assert not commitments.list_for_bid(demo_ws.db, b.id)
+    result = documents.build(demo_ws, b.id, tmp_path, today=TODAY)
+    assert any("will be set out here" in w for w in result.warnings)
+    assert "will be set out here" in result.files["cover_note"].read_text()
+    eoi = Document(result.files["cre_eoi"])
+    (placeholder,) = [p for p in eoi.paragraphs if p.text == documents.SOCIAL_VALUE_PLACEHOLDER]
+    from docx.enum.text import WD_COLOR_INDEX
+
+    assert all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in placeholder.runs)

@@ -485,7 +485,7 @@ def _mark_gaps(document) -> None:
 
     for p in paragraphs():
         text = p.text
-        if narrative.prompts_in(text):
+        if narrative.prompts_in(text) or text == SOCIAL_VALUE_PLACEHOLDER:
             for run in p.runs:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
         elif text.startswith("WORKING COPY"):
@@ -820,6 +820,14 @@ def build(
         )
     contexts = {copy: context(ws, bid_id, today, copy) for copy in copies}
     base = contexts[copies[0]]
+    if base["social_value"] == [SOCIAL_VALUE_PLACEHOLDER]:
+        # The expression of interest is always built: say its section is a placeholder, as
+        # the working copy shows it, rather than let it go to the buyer unnoticed.
+        result.warnings.append(
+            "The bid has no social value commitments yet, so the Community Right to Challenge "
+            "expression of interest says they 'will be set out here': add them in the Social "
+            "value area, then build the documents again."
+        )
     title = base["tender"]["title"]
     author = base["consortium"]["lead"] if c_lead(base) else base["consortium"]["name"]
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder))

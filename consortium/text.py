@@ -50,3 +50,15 @@ def printable(text: str) -> str:
     if not text.isascii() and has_surrogate(text):
         text = _SURROGATE.sub("\ufffd", text)
     return _CONTROL.sub(" ", text)
+
+
+def shortened(text: str, most: int) -> str:
+    """``text`` in at most ``most`` characters, cut at a word and ending "…" when it is cut
+    (a list shows "through a recruitment…", never "through a recruitmen")."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    if " " in cut[most // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"

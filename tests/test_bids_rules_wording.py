@@ -66,3 +66,13 @@ def test_the_drafted_executive_summary_leaves_out_the_teams_own_notes(demo_ws):
     summary = narrative.text_for(demo_ws, bid.id)["executive_summary"]
     assert "MK domestic abuse brings together" in summary
     assert "Proposed for" not in summary and "Gaps:" not in summary
+
+
+def test_a_shortened_text_is_cut_at_a_word_and_says_so():
+    from consortium.text import shortened
+
+    long = "Number of people supported into employment through a recruitment programme"
+    short = shortened(long, 60)
+    assert short.endswith("…") and len(short) <= 60 and "recruitmen…" not in short
+    assert long.startswith(short.removesuffix("…"))
+    assert shortened("Volunteering hours", 60) == "Volunteering hours"

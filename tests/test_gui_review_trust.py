@@ -228,3 +228,20 @@ def test_a_sender_trusted_on_first_sight_stays_amber_until_its_words_are_checked
     assert not page.confirm_button.isVisible()
     page.open_pack(sent)  # and so it stays
     assert "⚠" not in page.banner.text() and not page.confirm_button.isVisible()
+
+
+def test_a_status_changed_by_hand_takes_its_colour(main_window, two_sides, monkeypatch):
+    from ui.review_page import STATUS_COLOURS
+
+    monkeypatch.setenv("CONSORTIUM_HOME", str(two_sides["homes"]["ha"]))
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(two_sides["sent"])
+    group = page.checklist.topLevelItem(0)
+    item = next(
+        group.child(k) for k in range(group.childCount()) if group.child(k).text(1) == "to check"
+    )
+    assert item.background(1).color().name() == STATUS_COLOURS["to check"].lower()
+    item.setText(1, "pass")  # as the status editor does
+    assert item.background(1).color().name() == STATUS_COLOURS["pass"].lower()
+    assert item.toolTip(0) == item.text(0)

@@ -220,6 +220,7 @@ class ReviewPage(QWidget):
         self.open_document_button.clicked.connect(lambda: self.open_document())
         self.documents.itemDoubleClicked.connect(lambda item: self.open_document(item))
         self.send.clicked.connect(self.choose_export)
+        self.checklist.itemChanged.connect(self._recolour)
         self._enable(False)
 
     def set_workspace(self, ws: Workspace) -> None:
@@ -470,9 +471,17 @@ class ReviewPage(QWidget):
         item.setData(0, Qt.ItemDataRole.UserRole, check.automated)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         item.setBackground(1, QBrush(QColor(STATUS_COLOURS.get(check.status, "#ffffff"))))
+        item.setToolTip(0, check.item)  # long items are cut off at 1366 pixels
         item.setToolTip(2, "\n".join(check.evidence))
         group.addChild(item)
         return item
+
+    def _recolour(self, item: QTreeWidgetItem, column: int) -> None:
+        """A status changed by hand takes its colour (it kept the one it was made with)."""
+        if column == 1 and item.parent() is not None:
+            colour = QColor(STATUS_COLOURS.get(item.text(1), "#ffffff"))
+            if item.background(1).color() != colour:
+                item.setBackground(1, QBrush(colour))
 
     def _add_item(self) -> None:
         text = self.new_item.text().strip()

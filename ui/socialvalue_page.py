@@ -38,6 +38,7 @@ from consortium.errors import ConsortiumError
 from consortium.formatting import money
 from consortium.matching import consortia
 from consortium.socialvalue import commitments, frameworks, units
+from consortium.text import shortened
 from consortium.workspace import Workspace
 from ui import colours
 from ui.statement_texts import StatementTexts
@@ -430,7 +431,9 @@ class SocialValuePage(QWidget):
         self.measure.clear()
         for m in frameworks.list_measures(self.ws.db):
             value = f" — {units.rate(m.proxy_value, m.unit)}" if m.monetised else " — recorded"
-            self.measure.addItem(f"{m.code} {m.description[:60]}{value}", (m.framework_id, m.code))
+            self.measure.addItem(
+                f"{m.code} {shortened(m.description, 60)}{value}", (m.framework_id, m.code)
+            )
             self.measure.setItemData(
                 self.measure.count() - 1, m.description, Qt.ItemDataRole.ToolTipRole
             )

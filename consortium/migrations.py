@@ -556,10 +556,11 @@ def v_pinned_keys_and_review_versions(db: Database) -> None:
 
 def pack_contents(db: Database) -> None:
     """what each pack sent held (a fingerprint of the bid's content), so an approval is known
-    to cover that version only"""
+    to cover that version only; and the housing association's checklist with each review"""
     # Added once: a file whose version number says it is older than its tables keeps them.
-    if not any(c[1] == "content_sha256" for c in db.conn.execute("PRAGMA table_info(bid_packs)")):
-        run_script(db, "ALTER TABLE bid_packs ADD COLUMN content_sha256 TEXT;")
+    for table, column in (("bid_packs", "content_sha256"), ("bid_reviews", "checklist")):
+        if not any(c[1] == column for c in db.conn.execute(f"PRAGMA table_info({table})")):
+            run_script(db, f"ALTER TABLE {table} ADD COLUMN {column} TEXT;")
 
 
 def restore_bid_and_social_value_tables(db: Database) -> None:

@@ -121,3 +121,29 @@ def test_readiness_and_the_ha_checklist_agree_on_the_declaration_and_the_fee(par
     assert checks["Conflicts of interest declared"].status == review.PASS
     assert checks["Management fee agreed"].status == review.PASS
     assert checks["Management fee agreed"].evidence == ["Management fee 0%"]
+
+
+def test_the_has_checklist_and_its_notes_reach_the_consortium(parties, tmp_path):  # noqa: F811
+    """The review carried the checklist, but only the decision, reasons and comments were
+    taken in: the consortium never saw which checks failed, nor the officer's notes."""
+    ws, bid_id = parties.consortium, parties.the_bid.id
+    sent = parties.send("v1.cbpack")
+    parties.as_("ha")
+    opened = review.open_for_review(parties.ha_ws, sent)
+    checks = opened.checklist
+    passed = next(c for c in checks if c.status == review.PASS)
+    manual = next(c for c in checks if not c.automated)
+    manual.status, manual.note = review.WARN, "The agreement gives small members 30 days' notice."
+    made = review.export_review(
+        review.Review(opened, checks, [], "return", reasons="See the checklist."),
+        tmp_path / "r.cbreview",
+    )
+    parties.as_("consortium")
+    review.import_review(ws, made)
+    back = review.review_checklist(ws, review.latest_review(ws, bid_id)["id"])
+    assert len(back) == len(checks)
+    mine = next(c for c in back if c["item"] == manual.item)
+    assert mine["status"] == "warn" and mine["note"].startswith("The agreement gives")
+    html = outcome_html(ws, bid_id)
+    assert "Their checklist" in html and "30 days&#x27; notice" in html
+    assert passed.item not in html  # a check passed with no note is not repeated

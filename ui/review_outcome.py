@@ -58,6 +58,24 @@ def outcome_html(ws, bid_id: int) -> str:
         parts.append(f"<p><b>Conditions:</b> {escape(latest['conditions'])}</p>")
     if latest["reasons"]:
         parts.append(f"<p><b>Reasons:</b> {escape(latest['reasons'])}</p>")
+    # What the housing association's assurance found: its checks not passed, and its notes.
+    checks = [
+        c
+        for c in review.review_checklist(ws, latest["id"])
+        if c["status"] in (review.FAIL, review.WARN, review.OPEN) or c["note"]
+    ]
+    if checks:
+        parts.append(
+            f"<p><b>Their checklist ({len(checks)} not passed or with a note):</b></p><ul>"
+        )
+        for c in checks:
+            said = c["note"] or "; ".join(c["evidence"])
+            parts.append(
+                f"<li><b>{escape(c['item'])}</b> — {escape(c['status'])}"
+                + (f": {escape(said)}" if said else "")
+                + "</li>"
+            )
+        parts.append("</ul>")
     comments = [c for c in review.comments_for(ws, bid_id) if c["review_id"] == latest["id"]]
     if comments:
         parts.append(f"<p><b>Comments ({len(comments)}):</b></p><ul>")

@@ -784,6 +784,7 @@ def import_review(
                     "received": now,
                     "pack_manifest_sha256": pack_sha,
                     "older_version": int(older),
+                    "checklist": json.dumps(_received_checklist(body), ensure_ascii=False),
                 }
             )
             .last_pk
@@ -830,6 +831,36 @@ def import_review(
         pack_manifest_sha256=pack_sha,
         older_version=older,
     )
+
+
+_MOST_CHECKS = 200  # the app's checklist has about 16; an officer adds a few
+
+
+def _received_checklist(body: dict) -> list[dict]:
+    """The reviewer's checklist as it came back, each item reduced to its words (the file is
+    signed, but its items are only checked to be objects): what the consortium is shown."""
+    kept = []
+    for c in (body.get("checklist") or [])[:_MOST_CHECKS]:
+        evidence = c.get("evidence") if isinstance(c.get("evidence"), list) else []
+        kept.append(
+            {
+                "foundation": storable(str(c.get("foundation") or ""))[:200],
+                "item": storable(str(c.get("item") or ""))[:500],
+                "status": storable(str(c.get("status") or ""))[:40],
+                "note": storable(str(c.get("note") or ""))[:2000],
+                "evidence": [storable(str(e))[:500] for e in evidence[:20]],
+            }
+        )
+    return kept
+
+
+def review_checklist(ws: Workspace, review_id: int) -> list[dict]:
+    """The checklist that came back with a review ([] for one taken in before it was kept)."""
+    row = ws.db.execute("SELECT checklist FROM bid_reviews WHERE id = ?", [review_id]).fetchone()
+    try:
+        return json.loads(row[0]) if row and row[0] else []
+    except ValueError:
+        return []
 
 
 def _when(iso: str | None) -> str:

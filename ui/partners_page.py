@@ -113,7 +113,7 @@ class PartnersPage(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 520])
         self.splitter = splitter
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)  # the splitter takes the height, never the search row
 
         # Filtering waits for a short pause in typing so fast typists never wait on the list.
         self._search_timer = QTimer(self, singleShot=True, interval=80)

@@ -76,3 +76,15 @@ def test_a_shortened_text_is_cut_at_a_word_and_says_so():
     assert short.endswith("…") and len(short) <= 60 and "recruitmen…" not in short
     assert long.startswith(short.removesuffix("…"))
     assert shortened("Volunteering hours", 60) == "Volunteering hours"
+
+
+def test_a_contracts_length_counts_its_last_day():
+    """ "£323,152 a year over 3.0 years" for £968,792 over 7 Jun 2027 to 6 Jun 2030: the end
+    date was not counted, so three years were 2.998."""
+    from consortium.matching.scoring import contract_years
+
+    assert contract_years(dt.date(2027, 6, 7), dt.date(2030, 6, 6)) == 3.0
+    assert contract_years(dt.date(2027, 6, 21), dt.date(2032, 6, 20)) == 5.0
+    assert contract_years(dt.date(2027, 1, 1), dt.date(2027, 12, 31)) == 1.0
+    assert round(968_792 / contract_years(dt.date(2027, 6, 7), dt.date(2030, 6, 6))) == 322_931
+    assert contract_years(dt.date(2027, 6, 7), dt.date(2027, 6, 7)) is None

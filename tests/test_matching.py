@@ -291,7 +291,8 @@ def test_demo_proposal_gap_list_when_no_cover(demo):
     assert not best.complete
     assert _names(result, best) == {"Southbank Positive Health"}
     gap = next(g for g in best.gaps if g.kind == "capacity")
-    assert "below the contract's £632,709 a year" in gap.message
+    # £734,480 over 24 May 2027 to 21 Jul 2028, its last day counted: 1.16 years.
+    assert "below the contract's £632,523 a year" in gap.message
     assert gap.nearest
 
 

@@ -193,6 +193,16 @@ class Target:
         return self.lot.id if self.lot else None
 
 
+def contract_years(start: dt.date | None, end: dt.date | None) -> float | None:
+    """A contract's length in years, its last day counted (7 Jun 2027 to 6 Jun 2030 is 3.0
+    years, not 2.998), in calendar months so leap days do not shave the figure; at least 1."""
+    if not start or not end or end <= start:
+        return None
+    after = end + dt.timedelta(days=1)
+    months = (after.year - start.year) * 12 + (after.month - start.month)
+    return max(1.0, (months + (after.day - start.day) / 30.4375) / 12)
+
+
 def target(tender: Tender, lot: Lot | None = None) -> Target:
     """The facts of a tender (or one lot) that scoring needs."""
     texts = [tender.title, tender.description]
@@ -211,9 +221,7 @@ def target(tender: Tender, lot: Lot | None = None) -> Target:
     start_text = (lot.contract_start if lot is not None else None) or tender.contract_start
     end_text = (lot.contract_end if lot is not None else None) or tender.contract_end
     start, end = iso_date(start_text), iso_date(end_text)
-    years = None
-    if start and end and end > start:
-        years = max(1.0, (end - start).days / 365.25)
+    years = contract_years(start, end)
     annual = value / years if value and years else value
     # Requirements come from the description and the lots' text, never the title (a title
     # names the subject: "Safeguarding Partnership Training Provider" asks for no policy).

@@ -106,9 +106,18 @@ def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
     page.reload()
     page.consortium.setCurrentIndex(page.consortium.findText("MK domestic abuse"))
     page.create_bid()
+    page.questions.check_readiness()
+    shown = page.questions.readiness.count()
+    # Changed elsewhere (the command line, another window): the build checks afresh, and the
+    # Readiness panel shows what it found, not what was checked before.
+    from consortium.bids import records as bid_records
+
+    bid_records.declare_conflicts(ws, page.current_id(), "None declared by any member.")
     page.build(tmp_path)
     qtbot.waitUntil(lambda: page.open_folder.isVisible(), timeout=30000)
     assert "Built" in page.message.text()
+    assert page.questions.readiness.count() == shown - 1
+    assert "readiness problems are listed in the cover note" in page.message.text()
     built = sorted(p.name for p in tmp_path.rglob("*.docx"))
     assert built, page.message.text()
     text = "\n".join(p.text for p in Document(next(tmp_path.rglob("*oint*.docx"))).paragraphs)

@@ -762,6 +762,12 @@ class QuestionsPanel(QWidget):
         if self.ws is None or self.bid_id is None or not self.flush():
             return None
         report = readiness.check(self.ws, self.bid_id, today=self.today)
+        self.show_readiness(report)
+        self.side.setCurrentIndex(1)
+        return report
+
+    def show_readiness(self, report: readiness.Report) -> None:
+        """Show a readiness report worked out elsewhere (the build's own check)."""
         meaning = {"problem": "error", "warning": "warning"}
         problems = len(report.problems)
         warnings = len(report.items) - problems
@@ -790,8 +796,6 @@ class QuestionsPanel(QWidget):
             item.setToolTip("Double-click to go where this is fixed")
             self.readiness.addItem(item)
         self.side.setTabText(1, f"Readiness ({len(report.items)})")
-        self.side.setCurrentIndex(1)
-        return report
 
     def go_to(self, item: QListWidgetItem) -> None:
         """Take the user to where a readiness item is fixed: the question, or the partner."""

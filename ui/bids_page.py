@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from consortium import assets, places
 from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
+from consortium.formatting import plural
 from consortium.matching import consortia
 from consortium.packs import keys, pack, review
 from consortium.partners import store as partner_store
@@ -315,7 +316,16 @@ class BidsPage(QWidget):
         self.built_folder = Path(result.folder)
         names = ", ".join(Path(p).name for p in result.paths())
         problems = len(result.report.problems) if result.report else 0
-        note = f" {problems} readiness problem(s) are listed in the cover note." if problems else ""
+        note = (
+            f" {plural(problems, 'readiness problem')} {'is' if problems == 1 else 'are'} "
+            "listed in the cover note."
+            if problems
+            else ""
+        )
+        if result.report is not None and result.bid_id == self.questions.bid_id:
+            # The build checked readiness afresh (answers may have changed elsewhere, in
+            # another window or the command line): the panel shows what it found.
+            self.questions.show_readiness(result.report)
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)
         self.message.setText(f"Built {escape(names)} in {escape(str(result.folder))}.{note}{warn}")
         self.open_folder.setVisible(True)

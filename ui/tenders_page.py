@@ -199,7 +199,8 @@ class TendersPage(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in enumerate((18, 300, 150, 160, 95, 90, 36, 90, 125)):
+        # Value wide enough for "£248,358,000" and still inside the list at 1366 pixels.
+        for column, width in enumerate((18, 280, 150, 160, 110, 90, 36, 90, 125)):
             self.view.setColumnWidth(column, width)
         header.moveSection(8, 1)  # in the "fits us" view the fit comes first, beside the title
         lv.addWidget(self.view)

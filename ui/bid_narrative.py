@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from consortium.bids import narrative
 from consortium.bids.questions import word_count
+from consortium.formatting import plural
 from consortium.workspace import Workspace
 
 
@@ -162,7 +163,7 @@ class NarrativePanel(QWidget):
             f.show_text(f.edit.toPlainText(), f.draft_text, False)
         if not quiet:
             self.message.setText(
-                f"Saved {len(changed)} text(s)."
+                f"Saved {plural(len(changed), 'text')}."
                 if changed
                 else "Nothing changed since the last save."
             )

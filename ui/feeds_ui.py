@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consortium.formatting import iso_date, uk_date
+from consortium.formatting import iso_date, plural, uk_date
 from consortium.tenders import alerts
 from consortium.tenders.feeds import fetch as feeds
 from consortium.workspace import Workspace
@@ -94,7 +94,7 @@ class NewForYouDialog(QDialog):
         layout = QVBoxLayout(self)
         if found:
             text = (
-                f"<b>{len(found):,} new tender(s) for you</b> of {new_total:,} new. Double-click "
+                f"<b>{plural(len(found), 'new tender')} for you</b> of {new_total:,} new. Double-click "
                 "one to open it. Amber ones close within 7 days."
             )
         elif new_total:
@@ -292,7 +292,7 @@ class FeedController(QObject):
     def notify(self, found: list[alerts.Alert]) -> None:
         """A desktop notification: how many are new for you, and the best one."""
         best = found[0]
-        title = f"{len(found):,} new tender(s) for you"
+        title = f"{plural(len(found), 'new tender')} for you"
         text = f"{best.title} — {best.buyer}" if best.buyer else best.title
         self.last_notification = (title, text)
         if not QSystemTrayIcon.isSystemTrayAvailable():

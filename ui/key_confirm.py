@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
+from consortium.formatting import plural
 from consortium.packs import review, trust
 from ui import colours
 
@@ -141,7 +142,7 @@ def take_in_review(
     conditions = f"<br>Conditions: {escape(imported.conditions)}" if imported.conditions else ""
     show(
         f"<b>{escape(imported.reviewer)}: {escape(review.DECISIONS[imported.decision])}.</b> "
-        f"{imported.comments} comment(s) added beside the bid; its status is now "
+        f"{plural(imported.comments, 'comment')} added beside the bid; its status is now "
         f"{escape(imported.status)}.{conditions}{extra}",
         AMBER if imported.warnings else GREEN,
     )

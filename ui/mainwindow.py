@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from consortium import filekinds, formatting, home
 from consortium.errors import ConsortiumError
+from consortium.formatting import plural
 from consortium.matching import consortia
 from consortium.partners import store
 from consortium.progress import Cancelled
@@ -842,7 +843,7 @@ class MainWindow(QMainWindow):
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("Nothing was imported")
             box.setText(
-                f"{Path(result.file).name} has {len(result.problems)} problem(s), so nothing was imported. "
+                f"{Path(result.file).name} has {plural(len(result.problems), 'problem')}, so nothing was imported. "
                 "Fix them and import the file again."
             )
             details = "\n".join(str(p) for p in result.problems[:200])

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consortium.formatting import money
+from consortium.formatting import money, plural
 from consortium.matching import feedback, proposals, service
 from consortium.matching.scoring import (
     FACTOR_NAMES,
@@ -782,7 +782,7 @@ class MatchesPage(QWidget):
                     if self.opps.item(r).tender.ocid == self._reselect:
                         self.opps_view.selectRow(r)
                 self.opps_note.setText(
-                    f"The {len(found)} best-fitting open and coming-soon tender(s) for "
+                    f"The {plural(len(found), 'best-fitting open or coming-soon tender')} for "
                     f"{self.partner.currentText()}, best first. Double-click one to see every "
                     "partner's fit."
                 )

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import iso_date, money, uk_date
+from consortium.formatting import iso_date, money, plural, uk_date
 from consortium.partners import store as partner_store
 from consortium.progress import Cancelled
 from consortium.tenders.pipeline import Pipeline, PipelineRow, pipeline, sort_rows
@@ -265,7 +265,7 @@ class PipelinePage(QWidget):
         who = f" for {result.partner_name}" if result.partner_name else ""
         if result.rows:
             self.message.setText(
-                f"{len(result.rows):,} contract(s) ending {uk_date(result.window_from)} to "
+                f"{plural(len(result.rows), 'contract')} ending {uk_date(result.window_from)} to "
                 f"{uk_date(result.window_to)}{who}. Click a heading to sort."
             )
         else:
@@ -314,7 +314,7 @@ class PipelinePage(QWidget):
             return export_xlsx(result, path, progress, cancelled)
 
         def saved(out: Path) -> None:
-            self.message.setText(f"Saved {len(result.rows):,} contract(s) to {out}")
+            self.message.setText(f"Saved {plural(len(result.rows), 'contract')} to {out}")
 
         # Tens of thousands of rows take a while: off the GUI thread, with progress and Cancel.
         self.run("Exporting the pipeline", write, saved)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
+from consortium.formatting import plural
 from consortium.packs import pack, review
 from consortium.workspace import Workspace
 from ui import colours, key_confirm
@@ -350,7 +351,7 @@ class ReviewPage(QWidget):
         docs = [n for n in files if n.startswith(("documents/", "evidence/"))]
         if docs:
             parts.append(
-                f"<p>{len(docs)} document(s) in the pack: see the Documents tab to open them.</p>"
+                f"<p>{plural(len(docs), 'document')} in the pack: see the Documents tab to open them.</p>"
             )
         questions = data.get("questions") or []
         if questions:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from consortium.bids import records as bid_records
 from consortium.bids.questions import word_count
 from consortium.errors import ConsortiumError
-from consortium.formatting import uk_date
+from consortium.formatting import plural, uk_date
 from consortium.library import suggest
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
@@ -70,7 +70,7 @@ def member_work_html(ws: Workspace, bid_id: int) -> dict[int, str]:
         colour = "#9c0006" if s.overdue else "#495057"
         lines[s.org_id] = (
             f"<br><span style='color:{colour}'>Work pack: {escape(s.summary)}; "
-            f"{s.open} of {s.questions} question(s) still open</span>"
+            f"{s.open} of {plural(s.questions, 'question')} still open</span>"
         )
     return lines
 
@@ -268,7 +268,7 @@ class MemberView(QWidget):
         for c in w.data.get("social_value") or []:
             self.sv_list.addItem(
                 f"{c.get('measure_code')} {c.get('description') or ''}: {c.get('quantity')} "
-                f"{c.get('unit') or ''} a year for {c.get('years')} year(s). {c.get('activity') or ''}"
+                f"{c.get('unit') or ''} a year for {plural(int(c.get('years') or 0), 'year')}. {c.get('activity') or ''}"
             )
 
     def _q_label(self, q: dict) -> str:
@@ -774,9 +774,9 @@ class LeadView(QWidget):
         conflicts = len(i.conflicts)
         self._say(
             f"<b>VERIFIED</b>: a reply from {escape(i.member)}, signed with the key trusted for "
-            f"them ({escape(i.check.words)}). {len(i.items)} change(s)"
+            f"them ({escape(i.check.words)}). {plural(len(i.items), 'change')}"
             + (
-                f", <b>{conflicts} conflict(s)</b> with your own edits since the pack went out"
+                f", <b>{plural(conflicts, 'conflict')}</b> with your own edits since the pack went out"
                 if conflicts
                 else ""
             )
@@ -885,9 +885,9 @@ class LeadView(QWidget):
             return None
         kept = len(result.conflicts_kept)
         self._say(
-            f"<b>Took in {len(result.accepted)} change(s) from {escape(self.incoming.member)}</b>, "
+            f"<b>Took in {plural(len(result.accepted), 'change')} from {escape(self.incoming.member)}</b>, "
             "each recorded in the audit log with the reply it came from."
-            + (f" {kept} conflict(s) kept as yours (no choice was made)." if kept else ""),
+            + (f" {plural(kept, 'conflict')} kept as yours (no choice was made)." if kept else ""),
             key_confirm.AMBER if kept else key_confirm.GREEN,
         )
         self.incoming, self.choices = None, {}

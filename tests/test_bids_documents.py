@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -434,3 +435,25 @@ def test_an_expression_of_interest_without_commitments_is_flagged_not_sent_quiet
     from docx.enum.text import WD_COLOR_INDEX
 
     assert all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in placeholder.runs)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_buyers_documents_are_made_as_pdf_with_a_numbered_contents_page(demo_ws, tmp_path):
+    """The app never made a PDF, and a .docx opened outside Word showed its contents page
+    without page numbers."""
+    import subprocess
+
+    from consortium.bids import records as bids
+
+    (bid,) = bids.list_all(demo_ws.db)
+    result = documents.build(demo_ws, bid.id, tmp_path, today=TODAY, pdf=True)
+    assert set(result.files) >= {"pdf_joint_bid_submission", "pdf_cre_eoi"}
+    assert result.to_dict()["copies"] == ["submission", "working"]  # the --json keys hold
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(result.files["pdf_joint_bid_submission"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert re.search(r"1\. Executive summary\.{3,}\s*\d", text)
+    assert "WORKING COPY" not in text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -76,10 +77,24 @@ class BidsPage(QWidget):
         self.build_button.setToolTip(
             "The joint bid, Right to Challenge EOI, agreement outline and due-diligence workbook"
         )
+        from consortium import pdf
+
+        # The buyer usually asks for PDF: made with LibreOffice when it is installed.
+        self.pdf_box = QCheckBox("PDF too")
+        self.pdf_box.setAccessibleName("Also make PDFs")
+        self.pdf_box.setChecked(pdf.available())
+        self.pdf_box.setEnabled(pdf.available())
+        self.pdf_box.setToolTip(
+            "Also a PDF of the submission copy and the expression of interest, contents page "
+            "numbered"
+            if pdf.available()
+            else "Install LibreOffice (free, from libreoffice.org) to have PDFs made too"
+        )
         self.open_folder = QPushButton("Open folder")
         self.open_folder.setAccessibleName("Open the documents folder")
         self.open_folder.setVisible(False)
         row.addWidget(self.build_button)
+        row.addWidget(self.pdf_box)
         row.addWidget(self.open_folder)
         row.addWidget(self.send_button)
         self.take_review_button = QPushButton("Take in a review…")
@@ -304,10 +319,11 @@ class BidsPage(QWidget):
 
         ws, bid_id = self.ws, self.current_id()
         self.narrative.save(quiet=True)  # build what the user sees
+        pdf = self.pdf_box.isEnabled() and self.pdf_box.isChecked()
         self.run(
             "Building the bid documents",
             lambda progress, cancelled: documents.build(
-                ws, bid_id, folder, progress=progress, cancelled=cancelled
+                ws, bid_id, folder, pdf=pdf, progress=progress, cancelled=cancelled
             ),
             self._built,
         )

@@ -90,6 +90,11 @@ def register(sub) -> None:
         help="which copy of the joint bid: the submission copy for the buyer, or the team's "
         "working copy with word counts, owners and gaps (default: both)",
     )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also a PDF of the documents the buyer reads, with page numbers (needs LibreOffice)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_build)
     p = bsub.add_parser(
@@ -276,7 +281,13 @@ def cmd_build(args, ws: Workspace) -> int:
     b = find_bid(ws, args.bid)
     copies = (args.copy,) if args.copy else documents.COPIES
     result = documents.build(
-        ws, b.id, args.out, today=dt.date.today(), copies=copies, progress=_text_progress()
+        ws,
+        b.id,
+        args.out,
+        today=dt.date.today(),
+        copies=copies,
+        pdf=args.pdf,
+        progress=_text_progress(),
     )
     if args.json:
         _print_json(result.to_dict())

@@ -783,6 +783,7 @@ def build(
     *,
     today: dt.date | None = None,
     copies: tuple[str, ...] | list[str] = COPIES,
+    pdf: bool = False,
     progress: Progress = no_progress,
     cancelled: IsCancelled = never_cancelled,
 ) -> BuildResult:
@@ -791,6 +792,10 @@ def build(
     ``copies`` says which copies of the joint bid to write: the ``submission`` copy the buyer
     reads and/or the team's ``working`` copy (default both). The submission copy is not written
     while a template prompt is left unfilled (readiness lists them); the working copy shows them.
+
+    ``pdf``: also a PDF of each document the buyer reads (the submission copy and the
+    expression of interest), made with LibreOffice with its contents page numbered; without
+    LibreOffice, or if it fails, the Word files are still written and a warning says why.
 
     All or nothing: the files are written in a hidden folder inside ``out_dir`` and moved into
     place only when every one is written, so a broken template or Cancel leaves ``out_dir`` as
@@ -878,6 +883,10 @@ def build(
                 TEMPLATES[template], ctx, staging / filename, layout={**layout, "author": author}
             )
             written[key] = staging / filename
+        if pdf:
+            check(cancelled)
+            progress(3, steps, "Making PDFs of the documents the buyer reads (LibreOffice)")
+            written.update(_pdfs(written, staging, result.warnings))
         check(cancelled)
         progress(4, steps, "Writing the due-diligence workbook")
         dd = staging / f"{slug} - due diligence.xlsx"
@@ -900,6 +909,32 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
     progress(steps, steps, "Done")
     return result
+
+
+# The documents a buyer reads, as PDF too: the rest are the team's and the HA's.
+FOR_THE_BUYER = ("joint_bid_submission", "cre_eoi")
+
+
+def _pdfs(written: dict[str, Path], staging: Path, warnings: list[str]) -> dict[str, Path]:
+    """``pdf_<key>`` for each document the buyer reads; a warning, never a failure, when
+    LibreOffice is missing or fails (the Word files are the bid either way)."""
+    from consortium import pdf
+
+    sources = {key: written[key] for key in FOR_THE_BUYER if key in written}
+    if not sources:
+        return {}
+    if not pdf.available():
+        warnings.append(
+            "No PDF was made: LibreOffice is not installed. Install it (free, from "
+            "libreoffice.org) and build again, or save the Word files as PDF from Word."
+        )
+        return {}
+    try:
+        made = pdf.to_pdf(list(sources.values()), staging)
+    except pdf.ConversionError as exc:
+        warnings.append(f"No PDF was made: {exc} The Word files are complete.")
+        return {}
+    return {f"pdf_{key}": made[path] for key, path in sources.items() if made.get(path)}
 
 
 def c_lead(ctx: dict) -> bool:

@@ -245,3 +245,23 @@ def test_a_status_changed_by_hand_takes_its_colour(main_window, two_sides, monke
     item.setText(1, "pass")  # as the status editor does
     assert item.background(1).color().name() == STATUS_COLOURS["pass"].lower()
     assert item.toolTip(0) == item.text(0)
+
+
+def test_a_bid_changed_since_its_approval_says_so_in_the_bids_list_and_overview(
+    main_window, two_sides
+):
+    from consortium.matching import consortia
+
+    ws = main_window.ws
+    review.import_review(ws, two_sides["reply"]("approve"), confirm_words=two_sides["ha_words"])
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    bid_id = two_sides["bid"].id
+    page.reload(bid_id)
+    assert page.list.currentItem().text().endswith("\napproved")
+    c = consortia.load(ws.db, two_sides["bid"].consortium_id)
+    c.fee_percent = 4.0  # agreed after the HA approved the bid
+    consortia.save(ws, c)
+    page.reload(bid_id)
+    assert page.list.currentItem().text().endswith("\napproved, changed since")
+    assert "The bid has changed since it was approved" in page.overview.toPlainText()

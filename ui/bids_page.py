@@ -29,7 +29,7 @@ from consortium.bids import records as bids
 from consortium.errors import ConsortiumError
 from consortium.formatting import plural
 from consortium.matching import consortia
-from consortium.packs import keys, pack, review
+from consortium.packs import keys, pack, review, standing
 from consortium.partners import store as partner_store
 from consortium.workspace import Workspace
 from ui import colours, key_confirm, review_outcome
@@ -194,9 +194,12 @@ class BidsPage(QWidget):
         self.list.clear()
         chosen = None
         for b in bids.list_all(self.ws.db):
-            item = QListWidgetItem(f"{b.name}\n{b.status}")
+            status = b.status
+            if status == "approved" and standing.changed_since_approval(self.ws, b.id):
+                status = "approved, changed since"  # the approval covers an earlier version
+            item = QListWidgetItem(f"{b.name}\n{status}")
             item.setData(ID_ROLE, b.id)
-            item.setToolTip(f"{b.name} ({b.status})")
+            item.setToolTip(f"{b.name} ({status})")
             colour = STATUS_COLOURS.get(b.status)
             if colour:
                 from PySide6.QtGui import QBrush, QColor

@@ -69,7 +69,7 @@ def outcome_html(ws, bid_id: int) -> str:
             f"<p><b>Their checklist ({len(checks)} not passed or with a note):</b></p><ul>"
         )
         for c in checks:
-            said = c["note"] or "; ".join(c["evidence"])
+            said = c["note"] or "; ".join(e.rstrip(".") for e in c["evidence"])
             parts.append(
                 f"<li><b>{escape(c['item'])}</b> — {escape(c['status'])}"
                 + (f": {escape(said)}" if said else "")

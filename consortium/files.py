@@ -1,4 +1,5 @@
-"""Writing files so that a failure never leaves a half-written document behind."""
+"""Writing files so that a failure never leaves a half-written document behind, and saying why
+a file given to the app cannot be opened at all."""
 
 from __future__ import annotations
 
@@ -41,3 +42,24 @@ def _readable_as_usual(tmp: str, path: Path) -> None:
     # A file system without permissions (FAT on a memory stick) keeps what it gives.
     with contextlib.suppress(OSError):
         os.chmod(tmp, mode)
+
+
+def cannot_open(path: str | Path) -> str | None:
+    """Why the user's file cannot be opened for reading, in words ("… cannot be opened: you do
+    not have permission to read it …"), or None when it can. Asked before an importer reads it,
+    so that a file locked away is never reported as damaged."""
+    path = Path(path)
+    try:
+        with open(path, "rb"):
+            return None
+    except PermissionError:
+        return (
+            f"{path.name} cannot be opened: you do not have permission to read it. Check the "
+            "file's permissions (or copy it into your own folder), then try again."
+        )
+    except IsADirectoryError:
+        return f"{path} is a folder, not a file: choose the file itself."
+    except FileNotFoundError:
+        return f"There is no file at {path}. Check the name and try again."
+    except OSError as exc:
+        return f"{path.name} cannot be opened ({exc.strerror or exc}). Try again, or copy it first."

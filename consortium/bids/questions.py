@@ -29,6 +29,7 @@ from consortium import workbooks
 from consortium.bids.records import BidError
 from consortium.bids.records import load as load_bid
 from consortium.changes import ANSWERS, BIDS
+from consortium.files import cannot_open
 from consortium.formatting import parse_date
 from consortium.workspace import Workspace, writes
 
@@ -513,6 +514,9 @@ def read_questionnaire(path: str | Path) -> list[Question]:
             f"{path.name} is {kind}. Consortium reads questionnaires from Excel (.xlsx) or "
             "Word (.docx) files; save it in one of those formats, or paste the questions in."
         )
+    problem = cannot_open(path)
+    if problem:
+        raise QuestionnaireError(problem)
     if not zipfile.is_zipfile(path):
         raise QuestionnaireError(
             f"{path.name} is not a readable {'Word' if suffix == '.docx' else 'Excel'} file "

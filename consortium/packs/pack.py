@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from consortium import __version__, jsonfile
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
-from consortium.files import atomic_save
+from consortium.files import atomic_save, cannot_open
 from consortium.packs import keys, shape
 from consortium.text import storable
 from consortium.workspace import Workspace, writes
@@ -369,6 +369,9 @@ def _hash_entry(zf: zipfile.ZipFile, entry: str, expected_size: int) -> tuple[st
 def open_zip(path: Path) -> zipfile.ZipFile:
     if not path.exists():
         raise PackError(f"{path} does not exist.")
+    problem = cannot_open(path)
+    if problem:
+        raise PackError(problem)
     if path.stat().st_size == 0:
         raise PackError(
             f"{path.name} is empty (0 bytes): it was not copied completely. Ask for it again."

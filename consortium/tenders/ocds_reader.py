@@ -27,6 +27,7 @@ from typing import BinaryIO
 import ijson
 
 from consortium.errors import ConsortiumError
+from consortium.files import cannot_open
 from consortium.tenders.json_guard import JsonGuard
 
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson", ".jsonlines"}
@@ -175,6 +176,9 @@ def sources(paths: Iterable[str | Path]) -> list[Source]:
 
 
 def _file_sources(path: Path, *, explicit: bool) -> list[Source]:
+    problem = cannot_open(path)
+    if problem:  # not "damaged": the file may be fine, only locked away
+        raise TenderFileError(f"{problem} Nothing was imported.")
     kind = _kind_of(path.name)
     if kind == "zip":
         return _zip_sources(path)

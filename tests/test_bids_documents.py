@@ -457,3 +457,18 @@ def test_the_buyers_documents_are_made_as_pdf_with_a_numbered_contents_page(demo
     ).stdout
     assert re.search(r"1\. Executive summary\.{3,}\s*\d", text)
     assert "WORKING COPY" not in text
+
+
+def test_a_member_with_no_lot_of_its_own_is_said_to_add_capacity_not_lots_none(
+    demo_ws, bid, tmp_path
+):
+    """The MK proposal's Ouse Valley Outreach delivers no lot; the documents told the buyer
+    "delivery partner — Lots: none"."""
+    c, b = bid
+    assert any(not m.lots for m in c.members)
+    result = documents.build(demo_ws, b.id, tmp_path, today=TODAY, copies=["working"])
+    d, _ = _texts(result.files["joint_bid_working"])
+    idle = next(m for m in c.members if not m.lots).name
+    members = next(t for t in d.tables if t.rows[0].cells[2].text == "Lots")
+    (row,) = [r for r in members.rows if r.cells[0].text == idle]
+    assert row.cells[2].text == "none of its own (adds capacity to the whole)"

@@ -165,7 +165,9 @@ def _member(org: Organisation, m: consortia.Member, on: dt.date, owned: list[str
         "name": clean(org.name),
         "role": clean(m.role),
         "lots": [clean(x) for x in m.lots],
-        "lots_text": clean(", ".join(m.lots)) or "none",
+        # A member with no lot of its own brings capacity to the whole (the proposal's "adds
+        # capacity"): said so, never "Lots: none" to the buyer.
+        "lots_text": clean(", ".join(m.lots)) or "none of its own (adds capacity to the whole)",
         "legal_form": LEGAL_FORMS.get(org.legal_form, clean(org.legal_form)),
         "charity_number": clean(org.charity_number) or "none",
         "company_number": clean(org.company_number) or "none",

@@ -265,3 +265,40 @@ def test_a_bid_changed_since_its_approval_says_so_in_the_bids_list_and_overview(
     page.reload(bid_id)
     assert page.list.currentItem().text().endswith("\napproved, changed since")
     assert "The bid has changed since it was approved" in page.overview.toPlainText()
+
+
+def test_review_comments_are_grouped_by_the_review_they_came_with(
+    main_window, two_sides, tmp_path, monkeypatch
+):
+    """Four comments from two rounds were listed together, with nothing to say which round."""
+    ws, homes = main_window.ws, two_sides["homes"]
+    sent = two_sides["sent"]
+    for n, (decision, text) in enumerate(
+        (("return", "Add the GP surgeries."), ("approve", "Thank you for the changes."))
+    ):
+        monkeypatch.setenv("CONSORTIUM_HOME", str(homes["ha"]))
+        ha = Workspace.open(tmp_path / "ha" / "ha.consortium")
+        opened = review.open_for_review(ha, sent, TODAY)
+        made = review.export_review(
+            review.Review(
+                opened,
+                opened.checklist,
+                [review.Comment("section", "consortium", text)],
+                decision,
+                reasons="Fee missing" if decision == "return" else "",
+            ),
+            tmp_path / f"round{n}.cbreview",
+        )
+        ha.close()
+        monkeypatch.setenv("CONSORTIUM_HOME", str(homes["us"]))
+        review.import_review(ws, made, confirm_words=two_sides["ha_words"])
+    page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    page.reload(two_sides["bid"].id)
+    shown = page.comments.toPlainText()
+    first, second = (
+        shown.index("Approved, taken in on "),
+        shown.index("Returned for changes, taken in"),
+    )
+    assert first < shown.index("Thank you for the changes.") < second  # newest round first
+    assert second < shown.index("Add the GP surgeries.")

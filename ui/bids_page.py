@@ -264,11 +264,18 @@ class BidsPage(QWidget):
             )
         got = review.comments_for(self.ws, bid_id)
         if got:
-            rows = "".join(
-                f"<li><b>{escape(r['label'])}</b>: {escape(r['text'])} <i>({escape(r['author'] or '')})</i></li>"
-                for r in got
-            )
-            self.comments.setHtml(f"<ul>{rows}</ul>")
+            parts, shown = [], None
+            for r in got:  # grouped by the review they came with, newest first
+                if r["review_id"] != shown:
+                    if shown is not None:
+                        parts.append("</ul>")
+                    parts.append(f"<h4>{escape(r['review'])}</h4><ul>")
+                    shown = r["review_id"]
+                parts.append(
+                    f"<li><b>{escape(r['label'])}</b>: {escape(r['text'])} "
+                    f"<i>({escape(r['author'] or '')})</i></li>"
+                )
+            self.comments.setHtml("".join(parts) + "</ul>")
             self.tabs.setTabText(2, f"Review comments ({len(got)})")
         else:
             self.comments.setHtml("<p>No review has come back yet.</p>")

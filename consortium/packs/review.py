@@ -909,13 +909,17 @@ def comments_for(ws: Workspace, bid_id: int) -> list[dict]:
     rows = list(
         ws.db.query(
             """SELECT c.anchor_type, c.anchor_id, c.anchor_label, c.text, c.author, c.at,
-                      r.decision, c.review_id
+                      r.decision, c.review_id, r.received
                FROM review_comments c JOIN bid_reviews r ON r.id = c.review_id
-               WHERE c.bid_id = ? ORDER BY c.id""",
+               WHERE c.bid_id = ? ORDER BY r.id DESC, c.id""",
             [bid_id],
         )
     )
     for row in rows:
+        # Which round it came with: the newest review's comments first.
+        row["review"] = (
+            f"{DECISIONS.get(row['decision'], row['decision'])}, taken in {_when(row['received'])}"
+        )
         q = by_id.get(row["anchor_id"] or "") or by_ref.get(row["anchor_id"] or "")
         if row["anchor_type"] == "question" and q is not None:
             label = f"{q.label} — {_snippet(q.text)}"

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from consortium.errors import ConsortiumError
 from consortium.formatting import plural
-from consortium.packs import pack, review
+from consortium.packs import pack, review, trust
 from consortium.workspace import Workspace
 from ui import colours, key_confirm
 from ui.assets_page import AssetsPage
@@ -320,7 +320,7 @@ class ReviewPage(QWidget):
             f"Their key's words: <b>{escape(signer['words'])}</b>{warn}",
             key_confirm.AMBER if result.warnings else key_confirm.GREEN,
         )
-        if not review.sender_confirmed(self.ws, signer["fingerprint"]):
+        if not trust.confirmed(self.ws, signer["fingerprint"]):
             # Trusted on first sight only: offered (not forced) until its words are checked.
             self._confirm_again = lambda: key_confirm.ask(
                 self, result.key, lambda typed: self.open_pack(path, confirm_words=typed)

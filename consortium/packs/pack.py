@@ -514,9 +514,7 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
 
     organisation = result.signer["organisation"]
     check = trust.key_check(ws, organisation, signer.get("public_key", ""))
-    pinned_unconfirmed = check.status == trust.KNOWN and not _confirmed_before(
-        ws, check.fingerprint
-    )
+    pinned_unconfirmed = check.status == trust.KNOWN and not trust.confirmed(ws, check.fingerprint)
     if confirm_words is not None and (check.status != trust.KNOWN or pinned_unconfirmed):
         try:
             trust.confirm(check, confirm_words)
@@ -580,14 +578,6 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
             f"for ({', '.join(members[:6])}{' …' if len(members) > 6 else ''}). Ask the lead "
             "why, on a number you already have."
         )
-
-
-def _confirmed_before(ws: Workspace, fingerprint: str) -> bool:
-    """Its words were checked with the sender once (not only trusted on first sight)."""
-    row = ws.db.execute(
-        "SELECT confirmed_at FROM known_senders WHERE fingerprint = ?", [fingerprint]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:

@@ -24,7 +24,7 @@ from consortium.bids.questions import question_label, word_count
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.formatting import iso_date, money, uk_date, uk_date_time
+from consortium.formatting import iso_date, money, plural, uk_date, uk_date_time
 from consortium.matching.requirements import Requirement
 from consortium.packs import keys, shape, trust
 from consortium.packs.pack import (
@@ -499,7 +499,7 @@ def approval_caveat(decision: str | None, checklist: list[Check]) -> str | None:
         return None
     parts = []
     if failed:
-        parts.append(f"{failed} {'check' if failed == 1 else 'checks'} failed")
+        parts.append(f"{plural(failed, 'check')} failed")
     if unchecked:
         parts.append(f"{unchecked} {'is' if unchecked == 1 else 'are'} not checked yet")
     return f"{' and '.join(parts).capitalize()}: approve this bid anyway?"
@@ -869,14 +869,6 @@ def _when(iso: str | None) -> str:
         return "on " + uk_date_time(dt.datetime.fromisoformat(iso))
     except (TypeError, ValueError):
         return "earlier"
-
-
-def sender_confirmed(ws: Workspace, fingerprint: str) -> bool:
-    """The sender's key has had its words checked with them (not only trusted on first sight)."""
-    row = ws.db.execute(
-        "SELECT confirmed_at FROM known_senders WHERE fingerprint = ?", [fingerprint]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def latest_review(ws: Workspace, bid_id: int) -> dict | None:

@@ -132,6 +132,14 @@ def _pinned_row(row) -> dict | None:
     }
 
 
+def confirmed(ws: Workspace, fingerprint: str) -> bool:
+    """The key's words were checked with its owner once (not only trusted on first sight)."""
+    row = ws.db.execute(
+        "SELECT confirmed_at FROM known_senders WHERE fingerprint = ?", [fingerprint]
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def current_key_of(ws: Workspace, organisation: str) -> dict | None:
     """The key pinned for an organisation (not replaced since), if any. Names match whatever
     their case or spacing, so a lookalike name cannot pass as a new sender."""

@@ -883,10 +883,12 @@ def latest_review(ws: Workspace, bid_id: int) -> dict | None:
     if data is None:
         return None
     data["decision_label"] = DECISIONS.get(data["decision"], data["decision"])
+    # The headline is already at hand: compare its pack's content, not look it up again.
     data["changed_since"] = (
         not data["older_version"]
         and data["decision"].startswith("approve")
-        and standing.changed_since_approval(ws, bid_id)
+        and data["pack_content_sha256"] is not None
+        and standing.current_content_sha256(ws, bid_id) != data["pack_content_sha256"]
     )
     return data
 

@@ -472,3 +472,15 @@ def test_a_member_with_no_lot_of_its_own_is_said_to_add_capacity_not_lots_none(
     members = next(t for t in d.tables if t.rows[0].cells[2].text == "Lots")
     (row,) = [r for r in members.rows if r.cells[0].text == idle]
     assert row.cells[2].text == "none of its own (adds capacity to the whole)"
+
+
+def test_members_of_a_bid_for_the_whole_contract_deliver_it(demo_ws, tmp_path):
+    """Found rendering the demo bid (no lots): every member, the lead too, read "none of its
+    own (adds capacity to the whole)"."""
+    from consortium.bids import records as bids
+
+    (bid,) = bids.list_all(demo_ws.db)
+    result = documents.build(demo_ws, bid.id, tmp_path, today=TODAY, copies=["working"])
+    d, _ = _texts(result.files["joint_bid_working"])
+    members = next(t for t in d.tables if t.rows[0].cells[2].text == "Lots")
+    assert {r.cells[2].text for r in members.rows[1:]} == {"the whole contract"}

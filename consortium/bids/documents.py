@@ -135,7 +135,9 @@ def _social_value(ws: Workspace, bid_id: int) -> list[str]:
     return [clean(p) for p in paragraphs] or [SOCIAL_VALUE_PLACEHOLDER]
 
 
-def _member(org: Organisation, m: consortia.Member, on: dt.date, owned: list[str]) -> dict:
+def _member(
+    org: Organisation, m: consortia.Member, on: dt.date, owned: list[str], lotted: bool
+) -> dict:
     latest = org.latest_turnover()
     contact = org.contacts[0] if org.contacts else None
     figures = []
@@ -165,9 +167,11 @@ def _member(org: Organisation, m: consortia.Member, on: dt.date, owned: list[str
         "name": clean(org.name),
         "role": clean(m.role),
         "lots": [clean(x) for x in m.lots],
-        # A member with no lot of its own brings capacity to the whole (the proposal's "adds
-        # capacity"): said so, never "Lots: none" to the buyer.
-        "lots_text": clean(", ".join(m.lots)) or "none of its own (adds capacity to the whole)",
+        # Never "Lots: none" to the buyer. Where other members deliver the lots, one with none
+        # of its own brings capacity to the whole (the proposal's "adds capacity"); where no
+        # member has lots, the bid is for the whole contract and every member delivers it.
+        "lots_text": clean(", ".join(m.lots))
+        or ("none of its own (adds capacity to the whole)" if lotted else "the whole contract"),
         "legal_form": LEGAL_FORMS.get(org.legal_form, clean(org.legal_form)),
         "charity_number": clean(org.charity_number) or "none",
         "company_number": clean(org.company_number) or "none",
@@ -237,7 +241,7 @@ def context(
             owned.setdefault(wrote[q.id], []).append(clean(q.ref or str(n)))
     orgs = {o.id: o for o in partner_store.load_many(ws.db, [m.org_id for m in c.members])}
     members = [
-        _member(orgs[m.org_id], m, on, owned.get(m.org_id, []))
+        _member(orgs[m.org_id], m, on, owned.get(m.org_id, []), any(x.lots for x in c.members))
         for m in c.members
         if m.org_id in orgs
     ]

@@ -53,7 +53,7 @@ def test_readiness_names_where_to_fix(demo_ws, bid):
     qs[1].answer = ""
     questions.save(demo_ws, qs[1])
     report = readiness.check(demo_ws, b.id, today=TODAY)
-    assert report.contract_start == dt.date(2027, 6, 21)
+    assert report.contract_start == dt.date(2027, 6, 7)
     by_code = {}
     for item in report.items:
         by_code.setdefault(item.code, []).append(item)

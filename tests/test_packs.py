@@ -152,13 +152,13 @@ def test_review_checks_and_readiness_use_one_rule_on_the_contract_start(bid_ws, 
 
     ws, bid = bid_ws
     report = readiness.check(ws, bid.id, today=TODAY)
-    assert report.judged_on == dt.date(2027, 6, 21)
+    assert report.judged_on == dt.date(2027, 6, 7)
     documents = {
         i.message for i in report.items if i.where.get("field", "").startswith("credentials:")
     }
     assert any("safeguarding policy expires on 22 May 2027" in m for m in documents)
     data = pack.read_bid_json(make_pack(ws, bid, tmp_path))
-    assert data["bid"]["contract_start"] == "2027-06-21"
+    assert data["bid"]["contract_start"] == "2027-06-07"
     checks = {c.item: c for c in review.due_diligence(data, TODAY)}
     evidence = {
         e

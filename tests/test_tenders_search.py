@@ -207,7 +207,7 @@ def test_saved_search_marks_what_is_new(ws, tmp_path):
 def test_demo_import_moves_dates_ahead(tmp_path):
     w = Workspace.create(tmp_path / "d.consortium")
     try:
-        today = dt.date(2026, 11, 23)
+        today = dt.date(2026, 12, 3)
         report = import_demo_tenders(w, today)
         source = json.loads(
             (
@@ -217,18 +217,37 @@ def test_demo_import_moves_dates_ahead(tmp_path):
                 / "fts-selected-civil-society-releases.json"
             ).read_text()
         )
-        assert report.tenders_new == len({r["ocid"] for r in source["releases"]})
+        ocids = {r["ocid"] for r in source["releases"]}
+        assert report.tenders_new == len(ocids)
         banner = demo_dates_moved(w)
         assert banner["days"] > 0 and banner["days"] % 7 == 0
         open_ids = search_ids(w, status=["open"], today=today)
         assert len(open_ids) >= 10
         deadlines = [r["deadline"] for r in rows(w, open_ids)]
-        assert all(d is None or d > "2026-11-23" for d in deadlines)
+        assert all(d is None or d > "2026-12-03" for d in deadlines)
+        # Nothing a demo user sees was published after today (most notices were published in
+        # the week before the earliest deadline, so moving every date alike put them in the
+        # future), and each process moved by whole weeks, its deadline with it.
+        originals = {}
+        for r in source["releases"]:
+            if r["date"] > originals.get(r["ocid"], ""):
+                originals[r["ocid"]] = r["date"]
+        for ocid in ocids:
+            tender = search.get(w, ocid)
+            assert tender.published[:10] <= "2026-12-03", (ocid, tender.published)
+            moved = dt.datetime.fromisoformat(tender.published.replace("Z", "+00:00"))
+            original = dt.datetime.fromisoformat(originals[ocid]).astimezone(dt.UTC)
+            shift = (moved - original).days
+            assert shift % 7 == 0 and 0 <= shift <= banner["days"]
+            assert (moved - original).seconds == 0
         mk = search.get(w, "ocds-h6vhtk-05a7b0")
         moved = dt.datetime.fromisoformat(mk.deadline.replace("Z", "+00:00"))
+        published = dt.datetime.fromisoformat(mk.published.replace("Z", "+00:00"))
         original = dt.datetime(2026, 9, 8, 11, 0, tzinfo=dt.UTC)
-        assert (moved - original).days == banner["days"]
-        assert moved.weekday() == original.weekday()
+        assert moved.weekday() == original.weekday() and (moved - original).days % 7 == 0
+        # It keeps the four weeks it had between publication and deadline.
+        assert moved - published == original - dt.datetime(2026, 8, 11, 10, 37, 39, tzinfo=dt.UTC)
+        assert "none is published after today" in banner["message"]
     finally:
         w.close()
 

@@ -696,13 +696,23 @@ def _shift(value, delta: dt.timedelta):
     return value
 
 
+def _published(release: dict) -> dt.date | None:
+    """When a notice was published: its release date, or its tender's, whichever is later."""
+    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+    found = [merge.parse_utc(release.get("date")), merge.parse_utc(tender.get("datePublished"))]
+    found = [d.date() for d in found if d is not None]
+    return max(found) if found else None
+
+
 def import_demo_tenders(ws: Workspace, today: dt.date | None = None) -> ImportReport:
     """Import the bundled real civil-society notices, with dates moved so deadlines lie ahead.
 
-    Every date in the demo notices moves by the same whole number of weeks (order and weekdays
-    kept) so the earliest tender deadline falls about two weeks after ``today``. The move is
-    recorded in the settings table under ``demo_dates_moved`` for the "dates moved" banner.
-    Only these bundled notices are changed; a user's own imports never are.
+    Dates move by whole weeks (weekdays kept) so the earliest tender deadline falls about two
+    weeks after ``today``; a process whose notices would then be published after ``today`` moves
+    less, by as many whole weeks as keep its newest notice on or before ``today``. Every date of
+    one process moves by the same amount, so the order of its releases (which decides a merge) is
+    kept. The move is recorded in the settings table under ``demo_dates_moved`` for the "dates
+    moved" banner. Only these bundled notices are changed; a user's own imports never are.
     """
     today = today or dt.date.today()
     with open(DEMO_FILE, encoding="utf-8") as f:
@@ -717,8 +727,18 @@ def import_demo_tenders(ws: Workspace, today: dt.date | None = None) -> ImportRe
     earliest = min(deadlines).date() if deadlines else today
     days = (today + dt.timedelta(days=14) - earliest).days
     weeks = max(0, -(-days // 7))
+    newest: dict[str, dt.date] = {}
+    for release in releases:
+        published = _published(release)
+        if published is not None:
+            ocid = release.get("ocid")
+            newest[ocid] = max(published, newest.get(ocid, published))
+    moves: dict[str, dt.timedelta] = {}
+    for ocid, published in newest.items():
+        fits = (today - published).days // 7  # whole weeks that keep it on or before today
+        moves[ocid] = dt.timedelta(weeks=max(0, min(weeks, fits)))
     delta = dt.timedelta(weeks=weeks)
-    shifted = [_shift(r, delta) for r in releases]
+    shifted = [_shift(r, moves.get(r.get("ocid"), delta)) for r in releases]
     with ws.transaction():
         report = import_releases(ws, shifted, label=DEMO_FILE.name, today=today)
         ws.write(
@@ -731,8 +751,9 @@ def import_demo_tenders(ws: Workspace, today: dt.date | None = None) -> ImportRe
                             "today": today.isoformat(),
                             "file": DEMO_FILE.name,
                             "message": (
-                                f"Demo data: the dates of these real notices were moved "
-                                f"{delta.days} days later so their deadlines lie ahead."
+                                f"Demo data: the dates of these real notices were moved up to "
+                                f"{delta.days} days later, so their deadlines lie ahead and "
+                                "none is published after today."
                             ),
                         }
                     ),

@@ -88,3 +88,39 @@ def test_a_contracts_length_counts_its_last_day():
     assert contract_years(dt.date(2027, 1, 1), dt.date(2027, 12, 31)) == 1.0
     assert round(968_792 / contract_years(dt.date(2027, 6, 7), dt.date(2030, 6, 6))) == 322_931
     assert contract_years(dt.date(2027, 6, 7), dt.date(2027, 6, 7)) is None
+
+
+def test_measures_of_the_old_social_value_model_are_flagged_under_the_procurement_act(demo_ws):
+    from consortium.bids import readiness
+    from consortium.bids import records as bids
+    from consortium.socialvalue.demo import DEMO_BID_NAME
+
+    bid = next(b for b in bids.list_all(demo_ws.db) if b.name == DEMO_BID_NAME)
+    report = readiness.check(demo_ws, bid.id, today=dt.date(2026, 12, 3))
+    (found,) = [i for i in report.items if i.code == "old_model_codes"]
+    assert found.severity == "warning"
+    # The demo tender began under the Act; four of its measures, the Treasury's WELLBY among
+    # them, know only PPN 06/20's codes (the two job measures are mapped to PPN 002's 1a too,
+    # so they are not named).
+    assert found.message.startswith(
+        "The tender is run under the Procurement Act 2023, where PPN 002's Social Value Model "
+        "replaced PPN 06/20's, but 4 measures ('Volunteering hours given to local community "
+        "groups', 'One-point change in life satisfaction (0 to 10) for one person for one "
+        "year', 'Spend with local VCSE organisations in the supply chain' and 1 more) are "
+        "mapped only to PPN 06/20 codes."
+    )
+    assert "Local residents employed" not in found.message
+    assert found.message.endswith("map the commitments to those.")
+
+
+def test_the_old_model_is_not_flagged_where_it_still_applies():
+    mapped = {"Local jobs": ["PPN 06/20 MAC 2.1"], "Events": ["PPN 06/20 MAC 8.1"]}
+    assert rules.criteria_model_finding("Public Contracts Regulations 2015", mapped) is None
+    assert rules.criteria_model_finding(None, mapped) is None  # the notice does not say
+    assert (
+        rules.criteria_model_finding("Procurement Act 2023", {"Jobs": ["PPN 002 MAC 1a"]}) is None
+    )
+    assert rules.criteria_model_finding("Procurement Act 2023", {"Own measure": []}) is None
+    many = {f"Measure {n}": ["PPN 06/20 MAC 8.1"] for n in range(1, 8)}
+    message = rules.criteria_model_finding("Procurement Act 2023", many).message
+    assert "7 measures ('Measure 1', 'Measure 2', 'Measure 3' and 4 more) are mapped" in message

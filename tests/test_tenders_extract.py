@@ -212,3 +212,27 @@ def test_quick_check_for_untidy_text_agrees_with_the_full_pattern():
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert _needs_work(text) == bool(full.search(text)), repr(text)
+
+
+def test_the_law_a_tender_is_run_under_is_read_from_its_notice(ws):
+    # The Milton Keynes notice began under the Procurement Act 2023 (UKPGA 2023/54).
+    mk = get(ws, "ocds-h6vhtk-05a7b0")
+    assert (mk.legal_basis, mk.regime) == ("UKPGA 2023/54", "Procurement Act 2023")
+    celex = {"id": "32014L0024", "scheme": "CELEX"}
+    release = {"ocid": "ocds-x-1", "id": "1", "date": "2024-01-02T00:00:00Z", "tag": ["tender"]}
+    older = extract(compile_single({**release, "tender": {"id": "1", "legalBasis": celex}}))
+    assert older.regime == "Public Contracts Regulations 2015"
+    # A notice that does not say, or says it in an odd shape, has no regime (never a failure).
+    for odd in (None, "2023/54", {"id": {"x": 1}}, {"scheme": "UKPGA"}, {"id": "1999/1"}):
+        t = extract(compile_single({**release, "tender": {"id": "1", "legalBasis": odd}}))
+        assert t.regime is None, odd
+
+
+def test_the_tender_pane_and_the_command_line_say_which_law_it_is_run_under(ws):
+    from consortium.tenders.cli import format_tender
+    from ui.tender_detail import tender_html
+
+    mk = get(ws, "ocds-h6vhtk-05a7b0")
+    assert "Run under" in tender_html(mk, dt.date(2026, 8, 12))
+    assert "Procurement Act 2023" in tender_html(mk, dt.date(2026, 8, 12))
+    assert "Run under: Procurement Act 2023" in format_tender(mk)

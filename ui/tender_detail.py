@@ -64,6 +64,8 @@ def tender_html(tender: Tender, today: dt.date, changed: bool = False) -> str:
         procedure += " · light-touch regime"
     if procedure:
         rows.append(("Procedure", procedure))
+    if tender.regime:
+        rows.append(("Run under", tender.regime))
     suits = []
     if tender.reserved_vcse:
         suits.append("reserved for VCSEs")

@@ -148,7 +148,8 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
     c = consortia.load(ws.db, bid.consortium_id)
     start = contract_start(ws, bid)
     on = rules.judged_on(start, today)
-    asked = rules.asked_by(_tender(ws, bid))
+    tender = _tender(ws, bid)
+    asked = rules.asked_by(tender)
     items: list[Item] = []
     qs = bid_questions.list_for(ws.db, bid_id)
     # A question sent to its owner in a work pack is not done until the owner's answer is in.
@@ -230,6 +231,16 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 )
             )
     items.extend(_statement_items(ws, bid))
+    model = rules.criteria_model_finding(tender.regime if tender else None, _mapped(ws, bid))
+    if model:
+        items.append(
+            Item(
+                model.code,
+                model.severity,
+                model.message,
+                {"kind": "bid", "id": bid.id, "label": bid.name, "field": "socialvalue: criteria"},
+            )
+        )
     cwhere = {"kind": "consortium", "id": c.id, "label": c.name}
     if c.lead is None:
         items.append(
@@ -298,6 +309,19 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 )
             )
     return Report(bid=bid, checked_on=today, contract_start=start, items=items)
+
+
+def _mapped(ws: Workspace, bid: Bid) -> dict[str, list[str]]:
+    """The measures of the bid's commitments, by name, with their award-criteria codes."""
+    from consortium.socialvalue import commitments, frameworks
+
+    measures = frameworks.measures_by_key(ws.db)
+    out: dict[str, list[str]] = {}
+    for c in commitments.list_for_bid(ws.db, bid.id):
+        m = measures.get((c.framework_id, c.measure_code))
+        if m is not None:
+            out[frameworks.display_name(m, c.measure_code)] = list(m.criteria)
+    return out
 
 
 def _statement_items(ws: Workspace, bid: Bid) -> list[Item]:

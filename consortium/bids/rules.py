@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from consortium.formatting import money, uk_date
+from consortium.formatting import money, plural, uk_date
 from consortium.matching.requirements import Requirement
 from consortium.records import Credential
 
@@ -71,6 +71,38 @@ def fee_finding(fee_percent: float | None, model: str, consortium: str) -> BidFi
         "no_fee",
         "warning",
         f"{consortium} has no management fee set (say 0% if there is none).",
+    )
+
+
+OLD_MODEL = "PPN 06/20"  # the Social Value Model of the Public Contracts Regulations 2015
+
+
+def criteria_model_finding(regime: str | None, mapped: dict[str, list[str]]) -> BidFinding | None:
+    """Measures mapped only to PPN 06/20's award-criteria codes, on a tender run under the
+    Procurement Act 2023: PPN 002's model replaced PPN 06/20's there (24 Feb 2025), so a
+    buyer scoring against the new model finds no criterion it knows. ``mapped`` is each
+    measure's name and its codes, for the bid's commitments."""
+    from consortium.tenders.records import PROCUREMENT_ACT
+
+    if regime != PROCUREMENT_ACT:
+        return None
+    old = [
+        name
+        for name, codes in mapped.items()
+        if codes and all(code.startswith(OLD_MODEL) for code in codes)
+    ]
+    if not old:
+        return None
+    shown = ", ".join(f"'{name}'" for name in old[:3])
+    if len(old) > 3:
+        shown += f" and {len(old) - 3:,} more"
+    return BidFinding(
+        "old_model_codes",
+        "warning",
+        f"The tender is run under the Procurement Act 2023, where PPN 002's Social Value Model "
+        f"replaced PPN 06/20's, but {plural(len(old), 'measure')} ({shown}) "
+        f"{'is' if len(old) == 1 else 'are'} mapped only to PPN 06/20 codes. Check the award "
+        "criteria in the buyer's documents and map the commitments to those.",
     )
 
 

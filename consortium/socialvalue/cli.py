@@ -174,7 +174,11 @@ def cmd_frameworks(args, ws: Workspace) -> int:
                 else f"record only ({m.unit})"
             )
             print(f"  {m.code:<10} {m.description} — {value}")
-    print("\nAward-criteria codes (PPN 06/20, PPN 002); * = not yet verified against the source:")
+    print(
+        "\nAward-criteria codes: PPN 06/20 for tenders under the Public Contracts Regulations "
+        "2015, PPN 002 for those under the Procurement Act 2023; * = not yet verified against "
+        "the source:"
+    )
     for c in crit:
         code = c.code + ("" if c.verified else "*")
         print(f"  {c.framework:<10} {code:<9} {c.title}")

@@ -22,7 +22,8 @@ _MEASURES = [
         "Local residents employed on the contract",
         "FTE",
         "Tackling economic inequality",
-        ["PPN 06/20 MAC 2.1"],
+        # PPN 002's too: the demo tender is run under the Procurement Act 2023.
+        ["PPN 06/20 MAC 2.1", "PPN 002 MAC 1a"],
         False,
         "per_year",
         "9500",
@@ -32,7 +33,7 @@ _MEASURES = [
         "Residents facing barriers to work hired through a recruitment programme",
         "people",
         "Equal opportunity",
-        ["PPN 06/20 MAC 6.1"],
+        ["PPN 06/20 MAC 6.1", "PPN 002 MAC 1a"],
         False,
         "first_year_only",
         "4200",

@@ -283,6 +283,8 @@ def format_tender(t: Tender, today=None) -> str:
     if t.procedure_details or t.procedure:
         regime = " (light touch regime)" if t.light_touch else ""
         lines.append(f"Procedure: {t.procedure_details or t.procedure}{regime}")
+    if t.regime:
+        lines.append(f"Run under: {t.regime}")
     suits = [name for name, flag in (("SMEs", t.sme), ("VCSEs", t.vcse)) if flag]
     if suits:
         lines.append("Suitable for: " + " and ".join(suits))

@@ -610,6 +610,10 @@ def extract(compiled: dict, history: History = (), *, full: bool = True) -> Tend
         str(r) for r in (regime if isinstance(regime, list) else [regime] if regime else [])
     ]
     t.light_touch = "lightTouch" in t.special_regime
+    basis = _d(tender.get("legalBasis"))
+    law = _s(basis.get("id"))
+    if law:
+        t.legal_basis = f"{_s(basis.get('scheme')) or ''} {law}".strip()[:100]
 
     # Dates
     t.deadline = utc_iso(_d(tender.get("tenderPeriod")).get("endDate"))

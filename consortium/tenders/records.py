@@ -85,6 +85,23 @@ def _as_utc(today: dt.date | dt.datetime | str | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+PROCUREMENT_ACT = "Procurement Act 2023"
+# Find a Tender's tender.legalBasis: the Act (UK Public General Acts) for procurements begun on
+# or after 24 Feb 2025; before it, the EU directives the 2015-16 regulations implement (CELEX).
+REGIMES = {
+    "UKPGA 2023/54": PROCUREMENT_ACT,
+    "CELEX 32014L0024": "Public Contracts Regulations 2015",
+    "CELEX 32014L0025": "Utilities Contracts Regulations 2016",
+    "CELEX 32014L0023": "Concession Contracts Regulations 2016",
+    "CELEX 32009L0081": "Defence and Security Public Contracts Regulations 2011",
+}
+
+
+def regime_name(legal_basis: str | None) -> str | None:
+    """``legal_basis`` ("UKPGA 2023/54") by name; None when a notice does not say."""
+    return REGIMES.get(legal_basis or "") if legal_basis else None
+
+
 def status_for(
     phase: str,
     deadline: str | None,
@@ -223,6 +240,7 @@ class Tender:
     procedure_details: str | None = None
     special_regime: list[str] = field(default_factory=list)
     light_touch: bool = False
+    legal_basis: str | None = None  # the law it is run under, as "scheme id": "UKPGA 2023/54"
     deadline: str | None = None  # tender period end, UTC ISO
     future_notice_date: str | None = None  # a planning notice's anticipated tender date, UTC ISO
     eoi_deadline: str | None = None
@@ -236,6 +254,11 @@ class Tender:
     contracts: list[Contract] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)  # release ids, oldest first
     defects: list[str] = field(default_factory=list)  # DEFECT_KINDS keys, with detail after ":"
+
+    @property
+    def regime(self) -> str | None:
+        """The law the procurement is run under, by name ("Procurement Act 2023")."""
+        return regime_name(self.legal_basis)
 
     @property
     def open_deadline(self) -> str | None:

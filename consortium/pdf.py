@@ -17,6 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from consortium.errors import ConsortiumError
+from consortium.progress import Cancelled, IsCancelled, never_cancelled
 
 # On Error Resume Next: a file that fails to open must not raise a Basic error dialog, which
 # nobody can see headless and which would hang the conversion; its PDF is simply missing.
@@ -64,13 +65,12 @@ def available() -> bool:
     return shutil.which("soffice") is not None
 
 
-def _profile(folder: Path) -> str:
+def _profile(folder: Path, cancelled: IsCancelled = never_cancelled) -> str:
     url = (folder / "profile").as_uri()
-    subprocess.run(
+    _run(
         ["soffice", f"-env:UserInstallation={url}", "--headless", "--terminate_after_init"],
-        capture_output=True,
-        timeout=120,
-        check=False,
+        120,
+        cancelled,
     )
     module = folder / "profile" / "user" / "basic" / "Standard" / "Module1.xba"
     if not module.parent.is_dir():
@@ -79,11 +79,15 @@ def _profile(folder: Path) -> str:
     return url
 
 
-def _run(command: list[str], timeout: float) -> str:
+def _run(command: list[str], timeout: float, cancelled: IsCancelled = never_cancelled) -> str:
     """Run LibreOffice in its own process group, so a conversion that hangs (a dialog nobody
-    can see) is ended whole, soffice.bin included; its error output."""
+    can see), or that the user cancels, is ended whole, soffice.bin included; its error output.
+
+    Raises :class:`~consortium.progress.Cancelled` when ``cancelled`` says so: it is asked
+    every quarter of a second, so Cancel never waits for a slow conversion to end."""
     import os
     import signal
+    import time
 
     proc = subprocess.Popen(
         command,
@@ -92,17 +96,30 @@ def _run(command: list[str], timeout: float) -> str:
         text=True,
         start_new_session=True,
     )
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return f"LibreOffice took longer than {timeout:.0f} s and was stopped."
+    ends = time.monotonic() + timeout
+    while True:
+        try:
+            _, err = proc.communicate(timeout=0.25)
+            break
+        except subprocess.TimeoutExpired:
+            stop = cancelled()
+            if stop or time.monotonic() >= ends:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                if stop:
+                    raise Cancelled() from None
+                return f"LibreOffice took longer than {timeout:.0f} s and was stopped."
     # LibreOffice's note that it found no Java is noise, not a reason.
     return "\n".join(x for x in (err or "").splitlines() if "javaldx" not in x)
 
 
-def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Path, Path]:
+def to_pdf(
+    files: list[Path],
+    out_dir: Path,
+    *,
+    timeout: float = 300,
+    cancelled: IsCancelled = never_cancelled,
+) -> dict[Path, Path]:
     """Each file's PDF (same stem) in ``out_dir``; raises ConversionError naming what failed.
 
     Word files go through the macro (contents and fields updated); workbooks have no fields to
@@ -127,18 +144,22 @@ def to_pdf(files: list[Path], out_dir: Path, *, timeout: float = 300) -> dict[Pa
     sheets = [src for src in result if src.suffix != ".docx"]
     errors = ""
     with tempfile.TemporaryDirectory(prefix="consortium-pdf-") as tmp:
-        url = _profile(Path(tmp))
+        url = _profile(Path(tmp), cancelled)
         base = ["soffice", f"-env:UserInstallation={url}", "--headless", "--invisible"]
         if words:
             spec = "|".join(
                 f"{src.resolve().as_uri()}|{result[src].resolve().as_uri()}|{_FILTERS['.docx']}"
                 for src in words
             )
-            errors += _run([*base, f'macro:///Standard.Module1.ConvertAll("{spec}")'], timeout)
+            errors += _run(
+                [*base, f'macro:///Standard.Module1.ConvertAll("{spec}")'], timeout, cancelled
+            )
         if sheets:
             staged = Path(tmp) / "sheets"
             errors += _run(
-                [*base, "--convert-to", "pdf", "--outdir", str(staged), *map(str, sheets)], timeout
+                [*base, "--convert-to", "pdf", "--outdir", str(staged), *map(str, sheets)],
+                timeout,
+                cancelled,
             )
             for src in sheets:
                 made = staged / (src.stem + ".pdf")

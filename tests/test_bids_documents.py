@@ -484,3 +484,35 @@ def test_members_of_a_bid_for_the_whole_contract_deliver_it(demo_ws, tmp_path):
     d, _ = _texts(result.files["joint_bid_working"])
     members = next(t for t in d.tables if t.rows[0].cells[2].text == "Lots")
     assert {r.cells[2].text for r in members.rows[1:]} == {"the whole contract"}
+
+
+def test_cancel_stops_a_pdf_conversion_that_hangs(demo_ws, tmp_path, monkeypatch):
+    """LibreOffice could not be stopped mid-way: Cancel waited up to 300 s for a conversion
+    that hung. A stand-in soffice that never ends is stopped at Cancel, and nothing is left."""
+    import os
+
+    from consortium.bids import records as bids
+    from consortium.progress import Cancelled
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pids = tmp_path / "pids"
+    fake = bin_dir / "soffice"
+    fake.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec sleep 600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    asked = []
+
+    def cancelled() -> bool:
+        # Cancel pressed once LibreOffice has been asked about a few times (it is running).
+        asked.append(1)
+        return pids.exists() and len(asked) > 8
+
+    (bid,) = bids.list_all(demo_ws.db)
+    out = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        documents.build(demo_ws, bid.id, out, today=TODAY, pdf=True, cancelled=cancelled)
+    (pid,) = pids.read_text().split()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)  # ended, not left running in the background
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))

@@ -892,7 +892,7 @@ def build(
         if pdf:
             check(cancelled)
             progress(3, steps, "Making PDFs of the documents the buyer reads (LibreOffice)")
-            written.update(_pdfs(written, staging, result.warnings))
+            written.update(_pdfs(written, staging, result.warnings, cancelled))
         check(cancelled)
         progress(4, steps, "Writing the due-diligence workbook")
         dd = staging / f"{slug} - due diligence.xlsx"
@@ -921,7 +921,9 @@ def build(
 FOR_THE_BUYER = ("joint_bid_submission", "cre_eoi")
 
 
-def _pdfs(written: dict[str, Path], staging: Path, warnings: list[str]) -> dict[str, Path]:
+def _pdfs(
+    written: dict[str, Path], staging: Path, warnings: list[str], cancelled: IsCancelled
+) -> dict[str, Path]:
     """``pdf_<key>`` for each document the buyer reads; a warning, never a failure, when
     LibreOffice is missing or fails (the Word files are the bid either way)."""
     from consortium import pdf
@@ -936,7 +938,7 @@ def _pdfs(written: dict[str, Path], staging: Path, warnings: list[str]) -> dict[
         )
         return {}
     try:
-        made = pdf.to_pdf(list(sources.values()), staging)
+        made = pdf.to_pdf(list(sources.values()), staging, cancelled=cancelled)
     except pdf.ConversionError as exc:
         warnings.append(f"No PDF was made: {exc} The Word files are complete.")
         return {}

@@ -51,7 +51,7 @@ def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack,
     first.setText(3, "Discussed with the board on 20 Nov")
     assert page.current_checklist()[0].note == "Discussed with the board on 20 Nov"
     page.anchor.setCurrentIndex(page.anchor.findText("Member: Ouse Valley Outreach"))
-    page.comment_text.setText("Add staffing detail")
+    page.comment_text.setPlainText("Add staffing detail")
     page.add_comment.click()
     assert page.comments.rows()[0][1] == ["Member: Ouse Valley Outreach", "Add staffing detail"]
     page.decision.setCurrentIndex(page.decision.findData("return"))
@@ -70,6 +70,44 @@ def test_verified_pack_shows_checklist_and_round_trips(main_window, signed_pack,
         "Ouse Valley Outreach",
     )
     assert got["label"] == "Member: Ouse Valley Outreach"
+
+
+def test_the_comment_box_is_a_paragraph_at_1366_and_grows_with_the_window(
+    main_window, signed_pack, qtbot
+):
+    """At 1366×768 an officer writing a comment sees at least four lines of it (a one-line box
+    showed two lines' worth), and more as the window grows; the decision stays on screen."""
+    from PySide6.QtCore import QRect, Qt
+
+    path, _ = signed_pack
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    main_window.resize(1366, 768)
+    page.open_pack(path)
+    page.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.comment_text.isVisible())
+    box = page.comment_text
+    lines = box.fontMetrics().lineSpacing()
+    assert box.height() >= 4 * lines
+    window = QRect(0, 0, main_window.width(), main_window.height())
+    for widget in (page.decision, page.reasons, page.send, page.conditions, page.add_comment):
+        where = QRect(widget.mapTo(main_window, widget.rect().topLeft()), widget.size())
+        assert window.contains(where), widget.accessibleName()
+    # Enter starts a new line in the comment; Ctrl+Enter adds it.
+    page.anchor.setCurrentIndex(page.anchor.findText("Member: Ouse Valley Outreach"))
+    qtbot.keyClicks(box, "Add staffing detail.")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.keyClicks(box, "And the rota.")
+    assert page.comments.rows() == []
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert page.comments.rows()[0][1] == [
+        "Member: Ouse Valley Outreach",
+        "Add staffing detail.\nAnd the rota.",
+    ]
+    assert box.toPlainText() == ""
+    before = box.height()
+    main_window.resize(1366, 1000)
+    qtbot.waitUntil(lambda: box.height() > before + 50)
 
 
 def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):

@@ -120,7 +120,7 @@ def test_reviewer_reads_answers_opens_documents_comments_and_the_bid_shows_it(
     qtbot.mouseClick(page.add_comment, Qt.MouseButton.LeftButton)
     page.anchor.setCurrentIndex(choices.index("Member: Ouse Valley Outreach"))
     qtbot.keyClicks(page.comment_text, "Renew the public liability cover.")
-    qtbot.keyClick(page.comment_text, Qt.Key.Key_Return)
+    qtbot.keyClick(page.comment_text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     table = page.comments.table
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
         "Q 1 — How will you reach women who do not seek help?",

@@ -9,7 +9,7 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QEvent, Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -129,7 +129,15 @@ class ReviewPage(QWidget):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(
+        # The checklist and the comments share the height above the decision, which stays put
+        # below them: the officer drags the divider to give either more room.
+        stack = QSplitter(Qt.Orientation.Vertical)
+        stack.setChildrenCollapsible(False)
+        self.right_splitter = stack
+        checks = QWidget()
+        cv = QVBoxLayout(checks)
+        cv.setContentsMargins(0, 0, 0, 0)
+        cv.addWidget(
             QLabel(
                 "Assurance checklist (double-click a status or note to change it; add your own items)"
             )
@@ -141,7 +149,8 @@ class ReviewPage(QWidget):
         self.checklist.setColumnWidth(1, 90)
         self.checklist.setColumnWidth(2, 300)
         self.checklist.setItemDelegateForColumn(1, ComboDelegate(lambda _r: STATUSES, False, self))
-        rv.addWidget(self.checklist, 3)
+        self.checklist.setMinimumHeight(90)
+        cv.addWidget(self.checklist, 1)
         add = QHBoxLayout()
         self.new_item = QLineEdit(placeholderText="Your own checklist item…")
         self.new_item.setAccessibleName("New checklist item")
@@ -153,9 +162,14 @@ class ReviewPage(QWidget):
         add.addWidget(self.new_item, 1)
         add.addWidget(self.new_foundation)
         add.addWidget(self.add_item)
-        rv.addLayout(add)
-        rv.addWidget(QLabel("Comments: choose what each is on, from the pack's contents"))
+        cv.addLayout(add)
+        stack.addWidget(checks)
+
+        notes = QWidget()
+        nv = QVBoxLayout(notes)
+        nv.setContentsMargins(0, 0, 0, 0)
         comment_row = QHBoxLayout()
+        comment_row.addWidget(QLabel("Comment on:"))
         self.anchor = QComboBox()
         self.anchor.setAccessibleName("Comment on")
         self.anchor.setToolTip("A section, question, member or document of the pack")
@@ -163,23 +177,36 @@ class ReviewPage(QWidget):
         self.anchor.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.comment_text = QLineEdit(placeholderText="Your comment…")
-        self.comment_text.setAccessibleName("Comment text")
         self.add_comment = QPushButton("Add comment")
         self.add_comment.setAccessibleName("Add comment")
-        self.add_comment.setToolTip("Add the comment on the chosen part of the pack")
+        self.add_comment.setToolTip("Add the comment on the chosen part of the pack (Ctrl+Enter)")
         comment_row.addWidget(self.anchor, 1)
-        comment_row.addWidget(self.comment_text, 2)
         comment_row.addWidget(self.add_comment)
-        rv.addLayout(comment_row)
+        nv.addLayout(comment_row)
+        # A comment is often a paragraph: the box grows with the window, and is never less
+        # than four lines (a one-line box showed an officer two lines' worth at 1366×768).
+        self.comment_text = QPlainTextEdit()
+        self.comment_text.setPlaceholderText(
+            "Your comment on the part chosen above… (Ctrl+Enter adds it)"
+        )
+        self.comment_text.setAccessibleName("Comment text")
+        self.comment_text.setTabChangesFocus(True)
+        lines = self.comment_text.fontMetrics().lineSpacing()
+        self.comment_text.setMinimumHeight(4 * lines + 12)
+        self.comment_text.installEventFilter(self)
+        nv.addWidget(self.comment_text, 3)
         self._anchors: dict[str, review.Anchor] = {}
         self.comments = Table("Comments", ["On", "Comment"])
         self.comments.table.setItemDelegateForColumn(
             0, ComboDelegate(lambda _r: tuple(self._anchors), False, self)
         )
         self.comments.table.setWordWrap(False)
+        self.comments.table.setMinimumHeight(2 * lines + 30)
         self.comments.add.setVisible(False)  # comments are added on a chosen anchor, above
-        rv.addWidget(self.comments, 1)
+        nv.addWidget(self.comments, 2)
+        stack.addWidget(notes)
+        stack.setSizes([240, 220])  # at 1366×768: eight checklist rows, four lines of comment
+        rv.addWidget(stack, 1)
         decide = QHBoxLayout()
         self.decision = QComboBox()
         self.decision.setAccessibleName("Decision")
@@ -217,7 +244,6 @@ class ReviewPage(QWidget):
         self.import_button.clicked.connect(self.choose_review)
         self.add_item.clicked.connect(self._add_item)
         self.add_comment.clicked.connect(self._add_comment)
-        self.comment_text.returnPressed.connect(self._add_comment)
         self.open_document_button.clicked.connect(lambda: self.open_document())
         self.documents.itemDoubleClicked.connect(lambda item: self.open_document(item))
         self.send.clicked.connect(self.choose_export)
@@ -418,8 +444,20 @@ class ReviewPage(QWidget):
             )
         self.answers.setHtml("".join(parts) or "<p>The pack holds no questions.</p>")
 
+    def eventFilter(self, watched, event) -> bool:
+        """Ctrl+Enter in the comment box adds the comment; Enter alone starts a new line."""
+        if (
+            watched is self.comment_text
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self._add_comment()
+            return True
+        return super().eventFilter(watched, event)
+
     def _add_comment(self) -> None:
-        text = self.comment_text.text().strip()
+        text = self.comment_text.toPlainText().strip()
         if not text or self.anchor.currentIndex() < 0:
             return
         row = self.comments.add_row([self.anchor.currentText(), text])

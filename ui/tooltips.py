@@ -175,7 +175,7 @@ TIPS: dict[str, str] = {
     "reporting and how members are held to account",
     "Save the bid texts": "Save these texts now (they also save when you switch bid or build)",
     "Comment text": "What you want the consortium to change or know, about the part chosen in "
-    "'On'; it travels in the signed review",
+    "'Comment on'; Ctrl+Enter adds it, and it travels in the signed review",
     "Remove selected comments": "Remove the selected comments",
     "Decision": "Approve, approve with conditions, or return the bid",
     "Reasons for the decision": "Why, and any conditions: needed unless you approve outright",

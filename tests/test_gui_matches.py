@@ -140,6 +140,26 @@ def test_opportunities_for_our_organisation(window, qtbot):
     assert page.opps.item(0).tender.ocid == "ocds-h6vhtk-06e058"
 
 
+def test_already_a_member_goes_once_another_member_is_added(window, qtbot, monkeypatch):
+    page = window.matches
+    page.select_tender("ocds-h6vhtk-05a7b0")
+    page.propose()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("MK bid", True))
+    page.save_consortium()
+    editor = page.consortia
+    first = editor.members.table.item(0, 0).text()
+    editor.partner.setCurrentIndex(editor.partner.findText(first))
+    editor.add_member.click()
+    assert "already a member" in editor.problems.text()
+    editor.partner.setCurrentIndex(editor.partner.findText("Safe Haven Women's Aid Cymru"))
+    editor.add_member.click()
+    assert editor.members.table.item(editor.members.table.rowCount() - 1, 0).text() == (
+        "Safe Haven Women's Aid Cymru"
+    )
+    assert editor.problems.text() == ""
+
+
 def test_edit_a_saved_consortium(window, qtbot, monkeypatch):
     page = window.matches
     page.select_tender("ocds-h6vhtk-05a7b0")

@@ -110,6 +110,43 @@ def test_the_comment_box_is_a_paragraph_at_1366_and_grows_with_the_window(
     qtbot.waitUntil(lambda: box.height() > before + 50)
 
 
+def test_a_review_not_taken_in_is_no_longer_said_once_something_later_works(
+    main_window, signed_pack, tmp_path, qtbot
+):
+    """A red "not taken in" went only when another review was taken in or a pack opened: it
+    stayed over the pack in hand while the officer commented, and over the Bids area's later
+    successes, reading as if they had failed too."""
+    from consortium import assets
+
+    path, bid = signed_pack
+    junk = tmp_path / "junk.cbreview"
+    junk.write_bytes(b"not a review")
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(path)
+    page.import_review(junk)
+    assert "not taken in" in page.banner.text() and "f8d7da" in page.banner.styleSheet()
+    page.anchor.setCurrentIndex(page.anchor.findText("Member: Ouse Valley Outreach"))
+    qtbot.keyClicks(page.comment_text, "Add staffing detail")
+    page.add_comment.click()
+    assert "not taken in" not in page.banner.text()
+    assert page.banner.text().startswith("<b>VERIFIED</b>")  # the pack in hand, as opened
+    assert "f8d7da" not in page.banner.styleSheet()
+
+    ws = main_window.ws
+    assets.save(ws, assets.Asset(name="Fishermead Centre", council="E06000042"))
+    bids_page = main_window.bids
+    main_window.sidebar.setCurrentRow(3)
+    bids_page.reload(bid.id)
+    bids_page.take_in_review(junk)
+    assert "not taken in" in bids_page.message.text()
+    bids_page.tabs.setCurrentIndex(3)
+    bids_page.asset.setCurrentIndex(bids_page.asset.findData(assets.list_all(ws.db)[0].id))
+    bids_page.add_venue.click()
+    assert bids_page.venue_list.count() == 1
+    assert "not taken in" not in bids_page.message.text()
+
+
 def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):
     path, _ = signed_pack
     bad = tmp_path / "bad.cbpack"

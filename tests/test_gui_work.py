@@ -124,8 +124,11 @@ def test_member_answers_and_sends_back_then_lead_takes_it_in_with_a_conflict(
     assert any("Public liability" in view.needed.item(i).text() for i in range(view.needed.count()))
     cert = tmp_path / "PL certificate.pdf"
     cert.write_bytes(b"%PDF-1.4 test")
+    view.attach(tmp_path / "no such certificate.pdf")
+    assert "is not a file" in view.message.text()
     view.attach(cert)
     assert "PL certificate.pdf" in view.attached.item(0).text()
+    assert "is not a file" not in view.message.text()  # the failure went with the success
 
     reply = tmp_path / "reply.cbreply"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(reply), ""))

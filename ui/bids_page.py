@@ -36,6 +36,7 @@ from ui import colours, key_confirm, review_outcome
 from ui.bid_narrative import NarrativePanel
 from ui.bid_questions import QuestionsPanel
 from ui.signing import ensure_key, passphrase_for_signing
+from ui.status import StatusLabel
 from ui.work_page import member_work_html
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
@@ -105,8 +106,7 @@ class BidsPage(QWidget):
         self.take_review_button.clicked.connect(self.choose_review)
         row.addWidget(self.take_review_button)
         layout.addLayout(row)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusLabel()  # a failure shown here goes at the page's next success
         self.message.setAccessibleName("Bids message")
         layout.addWidget(self.message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -220,7 +220,7 @@ class BidsPage(QWidget):
         self.build_button.setEnabled(has)
         self.new_button.setEnabled(self.consortium.count() > 0)
         if not self.consortium.count():
-            self.message.setText(
+            self.message.say(
                 "Save a consortium first (Matches > Proposal > Save as consortium), then create its bid here."
             )
         elif self.message.text().startswith("Save a consortium first"):
@@ -295,23 +295,24 @@ class BidsPage(QWidget):
         if bid_id is None:
             return
         bids.declare_conflicts(self.ws, bid_id, self.conflicts.text())
-        self.message.setText("Saved the declaration of interests; it goes in the bid pack.")
+        self.message.say("Saved the declaration of interests; it goes in the bid pack.")
 
     def attach_venue(self) -> None:
         bid_id, asset_id = self.current_id(), self.asset.currentData()
         if bid_id is None or asset_id is None:
-            self.message.setText("Add community assets in Review > Locality assets first.")
+            self.message.fail("Add community assets in Review > Locality assets first.")
             return
         assets.attach(self.ws, bid_id, asset_id, self.venue_note.text().strip())
         self.venue_note.clear()
         self._show()
+        self.message.succeeded()  # the venue shows in the list
 
     def create_bid(self) -> None:
         if self.ws is None or self.consortium.currentData() is None:
             return
         bid = bids.create_for_consortium(self.ws, self.consortium.currentData())
         self.reload(bid.id)
-        self.message.setText(f"Created {bid.name}.")
+        self.message.say(f"Created {escape(bid.name)}.")
 
     def choose_build(self) -> None:
         bid_id = self.current_id()
@@ -353,7 +354,7 @@ class BidsPage(QWidget):
             # another window or the command line): the panel shows what it found.
             self.questions.show_readiness(result.report)
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)
-        self.message.setText(f"Built {escape(names)} in {escape(str(result.folder))}.{note}{warn}")
+        self.message.say(f"Built {escape(names)} in {escape(str(result.folder))}.{note}{warn}")
         self.open_folder.setVisible(True)
 
     def _open_folder(self) -> None:
@@ -401,16 +402,16 @@ class BidsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ConsortiumError):
-                self.message.setText(colours.span("error", str(exc)))
+                self.message.fail(colours.span("error", str(exc)))
 
-        self.message.setText("Writing the signed pack…")
+        self.message.say("Writing the signed pack…")
         return self.run(
             "Writing the signed bid pack", write, lambda out: self._sent(bid_id, out), failed
         )
 
     def _sent(self, bid_id: int, out: Path) -> None:
         self.reload(bid_id)
-        self.message.setText(
+        self.message.say(
             f"Wrote the signed pack {escape(str(out))}. Send it to the housing association, and read them your key's words: <b>{escape(keys.identity().words)}</b>."
         )
         self.sent.emit(str(out))
@@ -431,7 +432,7 @@ class BidsPage(QWidget):
             self,
             self.ws,
             path,
-            lambda html, style: self.message.setText(f"<div style='{style}'>{html}</div>"),
+            self.message,
             lambda imported: (self.reload(imported.bid_id), self.tabs.setCurrentIndex(1)),
             bid_id=self.current_id(),
         )

@@ -193,6 +193,7 @@ class ConsortiaPage(QWidget):
         item = self.members.table.item(r, 0)
         item.setData(ID_ROLE, org_id)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.problems.clear()  # "… is already a member" was about the last one tried
 
     def edited(self) -> consortia.Consortium:
         members = []

@@ -23,6 +23,7 @@ from consortium.errors import ConsortiumError
 from consortium.formatting import plural
 from consortium.packs import review, trust
 from ui import colours
+from ui.status import StatusLabel
 
 RED = "padding: 8px; background: #f8d7da; color: #58151c;"
 AMBER = "padding: 8px; background: #fff3cd; color: #664d03;"
@@ -109,12 +110,13 @@ def ask(parent: QWidget, check: dict, on_words) -> KeyConfirmDialog:
 
 
 def take_in_review(
-    parent: QWidget, ws, path, show, done, *, bid_id=None, words=None, on_ask=None
+    parent: QWidget, ws, path, line: StatusLabel, done, *, bid_id=None, words=None, on_ask=None
 ) -> None:
     """Import a review; on an untrusted key show why in red and ask for the key's words.
 
-    ``show(html, style)`` puts a message where the user is looking; ``done(imported)`` runs
-    once the review is in; ``on_ask(check, on_words)`` lets the page offer the dialog again."""
+    ``line`` is where the user is looking: a failure is shown there until the page's next
+    success; ``done(imported)`` runs once the review is in; ``on_ask(check, on_words)`` lets
+    the page offer the dialog again."""
     try:
         imported = review.import_review(ws, path, confirm_words=words, bid_id=bid_id)
     except review.KeyNotTrusted as exc:
@@ -126,21 +128,21 @@ def take_in_review(
             if refused
             else "The review is not taken in yet: type the words the reviewer reads you."
         )
-        show(f"<b>{headline}</b> {escape(str(exc))}", RED if refused else AMBER)
+        line.fail(f"<b>{headline}</b> {escape(str(exc))}", RED if refused else AMBER)
 
         def on_words(typed: str) -> None:
-            take_in_review(parent, ws, path, show, done, bid_id=bid_id, words=typed, on_ask=on_ask)
+            take_in_review(parent, ws, path, line, done, bid_id=bid_id, words=typed, on_ask=on_ask)
 
         if on_ask is not None:
             on_ask(check, on_words)
         ask(parent, check, on_words)
         return
     except ConsortiumError as exc:
-        show(f"<b>The review was not taken in.</b> {escape(str(exc))}", RED)
+        line.fail(f"<b>The review was not taken in.</b> {escape(str(exc))}", RED)
         return
     extra = "".join(f"<br>⚠ {escape(w)}" for w in imported.warnings)
     conditions = f"<br>Conditions: {escape(imported.conditions)}" if imported.conditions else ""
-    show(
+    line.say(
         f"<b>{escape(imported.reviewer)}: {escape(review.DECISIONS[imported.decision])}.</b> "
         f"{plural(imported.comments, 'comment')} added beside the bid; its status is now "
         f"{escape(imported.status)}.{conditions}{extra}",

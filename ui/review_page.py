@@ -39,6 +39,7 @@ from ui import colours, key_confirm
 from ui.assets_page import AssetsPage
 from ui.partner_editor import ComboDelegate, Table
 from ui.signing import ensure_key, passphrase_for_signing
+from ui.status import StatusLabel
 
 STATUS_COLOURS = {
     review.PASS: "#d1e7dd",
@@ -46,6 +47,8 @@ STATUS_COLOURS = {
     review.FAIL: "#f8d7da",
     review.OPEN: "#e9ecef",
 }
+INTRO = "Open a .cbpack file sent by a consortium to review it. It is checked before anything else."
+GREY = "padding: 8px; background: #e9ecef; color: #212529;"
 STATUSES = (review.PASS, review.WARN, review.FAIL, review.OPEN, "not applicable")
 
 
@@ -73,13 +76,11 @@ class ReviewPage(QWidget):
         row.addWidget(self.import_button)
         row.addStretch()
         layout.addLayout(row)
-        self.banner = QLabel(
-            "Open a .cbpack file sent by a consortium to review it. It is checked before anything else."
-        )
-        self.banner.setWordWrap(True)
+        # What the pack in hand is (verified or not) stands here; a review that could not be
+        # taken in is said here too, until the next thing done on the page works.
+        self.banner = StatusLabel(INTRO, GREY)
         self.banner.setAccessibleName("Verification result")
         self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.setStyleSheet("padding: 8px; background: #e9ecef; color: #212529;")
         layout.addWidget(self.banner)
         self.key_dialog = None  # the open "check the key's words" dialog, if any
         self._confirm_again = None
@@ -231,8 +232,7 @@ class ReviewPage(QWidget):
         decide.addWidget(self.send)
         rv.addLayout(decide)
         rv.addWidget(self.conditions)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusLabel()
         self.message.setAccessibleName("Review message")
         rv.addWidget(self.message)
         splitter.addWidget(right)
@@ -253,6 +253,7 @@ class ReviewPage(QWidget):
     def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
         self.opened = None
+        self.banner.stand(INTRO, GREY)
         self._enable(False)
         self.assets.set_workspace(ws)
 
@@ -281,9 +282,11 @@ class ReviewPage(QWidget):
         if path:
             self.open_pack(Path(path))
 
-    def _say(self, html: str, style: str) -> None:
-        self.banner.setText(html)
-        self.banner.setStyleSheet(style)
+    def _succeeded(self) -> None:
+        """Something done on the page worked: a failure still shown (a review not taken in,
+        a document not opened) goes."""
+        self.banner.succeeded()
+        self.message.succeeded()
 
     def _offer_confirmation(self, check: dict, on_words) -> None:
         """Show the 'they read me the words' button and open the dialog."""
@@ -321,7 +324,7 @@ class ReviewPage(QWidget):
         except review.PackRefused as exc:
             result = exc.verification
             problems = "".join(f"<li>{escape(p)}</li>" for p in result.problems)
-            self._say(
+            self.banner.stand(
                 f"<b>NOT VERIFIED — do not rely on {escape(path.name)}.</b><ul>{problems}</ul>",
                 key_confirm.RED,
             )
@@ -336,12 +339,12 @@ class ReviewPage(QWidget):
                 )
             return
         except ConsortiumError as exc:
-            self._say(escape(str(exc)), key_confirm.RED)
+            self.banner.stand(escape(str(exc)), key_confirm.RED)
             return
         result = self.opened.verification
         signer = result.signer
         warn = "".join(f"<br>⚠ {escape(w)}" for w in result.warnings)
-        self._say(
+        self.banner.stand(
             f"<b>VERIFIED</b>: every file is as {escape(signer['organisation'])} signed it. "
             f"Their key's words: <b>{escape(signer['words'])}</b>{warn}",
             key_confirm.AMBER if result.warnings else key_confirm.GREEN,
@@ -469,6 +472,7 @@ class ReviewPage(QWidget):
         table.setColumnWidth(0, min(max(table.columnWidth(0), 160), 340))
         table.resizeRowsToContents()
         self.comment_text.clear()
+        self._succeeded()
 
     def open_document(self, item: QListWidgetItem | None = None) -> Path | None:
         """Take one document out of the pack (checked against the signed manifest) into the
@@ -483,12 +487,11 @@ class ReviewPage(QWidget):
                 self.opened.path, self.opened.verification.manifest, name, folder
             )
         except ConsortiumError as exc:
-            self.message.setText(
-                f"<span style='{colours.style('error')}'>{escape(str(exc))}</span>"
-            )
+            self.message.fail(colours.span("error", str(exc)))
             return None
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
-        self.message.setText(f"Opened {escape(out.name)} (a copy in {escape(str(folder))}).")
+        self._succeeded()
+        self.message.say(f"Opened {escape(out.name)} (a copy in {escape(str(folder))}).")
         return out
 
     def _show_checklist(self, checks: list[review.Check]) -> None:
@@ -532,6 +535,7 @@ class ReviewPage(QWidget):
             review.Check(self.new_foundation.currentText(), text, review.OPEN, [], automated=False),
         )
         self.new_item.clear()
+        self._succeeded()
 
     def current_checklist(self) -> list[review.Check]:
         checks = []
@@ -572,7 +576,7 @@ class ReviewPage(QWidget):
             decision, self.reasons.toPlainText(), self.conditions.text()
         )
         if problem:
-            self.message.setText(colours.span("error", problem))
+            self.message.fail(colours.span("error", problem))
             return
         caveat = review.approval_caveat(decision, self.current_checklist())
         if caveat:
@@ -584,7 +588,7 @@ class ReviewPage(QWidget):
                 QMessageBox.StandardButton.Cancel,
             )
             if answer != QMessageBox.StandardButton.Yes:
-                self.message.setText("Not signed: look at the checks, or choose another decision.")
+                self.message.say("Not signed: look at the checks, or choose another decision.")
                 return
         # The review is signed: offer to make the key before asking where to save it.
         if not ensure_key(self, self.message, for_="review"):
@@ -614,9 +618,10 @@ class ReviewPage(QWidget):
                 passphrase=passphrase,
             )
         except ConsortiumError as exc:
-            self.message.setText(colours.span("error", str(exc)))
+            self.message.fail(colours.span("error", str(exc)))
             return None
-        self.message.setText(
+        self._succeeded()
+        self.message.say(
             f"Saved the signed review to {escape(str(out))}. Send it back to the consortium."
         )
         return out
@@ -642,8 +647,8 @@ class ReviewPage(QWidget):
             self,
             self.ws,
             path,
-            self._say,
+            self.banner,
             # The bid's new status and comments reach the Bids area by the change dispatcher.
-            lambda _imported: self.confirm_button.setVisible(False),
+            lambda _imported: (self.confirm_button.setVisible(False), self.message.succeeded()),
             on_ask=ask_again,
         )

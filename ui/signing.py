@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QWid
 from consortium import secrets
 from consortium.errors import ConsortiumError
 from consortium.packs import keys
+from ui.status import tell_failure
 
 NO_KEY = "Create your organisation's signing key first (File > Signing key)."
 MIN_PASSPHRASE = 8
@@ -38,7 +39,7 @@ def ensure_key(
     )
     if answer != QMessageBox.StandardButton.Yes:
         if message is not None:
-            message.setText(NO_KEY)
+            tell_failure(message, NO_KEY)
         return False
     return create_key(parent, organisation, for_) is not None
 
@@ -107,7 +108,7 @@ def passphrase_for_signing(
     me = keys.identity()
     if me is None:
         if message is not None:
-            message.setText(NO_KEY)
+            tell_failure(message, NO_KEY)
         return False, None
     if me.storage != "file" or given is not None:
         return True, given
@@ -121,7 +122,7 @@ def passphrase_for_signing(
         except keys.SigningKeyError as exc:
             if "passphrase" not in str(exc).lower():
                 if message is not None:
-                    message.setText(str(exc))
+                    tell_failure(message, str(exc))
                 return False, None
             prompt = "That passphrase does not open your signing key. Type it again:"
             continue

@@ -42,8 +42,9 @@ from consortium.records import normalise_name
 from consortium.work import apply, export, member, records, status
 from consortium.work import diff as work_diff
 from consortium.workspace import Workspace
-from ui import key_confirm
+from ui import colours, key_confirm
 from ui.signing import passphrase_for_signing
+from ui.status import StatusLabel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
 CONFLICT = "#fff3cd"
@@ -97,8 +98,7 @@ class MemberView(QWidget):
         top.addWidget(self.chooser, 1)
         top.addWidget(self.open_button)
         outer.addLayout(top)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
+        self.banner = StatusLabel()  # a failure shown here goes at the view's next success
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.banner)
         self.title = QLabel()
@@ -199,8 +199,7 @@ class MemberView(QWidget):
         self.tabs.addTab(self.sv_list, "Social value")
 
         bottom = QHBoxLayout()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusLabel()
         bottom.addWidget(self.message, 1)
         self.send_button = QPushButton("Send back…")
         self.send_button.setAccessibleName("Send back")
@@ -252,7 +251,7 @@ class MemberView(QWidget):
         due = f" — due {uk_date(w.due)}" if w.due else ""
         self.title.setText(f"Work for {w.lead}: {w.bid_name}{due}")
         sent = f"Reply sent {w.sent_at[:10]}" if w.sent_at else ""
-        self.message.setText(sent)
+        self.message.say(sent)
         self.questions.blockSignals(True)
         self.questions.clear()
         for q in w.questions:
@@ -346,15 +345,14 @@ class MemberView(QWidget):
         try:
             member.save_answer(self.ws, self.work.id, q["id"], text)
         except ConsortiumError as exc:
-            self.message.setText(
-                f"<span style='color:#9c0006'>Not saved: {escape(str(exc))}</span>"
-            )
+            self.message.fail(colours.span("error", f"Not saved: {exc}"))
             return
         self.work.answers[q["id"]] = text
         row = self.questions.currentRow()
         if 0 <= row < self.questions.count():
             self.questions.item(row).setText(self._q_label(q))
-        self.message.setText("Answer saved")
+        self.banner.succeeded()
+        self.message.say("Answer saved")
 
     def flush(self) -> bool:
         """Save what is being typed now; False when it could not be saved."""
@@ -395,9 +393,10 @@ class MemberView(QWidget):
             records.set_text(data, key, item.text())
             member.save_record(self.ws, self.work.id, data)
         except ConsortiumError as exc:
-            self.record_message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.record_message.setText(colours.span("error", str(exc)))
             return
         self.work.record = data
+        self.banner.succeeded()
         self.record_message.setText(f"Saved: {escape(self.record.item(item.row(), 0).text())}")
 
     # ------------------------------------------------------------------ files
@@ -429,10 +428,12 @@ class MemberView(QWidget):
         try:
             member.attach(self.ws, self.work.id, path, need=need or "")
         except ConsortiumError as exc:
-            self.message.setText(escape(str(exc)))
+            self.message.fail(colours.span("error", str(exc)))
             return
         self.work = member.load(self.ws, self.work.id)
         self._fill_files()
+        self.banner.succeeded()
+        self.message.succeeded()  # the file shows in the Attached list
 
     # ------------------------------------------------------------------ send back
     def choose_send(self) -> None:
@@ -451,9 +452,10 @@ class MemberView(QWidget):
         try:
             out = member.send_back(self.ws, self.work.id, path, passphrase=passphrase)
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.fail(colours.span("error", str(exc)))
             return None
-        self.message.setText(
+        self.banner.succeeded()
+        self.message.say(
             f"Wrote <b>{escape(out.name)}</b>, signed by you. Email it or copy it to {escape(self.work.lead)}."
         )
         self.work = member.load(self.ws, self.work.id)
@@ -466,10 +468,6 @@ class MemberView(QWidget):
         )
         if path:
             self.open_pack(Path(path))
-
-    def _say(self, html: str, style: str) -> None:
-        self.banner.setText(html)
-        self.banner.setStyleSheet(style)
 
     def open_pack(self, path: Path, words: str | None = None, new_file: Path | None = None) -> None:
         """Open a work pack here, or (when this workspace is another organisation's) in a new
@@ -499,7 +497,7 @@ class MemberView(QWidget):
                 new_file = Path(chosen)
             if new_file is not None:
                 ws = member.workspace_for_pack(path, new_file, confirm_words=words)
-                self._say(
+                self.banner.say(
                     f"<b>VERIFIED</b>: made the workspace {escape(new_file.name)} for {escape(name)}.",
                     key_confirm.GREEN,
                 )
@@ -508,19 +506,19 @@ class MemberView(QWidget):
             work = member.open_work(self.ws, path, confirm_words=words)
         except member.KeyNotConfirmed as exc:
             check = exc.check.to_dict()
-            self._say(
+            self.banner.fail(
                 f"<b>Not opened yet.</b> {escape(str(exc))}",
                 key_confirm.AMBER if words is None else key_confirm.RED,
             )
             key_confirm.ask(self, check, lambda typed: self.open_pack(path, typed, new_file))
             return
         except ConsortiumError as exc:
-            self._say(
+            self.banner.fail(
                 f"<b>NOT OPENED — do not rely on {escape(path.name)}.</b> {escape(str(exc))}",
                 key_confirm.RED,
             )
             return
-        self._say(
+        self.banner.say(
             f"<b>VERIFIED</b>: signed by {escape(work.lead)} with the key trusted here.",
             key_confirm.GREEN,
         )
@@ -569,8 +567,7 @@ class LeadView(QWidget):
         self.members.setMaximumHeight(130)
         self.members.verticalHeader().setVisible(False)
         outer.addWidget(self.members)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
+        self.banner = StatusLabel()  # a failure shown here goes at the view's next success
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.banner)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -638,8 +635,7 @@ class LeadView(QWidget):
         split.setSizes([260, 200])
         outer.addWidget(split, 1)
         bottom = QHBoxLayout()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusLabel()
         bottom.addWidget(self.message, 1)
         self.accept_all = QPushButton("Accept all")
         self.accept_all.setToolTip(
@@ -702,7 +698,7 @@ class LeadView(QWidget):
     def choose_send(self) -> None:
         row = self.members.currentRow()
         if row < 0 or self.bid_id() is None:
-            self.message.setText("Choose a member first.")
+            self.message.fail("Choose a member first.")
             return
         org_id = self.members.item(row, 0).data(ID_ROLE)
         name = self.members.item(row, 0).text()
@@ -732,9 +728,10 @@ class LeadView(QWidget):
                 today=self.today,
             )
         except ConsortiumError as exc:
-            self.message.setText(f"<span style='color:#9c0006'>{escape(str(exc))}</span>")
+            self.message.fail(colours.span("error", str(exc)))
             return None
-        self.message.setText(f"Wrote <b>{escape(out.name)}</b>: email it or copy it to the member.")
+        self.banner.succeeded()
+        self.message.say(f"Wrote <b>{escape(out.name)}</b>: email it or copy it to the member.")
         self.reload_status()
         return out
 
@@ -746,17 +743,13 @@ class LeadView(QWidget):
         if path:
             self.open_reply(Path(path))
 
-    def _say(self, html: str, style: str) -> None:
-        self.banner.setText(html)
-        self.banner.setStyleSheet(style)
-
     def open_reply(self, path: Path, words: str | None = None) -> None:
         self.incoming, self.choices = None, {}
         try:
             self.incoming = apply.read_reply(self.ws, path, confirm_words=words)
         except member.KeyNotConfirmed as exc:
             check = exc.check.to_dict()
-            self._say(
+            self.banner.fail(
                 f"<b>Not taken in.</b> {escape(str(exc))}",
                 key_confirm.RED if check["status"] == "changed" or words else key_confirm.AMBER,
             )
@@ -764,7 +757,9 @@ class LeadView(QWidget):
             key_confirm.ask(self, check, lambda typed: self.open_reply(path, typed))
             return
         except ConsortiumError as exc:
-            self._say(f"<b>REFUSED — nothing was taken in.</b> {escape(str(exc))}", key_confirm.RED)
+            self.banner.fail(
+                f"<b>REFUSED — nothing was taken in.</b> {escape(str(exc))}", key_confirm.RED
+            )
             self._show_diff()
             return
         i = self.incoming
@@ -772,7 +767,7 @@ class LeadView(QWidget):
         if idx >= 0 and idx != self.bid.currentIndex():
             self.bid.setCurrentIndex(idx)
         conflicts = len(i.conflicts)
-        self._say(
+        self.banner.say(
             f"<b>VERIFIED</b>: a reply from {escape(i.member)}, signed with the key trusted for "
             f"them ({escape(i.check.words)}). {plural(len(i.items), 'change')}"
             + (
@@ -864,7 +859,7 @@ class LeadView(QWidget):
             return None
         open_conflicts = [i.label for i in self.incoming.conflicts if i.key not in self.choices]
         if everything and open_conflicts:
-            self._say(
+            self.banner.fail(
                 "<b>Nothing was taken in yet.</b> Choose for each conflict first (keep mine, "
                 "take theirs, or merge): " + escape("; ".join(open_conflicts)),
                 key_confirm.AMBER,
@@ -881,10 +876,10 @@ class LeadView(QWidget):
         try:
             result = apply.apply(self.ws, self.incoming, accept=accept, choices=self.choices)
         except ConsortiumError as exc:
-            self._say(f"<b>Nothing was taken in.</b> {escape(str(exc))}", key_confirm.RED)
+            self.banner.fail(f"<b>Nothing was taken in.</b> {escape(str(exc))}", key_confirm.RED)
             return None
         kept = len(result.conflicts_kept)
-        self._say(
+        self.banner.say(
             f"<b>Took in {plural(len(result.accepted), 'change')} from {escape(self.incoming.member)}</b>, "
             "each recorded in the audit log with the reply it came from."
             + (f" {plural(kept, 'conflict')} kept as yours (no choice was made)." if kept else ""),

@@ -44,6 +44,19 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+def possessive(name: str) -> str:
+    """ "Milton Keynes Women's Refuge's", "Riverside Homes'" (UK style: a name ending in s takes
+    the apostrophe alone), "Barnardo's" (a name that already ends in 's is left as it is).
+
+    The one way a name is made possessive in messages and documents."""
+    name = str(name or "").rstrip()
+    if not name:
+        return name
+    if name.lower().endswith(("'s", "’s")):
+        return name
+    return name + ("'" if name[-1] in "sS" else "'s")
+
+
 def uk_date_time(moment: dt.datetime) -> str:
     """'3 Dec 2026 at 14:05' in the computer's own time zone (a time without a zone is taken
     as that already)."""

@@ -63,6 +63,7 @@ def test_first_review_is_taken_in_only_after_typing_the_words(main_window, two_s
     dialog = page.key_dialog
     assert dialog.isVisible() and not dialog.ok_button.isEnabled()
     assert two_sides["ha_words"] not in dialog.intro.text()  # never shown, only typed
+    assert "signed by Canalside Homes&#x27; key" in dialog.intro.text()  # never "Homes's"
     type_words(qtbot, dialog, "orbit tackle these are not their words")
     assert dialog.isVisible() and "not the words" in dialog.problem.text()
     assert dump(main_window.ws) == before

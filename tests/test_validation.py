@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from consortium import validation
-from consortium.formatting import money, parse_date, parse_money, uk_date
+from consortium.formatting import money, parse_date, parse_money, possessive, uk_date
 from consortium.partners.rules import area_label, check_organisation
 from consortium.records import Contact, Credential, Organisation, PastContract, normalise_name
 
@@ -332,3 +332,19 @@ def test_readiness_flags():
         "policy": "soon",
     }
     assert Organisation(name="Y").readiness(NOV_23)["policy"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Milton Keynes Women's Refuge", "Milton Keynes Women's Refuge's"),
+        ("Riverside Homes", "Riverside Homes'"),  # never "Homes's"
+        ("CANALSIDE HOMES", "CANALSIDE HOMES'"),
+        ("Barnardo's", "Barnardo's"),
+        ("Barnardo\u2019s", "Barnardo\u2019s"),
+        ("Age UK ", "Age UK's"),
+        ("", ""),
+    ],
+)
+def test_possessive(name, expected):
+    assert possessive(name) == expected

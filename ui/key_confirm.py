@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import plural
+from consortium.formatting import plural, possessive
 from consortium.packs import review, trust
 from ui import colours
 from ui.status import StatusLabel
@@ -42,6 +42,7 @@ class KeyConfirmDialog(QDialog):
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         who = escape(check["organisation"])
+        whose = escape(possessive(check["organisation"]))
         if check["status"] == trust.CHANGED:
             pinned = check["pinned"]
             intro = (
@@ -54,11 +55,11 @@ class KeyConfirmDialog(QDialog):
             )
         elif check["status"] == trust.KNOWN:
             intro = (
-                f"<p>{who}'s key is trusted here since their first file, but its words have "
+                f"<p>{whose} key is trusted here since their first file, but its words have "
                 "not been checked with them yet.</p>"
             )
         else:
-            intro = f"<p>This is the first file signed by {who}'s key that you have taken in.</p>"
+            intro = f"<p>This is the first file signed by {whose} key that you have taken in.</p>"
         self.intro = QLabel(
             intro + f"<p>Phone {who} on a number you already have (not one in the file or email) "
             "and ask them to read you their key's eight words. They see them under "

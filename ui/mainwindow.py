@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from consortium import filekinds, formatting, home
 from consortium.errors import ConsortiumError
-from consortium.formatting import plural
+from consortium.formatting import plural, possessive
 from consortium.matching import consortia
 from consortium.partners import store
 from consortium.progress import Cancelled
@@ -751,7 +751,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        self.status.showMessage(f"Exported {data['name']}'s data to {path}", 8000)
+        self.status.showMessage(f"Exported {possessive(data['name'])} data to {path}", 8000)
 
     def erase_person(self, contact_id: int) -> None:
         data = store.export_person(self.ws.db, contact_id)

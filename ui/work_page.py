@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from consortium.bids import records as bid_records
 from consortium.bids.questions import word_count
 from consortium.errors import ConsortiumError
-from consortium.formatting import plural, uk_date
+from consortium.formatting import plural, possessive, uk_date
 from consortium.library import suggest
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
@@ -481,7 +481,7 @@ class MemberView(QWidget):
                 answer = QMessageBox.question(
                     self,
                     "A new workspace?",
-                    f"This work pack is for {name}, but this workspace is {ours.name}'s. Make a "
+                    f"This work pack is for {name}, but this workspace is {possessive(ours.name)}. Make a "
                     f"new workspace for {name} from the pack?",
                 )
                 if answer != QMessageBox.StandardButton.Yes:

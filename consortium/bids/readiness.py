@@ -19,7 +19,7 @@ from consortium.bids import narrative, rules
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import Bid, conflicts_declaration
 from consortium.bids.records import load as load_bid
-from consortium.formatting import iso_date, uk_date
+from consortium.formatting import iso_date, possessive, uk_date
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.records import Organisation
@@ -169,7 +169,7 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 Item(
                     "template_prompt",
                     "problem",
-                    f"{q.label}'s answer still has the prompt '{prompt[:80]}': replace it "
+                    f"{possessive(q.label)} answer still has the prompt '{prompt[:80]}': replace it "
                     "with your own words.",
                     _q_where(q, "answer"),
                 )
@@ -192,7 +192,7 @@ def check(ws: Workspace, bid_id: int, *, today: dt.date | None = None) -> Report
                 Item(
                     "awaiting_owner",
                     "warning",
-                    f"{q.label} is waiting for {waiting[q.id]}'s answer (sent in a work pack).",
+                    f"{q.label} is waiting for {possessive(waiting[q.id])} answer (sent in a work pack).",
                     _q_where(q, "answer"),
                 )
             )

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from consortium.formatting import money, plural, uk_date
+from consortium.formatting import money, plural, possessive, uk_date
 from consortium.matching.requirements import Requirement
 from consortium.records import Credential
 
@@ -163,14 +163,14 @@ def document_findings(
             add(
                 "document_undated",
                 "warning",
-                f"{member}'s {_label(req)} has no expiry or review date.",
+                f"{possessive(member)} {_label(req)} has no expiry or review date.",
                 req,
             )
         elif best.expires < on:
             add(
                 "document_expired",
                 "problem",
-                f"{member}'s {_label(req)} {lapse(best.expires)}",
+                f"{possessive(member)} {_label(req)} {lapse(best.expires)}",
                 req,
             )
     if role in DELIVERING:
@@ -194,7 +194,7 @@ def document_findings(
                 add(
                     "cover_short",
                     "problem",
-                    f"{member}'s {req.type.lower()} cover of {money(cover)} is below the "
+                    f"{possessive(member)} {req.type.lower()} cover of {money(cover)} is below the "
                     f"{money(req.cover)} the notice asks for.",
                     req,
                 )
@@ -203,7 +203,7 @@ def document_findings(
                 add(
                     "document_expired",
                     "problem",
-                    f"{member}'s {_label(req)} {lapse(best.expires)}",
+                    f"{possessive(member)} {_label(req)} {lapse(best.expires)}",
                     req,
                 )
     for c in credentials:
@@ -212,7 +212,7 @@ def document_findings(
         add(
             "other_expired",
             "warning",
-            f"{member}'s {c.type} {c.kind if c.kind == 'insurance' else ''}".rstrip()
+            f"{possessive(member)} {c.type} {c.kind if c.kind == 'insurance' else ''}".rstrip()
             + f" {lapse(c.expires)}",
             c,
         )

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from consortium.errors import ConsortiumError
+from consortium.formatting import possessive
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
 
@@ -222,7 +223,7 @@ def cmd_pack_export(args, ws: Workspace) -> int:
     print(f"Wrote the signed pack {path}")
     if reviewer is not None:
         print(
-            f"Only a review signed by {reviewer.organisation}'s key ({reviewer.words}) will be taken in."
+            f"Only a review signed by {possessive(reviewer.organisation)} key ({reviewer.words}) will be taken in."
         )
     return 0
 

@@ -33,6 +33,7 @@ from consortium import __version__, jsonfile
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save, cannot_open
+from consortium.formatting import possessive
 from consortium.packs import keys, shape
 from consortium.text import storable
 from consortium.workspace import Workspace, writes
@@ -321,7 +322,7 @@ def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[s
         # Entries that share their compressed bytes (an "overlapping" bomb) claim more than
         # the file holds.
         problems.append(
-            f"{name}'s files claim more compressed bytes than the file holds: refused as a possible zip bomb."
+            f"{possessive(name)} files claim more compressed bytes than the file holds: refused as a possible zip bomb."
         )
     return problems
 
@@ -500,7 +501,7 @@ def verify_pack(
         }
         if result.addressed_to["fingerprint"] != me.fingerprint:
             result.warnings.append(
-                f"This pack was sent for review by {result.addressed_to['organisation']}'s key, "
+                f"This pack was sent for review by {possessive(result.addressed_to['organisation'])} key, "
                 "not this computer's: check it reached the right reviewer."
             )
     result.ok = not result.problems
@@ -557,7 +558,7 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
         )
     elif check.status == trust.CHANGED:
         result.warnings.append(
-            f"You confirmed {organisation}'s new key by its words ({check.words}); it replaces "
+            f"You confirmed {possessive(organisation)} new key by its words ({check.words}); it replaces "
             f"{check.pinned['words']} once the pack is opened."
         )
     elif check.status == trust.NEW and not check.confirmed:
@@ -568,7 +569,7 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
     elif pinned_unconfirmed and not check.confirmed:
         # Trusted on first sight, never checked: it stays amber until its words are.
         result.warnings.append(
-            f"{organisation}'s key has not been checked with them yet. Phone them on a number "
+            f"{possessive(organisation)} key has not been checked with them yet. Phone them on a number "
             f"you already have and check its words: {check.words}."
         )
     members = result.manifest.get("members") or []

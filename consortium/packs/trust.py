@@ -25,6 +25,7 @@ from pathlib import Path
 
 from consortium.changes import KEYS
 from consortium.errors import ConsortiumError
+from consortium.formatting import possessive
 from consortium.packs import keys, shape
 from consortium.workspace import Workspace
 
@@ -228,7 +229,7 @@ def remember(ws: Workspace, check: KeyCheck) -> None:
             "trust",
             "sender",
             check.fingerprint[:16],
-            f"Trusted {check.organisation}'s signing key ({check.words})"
+            f"Trusted {possessive(check.organisation)} signing key ({check.words})"
             + (" after checking its words" if check.confirmed else ", first seen here"),
         )
     if check.status == CHANGED and check.pinned:
@@ -240,7 +241,7 @@ def remember(ws: Workspace, check: KeyCheck) -> None:
             "trust",
             "sender",
             check.fingerprint[:16],
-            f"{check.organisation}'s new key replaces {check.pinned['words']}, "
+            f"{possessive(check.organisation)} new key replaces {check.pinned['words']}, "
             "confirmed by its words",
         )
 

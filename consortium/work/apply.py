@@ -25,6 +25,7 @@ from pathlib import Path
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
 from consortium.changes import WORK
+from consortium.formatting import possessive
 from consortium.packs import trust
 from consortium.partners import store as partner_store
 from consortium.work import diff as work_diff
@@ -218,7 +219,7 @@ def apply(
     result = Applied()
     who = incoming.member
     pack_ref = incoming.signed.manifest["work_pack"]["manifest_sha256"][:12]
-    source = f"from {who}'s reply {incoming.signed.path.name} (work pack {pack_ref}…)"
+    source = f"from {possessive(who)} reply {incoming.signed.path.name} (work pack {pack_ref}…)"
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     staging = Path(tempfile.mkdtemp(prefix=".~reply-", dir=_ensure(ws.attachments)))
     moves: list[tuple[Path, Path]] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from consortium import home
 from consortium.errors import ConsortiumError
-from consortium.formatting import parse_date, uk_date
+from consortium.formatting import parse_date, possessive, uk_date
 from consortium.workspace import Workspace
 
 
@@ -346,7 +346,9 @@ def cmd_directory_import(args, ws: Workspace) -> int:
     if args.json:
         _print_json(imported.__dict__)
     else:
-        print(f"Imported {imported.organisation}'s directory: {imported.partners} partner(s).")
+        print(
+            f"Imported {possessive(imported.organisation)} directory: {imported.partners} partner(s)."
+        )
     return 0
 
 

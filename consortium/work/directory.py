@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from consortium import places
 from consortium.changes import PARTNERS, WORK
+from consortium.formatting import possessive
 from consortium.packs import trust
 from consortium.partners import store as partner_store
 from consortium.records import LEGAL_FORMS
@@ -249,7 +250,7 @@ def import_directory(ws: Workspace, path: str | Path, *, confirm_words=None) -> 
             "import",
             "directory",
             directory_id,
-            f"Imported {signed.signer['organisation']}'s partner directory ({len(partners)} partners)",
+            f"Imported {possessive(signed.signer['organisation'])} partner directory ({len(partners)} partners)",
         )
     return Imported(directory_id, signed.signer["organisation"], len(partners))
 

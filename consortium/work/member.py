@@ -22,6 +22,7 @@ from pathlib import Path
 
 from consortium.bids.questions import word_count
 from consortium.changes import WORK
+from consortium.formatting import possessive
 from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
@@ -116,7 +117,7 @@ def verify_work(path: str | Path, ws: Workspace | None = None, *, confirm_words=
         and addressed.get("fingerprint") != me.fingerprint
     ):
         raise WorkError(
-            f"This work pack was made for {addressed.get('organisation')}'s key, not this "
+            f"This work pack was made for {possessive(addressed.get('organisation'))} key, not this "
             f"computer's ({me.words}). Nothing was opened: ask {signed.signer['organisation']} "
             "to send it again for your key."
         )
@@ -303,7 +304,9 @@ def save_record(ws: Workspace, work_id: int, record: dict) -> None:
             org.id, org.is_ours, org.name = mine.id, mine.is_ours, mine.name
             org.created_at = mine.created_at
             partner_store.save(ws, org)
-        ws.audit("update", "work", work_id, f"Checked the record for {work.lead}'s work pack")
+        ws.audit(
+            "update", "work", work_id, f"Checked the record for {possessive(work.lead)} work pack"
+        )
 
 
 @writes

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from consortium import __version__
 from consortium.errors import ConsortiumError
+from consortium.formatting import possessive
 from consortium.packs import keys
 from consortium.packs.pack import (
     CHUNK,
@@ -161,7 +162,9 @@ def read_signed(path: str | Path, fmt: str, what: str) -> Signed:
             )
         files = manifest.get("files")
         if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
-            raise SignedFileError(f"{path.name}'s manifest does not list its files.", problems)
+            raise SignedFileError(
+                f"{possessive(path.name)} manifest does not list its files.", problems
+            )
         for name in sorted(names - set(files) - {MANIFEST, SIGNATURE}):
             problems.append(f"'{name}' was added to the {what} after it was signed.")
         for name in sorted(set(files) - names):

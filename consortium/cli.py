@@ -18,7 +18,7 @@ from pathlib import Path
 
 from consortium import __version__, busy, home
 from consortium.errors import ConsortiumError
-from consortium.formatting import file_size, money, uk_date
+from consortium.formatting import file_size, money, plural, uk_date
 from consortium.progress import Cancelled
 from consortium.workspace import Workspace
 
@@ -286,7 +286,7 @@ def cmd_partners_list(args, ws: Workspace) -> int:
         if flags:
             line += f"  needs attention: {', '.join(flags)}"
         print(line)
-    print(f"{len(orgs)} partner(s)")
+    print(plural(len(orgs), "partner"))
     return 0
 
 
@@ -335,7 +335,7 @@ def cmd_contacts_find(args, ws: Workspace) -> int:
     rows = store.contacts_matching(ws.db, args.text)
     for row in rows:
         print(f"{row['id']:>4}  {row['name']} ({row['organisation']}) {row['email'] or ''}")
-    print(f"{len(rows)} contact(s)")
+    print(plural(len(rows), "contact"))
     return 0
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from consortium import __version__, home, preflight
+from consortium.formatting import plural
 
 FREE_DISK_WANTED = 500 * 1024 * 1024  # a year of tenders plus documents fits comfortably
 
@@ -244,6 +245,6 @@ def report(checks: list[Check]) -> str:
     lines.append(
         "All required checks passed."
         if not missing
-        else f"{len(missing)} required check(s) failed."
+        else f"{plural(len(missing), 'required check')} failed."
     )
     return "\n".join(lines)

@@ -81,7 +81,7 @@ def test_init_demo(tmp_path, capsys):
     code, out, err = run(capsys, "--workspace", str(path), "partners", "list")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[-1].endswith("partner(s)")
+    assert lines[-1].endswith(" partners")
     assert int(lines[-1].split()[0]) >= 12
     assert any("(ours)" in line for line in lines)
 
@@ -171,7 +171,7 @@ def test_import_with_problems_goes_to_stderr(demo_file, tmp_path, capsys):
     code, out, err = run(capsys, "--workspace", str(demo_file), "partners", "import", str(bad))
     assert code == 1
     assert out == ""
-    assert "1 problem(s) in bad.xlsx; nothing was imported." in err
+    assert "1 problem in bad.xlsx; nothing was imported." in err
     assert "Organisations, row 2, column 'Charity number': '12AB' is not a charity number" in err
     assert "bad - problems.xlsx" in err
     with Workspace.open(demo_file) as ws:

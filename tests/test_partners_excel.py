@@ -527,7 +527,7 @@ def test_bad_row_gives_a_precise_message_and_changes_nothing(case, demo_ws, tmp_
     assert (problem.sheet, problem.row, problem.column) == (sheet, row, column)
     assert words in problem.message
     assert str(problem).startswith(f"{sheet}, row {row}, column '{column}': ")
-    assert result.summary().startswith("1 problem(s) in bad.xlsx; nothing was imported.")
+    assert result.summary().startswith("1 problem in bad.xlsx; nothing was imported.")
     assert result.created == [] and result.updated == []
     assert dump(demo_ws) == before
     assert sha(path) == original  # the user's own file is never touched

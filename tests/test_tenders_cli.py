@@ -34,7 +34,7 @@ def ws(tmp_path):
 def test_import_prints_the_report(ws, capsys):
     assert run(ws, "tenders", "import", str(SELECTED)) == 0
     out = capsys.readouterr().out
-    assert "47 notice(s) read: 43 new tender(s)" in out
+    assert "47 notices read: 43 new tenders" in out
     assert str(SELECTED) in out
     assert run(ws, "tenders", "import", str(SELECTED), "--json") == 0
     data = json.loads(capsys.readouterr().out)

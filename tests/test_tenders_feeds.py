@@ -72,7 +72,7 @@ def test_full_fetch_follows_links_until_a_page_without_them(ws, clock):
     assert r.pages == 4 and r.releases_read == 100 and not r.more_to_fetch
     assert len(report.new_ocids) == r.tenders_new > 50
     assert report.to_dict()["tenders_new"] == r.tenders_new
-    assert "Find a Tender: 4 page(s), 100 notice(s)" in report.message
+    assert "Find a Tender: 4 pages, 100 notices" in report.message
     pos = position(ws, "fts", server.url)
     assert pos["next_url"] is None and pos["pages"] == 4
     assert pos["updated_from"] == "2026-11-23T09:20:00.000000Z"  # run start less 10 minutes
@@ -166,7 +166,7 @@ def test_cancel_mid_fetch_then_resume(ws, clock):
             )
 
         report = run(ws, server, clock, cancelled=cancelled)
-        assert report.status == "cancelled" and "2 page(s) kept" in report.message
+        assert report.status == "cancelled" and "2 pages kept" in report.message
         assert stored(ws) == server.releases_of("fts", range(2))
         server.requests.clear()
         again = run(ws, server, clock)
@@ -320,7 +320,7 @@ def test_cancel_while_a_page_waits_its_turn_stores_nothing_of_it(ws, clock):
         go.set()
         holder.join(30)
     report = out[0]
-    assert report.status == "cancelled" and "1 page(s) kept" in report.message
+    assert report.status == "cancelled" and "1 page kept" in report.message
     assert stored(ws) == server.releases_of("fts", range(1))
     assert position(ws, "fts", server.url)["pages"] == 1  # the next fetch asks for page 2
 

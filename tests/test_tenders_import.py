@@ -415,7 +415,7 @@ def test_progress_reports_bytes_and_report_is_json(empty_ws):
     for defect in data["defects"]:
         assert defect["ocid"] and defect["kind"] and defect["text"]
     audit = empty_ws.audit_log()
-    assert audit[0]["action"] == "import" and "200 notice(s)" in audit[0]["summary"]
+    assert audit[0]["action"] == "import" and "200 notices" in audit[0]["summary"]
 
 
 def test_json_array_of_releases_and_undated_release(empty_ws, tmp_path):

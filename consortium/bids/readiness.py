@@ -19,7 +19,7 @@ from consortium.bids import narrative, rules
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import Bid, conflicts_declaration
 from consortium.bids.records import load as load_bid
-from consortium.formatting import iso_date, possessive, uk_date
+from consortium.formatting import iso_date, plural, possessive, uk_date
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.records import Organisation
@@ -108,8 +108,13 @@ class Report:
         if gaps:
             blocked = sum(1 for i in gaps if i.code in BLOCKS_SUBMISSION)
             lines.append(
-                f"The submission copy would be incomplete: {len(gaps)} item(s) above"
-                + (f", and {blocked} unfilled prompt(s) stop it being written." if blocked else ".")
+                f"The submission copy would be incomplete: {plural(len(gaps), 'item')} above"
+                + (
+                    f", and {plural(blocked, 'unfilled prompt')} "
+                    f"{'stops' if blocked == 1 else 'stop'} it being written."
+                    if blocked
+                    else "."
+                )
             )
         return "\n".join(lines)
 

@@ -7,7 +7,7 @@ import json
 import sys
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import iso_date, money, uk_date
+from consortium.formatting import iso_date, money, plural, uk_date
 from consortium.matching import consortia, service
 from consortium.matching.scoring import FACTOR_NAMES, Match
 from consortium.partners import store as partner_store
@@ -172,7 +172,7 @@ def cmd_mark(args, ws: Workspace) -> int:
             raise ConsortiumError("No partner is marked as our organisation; use --partner.")
     if args.reset:
         n = feedback.reset(ws, org.id)
-        message = f"Forgot {n} mark(s) of {org.name}."
+        message = f"Forgot {plural(n, 'mark')} of {org.name}."
     else:
         if not args.ocid or not args.mark:
             raise ConsortiumError("Give a tender and a mark: not-for-us, interested or clear.")

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from consortium import cpv
 from consortium.changes import MATCHING
+from consortium.formatting import plural
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import Tender
 from consortium.workspace import Workspace, writes
@@ -131,5 +132,5 @@ def reset(ws: Workspace, partner_id: int) -> int:
     """Forget every mark of a partner; returns how many there were."""
     with ws.atomic(MATCHING):
         n = ws.conn.execute("DELETE FROM match_feedback WHERE org_id = ?", [partner_id]).rowcount
-        ws.audit("delete", "match_feedback", partner_id, f"Forgot {n} opportunity mark(s)")
+        ws.audit("delete", "match_feedback", partner_id, f"Forgot {plural(n, 'opportunity mark')}")
     return n

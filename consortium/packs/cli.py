@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import possessive
+from consortium.formatting import plural, possessive
 from consortium.packs import keys, pack, review
 from consortium.workspace import Workspace
 
@@ -314,7 +314,7 @@ def cmd_review_export(args, ws: Workspace) -> int:
         passphrase=_passphrase(args),
     )
     print(
-        f"Wrote the signed review {out} ({review.DECISIONS[args.decision]}, {len(comments)} comment(s))"
+        f"Wrote the signed review {out} ({review.DECISIONS[args.decision]}, {plural(len(comments), 'comment')})"
     )
     return 0
 
@@ -337,7 +337,7 @@ def cmd_review_import(args, ws: Workspace) -> int:
         _print_json(imported.__dict__)
         return 0
     print(
-        f"{imported.reviewer}: {review.DECISIONS[imported.decision]}. {imported.comments} comment(s) added; the bid is now {imported.status}."
+        f"{imported.reviewer}: {review.DECISIONS[imported.decision]}. {plural(imported.comments, 'comment')} added; the bid is now {imported.status}."
     )
     if imported.conditions:
         print(f"Conditions: {imported.conditions}")

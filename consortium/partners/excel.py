@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from consortium import cpv, places, sheets, validation, workbooks
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.formatting import parse_date, parse_money
+from consortium.formatting import parse_date, parse_money, plural
 from consortium.partners import store
 from consortium.partners.columns import (
     CREDENTIAL_SHEETS,
@@ -114,7 +114,7 @@ class ImportResult:
     def summary(self) -> str:
         if self.problems:
             lines = [
-                f"{len(self.problems)} problem(s) in {Path(self.file).name}; nothing was imported."
+                f"{plural(len(self.problems), 'problem')} in {Path(self.file).name}; nothing was imported."
             ]
             lines += [f"  {p}" for p in self.problems[:50]]
             if len(self.problems) > 50:
@@ -501,7 +501,10 @@ class _Reader:
             if mapping.get(i) is None and h not in (None, "")
         ]
         if ignored:
-            self.notes.append(f"{title}: ignored column(s) {', '.join(repr(i) for i in ignored)}.")
+            self.notes.append(
+                f"{title}: ignored {plural(len(ignored), 'column')}: "
+                f"{', '.join(repr(i) for i in ignored)}."
+            )
         if any(c.required and c.key not in present for c in sheet.columns):
             return done
         count = 0

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from consortium import sheets
 from consortium.files import atomic_save
-from consortium.formatting import money, uk_date
+from consortium.formatting import money, plural, uk_date
 from consortium.socialvalue import tracking
 from consortium.text import printable
 
@@ -93,7 +93,7 @@ def write_report(
         ("Local organisations supported", f"{len(orgs):,}"),
         (
             "Community ownership enabled",
-            f"{len(transfers):,} asset(s) passed to community organisations",
+            f"{plural(len(transfers), 'asset')} passed to community organisations",
         ),
     ):
         cells = t.add_row().cells

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from consortium import workbooks
+from consortium.formatting import plural
 from consortium.tenders import merge
 from consortium.tenders.extract import num
 from consortium.tenders.ocds_reader import Source, TenderFileError
@@ -299,7 +300,8 @@ def _columns(source: Source, header: list[Any]) -> dict[int, str]:
     missing = [name for name in REQUIRED if COLUMNS[_key(name)] not in mapping.values()]
     if missing:
         raise TenderFileError(
-            f"{source.name} is missing the column(s) {', '.join(missing)}, so it does not look "
+            f"{source.name} is missing {plural(len(missing), 'column')} ({', '.join(missing)}), so it "
+            "does not look "
             "like a Contracts Finder export. Download it again with 'Download results' on "
             "Contracts Finder, and keep the first row of column names."
         )

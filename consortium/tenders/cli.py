@@ -15,7 +15,7 @@ import json
 import sys
 
 from consortium.errors import ConsortiumError
-from consortium.formatting import money, uk_date
+from consortium.formatting import money, plural, uk_date
 from consortium.tenders import search
 from consortium.tenders.cf_csv import london_offset
 from consortium.tenders.feeds import FEEDS
@@ -157,7 +157,9 @@ def cmd_list(args: argparse.Namespace, ws) -> int:
         if row["buyer_name"]:
             print(f"    {row['buyer_name']}")
     more = len(ids) - len(found)
-    print(f"{len(ids):,} tender(s)" + (f"; {more:,} not shown (use --limit 0)" if more > 0 else ""))
+    print(
+        plural(len(ids), "tender") + (f"; {more:,} not shown (use --limit 0)" if more > 0 else "")
+    )
     return 0
 
 
@@ -209,7 +211,7 @@ def cmd_fetch(args: argparse.Namespace, ws) -> int:
             for feed in report.feeds:
                 print(feed.message or f"{feed.label}: {feed.status}")
         if report.new_ocids:
-            print(f"{len(report.new_ocids):,} new tender(s): see 'consortium tenders list'")
+            print(f"{plural(len(report.new_ocids), 'new tender')}: see 'consortium tenders list'")
     return {"failed": 1, "cancelled": 130}.get(report.status, 0)
 
 

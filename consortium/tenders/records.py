@@ -14,7 +14,7 @@ from typing import Any
 
 from consortium import places
 from consortium.changes import TENDERS, Changes
-from consortium.formatting import iso_date, uk_date
+from consortium.formatting import iso_date, plural, uk_date
 
 OPEN = "open"
 COMING_SOON = "coming soon"
@@ -378,8 +378,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{len(self.files)} file(s), {self.releases_read:,} notice(s) read: "
-            f"{self.tenders_new:,} new tender(s), {self.tenders_updated:,} updated, "
+            f"{plural(len(self.files), 'file')}, {plural(self.releases_read, 'notice')} read: "
+            f"{plural(self.tenders_new, 'new tender')}, {self.tenders_updated:,} updated, "
             f"{self.duplicates_skipped:,} already imported"
         )
 

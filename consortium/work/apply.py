@@ -25,7 +25,7 @@ from pathlib import Path
 from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
 from consortium.changes import WORK
-from consortium.formatting import possessive
+from consortium.formatting import plural, possessive
 from consortium.packs import trust
 from consortium.partners import store as partner_store
 from consortium.work import diff as work_diff
@@ -323,7 +323,7 @@ def apply(
                 "import",
                 "bid",
                 incoming.bid_id,
-                f"Took in {len(result.accepted)} of {len(incoming.items)} change(s) {source}",
+                f"Took in {len(result.accepted)} of {plural(len(incoming.items), 'change')} {source}",
             )
             for staged, target in moves:  # last: a failure above leaves no file behind
                 target.parent.mkdir(parents=True, exist_ok=True)

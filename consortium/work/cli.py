@@ -10,7 +10,7 @@ from pathlib import Path
 
 from consortium import home
 from consortium.errors import ConsortiumError
-from consortium.formatting import parse_date, possessive, uk_date
+from consortium.formatting import parse_date, plural, possessive, uk_date
 from consortium.workspace import Workspace
 
 
@@ -302,10 +302,10 @@ def cmd_import(args, ws: Workspace) -> int:
             "Nothing was taken in yet: run again with --accept all, or choose per item in the window."
         )
     else:
-        print(f"Took in {len(result.accepted)} change(s).")
+        print(f"Took in {plural(len(result.accepted), 'change')}.")
         if result.conflicts_kept:
             print(
-                f"{len(result.conflicts_kept)} conflict(s) kept as yours: resolve them in the window (Work packs area)."
+                f"{plural(len(result.conflicts_kept), 'conflict')} kept as yours: resolve them in the window (Work packs area)."
             )
     return 0
 
@@ -318,7 +318,9 @@ def cmd_status(args, ws: Workspace) -> int:
         _print_json([r.to_dict() for r in rows])
         return 0
     for r in rows:
-        print(f"{r.name} ({r.role}): {r.summary}; {r.open} of {r.questions} question(s) open")
+        print(
+            f"{r.name} ({r.role}): {r.summary}; {r.open} of {plural(r.questions, 'question')} open"
+        )
     return 0
 
 
@@ -347,7 +349,7 @@ def cmd_directory_import(args, ws: Workspace) -> int:
         _print_json(imported.__dict__)
     else:
         print(
-            f"Imported {possessive(imported.organisation)} directory: {imported.partners} partner(s)."
+            f"Imported {possessive(imported.organisation)} directory: {plural(imported.partners, 'partner')}."
         )
     return 0
 

@@ -20,7 +20,7 @@ from consortium.bids import questions as bid_questions
 from consortium.bids import readiness, rules
 from consortium.bids.records import load as load_bid
 from consortium.changes import WORK
-from consortium.formatting import uk_date
+from consortium.formatting import plural, uk_date
 from consortium.matching import consortia
 from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
@@ -221,7 +221,7 @@ def export_work(
                 "export",
                 "bid",
                 bid_id,
-                f"Sent a work pack to {member} ({len(data['questions'])} question(s)) as "
+                f"Sent a work pack to {member} ({plural(len(data['questions']), 'question')}) as "
                 f"{path.name}" + (f", due {uk_date(due)}" if due else ""),
                 {"work_pack": sha, "member": org_id},
             )

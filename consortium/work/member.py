@@ -22,7 +22,7 @@ from pathlib import Path
 
 from consortium.bids.questions import word_count
 from consortium.changes import WORK
-from consortium.formatting import possessive
+from consortium.formatting import plural, possessive
 from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
@@ -213,7 +213,7 @@ def open_work(
             "work",
             work_id,
             f"Opened a work pack from {signed.signer['organisation']} for "
-            f"{data['bid'].get('name')} ({len(data['questions'])} question(s))",
+            f"{data['bid'].get('name')} ({plural(len(data['questions']), 'question')})",
         )
     return load(ws, work_id)
 

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from consortium.changes import FEEDS as FEED_STATE
+from consortium.formatting import plural
 from consortium.progress import Cancelled, IsCancelled, Progress, never_cancelled, no_progress
 from consortium.tenders import merge, ocds_reader
 from consortium.tenders.feeds import FEEDS, feed
@@ -314,9 +315,7 @@ def fetch(
             if result.status == "complete":
                 result.message = _summary(result)
             elif result.status == "cancelled":
-                result.message = (
-                    f"{f.label}: stopped. {result.pages} page(s) kept; the next fetch carries on."
-                )
+                result.message = f"{f.label}: stopped. {plural(result.pages, 'page')} kept; the next fetch carries on."
             if result.status in ("cancelled", "offline"):
                 break  # no point asking the next feed
     finally:
@@ -352,8 +351,8 @@ def fetch(
 
 def _summary(r: FeedResult) -> str:
     return (
-        f"{r.label}: {r.pages} page(s), {r.releases_read:,} notice(s), "
-        f"{r.tenders_new:,} new tender(s), {r.tenders_updated:,} updated."
+        f"{r.label}: {plural(r.pages, 'page')}, {plural(r.releases_read, 'notice')}, "
+        f"{plural(r.tenders_new, 'new tender')}, {r.tenders_updated:,} updated."
     )
 
 

@@ -58,7 +58,7 @@ def test_write_the_bid_texts_and_build(main_window, qtbot, tmp_path):
     texts = [p.text for p in docx.Document(sub).paragraphs]
     assert "Three charities, one service." in texts
     assert "Survivors in Milton Keynes need one front door." in texts
-    assert "submission.docx" in page.message.text() and "working.docx" in page.message.text()
+    assert "submission.docx" in page.message.toolTip() and "working.docx" in page.message.toolTip()
 
 
 def test_switching_bid_keeps_what_was_typed(main_window, qtbot):

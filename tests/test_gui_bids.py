@@ -112,16 +112,28 @@ def test_build_documents_in_the_background(main_window, qtbot, tmp_path):
     from consortium.bids import records as bid_records
 
     bid_records.declare_conflicts(ws, page.current_id(), "None declared by any member.")
+    main_window.resize(1366, 768)
     page.build(tmp_path)
     qtbot.waitUntil(lambda: page.open_folder.isVisible(), timeout=30000)
-    assert "Built" in page.message.text()
     assert page.questions.readiness.count() == shown - 1
+    # One short line (it was three at 1366×768, naming every file): how many, where, and the
+    # readiness problems; each file and the folder's whole path are its tooltip.
+    written = [p for p in tmp_path.iterdir() if p.is_file()]
+    line = page.message.text()
+    assert line.startswith(f"Built {len(written)} documents in {tmp_path.name}")
+    assert "readiness problem" in line and "joint-bid-" not in line
+    label = page.message
+    assert label.heightForWidth(label.width()) < 2 * label.fontMetrics().lineSpacing(), line
+    assert str(tmp_path) in label.toolTip()
+    assert all(p.name in label.toolTip() for p in written)
     from consortium import pdf
 
     if pdf.available():  # the buyer's copies as PDF too (this bid's submission copy waits)
         assert page.pdf_box.isChecked()
         (made,) = tmp_path.glob("*Right to Challenge EOI.pdf")
-        assert made.name in page.message.text()
+        assert made.name in label.toolTip()
+    page.save_declaration()  # the next message has no files to list
+    assert label.toolTip() == ""
 
 
 def test_attach_a_community_asset_as_venue(main_window):

@@ -207,7 +207,7 @@ def test_one_tender_from_the_start_page_to_a_reviewed_bid(
     dialogs.folder = str(out)
     click(qtbot, bids.build_button)
     qtbot.waitUntil(lambda: bids.open_folder.isVisible(), timeout=120000)
-    assert "Built" in bids.message.text() and "joint-bid-" in bids.message.text()
+    assert "Built" in bids.message.text() and "joint-bid-" in bids.message.toolTip()
     assert list(out.rglob("*joint-bid-*.docx"))
 
     # --- A social value commitment, in the area that opens on this bid.

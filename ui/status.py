@@ -28,13 +28,14 @@ class StatusLabel(QLabel):
         self._standing = (html, style)
         self._show(html, style, failed=False)
 
-    def say(self, html: str, style: str = "") -> None:
-        """A success (or news) with something to say: it replaces any failure."""
-        self._show(html, style, failed=False)
+    def say(self, html: str, style: str = "", *, details: str = "") -> None:
+        """A success (or news) with something to say: it replaces any failure. ``details``
+        (the files written, each warning) are the tooltip, so the line itself stays short."""
+        self._show(html, style, failed=False, details=details)
 
-    def fail(self, html: str, style: str = "") -> None:
+    def fail(self, html: str, style: str = "", *, details: str = "") -> None:
         """A failure: shown until the next success on the page."""
-        self._show(html, style, failed=True)
+        self._show(html, style, failed=True, details=details)
 
     def succeeded(self) -> None:
         """An action worked and had nothing to say here: a failure shown goes."""
@@ -43,12 +44,14 @@ class StatusLabel(QLabel):
 
     def clear(self) -> None:
         self.failed = False
+        self.setToolTip("")
         super().clear()
 
-    def _show(self, html: str, style: str, *, failed: bool) -> None:
+    def _show(self, html: str, style: str, *, failed: bool, details: str = "") -> None:
         self.failed = failed
         self.setText(html)
         self.setStyleSheet(style)
+        self.setToolTip(details)  # another message's details never linger under this one
 
 
 def tell_failure(label: QLabel, text: str) -> None:

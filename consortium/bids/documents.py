@@ -688,6 +688,26 @@ class BuildResult:
         """Each file written, once ("joint_bid" is another name for one of the copies)."""
         return list(dict.fromkeys(self.files.values()))
 
+    def summary(self) -> str:
+        """The build in one short line, for a window's message line:
+
+        'Built 8 documents in Bid documents; 5 readiness problems and 1 warning are listed in
+        the cover note.' The folder's whole path and each file are in :meth:`details`."""
+        problems = len(self.report.problems) if self.report else 0
+        line = f"Built {plural(len(self.paths()), 'document')} in {self.folder.name or self.folder}"
+        notes = [plural(problems, "readiness problem")] if problems else []
+        if self.warnings:
+            notes.append(plural(len(self.warnings), "warning"))
+        if notes:
+            one = problems + len(self.warnings) == 1
+            line += f"; {' and '.join(notes)} {'is' if one else 'are'} listed in the cover note"
+        return line + "."
+
+    def details(self) -> str:
+        """Where the documents are, each one by name, and every warning in full."""
+        lines = [f"In {self.folder}:"] + [f"  {p.name}" for p in self.paths()]
+        return "\n".join(lines + [f"⚠ {w}" for w in self.warnings])
+
 
 # What each template is expected to use; a user's copy without one of these still builds,
 # with a warning that the section is gone.

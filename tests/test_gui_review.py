@@ -124,6 +124,7 @@ def test_a_review_not_taken_in_is_no_longer_said_once_something_later_works(
     page = main_window.review
     main_window.sidebar.setCurrentRow(5)
     page.open_pack(path)
+    assert page.confirm_button.isVisibleTo(page)  # a first pack: check the sender's words
     page.import_review(junk)
     assert "not taken in" in page.banner.text() and "f8d7da" in page.banner.styleSheet()
     page.anchor.setCurrentIndex(page.anchor.findText("Member: Ouse Valley Outreach"))
@@ -132,6 +133,7 @@ def test_a_review_not_taken_in_is_no_longer_said_once_something_later_works(
     assert "not taken in" not in page.banner.text()
     assert page.banner.text().startswith("<b>VERIFIED</b>")  # the pack in hand, as opened
     assert "f8d7da" not in page.banner.styleSheet()
+    assert page.confirm_button.isVisibleTo(page)  # and its offer to check the words with it
 
     ws = main_window.ws
     assets.save(ws, assets.Asset(name="Fishermead Centre", council="E06000042"))

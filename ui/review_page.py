@@ -84,6 +84,7 @@ class ReviewPage(QWidget):
         layout.addWidget(self.banner)
         self.key_dialog = None  # the open "check the key's words" dialog, if any
         self._confirm_again = None
+        self._pack_confirm = None  # the open pack's own "check the words" offer, if any
         self.confirm_button = QPushButton("They read me the words…")
         self.confirm_button.setAccessibleName("Confirm the key by its words")
         self.confirm_button.setToolTip(
@@ -285,7 +286,12 @@ class ReviewPage(QWidget):
     def _succeeded(self) -> None:
         """Something done on the page worked: a failure still shown (a review not taken in,
         a document not opened) goes."""
-        self.banner.succeeded()
+        if self.banner.failed:
+            self.banner.succeeded()
+            # The pack's banner is back, and with it its offer to check the sender's words
+            # (taking a review in had put the button to its own use, or hidden it).
+            self._confirm_again = self._pack_confirm
+            self.confirm_button.setVisible(self._pack_confirm is not None)
         self.message.succeeded()
 
     def _offer_confirmation(self, check: dict, on_words) -> None:
@@ -294,7 +300,7 @@ class ReviewPage(QWidget):
         def again():
             key_confirm.ask(self, check, on_words)
 
-        self._confirm_again = again
+        self._confirm_again = self._pack_confirm = again
         self.confirm_button.setVisible(True)
         again()
 
@@ -303,6 +309,7 @@ class ReviewPage(QWidget):
             return
         self.opened = None
         self.confirm_button.setVisible(False)
+        self._pack_confirm = None
         self.checklist.clear()
         self.comments.set_rows([])
         self.answers.clear()
@@ -351,7 +358,7 @@ class ReviewPage(QWidget):
         )
         if not trust.confirmed(self.ws, signer["fingerprint"]):
             # Trusted on first sight only: offered (not forced) until its words are checked.
-            self._confirm_again = lambda: key_confirm.ask(
+            self._confirm_again = self._pack_confirm = lambda: key_confirm.ask(
                 self, result.key, lambda typed: self.open_pack(path, confirm_words=typed)
             )
             self.confirm_button.setVisible(True)

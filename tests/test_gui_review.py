@@ -149,6 +149,19 @@ def test_a_review_not_taken_in_is_no_longer_said_once_something_later_works(
     assert "not taken in" not in bids_page.message.text()
 
 
+def test_a_comment_half_written_on_one_pack_is_not_left_on_the_next(
+    main_window, signed_pack, qtbot
+):
+    path, _ = signed_pack
+    page = main_window.review
+    main_window.sidebar.setCurrentRow(5)
+    page.open_pack(path)
+    qtbot.keyClicks(page.comment_text, "Say how many surgeries")
+    qtbot.keyClicks(page.new_item, "Local lettings plan")
+    page.open_pack(path)  # another pack (here the same one again) starts a new review
+    assert page.comment_text.toPlainText() == "" and page.new_item.text() == ""
+
+
 def test_tampered_pack_is_shown_in_red(main_window, signed_pack, tmp_path):
     path, _ = signed_pack
     bad = tmp_path / "bad.cbpack"

@@ -317,6 +317,8 @@ class ReviewPage(QWidget):
         self.anchor.clear()
         self._anchors = {}
         # A new pack starts a new review: nothing of the last one's decision is carried over.
+        self.comment_text.clear()  # a comment half-written on the last pack is not on this one
+        self.new_item.clear()
         self.reasons.clear()
         self.conditions.clear()
         self.decision.setCurrentIndex(0)

@@ -232,6 +232,14 @@ def review_screens(window, ws, docs, today, app) -> None:
     page.anchor.setCurrentIndex(member)
     page.comment_text.setPlainText("Renew the public liability cover before June 2027.")
     page._add_comment()
+    # A third comment being written: the box holds a paragraph.
+    page.anchor.setCurrentIndex(
+        next(i for i in range(page.anchor.count()) if page.anchor.itemText(i).startswith("Q C1.2"))
+    )
+    page.comment_text.setPlainText(
+        "Good to see the BSL video line.\nSay how survivors who do not speak English first "
+        "hear of the service, and who pays for the interpreters after the first year."
+    )
     page.decision.setCurrentIndex(page.decision.findData("approve_with_conditions"))
     page.conditions.setText("Safeguarding and data protection policies renewed before the start")
     app.processEvents()

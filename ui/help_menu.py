@@ -17,6 +17,7 @@ GUIDE = Path(__file__).with_name("guide.html")
 PAGE_KEYS = (
     ("Ctrl+F", "Search the area you are looking at"),
     ("Ctrl+S", "Save what you are editing"),
+    ("Ctrl+Enter", "Add the comment you are writing (Review)"),
     ("F1", "This guide"),
 )
 

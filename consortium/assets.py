@@ -202,6 +202,8 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
     import openpyxl  # loaded when an export is asked for, not at start-up
     from openpyxl.styles import Font, PatternFill
 
+    from consortium import xlsx_layout
+
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "Assets"
@@ -243,7 +245,8 @@ def export_xlsx(ws: Workspace, path: str | Path, area: str | None = None) -> Pat
         "ABCDEFGHIJK", (34, 10, 22, 36, 10, 26, 30, 10, 12, 10, 40), strict=True
     ):
         sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
+    where = f" in {places.area_name(area)}" if area else ""
+    xlsx_layout.print_setup(sheet, title=f"Community assets{where}", header_rows=(1, 1))
     return atomic_save(wb.save, path)
 
 

@@ -356,8 +356,11 @@ def test_due_diligence_prints_one_page_wide_with_its_header_repeated(rendered, c
     assert ps.fitToWidth == 1 and ps.fitToHeight == math.ceil(members / 20)
     assert ps.orientation == "landscape"
     assert sheet.print_title_rows == "$3:$3" and sheet.freeze_panes == "B4"
-    # Each printed page names its sheet in the header; the judged sheet is the one limited.
-    judged = [p for p in pages if p.strip().splitlines()[0].strip() == "Due diligence"]
+    # Each printed page names the document and its sheet in the header; the judged sheet is
+    # the one limited.
+    heads = [p.strip().splitlines()[0].split() for p in pages]
+    assert all(h[:2] == ["Due", "diligence:"] for h in heads)
+    judged = [p for p, h in zip(pages, heads, strict=True) if h[-2:] == ["Due", "diligence"]]
     assert 1 <= len(judged) <= math.ceil(members / 20)
     assert "Due diligence:" in judged[0]
     people = openpyxl.load_workbook(src)["Members"]

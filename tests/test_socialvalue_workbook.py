@@ -50,7 +50,8 @@ def test_every_computed_cell_is_a_formula(built):
     assert ins.page_setup.fitToWidth == 1 and ins.freeze_panes == "C13"
     names = [c.value for c in ins["P"][12:]]  # council names beside their GSS codes
     assert names and all(n and not n.startswith("E0") for n in names if n is not None)
-    assert "&F" in ins.oddFooter.center.text and "&P" in ins.oddFooter.center.text
+    assert ins.oddFooter.center.text == "Page &P of &N"
+    assert ins.oddHeader.left.text == "Social value calculator: Demo"
     assert not list(out.parent.glob(".sv-*"))  # the temporary file was renamed
 
 

@@ -646,11 +646,17 @@ def due_diligence_workbook(
             if not sheet.cell(row=r, column=col).value:
                 sheet.cell(row=r, column=col).fill = amber
     xlsx_layout.fit_columns(people, header_row=1, max_width=40)
-    xlsx_layout.print_setup(people, header_rows=(1, 1), landscape=True)
+    xlsx_layout.print_setup(
+        people, title=f"Due diligence: {bid.name} (members)", header_rows=(1, 1)
+    )
     # Prints one page wide, at most one page tall per 20 members, header row on every page.
     xlsx_layout.fit_columns(sheet, header_row=3, skip_rows=(1, 2), max_width=30)
     xlsx_layout.print_setup(
-        sheet, header_rows=(3, 3), landscape=True, pages_tall=max(1, -(-len(orgs) // 20))
+        sheet,
+        title=f"Due diligence: {bid.name}",
+        header_rows=(3, 3),
+        landscape=True,
+        pages_tall=max(1, -(-len(orgs) // 20)),
     )
     sheet.print_title_cols = "A:A"  # the member's name beside every column it is read against
     sheet.freeze_panes = "B4"

@@ -79,7 +79,10 @@ def export_entries(db: Database, path: str | Path, ids: list[int] | None = None)
             sheets.append(
                 sheet, ["; ".join(r[c]) if isinstance(r[c], list) else r[c] for c in COLUMNS]
             )
-        sheet.freeze_panes = "A2"
+        from consortium import xlsx_layout
+
+        xlsx_layout.fit_columns(sheet, header_row=1)
+        xlsx_layout.print_setup(sheet, title="Answer library", header_rows=(1, 1))
         wb.save(tmp)
     tmp.replace(path)
     return len(entries)

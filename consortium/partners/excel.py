@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consortium import cpv, places, sheets, validation, workbooks
+from consortium import cpv, places, sheets, validation, workbooks, xlsx_layout
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.formatting import parse_date, parse_money, plural
@@ -158,6 +158,9 @@ def _write(path: str | Path, orgs: list[Organisation]) -> Path:
         _format_body(ws, sheet, lists)
     _councils_sheet(wb)
     _cpv_sheet(wb)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            _print_setup(ws)
     wb.active = 1  # open on Organisations
     return _save_atomically(wb, path)
 
@@ -214,6 +217,16 @@ def _instructions(ws) -> None:
             cell.font = font
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 110
+
+
+def _print_setup(ws) -> None:
+    """Every sheet prints as the others in the app do. The record sheets are forms people fill
+    in, so they get no fixed print area (one would leave the rows they add off the page): Excel
+    prints what is filled in."""
+    if ws.title == "Instructions":
+        xlsx_layout.print_setup(ws, title="Partner workbook: instructions", table="", area="")
+        return
+    xlsx_layout.print_setup(ws, title=f"Partner workbook: {ws.title}", header_rows=(1, 1), area="")
 
 
 def _lists_sheet(wb) -> dict[str, str]:

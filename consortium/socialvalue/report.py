@@ -155,9 +155,9 @@ def write_report(
     from consortium import docx_layout, xlsx_layout
 
     xlsx_layout.fit_columns(ws, header_row=1)
-    xlsx_layout.print_setup(ws, header_rows=(1, 1), landscape=True)
+    xlsx_layout.print_setup(ws, title=f"Social impact report {year}", header_rows=(1, 1))
     xlsx_layout.fit_columns(det, header_row=1)
-    xlsx_layout.print_setup(det, header_rows=(1, 1), landscape=True)
+    xlsx_layout.print_setup(det, title=f"Social impact report {year}: delivery", header_rows=(1, 1))
     sponsor = (
         db.execute("SELECT name FROM organisations WHERE id = ?", [sponsor_id]).fetchone()
         if sponsor_id is not None

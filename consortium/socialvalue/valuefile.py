@@ -348,5 +348,15 @@ def write_template(path: str | Path) -> Path:
         "Only load values you are licensed to use. Consortium ships no licensed proxy values.",
     ):
         help_.append([line])
+    from consortium import xlsx_layout
+
+    # Forms to fill in: no fixed print area, so the rows a user adds print too.
+    for sheet, name in ((ws, "framework"), (m, "measures")):
+        xlsx_layout.fit_columns(sheet, header_row=1)
+        xlsx_layout.print_setup(
+            sheet, title=f"Social value file: {name}", header_rows=(1, 1), area=""
+        )
+    help_.column_dimensions["A"].width = 100
+    xlsx_layout.print_setup(help_, title="Social value file: help", table="", area="")
     atomic_save(wb.save, path)
     return path

@@ -26,6 +26,8 @@ from consortium.socialvalue import calc
 MONEY = '"£"#,##0.00'
 PCT = "0.0%"
 FIRST_LINE = 13  # first commitment row on Inputs
+VALUE = "E"  # the column of the assumptions' values on Inputs (rows 2 to 5)
+SCHEDULE = ("G", "H", "I")  # from year, to year, rate of the discount schedule on Inputs
 LINE_HEADERS = (
     "Ref",
     "Member",
@@ -56,6 +58,24 @@ def _bold(row) -> None:
         c.font = Font(bold=True)
 
 
+def _calculation_shown(result: calc.Result, n_years: int) -> dict[int, list[str]]:
+    """What each column of the Calculation sheet's formulas shows, for its width: the names
+    and codes it repeats from Inputs, and for the money columns the largest figure a line can
+    reach (its gross total: every net, yearly and present value is at most that)."""
+    lines = [r.line for r in result.lines]
+    most = [f"£{float(r.gross_total):,.2f}" for r in result.lines]
+    shown: dict[int, list[str]] = {
+        1: [str(x.key) for x in lines],
+        2: [x.member for x in lines],
+        3: [x.theme or "(no theme)" for x in lines],
+        5: [str(x.years) for x in lines],
+        10 + n_years: ["; ".join(x.areas) if x.areas else calc.NO_AREA for x in lines],
+    }
+    for col in (4, 6, 7, *range(8, 8 + n_years), 8 + n_years, 9 + n_years, 11 + n_years):
+        shown[col] = most
+    return shown
+
+
 def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=None) -> Path:
     """Write the workbook for ``result`` to ``out`` (temporary file, then rename).
 
@@ -71,6 +91,9 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
     wb = Workbook()
 
     # Inputs ---------------------------------------------------------------------------------
+    # The assumptions sit above the commitments table, each label across A:D with its value in
+    # E, and the discount schedule in G:I: with the labels in column A, the table's narrow Ref
+    # column was as wide as the longest label and the sheet printed at 40%.
     ins = wb.active
     ins.title = "Inputs"
     _set(ins, 1, 1, f"Social value calculator: {title}".rstrip(": "))
@@ -95,24 +118,26 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
     ]
     for i, (label, value, fmt) in enumerate(rows, start=2):
         ins.cell(i, 1, label)
-        c = ins.cell(i, 2, value)
+        ins.merge_cells(start_row=i, start_column=1, end_row=i, end_column=4)
+        c = ins[f"{VALUE}{i}"]
+        c.value = value
         c.number_format = fmt
-    ins["D1"] = "Green Book discount schedule"
-    ins["D1"].font = Font(bold=True)
-    ins.append([])
-    ins["D2"], ins["E2"], ins["F2"] = "From year", "To year", "Rate"
-    _bold((ins["D2"], ins["E2"], ins["F2"]))
+    s_from, s_to, s_rate = SCHEDULE
+    ins[f"{s_from}1"] = "Green Book discount schedule"
+    ins[f"{s_from}1"].font = Font(bold=True)
+    ins[f"{s_from}2"], ins[f"{s_to}2"], ins[f"{s_rate}2"] = "From year", "To year", "Rate"
+    _bold((ins[f"{s_from}2"], ins[f"{s_to}2"], ins[f"{s_rate}2"]))
     for i, (first, lastyr, rate) in enumerate(a.schedule, start=3):
-        ins.cell(i, 4, first)
-        ins.cell(i, 5, lastyr if lastyr is not None else "")
-        ins.cell(i, 6, float(rate)).number_format = "0.0%"
+        ins[f"{s_from}{i}"] = first
+        ins[f"{s_to}{i}"] = lastyr if lastyr is not None else ""
+        ins[f"{s_rate}{i}"] = float(rate)
+        ins[f"{s_rate}{i}"].number_format = "0.0%"
     sched_last = 2 + len(a.schedule)
-    ins.cell(FIRST_LINE - 1, 1, "Commitments (change any figure; every result is a formula)")
-    ins.cell(FIRST_LINE - 1, 1).font = Font(bold=True)
     hdr = FIRST_LINE - 1
+    ins.cell(hdr - 1, 1, "Commitments (change any figure; every result is a formula)")
+    ins.cell(hdr - 1, 1).font = Font(bold=True)
     for j, h in enumerate(LINE_HEADERS, start=1):
         ins.cell(hdr, j, h).font = Font(bold=True)
-    ins.cell(hdr - 1, 1, "Commitments")
     for i, x in enumerate(lines):
         r = FIRST_LINE + i
         proxy = float(x.proxy) if x.monetised else 0
@@ -141,7 +166,12 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
             elif 11 <= j <= 14:
                 c.number_format = PCT
     xlsx_layout.fit_columns(ins, header_row=hdr, skip_rows=(1, hdr - 1))
-    xlsx_layout.print_setup(ins, header_rows=(hdr, hdr), landscape=True, freeze=f"C{FIRST_LINE}")
+    xlsx_layout.print_setup(
+        ins,
+        title=f"Social value calculator: {title}".rstrip(": "),
+        header_rows=(hdr, hdr),
+        freeze=f"C{FIRST_LINE}",
+    )
 
     # Discount ---------------------------------------------------------------------------------
     dis = wb.create_sheet("Discount")
@@ -154,13 +184,20 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
             dis.cell(r, 2, "=0")
             dis.cell(r, 3, "=1")
         else:
-            dis.cell(r, 2, f"=LOOKUP(A{r},Inputs!$D$3:$D${sched_last},Inputs!$F$3:$F${sched_last})")
+            dis.cell(
+                r,
+                2,
+                f"=LOOKUP(A{r},Inputs!${s_from}$3:${s_from}${sched_last},"
+                f"Inputs!${s_rate}$3:${s_rate}${sched_last})",
+            )
             dis.cell(r, 3, f"=C{r - 1}/(1+B{r})")
         dis.cell(r, 2).number_format = "0.0%"
         dis.cell(r, 3).number_format = "0.000000"
     df_range = f"Discount!$C$2:$C${n_years + 2}"
     xlsx_layout.fit_columns(dis, header_row=1)
-    xlsx_layout.print_setup(dis, header_rows=(1, 1), landscape=False)
+    xlsx_layout.print_setup(
+        dis, title=f"Discount factors: {title}".rstrip(": "), header_rows=(1, 1)
+    )
 
     # Calculation --------------------------------------------------------------------------------
     cal = wb.create_sheet("Calculation")
@@ -179,10 +216,14 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
     cal.append(
         ["Discount factor"]
         + [None] * 6
-        + [f"=INDEX({df_range},{t + 1}+Inputs!$B$3)" for t in range(n_years)]
+        + [f"=INDEX({df_range},{t + 1}+Inputs!${VALUE}$3)" for t in range(n_years)]
     )
     _bold(cal[1])
     _bold(cal[2])
+    # The label runs across the empty cells beside it, so the Ref column stays narrow.
+    cal.merge_cells(start_row=2, start_column=1, end_row=2, end_column=7)
+    for t in range(n_years):
+        cal.cell(2, 8 + t).number_format = "0.000000"
     c_net, c_pv, c_areas, c_share = (get_column_letter(8 + n_years + i) for i in range(4))
     y0, y1 = year_cols[0], year_cols[-1]
     for i in range(n_lines):
@@ -208,8 +249,13 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         for col in ["D", "F", "G", *year_cols, c_net, c_pv, c_share]:
             cal[f"{col}{r}"].number_format = MONEY
     cal_last = 2 + max(n_lines, 1)
-    xlsx_layout.fit_columns(cal, header_row=1)
-    xlsx_layout.print_setup(cal, header_rows=(1, 2), landscape=True, freeze="D3")
+    xlsx_layout.fit_columns(cal, header_row=1, results=_calculation_shown(result, n_years))
+    xlsx_layout.print_setup(
+        cal,
+        title=f"Social value calculation: {title}".rstrip(": "),
+        header_rows=(1, 2),
+        freeze="D3",
+    )
 
     # Summary --------------------------------------------------------------------------------------
     sm = wb.create_sheet("Summary", 0)
@@ -224,18 +270,18 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         ),
         ("Net value, undiscounted (£)", f"=SUM(Calculation!${c_net}$3:${c_net}${cal_last})", MONEY),
         ("Present value (£)", f"=SUM({pv_rng})", MONEY),
-        ("Inputs (£)", "=Inputs!B2", MONEY),
+        ("Inputs (£)", f"=Inputs!{VALUE}2", MONEY),
         ("Net present value (£)", "=B5-B6", MONEY),
         ("SROI ratio (£ of social value per £1 of inputs)", '=IF(B6>0,B5/B6,"")', "0.00"),
         ("Net SROI ratio", '=IF(B6>0,B7/B6,"")', "0.00"),
         (
             "Monetised value ÷ contract value (not the evaluation weighting)",
-            '=IF(N(Inputs!B4)>0,B5/Inputs!B4,"")',
+            f'=IF(N(Inputs!{VALUE}4)>0,B5/Inputs!{VALUE}4,"")',
             PCT,
         ),
         (
             "Social value evaluation weighting of the tender (a separate figure)",
-            '=IF(Inputs!B5="","",Inputs!B5)',
+            f'=IF(Inputs!{VALUE}5="","",Inputs!{VALUE}5)',
             PCT,
         ),
     ]
@@ -300,9 +346,21 @@ def build(result: calc.Result, out: str | Path, *, title: str = "", area_names=N
         ch.legend = None
         ch.height, ch.width = 10, 17
         charts.add_chart(ch, anchor)
-    xlsx_layout.print_setup(charts, landscape=False, pages_tall=1)
-    charts.print_area = "A1:J45"
-    xlsx_layout.print_setup(sm, landscape=False, freeze="A3")
-    sm.print_title_rows = "1:1"
+    xlsx_layout.print_setup(
+        charts,
+        title=f"Charts: {title}".rstrip(": "),
+        landscape=False,
+        pages_tall=1,
+        area="A1:J45",
+    )
+    # Lines of label and value, and small tables under headings: no borders.
+    xlsx_layout.print_setup(
+        sm,
+        title=f"Social value summary: {title}".rstrip(": "),
+        header_rows=(1, 1),
+        landscape=False,
+        freeze="A3",
+        table="",
+    )
     atomic_save(wb.save, out)
     return out

@@ -10,7 +10,7 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from consortium import sheets
+from consortium import sheets, xlsx_layout
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.formatting import iso_date, uk_date
@@ -58,23 +58,14 @@ def export_xlsx(
     for 0.7 s, freezing the window. So everything about the sheet is set before its rows."""
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Pipeline")
-    ws.freeze_panes = "A3"
     for column, (_, width) in enumerate(HEADERS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{len(result.rows) + 2}"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    last = f"{get_column_letter(len(HEADERS))}{len(result.rows) + 2}"
+    ws.auto_filter.ref = f"A2:{last}"
     who = f" for {result.partner_name}" if result.partner_name else ""
-    [title] = sheets.cells(
-        ws,
-        [
-            f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}"
-            f": {len(result.rows):,}"
-        ],
-    )
+    heading = f"Contracts ending {uk_date(result.window_from)} to {uk_date(result.window_to)}{who}"
+    xlsx_layout.print_setup(ws, title=f"Pipeline: {heading}", header_rows=(2, 2), area=f"A1:{last}")
+    [title] = sheets.cells(ws, [f"{heading}: {len(result.rows):,}"])
     title.font = Font(bold=True, size=12)
     ws.append([title])
     headings = sheets.cells(ws, [h for h, _ in HEADERS])

@@ -79,6 +79,21 @@ def money(amount: int | float | Decimal | None, *, pence: bool = False) -> str:
     return f"{sign}£{abs(value):,.{2 if pence else 0}f}"
 
 
+def percent(value: int | float | Decimal | None, *, fraction: bool = False) -> str:
+    """12.5%, 1.0%, 20.0%: always one decimal place; '' for no value. ``fraction`` when the
+    value is a share (0.125 for 12.5%), else it is in percentage points.
+
+    The one percentage formatter for every document: a statement wrote a rate "1%" beside
+    another's "1.5%", and the calculator workbook (0.0% cells) showed the same figure as
+    "1.0%". Halves round up, as in :func:`money`."""
+    if value is None:
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if fraction:
+        number *= 100
+    return f"{number.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}%"
+
+
 def file_size(size: int | float) -> str:
     """309 MB, 1.2 GB, 0.4 MB: a size in bytes as a person reads it (decimal units, as the
     operating systems' file managers show them)."""

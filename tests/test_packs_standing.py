@@ -120,7 +120,7 @@ def test_readiness_and_the_ha_checklist_agree_on_the_declaration_and_the_fee(par
     checks = {c.item: c for c in review.open_for_review(parties.ha_ws, again).checklist}
     assert checks["Conflicts of interest declared"].status == review.PASS
     assert checks["Management fee agreed"].status == review.PASS
-    assert checks["Management fee agreed"].evidence == ["Management fee 0%"]
+    assert checks["Management fee agreed"].evidence == ["Management fee 0.0%"]
 
 
 def test_the_has_checklist_and_its_notes_reach_the_consortium(parties, tmp_path):  # noqa: F811

@@ -48,7 +48,7 @@ def test_statement_has_every_section_and_figure(demo_ws, bid, tmp_path):
         assert money(v, pence=True) in text
     assert "PPN 06/20 MAC 2.1" in text and "23 Nov 2026" in text
     assert "Years 1 to 3 (2027/28 to 2029/30)" in text
-    assert "10%" in text  # weighting, shown apart from value ÷ contract value
+    assert "10.0%" in text  # weighting, shown apart from value ÷ contract value
     assert "Record only" in text
 
 

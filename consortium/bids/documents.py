@@ -28,7 +28,7 @@ from consortium.bids import questions as bid_questions
 from consortium.bids.records import load as load_bid
 from consortium.bids.template_maker import ANSWERS_SECTION
 from consortium.errors import ConsortiumError
-from consortium.formatting import iso_date, money, plural, uk_date
+from consortium.formatting import iso_date, money, percent, plural, uk_date
 from consortium.matching import consortia
 from consortium.partners import store as partner_store
 from consortium.progress import IsCancelled, Progress, check, never_cancelled, no_progress
@@ -262,7 +262,7 @@ def context(
             + (" (over the limit)" if q.over_limit else "")
         )
         if q.weighting is not None:
-            meta.append(f"weighting {q.weighting:g}%")
+            meta.append(f"weighting {percent(q.weighting)}")
         owner = orgs.get(q.owner_org_id)
         meta.append(f"led by {clean(owner.name)}" if owner else "no owner")
         if q.id in written_by:
@@ -303,7 +303,7 @@ def context(
                 }
             )
     fee = (
-        f"{c.fee_percent:g}% of the contract value"
+        f"{percent(c.fee_percent)} of the contract value"
         if c.fee_percent is not None
         else "not agreed yet"
     )

@@ -24,7 +24,7 @@ from consortium.bids.questions import question_label, word_count
 from consortium.changes import BIDS, REVIEWS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.formatting import iso_date, money, plural, uk_date, uk_date_time
+from consortium.formatting import iso_date, money, percent, plural, uk_date, uk_date_time
 from consortium.matching.requirements import Requirement
 from consortium.packs import keys, shape, trust
 from consortium.packs.pack import (
@@ -287,7 +287,7 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
             [no_fee.message]
             if no_fee
             else (
-                [f"Management fee {consortium['fee_percent']:g}%"]
+                [f"Management fee {percent(consortium['fee_percent'])}"]
                 if consortium.get("fee_percent") is not None
                 else ["No lead provider takes a fee in this model"]
             ),

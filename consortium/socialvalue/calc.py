@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from consortium.formatting import percent
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 PENNY = Decimal("0.01")
@@ -325,7 +327,7 @@ def sensitivity(lines: Sequence[Line], assumptions: Assumptions) -> list[Sensiti
         ]
         row(label, "± 10 percentage points", pvs[0], pvs[1])
     pvs = [_present_value(lines, dfs, proxy_factor=ONE + s * PROXY_STEP) for s in (-1, 1)]
-    row("Proxy values", "± 20%", pvs[0], pvs[1])
+    row("Proxy values", f"± {percent(PROXY_STEP, fraction=True)}", pvs[0], pvs[1])
     pvs = [_present_value(lines, discount_factors(n, shift=s * RATE_STEP, **kw)) for s in (-1, 1)]
     row("Discount rate", "± 1 percentage point", pvs[0], pvs[1])
     # "down": year 1 not discounted; "up": year 1 discounted.

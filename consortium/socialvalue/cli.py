@@ -9,7 +9,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from consortium.formatting import money
+from consortium.formatting import money, percent
 from consortium.socialvalue import calc, commitments, frameworks, statement, valuefile, workbook
 from consortium.workspace import Workspace
 
@@ -225,9 +225,9 @@ def cmd_calc(args, ws: Workspace) -> int:
             f"  SROI ratio:                  £{r.sroi_ratio:.2f} per £1 (net {r.net_sroi_ratio:.2f})"
         )
     if a.weighting_pct is not None:
-        print(f"  Evaluation weighting:        {a.weighting_pct:g}% of the score")
+        print(f"  Evaluation weighting:        {percent(a.weighting_pct)} of the score")
     if r.value_to_contract is not None:
-        print(f"  Value ÷ contract value:      {r.value_to_contract * 100:.1f}% of {money(a.contract_value)}"
+        print(f"  Value ÷ contract value:      {percent(r.value_to_contract, fraction=True)} of {money(a.contract_value)}"
               "  (not the weighting)")  # fmt: skip
     for title, table, label in (
         ("By theme", r.by_theme, str),
@@ -314,7 +314,7 @@ def cmd_settings(args, ws: Workspace) -> int:
     print(
         f"Inputs {money(s.inputs, pence=True)}; year 1 "
         f"{'discounted' if s.discount_year1 else 'not discounted'}; weighting "
-        f"{'not stated' if s.weighting_pct is None else f'{s.weighting_pct}%'}."
+        f"{'not stated' if s.weighting_pct is None else percent(s.weighting_pct)}."
     )
     return 0
 
@@ -360,7 +360,7 @@ def cmd_progress(args, ws: Workspace) -> int:
         )
         return 0
     for r in rows:
-        pct = "" if r.percent is None else f" ({r.percent:.0f}%)"
+        pct = "" if r.percent is None else f" ({percent(r.percent)})"
         print(
             f"{r.commitment.id:>4} {r.member}: {r.measure}\n"
             f"       committed {r.committed:,f} {r.unit}, delivered {r.delivered:,f}{pct}, "

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from consortium import sheets
 from consortium.files import atomic_save
-from consortium.formatting import money, plural, uk_date
+from consortium.formatting import money, percent, plural, uk_date
 from consortium.socialvalue import tracking
 from consortium.text import printable
 
@@ -123,7 +123,7 @@ def write_report(
             cells[0].text = printable(r.member)
             cells[1].text = printable(r.measure)
             cells[2].text = f"{r.committed:,f} {printable(r.unit)}"
-            pct = f" ({r.percent:.0f}%)" if r.percent is not None else ""
+            pct = f" ({percent(r.percent)})" if r.percent is not None else ""
             cells[3].text = f"{r.delivered:,f} {printable(r.unit)}{pct}"
             cells[4].text = money(r.value_delivered, pence=True)
 

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
-from consortium.formatting import money, uk_date
+from consortium.formatting import money, percent, uk_date
 from consortium.socialvalue import calc, commitments, frameworks
 
 TEMPLATE = "social-value-statement.docx"
@@ -68,10 +68,8 @@ def _t(value) -> str:
 
 
 def pct(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    """A share (0.2) as the documents write a percentage (20.0%)."""
+    return percent(value, fraction=True)
 
 
 def qty(value: Decimal) -> str:
@@ -240,9 +238,7 @@ def context(
             "sroi_ratio": ratio(result.sroi_ratio) or "not given (no inputs recorded)",
             "value_to_contract": pct(result.value_to_contract) or "not known (no contract value)",
             "contract_value": money(a.contract_value) if a.contract_value else "not known",
-            "weighting": pct(a.weighting_pct / 100)
-            if a.weighting_pct is not None
-            else "not stated",
+            "weighting": percent(a.weighting_pct) if a.weighting_pct is not None else "not stated",
         },
         "discounting": (
             "Values are discounted with the HM Treasury Green Book rate (3.5% a year to year 30, "

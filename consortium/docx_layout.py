@@ -40,6 +40,7 @@ _SAFETY = 1.12
 _NARROW = set("iljtf.,;:'!|I()[] ")
 _WIDE = set("mwMW@%")
 _CAPS = set("ABCDEFGHJKLNOPQRSTUVXYZ&£#")
+HANDWRITTEN_DATE = "30 Sep 2027"  # the widest date as people write them (23 Nov 2026)
 
 
 def text_width(text: str, size_pt: float = 11, bold: bool = False) -> int:
@@ -87,6 +88,19 @@ def _measure(table, size: float) -> tuple[list[int], list[int]]:
                 unit = [p.text.strip()] if whole else words
                 least[c] = max(least[c], max(text_width(w, size, bold) for w in unit))
                 want[c] = max(want[c], text_width(p.text, size, bold))
+    # A column left empty to be filled in by hand (the Date of a signature block) was as
+    # narrow as its heading, and a date written in it ran to three lines: it gets room for one.
+    if len(table.rows) > 1:
+        for c in range(cols):
+            head = (
+                table.rows[0].cells[c].text.strip().lower() if c < len(table.rows[0].cells) else ""
+            )
+            blank = all(
+                not row.cells[c].text.strip() for row in table.rows[1:] if c < len(row.cells)
+            )
+            if blank and "date" in head.split():
+                # Handwriting is larger than the 10-point type around it.
+                least[c] = want[c] = max(least[c], text_width(HANDWRITTEN_DATE, size * 1.4))
     least = [w + _PAD for w in least]
     want = [max(w + _PAD, m) for w, m in zip(want, least, strict=True)]
     return least, want

@@ -6,8 +6,9 @@ does what a bid writer would do by hand before sending a document to a buyer:
 
 - every table gets column widths from its content: no column is narrower than its longest word
   or figure (so "Milton Keynes" and "£1,234,567,890.12" never break mid-word); a table too
-  wide for a portrait page goes on a landscape page of its own, and one too wide even for that
-  is re-shaped into one block per row ("Member: …", "Role: …");
+  wide for a portrait page goes on a landscape page of its own, and one too wide even for that,
+  or too short to deserve a page (three rows or fewer), is re-shaped into one block per row
+  ("Member: …", "Role: …");
 - header rows repeat on every page and rows never split across pages;
 - the paragraph that holds only ``CONTENTS_MARKER`` becomes a real table-of-contents field (Word
   refreshes it on open: ``updateFields``; :mod:`consortium.pdf` refreshes it when converting),
@@ -40,6 +41,7 @@ _SAFETY = 1.12
 _NARROW = set("iljtf.,;:'!|I()[] ")
 _WIDE = set("mwMW@%")
 _CAPS = set("ABCDEFGHJKLNOPQRSTUVXYZ&£#")
+SHORT_TABLE = 3  # body rows; a table this short never gets a landscape page
 HANDWRITTEN_DATE = "30 Sep 2027"  # the widest date as people write them (23 Nov 2026)
 
 
@@ -286,6 +288,10 @@ def fit_tables(document) -> None:
         if sum(least) <= portrait:
             _set_widths(table, _share(least, want, portrait))
             _row_rules(table)
+        elif len(table.rows) - 1 <= SHORT_TABLE:
+            # A landscape page of its own for two rows left the buyer a page nearly empty,
+            # and the reading turned sideways for it: a short table reads as well in blocks.
+            _blocks(table)
         elif sum(least) <= landscape:
             _set_widths(table, _share(least, want, landscape))
             _row_rules(table)

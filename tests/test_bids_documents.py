@@ -120,11 +120,12 @@ def test_joint_bid_has_every_section_members_answers_and_tables(demo_ws, bid, tm
     assert documents.SOCIAL_VALUE_PLACEHOLDER in texts or any(
         "social value" in t.lower() for t in texts
     )
-    members_table, matrix, declarations, appendix = d.tables
+    members_table, declarations, appendix = d.tables
     assert [r.cells[0].text for r in members_table.rows] == ["Member"] + [m.name for m in c.members]
-    assert len(matrix.rows) == 1 + len(c.members)
-    assert matrix.rows[0].cells[-1].text == "Questions led"
-    assert matrix.rows[1].cells[-1].text == "Q1, Q2, Q3"
+    # The members × lots matrix of two members is too wide for a portrait page and too short
+    # for a landscape page of its own: it reads as one block per member.
+    assert "Questions led: Q1, Q2, Q3" in texts
+    assert all(m.name in texts for m in c.members)
     creds = sum(len(partner_store.load(demo_ws.db, m.org_id).credentials) for m in c.members)
     assert len(appendix.rows) == 1 + creds
     assert any(r.cells[-1].text == "Expired by contract start" for r in appendix.rows)

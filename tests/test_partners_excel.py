@@ -686,3 +686,61 @@ def test_bad_file_is_refused_with_a_message_and_changes_nothing(case, demo_ws, t
 def test_missing_file(demo_ws, tmp_path):
     with pytest.raises(WorkbookError, match="does not exist"):
         import_partners(demo_ws, tmp_path / "gone.xlsx")
+
+
+# ================================================================================ size
+def long_sheet(path: Path, rows: int, *, states_its_size: bool) -> Path:
+    """An Organisations sheet of ``rows`` partners. openpyxl's streaming writer leaves out the
+    sheet's stated size (its dimension), as some tools do; Excel and LibreOffice write it."""
+    wb = openpyxl.Workbook(write_only=not states_its_size)
+    if states_its_size:
+        wb.remove(wb.active)
+    ws = wb.create_sheet("Organisations")
+    ws.append(["Name", "Postcode"])
+    for n in range(rows):
+        ws.append([f"Partner {n}", "not a postcode"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def fifty_rows_at_most(monkeypatch):
+    """The row limit made small, so a sheet over it is quick to write and read."""
+    from consortium.partners import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS", 50)
+    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 1_050)
+    parsed = []
+    real_parse = excel._parse
+
+    def counting_parse(column, raw):
+        parsed.append(raw)
+        return real_parse(column, raw)
+
+    monkeypatch.setattr(excel, "_parse", counting_parse)
+    return parsed
+
+
+@pytest.mark.parametrize("states_its_size", [True, False], ids=["stated", "unstated"])
+def test_a_sheet_over_the_row_limit_is_refused_before_any_row_is_read_or_copied(
+    states_its_size, fifty_rows_at_most, demo_ws, tmp_path
+):
+    # 300,000 rows took 1.3 GB and nearly three minutes: every row was parsed, then the whole
+    # workbook was loaded again to build a problems copy showing one "too many rows" problem.
+    path = long_sheet(tmp_path / "everyone.xlsx", 51, states_its_size=states_its_size)
+    before = dump(demo_ws)
+    with pytest.raises(WorkbookError) as err:
+        import_partners(demo_ws, path)
+    message = str(err.value)
+    assert "everyone.xlsx, sheet 'Organisations', has more than 50 rows" in message
+    assert "Split it into smaller workbooks" in message
+    assert fifty_rows_at_most == []  # refused on a count, before a single cell was parsed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["everyone.xlsx", "work"]  # no copy
+    assert dump(demo_ws) == before
+
+
+def test_a_sheet_at_the_row_limit_is_read_as_usual(fifty_rows_at_most, demo_ws, tmp_path):
+    path = long_sheet(tmp_path / "everyone.xlsx", 50, states_its_size=False)
+    result = import_partners(demo_ws, path)
+    assert len(result.problems) == 50  # each bad postcode, row by row
+    assert result.problems_file

@@ -744,3 +744,46 @@ def test_a_sheet_at_the_row_limit_is_read_as_usual(fifty_rows_at_most, demo_ws, 
     result = import_partners(demo_ws, path)
     assert len(result.problems) == 50  # each bad postcode, row by row
     assert result.problems_file
+
+
+def test_a_big_workbook_gets_its_problems_listed_in_bounded_memory(monkeypatch, demo_ws, tmp_path):
+    # A copy with the problem cells marked loads every cell of the user's workbook (150,000
+    # rows, each with a bad postcode, took 837 MB); past a size the problems are listed in a
+    # workbook written as it goes, the first so many of them, with a count of the rest.
+    from consortium.partners import excel
+
+    monkeypatch.setattr(excel, "MAX_MARKED_CELLS", 40)
+    monkeypatch.setattr(excel, "MAX_LISTED", 5)
+    loaded_whole = []
+    real_load = openpyxl.load_workbook
+
+    def load(path, *args, **kwargs):
+        if not kwargs.get("read_only"):
+            loaded_whole.append(path)
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(excel.openpyxl, "load_workbook", load)
+    path = long_sheet(tmp_path / "everyone.xlsx", 30, states_its_size=True)
+    before = dump(demo_ws)
+
+    result = import_partners(demo_ws, path)
+    assert result.problem_count == 30
+    assert [p.row for p in result.problems] == [2, 3, 4, 5, 6]  # only the first are kept
+    assert result.summary().startswith("30 problem(s) in everyone.xlsx")
+    assert "… and 25 more" in result.summary()
+    assert loaded_whole == []  # the user's workbook was never loaded whole to be marked
+    assert dump(demo_ws) == before
+
+    listed = sheet_values(Path(result.problems_file))["Problems"]
+    assert listed[0] == ("Sheet", "Row", "Column", "Problem")
+    assert [row[1] for row in listed[1:6]] == [2, 3, 4, 5, 6]
+    assert listed[6][3].startswith("… and 25 more problems. Fix the ones above")
+    assert len(listed) == 7
+
+
+def test_a_small_workbook_still_gets_its_own_cells_marked(monkeypatch, demo_ws, tmp_path):
+    path = long_sheet(tmp_path / "everyone.xlsx", 30, states_its_size=True)
+    result = import_partners(demo_ws, path)
+    copy = sheet_values(Path(result.problems_file))
+    assert list(copy) == ["Organisations"]
+    assert copy["Organisations"][0][:3] == ("Name", "Postcode", "Problems")

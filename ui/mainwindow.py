@@ -843,7 +843,7 @@ class MainWindow(QMainWindow):
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("Nothing was imported")
             box.setText(
-                f"{Path(result.file).name} has {plural(len(result.problems), 'problem')}, so nothing was imported. "
+                f"{Path(result.file).name} has {plural(result.problem_count, 'problem')}, so nothing was imported. "
                 "Fix them and import the file again."
             )
             details = "\n".join(str(p) for p in result.problems[:200])

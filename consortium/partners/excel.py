@@ -53,6 +53,7 @@ from consortium.records import (
     PastContract,
     normalise_name,
 )
+from consortium.text import printable
 from consortium.workspace import Workspace, writes
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -62,6 +63,11 @@ PROBLEM_FONT = Font(color="9C0006")
 MAX_ROWS = 200_000  # per sheet; beyond this a file is almost certainly not a partner list
 MAX_SHEET_ROWS = MAX_ROWS + 1_000  # rows read, blank ones included (a header may sit lower)
 MAX_COLUMNS = 100  # the template has about 40
+# A copy with the problem cells marked loads the whole workbook, about 1 KB a cell (60,000
+# rows of 6 columns took 377 MB); beyond this many cells the problems are listed instead,
+# in a workbook written as it goes.
+MAX_MARKED_CELLS = 200_000
+MAX_LISTED = 10_000  # problems kept and listed; a file with more is counted, not listed
 
 
 class WorkbookError(ConsortiumError):
@@ -93,10 +99,15 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     problems_file: str | None = None
     dry_run: bool = False
+    more_problems: int = 0  # found beyond the MAX_LISTED in ``problems``
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
 
     def to_dict(self) -> dict:
         return {
@@ -107,6 +118,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "problems": [p.__dict__ for p in self.problems],
+            "problem_count": self.problem_count,
             "notes": self.notes,
             "problems_file": self.problems_file,
         }
@@ -114,11 +126,12 @@ class ImportResult:
     def summary(self) -> str:
         if self.problems:
             lines = [
-                f"{plural(len(self.problems), 'problem')} in {Path(self.file).name}; nothing was imported."
+                f"{plural(self.problem_count, 'problem')} in {Path(self.file).name}; nothing was imported."
             ]
-            lines += [f"  {p}" for p in self.problems[:50]]
-            if len(self.problems) > 50:
-                lines.append(f"  … and {len(self.problems) - 50} more")
+            shown = self.problems[:50]
+            lines += [f"  {p}" for p in shown]
+            if self.problem_count > len(shown):
+                lines.append(f"  … and {self.problem_count - len(shown):,} more")
             if self.problems_file:
                 lines.append(f"A copy with the problems highlighted: {self.problems_file}")
             return "\n".join(lines)
@@ -435,7 +448,9 @@ class _Reader:
 
     def __init__(self, path: Path, progress: Progress, cancelled: IsCancelled):
         self.path = path
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # the first MAX_LISTED
+        self.problem_count = 0
+        self.cells = 0  # cells read, blank ones included: what a marked copy would load
         self.notes: list[str] = []
         self.rows: dict[str, list[_Row]] = {s.kind: [] for s in SHEETS}
         self.present: dict[str, set[str]] = {}  # sheet kind -> keys of columns present
@@ -444,7 +459,9 @@ class _Reader:
         self.cancelled = cancelled
 
     def problem(self, sheet: str, row: int, column: str, message: str) -> None:
-        self.problems.append(Problem(self.path.name, sheet, row, column, message))
+        self.problem_count += 1
+        if len(self.problems) < MAX_LISTED:  # a bad date in every cell of 200,000 rows
+            self.problems.append(Problem(self.path.name, sheet, row, column, message))
 
     def read(self) -> None:
         wb = open_workbook(self.path)
@@ -529,6 +546,7 @@ class _Reader:
             self._rows(ws, min_row=header_row + 1), start=header_row + 1
         ):
             done += 1
+            self.cells += len(cells)
             if row_number % 500 == 0:
                 check(self.cancelled)
                 self.progress(done, total, f"Reading {title}, row {row_number}")
@@ -539,7 +557,7 @@ class _Reader:
                 raise self._too_long(title)
             values: dict[str, object] = {}
             bad: set[str] = set()
-            reported = len(self.problems)
+            reported = self.problem_count
             for index, column in mapping.items():
                 if column is None:
                     continue
@@ -560,7 +578,7 @@ class _Reader:
                         f"{column.header} is required; fill it in or delete the row.",
                     )
             self.rows[sheet.kind].append(
-                _Row(title, row_number, values, bad=len(self.problems) > reported)
+                _Row(title, row_number, values, bad=self.problem_count > reported)
             )
         return done
 
@@ -808,6 +826,7 @@ def import_partners(
     result.notes = reader.notes
     orgs, matched = _assemble(ws, reader)
     result.problems = reader.problems
+    result.more_problems = reader.problem_count - len(reader.problems)
     if result.problems:
         if write_problems:
             result.problems_file = str(_write_problems(path, reader))
@@ -1066,6 +1085,8 @@ def _write_problems(path: Path, reader: _Reader) -> Path:
     target = path.with_name(f"{path.stem} - problems.xlsx")
     if not os.access(path.parent, os.W_OK):
         target = Path(tempfile.gettempdir()) / target.name
+    if reader.cells > MAX_MARKED_CELLS:
+        return _write_problem_list(target, reader)
     try:
         wb = openpyxl.load_workbook(path)
     except Exception:
@@ -1139,10 +1160,23 @@ def _column_index(headers: dict[str, int], sheet: Sheet, column: str) -> int | N
 
 
 def _write_problem_list(target: Path, reader: _Reader) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Problems"
+    """The problems, one a row, written as they go (memory stays the same however many)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Problems")
     ws.append(["Sheet", "Row", "Column", "Problem"])
     for p in reader.problems:
-        ws.append([p.sheet, p.row, p.column, p.message])
+        # printable: a message quotes the cell, and a control character in it would make
+        # the save fail (XML forbids it)
+        ws.append([printable(p.sheet), p.row, printable(p.column), printable(p.message)])
+    more = reader.problem_count - len(reader.problems)
+    if more:
+        ws.append(
+            [
+                "",
+                None,
+                "",
+                f"… and {plural(more, 'more problem')}. Fix the ones above and import the "
+                "file again to see the rest.",
+            ]
+        )
     return _save_atomically(wb, target)

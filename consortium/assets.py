@@ -20,6 +20,7 @@ from consortium import places, sheets, validation
 from consortium.changes import ASSETS, BIDS
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
+from consortium.text import listed
 from consortium.workspace import Workspace, writes
 
 KINDS = ("building", "room", "land", "other")
@@ -151,7 +152,7 @@ def delete(ws: Workspace, asset_id: int) -> None:
         ]
         if used:
             raise AssetError(
-                f"This asset is a venue in {', '.join(used)}; take it off those bids first."
+                f"This asset is a venue in {listed(used)}; take it off those bids first."
             )
         ws.db.execute("DELETE FROM assets WHERE id = ?", [asset_id])
         ws.audit("delete", "asset", asset_id, "Deleted an asset")

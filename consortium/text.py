@@ -11,12 +11,20 @@ Two kinds of character break things far from where they came in:
     storable("caf\\udce9")      -> "caf\\ufffd"
     storable({"a": ["\\ud800"]}) -> {"a": ["\\ufffd"]}   (keys too)
     printable("line\\x0bbreak")  -> "line break"
+
+and a list of any length named in a sentence a person can read:
+
+    listed(["Ada", "Bea", "Cy"])          -> "Ada, Bea, Cy"
+    listed(names_of_9000_members)        -> "Ada, Bea, Cy, Di, Ed and 8,995 more"
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
+
+from consortium.formatting import plural
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -62,3 +70,19 @@ def shortened(text: str, most: int) -> str:
     if " " in cut[most // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"
+
+
+def listed(items: Iterable[object], most: int = 5, *, sep: str = ", ", noun: str = "") -> str:
+    """The first ``most`` of ``items`` joined by ``sep``, and a count of the rest: the one way
+    a message names a list that a file or a workspace can make any length (a refusal that
+    named all 9,000 members of a consortium could not be read, or shown).
+
+    ``noun`` counts the rest in words ("and 3 more problems"). With a ``sep`` other than a
+    comma (sentences, lines), the count is an item of its own ("… and 3 more problems")."""
+    items = [str(item) for item in items]
+    if len(items) <= most:
+        return sep.join(items)
+    rest = len(items) - most
+    count = "and " + (plural(rest, f"more {noun}") if noun else f"{rest:,} more")
+    head = sep.join(items[:most])
+    return f"{head} {count}" if sep == ", " else f"{head}{sep}… {count}"

@@ -35,6 +35,7 @@ from consortium.matching import consortia
 from consortium.partners import store
 from consortium.progress import Cancelled
 from consortium.records import Organisation
+from consortium.text import listed
 from consortium.workspace import Workspace, WorkspaceError
 from ui import colours, drops, geometry, help_menu, instance, runner, tooltips
 from ui.app import UPDATE_CANCELLING
@@ -727,7 +728,7 @@ class MainWindow(QMainWindow):
             # Checked here, not inside the undo command: Qt swallows errors raised in redo().
             self.show_error(
                 "The partner was not deleted",
-                f"{snapshot.name} is a member of {', '.join(in_consortia)}. Take it out of those "
+                f"{snapshot.name} is a member of {listed(in_consortia)}. Take it out of those "
                 "consortia first, then delete it.",
             )
             return
@@ -928,7 +929,7 @@ class MainWindow(QMainWindow):
         from consortium.tenders.importer import import_paths
 
         ws = self.ws
-        names = ", ".join(p.name for p in paths[:3]) + ("…" if len(paths) > 3 else "")
+        names = listed((p.name for p in paths), 3)
         self.run(
             f"Importing {names}",
             lambda progress, cancelled: import_paths(
@@ -1056,7 +1057,7 @@ class MainWindow(QMainWindow):
         ]
         if extra:
             self.status.showMessage(
-                f"One file of each kind at a time: drop {', '.join(extra)} again afterwards.", 10000
+                f"One file of each kind at a time: drop {listed(extra)} again afterwards.", 10000
             )
 
     def import_questionnaire(self, path: Path) -> None:

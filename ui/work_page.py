@@ -39,6 +39,7 @@ from consortium.formatting import plural, possessive, uk_date
 from consortium.library import suggest
 from consortium.partners import store as partner_store
 from consortium.records import normalise_name
+from consortium.text import listed
 from consortium.work import apply, export, member, records, status
 from consortium.work import diff as work_diff
 from consortium.workspace import Workspace
@@ -861,7 +862,7 @@ class LeadView(QWidget):
         if everything and open_conflicts:
             self.banner.fail(
                 "<b>Nothing was taken in yet.</b> Choose for each conflict first (keep mine, "
-                "take theirs, or merge): " + escape("; ".join(open_conflicts)),
+                "take theirs, or merge): " + escape(listed(open_conflicts, 10, sep="; ")),
                 key_confirm.AMBER,
             )
             return None

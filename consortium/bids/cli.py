@@ -42,6 +42,7 @@ from consortium.errors import ConsortiumError
 from consortium.library import share, store, suggest
 from consortium.matching import consortia
 from consortium.packs.standing import changed_since_approval
+from consortium.text import listed
 from consortium.workspace import Workspace
 
 
@@ -327,7 +328,7 @@ def _find_question(ws: Workspace, bid: bid_records.Bid, text: str) -> bid_questi
             return q
     if wanted.isdigit() and 1 <= int(wanted) <= len(qs):
         return qs[int(wanted) - 1]
-    refs = ", ".join(q.ref or str(n) for n, q in enumerate(qs, start=1)) or "none yet"
+    refs = listed(q.ref or str(n) for n, q in enumerate(qs, start=1)) or "none yet"
     raise ConsortiumError(
         f"{bid.name} has no question '{text}'. Its questions: {refs}; or write one of the "
         f"bid's texts: {', '.join(narrative.FIELDS)}."

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from consortium.changes import CONSORTIA
 from consortium.errors import ConsortiumError
+from consortium.text import listed
 from consortium.workspace import Workspace, writes
 
 ROLES = ("lead provider", "delivery partner", "subcontractor", "managing agent")
@@ -186,7 +187,7 @@ def delete(ws: Workspace, consortium_id: int) -> Consortium:
         ]
         if bids:
             raise ConsortiumRecordError(
-                f"{snapshot.name} has bids ({', '.join(bids)}). Delete those bids first."
+                f"{snapshot.name} has bids ({listed(bids)}). Delete those bids first."
             )
         ws.db.execute("DELETE FROM consortia WHERE id = ?", [consortium_id])
         ws.audit("delete", "consortium", consortium_id, f"Deleted consortium {snapshot.name}")

@@ -37,6 +37,7 @@ from consortium.records import Organisation
 from consortium.tenders import search as tender_search
 from consortium.tenders import store as tender_store
 from consortium.tenders.records import COMING_SOON, OPEN, Tender, as_utc
+from consortium.text import listed
 from consortium.workspace import Workspace, writes
 
 WEIGHTS_KEY = "match_weights"
@@ -116,7 +117,7 @@ def match_tender(
     if lot_id is not None:
         lot = next((lt for lt in tender.lots if lt.id == lot_id), None)
         if lot is None:
-            known = ", ".join(lt.id for lt in tender.lots) or "none"
+            known = listed(lt.id for lt in tender.lots) or "none"
             raise MatchError(f"Tender {ocid} has no lot '{lot_id}' (its lots: {known}).")
     weights = weights or load_weights(ws.db)
     model = text_model(ws.db)

@@ -35,7 +35,7 @@ from consortium.errors import ConsortiumError
 from consortium.files import atomic_save, cannot_open
 from consortium.formatting import possessive
 from consortium.packs import keys, shape
-from consortium.text import storable
+from consortium.text import listed, storable
 from consortium.workspace import Workspace, writes
 
 FORMAT = "consortium-bid-pack"
@@ -576,7 +576,7 @@ def _check_sender(ws: Workspace, result: VerifyResult, signer: dict, confirm_wor
     if members and not any(trust.same_name(m, organisation) for m in members):
         result.warnings.append(
             f"{organisation} signed this pack but is not a member of the consortium it is "
-            f"for ({', '.join(members[:6])}{' …' if len(members) > 6 else ''}). Ask the lead "
+            f"for ({listed(members, 6)}). Ask the lead "
             "why, on a number you already have."
         )
 

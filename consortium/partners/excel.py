@@ -53,7 +53,7 @@ from consortium.records import (
     PastContract,
     normalise_name,
 )
-from consortium.text import printable
+from consortium.text import listed, printable
 from consortium.workspace import Workspace, writes
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -533,7 +533,7 @@ class _Reader:
         if ignored:
             self.notes.append(
                 f"{title}: ignored {plural(len(ignored), 'column')}: "
-                f"{', '.join(repr(i) for i in ignored)}."
+                f"{listed(repr(i) for i in ignored)}."
             )
         if any(c.required and c.key not in present for c in sheet.columns):
             return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from consortium import cpv, places, validation
 from consortium.records import CREDENTIAL_KINDS, LEGAL_FORMS, Organisation
+from consortium.text import listed
 
 
 def check_organisation(org: Organisation) -> dict[str, str]:
@@ -38,14 +39,14 @@ def check_organisation(org: Organisation) -> dict[str, str]:
             )
     unknown_cpv = [c for c in org.cpv_codes if cpv.lookup(c) is None]
     if unknown_cpv:
-        problems["cpv_codes"] = f"Not in the CPV 2008 list: {', '.join(unknown_cpv)}"
+        problems["cpv_codes"] = f"Not in the CPV 2008 list: {listed(unknown_cpv)}"
     unknown_areas = [a for a in org.areas if area_label(a) is None]
     if unknown_areas:
-        problems["areas"] = f"Not a UK council or ITL region code: {', '.join(unknown_areas)}"
+        problems["areas"] = f"Not a UK council or ITL region code: {listed(unknown_areas)}"
     bad_years = [y for y, amount in org.turnover.items() if not 1900 <= y <= 2100 or amount < 0]
     if bad_years:
         problems["turnover"] = (
-            f"Turnover needs a year like 2025 and an amount of £0 or more ({bad_years})"
+            f"Turnover needs a year like 2025 and an amount of £0 or more ({listed(bad_years)})"
         )
     for i, contact in enumerate(org.contacts, start=1):
         if not contact.name.strip():

@@ -18,6 +18,7 @@ from consortium.bids import records as bids
 from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import calc, frameworks
+from consortium.text import listed
 from consortium.workspace import Workspace, writes
 
 ADJUSTMENTS = ("deadweight", "displacement", "attribution", "dropoff")
@@ -306,7 +307,7 @@ def areas_from_text(text: str) -> list[str]:
             codes.append(code)
     if unknown:
         raise CommitmentError(
-            f"{', '.join(repr(u) for u in unknown)}: not a UK council or region; check the "
+            f"{listed(repr(u) for u in unknown)}: not a UK council or region; check the "
             "spelling (for example 'Milton Keynes')."
         )
     return codes

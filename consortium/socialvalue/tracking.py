@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.socialvalue import commitments, frameworks
+from consortium.text import listed
 from consortium.workspace import Workspace, writes
 
 PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|0[1-9]|1[0-2]))?$")
@@ -76,7 +77,7 @@ def record(
     files = [Path(p) for p in evidence]
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        raise TrackingError("These evidence files were not found: " + ", ".join(missing))
+        raise TrackingError("These evidence files were not found: " + listed(missing))
     folder = Path("socialvalue") / str(commitment_id)
     stored = []
     copied: list[Path] = []

@@ -29,7 +29,7 @@ from consortium.changes import SOCIAL_VALUE
 from consortium.errors import ConsortiumError
 from consortium.files import atomic_save
 from consortium.socialvalue import frameworks
-from consortium.text import storable
+from consortium.text import listed, storable
 from consortium.workspace import Workspace, writes
 
 FRAMEWORK_FIELDS = ("id", "name", "version", "licence", "licence_holder", "source")
@@ -58,7 +58,8 @@ class ValueFileError(ConsortiumError):
         self.problems = problems
         super().__init__(
             f"{path.name} was not loaded ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
-            "nothing was changed. Fix these and load it again:\n  " + "\n  ".join(problems)
+            "nothing was changed. Fix these and load it again:\n  "
+            + listed(problems, 20, sep="\n  ", noun="problem")
         )
 
 

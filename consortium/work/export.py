@@ -24,6 +24,7 @@ from consortium.formatting import plural, uk_date
 from consortium.matching import consortia
 from consortium.packs import keys, trust
 from consortium.partners import store as partner_store
+from consortium.text import listed
 from consortium.work.pack import WORK_FORMAT, write_signed
 from consortium.work.records import WorkError, record_to_dict
 from consortium.workspace import Workspace, writes
@@ -43,12 +44,15 @@ def find_member(ws: Workspace, bid_id: int, member: str | int) -> int:
     exact = [m for m in found if " ".join(m.name.lower().split()) == text]
     if len(exact) == 1 or len(found) == 1:
         return (exact or found)[0].org_id
-    names = ", ".join(m.name for m in c.members)
     if found:
         raise WorkError(
-            f"'{member}' matches more than one member ({names}); give more of the name."
+            f"'{member}' matches more than one member ({listed(m.name for m in found)}); "
+            "give more of the name."
         )
-    raise WorkError(f"'{member}' is not a member of {c.name}. Its members are: {names}.")
+    raise WorkError(
+        f"'{member}' is not a member of {c.name}. Its members are: "
+        f"{listed(m.name for m in c.members)}."
+    )
 
 
 def documents_needed(ws: Workspace, bid_id: int, org_id: int, today: dt.date) -> list[dict]:

@@ -38,6 +38,7 @@ from consortium.packs.pack import (
     open_zip,
     write_signed_zip,
 )
+from consortium.text import listed
 
 WORK_FORMAT = "consortium-work-pack"
 REPLY_FORMAT = "consortium-work-reply"
@@ -180,7 +181,9 @@ def read_signed(path: str | Path, fmt: str, what: str) -> Signed:
             if size != expected.get("size") or digest != expected.get("sha256"):
                 problems.append(f"'{name}' was changed after the {what} was signed.")
     if problems:
-        raise SignedFileError(f"{path.name} was refused: " + " ".join(problems), problems)
+        raise SignedFileError(
+            f"{path.name} was refused: " + listed(problems, sep=" ", noun="problem"), problems
+        )
     return Signed(
         path=path,
         manifest=manifest,

@@ -52,6 +52,11 @@ def check(asset: Asset) -> dict[str, str]:
     problems = {}
     if not asset.name.strip():
         problems["name"] = "Every asset needs a name"
+    else:
+        try:
+            validation.one_line(asset.name, "The asset's name")
+        except ValueError as exc:
+            problems["name"] = str(exc)
     if asset.kind not in KINDS:
         problems["kind"] = f"Choose one of: {', '.join(KINDS)}"
     if asset.council and places.council(asset.council) is None:

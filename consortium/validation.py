@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import re
 
+from consortium.text import printable
+
 _POSTCODE = re.compile(
     r"^(GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])"
     r"[0-9][ABD-HJLNP-UW-Z]{2})$"
@@ -66,7 +68,7 @@ def charity_number(raw: object) -> str:
             "England and Wales charity numbers have 6 to 8 digits, like 1123456; Scottish ones "
             "look like SC012345 and Northern Ireland ones like NIC100002"
         )
-    raise ValueError(f"'{_text(raw)}' is not a charity number: {hint}")
+    raise ValueError(f"{quoted(raw)} is not a charity number: {hint}")
 
 
 def company_number(raw: object) -> str:
@@ -82,7 +84,7 @@ def company_number(raw: object) -> str:
     ):  # FCA mutuals register (community benefit societies)
         return text
     raise ValueError(
-        f"'{_text(raw)}' is not a company number: Companies House numbers have 8 characters, "
+        f"{quoted(raw)} is not a company number: Companies House numbers have 8 characters, "
         "like 01234567 or SC123456"
     )
 
@@ -91,14 +93,14 @@ def postcode(raw: object) -> str:
     """A UK postcode, tidied to upper case with one space: 'sw1a1aa' -> 'SW1A 1AA'."""
     text = _text(raw).upper().replace(" ", "")
     if not _POSTCODE.match(text):
-        raise ValueError(f"'{_text(raw)}' is not a UK postcode; write it like SW1A 1AA")
+        raise ValueError(f"{quoted(raw)} is not a UK postcode; write it like SW1A 1AA")
     return f"{text[:-3]} {text[-3:]}"
 
 
 def email(raw: object) -> str:
     text = _text(raw)
     if not _EMAIL.match(text):
-        raise ValueError(f"'{text}' is not an email address; write it like name@example.org")
+        raise ValueError(f"{quoted(text)} is not an email address; write it like name@example.org")
     return text
 
 
@@ -117,7 +119,7 @@ def phone(raw: object) -> str:
     else:
         national = digits
     if not re.fullmatch(r"0\d{9,10}", national):
-        raise ValueError(f"'{text}' is not a UK phone number; write it like 020 7946 0000")
+        raise ValueError(f"{quoted(text)} is not a UK phone number; write it like 020 7946 0000")
     return text if not isinstance(raw, (int, float)) else national
 
 
@@ -126,7 +128,7 @@ def website(raw: object) -> str:
     if not re.match(r"^https?://", text, re.I):
         text = "https://" + text
     if not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", text, re.I):
-        raise ValueError(f"'{_text(raw)}' is not a web address; write it like www.example.org")
+        raise ValueError(f"{quoted(raw)} is not a web address; write it like www.example.org")
     return text
 
 
@@ -134,7 +136,7 @@ def whole_number(raw: object, what: str) -> int:
     """A count such as staff or volunteers: 0 or more."""
     if isinstance(raw, bool):
         raise ValueError(f"{what} must be a whole number")
-    shown = _shown(raw)
+    shown = quoted(raw)
     try:
         value = (
             float(str(raw).replace(",", "").strip()) if not isinstance(raw, (int, float)) else raw
@@ -150,9 +152,11 @@ def whole_number(raw: object, what: str) -> int:
     return int(value)
 
 
-def _shown(raw: object) -> str:
-    """A value quoted in a message, cut short if long (a cell of hundreds of digits)."""
+def quoted(raw: object) -> str:
+    """A value quoted in a message, cut short if long (a cell of hundreds of digits, a name of
+    100,000 characters): the one way a message quotes what it refuses."""
     text = _text(raw)
+    text = printable(text).replace("\n", " ").replace("\r", " ")  # a message is one line
     return f"'{text}'" if len(text) <= 40 else f"'{text[:20]}…' ({len(text):,} characters)"
 
 
@@ -160,3 +164,51 @@ def _text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return "" if raw is None else str(raw).strip()
+
+
+# Free text that names someone or something (a partner, a contact, a consortium, a bid) is
+# shown in lists, window titles, messages, file names and documents. 100,000 characters, a
+# line break or a control character there broke every one of them, so each such field goes
+# through :func:`one_line` wherever it comes in; longer text (a description, notes) through
+# :func:`long_text`.
+MAX_NAME = 200  # Companies House allows 160 characters in a company name
+MAX_LINE = 500  # a role, a credential's reference, a past contract's title
+MAX_TEXT = 20_000  # a description or notes: about eight pages
+_LINE_BREAKS = re.compile("[\n\r\u2028\u2029\x85]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def one_line(raw: object, what: str, most: int = MAX_NAME) -> str:
+    """A name or other one-line text, as given; ValueError naming ``what`` and the limit if it
+    is longer than ``most`` characters or holds a line break or a control character.
+
+        one_line("Hope Trust", "Name")         -> "Hope Trust"
+        one_line("Hope\\nTrust", "Name")        -> ValueError: Name must be on one line…
+    """
+    text = "" if raw is None else str(raw)
+    if len(text) > most:
+        raise ValueError(
+            f"{what} is {len(text):,} characters long; at most {most:,} fit. Shorten it."
+        )
+    if _LINE_BREAKS.search(text):
+        raise ValueError(f"{what} must be on one line: take out the line break.")
+    found = _CONTROL.search(text)
+    if found:
+        raise ValueError(
+            f"{what} holds a control character (code {ord(found[0])}), perhaps pasted from "
+            "another program: retype it."
+        )
+    return text
+
+
+def long_text(raw: object, what: str, most: int = MAX_TEXT) -> str:
+    """Text of several lines (a description, notes), as given; ValueError naming ``what``
+    and the limit if it is longer than ``most`` characters. Control characters pasted from
+    Word are allowed here: documents and workbooks write text through ``text.printable``."""
+    text = "" if raw is None else str(raw)
+    if len(text) > most:
+        raise ValueError(
+            f"{what} is {len(text):,} characters long; at most {most:,} fit. Shorten it, or "
+            "keep the full text in a document of its own."
+        )
+    return text

@@ -542,3 +542,52 @@ def test_dropped_work_files_are_known_by_their_names():
 
     assert filekinds.kinds_of(Path("Hope Trust.cbwork")) == (filekinds.WORK,)
     assert filekinds.kinds_of(Path("reply.CBREPLY")) == (filekinds.REPLY,)
+
+
+def test_a_reply_with_a_name_of_two_lines_is_refused_naming_the_field(parties, monkeypatch):
+    # A member's app from before names were checked signs a contact's name of two lines; the
+    # lead's app refuses the reply by the one rule for a partner record, before storing any.
+    from consortium.work import records as work_records
+
+    path = parties.send(2)
+    work = parties.open_as_member(2, path)
+    mws = parties.members[2]
+    record = json.loads(json.dumps(work.record))
+    record["contacts"].append({"name": "Sam\nSmith", "role": "Chair"})
+    with monkeypatch.context() as old_app:
+        old_app.setattr(partner_store, "check_organisation", lambda org: {})
+        old_app.setattr(work_records, "check_organisation", lambda org: {})
+        member.save_record(mws, work.id, record)
+        reply = member.send_back(mws, work.id, parties.tmp / "from-m2.cbreply")
+    parties.as_("lead")
+    _refused(
+        parties.lead,
+        reply,
+        rf"the record: contact {len(record['contacts'])}, name: The name must be on one line",
+    )
+
+
+def test_a_work_pack_with_a_bid_name_of_two_lines_is_refused_by_the_member(parties, tmp_path):
+    path = parties.send(2)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    body = json.loads(parts["work.json"])
+    body["bid"]["name"] = "Domestic abuse\nsupport"
+    parts["work.json"] = json.dumps(body).encode()
+    import hashlib
+
+    manifest = json.loads(parts[pack.MANIFEST])
+    manifest["files"]["work.json"] = {
+        "sha256": hashlib.sha256(parts["work.json"]).hexdigest(),
+        "size": len(parts["work.json"]),
+    }
+    parts[pack.MANIFEST] = json.dumps(manifest).encode()
+    parties.as_("lead")  # the lead's own key signs it: a lead's app from before the check
+    parts[pack.SIGNATURE] = base64.b64encode(keys.load_private_key().sign(parts[pack.MANIFEST]))
+    bad = tmp_path / "two-lines.cbwork"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    parties.as_("m2")
+    with pytest.raises(WorkError, match="The bid's name must be on one line"):
+        member.verify_work(bad)

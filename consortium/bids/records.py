@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from consortium import validation
 from consortium.changes import BIDS
 from consortium.errors import ConsortiumError
 from consortium.workspace import Workspace, writes
@@ -35,6 +36,10 @@ class Bid:
 def save(ws: Workspace, bid: Bid) -> int:
     if not bid.name.strip():
         raise BidError("Give the bid a name.")
+    try:
+        validation.one_line(bid.name, "The bid's name")
+    except ValueError as exc:
+        raise BidError(str(exc)) from None
     if bid.status not in BID_STATUSES:
         raise BidError(
             f"'{bid.status}' is not a bid status; choose one of: {', '.join(BID_STATUSES)}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from consortium import validation
 from consortium.changes import CONSORTIA
 from consortium.errors import ConsortiumError
 from consortium.text import listed
@@ -59,6 +60,11 @@ def check(c: Consortium) -> dict[str, str]:
     problems = {}
     if not c.name.strip():
         problems["name"] = "Give the consortium a name"
+    else:
+        try:
+            validation.one_line(c.name, "The consortium's name")
+        except ValueError as exc:
+            problems["name"] = str(exc)
     if c.model not in MODELS:
         problems["model"] = f"Choose one of: {', '.join(MODELS.values())}"
     if c.fee_percent is not None and not 0 <= c.fee_percent <= 50:

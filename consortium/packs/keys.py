@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from mnemonic import Mnemonic
 
-from consortium import home, secrets
+from consortium import home, secrets, validation
 from consortium.errors import ConsortiumError
 from consortium.packs import shape
 
@@ -146,6 +146,10 @@ def create_key(
         )
     if not organisation.strip():
         raise SigningKeyError("Say which organisation the key signs for.")
+    try:  # the name goes in every pack the key signs
+        validation.one_line(organisation, "The organisation's name")
+    except ValueError as exc:
+        raise SigningKeyError(str(exc)) from None
     private = Ed25519PrivateKey.generate()
     if passphrase:
         if len(passphrase) < 8:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consortium import validation
+
 # A spec is a dict of field -> rule. A rule is a type (or tuple of types), a nested spec dict,
 # ``Optional(rule)`` (the field may be missing or null), ``ListOf(rule)`` or ``MapOf(rule)``.
 
@@ -32,6 +34,13 @@ class MapOf:
         self.rule = rule
 
 
+class _Name:
+    """One-line text that names an organisation, a bid or a person (``validation.one_line``:
+    a name of 100,000 characters, or with a line break, breaks every list it is shown in)."""
+
+
+NAME = _Name()
+
 _NAMES = {str: "text", int: "a whole number", dict: "an object", list: "a list", bool: "true/false"}
 
 _FILE = {"size": int, "sha256": str}
@@ -41,20 +50,20 @@ MANIFEST = {
     "format_version": int,
     "created": Optional(str),
     "author": Optional(str),
-    "bid": {"id": (int, str), "name": str, "status": Optional(str), "ocid": Optional(str)},
-    "consortium": Optional({"name": Optional(str), "model": Optional(str)}),
-    "members": Optional(ListOf(str)),
-    "signer": {"organisation": str, "public_key": str, "fingerprint": Optional(str)},
+    "bid": {"id": (int, str), "name": NAME, "status": Optional(str), "ocid": Optional(str)},
+    "consortium": Optional({"name": Optional(NAME), "model": Optional(str)}),
+    "members": Optional(ListOf(NAME)),
+    "signer": {"organisation": NAME, "public_key": str, "fingerprint": Optional(str)},
     "files": MapOf(_FILE),
-    "reviewer": Optional({"organisation": str, "fingerprint": str}),
+    "reviewer": Optional({"organisation": NAME, "fingerprint": str}),
 }
 
 REVIEW = {
     "format": str,
     "format_version": int,
     "created": Optional(str),
-    "pack": {"manifest_sha256": str, "created": Optional(str), "bid": {"name": str}},
-    "reviewer": {"organisation": str, "public_key": str, "fingerprint": Optional(str)},
+    "pack": {"manifest_sha256": str, "created": Optional(str), "bid": {"name": NAME}},
+    "reviewer": {"organisation": NAME, "public_key": str, "fingerprint": Optional(str)},
     "decision": str,
     "reasons": Optional(str),
     "conditions": Optional(str),
@@ -73,7 +82,7 @@ REVIEW = {
     ),
 }
 
-PUBLIC_KEY = {"organisation": str, "public_key": str}
+PUBLIC_KEY = {"organisation": NAME, "public_key": str}
 
 IDENTITY = {
     "organisation": str,
@@ -134,6 +143,14 @@ def _check(value: Any, rule, where: str, out: list[str]) -> None:
             return
         for key, item in value.items():
             _check(item, rule.rule, f"{where}[{key!r}]", out)
+    elif rule is NAME:
+        if not isinstance(value, str):
+            out.append(f"'{where}' should be text, not {type(value).__name__}.")
+            return
+        try:
+            validation.one_line(value, f"'{where}'")
+        except ValueError as exc:
+            out.append(str(exc))
     elif not _is(value, rule):
         out.append(f"'{where}' should be {_describe(rule)}, not {type(value).__name__}.")
 

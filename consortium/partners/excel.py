@@ -704,7 +704,9 @@ def _legal_form(raw) -> str:
     }
     if text in shorthand:
         return shorthand[text]
-    raise ValueError(f"'{_text(raw)}' is not a legal form; choose one from the drop-down list")
+    raise ValueError(
+        f"{validation.quoted(raw)} is not a legal form; choose one from the drop-down list"
+    )
 
 
 def _cpv_list(raw) -> list[str]:
@@ -745,7 +747,8 @@ def _area(text: str) -> str:
     suggestions = places.search_councils(text, limit=3)
     hint = f" Did you mean {' or '.join(c.name for c in suggestions)}?" if suggestions else ""
     raise ValueError(
-        f"'{text}' is not a UK council or ITL region.{hint} See the Councils sheet for names."
+        f"{validation.quoted(text)} is not a UK council or ITL region.{hint} See the Councils "
+        "sheet for names."
     )
 
 
@@ -755,7 +758,7 @@ def _yes_no(raw) -> bool:
         return True
     if text in ("no", "n", "false", "0", ""):
         return False
-    raise ValueError(f"'{_text(raw)}' should be Yes or No")
+    raise ValueError(f"{validation.quoted(raw)} should be Yes or No")
 
 
 def _year(raw) -> int:
@@ -770,7 +773,7 @@ def _year(raw) -> int:
                 return year
     if text.isdigit() and 1900 <= int(text) <= 2100:
         return int(text)
-    raise ValueError(f"'{text}' is not a year; write it like 2025")
+    raise ValueError(f"{validation.quoted(text)} is not a year; write it like 2025")
 
 
 _PARSERS: dict[str, Callable[[object], object]] = {
@@ -867,6 +870,9 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
     first_row: dict[str, int] = {}
     present = reader.present.get("organisation", set())
     ours_rows: list[int] = []
+    # Where each organisation, contact, credential and past contract came from, so a problem
+    # the record check finds in one is reported on its own row, under its own column.
+    origin: dict[int, tuple[str, int, str]] = {}
     for row in reader.rows["organisation"]:
         values = row.values
         name = _text(values.get("name"))
@@ -911,6 +917,7 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
             ours_rows.append(row.row)
         by_key[key] = org
         first_row[key] = row.row
+        origin[id(org)] = (row.sheet, row.row, "organisation")
         orgs.append(org)
     if len(ours_rows) > 1:
         sheet = reader.rows["organisation"][0].sheet
@@ -944,10 +951,6 @@ def _assemble(ws: Workspace, reader: _Reader) -> tuple[list[Organisation], dict[
         by_key[key] = org
         orgs.append(org)
         return org
-
-    # Where each contact, credential and past contract came from, so a problem the record
-    # check finds in one is reported on its own row, under its own column.
-    origin: dict[int, tuple[str, int, str]] = {}
 
     for row in reader.rows["contact"]:
         org = owner(row)
@@ -1061,7 +1064,9 @@ def _locate_problem(
             sheet_title, row_number, kind = where
             sheet_def = next(s for s in SHEETS if s.kind == kind)
             return sheet_title, row_number, _header_for(sheet_def, m[3])
-    sheet_title, row_number = _locate(reader, org)
+    # Looked up, not searched for: a search of every row for each problem took minutes when
+    # every row of a long sheet had one.
+    sheet_title, row_number, _ = origin.get(id(org), ("Organisations", 0, ""))
     return sheet_title, row_number, _header_for(SHEETS[0], field_name)
 
 
@@ -1070,14 +1075,6 @@ def _header_for(sheet: Sheet, key: str) -> str:
         if column.key == key:
             return column.header
     return key
-
-
-def _locate(reader: _Reader, org: Organisation) -> tuple[str, int]:
-    key = normalise_name(org.name)
-    for row in reader.rows["organisation"]:
-        if normalise_name(_text(row.values.get("name"))) == key:
-            return row.sheet, row.row
-    return "Organisations", 0
 
 
 def _write_problems(path: Path, reader: _Reader) -> Path:
@@ -1121,7 +1118,9 @@ def _write_problems(path: Path, reader: _Reader) -> Path:
                 if column_index:
                     cell = ws.cell(row=target_row, column=column_index)
                     cell.fill, cell.font = PROBLEM_FILL, PROBLEM_FONT
-            cell = ws.cell(row=target_row, column=problems_col, value="\n".join(messages))
+            cell = ws.cell(
+                row=target_row, column=problems_col, value=printable("\n".join(messages))
+            )
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = PROBLEM_FONT
     _numbers_openpyxl_can_write(wb)

@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from sqlite_utils import Database
 
+from consortium import validation
 from consortium.changes import PARTNERS
 from consortium.errors import ConsortiumError
 from consortium.partners.rules import check_organisation
@@ -197,7 +198,9 @@ def save(ws: Workspace, org: Organisation, *, audit: bool = True) -> int:
     problems = check_organisation(org)
     if problems:
         details = "; ".join(f"{field}: {message}" for field, message in problems.items())
-        raise PartnerError(f"'{org.name or 'The partner'}' cannot be saved: {details}")
+        # quoted: the name may itself be the problem (100,000 characters, a line break)
+        who = validation.quoted(org.name) if org.name.strip() else "The partner"
+        raise PartnerError(f"{who} cannot be saved: {details}")
     with ws.atomic(PARTNERS):
         before = None
         if org.id is not None:

@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from consortium import validation
 from consortium.bids.questions import word_count
 from consortium.changes import WORK
 from consortium.formatting import plural, possessive
@@ -95,6 +96,16 @@ def _check_shape(data: dict) -> None:
         if not isinstance(data.get(key), dict):
             raise WorkError(f"The work pack has no {key}; ask the lead to send it again.")
     record_from_dict(data["record"], "The record in the work pack")
+    for what, value in (
+        ("The bid's name", data["bid"].get("name")),
+        ("The lead", data.get("lead")),
+    ):
+        try:  # stored with the work and shown in the list of work
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{what} should be text, not {type(value).__name__}.")
+            validation.one_line(value, what)
+        except ValueError as exc:
+            raise WorkError(f"{exc} Ask the lead to send the work pack again.") from None
     for key in ("social_value", "documents_needed"):
         if not isinstance(data.get(key) or [], list):
             raise WorkError(f"The work pack's {key.replace('_', ' ')} cannot be read.")

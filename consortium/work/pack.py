@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from consortium import __version__
+from consortium import __version__, validation
 from consortium.errors import ConsortiumError
 from consortium.formatting import possessive
 from consortium.packs import keys
@@ -180,6 +180,14 @@ def read_signed(path: str | Path, fmt: str, what: str) -> Signed:
                 continue
             if size != expected.get("size") or digest != expected.get("sha256"):
                 problems.append(f"'{name}' was changed after the {what} was signed.")
+        signed_by = signer.get("organisation")
+        if not isinstance(signed_by, str) or not signed_by.strip():
+            problems.append(f"The {what} does not say which organisation signed it.")
+        else:
+            try:  # shown in every message about the file, and stored once it is opened
+                validation.one_line(signed_by, "The name of the organisation that signed it")
+            except ValueError as exc:
+                problems.append(str(exc))
     if problems:
         raise SignedFileError(
             f"{path.name} was refused: " + listed(problems, sep=" ", noun="problem"), problems

@@ -9,9 +9,11 @@ flat set of comparable parts for the diff.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from consortium.errors import ConsortiumError
 from consortium.formatting import iso_date, money, uk_date
+from consortium.partners.rules import check_organisation
 from consortium.records import (
     LEGAL_FORMS,
     Contact,
@@ -131,7 +133,7 @@ def record_from_dict(data: dict, where: str = "The record") -> Organisation:
     if legal_form not in LEGAL_FORMS:
         raise WorkError(f"{where}: '{legal_form[:40]}' is not a legal form.")
     org = Organisation(
-        name=_text(data.get("name"), f"{where}: name", 300).strip(),
+        name=_text(data.get("name"), f"{where}: name").strip(),
         legal_form=legal_form,
         **{
             k: _text(data.get(k), f"{where}: {LABELS[k].lower()}")
@@ -146,7 +148,7 @@ def record_from_dict(data: dict, where: str = "The record") -> Organisation:
     ]
     org.areas = [_text(c, f"{where}: area", 20) for c in _list(data.get("areas"), "areas")]
     org.beneficiaries = [
-        _text(c, f"{where}: beneficiaries", 200)
+        _text(c, f"{where}: beneficiaries")
         for c in _list(data.get("beneficiaries"), "beneficiaries")
     ]
     turnover = data.get("turnover") or {}
@@ -161,22 +163,22 @@ def record_from_dict(data: dict, where: str = "The record") -> Organisation:
             raise WorkError(f"{where}: a contact is not a person's details.")
         org.contacts.append(
             Contact(
-                name=_text(c.get("name"), f"{where}: contact name", 300),
-                role=_text(c.get("role"), f"{where}: contact role", 300),
-                email=_text(c.get("email"), f"{where}: contact email", 300),
-                phone=_text(c.get("phone"), f"{where}: contact phone", 100),
+                name=_text(c.get("name"), f"{where}: contact name"),
+                role=_text(c.get("role"), f"{where}: contact role"),
+                email=_text(c.get("email"), f"{where}: contact email"),
+                phone=_text(c.get("phone"), f"{where}: contact phone"),
             )
         )
     for c in _list(data.get("credentials"), f"{where}: documents"):
         if not isinstance(c, dict):
             raise WorkError(f"{where}: a document is not an insurance, policy or accreditation.")
         kind = _text(c.get("kind"), f"{where}: document kind", 40)
-        label = f"{where}: {_text(c.get('type'), 'type', 200) or kind}"
+        label = f"{where}: {_text(c.get('type'), 'type') or kind}"
         org.credentials.append(
             Credential(
                 kind=kind,
-                type=_text(c.get("type"), f"{label} type", 200),
-                reference=_text(c.get("reference"), f"{label} reference", 300),
+                type=_text(c.get("type"), f"{label} type"),
+                reference=_text(c.get("reference"), f"{label} reference"),
                 cover=_int(c.get("cover"), f"{label} cover"),
                 expires=_date(c.get("expires"), f"{label} expiry date"),
                 notes=_text(c.get("notes"), f"{label} notes"),
@@ -187,15 +189,31 @@ def record_from_dict(data: dict, where: str = "The record") -> Organisation:
             raise WorkError(f"{where}: a past contract is not a contract.")
         org.past_contracts.append(
             PastContract(
-                buyer=_text(p.get("buyer"), f"{where}: past contract buyer", 300),
-                title=_text(p.get("title"), f"{where}: past contract title", 500),
+                buyer=_text(p.get("buyer"), f"{where}: past contract buyer"),
+                title=_text(p.get("title"), f"{where}: past contract title"),
                 value=_int(p.get("value"), f"{where}: past contract value"),
                 start_year=_int(p.get("start_year"), f"{where}: past contract start"),
                 end_year=_int(p.get("end_year"), f"{where}: past contract end"),
-                outcome=_text(p.get("outcome"), f"{where}: past contract outcome", 100),
+                outcome=_text(p.get("outcome"), f"{where}: past contract outcome"),
             )
         )
+    # The one rule for a partner record, as the editor, the spreadsheet import and saving
+    # apply it: a name of 100,000 characters or with a line break is refused here, naming
+    # the field, before anything is stored (the limits above only guard the reading).
+    problems = check_organisation(org)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise WorkError(f"{where}: {_field_label(field)}: {message}")
     return org
+
+
+def _field_label(field: str) -> str:
+    """'contacts[2].name' -> 'contact 2, name'; 'postcode' -> 'postcode'."""
+    m = re.fullmatch(r"(contacts|credentials|past_contracts)\[(\d+)\]\.(\w+)", field)
+    if not m:
+        return LABELS.get(field, field.replace("_", " ")).lower()
+    kind = {"contacts": "contact", "credentials": "document", "past_contracts": "past contract"}
+    return f"{kind[m[1]]} {m[2]}, {m[3].replace('_', ' ')}"
 
 
 # ------------------------------------------------------------------------------- the diff

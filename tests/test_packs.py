@@ -315,8 +315,8 @@ def hostile(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize(
     "kind, words",
     [
-        ("dotdot", "points outside the pack"),
-        ("absolute", "points outside the pack"),
+        ("dotdot", "points outside the bid pack"),
+        ("absolute", "points outside the bid pack"),
         ("symlink", "is a link"),
         ("duplicate", "appears twice"),
         ("bomb", "possible zip bomb"),

@@ -591,3 +591,31 @@ def test_a_work_pack_with_a_bid_name_of_two_lines_is_refused_by_the_member(parti
     parties.as_("m2")
     with pytest.raises(WorkError, match="The bid's name must be on one line"):
         member.verify_work(bad)
+
+
+@pytest.mark.parametrize("hostile", ["truncated", "traversal"])
+def test_a_damaged_reply_or_work_pack_is_called_what_it_is(parties, tmp_path, hostile):
+    # The zip checks are shared with bid packs (what the HA reviews); a member told their
+    # "bid pack" was refused could not tell which file was meant.
+    sent = parties.send(2)
+    reply = parties.answer_and_reply(2, sent, {"1": "One."}, "2028-03-31")
+    for good, what, read in (
+        (reply, "reply", lambda p: apply.read_reply(parties.lead, p)),
+        (sent, "work pack", member.verify_work),
+    ):
+        bad = tmp_path / f"{hostile} {good.name}"
+        if hostile == "truncated":
+            bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+        else:
+            with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as zf:
+                for n in src.namelist():
+                    zf.writestr(n, src.read(n))
+                zf.writestr("../../evil.txt", b"x")
+        with pytest.raises(WorkError) as err:
+            read(bad)
+        message = str(err.value)
+        assert "bid pack" not in message
+        assert {
+            "truncated": f"is not a complete {what}",
+            "traversal": f"points outside the {what}",
+        }[hostile] in message

@@ -53,7 +53,7 @@ def build_menus(win) -> None:
         "&Signing key…",
         win.signing_key,
         None,
-        "Your organisation's key for signing bid packs and reviews",
+        "Your organisation's key for signing bid packs, work packs, replies and reviews",
     )
     file.addSeparator()
     action(win, file, "&Quit", win.close, QKeySequence.StandardKey.Quit)

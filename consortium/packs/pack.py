@@ -283,13 +283,18 @@ def write_signed_zip(
     return atomic_save(write, out)
 
 
-def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[str]:
+def check_zip(
+    zf: zipfile.ZipFile, name: str, size: int | None = None, what: str = "bid pack"
+) -> list[str]:
     """Reasons not to trust a zip's layout, found from its directory alone (``size``: the
-    zip file's own size, when known)."""
+    zip file's own size, when known). ``what`` names the kind of file for people: every
+    signed kind (work packs, replies, reviews, directories) is checked here, and a member
+    told their "bid pack" was refused could not tell which file was meant."""
     infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
         return [
-            f"{name} holds {len(infos):,} files; a bid pack holds at most {MAX_ENTRIES:,}. It was refused unopened."
+            f"{name} holds {len(infos):,} files; a {what} holds at most {MAX_ENTRIES:,}. It was "
+            "refused unopened."
         ]
     problems = []
     seen: set[str] = set()
@@ -298,16 +303,16 @@ def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[s
         entry = info.filename
         parts = PurePosixPath(entry.replace("\\", "/")).parts
         if entry.startswith(("/", "\\")) or (len(entry) > 1 and entry[1] == ":") or ".." in parts:
-            problems.append(f"'{entry}' points outside the pack (absolute path or '..').")
+            problems.append(f"'{entry}' points outside the {what} (absolute path or '..').")
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
-            problems.append(f"'{entry}' is a link; packs never contain links.")
+            problems.append(f"'{entry}' is a link; a {what} never contains links.")
         if entry in seen:
-            problems.append(f"'{entry}' appears twice in the pack.")
+            problems.append(f"'{entry}' appears twice in the {what}.")
         seen.add(entry)
         if info.file_size > MAX_FILE:
             problems.append(
-                f"'{entry}' would unpack to {info.file_size:,} bytes, more than a pack allows."
+                f"'{entry}' would unpack to {info.file_size:,} bytes, more than a {what} allows."
             )
         if info.file_size > info.compress_size * MAX_RATIO + BOMB_SLACK:
             problems.append(
@@ -317,7 +322,9 @@ def check_zip(zf: zipfile.ZipFile, name: str, size: int | None = None) -> list[s
         total += info.file_size
         packed += info.compress_size
     if total > MAX_TOTAL:
-        problems.append(f"{name} would unpack to {total:,} bytes in all, more than a pack allows.")
+        problems.append(
+            f"{name} would unpack to {total:,} bytes in all, more than a {what} allows."
+        )
     if size is not None and packed > size:
         # Entries that share their compressed bytes (an "overlapping" bomb) claim more than
         # the file holds.
@@ -367,7 +374,7 @@ def _hash_entry(zf: zipfile.ZipFile, entry: str, expected_size: int) -> tuple[st
     return digest.hexdigest(), size
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
+def open_zip(path: Path, what: str = "bid pack") -> zipfile.ZipFile:
     if not path.exists():
         raise PackError(f"{path} does not exist.")
     problem = cannot_open(path)
@@ -381,7 +388,8 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
         raise PackError(
-            f"{path.name} is not a complete bid pack ({exc}); it may be truncated. Ask the sender to send it again."
+            f"{path.name} is not a complete {what} ({exc}); it may be truncated. Ask the sender "
+            "to send it again."
         ) from exc
 
 

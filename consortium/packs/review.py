@@ -593,8 +593,8 @@ def read_review(path: str | Path) -> tuple[dict, bytes, list[str]]:
     """(body, body bytes, problems) of a review file, checking its layout and signature."""
     path = Path(path).expanduser()
     problems: list[str] = []
-    with open_zip(path) as zf:
-        problems += check_zip(zf, path.name, path.stat().st_size)
+    with open_zip(path, "review") as zf:
+        problems += check_zip(zf, path.name, path.stat().st_size, "review")
         if problems:
             return {}, b"", problems
         names = set(zf.namelist())

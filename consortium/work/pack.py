@@ -121,12 +121,12 @@ def read_signed(path: str | Path, fmt: str, what: str) -> Signed:
     when any fails. ``what`` names the file for people ("work pack", "reply")."""
     path = Path(path).expanduser()
     try:
-        zf = open_zip(path)
+        zf = open_zip(path, what)
     except PackError as exc:
         raise SignedFileError(str(exc)) from None
     problems: list[str] = []
     with zf:
-        layout = check_zip(zf, path.name, path.stat().st_size)
+        layout = check_zip(zf, path.name, path.stat().st_size, what)
         if layout:
             raise SignedFileError(f"{path.name} was refused unopened: " + " ".join(layout), layout)
         names = set(zf.namelist())

@@ -769,7 +769,7 @@ def test_a_big_workbook_gets_its_problems_listed_in_bounded_memory(monkeypatch, 
     result = import_partners(demo_ws, path)
     assert result.problem_count == 30
     assert [p.row for p in result.problems] == [2, 3, 4, 5, 6]  # only the first are kept
-    assert result.summary().startswith("30 problem(s) in everyone.xlsx")
+    assert result.summary().startswith("30 problems in everyone.xlsx")
     assert "… and 25 more" in result.summary()
     assert loaded_whole == []  # the user's workbook was never loaded whole to be marked
     assert dump(demo_ws) == before

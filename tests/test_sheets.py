@@ -29,15 +29,27 @@ def test_control_characters_become_spaces():
     assert sheets.value(12.5) == 12.5 and sheets.value(None) is None
 
 
+def stored_before_the_name_rule(ws, table: str, name: str) -> None:
+    """A name with a control character, as a workspace made before names were checked holds
+    it (validation.one_line now refuses one at every way in): exports must still cope."""
+
+    def write():
+        with ws.atomic():
+            ws.conn.execute(f"UPDATE {table} SET name = ?", [name])
+
+    ws.write(write)
+
+
 def test_partner_export_with_control_characters_round_trips(empty_ws, tmp_path):
     store.save(
         empty_ws,
         Organisation(
-            name="Vertical\x0btab Trust",
+            name="Vertical tab Trust",
             notes="=cmd\x07 and @here",
             contacts=[Contact(name="=Ann", phone="+44 161 496 0000", role="@lead")],
         ),
     )
+    stored_before_the_name_rule(empty_ws, "organisations", "Vertical\x0btab Trust")
     path = export_partners(empty_ws, tmp_path / "out.xlsx")
     with Workspace.create(tmp_path / "copy.consortium") as copy:
         assert import_partners(copy, path).ok
@@ -54,9 +66,10 @@ def test_partner_export_with_control_characters_round_trips(empty_ws, tmp_path):
 def test_asset_and_library_exports_with_control_characters(empty_ws, tmp_path):
     assets.save(
         empty_ws,
-        assets.Asset(name="Hall\x0b=1", kind="building", council="E09000007", postcode="NW1 0AB",
+        assets.Asset(name="Hall =1", kind="building", council="E09000007", postcode="NW1 0AB",
                      notes="-\x01note"),
     )  # fmt: skip
+    stored_before_the_name_rule(empty_ws, "assets", "Hall\x0b=1")
     sheet = openpyxl.load_workbook(assets.export_xlsx(empty_ws, tmp_path / "a.xlsx"))["Assets"]
     values = [v for row in sheet.iter_rows(min_row=2, values_only=True) for v in row]
     assert "Hall =1" in values and "'- note" in values

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from consortium.formatting import money, plural, possessive, uk_date
 from consortium.matching.requirements import Requirement
 from consortium.records import Credential
+from consortium.text import listed
 
 # What every member must hold, whatever the notice says.
 REQUIRED = (
@@ -93,9 +94,7 @@ def criteria_model_finding(regime: str | None, mapped: dict[str, list[str]]) -> 
     ]
     if not old:
         return None
-    shown = ", ".join(f"'{name}'" for name in old[:3])
-    if len(old) > 3:
-        shown += f" and {len(old) - 3:,} more"
+    shown = listed((f"'{name}'" for name in old), 3)
     return BidFinding(
         "old_model_codes",
         "warning",

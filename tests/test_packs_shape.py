@@ -110,3 +110,76 @@ def test_public_key_file_whose_organisation_is_an_object_is_refused(bid_ws, tmp_
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(trust.TrustError, match="'organisation' should be text"):
         trust.read_public_key(path)
+
+
+def with_bid_data(src, dest, change):
+    """A copy of a pack whose bid data is changed, listed in its manifest with the new hash,
+    and signed again by the current key: it verifies; only the bid data's shape is wrong."""
+    import hashlib
+
+    with zipfile.ZipFile(src) as zf:
+        data = json.loads(zf.read("bid.json"))
+        manifest = json.loads(zf.read(pack.MANIFEST))
+    change(data)
+    raw_data = json.dumps(data).encode()  # Infinity and NaN as Python writes them
+    manifest["files"]["bid.json"] = {
+        "sha256": hashlib.sha256(raw_data).hexdigest(),
+        "size": len(raw_data),
+    }
+    raw = json.dumps(manifest, sort_keys=True).encode()
+    signature = base64.b64encode(keys.load_private_key().sign(raw))
+    parts = {"bid.json": raw_data, pack.MANIFEST: raw, pack.SIGNATURE: signature}
+    return rewrite(src, dest, lambda n, d: parts.get(n, d))
+
+
+def _first_credential(data):
+    return next(c for m in data["members"] for c in m["credentials"])
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        # found by the fuzz sweep's shape swaps on signed packs (tests/fuzzlib.py)
+        ("members[0]", lambda d: d["members"].__setitem__(0, "Hope Trust")),
+        ("members", lambda d: d.update(members="Hope Trust")),
+        ("expires", lambda d: _first_credential(d).update(expires=["2027-01-01"])),
+        ("turnover", lambda d: d["members"][0].update(turnover={"2025": float("inf")})),
+        ("turnover", lambda d: d["members"][0].update(turnover={"2025": 10**400})),
+        ("questions", lambda d: d.update(questions={"ref": "1"})),
+        ("name", lambda d: d["members"][0].update(name="Hope\nTrust")),
+    ],
+)
+def test_signed_bid_data_of_the_wrong_shape_is_refused_naming_the_field(
+    bid_ws, tmp_path, monkeypatch, field, change
+):
+    # Each of these crashed the HA's due-diligence checks with a traceback once the pack had
+    # verified (AttributeError, TypeError, decimal.InvalidOperation).
+    ws, bid = bid_ws
+    bad = with_bid_data(make_pack(ws, bid, tmp_path), tmp_path / "bad.cbpack", change)
+    assert pack.verify_pack(bad).ok  # the signature is good
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    keys.create_key("Canalside Homes")
+    ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
+    before = _tables(ha)
+    with pytest.raises(review.PackRefused) as err:
+        review.open_for_review(ha, bad, TODAY)
+    message = str(err.value)
+    assert message.startswith("The bid data in bad.cbpack is damaged:"), message
+    assert field in message
+    assert _tables(ha) == before
+
+
+def test_a_lone_surrogate_in_signed_bid_data_is_stored_as_a_replacement(
+    bid_ws, tmp_path, monkeypatch
+):
+    ws, bid = bid_ws
+    bad = with_bid_data(
+        make_pack(ws, bid, tmp_path),
+        tmp_path / "odd.cbpack",
+        lambda d: d["consortium"].update(notes="caf\udce9"),
+    )
+    monkeypatch.setenv("CONSORTIUM_HOME", str(tmp_path / "ha-home"))
+    keys.create_key("Canalside Homes")
+    ha = Workspace.create(tmp_path / "ha" / "ha.consortium")
+    opened = review.open_for_review(ha, bad, TODAY)  # a UnicodeEncodeError when storing
+    assert opened.data["consortium"]["notes"] == "caf\ufffd"

@@ -605,7 +605,10 @@ def read_bid_json(path: str | Path, manifest: dict | None = None) -> dict:
         raise PackError(f"The bid data in {Path(path).name} cannot be read ({exc}).") from None
     if not isinstance(data, dict):
         raise PackError(f"The bid data in {Path(path).name} is not a bid.")
-    return data
+    bad_shape = shape.problems(data, shape.BID_DATA, f"The bid data in {Path(path).name}")
+    if bad_shape:
+        raise PackError(" ".join(bad_shape))
+    return storable(data)  # a lone surrogate in an answer would make storing it fail
 
 
 def extract_entry(path: str | Path, manifest: dict, name: str, dest: str | Path) -> Path:

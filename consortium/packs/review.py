@@ -218,7 +218,7 @@ def due_diligence(data: dict, today: dt.date | None = None) -> list[Check]:
 
     questions = data.get("questions") or []
     unanswered = [q for q in questions if not str(q.get("answer") or "").strip()]
-    over = [q for q in questions if q.get("over_limit")]
+    over = [q for q in questions if q.get("over_limit") and q.get("word_limit") is not None]
     checks.append(
         Check(
             "Performance and compliance",

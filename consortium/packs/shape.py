@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from consortium import validation
+from consortium.formatting import MAX_MONEY
 
 # A spec is a dict of field -> rule. A rule is a type (or tuple of types), a nested spec dict,
 # ``Optional(rule)`` (the field may be missing or null), ``ListOf(rule)`` or ``MapOf(rule)``.
@@ -40,6 +41,14 @@ class _Name:
 
 
 NAME = _Name()
+
+
+class _Amount:
+    """A number a person could mean (money, a percentage): finite, at most ``MAX_MONEY``.
+    JSON reads 1e999 as infinity and 400 digits as a whole number no formatter can show."""
+
+
+AMOUNT = _Amount()
 
 _NAMES = {str: "text", int: "a whole number", dict: "an object", list: "a list", bool: "true/false"}
 
@@ -80,6 +89,69 @@ REVIEW = {
             }
         )
     ),
+}
+
+_NUMBER = AMOUNT
+_TEXT = Optional(str)
+
+# The bid data (bid.json) a pack carries, as far as the review reads it. Signed by a key the
+# HA may never have seen, so it is checked like any file from outside: a member that is a
+# string, a credential's expiry that is a list, crashed the due-diligence checks.
+BID_DATA = {
+    "bid": Optional(
+        {"name": Optional(NAME), "status": _TEXT, "ocid": _TEXT, "contract_start": _TEXT}
+    ),
+    "consortium": Optional(
+        {
+            "name": Optional(NAME),
+            "model": _TEXT,
+            "model_label": _TEXT,
+            "fee_percent": Optional(_NUMBER),
+            "notes": _TEXT,
+        }
+    ),
+    "members": ListOf(
+        {
+            "name": NAME,
+            "role": _TEXT,
+            "lots": Optional(ListOf(str)),
+            "charity_number": _TEXT,
+            "company_number": _TEXT,
+            "turnover": Optional(MapOf(_NUMBER)),
+            "credentials": Optional(
+                ListOf(
+                    {
+                        "kind": _TEXT,
+                        "type": _TEXT,
+                        "reference": _TEXT,
+                        "cover": Optional(_NUMBER),
+                        "expires": _TEXT,
+                    }
+                )
+            ),
+        }
+    ),
+    "tender": Optional(
+        {
+            "title": _TEXT,
+            "annual_value": Optional(_NUMBER),
+            "contract_start": _TEXT,
+            "requirements": Optional(ListOf({"key": _TEXT, "label": _TEXT})),
+        }
+    ),
+    "questions": Optional(
+        ListOf(
+            {
+                "ref": Optional((str, int)),
+                "position": Optional(int),
+                "answer": _TEXT,
+                "words": Optional(int),
+                "word_limit": Optional(int),
+                "over_limit": Optional(bool),
+            }
+        )
+    ),
+    "declarations": Optional({"conflicts_of_interest": _TEXT}),
 }
 
 PUBLIC_KEY = {"organisation": NAME, "public_key": str}
@@ -151,6 +223,11 @@ def _check(value: Any, rule, where: str, out: list[str]) -> None:
             validation.one_line(value, f"'{where}'")
         except ValueError as exc:
             out.append(str(exc))
+    elif rule is AMOUNT:
+        # abs() first: a float of infinity or NaN fails the comparison, and a whole number
+        # of thousands of digits is never turned into a float (or text) to be tested
+        if not _is(value, (int, float)) or not abs(value) <= MAX_MONEY:
+            out.append(f"'{where}' should be an amount up to {MAX_MONEY:,}.")
     elif not _is(value, rule):
         out.append(f"'{where}' should be {_describe(rule)}, not {type(value).__name__}.")
 

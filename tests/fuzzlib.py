@@ -2,7 +2,8 @@
 tests/test_fuzz.py and bench/fuzz.py).
 
 Each input is a real fixture, mutated: bytes flipped, cut or repeated; for JSON, numbers of
-thousands of digits, nesting thousands deep, lists where text belongs, lone surrogates,
+thousands of digits, nesting thousands deep, lists where text belongs and text (or a
+number, or null) where a list or object belongs, lone surrogates,
 Infinity; for workbooks, documents and zips, the same inside a member (re-zipped, so it gets
 past the zip layer), members renamed or dropped, a cell at XFD1048576, control characters and
 formulas in the shared strings. A child imports it into a copy of a workspace and reports:
@@ -87,8 +88,60 @@ _NUMBER = re.compile(rb"(?<=[:\[,])\s*-?\d+(?:\.\d+)?")
 _STRING_VALUE = re.compile(rb'(?<=:)\s*"(?:[^"\\]|\\.)*"')
 
 
+def _swap_shape(data: bytes, rng: random.Random) -> bytes | None:
+    """One value of the document (or of one line of JSON Lines) swapped for another shape: a
+    list or object for a scalar ("members": "Hope Trust"), a scalar for a list or object
+    ("name": ["Hope", "Trust"]), the whole document included. None if it does not parse."""
+    lines = data.split(b"\n")
+    try:
+        docs = [json.loads(data)]
+        one = True
+    except (ValueError, RecursionError):  # JSON Lines, or nested too deep to walk
+        one = False
+        docs = []
+        for line in lines:
+            try:
+                docs.append(json.loads(line) if line.strip() else None)
+            except (ValueError, RecursionError):
+                docs.append(None)
+        if all(d is None for d in docs):
+            return None
+    index = 0 if one else rng.choice([i for i, d in enumerate(docs) if d is not None])
+    holder = {"root": docs[index]}
+    spots = [(holder, "root")]
+
+    def walk(node):
+        for key in range(len(node)) if isinstance(node, list) else list(node):
+            spots.append((node, key))
+            if isinstance(node[key], (list, dict)):
+                walk(node[key])
+
+    if isinstance(holder["root"], (list, dict)):
+        try:
+            walk(holder["root"])
+        except RecursionError:
+            return None
+    parent, key = rng.choice(spots)
+    value = parent[key]
+    if isinstance(value, (list, dict)):
+        parent[key] = rng.choice(["Hope Trust", "", 12, 0, True, None])
+    else:
+        parent[key] = rng.choice([[value], [value, value], {"value": value}, [], {}])
+    docs[index] = holder["root"]
+    if one:
+        return json.dumps(docs[0]).encode()
+    return b"\n".join(
+        json.dumps(d).encode() if i == index else line
+        for i, (d, line) in enumerate(zip(docs, lines, strict=True))
+    )
+
+
 def _mutate_json(data: bytes, rng: random.Random) -> bytes:
-    kind = rng.randrange(8)
+    kind = rng.randrange(9)
+    if kind == 5:
+        swapped = _swap_shape(data, rng)
+        if swapped is not None:
+            return swapped
     if kind == 0:
         spots = list(_NUMBER.finditer(data))
         if spots:
@@ -177,8 +230,48 @@ def _rezip(data: bytes, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
-    """One mutation of a fixture of ``kind`` ("json", "zip", "text")."""
+def _resigned(data: bytes, rng: random.Random, signer_home: Path) -> bytes:
+    """A signed file (pack, review) with one of its JSON parts mutated, then its manifest's
+    hashes mended and signed again with the signer's own key: a file that passes the
+    signature, so the checks behind it (shapes, names, nesting) are the ones tried."""
+    from consortium.packs import keys
+    from consortium.packs.pack import MANIFEST, SIGNATURE
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts = [n for n in members if n.endswith(".json")]
+    name = rng.choice(parts)
+    members[name] = _mutate_json(members[name], rng)
+    if name != MANIFEST:
+        try:
+            manifest = json.loads(members[MANIFEST])
+            manifest["files"][name] = {
+                "sha256": hashlib.sha256(members[name]).hexdigest(),
+                "size": len(members[name]),
+            }
+            members[MANIFEST] = json.dumps(manifest, indent=2, sort_keys=True).encode()
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            pass  # a manifest the mutation broke: signed as it is
+    before = os.environ.get("CONSORTIUM_HOME")
+    os.environ["CONSORTIUM_HOME"] = str(signer_home)
+    try:
+        signature = keys.load_private_key().sign(members[MANIFEST])
+    finally:
+        os.environ["CONSORTIUM_HOME"] = before or ""
+    import base64
+
+    members[SIGNATURE] = base64.b64encode(signature)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    return out.getvalue()
+
+
+def mutate(data: bytes, kind: str, rng: random.Random, signer_home: Path | None = None) -> bytes:
+    """One mutation of a fixture of ``kind`` ("json", "zip", "signed", "text")."""
+    if kind == "signed" and signer_home is not None:
+        return _resigned(data, rng, signer_home)
     if kind == "json":
         return _mutate_json(data, rng)
     if kind == "zip":
@@ -195,6 +288,7 @@ class Importer:
     fixture: Path
     run: Callable  # (workspace, path) -> None
     workspace: str = "demo"  # the template to copy
+    signer_home: Path | None = None  # for "signed": whose key signs the mutated file again
 
 
 @dataclass
@@ -263,7 +357,7 @@ def setup(work: Path) -> Context:
 
     # The housing association reviews it on its own "computer".
     os.environ["CONSORTIUM_HOME"] = str(work / "ha-home")
-    keys.create_key("Fuzz Homes")
+    ha_words = keys.create_key("Fuzz Homes").words
     ha = Workspace.create(work / "ha.consortium")
     opened = review.open_for_review(ha, cbpack, today)
     cbreview = review.export_review(
@@ -335,6 +429,10 @@ def setup(work: Path) -> Context:
     def take_review(ws, path):
         review.import_review(ws, path)
 
+    def take_confirmed_review(ws, path):
+        # The reviewer's words read over the phone: the review goes on past the key check.
+        review.import_review(ws, path, confirm_words=ha_words)
+
     ctx.importers = [
         Importer("partners.xlsx", ".xlsx", "zip", partners, partner_import),
         Importer("tenders.json", ".json", "json", tj, tenders),
@@ -350,6 +448,10 @@ def setup(work: Path) -> Context:
         Importer("library.json", ".json", "json", work / "library.json", library),
         Importer("pack.cbpack", ".cbpack", "zip", cbpack, verify, workspace="ha"),
         Importer("review.cbreview", ".cbreview", "zip", cbreview, take_review),
+        Importer("pack.cbpack signed", ".cbpack", "signed", cbpack, verify, workspace="ha",
+                 signer_home=home),
+        Importer("review.cbreview signed", ".cbreview", "signed", cbreview, take_confirmed_review,
+                 signer_home=work / "ha-home"),
     ]  # fmt: skip
     return ctx
 
@@ -518,7 +620,7 @@ def fuzz(
             rng = random.Random(case_seed)
             data = originals[importer.name]
             for _ in range(rng.choice([1, 1, 1, 2, 3])):
-                data = mutate(data, importer.kind, rng)
+                data = mutate(data, importer.kind, rng, importer.signer_home)
             case = ctx.work / "cases" / f"{importer.name}-{case_seed}"
             result = run_one(importer, data, ctx, case, timeout=timeout, memory_mb=memory_mb)
             tally.add(importer.name, result, case_seed)
